@@ -1,0 +1,103 @@
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+
+/**
+ * MurmurHash3 x86 32-bit over the UTF-8 bytes of `text` (lone surrogates encode as U+FFFD, like WHATWG TextEncoder).
+ *
+ * Returns an unsigned 32-bit integer. UTF-8 is encoded on the fly so the hot path allocates nothing:
+ * SDKs call this once per evaluation and `TextEncoder` is not available in pure core anyway.
+ */
+export function murmur3(text: string, seed: number): number {
+  const n = text.length;
+  let h = seed | 0;
+  // Bytes not yet mixed, little-endian: the next byte goes in at bit `fill`.
+  let pending = 0;
+  let fill = 0;
+  let byteLength = 0;
+  let i = 0;
+
+  while (i < n) {
+    const c = text.charCodeAt(i);
+
+    // Fast path: four ASCII chars form one whole block when nothing is pending.
+    if (fill === 0 && i + 3 < n) {
+      const c1 = text.charCodeAt(i + 1);
+      const c2 = text.charCodeAt(i + 2);
+      const c3 = text.charCodeAt(i + 3);
+      if ((c | c1 | c2 | c3) < 0x80) {
+        let k = c | (c1 << 8) | (c2 << 16) | (c3 << 24);
+        k = Math.imul(k, C1);
+        k = (k << 15) | (k >>> 17);
+        k = Math.imul(k, C2);
+        h ^= k;
+        h = (h << 13) | (h >>> 19);
+        h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+        i += 4;
+        byteLength += 4;
+        continue;
+      }
+    }
+
+    // The UTF-8 bytes of one code point, first byte in the lowest bits.
+    let bytes: number;
+    let bits: number;
+    if (c < 0x80) {
+      bytes = c;
+      bits = 8;
+    } else if (c < 0x800) {
+      bytes = 0xc0 | (c >>> 6) | ((0x80 | (c & 0x3f)) << 8);
+      bits = 16;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        const cp = ((c - 0xd800) << 10) + (next - 0xdc00) + 0x10000;
+        bytes =
+          0xf0 |
+          (cp >>> 18) |
+          ((0x80 | ((cp >>> 12) & 0x3f)) << 8) |
+          ((0x80 | ((cp >>> 6) & 0x3f)) << 16) |
+          ((0x80 | (cp & 0x3f)) << 24);
+        bits = 32;
+        i++;
+      } else {
+        // Lone surrogate: U+FFFD, as TextEncoder does, so every runtime agrees on the bytes.
+        bytes = 0xef | (0xbf << 8) | (0xbd << 16);
+        bits = 24;
+      }
+    } else {
+      bytes = 0xe0 | (c >>> 12) | ((0x80 | ((c >>> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16);
+      bits = 24;
+    }
+    i++;
+    byteLength += bits >>> 3;
+
+    pending |= bytes << fill;
+    fill += bits;
+    if (fill >= 32) {
+      let k = Math.imul(pending, C1);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, C2);
+      h ^= k;
+      h = (h << 13) | (h >>> 19);
+      h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+      fill -= 32;
+      // Carry the bytes of this code point that did not fit in the block (shift is 8..24 here).
+      pending = fill === 0 ? 0 : bytes >>> (bits - fill);
+    }
+  }
+
+  if (fill > 0) {
+    let k = Math.imul(pending, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
+  }
+
+  h ^= byteLength;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

@@ -1,7 +1,7 @@
 /** The KPI matrix: what each indicator measures, where it comes from, and the guard it must keep. */
 import { z } from 'zod';
 import { actions, insufficientEvidenceAction } from './action-schema.js';
-import { duration, fraction, identifier, text } from './plan-primitives.js';
+import { duration, fraction, identifier } from './plan-primitives.js';
 
 /** The three categories of the KPI matrix. */
 export const KPI_CATEGORIES = ['efficiency', 'user-impact', 'operational-health'] as const;

@@ -4,7 +4,7 @@ import type { Document, Node as YamlNode } from 'yaml';
 import { checkPlanSemantics } from './check-plan-semantics.js';
 import { renderIssue } from './issue-message.js';
 import type { PlanIssue } from './issue-message.js';
-import type { PlanError, PlanPath } from './plan-error.js';
+import type { PlanError } from './plan-error.js';
 import { formatPlanPath } from './plan-error.js';
 import { allowedKeysAt } from './plan-json-schema.js';
 import { planSchema } from './plan-schema.js';

@@ -1,2 +1,16 @@
-/** Public API of @threshold/sdk. */
-export {};
+/** Public API of @threshold/sdk: local evaluation, config delivery, events, OpenFeature providers. */
+export { createClient, SDK_VERSION } from './create-client.js';
+export type {
+  ClientEvents,
+  ClientOptions,
+  ClientStats,
+  ClientStatus,
+  ConfigStorage,
+  EventOptions,
+  ThresholdClient,
+} from './create-client.js';
+export type { EvaluationDetail } from './flag-evaluator.js';
+export type { ConfigSource } from './config-sync.js';
+export { backoffDelay } from './backoff-delay.js';
+export { SseParser } from './sse-parser.js';
+export type { SseMessage } from './sse-parser.js';

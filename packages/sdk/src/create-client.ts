@@ -1,0 +1,434 @@
+import { parseConfigDocument } from '@threshold/core';
+import type { ConfigDocument, EvaluationContext } from '@threshold/core';
+import { ConfigSync } from './config-sync.js';
+import type { ConfigSource } from './config-sync.js';
+import { EventQueue } from './event-queue.js';
+import { FlagEvaluator } from './flag-evaluator.js';
+import type { EvaluationDetail } from './flag-evaluator.js';
+import { beaconSender, browserDocument, nodeProcess, setUnrefTimeout } from './runtime.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Version of this SDK, sent in every EventBatch. */
+export const SDK_VERSION = '0.1.0';
+
+/** Where the last good config is persisted between restarts (e.g. localStorage, a file). */
+export interface ConfigStorage {
+  /** The last saved document text, or null. */
+  load(): Promise<string | null> | string | null;
+  /** Saves a new good document text. */
+  save(doc: string): void | Promise<void>;
+}
+
+/** Event buffering and batching; `false` disables events (no exposures, track() is a no-op). */
+export interface EventOptions {
+  /** Send as soon as this many events wait (default 100, max 1000). */
+  batchSize?: number;
+  /** Send whatever waits this often (default 2000 ms). */
+  flushIntervalMs?: number;
+  /** Events that may wait at most; newer ones are dropped and counted (default 10,000). */
+  maxBuffer?: number;
+  /** First retry delay ceiling (default 500 ms), doubled per failure with full jitter. */
+  retryBaseMs?: number;
+  /** Retry delay cap (default 30 s). */
+  retryMaxMs?: number;
+  /** Units remembered per (launch, phase) for exposure dedupe before the set is reset (default 50,000). */
+  exposureCacheSize?: number;
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Server base URL, e.g. `https://threshold.example.com` (no trailing slash needed). */
+  url?: string;
+  /** SDK token (scope `sdk`). */
+  token?: string;
+  /** A ConfigDocument to serve immediately; with no `url` the client is fully offline. */
+  bootstrap?: ConfigDocument;
+  /** fetch implementation (default: globalThis.fetch). */
+  fetch?: typeof fetch;
+  /** Use the SSE stream (default true); `false` polls instead. */
+  stream?: boolean;
+  /** Poll period when `stream: false` or the stream keeps failing (default 30 s). */
+  pollIntervalMs?: number;
+  /** Stream reconnect backoff: first ceiling (default 500 ms) and cap (default 30 s). */
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  /** Consecutive stream failures before polling starts as well (default 3). */
+  streamFailuresBeforePolling?: number;
+  /** A stream silent this long is considered dead (default 45 s; the server pings every 15 s). */
+  streamIdleTimeoutMs?: number;
+  /** Timeout of one config or events request (default 10 s). */
+  requestTimeoutMs?: number;
+  /** `ready()` rejects if no config arrived within this time (default 10 s; the client keeps trying). */
+  readyTimeoutMs?: number;
+  /** Event batching, or `false` to send nothing. Without `url` events are always off. */
+  events?: EventOptions | false;
+  /** Persistence of the last good config. */
+  storage?: ConfigStorage;
+  /** Called with every error (also emitted as `error`). */
+  onError?: (err: unknown) => void;
+  /** SDK name in event batches (wrappers such as the OpenFeature providers set their own). */
+  sdkName?: string;
+}
+
+/** Client lifecycle: `not-ready` until a config is loaded, `stale` while the server is unreachable. */
+export type ClientStatus = 'not-ready' | 'ready' | 'stale' | 'closed';
+
+/** Payloads of the client's events. */
+export interface ClientEvents {
+  /** Status became `ready` (first config, and each recovery from `stale`). */
+  ready: { source: ConfigSource | undefined };
+  /** A new config was applied; `flagsChanged` lists added, removed and modified keys. */
+  change: { version: string; flagsChanged: string[]; source: ConfigSource };
+  /** The server became unreachable; the last good config keeps serving. */
+  stale: { error: unknown };
+  /** Something failed (bad config, request error, storage error). Never thrown. */
+  error: { error: unknown };
+}
+
+/** Counters for diagnostics. */
+export interface ClientStats {
+  /** Events acknowledged by the server (or handed to sendBeacon). */
+  sentEvents: number;
+  /** Events dropped (buffer full, rejected by the server, after close). */
+  droppedEvents: number;
+  /** Events waiting to be sent. */
+  queuedEvents: number;
+  /** Event batches that failed and were retried. */
+  eventRetries: number;
+  /** Config documents applied. */
+  configUpdates: number;
+  /** Config documents rejected as invalid. */
+  rejectedConfigs: number;
+}
+
+/**
+ * A Threshold client: evaluates flags locally and synchronously from the last good
+ * config, keeps that config fresh (ETag fetch, SSE stream, polling fallback), and
+ * sends exposures and tracked events in batches.
+ */
+export interface ThresholdClient {
+  /** Resolves once a config is loaded (bootstrap, storage or network). */
+  ready(): Promise<void>;
+  /** Is the flag on for this context? Never throws; `defaultValue` when it cannot tell. */
+  isOn(flag: string, context: EvaluationContext, defaultValue?: boolean): boolean;
+  /** Like isOn, with reason, arm, bucket, launch and phase. */
+  evaluate(flag: string, context: EvaluationContext, defaultValue?: boolean): EvaluationDetail;
+  /** Records a KPI event for a unit (no-op when events are off). */
+  track(unit: string, event: string, value?: number): void;
+  /** Sends every waiting event now. */
+  flush(): Promise<void>;
+  /** Flushes, stops streams, polls and timers. Idempotent. */
+  close(): Promise<void>;
+  /** Subscribes to a client event; returns the unsubscribe function. */
+  on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void;
+  /** Current lifecycle status. */
+  readonly status: ClientStatus;
+  /** The config being served, if any. */
+  readonly config: ConfigDocument | undefined;
+  /** Keys of the loaded flags. */
+  readonly flagKeys: string[];
+  /** Events acknowledged so far. */
+  readonly sentEvents: number;
+  /** Events dropped so far. */
+  readonly droppedEvents: number;
+  /** All counters. */
+  readonly stats: ClientStats;
+}
+
+/** Creates a client. See {@link ClientOptions}; with only `bootstrap` it works fully offline. */
+export function createClient(options: ClientOptions): ThresholdClient {
+  return new Client(options);
+}
+
+class Client implements ThresholdClient {
+  readonly #emitter = new TypedEmitter<ClientEvents>();
+  readonly #evaluator: FlagEvaluator;
+  readonly #queue: EventQueue | undefined;
+  readonly #sync: ConfigSync | undefined;
+  readonly #storage: ConfigStorage | undefined;
+  readonly #onError: ((err: unknown) => void) | undefined;
+  readonly #ready: Promise<void>;
+  #resolveReady!: () => void;
+  #rejectReady!: (err: unknown) => void;
+  #status: ClientStatus = 'not-ready';
+  #lastSource: ConfigSource | undefined;
+  #configUpdates = 0;
+  #rejectedConfigs = 0;
+  #detach: (() => void)[] = [];
+  #exitFlushFailed = false;
+
+  constructor(o: ClientOptions) {
+    this.#storage = o.storage;
+    this.#onError = o.onError;
+    this.#ready = new Promise<void>((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    this.#ready.catch(() => undefined);
+    const url = o.url?.replace(/\/+$/, '');
+    const fetchImpl = o.fetch ?? globalThis.fetch?.bind(globalThis);
+    const requestTimeoutMs = o.requestTimeoutMs ?? 10_000;
+    if (url !== undefined && o.events !== false) {
+      const e = o.events ?? {};
+      const queue = new EventQueue({
+        url,
+        token: o.token,
+        fetch: fetchImpl,
+        sdk: { name: o.sdkName ?? '@threshold/sdk', version: SDK_VERSION },
+        batchSize: Math.max(1, Math.min(e.batchSize ?? 100, 1000)),
+        flushIntervalMs: e.flushIntervalMs ?? 2000,
+        maxBuffer: e.maxBuffer ?? 10_000,
+        retryBaseMs: e.retryBaseMs ?? 500,
+        retryMaxMs: e.retryMaxMs ?? 30_000,
+        requestTimeoutMs,
+        onError: (err) => this.#error(err),
+      });
+      this.#queue = queue;
+      this.#evaluator = new FlagEvaluator((f, unit, arm) => {
+        const ev =
+          f.phase === undefined
+            ? {
+                type: 'exposure' as const,
+                flag: f.key,
+                launch: f.launch,
+                unit,
+                arm,
+                ts: Date.now(),
+              }
+            : {
+                type: 'exposure' as const,
+                flag: f.key,
+                launch: f.launch,
+                unit,
+                arm,
+                phase: f.phase,
+                ts: Date.now(),
+              };
+        queue.push(ev);
+      }, e.exposureCacheSize);
+      this.#attachLifecycle(queue);
+    } else {
+      this.#evaluator = new FlagEvaluator();
+    }
+    if (o.bootstrap) this.#applyDocument(o.bootstrap, 'bootstrap', undefined);
+    if (url !== undefined) {
+      this.#sync = new ConfigSync({
+        url,
+        token: o.token,
+        fetch: fetchImpl,
+        stream: o.stream ?? true,
+        pollIntervalMs: o.pollIntervalMs ?? 30_000,
+        reconnectBaseMs: o.reconnectBaseMs ?? 500,
+        reconnectMaxMs: o.reconnectMaxMs ?? 30_000,
+        streamFailuresBeforePolling: o.streamFailuresBeforePolling ?? 3,
+        streamIdleTimeoutMs: o.streamIdleTimeoutMs ?? 45_000,
+        requestTimeoutMs,
+        currentVersion: () => this.#evaluator.document?.version,
+        onDocumentText: (text, source) => this.#applyText(text, source, true),
+        onHealth: (healthy, reason) => this.#health(healthy, reason),
+      });
+    }
+    if (!this.#evaluator.document) {
+      const timer = setUnrefTimeout(
+        () => this.#rejectReady(new Error('no Threshold config within readyTimeoutMs')),
+        o.readyTimeoutMs ?? 10_000,
+      );
+      void this.#ready.then(
+        () => clearTimeout(timer),
+        () => undefined,
+      );
+    }
+    void this.#start();
+  }
+
+  async #start(): Promise<void> {
+    if (this.#storage) {
+      try {
+        const text = await this.#storage.load();
+        if (text !== null && !this.#evaluator.document && this.#status !== 'closed') {
+          this.#applyText(text, 'storage', false);
+        }
+      } catch (err) {
+        this.#error(err);
+      }
+    }
+    if (this.#status !== 'closed') await this.#sync?.start();
+  }
+
+  #applyText(text: string, source: ConfigSource, save: boolean): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      this.#rejectedConfigs++;
+      this.#error(new Error(`config from ${source} is not JSON: ${String(err)}`));
+      return;
+    }
+    const parsed = parseConfigDocument(json);
+    if (!parsed.ok) {
+      this.#rejectedConfigs++;
+      const detail = parsed.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ');
+      this.#error(new Error(`invalid config from ${source}, keeping the last good one: ${detail}`));
+      return;
+    }
+    this.#applyDocument(parsed.value, source, save ? text : undefined);
+  }
+
+  #applyDocument(doc: ConfigDocument, source: ConfigSource, text: string | undefined): void {
+    if (this.#status === 'closed') return;
+    if (this.#evaluator.document?.version === doc.version) return;
+    let flagsChanged: string[];
+    try {
+      flagsChanged = this.#evaluator.load(doc);
+    } catch (err) {
+      this.#rejectedConfigs++;
+      this.#error(err);
+      return;
+    }
+    this.#configUpdates++;
+    this.#lastSource = source;
+    if (text !== undefined && this.#storage) {
+      try {
+        void Promise.resolve(this.#storage.save(text)).catch((err: unknown) => this.#error(err));
+      } catch (err) {
+        this.#error(err);
+      }
+    }
+    const first = this.#status === 'not-ready';
+    if (first) this.#setStatus('ready', undefined);
+    this.#emitter.emit('change', { version: doc.version, flagsChanged, source });
+    if (first) this.#resolveReady();
+  }
+
+  #health(healthy: boolean, reason: unknown): void {
+    if (!healthy && reason !== undefined) this.#error(reason);
+    if (this.#status === 'not-ready' || this.#status === 'closed') return;
+    this.#setStatus(healthy ? 'ready' : 'stale', reason);
+  }
+
+  #setStatus(next: 'ready' | 'stale', reason: unknown): void {
+    if (this.#status === next) return;
+    this.#status = next;
+    if (next === 'ready') this.#emitter.emit('ready', { source: this.#lastSource });
+    else this.#emitter.emit('stale', { error: reason });
+  }
+
+  #error(error: unknown): void {
+    try {
+      this.#onError?.(error);
+    } catch {
+      // user callback errors are ignored
+    }
+    this.#emitter.emit('error', { error });
+  }
+
+  #attachLifecycle(queue: EventQueue): void {
+    const proc = nodeProcess();
+    if (proc) {
+      const onExit = (): void => {
+        if (queue.size === 0 || this.#exitFlushFailed) return;
+        const before = queue.size;
+        void queue.flush().then(() => {
+          if (queue.size >= before) this.#exitFlushFailed = true;
+        });
+      };
+      proc.on('beforeExit', onExit);
+      this.#detach.push(() => (proc.off ?? proc.removeListener)?.call(proc, 'beforeExit', onExit));
+    }
+    const doc = browserDocument();
+    const send = beaconSender();
+    if (doc && send) {
+      const onHide = (): void => {
+        if (doc.visibilityState === 'hidden') queue.beacon(send);
+      };
+      const onPageHide = (): void => queue.beacon(send);
+      doc.addEventListener('visibilitychange', onHide);
+      globalThis.addEventListener?.('pagehide', onPageHide);
+      this.#detach.push(() => {
+        doc.removeEventListener('visibilitychange', onHide);
+        globalThis.removeEventListener?.('pagehide', onPageHide);
+      });
+    }
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  isOn(flag: string, context: EvaluationContext, defaultValue = false): boolean {
+    return this.#evaluator.isOn(flag, context, defaultValue);
+  }
+
+  evaluate(flag: string, context: EvaluationContext, defaultValue = false): EvaluationDetail {
+    return this.#evaluator.evaluate(flag, context, defaultValue);
+  }
+
+  track(unit: string, event: string, value?: number): void {
+    const queue = this.#queue;
+    if (!queue) return;
+    try {
+      if (typeof unit !== 'string' || unit === '' || typeof event !== 'string' || event === '') {
+        this.#error(new Error('track(unit, event, value?) needs a non-empty unit and event'));
+        return;
+      }
+      const ts = Date.now();
+      queue.push(
+        typeof value === 'number' && Number.isFinite(value)
+          ? { type: 'track', unit, event, value, ts }
+          : { type: 'track', unit, event, ts },
+      );
+    } catch (err) {
+      this.#error(err);
+    }
+  }
+
+  async flush(): Promise<void> {
+    await this.#queue?.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.#status === 'closed') return;
+    this.#status = 'closed';
+    this.#sync?.close();
+    this.#rejectReady(new Error('client closed'));
+    for (const detach of this.#detach) detach();
+    this.#detach = [];
+    await this.#queue?.close();
+    this.#emitter.clear();
+  }
+
+  on<K extends keyof ClientEvents>(event: K, fn: (payload: ClientEvents[K]) => void): () => void {
+    return this.#emitter.on(event, fn);
+  }
+
+  get status(): ClientStatus {
+    return this.#status;
+  }
+
+  get config(): ConfigDocument | undefined {
+    return this.#evaluator.document;
+  }
+
+  get flagKeys(): string[] {
+    return this.#evaluator.document?.flags.map((f) => f.key) ?? [];
+  }
+
+  get sentEvents(): number {
+    return this.#queue?.sent ?? 0;
+  }
+
+  get droppedEvents(): number {
+    return this.#queue?.dropped ?? 0;
+  }
+
+  get stats(): ClientStats {
+    return {
+      sentEvents: this.#queue?.sent ?? 0,
+      droppedEvents: this.#queue?.dropped ?? 0,
+      queuedEvents: this.#queue?.size ?? 0,
+      eventRetries: this.#queue?.retries ?? 0,
+      configUpdates: this.#configUpdates,
+      rejectedConfigs: this.#rejectedConfigs,
+    };
+  }
+}

@@ -4,16 +4,18 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    if (candidate === input) return undefined;
     const d = editDistance(needle, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
-  // A third of the word may be wrong (at least 1 edit, at most 3): beyond that
-  // a suggestion is more likely to mislead than help.
-  const allowed = Math.min(3, Math.max(1, Math.floor(input.length / 3)));
-  return best !== undefined && bestDistance <= allowed && bestDistance > 0 ? best : undefined;
+  // Up to a third of the word may be wrong (at most 3 edits): beyond that a
+  // suggestion misleads more than it helps. Words under 3 letters only match
+  // by case, since any short word is one edit from another.
+  const allowed = Math.min(3, Math.floor(input.length / 3));
+  return best !== undefined && bestDistance <= allowed ? best : undefined;
 }
 
 /** " (did you mean 'x'?)" or "" — ready to append to a message. */

@@ -75,9 +75,10 @@ export function renderIssue(
     case 'invalid_type': {
       if (!present(root, path) || value === undefined) {
         const key = path[path.length - 1];
-        return [
-          { path, message: typeof key === 'string' ? `'${key}' is required` : 'is required' },
-        ];
+        if (typeof key === 'string') {
+          return [{ path: path.slice(0, -1), message: `missing required key '${key}'` }];
+        }
+        return [{ path, message: 'is required' }];
       }
       if (!ZOD_DEFAULT.test(issue.message)) return [{ path, message: issue.message }];
       return [

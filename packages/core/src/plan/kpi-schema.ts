@@ -39,14 +39,9 @@ const burnRate = z
     slo: fraction().meta({
       description: 'The SLO target, e.g. "99.9%": the error budget is 1 - slo.',
     }),
-    windows: z
-      .array(burnWindow)
-      .min(1)
-      .prefault(DEFAULT_BURN_WINDOWS)
-      .meta({
-        description:
-          'Burn-rate windows; a breach when any window pair burns faster than its factor.',
-      }),
+    windows: z.array(burnWindow).min(1).prefault(DEFAULT_BURN_WINDOWS).meta({
+      description: 'Burn-rate windows; a breach when any window pair burns faster than its factor.',
+    }),
   })
   .meta({ description: 'SLO burn-rate guard (kind slo-burn only).' });
 
@@ -68,31 +63,18 @@ export interface Guard {
 }
 
 const guardShape = z.strictObject({
-  max_increase: fraction()
-    .optional()
-    .meta({
-      description:
-        'Breach when treatment exceeds control by more than this relative margin ("10%").',
-    }),
-  max_decrease: fraction()
-    .optional()
-    .meta({
-      description: 'Breach when treatment falls below control by more than this relative margin.',
-    }),
-  max_increase_abs: z
-    .number()
-    .nonnegative()
-    .optional()
-    .meta({
-      description: 'Breach when treatment exceeds control by more than this absolute amount.',
-    }),
-  max_decrease_abs: z
-    .number()
-    .nonnegative()
-    .optional()
-    .meta({
-      description: 'Breach when treatment falls below control by more than this absolute amount.',
-    }),
+  max_increase: fraction().optional().meta({
+    description: 'Breach when treatment exceeds control by more than this relative margin ("10%").',
+  }),
+  max_decrease: fraction().optional().meta({
+    description: 'Breach when treatment falls below control by more than this relative margin.',
+  }),
+  max_increase_abs: z.number().nonnegative().optional().meta({
+    description: 'Breach when treatment exceeds control by more than this absolute amount.',
+  }),
+  max_decrease_abs: z.number().nonnegative().optional().meta({
+    description: 'Breach when treatment falls below control by more than this absolute amount.',
+  }),
   max: z
     .number()
     .optional()
@@ -178,68 +160,47 @@ const kpiShape = z.strictObject({
     description:
       'occurrence: share of units with the event; count: events per unit; mean: mean event value per unit; ratio: sum(numerator)/sum(denominator) (delta method); quantile: the q-quantile of event values (mergeable sketch); slo-burn: error-budget burn rate of numerator (bad) over denominator (total).',
   }),
-  source: z
-    .enum(KPI_SOURCES)
-    .default('events')
-    .meta({
-      description:
-        'events: SDK track() events; prometheus: a PromQL query per arm; http: a JSON endpoint per arm.',
-    }),
+  source: z.enum(KPI_SOURCES).default('events').meta({
+    description:
+      'events: SDK track() events; prometheus: a PromQL query per arm; http: a JSON endpoint per arm.',
+  }),
   event: z
     .string()
     .min(1)
     .optional()
     .meta({ description: 'Event name (source events; kinds occurrence, count, mean, quantile).' }),
-  numerator: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description: 'Numerator event (source events; kinds ratio and slo-burn: the bad events).',
-    }),
-  denominator: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description: 'Denominator event (source events; kinds ratio and slo-burn: all events).',
-    }),
+  numerator: z.string().min(1).optional().meta({
+    description: 'Numerator event (source events; kinds ratio and slo-burn: the bad events).',
+  }),
+  denominator: z.string().min(1).optional().meta({
+    description: 'Denominator event (source events; kinds ratio and slo-burn: all events).',
+  }),
   q: z
     .number()
     .gt(0)
     .lt(1)
     .optional()
     .meta({ description: 'Quantile for kind quantile, e.g. 0.95.' }),
-  query: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description: 'PromQL (source prometheus); {{arm}} is replaced by treatment or control.',
-    }),
+  query: z.string().min(1).optional().meta({
+    description: 'PromQL (source prometheus); {{arm}} is replaced by treatment or control.',
+  }),
   url: z
     .url({ protocol: /^https?$/ })
     .optional()
     .meta({
       description: 'URL returning JSON (source http); {{arm}} is replaced by treatment or control.',
     }),
-  select: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      default: 'value',
-      description: 'Dotted path to the number in the http response (source http).',
-    }),
+  select: z.string().min(1).optional().meta({
+    default: 'value',
+    description: 'Dotted path to the number in the http response (source http).',
+  }),
   guard: guard(),
   on_breach: actions()
     .prefault('rollback')
     .meta({ description: 'Actions when the guard is breached.' }),
-  on_insufficient: insufficientEvidenceAction()
-    .prefault('wait')
-    .meta({
-      description: 'What to do while the KPI lacks evidence for a verdict (never a silent pass).',
-    }),
+  on_insufficient: insufficientEvidenceAction().prefault('wait').meta({
+    description: 'What to do while the KPI lacks evidence for a verdict (never a silent pass).',
+  }),
   window: duration()
     .optional()
     .meta({ description: 'Only look at this much recent data (default: the whole phase).' }),

@@ -85,20 +85,15 @@ const phase = z.strictObject({
     .nonnegative()
     .default(100)
     .meta({ description: 'Minimum units per arm before the phase may advance.' }),
-  audience: z
-    .array(audienceConstraint)
-    .default([])
-    .meta({
-      description:
-        'Constraints a unit must all meet to be in the launch during this phase; [] is everyone.',
-    }),
+  audience: z.array(audienceConstraint).default([]).meta({
+    description:
+      'Constraints a unit must all meet to be in the launch during this phase; [] is everyone.',
+  }),
   signoff: phaseSignoff.optional(),
-  bake: duration()
-    .optional()
-    .meta({
-      description:
-        'Last phase at 100% only: time to stay stable before the launch counts as fully live.',
-    }),
+  bake: duration().optional().meta({
+    description:
+      'Last phase at 100% only: time to stay stable before the launch counts as fully live.',
+  }),
 });
 
 const level = (words: readonly string[]) =>
@@ -122,11 +117,9 @@ const risk = z.strictObject({
     .array(identifier('a KPI name'))
     .default([])
     .meta({ description: 'KPIs that watch this risk; their breach fires the contingency.' }),
-  contingency: actions()
-    .prefault([])
-    .meta({
-      description: 'Actions when a watched KPI breaches, in addition to the KPI’s own on_breach.',
-    }),
+  contingency: actions().prefault([]).meta({
+    description: 'Actions when a watched KPI breaches, in addition to the KPI’s own on_breach.',
+  }),
   mitigation: z
     .string()
     .optional()
@@ -166,25 +159,19 @@ const signoffPolicy = z
     deadline: duration()
       .optional()
       .meta({ description: 'Time allowed for each sign-off; none means no deadline.' }),
-    on_deadline: z
-      .enum(['hold', 'rollback'])
-      .default('hold')
-      .meta({
-        description: 'What happens when a sign-off misses its deadline (hold also notifies).',
-      }),
+    on_deadline: z.enum(['hold', 'rollback']).default('hold').meta({
+      description: 'What happens when a sign-off misses its deadline (hold also notifies).',
+    }),
   })
   .meta({ description: 'Who holds the authority for go/no-go.' });
 
 const readinessItem = z.strictObject({
   check: text('check').meta({ description: 'What must be true before launch.' }),
   owner: identifier('an owner role').meta({ description: 'Role that owns the check.' }),
-  blocking: z
-    .boolean()
-    .default(true)
-    .meta({
-      description:
-        'Blocking checks must have evidence before the launch starts; others are advisory.',
-    }),
+  blocking: z.boolean().default(true).meta({
+    description:
+      'Blocking checks must have evidence before the launch starts; others are advisory.',
+  }),
   evidence: z
     .string()
     .min(1)
@@ -200,27 +187,17 @@ const kpiList = (category: string) =>
 
 const analysis = z
   .strictObject({
-    false_alarm_rate: fraction()
-      .prefault('5%')
-      .meta({
-        description:
-          'Launch-wide chance of a false breach across the whole KPI matrix (split across KPIs).',
-      }),
-    method: z
-      .enum(['confidence-sequence', 'msprt'])
-      .default('confidence-sequence')
-      .meta({
-        description: 'Anytime-valid test: asymptotic confidence sequences or mixture SPRT.',
-      }),
-    srm_p_value: z
-      .number()
-      .gt(0)
-      .lt(1)
-      .default(0.001)
-      .meta({
-        description:
-          'Sample-ratio mismatch threshold: below it the split is broken and the launch holds.',
-      }),
+    false_alarm_rate: fraction().prefault('5%').meta({
+      description:
+        'Launch-wide chance of a false breach across the whole KPI matrix (split across KPIs).',
+    }),
+    method: z.enum(['confidence-sequence', 'msprt']).default('confidence-sequence').meta({
+      description: 'Anytime-valid test: asymptotic confidence sequences or mixture SPRT.',
+    }),
+    srm_p_value: z.number().gt(0).lt(1).default(0.001).meta({
+      description:
+        'Sample-ratio mismatch threshold: below it the split is broken and the launch holds.',
+    }),
   })
   .meta({ description: 'Statistics settings; the defaults suit most launches.' });
 
@@ -235,30 +212,22 @@ export const planSchema = z
     flag: slug('flag')
       .optional()
       .meta({ description: 'Flag key the SDKs evaluate. Default: the launch name.' }),
-    unit: attribute('unit')
-      .default('userId')
-      .meta({
-        description:
-          'Randomization unit: the context attribute that identifies a unit (userId, sessionId, any attribute).',
-      }),
+    unit: attribute('unit').default('userId').meta({
+      description:
+        'Randomization unit: the context attribute that identifies a unit (userId, sessionId, any attribute).',
+    }),
     class: z
       .enum(LAUNCH_CLASSES)
       .default('standard')
       .meta({ description: 'Launch class: minor, standard, major or critical.' }),
-    control: z
-      .enum(['rest', 'holdout'])
-      .default('rest')
-      .meta({
-        description:
-          'Control arm: the rest of the population, or a same-size holdout (traffic up to 50%).',
-      }),
-    hash_version: z
-      .literal(1)
-      .default(1)
-      .meta({
-        description:
-          'Bucketing hash version; stored with the plan, a released version never changes.',
-      }),
+    control: z.enum(['rest', 'holdout']).default('rest').meta({
+      description:
+        'Control arm: the rest of the population, or a same-size holdout (traffic up to 50%).',
+    }),
+    hash_version: z.literal(1).default(1).meta({
+      description:
+        'Bucketing hash version; stored with the plan, a released version never changes.',
+    }),
     phases: z
       .array(phase)
       .min(1, { error: 'a plan needs at least one phase, and the last one at 100%' })

@@ -1,0 +1,74 @@
+/** `threshold validate PLAN... [--json]`: every problem of every plan, one line each. */
+import { formatPlanError, parsePlan } from '@threshold/core';
+import type { PlanError } from '@threshold/core';
+import { parseCommandArgs } from '../args.js';
+import { helpText } from '../help.js';
+import type { Io } from '../io.js';
+import { cannotRead, readPlanFile } from '../read-plan-file.js';
+
+/** What validate found across all files. */
+export interface ValidationTally {
+  plans: number;
+  invalidPlans: number;
+  problems: number;
+  unreadable: number;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The summary line validate prints on stderr, e.g. "✗ 3 problems in 1 of 2 plans". */
+export function summaryLine(t: ValidationTally): string {
+  const unreadable =
+    t.unreadable === 0
+      ? ''
+      : `${t.unreadable === t.plans ? '' : '; '}${plural(t.unreadable, 'plan')} could not be read`;
+  if (t.unreadable === t.plans) return `✗ ${unreadable}`;
+  if (t.invalidPlans === 0 && t.unreadable === 0) return `✓ ${plural(t.plans, 'plan')} valid`;
+  if (t.invalidPlans === 0) {
+    return `✗ ${t.plans - t.unreadable} of ${plural(t.plans, 'plan')} valid${unreadable}`;
+  }
+  return `✗ ${plural(t.problems, 'problem')} in ${t.invalidPlans} of ${plural(t.plans, 'plan')}${unreadable}`;
+}
+
+export async function runValidate(args: readonly string[], io: Io): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    name: 'validate',
+    flags: ['json'],
+    positionals: 'many',
+    positionalName: 'PLAN',
+  });
+  if (parsed.help) {
+    io.stdout.write(helpText('validate') ?? '');
+    return 0;
+  }
+  const json = parsed.flags.has('json');
+  const tally: ValidationTally = {
+    plans: parsed.positionals.length,
+    invalidPlans: 0,
+    problems: 0,
+    unreadable: 0,
+  };
+  const errors: PlanError[] = [];
+  for (const file of parsed.positionals) {
+    const read = await readPlanFile(file, io.cwd);
+    if (!read.ok) {
+      tally.unreadable++;
+      io.stderr.write(cannotRead(file, read.reason));
+      continue;
+    }
+    const result = parsePlan(read.source, { file });
+    if (result.valid) continue;
+    tally.invalidPlans++;
+    tally.problems += result.errors.length;
+    errors.push(...result.errors);
+    if (!json) io.stdout.write(result.errors.map((e) => `${formatPlanError(e)}\n`).join(''));
+  }
+  const valid = tally.invalidPlans === 0 && tally.unreadable === 0;
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ valid, errors }, null, 2)}\n`);
+  } else {
+    io.stderr.write(`${summaryLine(tally)}\n`);
+  }
+  if (tally.unreadable > 0) return 2;
+  return valid ? 0 : 1;
+}

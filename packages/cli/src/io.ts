@@ -1,0 +1,40 @@
+/** Where a command reads and writes: the process by default, buffers in tests. */
+
+/** A text sink such as process.stdout. */
+export interface Writer {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** The streams and working directory a command runs with. */
+export interface Io {
+  stdout: Writer;
+  stderr: Writer;
+  /** Directory that relative plan paths are resolved against. */
+  cwd: string;
+}
+
+/** The real process, with broken pipes (`threshold plan schema | head`) ignored quietly. */
+export function processIo(): Io {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+      });
+    }
+  }
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+}
+
+/** Fill in whatever part of the io a caller left out. */
+export function withDefaults(io: Partial<Io> | undefined): Io {
+  if (io?.stdout !== undefined && io.stderr !== undefined && io.cwd !== undefined) {
+    return { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd };
+  }
+  const real = processIo();
+  return {
+    stdout: io?.stdout ?? real.stdout,
+    stderr: io?.stderr ?? real.stderr,
+    cwd: io?.cwd ?? real.cwd,
+  };
+}

@@ -1,0 +1,114 @@
+/** The `threshold` command: dispatch to subcommands; every failure becomes a message and an exit code. */
+import { didYouMean } from '@threshold/core';
+import { runPlanExplain } from './commands/plan-explain.js';
+import { runPlanSchema } from './commands/plan-schema.js';
+import { runStart } from './commands/start.js';
+import { runValidate } from './commands/validate.js';
+import { COMMAND_NAMES, helpText } from './help.js';
+import type { Io } from './io.js';
+import { withDefaults } from './io.js';
+import { UsageError } from './usage-error.js';
+import { cliVersion } from './version.js';
+
+/** Exit codes: 0 success, 1 invalid plan, 2 usage or I/O problem, 3 internal error (a bug). */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
+
+/**
+ * Run `threshold` with the arguments after the program name. Never throws:
+ * problems are printed on stderr and reflected in the exit code.
+ */
+export async function main(argv: string[], io?: Partial<Io>): Promise<number> {
+  const out = withDefaults(io);
+  try {
+    return await dispatch(argv, out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      const prefix = e.command === '' ? 'threshold' : `threshold ${e.command}`;
+      const hint = e.command === '' ? 'threshold --help' : `threshold help ${e.command}`;
+      out.stderr.write(`${prefix}: ${e.message}\nRun '${hint}' for usage.\n`);
+      return EXIT.usage;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    out.stderr.write(
+      `threshold: internal error: ${message}\nThis is a bug in threshold; please report it with the command you ran.\n`,
+    );
+    return EXIT.internal;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      io.stderr.write(helpText('') ?? '');
+      return EXIT.usage;
+    case '--help':
+    case '-h':
+      io.stdout.write(helpText('') ?? '');
+      return EXIT.ok;
+    case '--version':
+      io.stdout.write(`${cliVersion()}\n`);
+      return EXIT.ok;
+    case 'help':
+      return showHelp(rest, io);
+    case 'validate':
+      return runValidate(rest, io);
+    case 'plan':
+      return dispatchPlan(rest, io);
+    case 'start':
+      return runStart(rest, io);
+    default:
+      throw unknownCommand(command);
+  }
+}
+
+async function dispatchPlan(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'explain':
+      return runPlanExplain(rest, io);
+    case 'schema':
+      return runPlanSchema(rest, io);
+    case '--help':
+    case '-h':
+      io.stdout.write(helpText('plan') ?? '');
+      return EXIT.ok;
+    case undefined:
+      throw new UsageError("missing subcommand: 'explain' or 'schema'", 'plan');
+    default: {
+      const kind = sub.startsWith('-') ? 'option' : 'subcommand';
+      const candidates = sub.startsWith('-') ? ['--help'] : ['explain', 'schema'];
+      const guess = didYouMean(sub, candidates);
+      const suffix = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+      throw new UsageError(`unknown ${kind} '${sub}'${suffix}`, 'plan');
+    }
+  }
+}
+
+function unknownCommand(command: string): UsageError {
+  if (command.startsWith('-')) {
+    const guess = didYouMean(command, ['--help', '--version']);
+    const suffix = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+    return new UsageError(`unknown option '${command}'${suffix}`);
+  }
+  // "threshold explain" means "threshold plan explain": suggest full command names.
+  const subcommands = ['explain', 'schema'];
+  const guess = subcommands.includes(command)
+    ? command
+    : didYouMean(command, COMMAND_NAMES.concat(subcommands));
+  const full = guess === 'explain' || guess === 'schema' ? `plan ${guess}` : guess;
+  const suffix = full === undefined ? '' : ` (did you mean '${full}'?)`;
+  return new UsageError(`unknown command '${command}'${suffix}`);
+}
+
+function showHelp(topic: readonly string[], io: Io): number {
+  const name = topic.join(' ');
+  const text = helpText(name);
+  if (text === undefined) {
+    const guess = didYouMean(name, COMMAND_NAMES);
+    const suffix = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+    throw new UsageError(`no help for unknown command '${name}'${suffix}`);
+  }
+  io.stdout.write(text);
+  return EXIT.ok;
+}

@@ -36,7 +36,19 @@ let cached: JsonSchemaNode | undefined;
 export function planJsonSchema(): JsonSchemaNode {
   cached ??= {
     $id: PLAN_SCHEMA_ID,
-    ...(z.toJSONSchema(planSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode),
+    ...(z.toJSONSchema(planSchema, {
+      io: 'input',
+      unrepresentable: 'any',
+      // zod leaves out defaults around schemas with transforms in input mode;
+      // every default must be visible to plan authors, so put them back.
+      override: (ctx) => {
+        const def = ctx.zodSchema._zod.def;
+        if (def.type === 'default' && ctx.jsonSchema.default === undefined) {
+          const d = (def as unknown as { defaultValue: unknown }).defaultValue;
+          ctx.jsonSchema.default = JSON.parse(JSON.stringify(typeof d === 'function' ? (d as () => unknown)() : d));
+        }
+      },
+    }) as JsonSchemaNode),
   };
   return cached;
 }

@@ -81,9 +81,15 @@ export interface ClientEvents {
   change: { version: string; flagsChanged: string[]; source: ConfigSource };
   /** The server became unreachable; the last good config keeps serving. */
   stale: { error: unknown };
-  /** Something failed (bad config, request error, storage error). Never thrown. */
-  error: { error: unknown };
+  /** Something failed. Never thrown. `kind` says what: see {@link ClientErrorKind}. */
+  error: { error: unknown; kind: ClientErrorKind };
 }
+
+/**
+ * What an `error` event is about: `config` (a document was rejected), `network` (config
+ * fetch or stream failed), `events` (sending events failed), `storage`, or `usage` (bad arguments).
+ */
+export type ClientErrorKind = 'config' | 'network' | 'events' | 'storage' | 'usage';
 
 /** Counters for diagnostics. */
 export interface ClientStats {
@@ -115,6 +121,8 @@ export interface ThresholdClient {
   evaluate(flag: string, context: EvaluationContext, defaultValue?: boolean): EvaluationDetail;
   /** Records a KPI event for a unit (no-op when events are off). */
   track(unit: string, event: string, value?: number): void;
+  /** The context attribute holding the unit id for a flag (e.g. `userId`), if the flag is loaded. */
+  unitAttribute(flag: string): string | undefined;
   /** Sends every waiting event now. */
   flush(): Promise<void>;
   /** Flushes, stops streams, polls and timers. Idempotent. */
@@ -181,7 +189,7 @@ class Client implements ThresholdClient {
         retryBaseMs: e.retryBaseMs ?? 500,
         retryMaxMs: e.retryMaxMs ?? 30_000,
         requestTimeoutMs,
-        onError: (err) => this.#error(err),
+        onError: (err) => this.#error(err, 'events'),
       });
       this.#queue = queue;
       this.#evaluator = new FlagEvaluator((f, unit, arm) => {
@@ -249,7 +257,7 @@ class Client implements ThresholdClient {
           this.#applyText(text, 'storage', false);
         }
       } catch (err) {
-        this.#error(err);
+        this.#error(err, 'storage');
       }
     }
     if (this.#status !== 'closed') await this.#sync?.start();
@@ -261,14 +269,17 @@ class Client implements ThresholdClient {
       json = JSON.parse(text);
     } catch (err) {
       this.#rejectedConfigs++;
-      this.#error(new Error(`config from ${source} is not JSON: ${String(err)}`));
+      this.#error(new Error(`config from ${source} is not JSON: ${String(err)}`), 'config');
       return;
     }
     const parsed = parseConfigDocument(json);
     if (!parsed.ok) {
       this.#rejectedConfigs++;
       const detail = parsed.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ');
-      this.#error(new Error(`invalid config from ${source}, keeping the last good one: ${detail}`));
+      this.#error(
+        new Error(`invalid config from ${source}, keeping the last good one: ${detail}`),
+        'config',
+      );
       return;
     }
     this.#applyDocument(parsed.value, source, save ? text : undefined);
@@ -282,16 +293,18 @@ class Client implements ThresholdClient {
       flagsChanged = this.#evaluator.load(doc);
     } catch (err) {
       this.#rejectedConfigs++;
-      this.#error(err);
+      this.#error(err, 'config');
       return;
     }
     this.#configUpdates++;
     this.#lastSource = source;
     if (text !== undefined && this.#storage) {
       try {
-        void Promise.resolve(this.#storage.save(text)).catch((err: unknown) => this.#error(err));
+        void Promise.resolve(this.#storage.save(text)).catch((err: unknown) =>
+          this.#error(err, 'storage'),
+        );
       } catch (err) {
-        this.#error(err);
+        this.#error(err, 'storage');
       }
     }
     const first = this.#status === 'not-ready';
@@ -301,7 +314,7 @@ class Client implements ThresholdClient {
   }
 
   #health(healthy: boolean, reason: unknown): void {
-    if (!healthy && reason !== undefined) this.#error(reason);
+    if (!healthy && reason !== undefined) this.#error(reason, 'network');
     if (this.#status === 'not-ready' || this.#status === 'closed') return;
     this.#setStatus(healthy ? 'ready' : 'stale', reason);
   }
@@ -313,13 +326,13 @@ class Client implements ThresholdClient {
     else this.#emitter.emit('stale', { error: reason });
   }
 
-  #error(error: unknown): void {
+  #error(error: unknown, kind: ClientErrorKind): void {
     try {
       this.#onError?.(error);
     } catch {
       // user callback errors are ignored
     }
-    this.#emitter.emit('error', { error });
+    this.#emitter.emit('error', { error, kind });
   }
 
   #attachLifecycle(queue: EventQueue): void {
@@ -368,7 +381,10 @@ class Client implements ThresholdClient {
     if (!queue) return;
     try {
       if (typeof unit !== 'string' || unit === '' || typeof event !== 'string' || event === '') {
-        this.#error(new Error('track(unit, event, value?) needs a non-empty unit and event'));
+        this.#error(
+          new Error('track(unit, event, value?) needs a non-empty unit and event'),
+          'usage',
+        );
         return;
       }
       const ts = Date.now();
@@ -378,8 +394,12 @@ class Client implements ThresholdClient {
           : { type: 'track', unit, event, ts },
       );
     } catch (err) {
-      this.#error(err);
+      this.#error(err, 'usage');
     }
+  }
+
+  unitAttribute(flag: string): string | undefined {
+    return this.#evaluator.flag(flag)?.unit;
   }
 
   async flush(): Promise<void> {

@@ -75,7 +75,10 @@ describe('ThresholdWebProvider with @openfeature/web-sdk', () => {
     await waitFor(() => server.streams.size === 1, 5000, 'stream');
     server.setConfig(doc('v2', [flags[1]!, flag({ key: 'new' })]));
     await waitFor(() => changes.length === 1, 5000, 'change');
-    expect(changes[0]?.flagsChanged?.sort()).toEqual(['new', 'on']);
+    expect([...((changes[0]?.flagsChanged as string[] | undefined) ?? [])].sort()).toEqual([
+      'new',
+      'on',
+    ]);
     expect(client.getBooleanValue('on', true)).toBe(true); // removed now: default
 
     const port = server.port;

@@ -1,0 +1,88 @@
+/** Plan parts in words, for `plan explain`: guards, actions, KPI kinds and sources. Pure. */
+import { formatDuration, formatShare } from '@threshold/core';
+import type { Action, Guard, InsufficientEvidenceAction, Kpi } from '@threshold/core';
+
+/** "p95", "p99.9": a quantile as people say it. */
+export function quantileLabel(q: number): string {
+  return `p${Number((q * 100).toFixed(4))}`;
+}
+
+/** The rule a guard enforces, e.g. "treatment ≤ control + 10% (relative)". */
+export function guardInWords(guard: Guard): string {
+  const parts: string[] = [];
+  if (guard.compare !== undefined) {
+    const { bad, margin, relative } = guard.compare;
+    const amount = relative ? formatShare(margin) : String(margin);
+    const kind = relative ? 'relative' : 'absolute';
+    parts.push(
+      bad === 'increase'
+        ? `treatment ≤ control + ${amount} (${kind})`
+        : `treatment ≥ control − ${amount} (${kind})`,
+    );
+  }
+  if (guard.max !== undefined) parts.push(`≤ ${guard.max} hard limit`);
+  if (guard.min !== undefined) parts.push(`≥ ${guard.min} hard limit`);
+  if (guard.burn_rate !== undefined) {
+    const windows = guard.burn_rate.windows
+      .map((w) => `${w.factor}×/${formatDuration(w.long)}+${formatDuration(w.short)}`)
+      .join(', ');
+    parts.push(`SLO ${formatShare(guard.burn_rate.slo)} burn-rate windows ${windows}`);
+  }
+  return parts.join(', ');
+}
+
+/** One action in words: "rollback", "notify payments-oncall", "ask product, sre". */
+export function actionInWords(action: Action): string {
+  switch (action.type) {
+    case 'notify':
+      return action.to.length === 0 ? 'notify the owner' : `notify ${action.to.join(', ')}`;
+    case 'ask':
+      return `ask ${action.roles.join(', ')}`;
+    case 'webhook':
+      return `webhook ${action.url}`;
+    default:
+      return action.type;
+  }
+}
+
+/** A list of actions in words, joined with " + " (they all happen). */
+export function actionsInWords(actions: readonly Action[]): string {
+  return actions.length === 0 ? 'nothing' : actions.map(actionInWords).join(' + ');
+}
+
+/** What happens while a KPI has no verdict yet. */
+export function insufficientInWords(a: InsufficientEvidenceAction): string {
+  switch (a.type) {
+    case 'wait':
+      return 'wait (keep collecting within the phase)';
+    case 'extend':
+      return 'extend (keep the phase open until there is a verdict)';
+    case 'hold':
+      return 'hold (stop advancing and alert)';
+    case 'ask':
+      return `ask ${a.roles.join(', ')}`;
+  }
+}
+
+/** "occurrence", "quantile p95". */
+export function kindInWords(kpi: Pick<Kpi, 'kind' | 'q'>): string {
+  return kpi.kind === 'quantile' && kpi.q !== undefined
+    ? `quantile ${quantileLabel(kpi.q)}`
+    : kpi.kind;
+}
+
+/** Where the data comes from: "events: purchase", "prometheus: <query>", "http: <url> → <select>". */
+export function sourceInWords(
+  kpi: Pick<Kpi, 'source' | 'event' | 'numerator' | 'denominator' | 'query' | 'url' | 'select'>,
+): string {
+  switch (kpi.source) {
+    case 'events':
+      return kpi.event !== undefined
+        ? `events: ${kpi.event}`
+        : `events: ${kpi.numerator ?? '?'} / ${kpi.denominator ?? '?'}`;
+    case 'prometheus':
+      return `prometheus: ${(kpi.query ?? '').replace(/\s+/g, ' ').trim()}`;
+    case 'http':
+      return `http: ${kpi.url ?? '?'} → ${kpi.select ?? 'value'}`;
+  }
+}

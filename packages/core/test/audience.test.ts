@@ -134,6 +134,11 @@ describe('parseAudienceConstraint', () => {
     expect(parseError('contry contians x')).toBe(
       "unknown operator 'contians' (did you mean 'contains'?)",
     );
+    for (const word of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(parseError(`x ${word} 1`)).toBe(
+        `unknown operator '${word}' (expected one of: ${AUDIENCE_OPERATORS.join(', ')})`,
+      );
+    }
   });
 
   it('never throws, whatever the text', () => {
@@ -154,6 +159,8 @@ describe('parseAudienceConstraint', () => {
       '1e999',
       '\ud800',
       '😀',
+      'constructor',
+      '__proto__',
     );
     const structured = fc.array(tokens, { maxLength: 12 }).map((parts) => parts.join(''));
     const spaced = fc.array(tokens, { maxLength: 12 }).map((parts) => parts.join(' '));

@@ -55,8 +55,8 @@ function editDistance(a: string, b: string): number {
 function suggestOperator(word: string, nextWord: string): AudienceOperator | undefined {
   const joined = `${word}_${nextWord}`.toLowerCase();
   if (isAudienceOperator(joined)) return joined;
-  const alias = ALIASES[word.toLowerCase()];
-  if (alias !== undefined) return alias;
+  const lower = word.toLowerCase();
+  if (Object.hasOwn(ALIASES, lower)) return ALIASES[lower];
   const squashed = word.toLowerCase().replace(/[-_\s]/g, '');
   const same = AUDIENCE_OPERATORS.find((op) => op.replace(/_/g, '') === squashed);
   if (same !== undefined) return same;

@@ -193,26 +193,12 @@ class Client implements ThresholdClient {
       });
       this.#queue = queue;
       this.#evaluator = new FlagEvaluator((f, unit, arm) => {
-        const ev =
-          f.phase === undefined
-            ? {
-                type: 'exposure' as const,
-                flag: f.key,
-                launch: f.launch,
-                unit,
-                arm,
-                ts: Date.now(),
-              }
-            : {
-                type: 'exposure' as const,
-                flag: f.key,
-                launch: f.launch,
-                unit,
-                arm,
-                phase: f.phase,
-                ts: Date.now(),
-              };
-        queue.push(ev);
+        const { key, launch, phase } = f.config;
+        queue.push(
+          phase === undefined
+            ? { type: 'exposure', flag: key, launch, unit, arm, ts: Date.now() }
+            : { type: 'exposure', flag: key, launch, unit, arm, phase, ts: Date.now() },
+        );
       }, e.exposureCacheSize);
       this.#attachLifecycle(queue);
     } else {

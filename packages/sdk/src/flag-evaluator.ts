@@ -34,20 +34,23 @@ const MODE_SPLIT = 0;
 const MODE_OFF = 1;
 const MODE_ON = 2;
 
-/** A FlagConfig compiled for the hot path (internal; exported for the client only). */
+/**
+ * A FlagConfig compiled for the hot path (internal; exported for the client only).
+ * Kept small: 1,000 flags must fit in well under 1 MiB.
+ */
 export interface CompiledFlag {
-  readonly key: string;
-  readonly launch: string;
+  /** The validated config (key, launch, phase… are read from here off the hot path). */
+  readonly config: FlagConfig;
   readonly unit: string;
-  readonly phase: string | undefined;
   readonly traffic: number;
   readonly control: 'rest' | 'holdout';
   readonly mode: number;
   readonly inAudience: (ctx: EvaluationContext) => boolean;
   readonly bucketOf: (unitId: string) => number;
-  /** Units already exposed in this (launch, phase), with their arm. Shared by flags of a launch. */
-  readonly seen: Map<string, Arm>;
-  readonly config: FlagConfig;
+  /** Dedupe key: launch + phase. */
+  readonly seenKey: string;
+  /** Units already exposed in this (launch, phase) with their arm; created on first exposure. */
+  seen: Map<string, Arm> | undefined;
 }
 
 /** Per-launch dedupe maps are cleared when they reach this many units. */
@@ -88,12 +91,16 @@ export class FlagEvaluator {
   load(doc: ConfigDocument): string[] {
     const next = new Map<string, CompiledFlag>();
     const nextSeen = new Map<string, Map<string, Arm>>();
+    // Flags often share an audience: compile each distinct one once.
+    const audiences = new Map<string, (ctx: EvaluationContext) => boolean>();
     for (const config of doc.flags) {
-      const seenKey = `${config.launch}\u0000${config.phase ?? ''}`;
-      let seen = nextSeen.get(seenKey) ?? this.#seenByLaunch.get(seenKey);
-      if (!seen) seen = new Map();
-      nextSeen.set(seenKey, seen);
-      next.set(config.key, compile(config, seen));
+      const compiled = compile(config, audiences);
+      const seen = this.#seenByLaunch.get(compiled.seenKey);
+      if (seen) {
+        nextSeen.set(compiled.seenKey, seen);
+        compiled.seen = seen;
+      }
+      next.set(config.key, compiled);
     }
     const changed: string[] = [];
     for (const [key, flag] of next) {
@@ -141,7 +148,7 @@ export class FlagEvaluator {
       if (f === undefined) {
         return { flag: key, value: defaultValue, reason: EVALUATION_REASONS.FLAG_NOT_FOUND };
       }
-      const base = { flag: key, launch: f.launch, phase: f.phase };
+      const base = { flag: key, launch: f.config.launch, phase: f.config.phase };
       if (f.mode === MODE_OFF)
         return { ...base, value: false, reason: EVALUATION_REASONS.ROLLED_BACK };
       const valid = typeof ctx === 'object' && ctx !== null;
@@ -173,7 +180,12 @@ export class FlagEvaluator {
   }
 
   #expose(f: CompiledFlag, unit: string, arm: Arm): void {
-    const seen = f.seen;
+    let seen = f.seen;
+    if (seen === undefined) {
+      seen = this.#seenByLaunch.get(f.seenKey) ?? new Map<string, Arm>();
+      this.#seenByLaunch.set(f.seenKey, seen);
+      f.seen = seen;
+    }
     if (seen.get(unit) === arm) return;
     if (seen.size >= this.exposureCacheSize) seen.clear();
     seen.set(unit, arm);
@@ -189,20 +201,27 @@ function unitOf(ctx: EvaluationContext, attribute: string): string | undefined {
   return undefined;
 }
 
-function compile(config: FlagConfig, seen: Map<string, Arm>): CompiledFlag {
+function compile(
+  config: FlagConfig,
+  audiences: Map<string, (ctx: EvaluationContext) => boolean>,
+): CompiledFlag {
   const mode =
     config.state === 'rolled-back' ? MODE_OFF : config.state === 'completed' ? MODE_ON : MODE_SPLIT;
+  const audienceKey = JSON.stringify(config.audience);
+  let inAudience = audiences.get(audienceKey);
+  if (inAudience === undefined) {
+    inAudience = compileAudience(config.audience);
+    audiences.set(audienceKey, inAudience);
+  }
   return {
-    key: config.key,
-    launch: config.launch,
+    config,
     unit: config.unit,
-    phase: config.phase,
     traffic: config.traffic,
     control: config.control,
     mode,
-    inAudience: compileAudience(config.audience),
+    inAudience,
     bucketOf: createBucketer(config.salt, config.hashVersion),
-    seen,
-    config,
+    seenKey: `${config.launch}\u0000${config.phase ?? ''}`,
+    seen: undefined,
   };
 }

@@ -10,9 +10,12 @@ export interface ProcessLike {
   removeListener?(event: 'beforeExit', listener: () => void): unknown;
 }
 
-/** `setTimeout` that never keeps a Node process alive. */
+/** Longest delay timers accept (2^31 - 1 ms); longer ones would fire at once. */
+const MAX_DELAY_MS = 2_147_483_647;
+
+/** `setTimeout` that never keeps a Node process alive (delay clamped to 0..2^31-1 ms). */
 export function setUnrefTimeout(fn: () => void, ms: number): ReturnType<typeof setTimeout> {
-  const handle = setTimeout(fn, ms);
+  const handle = setTimeout(fn, Math.max(0, Math.min(ms, MAX_DELAY_MS)));
   // A number in browsers, an object with unref() in Node.
   const maybe = handle as unknown as { unref?: () => void } | null;
   if (typeof maybe === 'object' && maybe !== null && typeof maybe.unref === 'function') {

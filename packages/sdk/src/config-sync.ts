@@ -52,6 +52,7 @@ export class ConfigSync {
   #pollTimer: ReturnType<typeof setTimeout> | undefined;
   #polling = false;
   #streamOpen = false;
+  readonly #requests = new Set<AbortController>();
 
   constructor(private readonly o: ConfigSyncOptions) {}
 
@@ -77,6 +78,7 @@ export class ConfigSync {
   close(): void {
     this.#closed = true;
     this.#streamAbort?.abort();
+    for (const request of this.#requests) request.abort();
     if (this.#streamTimer !== undefined) clearTimeout(this.#streamTimer);
     if (this.#pollTimer !== undefined) clearTimeout(this.#pollTimer);
     this.#polling = false;
@@ -88,7 +90,9 @@ export class ConfigSync {
 
   /** One conditional GET of the config. Resolves true when the server answered 200/304. */
   async fetchNow(source: ConfigSource): Promise<boolean> {
+    if (this.#closed) return false;
     const abort = new AbortController();
+    this.#requests.add(abort);
     const timer = setUnrefTimeout(() => abort.abort(), this.o.requestTimeoutMs);
     try {
       const version = this.o.currentVersion();
@@ -121,6 +125,7 @@ export class ConfigSync {
       return false;
     } finally {
       clearTimeout(timer);
+      this.#requests.delete(abort);
     }
   }
 

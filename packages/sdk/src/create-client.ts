@@ -5,7 +5,8 @@ import type { ConfigSource } from './config-sync.js';
 import { EventQueue } from './event-queue.js';
 import { FlagEvaluator } from './flag-evaluator.js';
 import type { EvaluationDetail } from './flag-evaluator.js';
-import { beaconSender, browserDocument, nodeProcess, setUnrefTimeout } from './runtime.js';
+import { onProcessExit } from './on-process-exit.js';
+import { beaconSender, browserDocument, setUnrefTimeout } from './runtime.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 /** Version of this SDK, sent in every EventBatch. */
@@ -322,18 +323,16 @@ class Client implements ThresholdClient {
   }
 
   #attachLifecycle(queue: EventQueue): void {
-    const proc = nodeProcess();
-    if (proc) {
-      const onExit = (): void => {
+    this.#detach.push(
+      onProcessExit(() => {
         if (queue.size === 0 || this.#exitFlushFailed) return;
         const before = queue.size;
         void queue.flush().then(() => {
+          // Give up after one fruitless attempt, or beforeExit would loop forever.
           if (queue.size >= before) this.#exitFlushFailed = true;
         });
-      };
-      proc.on('beforeExit', onExit);
-      this.#detach.push(() => (proc.off ?? proc.removeListener)?.call(proc, 'beforeExit', onExit));
-    }
+      }),
+    );
     const doc = browserDocument();
     const send = beaconSender();
     if (doc && send) {

@@ -58,3 +58,24 @@ c.track('child-1', 'exit_event', 7);
     ]);
   });
 });
+
+describe('many clients in one process', () => {
+  it('share one beforeExit listener and release it on close', async () => {
+    const { createClient } = await import('@threshold/sdk');
+    const before = process.listenerCount('beforeExit');
+    const clients = Array.from({ length: 30 }, () =>
+      createClient({ url: server.url, token: TEST_TOKEN, stream: false, pollIntervalMs: 60_000 }),
+    );
+    expect(process.listenerCount('beforeExit')).toBe(before + 1);
+    await Promise.all(clients.map((c) => c.close()));
+    expect(process.listenerCount('beforeExit')).toBe(before);
+  });
+
+  it('close() right after createClient settles promptly and rejects ready()', async () => {
+    const { createClient } = await import('@threshold/sdk');
+    const c = createClient({ url: server.url, token: TEST_TOKEN });
+    await c.close();
+    await expect(c.ready()).rejects.toThrow(/closed/);
+    expect(c.status).toBe('closed');
+  });
+});

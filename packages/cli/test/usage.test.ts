@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { STACK_LINE, runCli, spawnCli } from './run-cli.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+describe('usage errors exit 2 with a one-line message and a hint', () => {
+  it.each([
+    [
+      ['valdate', 'x.yaml'],
+      "threshold: unknown command 'valdate' (did you mean 'validate'?)",
+      'threshold --help',
+    ],
+    [
+      ['explain', 'x.yaml'],
+      "threshold: unknown command 'explain' (did you mean 'plan explain'?)",
+      'threshold --help',
+    ],
+    [['launch'], "threshold: unknown command 'launch'", 'threshold --help'],
+    [
+      ['--verison'],
+      "threshold: unknown option '--verison' (did you mean '--version'?)",
+      'threshold --help',
+    ],
+    [
+      ['validate', '--jsno', 'x.yaml'],
+      "threshold validate: unknown option '--jsno' (did you mean '--json'?)",
+      'threshold help validate',
+    ],
+    [
+      ['validate', '--json=yes', 'x.yaml'],
+      "threshold validate: option '--json' takes no value",
+      'threshold help validate',
+    ],
+    [
+      ['validate'],
+      'threshold validate: missing PLAN: name a plan file, e.g. plan.yaml',
+      'threshold help validate',
+    ],
+    [['plan'], "threshold plan: missing subcommand: 'explain' or 'schema'", 'threshold help plan'],
+    [
+      ['plan', 'explian'],
+      "threshold plan: unknown subcommand 'explian' (did you mean 'explain'?)",
+      'threshold help plan',
+    ],
+    [
+      ['plan', 'explain'],
+      'threshold plan explain: missing PLAN: name a plan file, e.g. plan.yaml',
+      'threshold help plan explain',
+    ],
+    [
+      ['plan', 'explain', 'a.yaml', 'b.yaml'],
+      'threshold plan explain: takes one PLAN, got 2: a.yaml b.yaml',
+      'threshold help plan explain',
+    ],
+    [
+      ['plan', 'schema', '--json'],
+      "threshold plan schema: unknown option '--json'",
+      'threshold help plan schema',
+    ],
+    [['start', '--port', '80'], "threshold start: unknown option '--port'", 'threshold help start'],
+    [
+      ['help', 'valdate'],
+      "threshold: no help for unknown command 'valdate' (did you mean 'validate'?)",
+      'threshold --help',
+    ],
+  ])('threshold %j', async (argv, message, hint) => {
+    const run = await runCli(argv);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`${message}\nRun '${hint}' for usage.\n`);
+  });
+
+  it('no command at all prints the overview on stderr', async () => {
+    const run = await runCli([]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('Usage:');
+  });
+});
+
+describe('missing or unreadable files exit 2', () => {
+  it('validate', async () => {
+    const run = await runCli(['validate', 'no/such/plan.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'no/such/plan.yaml: cannot read: no such file\n✗ 1 plan could not be read\n',
+    );
+  });
+
+  it('plan explain', async () => {
+    const run = await runCli(['plan', 'explain', 'examples']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('examples: cannot read: is a directory, not a plan file\n');
+  });
+
+  it('the real bin: no stack trace', () => {
+    const run = spawnCli(['validate', 'no/such/plan.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(STACK_LINE);
+    expect(run.stderr).toContain('no/such/plan.yaml: cannot read: no such file');
+  });
+});
+
+describe('help, version, start', () => {
+  it.each([
+    [['--help'], 'Usage:'],
+    [['-h'], 'Usage:'],
+    [['help'], 'Usage:'],
+    [['help', 'validate'], 'Usage: threshold validate PLAN... [--json]'],
+    [['validate', '--help'], 'Usage: threshold validate PLAN... [--json]'],
+    [['validate', '-h', 'x.yaml'], 'Usage: threshold validate PLAN... [--json]'],
+    [['help', 'plan'], 'Usage: threshold plan <explain|schema>'],
+    [['plan', '--help'], 'Usage: threshold plan <explain|schema>'],
+    [['help', 'plan', 'explain'], 'Usage: threshold plan explain PLAN [--json]'],
+    [['plan', 'explain', '--help'], 'Usage: threshold plan explain PLAN [--json]'],
+    [['help', 'plan', 'schema'], 'Usage: threshold plan schema'],
+    [['plan', 'schema', '-h'], 'Usage: threshold plan schema'],
+    [['help', 'start'], 'Usage: threshold start'],
+    [['start', '--help'], 'Usage: threshold start'],
+  ])('threshold %j prints help on stdout and exits 0', async (argv, first) => {
+    const run = await runCli(argv);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(first);
+  });
+
+  it('the overview lists every command and the exit codes', async () => {
+    const { stdout } = await runCli(['--help']);
+    for (const c of ['validate PLAN...', 'plan explain PLAN', 'plan schema', 'start', 'help']) {
+      expect(stdout).toContain(`threshold ${c}`);
+    }
+    expect(stdout).toContain('2  usage error, or a file could not be read');
+  });
+
+  it('--version prints the version of packages/cli/package.json', async () => {
+    const run = await runCli(['--version']);
+    expect(run).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    expect(spawnCli(['--version']).stdout).toBe(`${pkg.version}\n`);
+  });
+
+  it('start says plainly the server is not here yet, names what works, and exits 0', async () => {
+    const run = await runCli(['start']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('not part of this version yet');
+    for (const c of ['threshold validate', 'threshold plan explain', 'threshold plan schema']) {
+      expect(run.stdout).toContain(c);
+    }
+  });
+});

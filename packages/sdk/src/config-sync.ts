@@ -24,6 +24,8 @@ export interface ConfigSyncOptions {
   onDocumentText(text: string, source: ConfigSource): void;
   /** `true` when the server was reached (stream open or a fetch answered), `false` when lost. */
   onHealth(healthy: boolean, reason?: unknown): void;
+  /** A failure that does not change health (a stream retry while polling keeps us fresh). */
+  onError(err: unknown): void;
 }
 
 /** HTTP failure with its status code. */
@@ -205,7 +207,9 @@ export class ConfigSync {
     if (this.#closed || this.#streamAbort !== abort) return;
     abort.abort();
     this.#streamFailures++;
-    this.o.onHealth(false, err);
+    // While polling works, a failing stream retry is not news: health follows the polls.
+    if (this.#polling) this.o.onError(err);
+    else this.o.onHealth(false, err);
     if (this.#streamFailures >= this.o.streamFailuresBeforePolling && !this.#polling) {
       this.#polling = true;
       this.#schedulePoll(0);

@@ -221,6 +221,7 @@ class Client implements ThresholdClient {
         currentVersion: () => this.#evaluator.document?.version,
         onDocumentText: (text, source) => this.#applyText(text, source, true),
         onHealth: (healthy, reason) => this.#health(healthy, reason),
+        onError: (err) => this.#error(err, 'network'),
       });
     }
     if (!this.#evaluator.document) {

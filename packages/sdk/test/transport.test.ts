@@ -115,6 +115,14 @@ describe('config delivery', () => {
     server.setConfig(doc('v2', [off]));
     await waitFor(() => c.config?.version === 'v2', 5000, 'poll picks up v2');
     expect(server.counts.streamConnects).toBe(0);
+    // Polling keeps the config fresh: the failing stream retries do not flap the status.
+    await waitFor(() => c.status === 'ready', 5000, 'ready via polling');
+    let flaps = 0;
+    c.on('stale', () => flaps++);
+    const polls = server.counts.config304;
+    await waitFor(() => server.counts.config304 >= polls + 5, 5000, 'more polls');
+    expect(flaps).toBe(0);
+    expect(c.status).toBe('ready');
     // The stream is still retried: once it works again, pushes arrive over it.
     server.streamStatus = 200;
     await waitFor(() => server.streams.size === 1, 5000, 'stream back');

@@ -9,7 +9,7 @@ export type {
   ConfigStorage,
   EventOptions,
   ThresholdClient,
-} from './create-client.js';
+} from './threshold-client.js';
 export type { EvaluationDetail } from './flag-evaluator.js';
 export type { ConfigSource } from './config-sync.js';
 export { backoffDelay } from './backoff-delay.js';

@@ -1,5 +1,5 @@
 import type { AnyProviderEvent } from '@openfeature/core';
-import type { ThresholdClient } from '../create-client.js';
+import type { ThresholdClient } from '../threshold-client.js';
 import type { ProviderEvents } from './provider-event-emitter.js';
 import { OF_EVENTS } from './resolve-boolean.js';
 

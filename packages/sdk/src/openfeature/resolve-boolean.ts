@@ -1,6 +1,6 @@
 import { EVALUATION_REASONS } from '@threshold/core';
 import type { ErrorCode, EvaluationContext, ResolutionDetails } from '@openfeature/core';
-import type { ThresholdClient } from '../create-client.js';
+import type { ThresholdClient } from '../threshold-client.js';
 import type { EvaluationDetail } from '../flag-evaluator.js';
 
 /** OpenFeature event names (string values of its enums; no runtime import needed). */

@@ -1,7 +1,7 @@
 import type { EvaluationContext, JsonValue, ResolutionDetails } from '@openfeature/core';
 import type { Provider, TrackingEventDetails } from '@openfeature/server-sdk';
 import { createClient } from '../create-client.js';
-import type { ClientOptions, ThresholdClient } from '../create-client.js';
+import type { ClientOptions, ThresholdClient } from '../threshold-client.js';
 import { bindClientEvents } from './bind-client-events.js';
 import { ProviderEvents } from './provider-event-emitter.js';
 import { resolveBoolean, trackingUnit, typeMismatch } from './resolve-boolean.js';

@@ -1,6 +1,6 @@
 import type { EvaluationContext, JsonValue, ResolutionDetails } from '@openfeature/core';
 import type { Provider, TrackingEventDetails } from '@openfeature/web-sdk';
-import type { ThresholdClient } from '../create-client.js';
+import type { ThresholdClient } from '../threshold-client.js';
 import { bindClientEvents } from './bind-client-events.js';
 import { ProviderEvents } from './provider-event-emitter.js';
 import { resolveBoolean, trackingUnit, typeMismatch } from './resolve-boolean.js';

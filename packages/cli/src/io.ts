@@ -14,12 +14,16 @@ export interface Io {
   cwd: string;
 }
 
-/** The real process, with broken pipes (`threshold plan schema | head`) ignored quietly. */
+/**
+ * The real process. A closed pipe (`threshold plan schema | head -1`) ends the
+ * output quietly; any other write error sets exit code 3 instead of crashing
+ * with a stack trace.
+ */
 export function processIo(): Io {
   for (const stream of [process.stdout, process.stderr]) {
     if (stream.listenerCount('error') === 0) {
       stream.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EPIPE') throw e;
+        if (e.code !== 'EPIPE') process.exitCode = 3;
       });
     }
   }

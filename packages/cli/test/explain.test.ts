@@ -312,3 +312,28 @@ describe('summarizePlan', () => {
     expect(s.phases[1]?.audience).toEqual(['country not_in [US]']);
   });
 });
+
+describe('a minimal plan', () => {
+  it('explains empty sections plainly', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'threshold-cli-explain-'));
+    writeFileSync(
+      join(dir, 'min.yaml'),
+      'launch: tiny\nowner: web\nphases:\n  - { name: full, traffic: 100% }\nkpis:\n  efficiency:\n    - { name: cpu, kind: mean, event: cpu, guard: { max: 2 } }\n',
+    );
+    const run = await runCli(['plan', 'explain', 'min.yaml'], dir);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain(
+      '  Minimum time to 100%: 0s (sum of min_duration of the phases before full); fully live after bake: 0s',
+    );
+    expect(lines).not.toContain('  Sign-off waits come on top of these times.');
+    expect(lines).toContain('  user-impact: none');
+    expect(lines).toContain('      guard                     ≤ 2 hard limit');
+    expect(lines).toContain('      on breach                 rollback');
+    expect(lines).toContain('Risk register: empty');
+    expect(lines).toContain('Sign-off: no policy (no phase or action waits for approval)');
+    expect(lines).toContain('Readiness checklist: empty');
+  });
+});

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { main } from '@threshold/cli';
 import { describe, expect, it } from 'vitest';
-import { STACK_LINE, runCli, spawnCli } from './run-cli.js';
+import { BIN, REPO_ROOT, STACK_LINE, runCli, spawnCli } from './run-cli.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -149,5 +151,33 @@ describe('help, version, start', () => {
     for (const c of ['threshold validate', 'threshold plan explain', 'threshold plan schema']) {
       expect(run.stdout).toContain(c);
     }
+  });
+});
+
+describe('internal errors', () => {
+  it('become one message and exit 3, never a thrown exception', async () => {
+    let stderr = '';
+    const code = await main(['--version'], {
+      stdout: {
+        write: () => {
+          throw new Error('disk on fire');
+        },
+      },
+      stderr: { write: (s: string) => (stderr += s) },
+      cwd: REPO_ROOT,
+    });
+    expect(code).toBe(3);
+    expect(stderr).toBe(
+      'threshold: internal error: disk on fire\nThis is a bug in threshold; please report it with the command you ran.\n',
+    );
+  });
+
+  it('a closed pipe does not crash the real bin', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" plan schema | head -c 10`], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe('{\n  "$id":');
+    expect(r.stderr).toBe('');
   });
 });

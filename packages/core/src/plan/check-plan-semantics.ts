@@ -174,9 +174,11 @@ function checkRoles(raw: Obj, roleUses: RoleUse[], issues: PlanIssue[]): void {
         message: `role '${use.role}' needs a sign-off policy: add signoff: { roles: { ${use.role}: 1 } }`,
       });
     } else if (!policyRoles.includes(use.role)) {
+      const known =
+        policyRoles.length > 0 ? `roles: ${policyRoles.join(', ')}` : 'it names no roles';
       issues.push({
         path: use.path,
-        message: `role '${use.role}' is not in the sign-off policy${didYouMeanSuffix(use.role, policyRoles)} (roles: ${policyRoles.join(', ')})`,
+        message: `role '${use.role}' is not in the sign-off policy${didYouMeanSuffix(use.role, policyRoles)} (${known})`,
       });
     }
   }

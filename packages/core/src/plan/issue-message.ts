@@ -61,6 +61,14 @@ export function renderIssue(
 ): PlanIssue[] {
   const path: PlanPath = [...base, ...(issue.path as (string | number)[])];
   const value = valueAt(root, path);
+  const key = path[path.length - 1];
+  // Whatever the expected shape, an absent key is reported as missing.
+  if (typeof key === 'string' && value === undefined && issue.code !== 'unrecognized_keys') {
+    const parent = valueAt(root, path.slice(0, -1));
+    if (parent !== null && typeof parent === 'object' && !Array.isArray(parent)) {
+      return [{ path: path.slice(0, -1), message: `missing required key '${key}'` }];
+    }
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeys(path);
@@ -73,13 +81,7 @@ export function renderIssue(
     case 'invalid_union':
       return renderUnion(issue, root, allowedKeys, path);
     case 'invalid_type': {
-      if (!present(root, path) || value === undefined) {
-        const key = path[path.length - 1];
-        if (typeof key === 'string') {
-          return [{ path: path.slice(0, -1), message: `missing required key '${key}'` }];
-        }
-        return [{ path, message: 'is required' }];
-      }
+      if (!present(root, path) || value === undefined) return [{ path, message: 'is required' }];
       if (!ZOD_DEFAULT.test(issue.message)) return [{ path, message: issue.message }];
       return [
         {

@@ -45,7 +45,9 @@ export function planJsonSchema(): JsonSchemaNode {
         const def = ctx.zodSchema._zod.def;
         if (def.type === 'default' && ctx.jsonSchema.default === undefined) {
           const d = (def as unknown as { defaultValue: unknown }).defaultValue;
-          ctx.jsonSchema.default = JSON.parse(JSON.stringify(typeof d === 'function' ? (d as () => unknown)() : d));
+          ctx.jsonSchema.default = JSON.parse(
+            JSON.stringify(typeof d === 'function' ? (d as () => unknown)() : d),
+          );
         }
       },
     }) as JsonSchemaNode),

@@ -21,15 +21,18 @@ function isObject(n: JsonSchemaNode): boolean {
 /** A short human type for a schema node; nested mappings refer to their own section. */
 function typeOf(node: JsonSchemaNode, childTitle: string, sections: Map<string, Section>): string {
   const alts = alternatives(node);
-  if (alts.length > 1) return [...new Set(alts.map((a) => typeOf(a, childTitle, sections)))].join(', or ');
+  if (alts.length > 1)
+    return [...new Set(alts.map((a) => typeOf(a, childTitle, sections)))].join(', or ');
   const n = alts[0] ?? node;
   if (n.enum) return `one of ${n.enum.map(code).join(', ')}`;
   if (n.const !== undefined) return code(n.const);
   if (n.type === 'array' && n.items) return `list of ${typeOf(n.items, childTitle, sections)}`;
   if (isObject(n)) return `mapping (see [${childTitle}](#${anchor(childTitle)}))`;
-  if (n.type === 'string' && n.pattern?.includes('ms|s|m|h|d|w')) return 'duration (`30s`, `30m`, `2h`, `1d`, `1h30m`)';
+  if (n.type === 'string' && n.pattern?.includes('ms|s|m|h|d|w'))
+    return 'duration (`30s`, `30m`, `2h`, `1d`, `1h30m`)';
   if (n.type === 'string' && n.pattern?.includes('%')) return 'percentage (`"5%"`)';
-  if (n.type === 'number' && n.maximum === 1 && (n.minimum === 0 || n.minimum === 0.0001)) return 'fraction (`0.05`)';
+  if (n.type === 'number' && n.maximum === 1 && (n.minimum === 0 || n.minimum === 0.0001))
+    return 'fraction (`0.05`)';
   if (n.type === 'string' && n.format === 'uri') return 'URL';
   if (n.type === 'string') return 'text';
   if (n.type === 'integer') return n.minimum !== undefined ? `integer ≥ ${n.minimum}` : 'integer';
@@ -40,7 +43,10 @@ function typeOf(node: JsonSchemaNode, childTitle: string, sections: Map<string, 
 }
 
 function anchor(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }
 
 function collect(node: JsonSchemaNode, title: string, sections: Map<string, Section>): void {
@@ -54,14 +60,22 @@ function collect(node: JsonSchemaNode, title: string, sections: Map<string, Sect
     for (const [key, prop] of Object.entries(obj.properties ?? {})) {
       const childTitle = childTitleOf(title, key, prop);
       const type = typeOf(prop, childTitle, sections);
-      const dflt = required.has(key) ? '**required**' : prop.default !== undefined ? code(prop.default) : '—';
-      section.rows.push(`| \`${key}\` | ${cell(type)} | ${cell(dflt)} | ${cell(prop.description ?? '')} |`);
+      const dflt = required.has(key)
+        ? '**required**'
+        : prop.default !== undefined
+          ? code(prop.default)
+          : '—';
+      section.rows.push(
+        `| \`${key}\` | ${cell(type)} | ${cell(dflt)} | ${cell(prop.description ?? '')} |`,
+      );
       collectChildren(prop, childTitle, sections);
     }
     if (typeof obj.additionalProperties === 'object') {
       const childTitle = `${title}.<name>`;
       const type = typeOf(obj.additionalProperties, childTitle, sections);
-      section.rows.push(`| *any name* | ${cell(type)} | — | ${cell(obj.additionalProperties.description ?? '')} |`);
+      section.rows.push(
+        `| *any name* | ${cell(type)} | — | ${cell(obj.additionalProperties.description ?? '')} |`,
+      );
       collectChildren(obj.additionalProperties, childTitle, sections);
     }
   }
@@ -70,11 +84,17 @@ function collect(node: JsonSchemaNode, title: string, sections: Map<string, Sect
 function childTitleOf(title: string, key: string, prop: JsonSchemaNode): string {
   // The three KPI categories share one item schema: one section for all.
   if (title === 'kpis') return 'kpis.<category>[]';
-  const isList = alternatives(prop).some((a) => a.type === 'array' && a.items !== undefined && alternatives(a.items).some(isObject));
+  const isList = alternatives(prop).some(
+    (a) => a.type === 'array' && a.items !== undefined && alternatives(a.items).some(isObject),
+  );
   return `${title === 'plan' ? '' : `${title}.`}${key}${isList ? '[]' : ''}`;
 }
 
-function collectChildren(prop: JsonSchemaNode, childTitle: string, sections: Map<string, Section>): void {
+function collectChildren(
+  prop: JsonSchemaNode,
+  childTitle: string,
+  sections: Map<string, Section>,
+): void {
   for (const alt of alternatives(prop)) {
     if (alt.type === 'array' && alt.items) collect(alt.items, childTitle, sections);
     else if (isObject(alt)) collect(alt, childTitle, sections);

@@ -29,7 +29,10 @@ export function cliReference() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const readme = readFileSync(readmeUrl, 'utf8');
-  const next = renderReadme(readme, { 'plan-reference': planReference(), 'cli-reference': cliReference() });
+  const next = renderReadme(readme, {
+    'plan-reference': planReference(),
+    'cli-reference': cliReference(),
+  });
   if (next !== readme) writeFileSync(readmeUrl, next);
   console.log(next === readme ? 'README.md is up to date' : 'README.md updated');
 }

@@ -36,7 +36,10 @@ describe('wire: ConfigDocument', () => {
     const bad = { ...doc, flags: [{ ...flag, traffic: 10_001 }] };
     const r = parseConfigDocument(bad);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map((e) => e.path)).toContain('flags.0.traffic');
+    if (!r.ok) {
+      expect(r.errors.map((e) => e.path)).toContain('flags.0.traffic');
+      expect(r.errors[0]?.message).toMatch(/too big/i);
+    }
   });
 
   it('rejects unknown operators, hash versions, states and duplicate keys', () => {

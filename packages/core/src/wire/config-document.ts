@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AUDIENCE_OPERATORS } from '../audience/index.js';
 import type { AudienceConstraint, AudienceOperator } from '../audience/index.js';
 import { BUCKET_COUNT, HASH_VERSIONS } from '../bucketing/index.js';
@@ -67,11 +67,12 @@ export interface ConfigDocument {
 /** Visible ASCII except `"`: safe inside a quoted ETag and an SSE `id:` line. */
 const VERSION_PATTERN = /^[\x21\x23-\x7e]{1,200}$/;
 
-const audienceValueSchema = z.union([z.string(), z.number().finite(), z.boolean()]);
+const audienceValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const name = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
 /** zod schema of {@link AudienceConstraint}. */
-export const audienceConstraintSchema: z.ZodType<AudienceConstraint> = z.object({
-  attribute: z.string().min(1),
+export const audienceConstraintSchema: z.ZodMiniType<AudienceConstraint> = z.object({
+  attribute: z.string().check(z.minLength(1)),
   op: z.custom<AudienceOperator>(
     (v) => (AUDIENCE_OPERATORS as readonly unknown[]).includes(v),
     `op must be one of ${AUDIENCE_OPERATORS.join(', ')}`,
@@ -80,44 +81,48 @@ export const audienceConstraintSchema: z.ZodType<AudienceConstraint> = z.object(
 });
 
 /** zod schema of {@link FlagConfig}. */
-export const flagConfigSchema: z.ZodType<FlagConfig> = z.object({
-  key: z.string().min(1).max(200),
-  launch: z.string().min(1).max(200),
-  salt: z.string().min(1).max(200),
+export const flagConfigSchema: z.ZodMiniType<FlagConfig> = z.object({
+  key: name(200),
+  launch: name(200),
+  salt: name(200),
   hashVersion: z.custom<HashVersion>(
     (v) => (HASH_VERSIONS as readonly unknown[]).includes(v),
     `hashVersion must be one of ${HASH_VERSIONS.join(', ')}`,
   ),
-  unit: z.string().min(1).max(200),
+  unit: name(200),
   state: z.enum(['running', 'paused', 'rolled-back', 'completed']),
-  traffic: z.number().int().min(0).max(BUCKET_COUNT),
+  traffic: z.int().check(z.minimum(0), z.maximum(BUCKET_COUNT)),
   audience: z.array(audienceConstraintSchema),
   control: z.enum(['rest', 'holdout']),
-  phase: z.string().optional(),
-  planVersion: z.number().int().nonnegative().optional(),
+  phase: z.optional(z.string()),
+  planVersion: z.optional(z.int().check(z.minimum(0))),
 });
 
 /** zod schema of {@link ConfigDocument} (flag keys must be unique). */
-export const configDocumentSchema: z.ZodType<ConfigDocument> = z
+export const configDocumentSchema: z.ZodMiniType<ConfigDocument> = z
   .object({
     wireVersion: z.literal(WIRE_VERSION),
-    version: z.string().regex(VERSION_PATTERN, 'version must be 1-200 visible ASCII chars, no "'),
-    generatedAt: z.string().min(1),
+    version: z
+      .string()
+      .check(z.regex(VERSION_PATTERN, 'version must be 1-200 visible ASCII chars, no "')),
+    generatedAt: z.string().check(z.minLength(1)),
     flags: z.array(flagConfigSchema),
   })
-  .superRefine((doc, ctx) => {
-    const seen = new Set<string>();
-    doc.flags.forEach((flag, i) => {
-      if (seen.has(flag.key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['flags', i, 'key'],
-          message: `duplicate flag key ${flag.key}`,
-        });
-      }
-      seen.add(flag.key);
-    });
-  });
+  .check(
+    z.superRefine((doc, ctx) => {
+      const seen = new Set<string>();
+      doc.flags.forEach((flag, i) => {
+        if (seen.has(flag.key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['flags', i, 'key'],
+            message: `duplicate flag key ${flag.key}`,
+          });
+        }
+        seen.add(flag.key);
+      });
+    }),
+  );
 
 /** Validates an already JSON-decoded value as a {@link ConfigDocument}. Never throws. */
 export function parseConfigDocument(json: unknown): ParseResult<ConfigDocument> {

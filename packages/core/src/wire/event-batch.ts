@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Arm } from '../bucketing/index.js';
 import { safeParseWith } from './parse-result.js';
 import type { ParseResult } from './parse-result.js';
@@ -62,9 +62,9 @@ export interface EventBatch {
   token?: string;
 }
 
-const nameSchema = z.string().min(1).max(200);
-const unitSchema = z.string().min(1).max(512);
-const tsSchema = z.number().int().nonnegative();
+const nameSchema = z.string().check(z.minLength(1), z.maxLength(200));
+const unitSchema = z.string().check(z.minLength(1), z.maxLength(512));
+const tsSchema = z.int().check(z.minimum(0));
 
 const exposureObject = z.object({
   type: z.literal('exposure'),
@@ -72,7 +72,7 @@ const exposureObject = z.object({
   launch: nameSchema,
   unit: unitSchema,
   arm: z.enum(['treatment', 'control', 'excluded']),
-  phase: z.string().max(200).optional(),
+  phase: z.optional(z.string().check(z.maxLength(200))),
   ts: tsSchema,
 });
 
@@ -80,30 +80,30 @@ const trackObject = z.object({
   type: z.literal('track'),
   unit: unitSchema,
   event: nameSchema,
-  value: z.number().finite().optional(),
+  value: z.optional(z.number()),
   ts: tsSchema,
 });
 
 /** zod schema of {@link ExposureEvent}. */
-export const exposureEventSchema: z.ZodType<ExposureEvent> = exposureObject;
+export const exposureEventSchema: z.ZodMiniType<ExposureEvent> = exposureObject;
 
 /** zod schema of {@link TrackEvent}. */
-export const trackEventSchema: z.ZodType<TrackEvent> = trackObject;
+export const trackEventSchema: z.ZodMiniType<TrackEvent> = trackObject;
 
 /** zod schema of {@link SdkEvent} (discriminated by `type`). */
-export const sdkEventSchema: z.ZodType<SdkEvent> = z.discriminatedUnion('type', [
+export const sdkEventSchema: z.ZodMiniType<SdkEvent> = z.discriminatedUnion('type', [
   exposureObject,
   trackObject,
 ]);
 
 /** zod schema of {@link EventBatch}. */
-export const eventBatchSchema: z.ZodType<EventBatch> = z.object({
+export const eventBatchSchema: z.ZodMiniType<EventBatch> = z.object({
   wireVersion: z.literal(WIRE_VERSION),
-  sdk: z.object({ name: nameSchema, version: z.string().min(1).max(100) }),
+  sdk: z.object({ name: nameSchema, version: z.string().check(z.minLength(1), z.maxLength(100)) }),
   sentAt: tsSchema,
-  batchId: z.string().min(1).max(100).optional(),
-  events: z.array(sdkEventSchema).max(MAX_BATCH_EVENTS),
-  token: z.string().min(1).optional(),
+  batchId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  events: z.array(sdkEventSchema).check(z.maxLength(MAX_BATCH_EVENTS)),
+  token: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Validates an already JSON-decoded value as an {@link EventBatch}. Never throws. */

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 
 /** One validation problem: where (a JSON path like `flags.0.traffic`) and what. */
 export interface WireIssue {
@@ -11,18 +12,24 @@ export interface WireIssue {
 /** Result of the wire parsers: they never throw. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: WireIssue[] };
 
+/** English messages, passed per parse (no global zod config, only this locale is bundled). */
+const errorMap = en().localeError;
+
 /** Turns zod issues into {@link WireIssue}s (internal helper shared by the parsers). */
-export function toWireIssues(error: z.ZodError): WireIssue[] {
+export function toWireIssues(error: { issues: readonly z.core.$ZodIssue[] }): WireIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((p) => String(p)).join('.'),
     message: issue.message,
   }));
 }
 
-/** Runs a schema without throwing and returns a {@link ParseResult}. */
-export function safeParseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
+/**
+ * Runs a schema without throwing and returns a {@link ParseResult}. The wire schemas use
+ * `zod/mini` (tree-shakable), so a browser bundle of the SDK carries only what it uses.
+ */
+export function safeParseWith<T>(schema: z.ZodMiniType<T>, json: unknown): ParseResult<T> {
   try {
-    const result = schema.safeParse(json);
+    const result = z.safeParse(schema, json, { error: errorMap });
     return result.success
       ? { ok: true, value: result.data }
       : { ok: false, errors: toWireIssues(result.error) };

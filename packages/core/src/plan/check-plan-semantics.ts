@@ -65,7 +65,8 @@ function checkPhases(raw: Obj, issues: PlanIssue[], roleUses: RoleUse[]): void {
           message: `the last phase must be at 100% (got ${formatShare(share.value)}): a launch ends fully live`,
         });
       }
-      if (phase['bake'] !== undefined && share.value < 1) {
+      // On the last phase the "must be at 100%" error already says what is wrong.
+      if (phase['bake'] !== undefined && share.value < 1 && i < phases.length - 1) {
         issues.push({
           path: ['phases', i, 'bake'],
           message: 'bake is only for the last phase, at 100%',
@@ -100,7 +101,11 @@ function checkKpis(raw: Obj, issues: PlanIssue[], roleUses: RoleUse[]): Set<stri
   const kpis = raw['kpis'];
   if (!isObj(kpis)) return new Set();
   let count = 0;
-  for (const category of KPI_CATEGORIES) {
+  // Document order, so that the first occurrence in the file is the original.
+  const categories = Object.keys(kpis).filter((k): k is (typeof KPI_CATEGORIES)[number] =>
+    (KPI_CATEGORIES as readonly string[]).includes(k),
+  );
+  for (const category of categories) {
     list(kpis[category]).forEach((k, i) => {
       count++;
       if (!isObj(k)) return;

@@ -184,12 +184,14 @@ export class EventQueue {
     try {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (this.o.token) headers.Authorization = `Bearer ${this.o.token}`;
+      const body = this.#body(batch.id, batch.events, false);
       const res = await this.o.fetch(this.o.url + WIRE_ROUTES.events, {
         method: 'POST',
         headers,
-        body: this.#body(batch.id, batch.events, false),
+        body,
         signal: abort.signal,
-        keepalive: false,
+        // Lets a browser finish the request if the page unloads meanwhile (capped at 64 KiB).
+        keepalive: body.length <= MAX_BEACON_BYTES,
       });
       await res.body?.cancel();
       if (res.ok) return 'ok';

@@ -81,7 +81,21 @@ describe('config delivery', () => {
     await waitFor(() => server.streams.size === 1, 5000, 'stream');
     expect(server.counts.config304).toBe(1);
     expect(server.counts.config200).toBe(0);
+    expect(server.lastEventIds).toEqual(['v1']);
     expect(c.stats.configUpdates).toBe(1);
+  });
+
+  it('reconnects a stream that went silent (no pings)', async () => {
+    const server = await serve();
+    server.pings = false;
+    const c = client(server, { streamIdleTimeoutMs: 50 });
+    await c.ready();
+    await waitFor(() => server.counts.streamConnects >= 3, 5000, 'reconnects');
+    expect(server.lastEventIds.slice(1).every((id) => id === 'v1')).toBe(true);
+    // The config keeps serving, and pushes still arrive over a fresh connection.
+    expect(c.isOn('f', ctx)).toBe(true);
+    server.setConfig(doc('v2', [off]));
+    await waitFor(() => c.config?.version === 'v2', 5000, 'push after reconnect');
   });
 
   it('keeps serving while the server is away (stale), reconnects when it returns', async () => {

@@ -53,6 +53,10 @@ export class TestServer {
   eventsFailures: number[] = [];
   batches: ReceivedBatch[] = [];
   counts = { config200: 0, config304: 0, streamConnects: 0, unauthorized: 0, badBatches: 0 };
+  /** `Last-Event-ID` of each stream request. */
+  lastEventIds: (string | undefined)[] = [];
+  /** Send `: ping` comments on open streams (turn off to simulate a silent, stuck stream). */
+  pings = true;
   readonly streams = new Set<ServerResponse>();
   readonly files = new Map<string, { type: string; body: string }>();
   #pings: ReturnType<typeof setInterval> | undefined;
@@ -84,7 +88,7 @@ export class TestServer {
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
     this.#pings = setInterval(() => {
-      for (const s of this.streams) s.write(': ping\n\n');
+      if (this.pings) for (const s of this.streams) s.write(': ping\n\n');
     }, 200);
     return this;
   }
@@ -155,6 +159,8 @@ export class TestServer {
         return;
       }
       this.counts.streamConnects++;
+      const lastEventId = req.headers['last-event-id'];
+      this.lastEventIds.push(typeof lastEventId === 'string' ? lastEventId : undefined);
       res.writeHead(200, {
         'Content-Type': 'text/event-stream',
         'Cache-Control': 'no-store',

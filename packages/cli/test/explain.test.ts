@@ -118,7 +118,7 @@ describe('threshold plan explain (text)', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     const golden = readFileSync(join(REPO_ROOT, file.replace('.yaml', '.expected')), 'utf8');
-    expect(run.stderr).toBe(`${golden}✗ cannot explain ${file}: 2 problems (see above)\n`);
+    expect(run.stderr).toBe(`${golden}✗ cannot explain ${file}: 1 problem (see above)\n`);
   });
 });
 

@@ -53,7 +53,10 @@ export interface ClientOptions {
   readyTimeoutMs?: number;
   /** Event batching, or `false` to send nothing. Without `url` events are always off. */
   events?: EventOptions | false;
-  /** Persistence of the last good config. */
+  /**
+   * Persistence of the last good config: loaded at start (served until the network answers;
+   * not used when `bootstrap` is given, since versions are opaque), saved on every new one.
+   */
   storage?: ConfigStorage;
   /** Called with every error (also emitted as `error`). */
   onError?: (err: unknown) => void;

@@ -82,6 +82,24 @@ describe('exposures', () => {
     expect(ex[1]).toMatchObject({ phase: 'p2', arm: 'treatment' });
   });
 
+  it('holdout: treatment and control are exposed, excluded units are not', async () => {
+    const { server, c } = await setup({}, { stream: false, pollIntervalMs: 10 });
+    server.setConfig(
+      doc('v2', [flag({ key: 'h', launch: 'LH', traffic: 1000, control: 'holdout' })]),
+    );
+    await waitFor(() => c.config?.version === 'v2', 5000, 'v2');
+    const arms = { treatment: 0, control: 0, excluded: 0 };
+    for (let u = 0; u < 400; u++) {
+      const arm = c.evaluate('h', { userId: `h${u}` }).arm;
+      if (arm) arms[arm]++;
+    }
+    await c.flush();
+    const ex = server.events.filter((e) => e.type === 'exposure');
+    expect(arms.excluded).toBeGreaterThan(0);
+    expect(ex).toHaveLength(arms.treatment + arms.control);
+    expect(ex.some((e) => e.type === 'exposure' && e.arm === 'excluded')).toBe(false);
+  });
+
   it('are not recorded when events are off', async () => {
     const { server, c } = await setup(false);
     c.isOn('a', { userId: 'u1' });

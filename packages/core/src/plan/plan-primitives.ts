@@ -40,31 +40,29 @@ function quantity(parse: (v: unknown) => QuantityResult) {
   };
 }
 
-/** A traffic share: "0.5%" or 0.005, from 0.01% to 100% in 0.01% steps. Parsed: a fraction. */
-export const share = () =>
-  z
+/** "5%" or 0.05, parsed by `parse`; the JSON Schema states both written forms. */
+function percentOrFraction(
+  parse: (v: unknown) => QuantityResult,
+  minimum: number,
+  examples: unknown[],
+) {
+  return z
     .union([z.number(), z.string()])
-    .transform(quantity(parseShare))
+    .transform(quantity(parse))
     .meta({
       anyOf: [
         { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
-        { type: 'number', minimum: 0.0001, maximum: 1 },
+        { type: 'number', minimum, maximum: 1 },
       ],
-      examples: ['1%', '0.5%', 0.005],
+      examples,
     });
+}
+
+/** A traffic share: "0.5%" or 0.005, from 0.01% to 100% in 0.01% steps. Parsed: a fraction. */
+export const share = () => percentOrFraction(parseShare, 0.0001, ['1%', '0.5%', 0.005]);
 
 /** A fraction: "5%" or 0.05. Parsed: a number from 0 to 1. */
-export const fraction = () =>
-  z
-    .union([z.number(), z.string()])
-    .transform(quantity(parseFraction))
-    .meta({
-      anyOf: [
-        { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
-        { type: 'number', minimum: 0, maximum: 1 },
-      ],
-      examples: ['5%', 0.05],
-    });
+export const fraction = () => percentOrFraction(parseFraction, 0, ['5%', 0.05]);
 
 /** A duration: "30s", "30m", "2h", "1d", "1h30m". Parsed: milliseconds. */
 export const duration = () =>

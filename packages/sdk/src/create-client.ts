@@ -82,7 +82,7 @@ class Client implements ThresholdClient {
     } else {
       this.#evaluator = new FlagEvaluator();
     }
-    if (o.bootstrap) this.#applyDocument(o.bootstrap, 'bootstrap', undefined);
+    if (o.bootstrap !== undefined) this.#applyJson(o.bootstrap, 'bootstrap', undefined);
     if (url !== undefined) {
       this.#sync = new ConfigSync({
         url,
@@ -137,6 +137,11 @@ class Client implements ThresholdClient {
       this.#error(new Error(`config from ${source} is not JSON: ${String(err)}`), 'config');
       return;
     }
+    this.#applyJson(json, source, save ? text : undefined);
+  }
+
+  /** Validates a decoded document; applies it or reports it and keeps the last good one. */
+  #applyJson(json: unknown, source: ConfigSource, text: string | undefined): void {
     const parsed = parseConfigDocument(json);
     if (!parsed.ok) {
       this.#rejectedConfigs++;
@@ -147,7 +152,7 @@ class Client implements ThresholdClient {
       );
       return;
     }
-    this.#applyDocument(parsed.value, source, save ? text : undefined);
+    this.#applyDocument(parsed.value, source, text);
   }
 
   #applyDocument(doc: ConfigDocument, source: ConfigSource, text: string | undefined): void {

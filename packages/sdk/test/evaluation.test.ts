@@ -84,6 +84,19 @@ describe('offline evaluation (bootstrap)', () => {
     expect(a.bucket).toBe(b.bucket);
   });
 
+  it('validates the bootstrap document like any other', async () => {
+    const errors: unknown[] = [];
+    const bad = createClient({
+      bootstrap: { ...doc('v1', [audienceFlag]), wireVersion: 2 } as never,
+      readyTimeoutMs: 20,
+      onError: (e) => errors.push(e),
+    });
+    expect(bad.status).toBe('not-ready');
+    expect(bad.stats.rejectedConfigs).toBe(1);
+    expect(String(errors[0])).toMatch(/wireVersion/);
+    await expect(bad.ready()).rejects.toThrow();
+  });
+
   it('NOT_READY before any config', () => {
     const empty = createClient({ url: 'http://127.0.0.1:9', readyTimeoutMs: 50, events: false });
     expect(empty.evaluate('x', { userId: 'u' }, true)).toMatchObject({
@@ -134,8 +147,9 @@ describe('launch states', () => {
 
 describe('golden bucketing vectors', () => {
   it('puts every vector unit in the arm its bucket implies', () => {
-    const usable = golden.vectors.filter((v) => v.unitId !== '');
-    expect(usable.length).toBeGreaterThan(50);
+    // The wire format requires a non-empty salt, and an empty unit id is MISSING_UNIT.
+    const usable = golden.vectors.filter((v) => v.unitId !== '' && v.salt !== '');
+    expect(usable.length).toBeGreaterThan(150);
     for (const traffic of [1, 1000, 5000, 9999]) {
       for (const control of ['rest', 'holdout'] as const) {
         const flags = usable.map((v, i) =>

@@ -33,6 +33,8 @@ export type ExposureSink = (flag: CompiledFlag, unit: string, arm: Arm) => void;
 const MODE_SPLIT = 0;
 const MODE_OFF = 1;
 const MODE_ON = 2;
+/** Completed with an empty audience: on for every context, without touching it. */
+const MODE_ALL_ON = 3;
 
 /**
  * A FlagConfig compiled for the hot path (internal; exported for the client only).
@@ -125,11 +127,13 @@ export class FlagEvaluator {
       const f = this.#flags.get(key);
       if (f === undefined) return defaultValue;
       if (f.mode === MODE_OFF) return false;
+      if (f.mode === MODE_ALL_ON) return true;
       if (typeof ctx !== 'object' || ctx === null) return defaultValue;
       if (f.mode === MODE_ON) return f.inAudience(ctx);
+      // Audience first: it is cheap and needs no unit; most contexts stop here.
+      if (!f.inAudience(ctx)) return false;
       const unit = unitOf(ctx, f.unit);
       if (unit === undefined) return defaultValue;
-      if (!f.inAudience(ctx)) return false;
       const arm = armOf(f.bucketOf(unit), f.traffic, f.control);
       if (this.#exposureSink !== undefined && arm !== 'excluded') this.#expose(f, unit, arm);
       return arm === 'treatment';
@@ -151,6 +155,8 @@ export class FlagEvaluator {
       const base = { flag: key, launch: f.config.launch, phase: f.config.phase };
       if (f.mode === MODE_OFF)
         return { ...base, value: false, reason: EVALUATION_REASONS.ROLLED_BACK };
+      if (f.mode === MODE_ALL_ON)
+        return { ...base, value: true, reason: EVALUATION_REASONS.COMPLETED };
       const valid = typeof ctx === 'object' && ctx !== null;
       if (f.mode === MODE_ON) {
         return valid && f.inAudience(ctx)
@@ -159,12 +165,15 @@ export class FlagEvaluator {
             ? { ...base, value: false, reason: EVALUATION_REASONS.AUDIENCE_MISS }
             : { ...base, value: defaultValue, reason: EVALUATION_REASONS.MISSING_UNIT };
       }
-      const unit = valid ? unitOf(ctx, f.unit) : undefined;
-      if (unit === undefined) {
+      if (!valid) {
         return { ...base, value: defaultValue, reason: EVALUATION_REASONS.MISSING_UNIT };
       }
       if (!f.inAudience(ctx))
         return { ...base, value: false, reason: EVALUATION_REASONS.AUDIENCE_MISS };
+      const unit = unitOf(ctx, f.unit);
+      if (unit === undefined) {
+        return { ...base, value: defaultValue, reason: EVALUATION_REASONS.MISSING_UNIT };
+      }
       const bucket = f.bucketOf(unit);
       const arm = armOf(bucket, f.traffic, f.control);
       if (this.#exposureSink !== undefined && arm !== 'excluded') this.#expose(f, unit, arm);
@@ -206,7 +215,13 @@ function compile(
   audiences: Map<string, (ctx: EvaluationContext) => boolean>,
 ): CompiledFlag {
   const mode =
-    config.state === 'rolled-back' ? MODE_OFF : config.state === 'completed' ? MODE_ON : MODE_SPLIT;
+    config.state === 'rolled-back'
+      ? MODE_OFF
+      : config.state === 'completed'
+        ? config.audience.length === 0
+          ? MODE_ALL_ON
+          : MODE_ON
+        : MODE_SPLIT;
   const audienceKey = JSON.stringify(config.audience);
   let inAudience = audiences.get(audienceKey);
   if (inAudience === undefined) {

@@ -78,6 +78,14 @@ describe('offline evaluation (bootstrap)', () => {
     }
   });
 
+  it('checks the audience before the unit: outside the audience is off even without a unit', () => {
+    expect(client.evaluate('checkout-v2', { country: 'DE' }, true)).toMatchObject({
+      value: false,
+      reason: EVALUATION_REASONS.AUDIENCE_MISS,
+    });
+    expect(client.isOn('checkout-v2', { country: 'DE' }, true)).toBe(false);
+  });
+
   it('numeric unit ids are bucketed like their string form', () => {
     const a = client.evaluate('checkout-v2', { userId: 12345, country: 'NL' });
     const b = client.evaluate('checkout-v2', { userId: '12345', country: 'NL' });
@@ -130,6 +138,14 @@ describe('launch states', () => {
     });
   });
 
+  it('completed with no audience: on for any context at all', () => {
+    const c = createClient({ bootstrap: doc('v1', [flag({ key: 'all', state: 'completed' })]) });
+    for (const ctx of [{}, null, undefined, 'x', { userId: 'u1' }]) {
+      expect(c.isOn('all', ctx as never)).toBe(true);
+      expect(c.evaluate('all', ctx as never).reason).toBe(EVALUATION_REASONS.COMPLETED);
+    }
+  });
+
   it('completed: everyone in the audience on, others off, no unit needed', () => {
     expect(client.isOn('done', { country: 'NL' })).toBe(true);
     expect(client.evaluate('done', { country: 'NL' }).reason).toBe(EVALUATION_REASONS.COMPLETED);
@@ -171,14 +187,10 @@ describe('never throws', () => {
   const client = createClient({
     bootstrap: doc('v1', [audienceFlag, flag({ key: 'plain', unit: 'id' })]),
   });
-  const hostile = new Proxy(
-    {},
-    {
-      get() {
-        throw new Error('boom');
-      },
-    },
-  );
+  const boom = (): never => {
+    throw new Error('boom');
+  };
+  const hostile = new Proxy({}, { get: boom, has: boom, getOwnPropertyDescriptor: boom });
 
   it('returns the default or a boolean, with a reason, for any context and key', () => {
     fc.assert(

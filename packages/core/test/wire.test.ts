@@ -54,6 +54,18 @@ describe('wire: ConfigDocument', () => {
     if (!dup.ok) expect(dup.errors[0]?.path).toBe('flags.1.key');
   });
 
+  it('applies the audience rules (arity, value types) with their message', () => {
+    const bad = { ...flag, audience: [{ attribute: 'age', op: 'gte', values: ['18'] }] };
+    const r = parseConfigDocument({ ...doc, flags: [bad] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors[0]?.path).toBe('flags.0.audience.0.values');
+      expect(r.errors[0]?.message).toMatch(/compares numbers/);
+    }
+    const none = { ...flag, audience: [{ attribute: 'email', op: 'exists', values: ['x'] }] };
+    expect(parseConfigDocument({ ...doc, flags: [none] }).ok).toBe(false);
+  });
+
   it('rejects versions that cannot be an ETag or SSE id', () => {
     for (const version of ['', 'a"b', 'a\nb', 'a b']) {
       expect(parseConfigDocument({ ...doc, version }).ok).toBe(false);

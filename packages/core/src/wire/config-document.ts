@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { AUDIENCE_OPERATORS } from '../audience/index.js';
+import { AUDIENCE_OPERATORS, checkAudienceConstraint } from '../audience/index.js';
 import type { AudienceConstraint, AudienceOperator } from '../audience/index.js';
 import { BUCKET_COUNT, HASH_VERSIONS } from '../bucketing/index.js';
 import type { HashVersion } from '../bucketing/index.js';
@@ -70,15 +70,26 @@ const VERSION_PATTERN = /^[\x21\x23-\x7e]{1,200}$/;
 const audienceValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 const name = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-/** zod schema of {@link AudienceConstraint}. */
-export const audienceConstraintSchema: z.ZodMiniType<AudienceConstraint> = z.object({
-  attribute: z.string().check(z.minLength(1)),
-  op: z.custom<AudienceOperator>(
-    (v) => (AUDIENCE_OPERATORS as readonly unknown[]).includes(v),
-    `op must be one of ${AUDIENCE_OPERATORS.join(', ')}`,
-  ),
-  values: z.array(audienceValueSchema),
-});
+/**
+ * zod schema of {@link AudienceConstraint}, with the audience module's own arity and type rules
+ * (`checkAudienceConstraint`), so a document that parses always compiles.
+ */
+export const audienceConstraintSchema: z.ZodMiniType<AudienceConstraint> = z
+  .object({
+    attribute: z.string().check(z.minLength(1)),
+    op: z.custom<AudienceOperator>(
+      (v) => (AUDIENCE_OPERATORS as readonly unknown[]).includes(v),
+      `op must be one of ${AUDIENCE_OPERATORS.join(', ')}`,
+    ),
+    values: z.array(audienceValueSchema),
+  })
+  .check(
+    z.superRefine((c, ctx) => {
+      const problem = checkAudienceConstraint(c);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['values'], message: problem });
+    }),
+  );
 
 /** zod schema of {@link FlagConfig}. */
 export const flagConfigSchema: z.ZodMiniType<FlagConfig> = z.object({

@@ -180,6 +180,11 @@ export class ConfigSync {
         await res.body?.cancel();
         throw new HttpStatusError(res.status, `GET ${WIRE_ROUTES.stream}`);
       }
+      // A proxy answering 200 with something else is a failed stream, not a healthy one.
+      if (!(res.headers.get('content-type') ?? '').includes('text/event-stream')) {
+        await res.body.cancel();
+        throw new Error(`GET ${WIRE_ROUTES.stream} answered ${res.headers.get('content-type')}`);
+      }
       this.#streamFailures = 0;
       this.#streamOpen = true;
       this.#stopPolling();

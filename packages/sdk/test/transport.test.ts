@@ -145,6 +145,16 @@ describe('config delivery', () => {
     expect(c.status).toBe('ready');
   });
 
+  it('treats a 200 that is not an event stream (a proxy page) as a failed stream', async () => {
+    const server = await serve();
+    server.streamHtml = '<html>login</html>';
+    const c = client(server, { streamFailuresBeforePolling: 2 });
+    await c.ready();
+    server.setConfig(doc('v2', [off]));
+    await waitFor(() => c.config?.version === 'v2', 5000, 'poll picks up v2');
+    expect(server.streams.size).toBe(0);
+  });
+
   it('rejects an invalid config and keeps the last good one', async () => {
     const server = await serve();
     const c = client(server);

@@ -49,6 +49,8 @@ export class TestServer {
   /** When set, served instead of the config (to test invalid documents). */
   rawConfig: { version: string; text: string } | undefined;
   streamStatus = 200;
+  /** When set, /v1/stream answers 200 text/html with this body (a misbehaving proxy). */
+  streamHtml: string | undefined;
   configStatus = 200;
   eventsFailures: number[] = [];
   batches: ReceivedBatch[] = [];
@@ -156,6 +158,10 @@ export class TestServer {
       if (!bearer) return this.#unauthorized(res);
       if (this.streamStatus !== 200) {
         res.writeHead(this.streamStatus).end();
+        return;
+      }
+      if (this.streamHtml !== undefined) {
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end(this.streamHtml);
         return;
       }
       this.counts.streamConnects++;

@@ -4,7 +4,7 @@ import type { AudienceConstraint, AudienceOperator } from '../audience/index.js'
 import { BUCKET_COUNT, HASH_VERSIONS } from '../bucketing/index.js';
 import type { HashVersion } from '../bucketing/index.js';
 import { safeParseWith } from './parse-result.js';
-import type { ParseResult } from './parse-result.js';
+import type { WireParseResult } from './parse-result.js';
 import { WIRE_VERSION } from './wire-routes.js';
 
 /** Lifecycle state of a launch as the SDK sees it. */
@@ -136,6 +136,6 @@ export const configDocumentSchema: z.ZodMiniType<ConfigDocument> = z
   );
 
 /** Validates an already JSON-decoded value as a {@link ConfigDocument}. Never throws. */
-export function parseConfigDocument(json: unknown): ParseResult<ConfigDocument> {
+export function parseConfigDocument(json: unknown): WireParseResult<ConfigDocument> {
   return safeParseWith(configDocumentSchema, json);
 }

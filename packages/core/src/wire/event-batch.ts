@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Arm } from '../bucketing/index.js';
 import { safeParseWith } from './parse-result.js';
-import type { ParseResult } from './parse-result.js';
+import type { WireParseResult } from './parse-result.js';
 import { MAX_BATCH_EVENTS, WIRE_VERSION } from './wire-routes.js';
 
 /**
@@ -107,7 +107,7 @@ export const eventBatchSchema: z.ZodMiniType<EventBatch> = z.object({
 });
 
 /** Validates an already JSON-decoded value as an {@link EventBatch}. Never throws. */
-export function parseEventBatch(json: unknown): ParseResult<EventBatch> {
+export function parseEventBatch(json: unknown): WireParseResult<EventBatch> {
   return safeParseWith(eventBatchSchema, json);
 }
 

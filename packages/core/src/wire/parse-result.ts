@@ -10,12 +10,12 @@ export interface WireIssue {
 }
 
 /** Result of the wire parsers: they never throw. */
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: WireIssue[] };
+export type WireParseResult<T> = { ok: true; value: T } | { ok: false; errors: WireIssue[] };
 
 /** English messages, passed per parse (no global zod config, only this locale is bundled). */
 const errorMap = en().localeError;
 
-/** Turns zod issues into {@link WireIssue}s (internal helper shared by the parsers). */
+/** Turns zod issues into {@link WireIssue}s (internal to the wire parsers, not re-exported). */
 export function toWireIssues(error: { issues: readonly z.core.$ZodIssue[] }): WireIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((p) => String(p)).join('.'),
@@ -24,10 +24,11 @@ export function toWireIssues(error: { issues: readonly z.core.$ZodIssue[] }): Wi
 }
 
 /**
- * Runs a schema without throwing and returns a {@link ParseResult}. The wire schemas use
+ * Runs a schema without throwing and returns a {@link WireParseResult} (internal, not re-exported).
+ * The wire schemas use
  * `zod/mini` (tree-shakable), so a browser bundle of the SDK carries only what it uses.
  */
-export function safeParseWith<T>(schema: z.ZodMiniType<T>, json: unknown): ParseResult<T> {
+export function safeParseWith<T>(schema: z.ZodMiniType<T>, json: unknown): WireParseResult<T> {
   try {
     const result = z.safeParse(schema, json, { error: errorMap });
     return result.success

@@ -80,12 +80,18 @@ export class EventQueue {
     await this.#run(true);
   }
 
-  /** Stops the timers and makes a last flush; later events are dropped. */
+  /**
+   * Stops the timers and makes a last flush. What that flush could not deliver is
+   * counted as dropped; later events are dropped too.
+   */
   async close(): Promise<void> {
     if (this.#intervalTimer !== undefined) clearTimeout(this.#intervalTimer);
     await this.flush();
     this.#closed = true;
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.dropped += this.size;
+    this.#buffer = [];
+    this.#pending = undefined;
   }
 
   /**

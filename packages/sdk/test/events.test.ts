@@ -201,6 +201,17 @@ describe('batching', () => {
     await waitFor(() => server.events.length === 20, 5000, 'delivery');
   });
 
+  it('close() while the server fails counts what could not be sent as dropped', async () => {
+    const { server, c } = await setup();
+    server.eventsFailures = [500, 500, 500];
+    c.track('u1', 'e');
+    c.track('u2', 'e');
+    await c.close();
+    expect(server.events).toHaveLength(0);
+    expect(c.droppedEvents).toBe(2);
+    expect(c.stats.queuedEvents).toBe(0);
+  });
+
   it('close() flushes what waits and stops', async () => {
     const { server, c } = await setup();
     c.track('u1', 'e', 1);

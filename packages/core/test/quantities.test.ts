@@ -42,6 +42,14 @@ describe('parseShare', () => {
     if (!r.ok) expect(r.message).toContain(message);
   });
 
+  it('suggests a percentage for a whole number', () => {
+    expect(parseShare(5)).toEqual({
+      ok: false,
+      message:
+        'must be a fraction from 0 to 1 or a percentage like "5%" (got 5; did you mean "5%"?)',
+    });
+  });
+
   it('parseFraction allows 0', () => {
     expect(parseFraction('0%')).toEqual({ ok: true, value: 0 });
   });

@@ -16,9 +16,11 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; message:
 export function parseFraction(input: unknown): QuantityResult {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0 || input > 1) {
+      // "traffic: 5" nearly always means 5%, not 500%.
+      const hint = input > 1 && input <= 100 ? `; did you mean "${input}%"?` : '';
       return {
         ok: false,
-        message: `must be a fraction from 0 to 1 or a percentage like "5%" (got ${input})`,
+        message: `must be a fraction from 0 to 1 or a percentage like "5%" (got ${input}${hint})`,
       };
     }
     return { ok: true, value: input };

@@ -1,4 +1,5 @@
-/** Public API of @threshold/core: plan schema and parser, audience, bucketing, wire format. */
+/** Public API of @threshold/core: text helpers, plan schema and parser, audience, bucketing, wire format. */
+export * from './text/index.js';
 export * from './plan/index.js';
 export * from './audience/index.js';
 export * from './bucketing/index.js';

@@ -7,6 +7,7 @@ import {
   operatorShape,
 } from './audience-constraint.js';
 import type { AudienceConstraint, AudienceOperator, AudienceValue } from './audience-constraint.js';
+import { editDistance } from '../text/did-you-mean.js';
 import { BARE_STOP, bareValue } from './value-syntax.js';
 
 /** The outcome of parsing one constraint: the constraint, or a message for the plan's author. */
@@ -37,19 +38,6 @@ type Scan = { ok: true; value: AudienceValue; end: number } | { ok: false; messa
 
 function fail(message: string): { ok: false; message: string } {
   return { ok: false, message };
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(substitution, (previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }
 
 function suggestOperator(word: string, nextWord: string): AudienceOperator | undefined {

@@ -4,7 +4,7 @@
  * these problems alongside shape errors, instead of hiding them until the
  * shape is fixed.
  */
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../text/did-you-mean.js';
 import type { PlanIssue } from './issue-message.js';
 import { KPI_CATEGORIES } from './kpi-schema.js';
 import type { PlanPath } from './plan-error.js';

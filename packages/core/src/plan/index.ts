@@ -1,5 +1,4 @@
 export * from './quantities.js';
-export * from './did-you-mean.js';
 export * from './action-schema.js';
 export * from './kpi-schema.js';
 export * from './plan-schema.js';

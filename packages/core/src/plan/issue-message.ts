@@ -1,6 +1,6 @@
 /** Turn zod issues into plain messages that name what is wrong and what would be right. */
 import type { z } from 'zod';
-import { didYouMeanSuffix } from './did-you-mean.js';
+import { didYouMeanSuffix } from '../text/did-you-mean.js';
 import type { PlanPath } from './plan-error.js';
 
 /** A validation problem before it is given a position. */

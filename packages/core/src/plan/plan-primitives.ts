@@ -1,6 +1,6 @@
 /** Shared building blocks of the plan schema: names, shares, durations, fractions. */
 import { z } from 'zod';
-import { formatDuration, parseDuration, parseFraction, parseShare } from './quantities.js';
+import { parseDuration, parseFraction, parseShare } from './quantities.js';
 import type { QuantityResult } from './quantities.js';
 
 /** Launch and flag keys: lowercase slug. */
@@ -70,6 +70,3 @@ export const duration = () =>
     .unknown()
     .transform(quantity(parseDuration))
     .meta({ type: 'string', pattern: '^(\\d+(ms|s|m|h|d|w))+$', examples: ['30m', '2h', '1d'] });
-
-/** Echo a parsed duration back in plan notation (for messages). */
-export const showDuration = formatDuration;

@@ -212,9 +212,9 @@ risks:
 
 describe('parsePlan: malformed documents', () => {
   it('YAML syntax errors get a position, not a stack trace', () => {
-    const out = errors('launch: x\nphases: [1, 2\nowner: y\n');
-    expect(out).toHaveLength(out.length);
-    expect(out[0]).toMatch(/^p\.yaml:\d+:\d+: invalid YAML: /);
+    expect(errors('launch: x\nphases: [1, 2\nowner: y\n')).toEqual([
+      'p.yaml:3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ]);
   });
 
   it('duplicate keys are errors', () => {

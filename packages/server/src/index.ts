@@ -1,2 +1,2 @@
 /** Public API of @threshold/server. */
-export {};
+export type * from './store/store.js';

@@ -1,0 +1,52 @@
+/** What a guard concludes at one look, with the evidence a person needs to trust it. */
+import type { KpiCategory, KpiKind } from '../plan/index.js';
+
+/** Verdict of one KPI at one look; missing or thin data is never a pass. */
+export type Verdict = 'pass' | 'breach' | 'insufficient-evidence';
+
+/** One guard's result at one look. Numbers are plain (fractions, not percent strings). */
+export interface GuardResult {
+  kpi: string;
+  category: KpiCategory;
+  kind: KpiKind;
+  verdict: Verdict;
+  /** One sentence a person can read: why this verdict, in numbers. */
+  reason: string;
+  /** Which rule produced the verdict. */
+  rule: 'compare' | 'max' | 'min' | 'burn-rate' | 'min-sample';
+  /** Treatment (and control) point estimates of the KPI's value. */
+  estimate: { treatment: number | null; control: number | null };
+  /**
+   * For comparisons: the difference treatment − control (absolute) or
+   * treatment / control − 1 (relative), its anytime-valid interval at this look,
+   * and the margin in the same scale, oriented as in the plan (`bad` direction).
+   */
+  comparison?: {
+    bad: 'increase' | 'decrease';
+    relative: boolean;
+    difference: number | null;
+    interval: [number, number] | null;
+    margin: number;
+  };
+  /** Hard limit checked against the treatment arm, with the treatment's interval. */
+  limit?: { max?: number; min?: number; interval: [number, number] | null };
+  /** Burn rate per window pair (slo-burn). */
+  burn?: { long: number; short: number; factor: number; longRate: number; shortRate: number }[];
+  /** Units per arm behind the estimate. */
+  units: { treatment: number; control: number };
+  /** This guard's share of the launch-wide false alarm budget, and the budget. */
+  alpha: { guard: number; launch: number };
+  /** Test used, e.g. 'asymptotic-confidence-sequence' or 'msprt'. */
+  method: string;
+}
+
+/** Sample-ratio mismatch check of observed units per arm against the planned split. */
+export interface SrmResult {
+  healthy: boolean;
+  /** Chi-squared p-value (1 when there are no units yet). */
+  pValue: number;
+  threshold: number;
+  observed: { treatment: number; control: number };
+  expectedShare: { treatment: number; control: number };
+  reason: string;
+}

@@ -1,0 +1,2 @@
+export * from './kpi-aggregate.js';
+export * from './guard-result.js';

@@ -1,0 +1,93 @@
+/**
+ * Per-arm sufficient statistics for each KPI kind: what the store aggregates from
+ * events and what the guards read. Units are randomization units, so a unit seen a
+ * thousand times contributes one per-unit value, never a thousand samples.
+ */
+
+/**
+ * Sums over per-unit values x_i: `units` = n, `sum` = Σx_i, `sumSquares` = Σx_i².
+ * - occurrence: x_i ∈ {0,1} (did the unit do it); n counts every exposed unit.
+ * - count: x_i = events of the unit; n counts every exposed unit (zeros included).
+ * - mean: x_i = mean event value of the unit; n counts units with at least one value.
+ */
+export interface MomentAggregate {
+  units: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/**
+ * Ratio of sums Σy/Σx over per-unit numerators y_i and denominators x_i, for the
+ * delta method; n counts every exposed unit.
+ */
+export interface RatioAggregate {
+  units: number;
+  sumNumerator: number;
+  sumDenominator: number;
+  sumNumeratorSquares: number;
+  sumDenominatorSquares: number;
+  /** Σ y_i·x_i */
+  sumProducts: number;
+}
+
+/**
+ * A mergeable log-bucket sketch of event values (DDSketch-style, relative accuracy
+ * {@link SKETCH_RELATIVE_ACCURACY}). Bucket keys come from {@link sketchBucketIndex}.
+ */
+export interface QuantileSketch {
+  /** Units contributing at least one value (for minimum-sample rules). */
+  units: number;
+  /** Number of values. */
+  count: number;
+  /** Values equal to 0 (and |v| below the smallest indexable magnitude). */
+  zeroCount: number;
+  /** [bucket index, count] for positive values, any order, indexes unique. */
+  positive: [number, number][];
+  /** [bucket index of |v|, count] for negative values. */
+  negative: [number, number][];
+  min: number;
+  max: number;
+}
+
+/** Bad and total event counts of one SLO over the trailing window of the given length. */
+export interface BurnWindowCounts {
+  windowMs: number;
+  bad: number;
+  total: number;
+}
+
+/** The aggregate of one arm for one KPI, tagged by the KPI's kind. */
+export type KpiAggregate =
+  | ({ kind: 'occurrence' } & MomentAggregate)
+  | ({ kind: 'count' } & MomentAggregate)
+  | ({ kind: 'mean' } & MomentAggregate)
+  | ({ kind: 'ratio' } & RatioAggregate)
+  | { kind: 'quantile'; sketch: QuantileSketch }
+  | { kind: 'slo-burn'; windows: BurnWindowCounts[] };
+
+/** Treatment and control aggregates of one KPI (control absent for treatment-only guards). */
+export interface ArmAggregates {
+  treatment: KpiAggregate;
+  control?: KpiAggregate;
+}
+
+/** Relative accuracy of quantile sketches: a reported quantile is within ±1% of a true value. */
+export const SKETCH_RELATIVE_ACCURACY = 0.01;
+
+const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Magnitudes below this count as zero (keeps indexes bounded). */
+export const SKETCH_MIN_INDEXABLE = 1e-9;
+
+/**
+ * Bucket index of a magnitude |v| ≥ SKETCH_MIN_INDEXABLE: ceil(log_γ |v|), γ = (1+α)/(1−α).
+ * Shared by the store (which counts values per index) and the statistics (which read them).
+ */
+export function sketchBucketIndex(magnitude: number): number {
+  return Math.ceil(Math.log(magnitude) / LOG_GAMMA);
+}
+
+/** Representative value of a bucket index: within the relative accuracy of every value in it. */
+export function sketchBucketValue(index: number): number {
+  return (2 * Math.pow(GAMMA, index)) / (GAMMA + 1);
+}

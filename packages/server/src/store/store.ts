@@ -1,0 +1,240 @@
+/**
+ * The one store interface. Two implementations (SQLite, PostgreSQL) pass one
+ * contract suite (test/store/store-contract.ts). Everything is append-only where
+ * history matters: plan versions, launch event logs, the audit chain.
+ * "Acknowledged means durable": a resolved promise of a write is on disk.
+ */
+import type { ArmAggregates, Kpi, Plan, SdkEvent } from '@threshold/core';
+
+/** Status of one ordered, append-only migration. */
+export interface MigrationStatus {
+  id: string;
+  appliedAt: string | null;
+}
+
+/** One stored version of a plan (a plan is named by its `launch` slug). */
+export interface PlanVersion {
+  name: string;
+  version: number;
+  /** The source as uploaded (YAML or JSON text). */
+  source: string;
+  format: 'yaml' | 'json';
+  /** The parsed, normalized plan. */
+  plan: Plan;
+  /** sha256 hex of the source; uploading identical source returns the existing version. */
+  sourceHash: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface PlanSummary {
+  name: string;
+  latestVersion: number;
+  versions: number;
+  updatedAt: string;
+}
+
+/** Lifecycle of a launch. */
+export type LaunchStatus = 'running' | 'paused' | 'rolled-back' | 'completed';
+
+/**
+ * A launch row: a projection of its event log, updated in the same transaction as
+ * each appended event. `seq` is the number of the last event applied.
+ */
+export interface LaunchRecord {
+  id: string;
+  planName: string;
+  planVersion: number;
+  /** Bucketing salt (random at creation). */
+  salt: string;
+  status: LaunchStatus;
+  /** Index into plan.phases. */
+  phaseIndex: number;
+  phaseStartedAt: string;
+  /** Treatment share, 0..1 (0 after rollback). */
+  traffic: number;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  seq: number;
+  /** Last controller decision summary (opaque JSON for the API), if any. */
+  lastDecision: unknown;
+}
+
+/** One entry of a launch's append-only event log. */
+export interface LaunchEvent {
+  launchId: string;
+  seq: number;
+  /** e.g. 'created', 'phase-advanced', 'paused', 'resumed', 'rolled-back', 'completed', 'approval', 'decision'. */
+  type: string;
+  /** Actor: a token name/subject, or 'controller'. */
+  actor: string;
+  data: unknown;
+  at: string;
+}
+
+/** Fields of a launch row an event may change. */
+export type LaunchPatch = Partial<
+  Pick<LaunchRecord, 'status' | 'phaseIndex' | 'phaseStartedAt' | 'traffic' | 'lastDecision'>
+>;
+
+export interface ApprovalRecord {
+  launchId: string;
+  /** Phase the approval is for (a phase name) or '*' for the launch. */
+  phase: string;
+  role: string;
+  decision: 'approve' | 'reject';
+  actor: string;
+  comment: string;
+  /** Plan version approved; approvals of an older version are void when reset_on_edit. */
+  planVersion: number;
+  at: string;
+}
+
+export type Scope = 'sdk' | 'viewer' | 'operator' | 'admin' | `approver:${string}`;
+
+export interface TokenRecord {
+  id: string;
+  /** Human name / subject, shown in the audit log as the actor. */
+  name: string;
+  scopes: Scope[];
+  /** sha256 hex of the secret; the secret itself is never stored. */
+  hash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** One entry of the hash-chained audit log. */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  /** e.g. 'plan.uploaded', 'launch.created', 'launch.paused', 'approval.recorded', 'controller.decision', 'token.created'. */
+  action: string;
+  /** What it concerns, e.g. 'launch:abc', 'plan:checkout-v2@3'. */
+  subject: string;
+  data: unknown;
+  /** sha256 hex of the previous entry's hash (64 zeros for the first). */
+  prevHash: string;
+  /** sha256 hex over (seq, at, actor, action, subject, canonical JSON of data, prevHash). */
+  hash: string;
+}
+
+export type AuditInput = Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'data'>;
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** First entry whose hash or link does not match, with why. */
+  firstBroken?: { seq: number; reason: string };
+}
+
+export interface OutboxMessage {
+  id: number;
+  /** Unique; enqueueing the same key twice keeps the first. */
+  idempotencyKey: string;
+  /** e.g. 'webhook', 'slack', 'config-changed'. */
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  /** Earliest time of the next attempt. */
+  dueAt: string;
+  doneAt: string | null;
+  lastError: string | null;
+}
+
+export interface IngestResult {
+  /** Events stored by this call (0 when the batchId was seen before). */
+  accepted: number;
+  /** True when the batchId was already stored: nothing written again. */
+  duplicate: boolean;
+}
+
+/** Everything a launch needs to read its evidence for one phase. */
+export interface AggregateQuery {
+  launchId: string;
+  phase: string;
+  kpis: Kpi[];
+  /** Only data at or after this time (ms), e.g. phase start or a KPI window. */
+  sinceMs?: number;
+  /** "Now" for burn-rate windows (ms). */
+  nowMs: number;
+}
+
+export interface Aggregates {
+  /** Exposed units per arm in the phase. */
+  units: { treatment: number; control: number };
+  /** Per KPI name. KPIs of other sources (prometheus, http) are absent. */
+  kpis: Record<string, ArmAggregates>;
+}
+
+/** A transaction sees the same store API; everything inside commits or nothing does. */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Apply pending migrations in order; returns the status of every migration. */
+  migrate(): Promise<MigrationStatus[]>;
+  migrationStatus(): Promise<MigrationStatus[]>;
+  close(): Promise<void>;
+  /** Run fn in one transaction (serializable enough that a launch's seq never forks). */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+
+  putPlan(input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>): Promise<PlanVersion>;
+  getPlanVersion(name: string, version?: number): Promise<PlanVersion | undefined>;
+  listPlanVersions(name: string): Promise<PlanVersion[]>;
+  listPlans(): Promise<PlanSummary[]>;
+
+  createLaunch(
+    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
+  ): Promise<LaunchRecord>;
+  getLaunch(id: string): Promise<LaunchRecord | undefined>;
+  listLaunches(filter?: { status?: LaunchStatus[] }): Promise<LaunchRecord[]>;
+  /**
+   * Append an event and apply its patch to the launch row atomically. Fails with
+   * a conflict when `expectedSeq` is not the launch's current seq (optimistic
+   * concurrency: no decision is applied twice).
+   */
+  appendLaunchEvent(
+    input: Omit<LaunchEvent, 'seq' | 'at'> & { at?: string },
+    expectedSeq: number,
+    patch?: LaunchPatch,
+  ): Promise<LaunchEvent>;
+  listLaunchEvents(launchId: string, afterSeq?: number): Promise<LaunchEvent[]>;
+
+  addApproval(input: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<ApprovalRecord>;
+  listApprovals(launchId: string): Promise<ApprovalRecord[]>;
+
+  createToken(input: Omit<TokenRecord, 'createdAt' | 'revokedAt'>): Promise<TokenRecord>;
+  findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  revokeToken(id: string): Promise<boolean>;
+
+  appendAudit(input: AuditInput): Promise<AuditEntry>;
+  listAudit(filter?: {
+    afterSeq?: number;
+    limit?: number;
+    action?: string;
+    subject?: string;
+  }): Promise<AuditEntry[]>;
+  verifyAudit(): Promise<AuditVerification>;
+
+  enqueueOutbox(
+    input: Pick<OutboxMessage, 'idempotencyKey' | 'kind' | 'payload'> & { dueAt?: string },
+  ): Promise<OutboxMessage>;
+  /** Messages due at `now` and not done, oldest first, at most `limit`. */
+  dueOutbox(now: string, limit: number): Promise<OutboxMessage[]>;
+  completeOutbox(id: number): Promise<void>;
+  retryOutbox(id: number, error: string, dueAt: string): Promise<void>;
+
+  /**
+   * Store a batch of SDK events durably (resolves only after commit+fsync).
+   * A repeated `batchId` for the same token is a no-op reported as duplicate.
+   */
+  ingest(tokenId: string, batchId: string | undefined, events: SdkEvent[]): Promise<IngestResult>;
+  /**
+   * Fold ingested events not yet projected into per-unit aggregates (resumable,
+   * exactly once: the cursor moves in the same transaction). Returns events folded.
+   */
+  project(limitBatches?: number): Promise<number>;
+  /** Per-arm aggregates of the launch's KPIs from projected data. */
+  readAggregates(query: AggregateQuery): Promise<Aggregates>;
+}

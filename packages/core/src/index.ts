@@ -1,7 +1,10 @@
-/** Public API of @threshold/core: text helpers, plan schema and parser, audience, bucketing, wire format, statistics. */
+/** Public API of @threshold/core: text helpers, plan schema and parser, audience, bucketing, wire format, statistics, error registry, decide(), rehearsal. */
 export * from './text/index.js';
 export * from './plan/index.js';
 export * from './audience/index.js';
 export * from './bucketing/index.js';
 export * from './wire/index.js';
 export * from './statistics/index.js';
+export * from './errors/index.js';
+export * from './decide/index.js';
+export * from './rehearsal/index.js';

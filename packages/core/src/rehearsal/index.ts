@@ -1,0 +1,2 @@
+// Filled in by the rehearsal work; exported here so parallel work never edits the package index.
+export {};

@@ -1,2 +1,2 @@
-// Filled in by the errors work; exported here so parallel work never edits the package index.
-export {};
+/** The API error registry: codes, statuses, and the one error body shape. */
+export * from './error-codes.js';

@@ -1,2 +1,7 @@
-// Filled in by the decide work; exported here so parallel work never edits the package index.
-export {};
+/** decide(): the one function that moves a launch, its state, evidence, decisions and reducer. */
+export * from './launch-state.js';
+export * from './evidence.js';
+export * from './decision.js';
+export * from './look.js';
+export * from './apply-decision.js';
+export * from './operator-action.js';

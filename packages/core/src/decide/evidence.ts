@@ -1,0 +1,31 @@
+/** What decide() is shown at one look: guard verdicts, the split check, sample sizes and approvals. */
+import type { GuardResult, SrmResult } from '../statistics/index.js';
+
+/** One person's answer to a sign-off or an ask. The latest answer of an actor for a role and phase counts. */
+export interface Approval {
+  role: string;
+  /**
+   * The phase the answer is for: for a phase sign-off, the phase to be entered;
+   * for an ask, the phase the launch is in.
+   */
+  phase: string;
+  decision: 'approve' | 'reject';
+  actor: string;
+  /** Plan version the approver saw; with reset_on_edit only the running version counts. */
+  planVersion: number;
+  /** When it was given (ms). */
+  at: number;
+  /** The approver's words; a rejection's comment is quoted in the pause reason. */
+  comment?: string;
+}
+
+/** The evidence of one look. */
+export interface Evidence {
+  /** One result per KPI of the plan; a KPI without a result counts as insufficient evidence. */
+  guards: GuardResult[];
+  srm: SrmResult;
+  /** Units per arm in the current phase. */
+  units: { treatment: number; control: number };
+  /** Every answer given for this launch (decide() picks the ones that count). */
+  approvals: Approval[];
+}

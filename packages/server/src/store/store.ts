@@ -150,6 +150,28 @@ export interface IngestResult {
   duplicate: boolean;
 }
 
+/**
+ * Cumulative counters of the event projection (each batch counted exactly once,
+ * in the same transaction that folds it) and its backlog.
+ */
+export interface ProjectionStatus {
+  /** Id of the last projected batch (0 before the first). */
+  cursor: number;
+  /** Batches and events folded so far. */
+  batches: number;
+  events: number;
+  /** Exposure events folded (treatment/control of running or paused launches). */
+  exposures: number;
+  /** Track events attributed to at least one launch. */
+  attributed: number;
+  /** Track events whose name a running launch's KPI uses, but whose unit has no exposure: dropped. */
+  unattributed: number;
+  /** Events no running launch asked for (unknown launch, excluded arm, event no KPI uses): dropped. */
+  ignored: number;
+  /** Stored batches not yet projected. */
+  pendingBatches: number;
+}
+
 /** Everything a launch needs to read its evidence for one phase. */
 export interface AggregateQuery {
   launchId: string;
@@ -183,6 +205,10 @@ export interface Store {
   listPlanVersions(name: string): Promise<PlanVersion[]>;
   listPlans(): Promise<PlanSummary[]>;
 
+  /**
+   * Create a launch (status running, phase 0, seq 1) and its first event, type
+   * 'created', in one transaction; the next append expects seq 1.
+   */
   createLaunch(
     input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
   ): Promise<LaunchRecord>;
@@ -204,6 +230,7 @@ export interface Store {
   listApprovals(launchId: string): Promise<ApprovalRecord[]>;
 
   createToken(input: Omit<TokenRecord, 'createdAt' | 'revokedAt'>): Promise<TokenRecord>;
+  /** The token with this hash, revoked or not: callers must reject `revokedAt !== null`. */
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;
@@ -235,6 +262,8 @@ export interface Store {
    * exactly once: the cursor moves in the same transaction). Returns events folded.
    */
   project(limitBatches?: number): Promise<number>;
+  /** Counters of the projection and its backlog (for /metrics: dropped events, lag). */
+  projectionStatus(): Promise<ProjectionStatus>;
   /** Per-arm aggregates of the launch's KPIs from projected data. */
   readAggregates(query: AggregateQuery): Promise<Aggregates>;
 }

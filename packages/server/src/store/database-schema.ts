@@ -1,0 +1,172 @@
+/**
+ * Table shapes as Kysely sees them. Times of records are ISO-8601 UTC text
+ * (`toISOString()`, so text order is time order); event times are epoch ms;
+ * JSON is stored as text on both databases so the bytes read back are the
+ * bytes written (jsonb would reorder keys).
+ */
+import type { Generated } from 'kysely';
+
+export interface MigrationsTable {
+  id: string;
+  applied_at: string;
+}
+
+export interface PlanVersionsTable {
+  name: string;
+  version: number;
+  source: string;
+  format: string;
+  plan_json: string;
+  source_hash: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface LaunchesTable {
+  id: string;
+  plan_name: string;
+  plan_version: number;
+  salt: string;
+  status: string;
+  phase_index: number;
+  phase_started_at: string;
+  traffic: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  seq: number;
+  last_decision: string | null;
+}
+
+export interface LaunchEventsTable {
+  launch_id: string;
+  seq: number;
+  type: string;
+  actor: string;
+  data: string;
+  at: string;
+}
+
+export interface ApprovalsTable {
+  id: Generated<number>;
+  launch_id: string;
+  phase: string;
+  role: string;
+  decision: string;
+  actor: string;
+  comment: string;
+  plan_version: number;
+  at: string;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  scopes: string;
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+  due_at: string;
+  done_at: string | null;
+  last_error: string | null;
+}
+
+export interface EventBatchesTable {
+  id: Generated<number>;
+  token_id: string;
+  batch_id: string | null;
+  event_count: number;
+  /** Compact JSON, see event-codec.ts. */
+  events: string;
+  received_at: number;
+}
+
+export interface ProjectionStateTable {
+  name: string;
+  last_batch_id: number;
+  batches: number;
+  events: number;
+  exposures: number;
+  attributed: number;
+  unattributed: number;
+  ignored: number;
+}
+
+export interface ExposuresTable {
+  launch_id: string;
+  phase: string;
+  unit: string;
+  arm: string;
+  first_ts: number;
+}
+
+export interface UnitAggregatesTable {
+  launch_id: string;
+  phase: string;
+  event: string;
+  arm: string;
+  unit: string;
+  minute: number;
+  count: number;
+  value_count: number;
+  value_sum: number;
+  value_min: number | null;
+  value_max: number | null;
+}
+
+export interface SketchBucketsTable {
+  launch_id: string;
+  phase: string;
+  event: string;
+  arm: string;
+  minute: number;
+  /** 1 positive, -1 negative (bucket of |v|), 0 zero (bucket 0). */
+  sign: number;
+  bucket: number;
+  count: number;
+}
+
+export interface MinuteCountsTable {
+  launch_id: string;
+  event: string;
+  arm: string;
+  minute: number;
+  count: number;
+}
+
+/** Every table of the store. */
+export interface Database {
+  migrations: MigrationsTable;
+  plan_versions: PlanVersionsTable;
+  launches: LaunchesTable;
+  launch_events: LaunchEventsTable;
+  approvals: ApprovalsTable;
+  tokens: TokensTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+  event_batches: EventBatchesTable;
+  projection_state: ProjectionStateTable;
+  exposures: ExposuresTable;
+  unit_aggregates: UnitAggregatesTable;
+  sketch_buckets: SketchBucketsTable;
+  minute_counts: MinuteCountsTable;
+}

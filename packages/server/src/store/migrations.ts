@@ -1,0 +1,258 @@
+/**
+ * The one ordered, append-only migration list shared by SQLite and PostgreSQL.
+ * Never edit or reorder a released entry: add a new one with the next id.
+ */
+import { sql } from 'kysely';
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+
+/** Which SQL dialect a migration runs on. */
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** One migration: `id` orders them (`0001_initial`, `0002_…`). */
+export interface Migration {
+  id: string;
+  // The schema changes over time, so migrations work on an untyped Kysely on purpose.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  up(db: Kysely<any>, dialect: StoreDialect): Promise<void>;
+}
+
+const autoId = (dialect: StoreDialect) =>
+  dialect === 'sqlite'
+    ? {
+        type: 'integer' as const,
+        build: (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement(),
+      }
+    : { type: 'bigserial' as const, build: (c: ColumnDefinitionBuilder) => c.primaryKey() };
+
+const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
+
+/** Every known migration, in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_initial',
+    async up(db, dialect) {
+      const id = autoId(dialect);
+      await db.schema
+        .createTable('plan_versions')
+        .addColumn('name', 'text', notNull)
+        .addColumn('version', 'integer', notNull)
+        .addColumn('source', 'text', notNull)
+        .addColumn('format', 'text', notNull)
+        .addColumn('plan_json', 'text', notNull)
+        .addColumn('source_hash', 'text', notNull)
+        .addColumn('created_by', 'text', notNull)
+        .addColumn('created_at', 'text', notNull)
+        .addPrimaryKeyConstraint('plan_versions_pk', ['name', 'version'])
+        .execute();
+
+      await db.schema
+        .createTable('launches')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('plan_name', 'text', notNull)
+        .addColumn('plan_version', 'integer', notNull)
+        .addColumn('salt', 'text', notNull)
+        .addColumn('status', 'text', notNull)
+        .addColumn('phase_index', 'integer', notNull)
+        .addColumn('phase_started_at', 'text', notNull)
+        .addColumn('traffic', 'double precision', notNull)
+        .addColumn('created_by', 'text', notNull)
+        .addColumn('created_at', 'text', notNull)
+        .addColumn('updated_at', 'text', notNull)
+        .addColumn('seq', 'integer', notNull)
+        .addColumn('last_decision', 'text')
+        .addForeignKeyConstraint(
+          'launches_plan_fk',
+          ['plan_name', 'plan_version'],
+          'plan_versions',
+          ['name', 'version'],
+        )
+        .execute();
+      await db.schema
+        .createIndex('launches_status_idx')
+        .on('launches')
+        .columns(['status'])
+        .execute();
+
+      await db.schema
+        .createTable('launch_events')
+        .addColumn('launch_id', 'text', (c) => c.notNull().references('launches.id'))
+        .addColumn('seq', 'integer', notNull)
+        .addColumn('type', 'text', notNull)
+        .addColumn('actor', 'text', notNull)
+        .addColumn('data', 'text', notNull)
+        .addColumn('at', 'text', notNull)
+        .addPrimaryKeyConstraint('launch_events_pk', ['launch_id', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', id.type, id.build)
+        .addColumn('launch_id', 'text', (c) => c.notNull().references('launches.id'))
+        .addColumn('phase', 'text', notNull)
+        .addColumn('role', 'text', notNull)
+        .addColumn('decision', 'text', notNull)
+        .addColumn('actor', 'text', notNull)
+        .addColumn('comment', 'text', notNull)
+        .addColumn('plan_version', 'integer', notNull)
+        .addColumn('at', 'text', notNull)
+        .execute();
+      await db.schema
+        .createIndex('approvals_launch_idx')
+        .on('approvals')
+        .columns(['launch_id'])
+        .execute();
+
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', notNull)
+        .addColumn('scopes', 'text', notNull)
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_at', 'text', notNull)
+        .addColumn('revoked_at', 'text')
+        .execute();
+
+      // seq is assigned by the store as last + 1 under a lock, never by a sequence,
+      // so a rolled-back append leaves no gap that verify would report.
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('at', 'text', notNull)
+        .addColumn('actor', 'text', notNull)
+        .addColumn('action', 'text', notNull)
+        .addColumn('subject', 'text', notNull)
+        .addColumn('data', 'text', notNull)
+        .addColumn('prev_hash', 'text', notNull)
+        .addColumn('hash', 'text', notNull)
+        .execute();
+      await db.schema
+        .createIndex('audit_log_subject_idx')
+        .on('audit_log')
+        .columns(['subject', 'seq'])
+        .execute();
+
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', id.type, id.build)
+        .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
+        .addColumn('kind', 'text', notNull)
+        .addColumn('payload', 'text', notNull)
+        .addColumn('attempts', 'integer', notNull)
+        .addColumn('due_at', 'text', notNull)
+        .addColumn('done_at', 'text')
+        .addColumn('last_error', 'text')
+        .execute();
+      await db.schema
+        .createIndex('outbox_due_idx')
+        .on('outbox')
+        .columns(['due_at', 'id'])
+        .where(sql.ref('done_at'), 'is', null)
+        .execute();
+
+      await db.schema
+        .createTable('event_batches')
+        .addColumn('id', id.type, id.build)
+        .addColumn('token_id', 'text', notNull)
+        .addColumn('batch_id', 'text')
+        .addColumn('event_count', 'integer', notNull)
+        .addColumn('events', 'text', notNull)
+        .addColumn('received_at', 'bigint', notNull)
+        .addUniqueConstraint('event_batches_dedupe', ['token_id', 'batch_id'])
+        .execute();
+
+      await db.schema
+        .createTable('projection_state')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('last_batch_id', 'bigint', notNull)
+        .addColumn('batches', 'bigint', notNull)
+        .addColumn('events', 'bigint', notNull)
+        .addColumn('exposures', 'bigint', notNull)
+        .addColumn('attributed', 'bigint', notNull)
+        .addColumn('unattributed', 'bigint', notNull)
+        .addColumn('ignored', 'bigint', notNull)
+        .execute();
+      await db
+        .insertInto('projection_state')
+        .values({
+          name: 'events',
+          last_batch_id: 0,
+          batches: 0,
+          events: 0,
+          exposures: 0,
+          attributed: 0,
+          unattributed: 0,
+          ignored: 0,
+        })
+        .execute();
+
+      await db.schema
+        .createTable('exposures')
+        .addColumn('launch_id', 'text', notNull)
+        .addColumn('phase', 'text', notNull)
+        .addColumn('unit', 'text', notNull)
+        .addColumn('arm', 'text', notNull)
+        .addColumn('first_ts', 'bigint', notNull)
+        .addPrimaryKeyConstraint('exposures_pk', ['launch_id', 'phase', 'unit'])
+        .execute();
+      await db.schema
+        .createIndex('exposures_unit_idx')
+        .on('exposures')
+        .columns(['unit', 'launch_id'])
+        .execute();
+
+      await db.schema
+        .createTable('unit_aggregates')
+        .addColumn('launch_id', 'text', notNull)
+        .addColumn('phase', 'text', notNull)
+        .addColumn('event', 'text', notNull)
+        .addColumn('arm', 'text', notNull)
+        .addColumn('unit', 'text', notNull)
+        .addColumn('minute', 'bigint', notNull)
+        .addColumn('count', 'bigint', notNull)
+        .addColumn('value_count', 'bigint', notNull)
+        .addColumn('value_sum', 'double precision', notNull)
+        .addColumn('value_min', 'double precision')
+        .addColumn('value_max', 'double precision')
+        .addPrimaryKeyConstraint('unit_aggregates_pk', [
+          'launch_id',
+          'phase',
+          'event',
+          'arm',
+          'unit',
+          'minute',
+        ])
+        .execute();
+
+      await db.schema
+        .createTable('sketch_buckets')
+        .addColumn('launch_id', 'text', notNull)
+        .addColumn('phase', 'text', notNull)
+        .addColumn('event', 'text', notNull)
+        .addColumn('arm', 'text', notNull)
+        .addColumn('minute', 'bigint', notNull)
+        .addColumn('sign', 'integer', notNull)
+        .addColumn('bucket', 'integer', notNull)
+        .addColumn('count', 'bigint', notNull)
+        .addPrimaryKeyConstraint('sketch_buckets_pk', [
+          'launch_id',
+          'phase',
+          'event',
+          'arm',
+          'minute',
+          'sign',
+          'bucket',
+        ])
+        .execute();
+
+      await db.schema
+        .createTable('minute_counts')
+        .addColumn('launch_id', 'text', notNull)
+        .addColumn('event', 'text', notNull)
+        .addColumn('arm', 'text', notNull)
+        .addColumn('minute', 'bigint', notNull)
+        .addColumn('count', 'bigint', notNull)
+        .addPrimaryKeyConstraint('minute_counts_pk', ['launch_id', 'event', 'arm', 'minute'])
+        .execute();
+    },
+  },
+];

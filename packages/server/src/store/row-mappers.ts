@@ -1,0 +1,135 @@
+/** Database rows to the store's records (and the other way for JSON columns). */
+import type { Selectable } from 'kysely';
+import type { Plan } from '@threshold/core';
+import type {
+  ApprovalsTable,
+  AuditLogTable,
+  LaunchEventsTable,
+  LaunchesTable,
+  OutboxTable,
+  PlanVersionsTable,
+  TokensTable,
+} from './database-schema.js';
+import type {
+  ApprovalRecord,
+  AuditEntry,
+  LaunchEvent,
+  LaunchRecord,
+  LaunchStatus,
+  OutboxMessage,
+  PlanVersion,
+  Scope,
+  TokenRecord,
+} from './store.js';
+
+/** Drivers return numbers for integer columns here (pg is told to), but be tolerant. */
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+/** plan_versions row → PlanVersion. */
+export function toPlanVersion(r: Selectable<PlanVersionsTable>): PlanVersion {
+  return {
+    name: r.name,
+    version: num(r.version),
+    source: r.source,
+    format: r.format as PlanVersion['format'],
+    plan: JSON.parse(r.plan_json) as Plan,
+    sourceHash: r.source_hash,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  };
+}
+
+/** launches row → LaunchRecord. */
+export function toLaunch(r: Selectable<LaunchesTable>): LaunchRecord {
+  return {
+    id: r.id,
+    planName: r.plan_name,
+    planVersion: num(r.plan_version),
+    salt: r.salt,
+    status: r.status as LaunchStatus,
+    phaseIndex: num(r.phase_index),
+    phaseStartedAt: r.phase_started_at,
+    traffic: num(r.traffic),
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    seq: num(r.seq),
+    lastDecision: r.last_decision === null ? null : (JSON.parse(r.last_decision) as unknown),
+  };
+}
+
+/** launch_events row → LaunchEvent. */
+export function toLaunchEvent(r: Selectable<LaunchEventsTable>): LaunchEvent {
+  return {
+    launchId: r.launch_id,
+    seq: num(r.seq),
+    type: r.type,
+    actor: r.actor,
+    data: JSON.parse(r.data) as unknown,
+    at: r.at,
+  };
+}
+
+/** approvals row → ApprovalRecord. */
+export function toApproval(r: Selectable<ApprovalsTable>): ApprovalRecord {
+  return {
+    launchId: r.launch_id,
+    phase: r.phase,
+    role: r.role,
+    decision: r.decision as ApprovalRecord['decision'],
+    actor: r.actor,
+    comment: r.comment,
+    planVersion: num(r.plan_version),
+    at: r.at,
+  };
+}
+
+/** tokens row → TokenRecord. */
+export function toToken(r: Selectable<TokensTable>): TokenRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: JSON.parse(r.scopes) as Scope[],
+    hash: r.hash,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+/** audit_log row → AuditEntry (data parsed back from its canonical JSON). */
+export function toAuditEntry(r: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    seq: num(r.seq),
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    data: JSON.parse(r.data) as unknown,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+/** outbox row → OutboxMessage. */
+export function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
+  return {
+    id: num(r.id),
+    idempotencyKey: r.idempotency_key,
+    kind: r.kind,
+    payload: JSON.parse(r.payload) as unknown,
+    attempts: num(r.attempts),
+    dueAt: r.due_at,
+    doneAt: r.done_at,
+    lastError: r.last_error,
+  };
+}
+
+/** True when a driver error is a unique/primary-key violation (SQLite or PostgreSQL). */
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}

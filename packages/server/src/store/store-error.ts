@@ -1,0 +1,53 @@
+/**
+ * Errors a store raises on purpose. Each carries a stable `code` so the HTTP layer
+ * can map it to a status (conflict 409, not-found 404, invalid-input 400) without
+ * parsing messages; anything else escaping a store is a bug or an outage (500/503).
+ */
+
+/** Base class of every deliberate store error. */
+export class StoreError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+/**
+ * Optimistic concurrency lost, or a unique key is taken: the caller's view is
+ * stale. Retry after re-reading (HTTP 409).
+ */
+export class StoreConflictError extends StoreError {
+  /** For launch appends: the seq the caller expected and the seq actually found. */
+  readonly expectedSeq: number | undefined;
+  readonly actualSeq: number | undefined;
+  constructor(message: string, detail: { expectedSeq?: number; actualSeq?: number } = {}) {
+    super('conflict', message);
+    this.name = 'StoreConflictError';
+    this.expectedSeq = detail.expectedSeq;
+    this.actualSeq = detail.actualSeq;
+  }
+}
+
+/** A referenced row does not exist (HTTP 404, or 400 when it was named in a body). */
+export class StoreNotFoundError extends StoreError {
+  /** The input field that named the missing thing, e.g. 'launchId'. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('not-found', message);
+    this.name = 'StoreNotFoundError';
+    this.field = field;
+  }
+}
+
+/** Input a store cannot accept; `field` names the offending field (HTTP 400). */
+export class StoreInputError extends StoreError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('invalid-input', `${field}: ${message}`);
+    this.name = 'StoreInputError';
+    this.field = field;
+  }
+}

@@ -1,2 +1,32 @@
-/** Public API of @threshold/server. */
-export type * from './store/store.js';
+/** Public API of @threshold/server: the HTTP app, the server, tokens, config fan-out, metrics, and the store. */
+export * from './store/index.js';
+export { createApp, appRoutes, OPENAPI_PATH } from './http/create-app.js';
+export type { AppDeps } from './http/create-app.js';
+export type { AppOptions } from './http/route-context.js';
+export type { AppEnv, Principal } from './http/app-env.js';
+export type { RouteSpec } from './http/route-spec.js';
+export { HttpError } from './http/http-error.js';
+export { hashToken, generateTokenSecret, TOKEN_PREFIX } from './auth/hash-token.js';
+export { createToken, tokenView } from './auth/create-token.js';
+export type { CreatedToken, TokenView } from './auth/create-token.js';
+export { scopeSchema, scopesAllow, isApproverScope, approverScope } from './auth/scopes.js';
+export type { Access } from './auth/scopes.js';
+export { buildConfigDocument, flagConfigOf } from './config/build-config-document.js';
+export type { LaunchWithPlan } from './config/build-config-document.js';
+export { ConfigHub } from './config/config-hub.js';
+export type { ConfigHubOptions } from './config/config-hub.js';
+export { createServerMetrics } from './metrics/server-metrics.js';
+export type { ServerMetrics } from './metrics/server-metrics.js';
+export { TokenBuckets } from './ingest/token-bucket.js';
+export type { TokenBucketOptions, TakeResult } from './ingest/token-bucket.js';
+export { startProjector } from './ingest/projector.js';
+export type { Projector } from './ingest/projector.js';
+export { operatorTransition, OPERATOR_ACTIONS } from './launches/operator-transition.js';
+export type { OperatorAction, TransitionResult } from './launches/operator-transition.js';
+export { signoffStatus, gatePhase } from './launches/signoff-status.js';
+export type { SignoffStatus } from './launches/signoff-status.js';
+export type { LaunchSummary } from './launches/launch-view.js';
+export { DASHBOARD_EVENTS } from './routes/dashboard-stream-route.js';
+export type { BatchError } from './routes/sdk-routes.js';
+export { startServer, DEFAULT_PORT } from './start-server.js';
+export type { StartServerOptions, RunningServer } from './start-server.js';

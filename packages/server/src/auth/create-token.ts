@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { Scope, Store, TokenRecord } from '../store/store.js';
+import { generateTokenSecret, hashToken } from './hash-token.js';
+
+/** A freshly created token: the secret exists only here and is shown once. */
+export interface CreatedToken {
+  /** The bearer secret (`thr_…`). Never stored; print it once. */
+  token: string;
+  /** What the store keeps (the sha256 of the secret, not the secret). */
+  record: TokenRecord;
+}
+
+/**
+ * Creates a token in `store` (pass a transaction to pair it with an audit entry).
+ * Duplicate scopes are dropped; the order given is kept.
+ */
+export async function createToken(
+  store: Store,
+  input: { name: string; scopes: readonly Scope[] },
+): Promise<CreatedToken> {
+  const token = generateTokenSecret();
+  const record = await store.createToken({
+    id: randomUUID(),
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    hash: hashToken(token),
+  });
+  return { token, record };
+}
+
+/** A token as the API and CLI show it: everything but the hash. */
+export interface TokenView {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** Drops the hash from a token record before it leaves the server. */
+export function tokenView(record: TokenRecord): TokenView {
+  return {
+    id: record.id,
+    name: record.name,
+    scopes: record.scopes,
+    createdAt: record.createdAt,
+    revokedAt: record.revokedAt,
+  };
+}

@@ -1,0 +1,209 @@
+/**
+ * The HTTP app: one request-id/log/metrics middleware, the route table with an
+ * auth check per route, and one error renderer for everything (404, 405, bad
+ * bodies, uncaught errors) so every failure has the same JSON shape.
+ */
+import { randomUUID } from 'node:crypto';
+import { SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
+import type { ApiErrorValue } from '@threshold/core';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { cors } from 'hono/cors';
+import { routePath } from 'hono/route';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { ConfigHub } from '../config/config-hub.js';
+import { TokenBuckets } from '../ingest/token-bucket.js';
+import { createServerMetrics } from '../metrics/server-metrics.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { buildOpenApi } from '../openapi/build-openapi.js';
+import { approvalRoutes } from '../routes/approval-routes.js';
+import { auditRoutes } from '../routes/audit-routes.js';
+import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
+import { healthRoutes } from '../routes/health-routes.js';
+import { launchRoutes } from '../routes/launch-routes.js';
+import { planRoutes } from '../routes/plan-routes.js';
+import { sdkRoutes } from '../routes/sdk-routes.js';
+import { tokenRoutes } from '../routes/token-routes.js';
+import type { Store } from '../store/store.js';
+import type { AppEnv } from './app-env.js';
+import { authenticate } from './authenticate.js';
+import { HttpError } from './http-error.js';
+import type { AppOptions, RouteContext } from './route-context.js';
+import type { RouteSpec } from './route-spec.js';
+import { pathMatcher } from './route-spec.js';
+import { serverVersion } from './server-version.js';
+import { storeErrorToHttp } from './store-errors.js';
+
+/** What the app is built from. Only `store` is required. */
+export interface AppDeps {
+  store: Store;
+  /** pino logger (default: JSON to stdout at info); tests pass a silent one. */
+  logger?: Logger;
+  /** Clock (default Date.now); injected so rate limits and timestamps are testable. */
+  clock?: { now(): number };
+  options?: AppOptions;
+  /** Config fan-out; created (without polling) when not given. */
+  hub?: ConfigHub;
+  /** Metrics registry; created when not given. */
+  metrics?: ServerMetrics;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Path of the OpenAPI document. */
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+/** Every route of an app built from `ctx`, OpenAPI included. */
+export function appRoutes(ctx: RouteContext): RouteSpec[] {
+  const routes: RouteSpec[] = [
+    ...healthRoutes(ctx),
+    ...planRoutes(ctx),
+    ...launchRoutes(ctx),
+    ...approvalRoutes(ctx),
+    ...auditRoutes(ctx),
+    ...tokenRoutes(ctx),
+    ...dashboardStreamRoutes(ctx),
+    ...sdkRoutes(ctx),
+  ];
+  let document: Record<string, unknown> | undefined;
+  routes.push({
+    method: 'get',
+    path: OPENAPI_PATH,
+    access: 'public',
+    tag: 'operations',
+    summary: 'This API as an OpenAPI 3.1 document',
+    responses: { 200: { description: 'The document.' } },
+    handler: (c) => {
+      document ??= buildOpenApi(routes, serverVersion());
+      return c.json(document);
+    },
+  });
+  return routes;
+}
+
+/** Builds the Hono app. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const logger = deps.logger ?? pino();
+  const now = deps.clock ? () => deps.clock?.now() ?? Date.now() : () => Date.now();
+  const metrics = deps.metrics ?? createServerMetrics();
+  const hub = deps.hub ?? new ConfigHub({ store: deps.store, logger, now, pollIntervalMs: 0 });
+  const options = deps.options ?? {};
+  const rate = options.ingestRate ?? { eventsPerSecond: 50_000 };
+  const ctx: RouteContext = {
+    store: deps.store,
+    hub,
+    metrics,
+    logger,
+    now,
+    buckets: new TokenBuckets({
+      rate: rate.eventsPerSecond,
+      burst: rate.burst ?? rate.eventsPerSecond * 2,
+      now,
+    }),
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
+  };
+  const routes = appRoutes(ctx);
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const log = logger.child({ reqId: requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    await next();
+    c.res.headers.set('x-request-id', requestId);
+    const route = routePath(c, -1) || 'unmatched';
+    const status = c.res.status;
+    const seconds = (performance.now() - started) / 1000;
+    const label = route === '*' || route === '/v1/*' ? 'unmatched' : route;
+    metrics.httpRequests.inc({ route: label, method: c.req.method, status: String(status) });
+    metrics.httpDuration.observe({ route: label, method: c.req.method }, seconds);
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        route: label,
+        status,
+        ms: Math.round(seconds * 10_000) / 10,
+        actor: c.get('principal')?.name,
+        code: c.get('errorCode'),
+      },
+      'request',
+    );
+  });
+
+  // Browsers call the SDK routes from other origins; bearer tokens only, so no credentials.
+  app.use(
+    '/v1/*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'If-None-Match', 'Last-Event-ID', 'Content-Type'],
+      exposeHeaders: ['ETag'],
+      maxAge: 600,
+    }),
+  );
+
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), route.path, async (c) => {
+      // The beacon form of /v1/events authenticates from its body, inside the handler.
+      if (route.access !== 'public' && route.authInHandler !== true) {
+        await authenticate(c, deps.store, route.access);
+      }
+      return route.handler(c);
+    });
+  }
+
+  const matchers = routes.map((r) => ({ route: r, re: pathMatcher(r.path) }));
+  app.notFound((c) => {
+    const allowed = [
+      ...new Set(
+        matchers.filter((m) => m.re.test(c.req.path)).map((m) => m.route.method.toUpperCase()),
+      ),
+    ];
+    if (allowed.length > 0) {
+      if (allowed.includes('GET')) allowed.push('HEAD');
+      return renderError(
+        c,
+        new HttpError(
+          'METHOD_NOT_ALLOWED',
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+          { allowed },
+          { Allow: allowed.join(', ') },
+        ),
+      );
+    }
+    return renderError(c, new HttpError('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`));
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return renderError(c, err);
+    const fromStore = storeErrorToHttp(err);
+    if (fromStore !== undefined) return renderError(c, fromStore);
+    const log = (c.get('log') as Logger | undefined) ?? logger;
+    log.error({ err }, 'unhandled error');
+    return renderError(
+      c,
+      new HttpError(
+        'INTERNAL',
+        `an unexpected error occurred; quote request id ${String(c.get('requestId'))} when reporting it`,
+      ),
+    );
+  });
+
+  return app;
+}
+
+function renderError(c: Context<AppEnv>, err: HttpError): Response {
+  const value: ApiErrorValue = err.value;
+  c.set('errorCode', value.code);
+  const requestId = (c.get('requestId') as string | undefined) ?? randomUUID();
+  for (const [name, v] of Object.entries(err.headers)) c.header(name, v);
+  c.header('x-request-id', requestId);
+  c.header('Cache-Control', 'no-store');
+  return c.json(apiErrorBody(value, requestId), value.status as 400);
+}

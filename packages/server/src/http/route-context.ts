@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { ConfigHub } from '../config/config-hub.js';
+import type { TokenBuckets } from '../ingest/token-bucket.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { Store } from '../store/store.js';
+
+/** Limits and intervals of the app; every field has a default. */
+export interface AppOptions {
+  /** Largest body of an /api/v1 request (default 1 MiB). /v1/events uses MAX_BATCH_BYTES. */
+  maxBodyBytes?: number;
+  /** Per-token ingest rate limit (default 50,000 events/s, bursts of 100,000). */
+  ingestRate?: { eventsPerSecond: number; burst?: number };
+  /** `: ping` interval on SSE streams (default SSE_PING_INTERVAL_MS, 15 s). */
+  ssePingIntervalMs?: number;
+}
+
+/** Everything route handlers use, fixed when the app is created. */
+export interface RouteContext {
+  store: Store;
+  hub: ConfigHub;
+  metrics: ServerMetrics;
+  logger: Logger;
+  now: () => number;
+  buckets: TokenBuckets;
+  maxBodyBytes: number;
+  ssePingIntervalMs: number;
+}

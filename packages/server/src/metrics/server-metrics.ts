@@ -1,0 +1,127 @@
+/**
+ * Prometheus metrics of one app, in its own registry (several apps in one
+ * process, as in tests, never share or clash). The controller increments
+ * `controllerLooks` and `decisions` on the same object.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProjectionStatus } from '../store/store.js';
+
+/** The metrics every part of the server writes to. */
+export interface ServerMetrics {
+  registry: Registry;
+  /** threshold_http_requests_total{route,method,status} */
+  httpRequests: Counter<'route' | 'method' | 'status'>;
+  /** threshold_http_request_duration_seconds{route,method} */
+  httpDuration: Histogram<'route' | 'method'>;
+  /** threshold_ingested_events_total: events stored durably. */
+  ingestedEvents: Counter;
+  /** threshold_rejected_events_total{reason}: events refused (invalid, too_large, rate_limited, unauthenticated). */
+  rejectedEvents: Counter<'reason'>;
+  /** threshold_rejected_batches_total{reason}: batches refused (also unparseable and oversized ones). */
+  rejectedBatches: Counter<'reason'>;
+  /** threshold_duplicate_batches_total: batches whose batchId was already stored. */
+  duplicateBatches: Counter;
+  /** threshold_projected_events_total: events folded into aggregates. */
+  projectedEvents: Counter;
+  /** threshold_sse_clients{stream}: open server-sent-event connections. */
+  sseClients: Gauge<'stream'>;
+  /** threshold_controller_looks_total: controller looks at running launches. */
+  controllerLooks: Counter;
+  /** threshold_decisions_total{type}: decisions the controller applied. */
+  decisions: Counter<'type'>;
+  /**
+   * Where the projection gauges read from at scrape time
+   * (threshold_projection_pending_batches, threshold_projection_dropped_events{reason}).
+   */
+  setProjectionSource(source: () => Promise<ProjectionStatus>): void;
+}
+
+/** A fresh registry with every server metric. */
+export function createServerMetrics(): ServerMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  let projection: (() => Promise<ProjectionStatus>) | undefined;
+  new Gauge({
+    name: 'threshold_projection_pending_batches',
+    help: 'Ingested event batches not yet folded into aggregates.',
+    registers,
+    async collect() {
+      if (projection !== undefined) this.set((await projection()).pendingBatches);
+    },
+  });
+  new Gauge({
+    name: 'threshold_projection_dropped_events',
+    help: 'Events the projection dropped, by reason: unattributed (track event of a unit never exposed) or ignored (no running launch asked for it).',
+    labelNames: ['reason'],
+    registers,
+    async collect() {
+      if (projection === undefined) return;
+      const status = await projection();
+      this.set({ reason: 'unattributed' }, status.unattributed);
+      this.set({ reason: 'ignored' }, status.ignored);
+    },
+  });
+  return {
+    setProjectionSource(source) {
+      projection = source;
+    },
+    registry,
+    httpRequests: new Counter({
+      name: 'threshold_http_requests_total',
+      help: 'HTTP requests by route pattern, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    }),
+    httpDuration: new Histogram({
+      name: 'threshold_http_request_duration_seconds',
+      help: 'HTTP request latency until the response head (streams excluded from body time).',
+      labelNames: ['route', 'method'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    ingestedEvents: new Counter({
+      name: 'threshold_ingested_events_total',
+      help: 'SDK events stored durably (acknowledged with 202).',
+      registers,
+    }),
+    rejectedEvents: new Counter({
+      name: 'threshold_rejected_events_total',
+      help: 'SDK events refused, by reason (invalid, too_large, rate_limited).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    rejectedBatches: new Counter({
+      name: 'threshold_rejected_batches_total',
+      help: 'SDK event batches refused, by reason (invalid, too_large, rate_limited).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    duplicateBatches: new Counter({
+      name: 'threshold_duplicate_batches_total',
+      help: 'Event batches whose batchId was already stored (acknowledged, not stored again).',
+      registers,
+    }),
+    projectedEvents: new Counter({
+      name: 'threshold_projected_events_total',
+      help: 'Ingested events folded into per-unit aggregates.',
+      registers,
+    }),
+    sseClients: new Gauge({
+      name: 'threshold_sse_clients',
+      help: 'Open server-sent-event connections, by stream (sdk, dashboard).',
+      labelNames: ['stream'],
+      registers,
+    }),
+    controllerLooks: new Counter({
+      name: 'threshold_controller_looks_total',
+      help: 'Controller looks at running launches.',
+      registers,
+    }),
+    decisions: new Counter({
+      name: 'threshold_decisions_total',
+      help: 'Decisions applied by the controller, by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,165 @@
+/** Sign-offs: approve or reject as exactly the role the token holds; no self-approval where forbidden. */
+import { z } from 'zod';
+import { approverScope } from '../auth/scopes.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { readJsonBody } from '../http/read-body.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import { validateInput } from '../http/validate-input.js';
+import { gatePhase, signoffStatus } from '../launches/signoff-status.js';
+
+const approvalBody = z.object({
+  role: z
+    .string({ error: 'is required (a sign-off role such as product)' })
+    .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'must be a role name such as product' }),
+  decision: z.enum(['approve', 'reject'], { error: "must be 'approve' or 'reject'" }),
+  comment: z
+    .string({ error: 'must be a string' })
+    .max(4000, { error: 'must be at most 4000 characters' })
+    .default(''),
+  phase: z.string().min(1).optional().meta({
+    description:
+      "Phase the decision is for; default the phase waiting for sign-off, else '*' (the launch).",
+  }),
+});
+
+const idParams = z.object({ id: z.string().min(1) });
+
+const approvalSchema = z.object({
+  launchId: z.string(),
+  phase: z.string(),
+  role: z.string(),
+  decision: z.enum(['approve', 'reject']),
+  actor: z.string(),
+  comment: z.string(),
+  planVersion: z.number().int(),
+  at: z.string(),
+});
+
+/** The approval route. */
+export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store, hub } = ctx;
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/launches/:id/approvals',
+      access: 'approver',
+      tag: 'approvals',
+      summary: 'Approve or reject as a sign-off role (scope approver:<role> for exactly that role)',
+      params: idParams,
+      body: { required: true, content: { 'application/json': approvalBody } },
+      responses: {
+        201: {
+          description: 'Recorded, with the sign-off progress of the phase.',
+          schema: z.object({
+            approval: approvalSchema,
+            signoffs: z.array(z.record(z.string(), z.unknown())),
+          }),
+        },
+        403: { description: 'FORBIDDEN (wrong role) or SELF_APPROVAL.' },
+        422: { description: 'UNKNOWN_ROLE or UNKNOWN_PHASE.' },
+      },
+      errors: [
+        'VALIDATION_FAILED',
+        'NOT_FOUND',
+        'SELF_APPROVAL',
+        'UNKNOWN_ROLE',
+        'UNKNOWN_PHASE',
+        'INVALID_TRANSITION',
+      ],
+      handler: async (c) => {
+        const { id } = validateInput(idParams, c.req.param(), 'path');
+        const body = validateInput(approvalBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const principal = c.get('principal');
+        const needed = approverScope(body.role);
+        if (!principal.scopes.includes(needed)) {
+          throw new HttpError(
+            'FORBIDDEN',
+            `approving as ${body.role} needs scope ${needed}; this token has ${principal.scopes.join(', ')}`,
+            { required: needed, granted: principal.scopes },
+          );
+        }
+        const result = await store.transaction(async (tx) => {
+          const launch = await tx.getLaunch(id);
+          if (launch === undefined) throw notFound('launch', id);
+          const version = await tx.getPlanVersion(launch.planName, launch.planVersion);
+          if (version === undefined)
+            throw new Error(`launch ${id} refers to a missing plan version`);
+          const { plan } = version;
+          const roles = Object.keys(plan.signoff?.roles ?? {});
+          if (!roles.includes(body.role)) {
+            throw new HttpError(
+              'UNKNOWN_ROLE',
+              roles.length === 0
+                ? `plan ${plan.launch}@${version.version} has no sign-off policy, so no role '${body.role}'`
+                : `role '${body.role}' is not in the sign-off policy of ${plan.launch}@${version.version} (roles: ${roles.join(', ')})`,
+              { role: body.role, roles },
+            );
+          }
+          const phaseNames = plan.phases.map((p) => p.name);
+          if (body.phase !== undefined && body.phase !== '*' && !phaseNames.includes(body.phase)) {
+            throw new HttpError(
+              'UNKNOWN_PHASE',
+              `phase '${body.phase}' is not in the plan (phases: ${phaseNames.join(', ')})`,
+              { phase: body.phase, phases: phaseNames },
+            );
+          }
+          if (launch.status === 'rolled-back' || launch.status === 'completed') {
+            throw new HttpError(
+              'INVALID_TRANSITION',
+              `launch ${id} is ${launch.status}; sign-offs are closed`,
+              { status: launch.status },
+            );
+          }
+          if (plan.signoff?.allow_self_approval !== true) {
+            const why =
+              launch.createdBy === principal.name
+                ? 'started this launch'
+                : version.createdBy === principal.name
+                  ? `uploaded plan version ${version.version}`
+                  : undefined;
+            if (why !== undefined) {
+              throw new HttpError(
+                'SELF_APPROVAL',
+                `${principal.name} ${why} and the plan does not allow self-approval`,
+                { actor: principal.name },
+              );
+            }
+          }
+          const phase = body.phase ?? gatePhase(plan, launch)?.name ?? '*';
+          const approval = await tx.addApproval({
+            launchId: id,
+            phase,
+            role: body.role,
+            decision: body.decision,
+            actor: principal.name,
+            comment: body.comment,
+            planVersion: launch.planVersion,
+          });
+          await tx.appendLaunchEvent(
+            {
+              launchId: id,
+              type: 'approval',
+              actor: principal.name,
+              data: { role: body.role, decision: body.decision, phase, comment: body.comment },
+            },
+            launch.seq,
+          );
+          await tx.appendAudit({
+            actor: principal.name,
+            action: 'approval.recorded',
+            subject: `launch:${id}`,
+            data: { role: body.role, decision: body.decision, phase, comment: body.comment },
+          });
+          const after = (await tx.getLaunch(id)) ?? launch;
+          return {
+            approval,
+            signoffs: signoffStatus(plan, after, await tx.listApprovals(id)),
+          };
+        });
+        hub.changed();
+        return c.json(result, 201);
+      },
+    },
+  ];
+}

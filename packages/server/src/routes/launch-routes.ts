@@ -1,0 +1,351 @@
+/** Launches: create from a plan version, list, read, its event log, and the operator actions. */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { launchSummarySchema, positiveIntText, requiredText } from '../http/common-schemas.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { readJsonBody } from '../http/read-body.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import { validateInput } from '../http/validate-input.js';
+import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
+import { OPERATOR_ACTIONS, operatorTransition } from '../launches/operator-transition.js';
+import type { OperatorAction } from '../launches/operator-transition.js';
+import { signoffStatus } from '../launches/signoff-status.js';
+import type { LaunchStatus, Store } from '../store/store.js';
+
+const createBody = z.object({
+  plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
+  version: z
+    .number({ error: 'must be a positive integer' })
+    .int({ error: 'must be a positive integer' })
+    .min(1, { error: 'must be a positive integer' })
+    .optional()
+    .meta({ description: 'Plan version; default the latest.' }),
+});
+
+const reasonBody = z.object({
+  reason: requiredText(2000).meta({
+    description: 'Why; recorded in the launch log and audit log.',
+  }),
+});
+
+const idParams = z.object({ id: z.string().min(1) });
+
+const STATUSES: readonly LaunchStatus[] = ['running', 'paused', 'rolled-back', 'completed'];
+
+const listQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return undefined;
+      const parts = s.split(',').map((p) => p.trim());
+      for (const p of parts) {
+        if (!STATUSES.includes(p as LaunchStatus)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown status '${p}': use ${STATUSES.join(', ')} (comma-separated)`,
+          });
+          return z.NEVER;
+        }
+      }
+      return parts as LaunchStatus[];
+    })
+    .meta({ description: 'Comma-separated statuses, e.g. running,paused.' }),
+});
+
+const eventsQuery = z.object({
+  after: positiveIntText.optional().meta({ description: 'Only events with a larger seq.' }),
+});
+
+const signoffSchema = z.object({
+  phase: z.string(),
+  role: z.string(),
+  quorum: z.number().int(),
+  approvedBy: z.array(z.string()),
+  rejectedBy: z.array(z.string()),
+  missing: z.number().int(),
+});
+
+const launchDetailSchema = z
+  .object({
+    launch: launchSummarySchema.extend({ salt: z.string() }),
+    plan: z.object({
+      name: z.string(),
+      version: z.number().int(),
+      plan: z.record(z.string(), z.unknown()),
+    }),
+    approvals: z.array(
+      z.object({
+        phase: z.string(),
+        role: z.string(),
+        decision: z.enum(['approve', 'reject']),
+        actor: z.string(),
+        comment: z.string(),
+        planVersion: z.number().int(),
+        at: z.string(),
+      }),
+    ),
+    signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
+    pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
+    lastDecision: z.unknown(),
+  })
+  .meta({ title: 'LaunchDetail' });
+
+const launchEventSchema = z.object({
+  launchId: z.string(),
+  seq: z.number().int(),
+  type: z.string(),
+  actor: z.string(),
+  data: z.unknown(),
+  at: z.string(),
+});
+
+/** A readable, unique launch id: the plan name and 8 random base32 characters. */
+export function newLaunchId(planName: string): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = randomBytes(8);
+  let suffix = '';
+  for (const b of bytes) suffix += alphabet[b % alphabet.length];
+  return `${planName}-${suffix}`;
+}
+
+/** The launch routes. */
+export function launchRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store, hub } = ctx;
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/launches',
+      access: 'operator',
+      tag: 'launches',
+      summary: 'Start a launch of a plan version at its first phase',
+      body: { required: true, content: { 'application/json': createBody } },
+      responses: {
+        201: {
+          description: 'The launch, and why its traffic is what it is.',
+          schema: z.object({ launch: launchSummarySchema, reason: z.string() }),
+        },
+        409: { description: 'LAUNCH_NOT_READY (details.blocking) or LAUNCH_ACTIVE.' },
+      },
+      errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'LAUNCH_NOT_READY', 'LAUNCH_ACTIVE'],
+      handler: async (c) => {
+        const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const actor = c.get('principal').name;
+        const created = await store.transaction(async (tx) => {
+          const version = await tx.getPlanVersion(body.plan, body.version);
+          if (version === undefined) {
+            throw body.version === undefined
+              ? notFound('plan', body.plan)
+              : notFound('plan version', `${body.plan}@${body.version}`);
+          }
+          const { plan } = version;
+          const blocking = plan.readiness
+            .filter((r) => r.blocking && r.evidence === undefined)
+            .map((r) => ({ check: r.check, owner: r.owner }));
+          if (blocking.length > 0) {
+            throw new HttpError(
+              'LAUNCH_NOT_READY',
+              `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
+              { blocking },
+            );
+          }
+          const active = await activeLaunchOfFlag(tx, plan.flag);
+          if (active !== undefined) {
+            throw new HttpError(
+              'LAUNCH_ACTIVE',
+              `launch '${active}' of flag '${plan.flag}' is still running or paused; roll it back or let it complete first`,
+              { launch: active, flag: plan.flag },
+            );
+          }
+          const phase = plan.phases[0];
+          if (phase === undefined) throw new Error('a valid plan has at least one phase');
+          const waits = phase.signoff !== undefined;
+          const traffic = waits ? 0 : phase.traffic;
+          const reason = waits
+            ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
+            : `phase ${phase.name} starts at ${formatShare(traffic)}`;
+          let launch = await tx.createLaunch({
+            id: newLaunchId(plan.launch),
+            planName: version.name,
+            planVersion: version.version,
+            salt: randomBytes(16).toString('hex'),
+            createdBy: actor,
+            traffic,
+          });
+          if (waits) {
+            // The log says why the launch holds 0% (the 'created' event carries the traffic).
+            await tx.appendLaunchEvent(
+              {
+                launchId: launch.id,
+                type: 'signoff-requested',
+                actor,
+                data: { phase: phase.name, roles: phase.signoff?.roles ?? [], reason },
+              },
+              launch.seq,
+            );
+            launch = (await tx.getLaunch(launch.id)) ?? launch;
+          }
+          await tx.appendAudit({
+            actor,
+            action: 'launch.created',
+            subject: `launch:${launch.id}`,
+            data: {
+              plan: version.name,
+              version: version.version,
+              phase: phase.name,
+              traffic,
+              reason,
+            },
+          });
+          return { launch, plan, reason };
+        });
+        hub.changed();
+        c.header('Location', `/api/v1/launches/${created.launch.id}`);
+        return c.json(
+          { launch: launchSummary(created.launch, created.plan), reason: created.reason },
+          201,
+        );
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/launches',
+      access: 'viewer',
+      tag: 'launches',
+      summary: 'List launches with plan, phase, share and status',
+      query: listQuery,
+      responses: {
+        200: {
+          description: 'Launches, newest first.',
+          schema: z.object({ launches: z.array(launchSummarySchema) }),
+        },
+      },
+      errors: ['VALIDATION_FAILED'],
+      handler: async (c) => {
+        const { status } = validateInput(listQuery, c.req.query(), 'query');
+        const launches = await store.listLaunches(status === undefined ? undefined : { status });
+        return c.json({ launches: await summarizeLaunches(store, launches) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/launches/:id',
+      access: 'viewer',
+      tag: 'launches',
+      summary: 'A launch with its plan version, approvals, pending sign-offs and last decision',
+      params: idParams,
+      responses: { 200: { description: 'The launch.', schema: launchDetailSchema } },
+      errors: ['NOT_FOUND'],
+      handler: async (c) => {
+        const { id } = validateInput(idParams, c.req.param(), 'path');
+        const launch = await store.getLaunch(id);
+        if (launch === undefined) throw notFound('launch', id);
+        const version = await store.getPlanVersion(launch.planName, launch.planVersion);
+        if (version === undefined) throw new Error(`launch ${id} refers to a missing plan version`);
+        const approvals = await store.listApprovals(id);
+        const signoffs = signoffStatus(version.plan, launch, approvals);
+        return c.json({
+          launch: { ...launchSummary(launch, version.plan), salt: launch.salt },
+          plan: { name: version.name, version: version.version, plan: version.plan },
+          approvals,
+          signoffs,
+          pendingSignoffs: signoffs.filter((s) => s.missing > 0),
+          lastDecision: launch.lastDecision ?? null,
+        });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/launches/:id/events',
+      access: 'viewer',
+      tag: 'launches',
+      summary: "A launch's append-only event log",
+      params: idParams,
+      query: eventsQuery,
+      responses: {
+        200: {
+          description: 'Events in order.',
+          schema: z.object({ events: z.array(launchEventSchema) }),
+        },
+      },
+      errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+      handler: async (c) => {
+        const { id } = validateInput(idParams, c.req.param(), 'path');
+        const { after } = validateInput(eventsQuery, c.req.query(), 'query');
+        if ((await store.getLaunch(id)) === undefined) throw notFound('launch', id);
+        return c.json({ events: await store.listLaunchEvents(id, after) });
+      },
+    },
+    ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
+  ];
+}
+
+function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
+  const { store, hub } = ctx;
+  const what = { pause: 'Pause', resume: 'Resume', rollback: 'Roll back' }[action];
+  return {
+    method: 'post',
+    path: `/api/v1/launches/:id/${action}`,
+    access: 'operator',
+    tag: 'launches',
+    summary: `${what} a launch (a reason is required)`,
+    params: idParams,
+    body: { required: true, content: { 'application/json': reasonBody } },
+    responses: {
+      200: {
+        description: 'The launch after the action.',
+        schema: z.object({ launch: launchSummarySchema }),
+      },
+      409: { description: 'INVALID_TRANSITION: not possible in the current status.' },
+    },
+    errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'],
+    handler: async (c) => {
+      const { id } = validateInput(idParams, c.req.param(), 'path');
+      const { reason } = validateInput(reasonBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+      const actor = c.get('principal').name;
+      const result = await store.transaction(async (tx) => {
+        const launch = await tx.getLaunch(id);
+        if (launch === undefined) throw notFound('launch', id);
+        const step = operatorTransition(launch.status, action);
+        if (!step.ok) {
+          throw new HttpError('INVALID_TRANSITION', step.message, {
+            status: launch.status,
+            action,
+          });
+        }
+        await tx.appendLaunchEvent(
+          { launchId: id, type: step.event, actor, data: { reason, from: launch.status } },
+          launch.seq,
+          step.patch,
+        );
+        await tx.appendAudit({
+          actor,
+          action: step.audit,
+          subject: `launch:${id}`,
+          data: { reason, from: launch.status, to: step.patch.status },
+        });
+        const after = await tx.getLaunch(id);
+        const version = await tx.getPlanVersion(launch.planName, launch.planVersion);
+        if (after === undefined || version === undefined) throw new Error('launch vanished');
+        return launchSummary(after, version.plan);
+      });
+      hub.changed();
+      return c.json({ launch: result });
+    },
+  };
+}
+
+/** Id of a running or paused launch of `flag`, if any. */
+async function activeLaunchOfFlag(store: Store, flag: string): Promise<string | undefined> {
+  const active = await store.listLaunches({ status: ['running', 'paused'] });
+  for (const launch of active) {
+    const version = await store.getPlanVersion(launch.planName, launch.planVersion);
+    if (version?.plan.flag === flag) return launch.id;
+  }
+  return undefined;
+}
+
+function formatShare(share: number): string {
+  return `${Math.round(share * 10000) / 100}%`;
+}

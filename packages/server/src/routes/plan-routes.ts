@@ -1,0 +1,271 @@
+/** Plans: validate, upload (YAML or JSON, errors with line and column), list, read versions. */
+import { createHash } from 'node:crypto';
+import { parsePlan, planJsonSchema } from '@threshold/core';
+import type { Plan } from '@threshold/core';
+import { z } from 'zod';
+import { positiveIntText } from '../http/common-schemas.js';
+import { HttpError, notFound } from '../http/http-error.js';
+import { readBodyText, requireMediaType } from '../http/read-body.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { BodySpec, RouteSpec } from '../http/route-spec.js';
+import { validateInput } from '../http/validate-input.js';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/app-env.js';
+
+/** Media types a plan may be sent as; JSON is read as YAML (a superset) so positions work. */
+export const PLAN_MEDIA_TYPES = [
+  'application/yaml',
+  'application/x-yaml',
+  'text/yaml',
+  'text/plain',
+  'application/json',
+] as const;
+
+const planErrorSchema = z.object({
+  path: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  message: z.string(),
+});
+
+const validPlanSchema = z
+  .object({
+    valid: z.literal(true),
+    name: z.string(),
+    flag: z.string(),
+    phases: z.number().int(),
+    plan: z.record(z.string(), z.unknown()).meta({ description: 'The normalized plan.' }),
+  })
+  .meta({ title: 'PlanValidation' });
+
+const planVersionMetaSchema = z
+  .object({
+    name: z.string(),
+    version: z.number().int(),
+    sourceHash: z.string(),
+    format: z.enum(['yaml', 'json']),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ title: 'PlanVersionMeta' });
+
+const uploadedSchema = planVersionMetaSchema.extend({
+  created: z.boolean().meta({ description: 'false when identical source was uploaded before.' }),
+});
+
+const planVersionSchema = planVersionMetaSchema
+  .extend({ source: z.string(), plan: z.record(z.string(), z.unknown()) })
+  .meta({ title: 'PlanVersion' });
+
+const nameParams = z.object({ name: z.string().min(1) });
+const versionParams = z.object({ name: z.string().min(1), version: positiveIntText });
+
+const planBody = (): BodySpec => ({
+  required: true,
+  content: {
+    'application/yaml': { type: 'string', description: 'The plan as YAML.' },
+    'text/yaml': { type: 'string' },
+    'text/plain': { type: 'string' },
+    'application/json': { ...planJsonSchema() },
+  },
+});
+
+const PLAN_INVALID_RESPONSE = {
+  description:
+    'PLAN_INVALID: details.errors lists every problem as { path, line, column, message }.',
+  schema: z.object({
+    error: z.object({
+      code: z.literal('PLAN_INVALID'),
+      message: z.string(),
+      details: z.object({ errors: z.array(planErrorSchema) }),
+      requestId: z.string(),
+    }),
+  }),
+};
+
+interface ReadPlan {
+  source: string;
+  format: 'yaml' | 'json';
+  plan: Plan;
+}
+
+/** Reads and parses a plan body; 422 PLAN_INVALID with every problem and its position. */
+async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<ReadPlan> {
+  const type = requireMediaType(c, PLAN_MEDIA_TYPES);
+  const source = await readBodyText(c, ctx.maxBodyBytes);
+  const format = type === 'application/json' ? 'json' : 'yaml';
+  const result = parsePlan(source, { file: format === 'json' ? 'plan.json' : 'plan.yaml' });
+  if (!result.valid) {
+    const errors = result.errors.map((e) => ({
+      path: e.path,
+      line: e.line,
+      column: e.col,
+      message: e.message,
+    }));
+    const first = errors[0];
+    const where =
+      first === undefined
+        ? ''
+        : `line ${first.line}, column ${first.column}: ${first.path === '' ? '' : `${first.path}: `}`;
+    throw new HttpError(
+      'PLAN_INVALID',
+      `the plan has ${errors.length} problem${errors.length === 1 ? '' : 's'}; first: ${where}${first?.message ?? ''}`,
+      { errors },
+    );
+  }
+  return { source, format, plan: result.plan };
+}
+
+/** The plan routes. */
+export function planRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store } = ctx;
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/plans/validate',
+      access: 'viewer',
+      tag: 'plans',
+      summary: 'Validate a plan without storing it',
+      body: planBody(),
+      responses: {
+        200: { description: 'The plan is valid.', schema: validPlanSchema },
+        422: PLAN_INVALID_RESPONSE,
+      },
+      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      handler: async (c) => {
+        const { plan } = await readPlanBody(c, ctx);
+        return c.json({
+          valid: true,
+          name: plan.launch,
+          flag: plan.flag,
+          phases: plan.phases.length,
+          plan,
+        });
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/v1/plans',
+      access: 'operator',
+      tag: 'plans',
+      summary: 'Upload a plan version (identical source returns the existing version)',
+      body: planBody(),
+      responses: {
+        201: { description: 'A new version was stored.', schema: uploadedSchema },
+        200: { description: 'Identical source was stored before.', schema: uploadedSchema },
+        422: PLAN_INVALID_RESPONSE,
+      },
+      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      handler: async (c) => {
+        const { source, format, plan } = await readPlanBody(c, ctx);
+        const actor = c.get('principal').name;
+        const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
+        const { version, created } = await store.transaction(async (tx) => {
+          const existing = (await tx.listPlanVersions(plan.launch)).find(
+            (v) => v.sourceHash === sourceHash,
+          );
+          if (existing !== undefined) return { version: existing, created: false };
+          const stored = await tx.putPlan({
+            name: plan.launch,
+            source,
+            format,
+            plan,
+            createdBy: actor,
+          });
+          await tx.appendAudit({
+            actor,
+            action: 'plan.uploaded',
+            subject: `plan:${stored.name}@${stored.version}`,
+            data: {
+              name: stored.name,
+              version: stored.version,
+              sourceHash: stored.sourceHash,
+              format,
+            },
+          });
+          return { version: stored, created: true };
+        });
+        c.header('Location', `/api/v1/plans/${version.name}/versions/${version.version}`);
+        return c.json({ ...planVersionMeta(version), created }, created ? 201 : 200);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans',
+      access: 'viewer',
+      tag: 'plans',
+      summary: 'List plans with their latest version',
+      responses: {
+        200: {
+          description: 'Every plan.',
+          schema: z.object({
+            plans: z.array(
+              z.object({
+                name: z.string(),
+                latestVersion: z.number().int(),
+                versions: z.number().int(),
+                updatedAt: z.string(),
+              }),
+            ),
+          }),
+        },
+      },
+      handler: async (c) => c.json({ plans: await store.listPlans() }),
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans/:name/versions',
+      access: 'viewer',
+      tag: 'plans',
+      summary: "List a plan's versions",
+      params: nameParams,
+      responses: {
+        200: {
+          description: 'Versions, oldest first.',
+          schema: z.object({ name: z.string(), versions: z.array(planVersionMetaSchema) }),
+        },
+      },
+      errors: ['NOT_FOUND'],
+      handler: async (c) => {
+        const { name } = validateInput(nameParams, c.req.param(), 'path');
+        const versions = await store.listPlanVersions(name);
+        if (versions.length === 0) throw notFound('plan', name);
+        return c.json({ name, versions: versions.map(planVersionMeta) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/plans/:name/versions/:version',
+      access: 'viewer',
+      tag: 'plans',
+      summary: 'Read one plan version: source and normalized plan',
+      params: versionParams,
+      responses: { 200: { description: 'The version.', schema: planVersionSchema } },
+      errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+      handler: async (c) => {
+        const { name, version } = validateInput(versionParams, c.req.param(), 'path');
+        const stored = await store.getPlanVersion(name, version);
+        if (stored === undefined) throw notFound('plan version', `${name}@${version}`);
+        return c.json({ ...planVersionMeta(stored), source: stored.source, plan: stored.plan });
+      },
+    },
+  ];
+}
+
+function planVersionMeta(v: {
+  name: string;
+  version: number;
+  sourceHash: string;
+  format: 'yaml' | 'json';
+  createdBy: string;
+  createdAt: string;
+}): z.infer<typeof planVersionMetaSchema> {
+  return {
+    name: v.name,
+    version: v.version,
+    sourceHash: v.sourceHash,
+    format: v.format,
+    createdBy: v.createdBy,
+    createdAt: v.createdAt,
+  };
+}

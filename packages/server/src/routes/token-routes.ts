@@ -1,0 +1,113 @@
+/** Tokens: create (the secret is shown once), list, revoke. Admin only. */
+import { z } from 'zod';
+import { createToken, tokenView } from '../auth/create-token.js';
+import { scopeSchema } from '../auth/scopes.js';
+import { requiredText } from '../http/common-schemas.js';
+import { notFound } from '../http/http-error.js';
+import { readJsonBody } from '../http/read-body.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import { validateInput } from '../http/validate-input.js';
+
+const createBody = z.object({
+  name: requiredText(100).meta({
+    description: 'Who or what uses the token; the actor name in the audit log.',
+  }),
+  scopes: z
+    .array(scopeSchema, { error: 'is required: a list such as ["viewer"]' })
+    .min(1, { error: 'name at least one scope' })
+    .max(20, { error: 'at most 20 scopes' }),
+});
+
+const idParams = z.object({ id: z.string().min(1) });
+
+const tokenViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ title: 'Token' });
+
+/** The token routes. */
+export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store } = ctx;
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/tokens',
+      access: 'admin',
+      tag: 'tokens',
+      summary: 'Create a token; the secret is in this answer only',
+      body: { required: true, content: { 'application/json': createBody } },
+      responses: {
+        201: {
+          description: 'The token record and its secret (shown once; only a hash is stored).',
+          schema: z.object({ token: z.string(), record: tokenViewSchema }),
+        },
+      },
+      errors: ['VALIDATION_FAILED'],
+      handler: async (c) => {
+        const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const actor = c.get('principal').name;
+        const created = await store.transaction(async (tx) => {
+          const made = await createToken(tx, body);
+          await tx.appendAudit({
+            actor,
+            action: 'token.created',
+            subject: `token:${made.record.id}`,
+            data: { name: made.record.name, scopes: made.record.scopes },
+          });
+          return made;
+        });
+        c.header('Cache-Control', 'no-store');
+        return c.json({ token: created.token, record: tokenView(created.record) }, 201);
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/tokens',
+      access: 'admin',
+      tag: 'tokens',
+      summary: 'List tokens (never their secrets or hashes)',
+      responses: {
+        200: {
+          description: 'Every token.',
+          schema: z.object({ tokens: z.array(tokenViewSchema) }),
+        },
+      },
+      handler: async (c) => c.json({ tokens: (await store.listTokens()).map(tokenView) }),
+    },
+    {
+      method: 'delete',
+      path: '/api/v1/tokens/:id',
+      access: 'admin',
+      tag: 'tokens',
+      summary: 'Revoke a token (effective immediately)',
+      params: idParams,
+      responses: {
+        200: {
+          description: 'Revoked.',
+          schema: z.object({ revoked: z.literal(true), id: z.string() }),
+        },
+      },
+      errors: ['NOT_FOUND'],
+      handler: async (c) => {
+        const { id } = validateInput(idParams, c.req.param(), 'path');
+        const actor = c.get('principal').name;
+        await store.transaction(async (tx) => {
+          if (!(await tx.revokeToken(id))) throw notFound('token', id);
+          await tx.appendAudit({
+            actor,
+            action: 'token.revoked',
+            subject: `token:${id}`,
+            data: {},
+          });
+        });
+        return c.json({ revoked: true as const, id });
+      },
+    },
+  ];
+}

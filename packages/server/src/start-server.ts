@@ -1,0 +1,137 @@
+/**
+ * Opens the store, builds the app, listens, and runs the background loops
+ * (config fan-out polling, event projection). `close()` undoes all of it in order.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { ConfigHub } from './config/config-hub.js';
+import type { AppEnv } from './http/app-env.js';
+import { createApp } from './http/create-app.js';
+import type { AppOptions } from './http/route-context.js';
+import { startProjector } from './ingest/projector.js';
+import { createServerMetrics } from './metrics/server-metrics.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/index.js';
+
+/** Default port of `threshold serve`. */
+export const DEFAULT_PORT = 4600;
+
+/** Options of {@link startServer}; with none it serves SQLite in ./.threshold on port 4600. */
+export interface StartServerOptions {
+  /** TCP port (default 4600; 0 picks a free one). */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Folder of the SQLite database (default ./.threshold). */
+  dataDir?: string;
+  /** postgres://… to use PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
+  /** PostgreSQL schema (tests use one per run). */
+  databaseSchema?: string;
+  logger?: Logger;
+  /** Clock in ms (default Date.now). */
+  now?: () => number;
+  /** Limits and intervals of the app. */
+  app?: AppOptions;
+  /** How often to look for launch changes made by other replicas (default 250 ms). */
+  configPollMs?: number;
+  /** How often to fold ingested events while idle (default 200 ms). */
+  projectIntervalMs?: number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:4600. */
+  url: string;
+  store: Store;
+  app: Hono<AppEnv>;
+  hub: ConfigHub;
+  metrics: ServerMetrics;
+  /** Announce a committed launch change so SSE clients get it now (the controller calls this). */
+  configChanged(): void;
+  /** Stops listening, ends streams, stops the loops, and closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts Threshold. */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino();
+  const now = options.now ?? Date.now;
+  const store = await openStore({
+    ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    logger,
+    migrate: true,
+  });
+  const metrics = createServerMetrics();
+  metrics.setProjectionSource(() => store.projectionStatus());
+  const hub = new ConfigHub({
+    store,
+    logger,
+    now,
+    pollIntervalMs: options.configPollMs ?? 250,
+  });
+  const app = createApp({
+    store,
+    logger,
+    clock: { now },
+    hub,
+    metrics,
+    ...(options.app === undefined ? {} : { options: options.app }),
+  });
+  await hub.refresh();
+  hub.start();
+  const projector = startProjector(store, {
+    logger,
+    intervalMs: options.projectIntervalMs ?? 200,
+    onProjected: (n) => metrics.projectedEvents.inc(n),
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve(
+        { fetch: app.fetch, port: options.port ?? DEFAULT_PORT, hostname: host },
+        () => resolve(s),
+      );
+      s.once('error', reject);
+    });
+  } catch (err) {
+    await projector.stop();
+    await hub.stop();
+    await store.close();
+    throw err;
+  }
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
+  logger.info({ url, store: store.dialect }, 'threshold listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    store,
+    app,
+    hub,
+    metrics,
+    configChanged: () => hub.changed(),
+    close() {
+      closing ??= (async () => {
+        // Streams never end by themselves: drop them so close() does not wait forever.
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        await stopped;
+        await hub.stop();
+        await projector.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -31,8 +31,8 @@ export interface RoleCount {
   quorum: number;
   /** Distinct actors whose latest answer approves (and counts: right version, not an author, in time). */
   approvers: string[];
-  /** Actors whose latest answer rejects, with their comment. */
-  rejections: { actor: string; comment?: string }[];
+  /** Actors whose latest answer rejects, when, and their comment. */
+  rejections: { actor: string; at: number; comment?: string }[];
 }
 
 /** A sign-off or an ask, counted: met when every role reached its quorum and nobody rejected. */

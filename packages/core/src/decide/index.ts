@@ -5,3 +5,4 @@ export * from './decision.js';
 export * from './look.js';
 export * from './apply-decision.js';
 export * from './operator-action.js';
+export * from './decide.js';

@@ -45,8 +45,6 @@ export type LookState =
   | 'paused'
   | 'baking'
   | 'advancing'
-  | 'completing'
-  | 'rolling-back'
   | 'rolled-back'
   | 'completed';
 

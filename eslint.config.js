@@ -30,7 +30,7 @@ const coreRestrictions = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', 'schema/**', '.threshold/**'],
+    ignores: ['**/dist/**', '**/dist-app/**', '**/node_modules/**', '**/coverage/**', 'schema/**', '.threshold/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -70,7 +70,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/sdk/src/**/*.ts', 'packages/web/src/**/*.ts'],
+    files: ['packages/sdk/src/**/*.ts', 'packages/web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': [

@@ -30,7 +30,14 @@ const coreRestrictions = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/dist-app/**', '**/node_modules/**', '**/coverage/**', 'schema/**', '.threshold/**'],
+    ignores: [
+      '**/dist/**',
+      '**/dist-app/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      'schema/**',
+      '.threshold/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -4,7 +4,12 @@ import type { KpiCategory, KpiKind } from '../plan/index.js';
 /** Verdict of one KPI at one look; missing or thin data is never a pass. */
 export type Verdict = 'pass' | 'breach' | 'insufficient-evidence';
 
-/** One guard's result at one look. Numbers are plain (fractions, not percent strings). */
+/**
+ * One guard's result at one look. Numbers are plain (fractions, not percent strings).
+ * An interval bound that the data cannot limit yet (quantiles with too few values
+ * beyond the quantile, relative changes against a control near 0) is ±Infinity;
+ * JSON.stringify writes it as null.
+ */
 export interface GuardResult {
   kpi: string;
   category: KpiCategory;
@@ -27,6 +32,11 @@ export interface GuardResult {
     difference: number | null;
     interval: [number, number] | null;
     margin: number;
+    /**
+     * The margin as a difference: +margin when `bad` is increase, −margin when it is
+     * decrease. Breach when the whole interval is past it on the bad side.
+     */
+    threshold?: number;
   };
   /** Hard limit checked against the treatment arm, with the treatment's interval. */
   limit?: { max?: number; min?: number; interval: [number, number] | null };
@@ -38,6 +48,11 @@ export interface GuardResult {
   alpha: { guard: number; launch: number };
   /** Test used, e.g. 'asymptotic-confidence-sequence' or 'msprt'. */
   method: string;
+  /**
+   * For method msprt: log Λ of the mixture SPRT of H₀ "difference = threshold", and
+   * its always-valid p-value min(1, 1/Λ) (1 when the estimate is on the good side).
+   */
+  evidence?: { statistic: 'msprt-log-likelihood-ratio'; value: number; pValue: number };
 }
 
 /** Sample-ratio mismatch check of observed units per arm against the planned split. */

@@ -1,2 +1,43 @@
 export * from './kpi-aggregate.js';
 export * from './guard-result.js';
+export {
+  erfc,
+  normalCdf,
+  normalQuantile,
+  normalSurvival,
+  chiSquaredSurvival1,
+} from './normal-distribution.js';
+export {
+  mixtureRho2,
+  oneSidedMixtureMultiplier,
+  twoSidedMixtureMultiplier,
+  msprtLogStatistic,
+} from './mixture-boundary.js';
+export { MIN_UNITS_FOR_VERDICT, DEFAULT_MIN_UNITS } from './guard-verdict.js';
+export { MIN_TAIL_UNITS, quantileBounds } from './quantile-guard.js';
+export type { QuantileBounds } from './quantile-guard.js';
+export { MIN_BURN_BAD_EVENTS } from './burn-rate-guard.js';
+export {
+  createSketch,
+  addToSketch,
+  mergeSketches,
+  sketchOf,
+  sketchQuantile,
+} from './quantile-sketch.js';
+export { momentOf, occurrenceOf, ratioOf, aggregateEvents } from './aggregate-builders.js';
+export type { UnitEvent } from './aggregate-builders.js';
+export { evaluateGuard } from './evaluate-guard.js';
+export type { GuardOptions } from './evaluate-guard.js';
+export { evaluateGuards, splitFalseAlarmBudget, takesFalseAlarmShare } from './evaluate-guards.js';
+export type { GuardsOptions } from './evaluate-guards.js';
+export { checkSampleRatio, DEFAULT_SRM_THRESHOLD } from './check-sample-ratio.js';
+export {
+  minimumDetectableEffect,
+  requiredUnitsPerArm,
+  requiredDuration,
+} from './detectable-effect.js';
+export type {
+  DetectableEffectInput,
+  RequiredUnitsInput,
+  RequiredDurationInput,
+} from './detectable-effect.js';

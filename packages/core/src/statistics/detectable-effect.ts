@@ -1,0 +1,197 @@
+/**
+ * Minimum detectable effect (MDE), required sample and required duration for the
+ * anytime-valid guards actually used, so that plan checks and rehearsals can say
+ * "phase canary (1% for 30m) cannot detect +20%: it needs 2h".
+ *
+ * The guard breaches when the lower end of its anytime-valid interval passes the
+ * margin: D̂ − z·SE > margin, where z is the sequence's multiplier at that sample
+ * (not the fixed-horizon 1.96). With D̂ ≈ N(δ, SE²), it breaches at a given look with
+ * probability Φ((δ − margin)/SE − z), so the smallest harm δ it catches with the
+ * requested power at that look is
+ *   MDE = margin + (z + Φ⁻¹(power)) · SE.
+ * Looks before the last can only add breaches, so this is conservative.
+ */
+import type { KpiKind } from '../plan/index.js';
+import {
+  MIN_UNITS_FOR_VERDICT,
+  DEFAULT_MIN_UNITS,
+  defaultTuneUnits,
+  sequenceMultiplier,
+} from './guard-verdict.js';
+import { SKETCH_RELATIVE_ACCURACY } from './kpi-aggregate.js';
+import { mixtureRho2, twoSidedMixtureMultiplier } from './mixture-boundary.js';
+import { normalDensity, normalQuantile } from './normal-distribution.js';
+import { MIN_TAIL_UNITS } from './quantile-guard.js';
+
+const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
+
+/** What the MDE depends on. Effects and margins are harm magnitudes (positive = worse). */
+export interface DetectableEffectInput {
+  kind: KpiKind;
+  /** Treatment units at the look (e.g. expected units in the phase). */
+  unitsPerArm: number;
+  /** Control units per treatment unit: 1 for a holdout, 99 for a 1% canary against the rest. Default 1. */
+  controlRatio?: number;
+  /** Baseline KPI value (a rate, a mean per unit, a ratio; for quantile KPIs, the quantile). */
+  baselineMean: number;
+  /**
+   * Variance of the per-unit value (for ratio KPIs: of yᵢ − R·xᵢ divided by x̄², the
+   * delta method's per-unit variance). Occurrence defaults to p(1−p); quantile KPIs
+   * use `quantile` instead.
+   */
+  baselineVariance?: number;
+  /** The guard's share of the false alarm budget. */
+  alpha: number;
+  /** Chance of breaching when the harm is the MDE (default 0.8). */
+  power?: number;
+  /** MDE as a fraction of the baseline (default false: in the KPI's units). */
+  relative?: boolean;
+  /** The guard's margin in the same scale (default 0). */
+  margin?: number;
+  method?: 'confidence-sequence' | 'msprt';
+  /** The phase's min_units (tunes the confidence sequence as the guard does; default 100). */
+  minUnits?: number;
+  /** As GuardOptions.tuneUnits. */
+  tuneUnits?: number;
+  /** For quantile KPIs: q, and the standard deviation of ln(value) (a log-normal model of the values). */
+  quantile?: { q: number; logSd: number };
+}
+
+function positive(value: number | undefined, field: string): number {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`${field} must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+function quantileMde(
+  input: DetectableEffectInput,
+  nT: number,
+  nC: number,
+  zPower: number,
+  tune: number,
+): number {
+  const { q, logSd } = input.quantile ?? { q: NaN, logSd: NaN };
+  if (!(q > 0 && q < 1))
+    throw new RangeError(`quantile.q must be between 0 and 1, got ${String(q)}`);
+  positive(logSd, 'quantile.logSd');
+  if (Math.min(nT, nC) * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return Infinity;
+  // As the guard: each arm's rank bound is one-sided at α/2.
+  const delta = (n: number) =>
+    sequenceMultiplier(n, input.alpha / 2, tune) * Math.sqrt((q * (1 - q)) / n);
+  const lowT = q - delta(nT);
+  const highC = q + delta(nC);
+  if (!(lowT > 0 && highC < 1)) return Infinity;
+  const zq = normalQuantile(q);
+  const noise = (zPower * logSd * Math.sqrt(q * (1 - q) * (1 / nT + 1 / nC))) / normalDensity(zq);
+  const gap = logSd * (normalQuantile(highC) - normalQuantile(lowT)) + noise;
+  const marginRel =
+    input.relative === true
+      ? (input.margin ?? 0)
+      : (input.margin ?? 0) / positive(input.baselineMean, 'baselineMean');
+  // Bucket edges can each cost a factor γ (the sketch's rounding), hence γ².
+  const rel = (1 + marginRel) * GAMMA * GAMMA * Math.exp(gap) - 1;
+  return input.relative === true ? rel : rel * input.baselineMean;
+}
+
+/**
+ * The smallest harm (beyond nothing: margin included) that the guard breaches on
+ * with probability `power` by the time the treatment has `unitsPerArm` units;
+ * Infinity below the sample where the guard can breach at all.
+ * Throws a RangeError naming the field for invalid input.
+ */
+export function minimumDetectableEffect(input: DetectableEffectInput): number {
+  const alpha = input.alpha;
+  if (!(alpha > 0 && alpha < 1))
+    throw new RangeError(`alpha must be between 0 and 1, got ${String(alpha)}`);
+  const power = input.power ?? 0.8;
+  if (!(power > 0 && power < 1))
+    throw new RangeError(`power must be between 0 and 1, got ${String(power)}`);
+  const nT = positive(input.unitsPerArm, 'unitsPerArm');
+  const nC = nT * positive(input.controlRatio ?? 1, 'controlRatio');
+  const margin = input.margin ?? 0;
+  if (!(margin >= 0 && Number.isFinite(margin)))
+    throw new RangeError(`margin must be a non-negative number, got ${String(margin)}`);
+  if (input.kind === 'slo-burn')
+    throw new RangeError(
+      'kind slo-burn has no detectable effect: burn-rate guards are thresholds, not tests',
+    );
+  const minUnits = input.minUnits ?? DEFAULT_MIN_UNITS;
+  if (Math.min(nT, nC) < MIN_UNITS_FOR_VERDICT) return Infinity;
+  const zPower = normalQuantile(power);
+  if (input.kind === 'quantile')
+    return quantileMde(input, nT, nC, zPower, input.tuneUnits ?? defaultTuneUnits(minUnits, 1));
+  let variance = input.baselineVariance;
+  if (variance === undefined && input.kind === 'occurrence') {
+    const p = input.baselineMean;
+    if (!(p >= 0 && p <= 1))
+      throw new RangeError(
+        `baselineMean of an occurrence KPI is a rate from 0 to 1, got ${String(p)}`,
+      );
+    variance = p * (1 - p);
+  }
+  if (typeof variance !== 'number' || !(variance >= 0) || !Number.isFinite(variance))
+    throw new RangeError(`baselineVariance must be a non-negative number, got ${String(variance)}`);
+  let v = variance * (1 / nT + 1 / nC);
+  if (input.relative === true) {
+    const m = positive(input.baselineMean, 'baselineMean');
+    v /= m * m;
+  }
+  const n = nT + nC;
+  const tune = input.tuneUnits ?? defaultTuneUnits(minUnits, 2);
+  let z: number;
+  if (v === 0) z = 0;
+  else if (input.method === 'msprt') {
+    const tau2 = margin > 0 ? margin * margin : mixtureRho2(alpha, tune) * n * v;
+    z = twoSidedMixtureMultiplier(tau2 / v, alpha);
+  } else z = sequenceMultiplier(n, alpha, tune);
+  return margin + (z + zPower) * Math.sqrt(v);
+}
+
+/** Input of requiredUnitsPerArm: the MDE's input with the target effect instead of the units. */
+export type RequiredUnitsInput = Omit<DetectableEffectInput, 'unitsPerArm'> & {
+  /** The harm to detect, in the MDE's scale (must exceed the margin). */
+  effect: number;
+};
+
+const MAX_UNITS = 1e15;
+
+/**
+ * Treatment units needed for the guard to breach on `effect` with the requested
+ * power (the smallest n with MDE(n) ≤ effect); Infinity when no sample suffices
+ * (effect not beyond the margin).
+ */
+export function requiredUnitsPerArm(input: RequiredUnitsInput): number {
+  const effect = input.effect;
+  if (!(Number.isFinite(effect) && effect > 0))
+    throw new RangeError(`effect must be a positive number, got ${String(effect)}`);
+  const mde = (n: number) => minimumDetectableEffect({ ...input, unitsPerArm: n });
+  if (!(mde(MAX_UNITS) <= effect)) return Infinity;
+  let hi = MIN_UNITS_FOR_VERDICT;
+  while (!(mde(hi) <= effect)) hi *= 2;
+  let lo = Math.max(1, Math.floor(hi / 2));
+  if (mde(lo) <= effect) return lo;
+  // Invariant: mde(lo) > effect ≥ mde(hi).
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mde(mid) <= effect) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Input of requiredDuration: new treatment units arrive at a steady rate. */
+export type RequiredDurationInput = RequiredUnitsInput & {
+  /** New treatment units per minute (control gets controlRatio times as many). */
+  unitsPerMinutePerArm: number;
+};
+
+/**
+ * Time (ms) until the guard can detect `effect` with the requested power, with new
+ * units arriving at a steady rate; Infinity when no duration suffices. Returning
+ * units do not add samples, so a real launch takes at least this long.
+ */
+export function requiredDuration(input: RequiredDurationInput): number {
+  const rate = positive(input.unitsPerMinutePerArm, 'unitsPerMinutePerArm');
+  const units = requiredUnitsPerArm(input);
+  return Number.isFinite(units) ? (units / rate) * 60_000 : Infinity;
+}

@@ -1,0 +1,32 @@
+/** Numbers in verdict reasons: short, locale-independent, never "NaN". */
+
+/** Three significant digits; exponent notation for very large or small magnitudes. */
+export function formatValue(x: number): string {
+  if (Number.isNaN(x)) return 'n/a';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e6 || a < 1e-4) return x.toExponential(2);
+  return String(Number(x.toPrecision(3)));
+}
+
+/** Like formatValue with an explicit sign (+ for zero and up). */
+export function formatSigned(x: number): string {
+  const s = formatValue(x);
+  return x >= 0 || Number.isNaN(x) ? `+${s}` : s.startsWith('−') ? s : `−${s.slice(1)}`;
+}
+
+/** A fraction as a signed percentage: 0.123 → "+12.3%". */
+export function formatPercent(x: number, signed = true): string {
+  const s = signed ? formatSigned(x * 100) : formatValue(x * 100);
+  return Number.isFinite(x) ? `${s}%` : s;
+}
+
+/** An integer count with thousands separators: 12345 → "12,345". */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return formatValue(n);
+  if (Math.abs(n) >= 1e15) return n.toExponential(2);
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -1,0 +1,86 @@
+/** How an interval and the sample size become a verdict, shared by every statistical rule. */
+import { mixtureRho2, oneSidedMixtureMultiplier } from './mixture-boundary.js';
+import { formatCount } from './format-number.js';
+import type { GuardResult, Verdict } from './guard-result.js';
+
+/** Below this many units per arm no verdict is given: the intervals are large-sample approximations. */
+export const MIN_UNITS_FOR_VERDICT = 30;
+
+/** Minimum units per arm before a pass when the phase does not say (the plan's min_units default). */
+export const DEFAULT_MIN_UNITS = 100;
+
+/** Settings of one statistical rule of one KPI. */
+export interface RuleSettings {
+  /** False alarm share of this rule. */
+  alpha: number;
+  method: 'confidence-sequence' | 'msprt';
+  /** Units per arm a pass needs. */
+  minUnits: number;
+  /** Samples at which the confidence sequence is tuned to be tightest (overrides the default). */
+  tuneUnits?: number;
+}
+
+/** One rule's conclusion. */
+export interface RuleOutcome {
+  verdict: Verdict;
+  rule: GuardResult['rule'];
+  reason: string;
+}
+
+/** What an interval says against a threshold before sample-size rules. */
+export type Judgement = 'breach' | 'pass' | 'open';
+
+/**
+ * Default tuning time of a sequence: where the smallest arm reaches the phase's
+ * minimum sample in a balanced split (`arms` = 2 for comparisons, 1 for one arm).
+ */
+export function defaultTuneUnits(minUnits: number, arms: number): number {
+  return arms * Math.max(minUnits, MIN_UNITS_FOR_VERDICT);
+}
+
+/** The one-sided asymptotic confidence sequence multiplier at t samples. */
+export function sequenceMultiplier(t: number, alpha: number, tuneUnits: number): number {
+  return oneSidedMixtureMultiplier(t * mixtureRho2(alpha, tuneUnits), alpha);
+}
+
+/**
+ * Turn a judgement into a verdict under the sample rules: nothing below
+ * MIN_UNITS_FOR_VERDICT units in any arm; a breach from there on (catching a
+ * disaster early matters more than waiting for the phase's minimum); a pass only
+ * from `minUnits` units per arm.
+ */
+export function gateVerdict(
+  judgement: Judgement,
+  arms: { label: string; units: number }[],
+  minUnits: number,
+  rule: GuardResult['rule'],
+  text: { breach: string; pass: string; open: string },
+): RuleOutcome {
+  const smallest = arms.reduce((a, b) => (b.units < a.units ? b : a));
+  if (smallest.units < MIN_UNITS_FOR_VERDICT) {
+    const sofar = judgement === 'breach' ? `looks like a breach (${text.breach})` : text.open;
+    return {
+      verdict: 'insufficient-evidence',
+      rule: 'min-sample',
+      reason: `too few units: ${smallest.label} has ${formatCount(smallest.units)}, no verdict below ${MIN_UNITS_FOR_VERDICT} per arm; so far ${sofar}`,
+    };
+  }
+  if (judgement === 'breach') return { verdict: 'breach', rule, reason: text.breach };
+  if (judgement === 'pass') {
+    if (smallest.units < minUnits)
+      return {
+        verdict: 'insufficient-evidence',
+        rule: 'min-sample',
+        reason: `too few units for a pass: ${smallest.label} has ${formatCount(smallest.units)} of the ${formatCount(minUnits)} needed; so far ${text.pass}`,
+      };
+    return { verdict: 'pass', rule, reason: text.pass };
+  }
+  return { verdict: 'insufficient-evidence', rule, reason: text.open };
+}
+
+/** Judge a harm interval (positive = bad) against a margin: breach above, pass at or below, open across. */
+export function judgeHarm(lo: number, hi: number, margin: number): Judgement {
+  if (lo > margin) return 'breach';
+  if (hi <= margin) return 'pass';
+  return 'open';
+}

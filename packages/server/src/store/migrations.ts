@@ -26,6 +26,12 @@ const autoId = (dialect: StoreDialect) =>
 
 const notNull = (c: ColumnDefinitionBuilder) => c.notNull();
 
+/**
+ * SQLite: keep the aggregate tables clustered on their primary key (one B-tree
+ * instead of a rowid table plus a key index: half the pages written per upsert).
+ */
+const clustered = (dialect: StoreDialect) => (dialect === 'sqlite' ? sql`without rowid` : sql``);
+
 /** Every known migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -193,11 +199,13 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('arm', 'text', notNull)
         .addColumn('first_ts', 'bigint', notNull)
         .addPrimaryKeyConstraint('exposures_pk', ['launch_id', 'phase', 'unit'])
+        .modifyEnd(clustered(dialect))
         .execute();
       await db.schema
         .createIndex('exposures_unit_idx')
         .on('exposures')
-        .columns(['unit', 'launch_id'])
+        // Covering: the projection looks up a unit's placements from the index alone.
+        .columns(['unit', 'launch_id', 'phase', 'arm'])
         .execute();
 
       await db.schema
@@ -221,6 +229,7 @@ export const MIGRATIONS: readonly Migration[] = [
           'unit',
           'minute',
         ])
+        .modifyEnd(clustered(dialect))
         .execute();
 
       await db.schema
@@ -242,6 +251,7 @@ export const MIGRATIONS: readonly Migration[] = [
           'sign',
           'bucket',
         ])
+        .modifyEnd(clustered(dialect))
         .execute();
 
       await db.schema
@@ -252,6 +262,7 @@ export const MIGRATIONS: readonly Migration[] = [
         .addColumn('minute', 'bigint', notNull)
         .addColumn('count', 'bigint', notNull)
         .addPrimaryKeyConstraint('minute_counts_pk', ['launch_id', 'event', 'arm', 'minute'])
+        .modifyEnd(clustered(dialect))
         .execute();
     },
   },

@@ -26,9 +26,9 @@ export interface TestServer {
   url: string;
   /** Bearer secret per caller (undefined for `none`). */
   tokens: Record<Caller, string | undefined>;
-  /** fetch relative to the server, as `caller`, JSON bodies encoded. */
+  /** fetch relative to the server, as `caller` (or with a raw secret), JSON bodies encoded. */
   call(
-    caller: Caller,
+    caller: Caller | { token: string },
     method: string,
     path: string,
     body?: unknown,
@@ -36,12 +36,14 @@ export interface TestServer {
   ): Promise<Response>;
   /** Like call, and the parsed JSON body (null when there is none). */
   json<T = Record<string, unknown>>(
-    caller: Caller,
+    caller: Caller | { token: string },
     method: string,
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T; headers: Headers }>;
+  /** Creates a token through the API (as admin) and returns its secret. */
+  token(name: string, scopes: Scope[]): Promise<{ token: string }>;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,7 @@ export async function startTestServer(
   }
   const call: TestServer['call'] = (caller, method, path, body, headers = {}) => {
     const h: Record<string, string> = { ...headers };
-    const token = tokens[caller];
+    const token = typeof caller === 'string' ? tokens[caller] : caller.token;
     if (token !== undefined) h.authorization = `Bearer ${token}`;
     let payload: string | undefined;
     if (typeof body === 'string') payload = body;
@@ -104,6 +106,11 @@ export async function startTestServer(
         headers: res.headers,
         body: (text === '' ? null : JSON.parse(text)) as never,
       };
+    },
+    async token(name, scopes) {
+      const res = await call('admin', 'POST', '/api/v1/tokens', { name, scopes });
+      if (res.status !== 201) throw new Error(`token create failed: ${res.status}`);
+      return { token: ((await res.json()) as { token: string }).token };
     },
     async close() {
       await server.close();

@@ -1,0 +1,136 @@
+/** The OpenAPI document and docs/api.md cannot drift from the routes and the error registry. */
+import { readFileSync } from 'node:fs';
+import { ERROR_CODES } from '@threshold/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from './support/test-server.js';
+import type { TestServer } from './support/test-server.js';
+
+type Operation = {
+  'x-threshold-scope': string;
+  summary: string;
+  security: unknown[];
+  parameters?: { name: string; in: string; required: boolean }[];
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> }> };
+  responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }>;
+};
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: Record<string, unknown>;
+};
+
+const apiMd = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+
+/** Rows of the markdown table that follows `heading`, as trimmed cells. */
+function tableAfter(heading: string): string[][] {
+  const section = apiMd.split(heading)[1] ?? '';
+  const lines = section.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.startsWith('|')) break;
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
+  }
+  return rows;
+}
+
+describe('OpenAPI document', () => {
+  let t: TestServer;
+  let doc: OpenApi;
+  beforeAll(async () => {
+    t = await startTestServer();
+    doc = (await t.json<OpenApi>('none', 'GET', '/api/v1/openapi.json')).body;
+  });
+  afterAll(async () => t?.close());
+
+  it('is OpenAPI 3.1 and lists every registered route with its scope', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const registered = t.server.app.routes.filter((r) => r.method !== 'ALL');
+    expect(registered.length).toBeGreaterThan(20);
+    for (const r of registered) {
+      const path = r.path.replace(/:([A-Za-z_]+)/g, '{$1}');
+      const op = doc.paths[path]?.[r.method.toLowerCase()];
+      expect(op, `${r.method} ${r.path}`).toBeDefined();
+      expect(op?.['x-threshold-scope']).toMatch(/^(public|sdk|viewer|operator|admin|approver)$/);
+      expect(op?.security.length).toBe(op?.['x-threshold-scope'] === 'public' ? 0 : 1);
+    }
+    const documented = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    expect(documented).toBe(new Set(registered.map((r) => `${r.method} ${r.path}`)).size);
+  });
+
+  it('carries the zod schemas: bodies, parameters and the one error shape', () => {
+    const pause = doc.paths['/api/v1/launches/{id}/pause']?.post;
+    expect(pause?.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+    ]);
+    expect(pause?.requestBody?.content['application/json']?.schema).toMatchObject({
+      type: 'object',
+      required: ['reason'],
+      properties: { reason: expect.objectContaining({ type: 'string', minLength: 1 }) },
+    });
+    expect(pause?.responses['409']).toBeDefined();
+    const audit = doc.paths['/api/v1/audit']?.get;
+    expect(audit?.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['action', 'query', false],
+      ['subject', 'query', false],
+      ['after', 'query', false],
+      ['limit', 'query', false],
+    ]);
+    const events = doc.paths['/v1/events']?.post;
+    expect(Object.keys(events?.requestBody?.content ?? {})).toEqual([
+      'application/json',
+      'text/plain',
+    ]);
+    expect(events?.requestBody?.content['application/json']?.schema).toMatchObject({
+      required: expect.arrayContaining(['wireVersion', 'events']),
+    });
+    const plans = doc.paths['/api/v1/plans']?.post;
+    expect(Object.keys(plans?.requestBody?.content ?? {})).toContain('application/yaml');
+    expect(plans?.requestBody?.content['application/json']?.schema).toMatchObject({
+      type: 'object',
+    });
+    const errorSchema = (
+      doc.components.schemas as Record<
+        string,
+        { properties: { error: { properties: { code: { enum: string[] } } } } }
+      >
+    ).Error;
+    expect(errorSchema?.properties.error.properties.code.enum).toEqual(Object.keys(ERROR_CODES));
+  });
+});
+
+describe('docs/api.md', () => {
+  it('error table equals the registry (code, status, meaning)', () => {
+    const rows = tableAfter('## Errors');
+    expect(rows).toEqual(
+      Object.entries(ERROR_CODES).map(([code, info]) => [
+        `\`${code}\``,
+        String(info.status),
+        info.description,
+      ]),
+    );
+  });
+
+  it('route table lists every route with its scope, as the OpenAPI document says', async () => {
+    const t = await startTestServer();
+    try {
+      const doc = (await t.json<OpenApi>('none', 'GET', '/api/v1/openapi.json')).body;
+      const expected = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => [
+          `\`${method.toUpperCase()}\``,
+          `\`${path}\``,
+          op['x-threshold-scope'],
+        ]),
+      );
+      const rows = tableAfter('## Routes').map((r) => r.slice(0, 3));
+      expect(rows.sort()).toEqual(expected.sort());
+    } finally {
+      await t.close();
+    }
+  });
+});

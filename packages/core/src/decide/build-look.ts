@@ -1,10 +1,10 @@
 /** The look: where the launch stands after this look's decisions, each condition, and one line saying why. */
+import { formatShare } from '../plan/index.js';
 import type { Phase } from '../plan/index.js';
 import type { SrmResult } from '../statistics/index.js';
 import { formatCounts } from './count-signoff.js';
 import type { SignoffCount } from './decision.js';
-import { formatCount, roughDuration, formatP } from './format.js';
-import { formatShare } from '../plan/index.js';
+import { formatCount, formatP, roughDuration } from './format.js';
 import type { LaunchState } from './launch-state.js';
 import type { Condition, Look, LookState } from './look.js';
 import type { LookRun } from './look-run.js';

@@ -11,7 +11,8 @@ export function quorumOf(plan: Plan, role: string): number {
 }
 
 /**
- * Count answers naming `phase` for each role, given at or after `since`. An
+ * Count answers naming `phase` for each role, given at or after `since` and
+ * not after `until` (the look's time: later answers are not given yet). An
  * actor's latest answer for a role counts (a later approval withdraws a
  * rejection); authors' answers count only with allow_self_approval; with
  * reset_on_edit (the default) only answers for the running plan version count.
@@ -23,6 +24,7 @@ export function countSignoff(
   phase: string,
   roles: readonly string[],
   since: number,
+  until: number,
 ): SignoffCount {
   const policy = plan.signoff;
   const resetOnEdit = policy?.reset_on_edit ?? true;
@@ -33,7 +35,8 @@ export function countSignoff(
     // actor -> latest counted answer, in input order; ties at the same time: the later entry wins.
     const latest: Approval[] = [];
     for (const a of approvals) {
-      if (!isApproval(a) || a.role !== role || a.phase !== phase || a.at < since) continue;
+      if (!isApproval(a) || a.role !== role || a.phase !== phase || a.at < since || a.at > until)
+        continue;
       if (resetOnEdit && a.planVersion !== state.planVersion) continue;
       if (!selfApproval && state.authors.includes(a.actor)) continue;
       const i = latest.findIndex((l) => l.actor === a.actor);

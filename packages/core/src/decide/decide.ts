@@ -3,22 +3,31 @@
  * live controller and the rehearsal call it with the same inputs and get the
  * same decisions. The rules are written out for people in docs/decide.md.
  */
+import { formatShare } from '../plan/index.js';
 import type { Phase, Plan } from '../plan/index.js';
-import type { GuardResult, SrmResult } from '../statistics/index.js';
-import { buildLook, brokenLook } from './build-look.js';
+import type { SrmResult } from '../statistics/index.js';
+import { answerAsks } from './answer-asks.js';
+import { brokenLook, buildLook } from './build-look.js';
 import type { LookFacts } from './build-look.js';
+import { classify } from './classify-verdicts.js';
+import type { Verdicts } from './classify-verdicts.js';
+import { formatCounts } from './count-signoff.js';
 import type { DecisionRule, SignoffCount } from './decision.js';
 import type { Evidence } from './evidence.js';
-import { formatCount, roughDuration, formatP } from './format.js';
-import { formatShare } from '../plan/index.js';
+import { formatCount, formatP, roughDuration } from './format.js';
 import { gateSignoff } from './gate-signoff.js';
 import type { LaunchState } from './launch-state.js';
 import type { DecideResult } from './look.js';
-import { base, clause, emit, holding, startRun, taken } from './look-run.js';
+import { base, clause, emit, holding, startRun } from './look-run.js';
 import type { LookRun } from './look-run.js';
 import { planIndex } from './plan-index.js';
 import type { KpiEntry } from './plan-index.js';
-import { countSignoff, formatCounts } from './count-signoff.js';
+import {
+  releaseRecovered,
+  respondToBreach,
+  respondToInsufficient,
+  rollBack,
+} from './respond-to-verdicts.js';
 
 /**
  * Decide what happens to a launch at one look. Returns only what changes (and
@@ -39,8 +48,6 @@ export function decide(
     return { decisions: [], look: brokenLook(state, now, e) };
   }
 }
-
-const EMPTY: number[] = [];
 
 function decideLook(plan: Plan, state: LaunchState, evidence: Evidence, now: number): DecideResult {
   const run = startRun(plan, state, evidence, now);
@@ -92,17 +99,6 @@ function preStart(run: LookRun): DecideResult {
     look: buildLook(run, { kind: 'pre-start', count: gate.count }),
   };
 }
-
-/** Verdicts of this look, per KPI of the plan (index order of planIndex). */
-interface Verdicts {
-  results: (GuardResult | undefined)[];
-  verdicts: ('pass' | 'breach' | 'insufficient-evidence' | 'not-comparable')[];
-  pass: number;
-  breach: number[];
-  insufficient: number[];
-  notComparable: number[];
-}
-
 function inPhase(run: LookRun, phase: Phase): DecideResult {
   const { plan, state, now } = run;
   const index = planIndex(plan);
@@ -242,91 +238,6 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   };
   return { decisions: run.decisions, look: buildLook(run, facts) };
 }
-
-function classify(run: LookRun, kpis: KpiEntry[], controlCounted: boolean): Verdicts {
-  const guards = run.guards;
-  const n = kpis.length;
-  const v: Verdicts = {
-    results: new Array<GuardResult | undefined>(n),
-    verdicts: new Array<Verdicts['verdicts'][number]>(n),
-    pass: 0,
-    breach: EMPTY,
-    insufficient: EMPTY,
-    notComparable: EMPTY,
-  };
-  // With one result per KPI in plan order (the usual case) each lookup is one comparison.
-  const scanAll = guards.length > n;
-  for (let i = 0; i < n; i++) {
-    const name = (kpis[i] as KpiEntry).name;
-    const r = scanAll ? worstResult(guards, name) : resultFor(guards, name, i);
-    v.results[i] = r;
-    const verdict = r === undefined ? 'insufficient-evidence' : verdictOf(r);
-    if (verdict === 'pass') {
-      v.verdicts[i] = 'pass';
-      v.pass++;
-    } else if (verdict === 'breach') {
-      v.verdicts[i] = 'breach';
-      if (v.breach === EMPTY) v.breach = [];
-      v.breach.push(i);
-    } else if (!controlCounted && r !== undefined && noControl(r)) {
-      v.verdicts[i] = 'not-comparable';
-      if (v.notComparable === EMPTY) v.notComparable = [];
-      v.notComparable.push(i);
-    } else {
-      v.verdicts[i] = 'insufficient-evidence';
-      if (v.insufficient === EMPTY) v.insufficient = [];
-      v.insufficient.push(i);
-    }
-  }
-  return v;
-}
-
-function resultFor(
-  guards: readonly GuardResult[],
-  name: string,
-  i: number,
-): GuardResult | undefined {
-  const at = guards[i];
-  if (isResult(at) && at.kpi === name) return at;
-  for (const g of guards) if (isResult(g) && g.kpi === name) return g;
-  return undefined;
-}
-
-const RANK = { pass: 0, 'insufficient-evidence': 1, breach: 2 } as const;
-
-/** With more results than KPIs (duplicates), the worst result counts. */
-function worstResult(guards: readonly GuardResult[], name: string): GuardResult | undefined {
-  let worst: GuardResult | undefined;
-  for (const g of guards)
-    if (
-      isResult(g) &&
-      g.kpi === name &&
-      (worst === undefined || RANK[verdictOf(g)] > RANK[verdictOf(worst)])
-    )
-      worst = g;
-  return worst;
-}
-
-function isResult(g: unknown): g is GuardResult {
-  return typeof g === 'object' && g !== null && typeof (g as GuardResult).kpi === 'string';
-}
-
-/** An unknown verdict is never a pass. */
-function verdictOf(g: GuardResult): 'pass' | 'breach' | 'insufficient-evidence' {
-  const v = g.verdict;
-  return v === 'pass' || v === 'breach' ? v : 'insufficient-evidence';
-}
-
-/** A comparison with treatment data that lacks only the control arm (100% traffic, control 'rest'). */
-function noControl(r: GuardResult): boolean {
-  return (
-    r.comparison !== undefined &&
-    r.comparison !== null &&
-    r.units?.treatment > 0 &&
-    !(r.units.control > 0)
-  );
-}
-
 function unitsOf(evidence: Evidence): { treatment: number; control: number } {
   const u = evidence?.units;
   const t = u?.treatment;
@@ -361,248 +272,4 @@ function readySummary(
   const nc =
     v.notComparable.length > 0 ? ` (${v.notComparable.length} without a control arm at 100%)` : '';
   return `${u}, ${v.pass} of ${kpis} guards pass${nc}, split healthy`;
-}
-
-/** Why a breach response applies: the KPI's on_breach, or a risk's contingency. */
-function sourceText(e: KpiEntry): string {
-  return e.responseRisk === null
-    ? `on_breach of ${e.name}`
-    : `contingency of risk ${e.responseRisk.id} (${e.responseRisk.title})`;
-}
-
-function breachText(e: KpiEntry, r: GuardResult | undefined): string {
-  const why = clause(r?.reason);
-  return why === '' ? `${e.name} breached its guard` : `${e.name} breached its guard (${why})`;
-}
-
-function breachEvidence(e: KpiEntry, r: GuardResult | undefined) {
-  return {
-    guards: r === undefined ? [] : [r],
-    actions: e.kpi.on_breach,
-    risks: e.risks,
-  };
-}
-
-function rollBack(
-  run: LookRun,
-  rollers: number[],
-  kpis: KpiEntry[],
-  v: Verdicts,
-  units: { treatment: number; control: number },
-): void {
-  const first = kpis[rollers[0] as number] as KpiEntry;
-  const texts = rollers.map((i) => breachText(kpis[i] as KpiEntry, v.results[i]));
-  const risks = rollers.flatMap((i) => (kpis[i] as KpiEntry).risks);
-  emit(run, {
-    ...base(
-      run,
-      first.responseRule,
-      `${texts.join('; ')}: rolling back to 0% (${sourceText(first)})`,
-      {
-        guards: rollers.flatMap((i) => {
-          const r = v.results[i];
-          return r === undefined ? [] : [r];
-        }),
-        actions: first.kpi.on_breach,
-        risks: risks.filter((r, i) => risks.findIndex((x) => x.id === r.id) === i),
-        units,
-      },
-    ),
-    type: 'rollback',
-    traffic: 0,
-  });
-  for (const i of v.breach) fireSideEffects(run, kpis[i] as KpiEntry, v.results[i]);
-}
-
-function fireSideEffects(run: LookRun, e: KpiEntry, r: GuardResult | undefined): void {
-  for (const s of e.sideEffects) {
-    const key = run.state.phase + s.keySuffix;
-    if (taken(run, key)) continue;
-    const b = base(
-      run,
-      s.rule,
-      `${breachText(e, r)}: ${s.type === 'notify' ? `notifying ${s.target}` : `calling the webhook ${s.target}`}`,
-      breachEvidence(e, r),
-    );
-    if (s.type === 'notify') emit(run, { ...b, type: 'notify', key, to: s.target, kpi: e.name });
-    else emit(run, { ...b, type: 'webhook', key, url: s.target, kpi: e.name });
-  }
-}
-
-function respondToBreach(run: LookRun, e: KpiEntry, r: GuardResult | undefined): void {
-  const phase = run.state.phase;
-  if (e.response === 'pause') {
-    const key = `${phase}:${e.responseRule}:${e.name}:pause`;
-    if (run.status === 'running' && !taken(run, key))
-      emit(run, {
-        ...base(
-          run,
-          e.responseRule,
-          `${breachText(e, r)}: pausing until an operator resumes (${sourceText(e)})`,
-          breachEvidence(e, r),
-        ),
-        type: 'pause',
-        key,
-        kpi: e.name,
-      });
-  } else if (e.response === 'hold') {
-    const id = `breach:${e.name}`;
-    if (!holding(run, id))
-      emit(run, {
-        ...base(
-          run,
-          e.responseRule,
-          `${breachText(e, r)}: holding in ${phase} until it recovers (${sourceText(e)})`,
-          breachEvidence(e, r),
-        ),
-        type: 'hold',
-        hold: id,
-        kpi: e.name,
-      });
-  } else if (e.response === 'ask') {
-    const key = `${phase}:${e.responseRule}:${e.name}:ask`;
-    if (!taken(run, key))
-      emit(run, {
-        ...base(
-          run,
-          e.responseRule,
-          `${breachText(e, r)}: not advancing until ${e.askRoles.join(', ')} approve${e.askRoles.length === 1 ? 's' : ''} (${sourceText(e)})`,
-          breachEvidence(e, r),
-        ),
-        type: 'ask',
-        key,
-        ask: `breach:${e.name}`,
-        kpi: e.name,
-        roles: e.askRoles,
-      });
-  }
-  fireSideEffects(run, e, r);
-}
-
-function respondToInsufficient(
-  run: LookRun,
-  e: KpiEntry,
-  r: GuardResult | undefined,
-  phase: Phase,
-): void {
-  const action = e.kpi.on_insufficient;
-  if (action.type === 'wait') return;
-  const here = run.state.phase;
-  const why = r === undefined ? 'no result for it' : clause(r.reason);
-  const lack = `${e.name} has no verdict after the minimum ${roughDuration(phase.min_duration)}${why === '' ? '' : ` (${why})`}`;
-  const evidence = { guards: r === undefined ? [] : [r], actions: [action] };
-  if (action.type === 'extend') {
-    const key = `${here}:insufficient-evidence:${e.name}:extend`;
-    if (!taken(run, key))
-      emit(run, {
-        ...base(
-          run,
-          'insufficient-evidence',
-          `${lack}: keeping ${here} open until it has one`,
-          evidence,
-        ),
-        type: 'extend',
-        key,
-        kpi: e.name,
-      });
-  } else if (action.type === 'hold') {
-    const id = `insufficient:${e.name}`;
-    if (!holding(run, id))
-      emit(run, {
-        ...base(run, 'insufficient-evidence', `${lack}: holding in ${here}`, evidence),
-        type: 'hold',
-        hold: id,
-        kpi: e.name,
-      });
-    const owner = run.plan.owner;
-    const key = `${here}:insufficient-evidence:${e.name}:${owner}`;
-    if (!taken(run, key))
-      emit(run, {
-        ...base(run, 'insufficient-evidence', `${lack}: notifying ${owner}`, evidence),
-        type: 'notify',
-        key,
-        to: owner,
-        kpi: e.name,
-      });
-  } else {
-    const key = `${here}:insufficient-evidence:${e.name}:ask`;
-    if (!taken(run, key))
-      emit(run, {
-        ...base(
-          run,
-          'insufficient-evidence',
-          `${lack}: not advancing until ${action.roles.join(', ')} approve${action.roles.length === 1 ? 's' : ''}`,
-          evidence,
-        ),
-        type: 'ask',
-        key,
-        ask: `insufficient:${e.name}`,
-        kpi: e.name,
-        roles: action.roles,
-      });
-  }
-}
-
-function releaseRecovered(run: LookRun, positions: Record<string, number>, v: Verdicts): void {
-  for (const h of run.holds) {
-    const breach = h.id.startsWith('breach:');
-    if (!breach && !h.id.startsWith('insufficient:')) continue;
-    const kpi = h.kpi ?? h.id.slice(h.id.indexOf(':') + 1);
-    const at = positions[kpi];
-    const verdict = at === undefined ? undefined : v.verdicts[at];
-    const stays = breach ? verdict === 'breach' : verdict === 'insufficient-evidence';
-    if (stays) continue;
-    const r = at === undefined ? undefined : v.results[at];
-    const now =
-      at === undefined
-        ? `${kpi} is no longer in the plan`
-        : breach
-          ? `${kpi} no longer breaches${r === undefined ? '' : ` (${clause(r.reason)})`}`
-          : `${kpi} has a verdict: ${verdict}`;
-    emit(run, {
-      ...base(run, h.rule, `${now}: releasing the hold`, { guards: r === undefined ? [] : [r] }),
-      type: 'release-hold',
-      hold: h.id,
-    });
-  }
-}
-
-/** Count every ask of this phase (those raised at this look too); a rejection pauses once. */
-function answerAsks(run: LookRun): { unanswered: string[]; counts: SignoffCount[] } {
-  let unanswered: string[] = [];
-  let counts: SignoffCount[] = [];
-  const fresh = run.decisions.some((d) => d.type === 'ask');
-  if (run.state.asks.length === 0 && !fresh) return { unanswered, counts };
-  const approvals = Array.isArray(run.evidence?.approvals) ? run.evidence.approvals : [];
-  const asks: { id: string; kpi: string; roles: string[]; phase: string; since: number }[] = [
-    ...run.state.asks,
-  ];
-  for (const d of run.decisions)
-    if (d.type === 'ask' && !asks.some((a) => a.id === d.ask))
-      asks.push({ id: d.ask, kpi: d.kpi, roles: d.roles, phase: d.phase, since: d.at });
-  unanswered = [];
-  counts = [];
-  for (const a of asks) {
-    const count = countSignoff(run.plan, run.state, approvals, a.phase, a.roles, a.since);
-    if (count.met) continue;
-    unanswered.push(a.id);
-    counts.push(count);
-    for (const role of count.roles)
-      for (const rej of role.rejections) {
-        const key = `${run.state.phase}:signoff-rejected:${a.id}:${role.role}:${rej.actor}:${rej.at}`;
-        if (run.status !== 'running' || taken(run, key)) continue;
-        emit(run, {
-          ...base(
-            run,
-            'signoff-rejected',
-            `${rej.actor} (${role.role}) rejected continuing after ${a.kpi}: "${rej.comment ?? 'no comment'}"; pausing`,
-            { signoff: count },
-          ),
-          type: 'pause',
-          key,
-          kpi: a.kpi,
-        });
-      }
-  }
-  return { unanswered, counts };
 }

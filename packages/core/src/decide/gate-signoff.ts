@@ -21,7 +21,7 @@ export function gateSignoff(
   const { plan, state, now } = run;
   const roles = target.signoff?.roles ?? [];
   const approvals = Array.isArray(run.evidence?.approvals) ? run.evidence.approvals : [];
-  const count = countSignoff(plan, state, approvals, target.name, roles, -Infinity);
+  const count = countSignoff(plan, state, approvals, target.name, roles, -Infinity, now);
   const here = state.phase;
 
   for (const role of count.roles)

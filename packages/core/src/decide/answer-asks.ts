@@ -1,0 +1,45 @@
+/** Asks raised in the current phase, answered by approvals given after them. */
+import { countSignoff } from './count-signoff.js';
+import type { SignoffCount } from './decision.js';
+import { base, emit, taken } from './look-run.js';
+import type { LookRun } from './look-run.js';
+
+/** Count every ask of this phase (those raised at this look too); a rejection pauses once. */
+export function answerAsks(run: LookRun): { unanswered: string[]; counts: SignoffCount[] } {
+  let unanswered: string[] = [];
+  let counts: SignoffCount[] = [];
+  const fresh = run.decisions.some((d) => d.type === 'ask');
+  if (run.state.asks.length === 0 && !fresh) return { unanswered, counts };
+  const approvals = Array.isArray(run.evidence?.approvals) ? run.evidence.approvals : [];
+  const asks: { id: string; kpi: string; roles: string[]; phase: string; since: number }[] = [
+    ...run.state.asks,
+  ];
+  for (const d of run.decisions)
+    if (d.type === 'ask' && !asks.some((a) => a.id === d.ask))
+      asks.push({ id: d.ask, kpi: d.kpi, roles: d.roles, phase: d.phase, since: d.at });
+  unanswered = [];
+  counts = [];
+  for (const a of asks) {
+    const count = countSignoff(run.plan, run.state, approvals, a.phase, a.roles, a.since, run.now);
+    if (count.met) continue;
+    unanswered.push(a.id);
+    counts.push(count);
+    for (const role of count.roles)
+      for (const rej of role.rejections) {
+        const key = `${run.state.phase}:signoff-rejected:${a.id}:${role.role}:${rej.actor}:${rej.at}`;
+        if (run.status !== 'running' || taken(run, key)) continue;
+        emit(run, {
+          ...base(
+            run,
+            'signoff-rejected',
+            `${rej.actor} (${role.role}) rejected continuing after ${a.kpi}: "${rej.comment ?? 'no comment'}"; pausing`,
+            { signoff: count },
+          ),
+          type: 'pause',
+          key,
+          kpi: a.kpi,
+        });
+      }
+  }
+  return { unanswered, counts };
+}

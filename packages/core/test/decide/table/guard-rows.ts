@@ -1,0 +1,346 @@
+/** Situations about guards, the split, breaches, armed rollback and missing evidence. */
+import { expect } from 'vitest';
+import { BROKEN, H, M, T0, approval, evidence, variant } from '../fixtures.js';
+import { P, ready, early, full, canary, requested, ask, hold, operatorPause } from './situation.js';
+import type { Row } from './situation.js';
+
+/** Rows, in the order of docs/decide.md. */
+export const guardRows: Row[] = [
+  // Terminal states
+  {
+    says: 'a rolled-back launch decides nothing, even when a guard breaches',
+    state: canary({ status: 'rolled-back', traffic: 0 }),
+    evidence: evidence(P, { verdicts: { errors: 'breach' } }),
+    now: ready,
+    expect: [],
+    summary: /^rolled back/,
+  },
+  {
+    says: 'a completed launch decides nothing',
+    state: full({ status: 'completed' }),
+    evidence: evidence(P, { verdicts: { latency: 'breach' } }),
+    now: T0 + 5 * 24 * H,
+    expect: [],
+    summary: /^completed/,
+  },
+  // Advancing
+  {
+    says: 'a canary that met every condition advances to early at 10%',
+    state: canary(),
+    evidence: evidence(P),
+    now: ready,
+    expect: ['advance early'],
+    rule: 'phase-ready',
+    summary: /^ready: advancing to early at 10%$/,
+    check: (d) => expect(d[0]).toMatchObject({ from: 0, to: 1, traffic: 0.1, startsBake: false }),
+  },
+  {
+    says: 'a canary before its minimum duration waits without a decision',
+    state: canary(),
+    evidence: evidence(P),
+    now: T0 + 30 * M,
+    expect: [],
+    summary: /^waiting: 30m of 1h in canary$/,
+  },
+  {
+    says: 'a canary with too few control units waits, naming the arm',
+    state: canary(),
+    evidence: evidence(P, { units: [1204, 900] }),
+    now: ready,
+    expect: [],
+    summary: /^waiting: 900 of 1,000 units in control$/,
+  },
+  {
+    says: 'a canary with too few treatment units waits',
+    state: canary(),
+    evidence: evidence(P, { units: [999, 5000] }),
+    now: ready,
+    expect: [],
+    summary: /^waiting: 999 of 1,000 units in treatment$/,
+  },
+  {
+    says: 'a KPI with insufficient evidence (wait) blocks advancing without a decision',
+    plan: variant(['on_insufficient: extend', 'on_insufficient: wait']),
+    state: canary(),
+    evidence: evidence(P, { verdicts: { conversion: 'insufficient-evidence' } }),
+    now: ready,
+    expect: [],
+    summary: /^waiting: not enough evidence for conversion$/,
+  },
+  {
+    says: 'a KPI missing from the evidence is insufficient, never a pass',
+    plan: variant(['on_insufficient: extend', 'on_insufficient: wait']),
+    state: canary(),
+    evidence: evidence(P, { verdicts: { conversion: null } }),
+    now: ready,
+    expect: [],
+    summary: /not enough evidence for conversion/,
+  },
+  {
+    says: 'an unknown verdict is insufficient, never a pass',
+    plan: variant(['on_insufficient: extend', 'on_insufficient: wait']),
+    state: canary(),
+    evidence: {
+      ...evidence(P),
+      guards: evidence(P).guards.map((g) =>
+        g.kpi === 'conversion' ? { ...g, verdict: 'ok' as never } : g,
+      ),
+    },
+    now: ready,
+    expect: [],
+  },
+  {
+    says: 'a launch never skips a phase: a launch long past every minimum advances one phase per look',
+    state: canary(),
+    evidence: evidence(P),
+    now: T0 + 100 * H,
+    expect: ['advance early'],
+  },
+  // The split
+  {
+    says: 'a broken split holds the launch',
+    state: canary(),
+    evidence: evidence(P, { srm: BROKEN }),
+    now: ready,
+    expect: ['hold srm'],
+    rule: 'srm',
+    summary: /^holding: split is broken \(p=2e-7\)/,
+  },
+  {
+    says: 'a split healthy again releases its hold',
+    state: canary({ holds: [hold('srm', 'srm')] }),
+    evidence: evidence(P),
+    now: T0 + 30 * M,
+    expect: ['release-hold srm'],
+    rule: 'srm',
+  },
+  {
+    says: 'a split hold released at a ready look lets the launch advance in the same look',
+    state: canary({ holds: [hold('srm', 'srm')] }),
+    evidence: evidence(P),
+    now: ready,
+    expect: ['release-hold srm', 'advance early'],
+  },
+  {
+    says: 'a missing split check blocks advancing without a hold',
+    state: canary(),
+    evidence: { ...evidence(P), srm: undefined as never },
+    now: ready,
+    expect: [],
+    summary: /^waiting: no split check yet$/,
+  },
+  // Breaches
+  {
+    says: 'a breach whose on_breach rolls back rolls back at once with traffic 0, and notifies',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { errors: 'breach' } }),
+    now: T0 + 5 * M,
+    expect: ['rollback', 'notify oncall'],
+    rule: 'guard-breach',
+    summary: /^rolled back: errors breached/,
+    check: (d, look) => {
+      expect(d[0]).toMatchObject({ traffic: 0 });
+      expect(d[1]).toMatchObject({ key: 'canary:guard-breach:errors:oncall' });
+      expect(look.traffic).toBe(0);
+    },
+  },
+  {
+    says: 'a breach rolls back when a risk watching the KPI says so, though the KPI only holds',
+    state: early(),
+    evidence: evidence(P, { verdicts: { cpu: 'breach' } }),
+    now: T0 + 5 * M,
+    expect: ['rollback'],
+    rule: 'risk-contingency',
+    check: (d) => {
+      expect(d[0]?.reason).toMatch(/contingency of risk R2/);
+      expect(d[0]?.evidence.risks?.map((r) => r.id)).toEqual(['R2']);
+    },
+  },
+  {
+    says: 'a latency breach pauses (on_breach) over its risk’s hold, and the risk’s notify fires',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { latency: 'breach' } }),
+    now: T0 + 5 * M,
+    expect: ['pause', 'notify web'],
+    rule: 'guard-breach',
+    summary: /^paused: latency breached its guard/,
+    check: (d) => expect(d[1]).toMatchObject({ rule: 'risk-contingency' }),
+  },
+  {
+    says: 'the same breach at the next look repeats neither the pause nor the notify',
+    state: canary({
+      status: 'paused',
+      pause: { rule: 'guard-breach', reason: 'latency breached', since: T0 },
+      fired: ['canary:guard-breach:latency:pause', 'canary:risk-contingency:latency:web'],
+    }),
+    evidence: evidence(P, { verdicts: { latency: 'breach' } }),
+    now: T0 + 6 * M,
+    expect: [],
+  },
+  {
+    says: 'a breach with on_breach hold holds in the phase',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { jank: 'breach' } }),
+    now: ready,
+    expect: ['hold breach:jank'],
+    rule: 'guard-breach',
+    summary: /^holding: jank breached/,
+  },
+  {
+    says: 'a held KPI that still breaches changes nothing',
+    state: canary({ holds: [hold('breach:jank', 'guard-breach', 'jank')] }),
+    evidence: evidence(P, { verdicts: { jank: 'breach' } }),
+    now: ready,
+    expect: [],
+  },
+  {
+    says: 'a held KPI that recovers releases the hold (and the launch may advance)',
+    state: canary({ holds: [hold('breach:jank', 'guard-breach', 'jank')] }),
+    evidence: evidence(P),
+    now: ready,
+    expect: ['release-hold breach:jank', 'advance early'],
+  },
+  {
+    says: 'a breach with on_breach ask asks product and stops advancing',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { conversion: 'breach' } }),
+    now: ready,
+    expect: ['ask product'],
+    summary: /^waiting for sign-off: product 0\/1 \(breach:conversion\)$/,
+  },
+  {
+    says: 'an answered ask (approval after it) lets a recovered launch advance',
+    state: canary({ asks: [ask('breach:conversion', 'conversion', ['product'], T0 + 30 * M)] }),
+    evidence: evidence(P, { approvals: [approval('product', 'canary', 'pia', T0 + 40 * M)] }),
+    now: ready,
+    expect: ['advance early'],
+  },
+  {
+    says: 'an approval given before the ask does not answer it',
+    state: canary({ asks: [ask('breach:conversion', 'conversion', ['product'], T0 + 30 * M)] }),
+    evidence: evidence(P, { approvals: [approval('product', 'canary', 'pia', T0 + 20 * M)] }),
+    now: ready,
+    expect: [],
+    summary: /^waiting for sign-off: product 0\/1/,
+  },
+  {
+    says: 'an answered ask does not override a guard that still breaches',
+    state: canary({
+      asks: [ask('breach:conversion', 'conversion', ['product'], T0 + 30 * M)],
+      fired: ['canary:guard-breach:conversion:ask'],
+    }),
+    evidence: evidence(P, {
+      verdicts: { conversion: 'breach' },
+      approvals: [approval('product', 'canary', 'pia', T0 + 40 * M)],
+    }),
+    now: ready,
+    expect: [],
+    summary: /^waiting: conversion in breach$/,
+  },
+  {
+    says: 'a rejected ask pauses, quoting the rejecter',
+    state: canary({ asks: [ask('breach:conversion', 'conversion', ['product'], T0 + 30 * M)] }),
+    evidence: evidence(P, {
+      approvals: [
+        approval('product', 'canary', 'pia', T0 + 40 * M, {
+          decision: 'reject',
+          comment: 'conversion matters more than speed',
+        }),
+      ],
+    }),
+    now: ready,
+    expect: ['pause'],
+    rule: 'signoff-rejected',
+    check: (d) => expect(d[0]?.reason).toMatch(/"conversion matters more than speed"/),
+  },
+  {
+    says: 'a notify-and-webhook breach fires both once and keeps the launch where it is',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: ['notify team-owner', 'webhook https://hooks.example.com/launch'],
+    summary: /^waiting: revenue in breach$/,
+  },
+  {
+    says: 'two breaches at once each get their own response and side effects',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { latency: 'breach', jank: 'breach' } }),
+    now: ready,
+    expect: ['pause', 'notify web', 'hold breach:jank'],
+  },
+  // Rollback stays armed
+  {
+    says: 'rollback stays armed while an operator has paused the launch',
+    state: canary({ status: 'paused', pause: operatorPause }),
+    evidence: evidence(P, { verdicts: { errors: 'breach' } }),
+    now: ready,
+    expect: ['rollback', 'notify oncall'],
+  },
+  {
+    says: 'rollback stays armed while holding on a broken split',
+    state: canary({ holds: [hold('srm', 'srm')] }),
+    evidence: evidence(P, { verdicts: { errors: 'breach' }, srm: BROKEN }),
+    now: ready,
+    expect: ['rollback', 'notify oncall'],
+  },
+  {
+    says: 'rollback stays armed while waiting for a sign-off',
+    state: early(requested(T0 + H, T0 + 3 * H)),
+    evidence: evidence(P, { verdicts: { errors: 'breach' } }),
+    now: T0 + 2 * H,
+    expect: ['rollback', 'notify oncall'],
+  },
+  {
+    says: 'rollback stays armed during the bake at 100%',
+    state: full(),
+    evidence: evidence(P, { verdicts: { cpu: 'breach' } }),
+    now: T0 + 12 * H,
+    expect: ['rollback'],
+  },
+  // Insufficient evidence
+  {
+    says: 'an extend KPI without a verdict before the minimum duration just waits',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { conversion: 'insufficient-evidence' } }),
+    now: T0 + 30 * M,
+    expect: [],
+  },
+  {
+    says: 'an extend KPI without a verdict after the minimum duration extends the phase once',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { conversion: 'insufficient-evidence' } }),
+    now: ready,
+    expect: ['extend conversion'],
+    rule: 'insufficient-evidence',
+    check: (d) => expect(d[0]?.reason).toMatch(/keeping canary open/),
+  },
+  {
+    says: 'an extended phase does not extend again',
+    state: canary({ fired: ['canary:insufficient-evidence:conversion:extend'] }),
+    evidence: evidence(P, { verdicts: { conversion: 'insufficient-evidence' } }),
+    now: ready + H,
+    expect: [],
+  },
+  {
+    says: 'a hold KPI without a verdict after the minimum duration holds and notifies the owner',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { jank: 'insufficient-evidence' } }),
+    now: ready,
+    expect: ['hold insufficient:jank', 'notify team-owner'],
+  },
+  {
+    says: 'a KPI held for missing evidence releases its hold once it has a verdict',
+    state: canary({ holds: [hold('insufficient:jank', 'insufficient-evidence', 'jank')] }),
+    evidence: evidence(P),
+    now: T0 + 30 * M,
+    expect: ['release-hold insufficient:jank'],
+  },
+  {
+    says: 'an ask KPI without a verdict after the minimum duration asks sre',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { revenue: 'insufficient-evidence' } }),
+    now: ready,
+    expect: ['ask sre'],
+    rule: 'insufficient-evidence',
+  },
+];

@@ -38,7 +38,7 @@ export function operatorAction(
   const status = state.status;
   if (status === 'rolled-back' || status === 'completed')
     return {
-      error: `the launch has ${status === 'completed' ? 'completed' : 'rolled back'}; nothing to ${type}`,
+      error: `the launch has ${status === 'completed' ? 'completed' : 'rolled back'}; nothing to ${type === 'rollback' ? 'roll back' : type}`,
     };
   const base = {
     at: now,

@@ -87,21 +87,24 @@ export class PostgresStore extends KyselyStore {
     const schema = options.schema;
     if (schema !== undefined && !SCHEMA_NAME.test(schema))
       throw new StoreInputError('schema', 'must be a lowercase SQL identifier');
+    if (schema !== undefined) {
+      const admin = new pg.Client({ connectionString: options.url });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      } finally {
+        await admin.end();
+      }
+    }
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
       types,
+      // Set at connection startup, so no query can ever run in another schema.
+      ...(schema !== undefined && { options: `-c search_path=${schema}` }),
     });
     // Idle clients can fail when the server restarts; the pool replaces them.
     pool.on('error', () => {});
-    if (schema !== undefined) {
-      await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      pool.on('connect', (client) => {
-        void client.query(`SET search_path TO "${schema}"`);
-      });
-      // Clients made before the hook (the one above) lack the search_path.
-      await reconnectAll(pool);
-    }
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const shared: PostgresShared = {
       pool,
@@ -222,7 +225,7 @@ export class PostgresStore extends KyselyStore {
 
   // ---- projection ----------------------------------------------------------------------
 
-  async project(limitBatches = 100): Promise<number> {
+  async project(limitBatches = 10): Promise<number> {
     requireInt('limitBatches', limitBatches, 1);
     return this.atomic((tx) => tx.#projectIn(limitBatches));
   }
@@ -359,10 +362,4 @@ function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
-}
-
-/** Make every idle client go through the 'connect' hook (search_path). */
-async function reconnectAll(pool: pg.Pool): Promise<void> {
-  const clients = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()));
-  for (const c of clients) c.release(true);
 }

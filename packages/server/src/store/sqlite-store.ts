@@ -225,7 +225,7 @@ export class SqliteStore extends KyselyStore {
 
   // ---- projection ----------------------------------------------------------------------
 
-  async project(limitBatches = 100): Promise<number> {
+  async project(limitBatches = 10): Promise<number> {
     requireInt('limitBatches', limitBatches, 1);
     const s = this.#shared;
     // better-sqlite3 nests this as a savepoint when the caller's transaction is open.

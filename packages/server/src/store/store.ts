@@ -260,6 +260,9 @@ export interface Store {
   /**
    * Fold ingested events not yet projected into per-unit aggregates (resumable,
    * exactly once: the cursor moves in the same transaction). Returns events folded.
+   * Folds at most `limitBatches` (default 10) batches per call, in one
+   * transaction; call again until it returns 0. On SQLite a call holds the
+   * connection (and the event loop) while it runs: keep the limit small.
    */
   project(limitBatches?: number): Promise<number>;
   /** Counters of the projection and its backlog (for /metrics: dropped events, lag). */

@@ -29,4 +29,37 @@ export type { LaunchSummary } from './launches/launch-view.js';
 export { DASHBOARD_EVENTS } from './routes/dashboard-stream-route.js';
 export type { BatchError } from './routes/sdk-routes.js';
 export { startServer, DEFAULT_PORT } from './start-server.js';
+export {
+  createController,
+  DEFAULT_LOOK_INTERVAL_MS,
+  DEFAULT_LOOK_RECORD_INTERVAL_MS,
+} from './controller/controller.js';
+export type {
+  Controller,
+  ControllerOptions,
+  CommittedDecision,
+  LookOutcome,
+} from './controller/controller.js';
+export { localLease, advisoryLease, advisoryLockKey } from './controller/lease.js';
+export type { Lease, AdvisoryLeaseOptions } from './controller/lease.js';
+export { DECISION_EVENT, LOOK_EVENT, rebuildState } from './controller/launch-log.js';
+export { gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
+export type { DecisionSummary } from './controller/commit-decisions.js';
+export { applyOperatorAction, readLaunchState } from './controller/operator-decision.js';
+export type { DecisionEvent } from './controller/outbox-messages.js';
+export type { LookRecord, LookKpi } from './controller/look-record.js';
+export { createOutboxWorker } from './notify/outbox-worker.js';
+export type { OutboxWorker, OutboxWorkerOptions, DrainedMessage } from './notify/outbox-worker.js';
+export type { DeliveryOutcome } from './notify/deliver-message.js';
+export {
+  signWebhook,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+} from './notify/webhook-signature.js';
+export { slackMessage } from './notify/slack-message.js';
+export type { SlackMessage } from './notify/slack-message.js';
+export { notifyVariable, envNotifyResolver } from './notify/notify-targets.js';
+export type { NotifyResolver } from './notify/notify-targets.js';
+export { retryDelay, DEFAULT_RETRY } from './notify/retry-delay.js';
+export type { RetryPolicy } from './notify/retry-delay.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';

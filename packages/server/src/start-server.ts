@@ -8,12 +8,18 @@ import type { Hono } from 'hono';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { ConfigHub } from './config/config-hub.js';
+import { createController } from './controller/controller.js';
+import type { Controller, ControllerOptions } from './controller/controller.js';
+import { advisoryLease, localLease } from './controller/lease.js';
+import type { Lease } from './controller/lease.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/create-app.js';
 import type { AppOptions } from './http/route-context.js';
 import { startProjector } from './ingest/projector.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
+import { createOutboxWorker } from './notify/outbox-worker.js';
+import type { OutboxWorker, OutboxWorkerOptions } from './notify/outbox-worker.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/index.js';
 
@@ -41,6 +47,14 @@ export interface StartServerOptions {
   configPollMs?: number;
   /** How often to fold ingested events while idle (default 200 ms). */
   projectIntervalMs?: number;
+  /**
+   * The controller loop (looks every 2 s by default), or `false` to leave it
+   * stopped (tests drive `controller.lookOnce()` by hand).
+   */
+  controller?:
+    false | Pick<ControllerOptions, 'lookIntervalMs' | 'lookRecordIntervalMs' | 'onDecision'>;
+  /** The outbox worker (notifications, webhooks), or `false` to leave it stopped. */
+  outbox?: false | Omit<OutboxWorkerOptions, 'store' | 'logger' | 'now' | 'lease'>;
 }
 
 /** A running server. */
@@ -53,6 +67,12 @@ export interface RunningServer {
   metrics: ServerMetrics;
   /** Announce a committed launch change so SSE clients get it now (the controller calls this). */
   configChanged(): void;
+  /** The controller (running unless `controller: false`). */
+  controller: Controller;
+  /** The outbox worker (running unless `outbox: false`). */
+  outbox: OutboxWorker;
+  /** The lease the controller and outbox worker hold (advisory lock on PostgreSQL). */
+  lease: Lease;
   /** Stops listening, ends streams, stops the loops, and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -92,6 +112,29 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     onProjected: (n) => metrics.projectedEvents.inc(n),
   });
 
+  const lease =
+    store.dialect === 'postgres' && options.databaseUrl !== undefined
+      ? advisoryLease({
+          url: options.databaseUrl,
+          name: options.databaseSchema ?? 'public',
+          onError: (err) => logger.warn({ err }, 'controller lease connection failed'),
+        })
+      : localLease();
+  const controllerOptions = options.controller === false ? {} : (options.controller ?? {});
+  const controller = createController({
+    store,
+    logger,
+    now,
+    metrics,
+    lease,
+    configChanged: () => hub.changed(),
+    ...controllerOptions,
+  });
+  const outboxOptions = options.outbox === false ? {} : (options.outbox ?? {});
+  const outbox = createOutboxWorker({ store, logger, now, lease, ...outboxOptions });
+  if (options.controller !== false) controller.start();
+  if (options.outbox !== false) outbox.start();
+
   const host = options.host ?? '127.0.0.1';
   let server: ReturnType<typeof serve>;
   try {
@@ -103,6 +146,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       s.once('error', reject);
     });
   } catch (err) {
+    await controller.stop();
+    await outbox.stop();
+    await lease.release();
     await projector.stop();
     await hub.stop();
     await store.close();
@@ -121,12 +167,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     hub,
     metrics,
     configChanged: () => hub.changed(),
+    controller,
+    outbox,
+    lease,
     close() {
       closing ??= (async () => {
         // Streams never end by themselves: drop them so close() does not wait forever.
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         if ('closeAllConnections' in server) server.closeAllConnections();
         await stopped;
+        await controller.stop();
+        await outbox.stop();
+        await lease.release();
         await hub.stop();
         await projector.stop();
         await store.close();

@@ -67,6 +67,10 @@ const MATRIX: Record<string, Case> = {
     allowed: VIEWERS,
     path: (ids) => `/api/v1/launches/${ids.launch}/events`,
   },
+  'GET /api/v1/launches/:id/looks': {
+    allowed: VIEWERS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/looks`,
+  },
   'POST /api/v1/launches/:id/pause': {
     allowed: OPERATORS,
     path: (ids) => `/api/v1/launches/${ids.launch}/pause`,

@@ -6,7 +6,8 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
-import { gatePhase, signoffStatus } from '../launches/signoff-status.js';
+import { defaultApprovalPhase, readLaunchState } from '../controller/operator-decision.js';
+import { signoffStatus } from '../launches/signoff-status.js';
 
 const approvalBody = z.object({
   role: z
@@ -126,7 +127,12 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
               );
             }
           }
-          const phase = body.phase ?? gatePhase(plan, launch)?.name ?? '*';
+          // The default follows the launch's state (rebuilt by core's reducer): an ask of this
+          // role names the current phase, else the next phase's sign-off (controller/operator-decision.ts).
+          const read = body.phase === undefined ? await readLaunchState(tx, id) : undefined;
+          const phase =
+            body.phase ??
+            (read === undefined ? '*' : defaultApprovalPhase(plan, read.state, body.role));
           const approval = await tx.addApproval({
             launchId: id,
             phase,

@@ -8,7 +8,9 @@ import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
-import { OPERATOR_ACTIONS, operatorTransition } from '../launches/operator-transition.js';
+import { lookRoutes } from '../controller/look-routes.js';
+import { applyOperatorAction } from '../controller/operator-decision.js';
+import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import type { LaunchStatus, Store } from '../store/store.js';
@@ -277,6 +279,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json({ events: await store.listLaunchEvents(id, after) });
       },
     },
+    ...lookRoutes(ctx),
     ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
   ];
 }
@@ -304,34 +307,23 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
       const { id } = validateInput(idParams, c.req.param(), 'path');
       const { reason } = validateInput(reasonBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
       const actor = c.get('principal').name;
-      const result = await store.transaction(async (tx) => {
-        const launch = await tx.getLaunch(id);
-        if (launch === undefined) throw notFound('launch', id);
-        const step = operatorTransition(launch.status, action);
-        if (!step.ok) {
-          throw new HttpError('INVALID_TRANSITION', step.message, {
-            status: launch.status,
-            action,
-          });
-        }
-        await tx.appendLaunchEvent(
-          { launchId: id, type: step.event, actor, data: { reason, from: launch.status } },
-          launch.seq,
-          step.patch,
-        );
-        await tx.appendAudit({
-          actor,
-          action: step.audit,
-          subject: `launch:${id}`,
-          data: { reason, from: launch.status, to: step.patch.status },
-        });
-        const after = await tx.getLaunch(id);
-        const version = await tx.getPlanVersion(launch.planName, launch.planVersion);
-        if (after === undefined || version === undefined) throw new Error('launch vanished');
-        return launchSummary(after, version.plan);
+      // One reducer: the action becomes a decision in the launch's log (controller/operator-decision.ts).
+      const result = await applyOperatorAction(store, {
+        launchId: id,
+        type: action,
+        reason,
+        actor,
+        now: ctx.now(),
       });
+      if (!result.ok) {
+        if (result.notFound) throw notFound('launch', id);
+        throw new HttpError('INVALID_TRANSITION', `cannot ${action}: ${result.error}`, {
+          status: result.status,
+          action,
+        });
+      }
       hub.changed();
-      return c.json({ launch: result });
+      return c.json({ launch: launchSummary(result.launch, result.plan) });
     },
   };
 }

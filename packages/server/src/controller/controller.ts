@@ -1,0 +1,242 @@
+/**
+ * The controller loop: every `lookIntervalMs`, while this process holds the
+ * lease, look at every running or paused launch: rebuild its state from its log
+ * (cached; folded forward when the log grew, rebuilt when it does not line up),
+ * gather the evidence, call core's decide(), and commit what it decided in one
+ * transaction. Nothing here decides anything: decide() does.
+ */
+import { decide } from '@threshold/core';
+import type { Decision, Look, Plan } from '@threshold/core';
+import type { Logger } from 'pino';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import { StoreConflictError } from '../store/index.js';
+import type { LaunchRecord, Store } from '../store/store.js';
+import { commitDecisions } from './commit-decisions.js';
+import { gatherEvidence } from './gather-evidence.js';
+import { localLease } from './lease.js';
+import type { Lease } from './lease.js';
+import { foldLog, rebuildState } from './launch-log.js';
+import type { FoldedLog } from './launch-log.js';
+import { lookRecordOf } from './look-record.js';
+
+/** Default time between looks at each launch. */
+export const DEFAULT_LOOK_INTERVAL_MS = 2000;
+/** Default least time between two recorded looks of one launch. */
+export const DEFAULT_LOOK_RECORD_INTERVAL_MS = 10_000;
+
+/** A decision the controller committed, for whoever narrates it (the demo prints these). */
+export interface CommittedDecision {
+  launch: LaunchRecord;
+  plan: Plan;
+  decision: Decision;
+  /** Its seq in the launch's log. */
+  seq: number;
+}
+
+/** What one look at one launch did. */
+export interface LookOutcome {
+  launchId: string;
+  look: Look;
+  decisions: Decision[];
+  /** The look's decisions (and record) were committed. */
+  committed: boolean;
+  /** A look record was written. */
+  recorded: boolean;
+  /** Someone else changed the launch first: nothing was written; the next look decides again. */
+  conflict: boolean;
+}
+
+/** Options of {@link createController}. */
+export interface ControllerOptions {
+  store: Store;
+  logger: Logger;
+  /** Clock in ms (default Date.now). */
+  now?: () => number;
+  metrics?: ServerMetrics;
+  /** Announce committed launch changes (SSE fan-out). */
+  configChanged?: () => void;
+  /** Lease that gates the loop (default: always held, as for SQLite). */
+  lease?: Lease;
+  /** Time between looks (default 2000 ms). */
+  lookIntervalMs?: number;
+  /** Least time between two recorded looks of a launch (default 10 s). */
+  lookRecordIntervalMs?: number;
+  /** Called after commit for every decision, in order. */
+  onDecision?: (committed: CommittedDecision) => void;
+}
+
+/** The controller. */
+export interface Controller {
+  /** Look once at every running or paused launch (whether or not the lease is held). */
+  lookOnce(): Promise<LookOutcome[]>;
+  /** Look once at one launch; undefined when it is not running or paused. */
+  lookAt(launchId: string): Promise<LookOutcome | undefined>;
+  /** Start the loop (looks only while the lease is held). */
+  start(): void;
+  /** Stop the loop and wait for a look in flight (the lease stays with its owner). Idempotent. */
+  stop(): Promise<void>;
+}
+
+interface Cached {
+  plan: Plan;
+  planKey: string;
+  authors: string[];
+  log: FoldedLog;
+}
+
+/** Create a controller (not started). */
+export function createController(options: ControllerOptions): Controller {
+  const { store, logger } = options;
+  const now = options.now ?? Date.now;
+  const lease = options.lease ?? localLease();
+  const every = options.lookIntervalMs ?? DEFAULT_LOOK_INTERVAL_MS;
+  const recordEvery = options.lookRecordIntervalMs ?? DEFAULT_LOOK_RECORD_INTERVAL_MS;
+  const cache = new Map<string, Cached>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+
+  async function stateOf(launch: LaunchRecord): Promise<Cached> {
+    const planKey = `${launch.planName}@${launch.planVersion}`;
+    const cached = cache.get(launch.id);
+    if (cached !== undefined && cached.planKey === planKey && cached.log.seq <= launch.seq) {
+      if (cached.log.seq === launch.seq) return cached;
+      const newer = await store.listLaunchEvents(launch.id, cached.log.seq);
+      const log = foldLog(cached.log, newer);
+      // Events missing or out of line (a log edited by hand): rebuild from the start.
+      if (log.seq === launch.seq && newer[0]?.seq === cached.log.seq + 1) {
+        const next = { ...cached, log };
+        cache.set(launch.id, next);
+        return next;
+      }
+    }
+    const version = await store.getPlanVersion(launch.planName, launch.planVersion);
+    if (version === undefined)
+      throw new Error(`launch ${launch.id} refers to missing plan ${planKey}`);
+    const authors = [launch.createdBy, version.createdBy];
+    const log = rebuildState(
+      version.plan,
+      launch,
+      authors,
+      await store.listLaunchEvents(launch.id),
+    );
+    const fresh: Cached = { plan: version.plan, planKey, authors, log };
+    cache.set(launch.id, fresh);
+    return fresh;
+  }
+
+  async function lookAtLaunch(launch: LaunchRecord): Promise<LookOutcome> {
+    const cached = await stateOf(launch);
+    const { plan } = cached;
+    const { state } = cached.log;
+    const at = now();
+    const evidence = await gatherEvidence(store, launch.id, plan, state, at);
+    const { decisions, look } = decide(plan, state, evidence, at);
+    options.metrics?.controllerLooks.inc();
+    const last = cached.log.lastLookAt;
+    const record = last === null || at - last >= recordEvery;
+    const outcome: LookOutcome = {
+      launchId: launch.id,
+      look,
+      decisions,
+      committed: false,
+      recorded: false,
+      conflict: false,
+    };
+    if (decisions.length === 0 && !record) return outcome;
+    let result;
+    try {
+      result = await store.transaction((tx) =>
+        commitDecisions(tx, {
+          launch,
+          plan,
+          state,
+          decisions,
+          actor: 'controller',
+          ...(record ? { look: lookRecordOf(look, evidence) } : {}),
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof StoreConflictError)) throw err;
+      // Someone acted between our read and our write: decide again at the next look.
+      cache.delete(launch.id);
+      logger.debug(
+        { launch: launch.id },
+        'launch changed during the look; deciding again next look',
+      );
+      return { ...outcome, conflict: true };
+    }
+    cache.set(launch.id, {
+      ...cached,
+      log: { state: result.state, seq: result.seq, lastLookAt: record ? at : last },
+    });
+    options.configChanged?.();
+    let seq = launch.seq;
+    for (const decision of decisions) {
+      seq++;
+      options.metrics?.decisions.inc({ type: decision.type });
+      logger.info(
+        { launch: launch.id, seq, type: decision.type, rule: decision.rule },
+        decision.reason,
+      );
+      try {
+        options.onDecision?.({ launch, plan, decision, seq });
+      } catch (err) {
+        logger.warn({ err }, 'decision listener failed');
+      }
+    }
+    return { ...outcome, committed: true, recorded: record };
+  }
+
+  async function lookOnce(): Promise<LookOutcome[]> {
+    const launches = await store.listLaunches({ status: ['running', 'paused'] });
+    const active = new Set(launches.map((l) => l.id));
+    for (const id of cache.keys()) if (!active.has(id)) cache.delete(id);
+    const outcomes: LookOutcome[] = [];
+    for (const launch of launches) {
+      try {
+        outcomes.push(await lookAtLaunch(launch));
+      } catch (err) {
+        // One broken launch must not stop the others.
+        cache.delete(launch.id);
+        logger.error({ err, launch: launch.id }, 'look failed');
+      }
+    }
+    return outcomes;
+  }
+
+  const tick = () => {
+    timer = setTimeout(() => {
+      running = (async () => {
+        if (await lease.acquire()) await lookOnce();
+      })()
+        .catch((err: unknown) => logger.error({ err }, 'controller loop failed'))
+        .finally(() => {
+          running = undefined;
+          if (!stopped) tick();
+        });
+    }, every);
+    timer.unref?.();
+  };
+
+  return {
+    lookOnce,
+    async lookAt(launchId) {
+      const launch = await store.getLaunch(launchId);
+      if (launch === undefined || (launch.status !== 'running' && launch.status !== 'paused'))
+        return undefined;
+      return lookAtLaunch(launch);
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      tick();
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

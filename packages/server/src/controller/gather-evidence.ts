@@ -1,0 +1,100 @@
+/**
+ * The evidence of one look, read from the store: per-arm aggregates of the
+ * current phase since it started, guards under the plan's false alarm budget,
+ * the split against the planned one, and every approval of the launch.
+ */
+import { checkSampleRatio, evaluateGuards } from '@threshold/core';
+import type { Approval, Evidence, Kpi, LaunchState, Plan } from '@threshold/core';
+import type { Aggregates, ApprovalRecord, Store } from '../store/store.js';
+
+/** Planned shares of the arms at a traffic share (control the rest, or a same-size holdout). */
+export function plannedSplit(plan: Plan, traffic: number): { treatment: number; control: number } {
+  if (plan.control === 'holdout') return { treatment: traffic, control: traffic };
+  return { treatment: traffic, control: Math.max(0, 1 - traffic) };
+}
+
+/** An approval as decide() reads it (time in ms). */
+export function approvalOf(a: ApprovalRecord): Approval {
+  return {
+    role: a.role,
+    phase: a.phase,
+    decision: a.decision,
+    actor: a.actor,
+    planVersion: a.planVersion,
+    at: Date.parse(a.at),
+    ...(a.comment === '' ? {} : { comment: a.comment }),
+  };
+}
+
+/** Read the evidence of the launch's current phase at `now` (ms). */
+export async function gatherEvidence(
+  store: Store,
+  launchId: string,
+  plan: Plan,
+  state: LaunchState,
+  now: number,
+): Promise<Evidence> {
+  const approvals = (await store.listApprovals(launchId)).map(approvalOf);
+  const phase = plan.phases[state.phaseIndex];
+  if (phase === undefined) {
+    // Before the first phase nobody is exposed: only sign-offs matter.
+    return {
+      guards: [],
+      srm: checkSampleRatio({ treatment: 0, control: 0 }, { treatment: 0, control: 1 }),
+      units: { treatment: 0, control: 0 },
+      approvals,
+    };
+  }
+  const aggregates = await readPhaseAggregates(store, launchId, plan, phase.name, state, now);
+  const share = Math.min(state.traffic, 1 - state.traffic);
+  const guards = evaluateGuards(plan, aggregates.kpis, {
+    minUnits: phase.min_units,
+    // Where the sequences are tightest: the treatment arm reaches min_units when
+    // the whole phase has seen about min_units / share units.
+    ...(share > 0 && phase.min_units > 0 && plan.control !== 'holdout'
+      ? { tuneUnits: phase.min_units / share }
+      : {}),
+  });
+  const srm = checkSampleRatio(
+    aggregates.units,
+    plannedSplit(plan, state.traffic),
+    plan.analysis.srm_p_value,
+  );
+  return { guards, srm, units: aggregates.units, approvals };
+}
+
+/**
+ * Aggregates of the phase since it started; a KPI with a `window` is judged on
+ * the last `window` of the phase only (one read per distinct start time).
+ */
+async function readPhaseAggregates(
+  store: Store,
+  launchId: string,
+  plan: Plan,
+  phase: string,
+  state: LaunchState,
+  now: number,
+): Promise<Aggregates> {
+  const phaseStart = Math.max(0, Math.floor(state.phaseStartedAt));
+  const groups = new Map<number, Kpi[]>();
+  for (const kpi of Object.values(plan.kpis).flatMap((list) => list ?? [])) {
+    const since =
+      kpi.window === undefined ? phaseStart : Math.max(phaseStart, Math.floor(now - kpi.window));
+    groups.set(since, [...(groups.get(since) ?? []), kpi]);
+  }
+  const out: Aggregates = { units: { treatment: 0, control: 0 }, kpis: {} };
+  if (groups.size === 0) groups.set(phaseStart, []);
+  for (const [since, kpis] of groups) {
+    const read = await store.readAggregates({
+      launchId,
+      phase,
+      kpis,
+      sinceMs: since,
+      nowMs: Math.floor(now),
+    });
+    // Exposed units do not depend on the window: every read counts the whole phase.
+    out.units = read.units;
+    Object.assign(out.kpis, read.kpis);
+  }
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * One delivery attempt of an outbox message: a POST with the message's
+ * idempotency key in `Idempotency-Key` (a receiver that saw it already can
+ * ignore the repeat a crash may cause) and, with a secret, the signature.
+ */
+import type {
+  AnnouncePayload,
+  NotifyPayload,
+  WebhookPayload,
+} from '../controller/outbox-messages.js';
+import type { OutboxMessage } from '../store/store.js';
+import type { NotifyResolver } from './notify-targets.js';
+import { slackMessage } from './slack-message.js';
+import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
+
+/** How an attempt ended. */
+export type DeliveryOutcome =
+  | { result: 'delivered'; status: number }
+  /** Try again later (network error, 408, 425, 429, 5xx); retryAfterMs from the receiver. */
+  | { result: 'retry'; error: string; retryAfterMs?: number }
+  /** Never going to work (another 4xx, a malformed message): stop trying. */
+  | { result: 'failed'; error: string }
+  /** Nowhere to send it (no URL configured for the target). */
+  | { result: 'skipped'; reason: string };
+
+/** What a delivery needs besides the message. */
+export interface DeliveryContext {
+  resolve: NotifyResolver;
+  /** HMAC secret of the signature header (none: sent unsigned). */
+  secret?: string;
+  /** Clock in ms (the signature's timestamp). */
+  now: () => number;
+  fetch?: typeof fetch;
+  /** Per-attempt timeout (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** Where and what to POST for a message, or why not. */
+function requestOf(
+  message: OutboxMessage,
+  ctx: DeliveryContext,
+): { url: string; body: string; event: string } | { skip: string } | { fail: string } {
+  const payload = message.payload as Partial<NotifyPayload & WebhookPayload & AnnouncePayload>;
+  const event = payload?.event;
+  if (typeof event !== 'object' || event === null) return { fail: 'payload has no event' };
+  if (message.kind === 'webhook') {
+    if (typeof payload.url !== 'string') return { fail: 'webhook payload has no url' };
+    return { url: payload.url, body: JSON.stringify(event), event: event.event };
+  }
+  if (message.kind === 'notify' || message.kind === 'announce') {
+    const target = message.kind === 'notify' ? String(payload.target) : undefined;
+    const url = ctx.resolve(target);
+    if (url === undefined)
+      return {
+        skip:
+          target === undefined
+            ? 'no THRESHOLD_NOTIFY_DEFAULT configured'
+            : `no URL for notify target '${target}' (and no THRESHOLD_NOTIFY_DEFAULT)`,
+      };
+    return { url, body: JSON.stringify(slackMessage(event, target)), event: event.event };
+  }
+  return { fail: `unknown outbox kind '${message.kind}'` };
+}
+
+/** Attempt to deliver one message. Never throws. */
+export async function deliverMessage(
+  message: OutboxMessage,
+  ctx: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  const req = requestOf(message, ctx);
+  if ('skip' in req) return { result: 'skipped', reason: req.skip };
+  if ('fail' in req) return { result: 'failed', error: req.fail };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': message.idempotencyKey,
+    'x-threshold-event': req.event,
+    'user-agent': 'threshold-outbox',
+  };
+  if (ctx.secret !== undefined && ctx.secret !== '')
+    headers[SIGNATURE_HEADER.toLowerCase()] = signWebhook(ctx.secret, req.body, ctx.now() / 1000);
+  let res: Response;
+  try {
+    res = await (ctx.fetch ?? fetch)(req.url, {
+      method: 'POST',
+      headers,
+      body: req.body,
+      signal: AbortSignal.timeout(ctx.timeoutMs ?? 10_000),
+      redirect: 'manual',
+    });
+    // The body is not used; reading it frees the connection.
+    await res.arrayBuffer().catch(() => undefined);
+  } catch (err) {
+    return { result: 'retry', error: `POST ${redactUrl(req.url)}: ${errorText(err)}` };
+  }
+  if (res.status >= 200 && res.status < 300) return { result: 'delivered', status: res.status };
+  const error = `POST ${redactUrl(req.url)}: HTTP ${res.status}`;
+  if (res.status >= 500 || [408, 425, 429].includes(res.status)) {
+    const after = Number(res.headers.get('retry-after'));
+    return Number.isFinite(after) && after > 0
+      ? { result: 'retry', error, retryAfterMs: after * 1000 }
+      : { result: 'retry', error };
+  }
+  return { result: 'failed', error };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  }
+  return String(err);
+}
+
+/** Webhook URLs often carry secrets in their path: keep only origin and the path's start. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const first = u.pathname.split('/').filter(Boolean)[0];
+    return `${u.origin}/${first === undefined ? '' : `${first}/…`}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -13,6 +13,7 @@ import { routePath } from 'hono/route';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { ConfigHub } from '../config/config-hub.js';
+import { serveDashboard } from '../dashboard/serve-dashboard.js';
 import { TokenBuckets } from '../ingest/token-bucket.js';
 import { createServerMetrics } from '../metrics/server-metrics.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
@@ -20,6 +21,7 @@ import { buildOpenApi } from '../openapi/build-openapi.js';
 import { approvalRoutes } from '../routes/approval-routes.js';
 import { auditRoutes } from '../routes/audit-routes.js';
 import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
+import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
@@ -64,6 +66,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),
     ...dashboardStreamRoutes(ctx),
+    ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),
   ];
   let document: Record<string, unknown> | undefined;
@@ -157,6 +160,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       return route.handler(c);
     });
   }
+
+  // The dashboard at / (after the API, so API paths never reach it).
+  app.use('*', serveDashboard());
 
   const matchers = routes.map((r) => ({ route: r, re: pathMatcher(r.path) }));
   app.notFound((c) => {

@@ -1,0 +1,145 @@
+/**
+ * What the dashboard needs beyond the resource routes: who a token belongs to
+ * (so the screen offers only the actions it may take), and the launch list with
+ * each launch's health (worst verdict of its latest look) and pending sign-offs
+ * in one answer instead of one request per launch.
+ */
+import type { Verdict } from '@threshold/core';
+import { z } from 'zod';
+import { launchSummarySchema } from '../http/common-schemas.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import { launchSummary } from '../launches/launch-view.js';
+import { signoffStatus } from '../launches/signoff-status.js';
+import type { LaunchEvent, LaunchRecord, PlanVersion, Store } from '../store/store.js';
+
+/** Event type of a recorded look in a launch's log (written by the controller). */
+const LOOK_EVENT = 'look';
+/** How far back from the newest event to search for the latest look before reading the whole log. */
+const LOOK_SEARCH_WINDOW = 64;
+
+const overviewSchema = launchSummarySchema
+  .extend({
+    health: z
+      .enum(['pass', 'breach', 'insufficient-evidence'])
+      .nullable()
+      .meta({ description: 'Worst verdict of the latest look; null before the first look.' }),
+    verdicts: z.object({ pass: z.number(), breach: z.number(), insufficient: z.number() }),
+    pendingSignoffs: z.array(
+      z.object({ phase: z.string(), role: z.string(), missing: z.number().int() }),
+    ),
+    summary: z.string().nullable().meta({ description: "The latest look's status line." }),
+  })
+  .meta({ title: 'LaunchOverview' });
+
+interface LookKpiLike {
+  verdict?: unknown;
+}
+
+/** The latest recorded look of a launch, searching the tail of its log first. */
+async function latestLook(store: Store, launch: LaunchRecord): Promise<LaunchEvent | undefined> {
+  const find = (events: LaunchEvent[]): LaunchEvent | undefined => {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i];
+      if (e?.type === LOOK_EVENT && typeof e.data === 'object' && e.data !== null) return e;
+    }
+    return undefined;
+  };
+  const tail = await store.listLaunchEvents(
+    launch.id,
+    Math.max(0, launch.seq - LOOK_SEARCH_WINDOW),
+  );
+  if (launch.seq <= LOOK_SEARCH_WINDOW) return find(tail);
+  return find(tail) ?? find(await store.listLaunchEvents(launch.id));
+}
+
+/** Health of a look: its worst verdict and the count of each. */
+export function lookHealth(look: unknown): {
+  health: Verdict | null;
+  verdicts: { pass: number; breach: number; insufficient: number };
+  summary: string | null;
+} {
+  const record = (look ?? {}) as { kpis?: LookKpiLike[]; summary?: unknown };
+  const kpis = Array.isArray(record.kpis) ? record.kpis : [];
+  const count = (v: Verdict) => kpis.filter((k) => k.verdict === v).length;
+  const verdicts = {
+    pass: count('pass'),
+    breach: count('breach'),
+    insufficient: count('insufficient-evidence'),
+  };
+  const health: Verdict | null =
+    verdicts.breach > 0
+      ? 'breach'
+      : verdicts.insufficient > 0
+        ? 'insufficient-evidence'
+        : verdicts.pass > 0
+          ? 'pass'
+          : null;
+  return {
+    health,
+    verdicts,
+    summary: typeof record.summary === 'string' ? record.summary : null,
+  };
+}
+
+/** The dashboard support routes. */
+export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store } = ctx;
+  return [
+    {
+      method: 'get',
+      path: '/api/v1/whoami',
+      access: 'viewer',
+      tag: 'dashboard',
+      summary: "The calling token's name and scopes (the dashboard offers only allowed actions)",
+      responses: {
+        200: {
+          description: 'Who the token belongs to.',
+          schema: z.object({ name: z.string(), scopes: z.array(z.string()) }),
+        },
+      },
+      handler: (c) => {
+        const principal = c.get('principal');
+        c.header('Cache-Control', 'no-store');
+        return c.json({ name: principal.name, scopes: principal.scopes });
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/v1/dashboard/launches',
+      access: 'viewer',
+      tag: 'dashboard',
+      summary:
+        'Every launch with its health (worst verdict of the latest look), pending sign-offs and status line',
+      responses: {
+        200: {
+          description: 'Launches, newest first.',
+          schema: z.object({ launches: z.array(overviewSchema) }),
+        },
+      },
+      handler: async (c) => {
+        const launches = await store.listLaunches();
+        const plans = new Map<string, PlanVersion | undefined>();
+        const out = [];
+        for (const launch of launches) {
+          const key = `${launch.planName}@${launch.planVersion}`;
+          if (!plans.has(key)) {
+            plans.set(key, await store.getPlanVersion(launch.planName, launch.planVersion));
+          }
+          const version = plans.get(key);
+          if (version === undefined) continue;
+          const look = await latestLook(store, launch);
+          const approvals = await store.listApprovals(launch.id);
+          out.push({
+            ...launchSummary(launch, version.plan),
+            ...lookHealth(look?.data),
+            pendingSignoffs: signoffStatus(version.plan, launch, approvals)
+              .filter((s) => s.missing > 0)
+              .map((s) => ({ phase: s.phase, role: s.role, missing: s.missing })),
+          });
+        }
+        return c.json({ launches: out });
+      },
+    },
+  ];
+}

@@ -1,0 +1,106 @@
+/**
+ * The dashboard's HTTP client: bearer token on every call, one error type built
+ * from the API's one error shape. The token lives only in this object (memory):
+ * the API takes bearer tokens, never cookies, so there is no ambient credential
+ * for another site to ride on (no CSRF), and nothing secret is written to storage.
+ */
+import { SseParser } from '@threshold/sdk';
+import type { SseMessage } from '@threshold/sdk';
+
+/** An error answer of the API, or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ApiClient {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body: unknown, contentType?: string): Promise<T>;
+  /** Reads a server-sent-events stream until `signal` aborts or the stream ends. */
+  stream(path: string, onMessage: (m: SseMessage) => void, signal: AbortSignal): Promise<void>;
+}
+
+interface ErrorBody {
+  error?: {
+    code?: string;
+    message?: string;
+    details?: Record<string, unknown>;
+    requestId?: string;
+  };
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  let body: ErrorBody = {};
+  try {
+    body = (await res.json()) as ErrorBody;
+  } catch {
+    // Not the API's JSON (a proxy page, say): the status line is all there is.
+  }
+  const e = body.error;
+  return new ApiError(
+    res.status,
+    e?.code ?? `HTTP_${res.status}`,
+    e?.message ?? `${res.status} ${res.statusText}`,
+    e?.details ?? {},
+    e?.requestId,
+  );
+}
+
+/** A client for the API at `baseUrl` (default: this origin). */
+export function createApiClient(token: string, baseUrl = ''): ApiClient {
+  const headers = (extra: Record<string, string> = {}) => ({
+    Authorization: `Bearer ${token}`,
+    ...extra,
+  });
+  const send = async (path: string, init: RequestInit): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await fetch(baseUrl + path, { ...init, credentials: 'omit', cache: 'no-store' });
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', `cannot reach the server: ${String(err)}`);
+    }
+    if (!res.ok) throw await failure(res);
+    return res;
+  };
+  return {
+    async get<T>(path: string) {
+      const res = await send(path, { headers: headers({ Accept: 'application/json' }) });
+      return (await res.json()) as T;
+    },
+    async post<T>(path: string, body: unknown, contentType = 'application/json') {
+      const res = await send(path, {
+        method: 'POST',
+        headers: headers({ 'Content-Type': contentType, Accept: 'application/json' }),
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      return (await res.json()) as T;
+    },
+    async stream(path, onMessage, signal) {
+      const res = await send(path, {
+        headers: headers({ Accept: 'text/event-stream' }),
+        signal,
+      });
+      const reader = res.body?.getReader();
+      if (reader === undefined) return;
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          for (const m of parser.push(decoder.decode(value, { stream: true }))) onMessage(m);
+        }
+      } finally {
+        reader.releaseLock();
+      }
+    },
+  };
+}

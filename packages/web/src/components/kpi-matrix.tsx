@@ -1,0 +1,78 @@
+/**
+ * The KPI matrix at the latest look: category, KPI, the guard in words, the
+ * estimates, the difference with its interval against the margin, and the
+ * verdict (word, symbol, shape and colour).
+ */
+import { KPI_CATEGORIES } from '@threshold/core';
+import type { Kpi, Plan } from '@threshold/core';
+import type { LookKpi } from '../api/api-types.js';
+import { formatDifference, formatInterval, formatValue } from '../format/numbers.js';
+import { actionsInWords, guardInWords, kindInWords } from '../format/plan-words.js';
+import { VerdictBadge } from './verdict-badge.js';
+
+const v = (x: number | null) => (x === null ? 'n/a' : formatValue(x));
+
+export function KpiMatrix({ plan, kpis }: { plan: Plan; kpis: readonly LookKpi[] }) {
+  const byName = new Map(kpis.map((k) => [k.kpi, k]));
+  const rows: { category: string; kpi: Kpi }[] = KPI_CATEGORIES.flatMap((category) =>
+    plan.kpis[category].map((kpi) => ({ category, kpi })),
+  );
+  return (
+    <table className="kpi-matrix">
+      <thead>
+        <tr>
+          <th>Category</th>
+          <th>KPI</th>
+          <th>Guard</th>
+          <th className="num">Treatment</th>
+          <th className="num">Control</th>
+          <th>Difference and interval vs margin</th>
+          <th>Verdict</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ category, kpi }) => {
+          const look = byName.get(kpi.name);
+          const relative = look?.relative ?? true;
+          return (
+            <tr key={kpi.name} data-kpi={kpi.name}>
+              <td>{category}</td>
+              <td>
+                <strong>{kpi.name}</strong>
+                <div className="muted small">{kindInWords(kpi)}</div>
+              </td>
+              <td>
+                {guardInWords(kpi.guard)}
+                <div className="muted small">on breach: {actionsInWords(kpi.on_breach)}</div>
+              </td>
+              <td className="num">{look === undefined ? '—' : v(look.estimate.treatment)}</td>
+              <td className="num">{look === undefined ? '—' : v(look.estimate.control)}</td>
+              <td>
+                {look === undefined ? (
+                  <span className="muted">no look yet</span>
+                ) : look.bad === null ? (
+                  <>
+                    treatment interval {formatInterval(look.interval, false)}
+                    {look.threshold === null ? '' : `, limit ${formatValue(look.threshold)}`}
+                  </>
+                ) : (
+                  <>
+                    {formatDifference(look.difference, relative)} <span className="muted">in</span>{' '}
+                    {formatInterval(look.interval, relative)}
+                    <div className="muted small">
+                      margin {formatDifference(look.threshold, relative)} ({look.bad} is bad)
+                    </div>
+                  </>
+                )}
+              </td>
+              <td>
+                {look === undefined ? null : <VerdictBadge verdict={look.verdict} />}
+                {look === undefined ? null : <div className="muted small">{look.reason}</div>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * One launch: where it stands and why. The outcome (rolled back, completed,
+ * paused) comes first with the evidence of the decision behind it, then the
+ * actions, the phase timeline, the KPI matrix, the charts, sign-offs and the
+ * decision log. Everything refreshes when the stream says the launch moved.
+ */
+import { KPI_CATEGORIES } from '@threshold/core';
+import { useState } from 'react';
+import type { DecisionEvent, LaunchDetail, LookRecord } from '../api/api-types.js';
+import { useLaunchStream } from '../app/launch-stream.js';
+import { Link, planPath } from '../app/router.js';
+import { useApi } from '../app/use-api.js';
+import { useLaunchLog } from '../app/use-launch-log.js';
+import { useNow } from '../app/use-now.js';
+import { KpiCharts } from '../charts/kpi-charts.js';
+import { DecisionEvidence } from '../components/decision-evidence.js';
+import { DecisionLog } from '../components/decision-log.js';
+import { ErrorNote } from '../components/error-note.js';
+import { KpiMatrix } from '../components/kpi-matrix.js';
+import { OperatorActions } from '../components/operator-actions.js';
+import { PhaseTimeline } from '../components/phase-timeline.js';
+import { SignoffPanel } from '../components/signoff-panel.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { VerdictBadge, worstVerdict } from '../components/verdict-badge.js';
+import { decisionTitle } from '../format/decision-words.js';
+import { clockTime, formatShare, humanDuration, toMs } from '../format/numbers.js';
+
+/** The decision that explains where the launch stands: its rollback, completion or pause. */
+function outcomeDecision(
+  status: string,
+  decisions: readonly DecisionEvent[],
+): DecisionEvent | undefined {
+  const wanted =
+    status === 'rolled-back'
+      ? 'rollback'
+      : status === 'completed'
+        ? 'complete'
+        : status === 'paused'
+          ? 'pause'
+          : null;
+  if (wanted === null) return undefined;
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    const d = decisions[i];
+    if (d?.decision.type === wanted) return d;
+  }
+  return undefined;
+}
+
+/** The last advance, for "why did it advance?". */
+function lastAdvance(decisions: readonly DecisionEvent[]): DecisionEvent | undefined {
+  for (let i = decisions.length - 1; i >= 0; i--) {
+    const d = decisions[i];
+    if (d?.decision.type === 'advance' || d?.decision.type === 'complete') return d;
+  }
+  return undefined;
+}
+
+export function LaunchPage({ id }: { id: string }) {
+  const stream = useLaunchStream();
+  const [local, setLocal] = useState(0);
+  const streamSeq = stream.launches.get(id)?.seq;
+  const detail = useApi<LaunchDetail>(
+    `/api/v1/launches/${encodeURIComponent(id)}`,
+    `${streamSeq ?? 0}:${local}`,
+  );
+  const seq = Math.max(streamSeq ?? 0, detail.data?.launch.seq ?? 0) || undefined;
+  const log = useLaunchLog(id, seq);
+  const now = useNow();
+  const refresh = () => setLocal((n) => n + 1);
+
+  if (detail.data === undefined) {
+    return (
+      <section>
+        <h1>{id}</h1>
+        {detail.state === 'error' ? <ErrorNote error={detail.error} /> : <p>Loading…</p>}
+      </section>
+    );
+  }
+  const { launch, plan } = detail.data;
+  const latest: LookRecord | undefined = log.looks[log.looks.length - 1];
+  const ended = launch.status === 'rolled-back' || launch.status === 'completed';
+  const outcome = outcomeDecision(launch.status, log.decisions);
+  const advance = launch.status === 'completed' ? lastAdvance(log.decisions) : undefined;
+  const health = worstVerdict(latest?.kpis.map((k) => k.verdict) ?? []);
+  const askCondition = latest?.conditions.find((c) => c.id === 'no-asks' && !c.met);
+  const policyRoles = Object.keys(plan.plan.signoff?.roles ?? {});
+  const kpiNames = KPI_CATEGORIES.flatMap((c) => plan.plan.kpis[c].map((k) => k.name));
+
+  return (
+    <section className="launch-page">
+      <header className="page-head">
+        <h1>{launch.id}</h1>
+        <StatusBadge status={launch.status} />
+        {health === null ? null : <VerdictBadge verdict={health} />}
+      </header>
+      <p className="facts-line">
+        Plan{' '}
+        <Link to={planPath(plan.name, plan.version)}>
+          {plan.name}@{plan.version}
+        </Link>{' '}
+        · phase <strong>{launch.phase}</strong> ({launch.phaseIndex + 1}/{launch.phases}) · share{' '}
+        <strong>{formatShare(launch.share)}</strong> ·{' '}
+        {ended
+          ? `ended ${clockTime(launch.updatedAt)}`
+          : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
+        · started by {launch.createdBy} at {clockTime(launch.createdAt)}
+      </p>
+      {latest === undefined ? null : (
+        <p className="status-line" data-status-line>
+          {latest.summary}
+        </p>
+      )}
+
+      {outcome === undefined ? null : (
+        <div className={`outcome outcome-${launch.status}`} data-outcome={launch.status}>
+          <h2>
+            {launch.status === 'rolled-back'
+              ? 'Why it rolled back'
+              : launch.status === 'completed'
+                ? 'Why it completed'
+                : 'Why it is paused'}
+          </h2>
+          <p>
+            <strong>{decisionTitle(outcome.decision)}</strong> at {clockTime(outcome.at)} in phase{' '}
+            {outcome.decision.phase}, by {outcome.actor}.
+          </p>
+          <DecisionEvidence decision={outcome.decision} />
+        </div>
+      )}
+      {advance !== undefined && advance.seq !== outcome?.seq ? (
+        <details className="outcome-more">
+          <summary>Evidence of the last advance: {decisionTitle(advance.decision)}</summary>
+          <DecisionEvidence decision={advance.decision} />
+        </details>
+      ) : null}
+
+      <h2>Actions</h2>
+      <OperatorActions launchId={launch.id} status={launch.status} onDone={refresh} />
+
+      <h2>Phases: planned and actual</h2>
+      <PhaseTimeline
+        plan={plan.plan}
+        launch={launch}
+        decisions={log.decisions}
+        looks={log.looks}
+        now={now}
+      />
+
+      <h2>
+        KPI matrix{' '}
+        {latest === undefined ? null : (
+          <span className="muted small">at {clockTime(latest.at)}</span>
+        )}
+      </h2>
+      <KpiMatrix plan={plan.plan} kpis={latest?.kpis ?? []} />
+
+      <h2>Treatment against control over time</h2>
+      {log.looks.length === 0 ? (
+        <p className="muted">No looks recorded yet.</p>
+      ) : (
+        <div className="charts">
+          {kpiNames.map((name) => (
+            <KpiCharts key={name} looks={log.looks} kpi={name} />
+          ))}
+        </div>
+      )}
+
+      <h2>Sign-offs</h2>
+      <SignoffPanel
+        launchId={launch.id}
+        ended={ended}
+        policyRoles={policyRoles}
+        signoffs={detail.data.signoffs}
+        approvals={detail.data.approvals}
+        askPhase={askCondition === undefined ? null : launch.phase}
+        onDone={refresh}
+      />
+
+      <h2>Decision log</h2>
+      {log.error === null ? null : <ErrorNote error={log.error} />}
+      <DecisionLog decisions={log.decisions} />
+    </section>
+  );
+}

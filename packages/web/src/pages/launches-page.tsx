@@ -1,0 +1,117 @@
+/**
+ * Every launch: plan, phase, share, health (worst verdict of the latest look),
+ * pending sign-offs and time in phase. The live stream announces changes; the
+ * rows are refetched when any launch's seq moves, so nothing needs a reload.
+ */
+import type { LaunchStatus } from '@threshold/core';
+import type { LaunchOverview } from '../api/api-types.js';
+import { useLaunchStream } from '../app/launch-stream.js';
+import { Link, launchPath, planPath } from '../app/router.js';
+import { useApi } from '../app/use-api.js';
+import { useNow } from '../app/use-now.js';
+import { ErrorNote } from '../components/error-note.js';
+import { StatusBadge } from '../components/status-badge.js';
+import { VerdictBadge } from '../components/verdict-badge.js';
+import { formatShare, humanDuration, toMs } from '../format/numbers.js';
+
+const ORDER: Record<LaunchStatus, number> = {
+  running: 0,
+  paused: 1,
+  'rolled-back': 2,
+  completed: 3,
+};
+
+export function LaunchesPage() {
+  const stream = useLaunchStream();
+  const version = [...stream.launches.values()].map((l) => `${l.id}:${l.seq}`).join(',');
+  const loaded = useApi<{ launches: LaunchOverview[] }>('/api/v1/dashboard/launches', version);
+  const now = useNow();
+  const rows = (loaded.data?.launches ?? [])
+    .map((l) => {
+      // The stream may be ahead of the last fetch: show its phase and share at once.
+      const live = stream.launches.get(l.id);
+      return live !== undefined && live.seq > l.seq ? { ...l, ...live } : l;
+    })
+    .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.createdAt.localeCompare(a.createdAt));
+  return (
+    <section>
+      <h1>Launches</h1>
+      {loaded.state === 'error' ? <ErrorNote error={loaded.error} /> : null}
+      {loaded.state === 'loading' && loaded.data === undefined ? <p>Loading…</p> : null}
+      {loaded.data !== undefined && rows.length === 0 ? (
+        <p className="empty">
+          No launches yet. Upload a plan and start one with <code>npx threshold launch start</code>.
+        </p>
+      ) : null}
+      {rows.length > 0 ? (
+        <table className="launches">
+          <thead>
+            <tr>
+              <th>Launch</th>
+              <th>Plan</th>
+              <th>Status</th>
+              <th>Phase</th>
+              <th className="num">Share</th>
+              <th>Health</th>
+              <th>Pending sign-offs</th>
+              <th className="num">Time in phase</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((l) => {
+              const ended = l.status === 'rolled-back' || l.status === 'completed';
+              return (
+                <tr key={l.id} data-launch={l.id}>
+                  <td>
+                    <Link to={launchPath(l.id)}>{l.id}</Link>
+                    {l.summary === null ? null : <div className="muted small">{l.summary}</div>}
+                  </td>
+                  <td>
+                    <Link to={planPath(l.plan, l.planVersion)}>
+                      {l.plan}@{l.planVersion}
+                    </Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={l.status} />
+                  </td>
+                  <td>
+                    {l.phase === '' ? '(before start)' : l.phase}{' '}
+                    <span className="muted">
+                      ({l.phaseIndex + 1}/{l.phases})
+                    </span>
+                  </td>
+                  <td className="num">{formatShare(l.share)}</td>
+                  <td>
+                    {l.health === null ? (
+                      <span className="muted">no look yet</span>
+                    ) : (
+                      <VerdictBadge verdict={l.health} />
+                    )}
+                  </td>
+                  <td>
+                    {l.pendingSignoffs.length === 0 ? (
+                      <span className="muted">none</span>
+                    ) : (
+                      l.pendingSignoffs.map((s) => (
+                        <span key={`${s.phase}:${s.role}`} className="chip">
+                          {s.role} ×{s.missing} <span className="muted">for {s.phase}</span>
+                        </span>
+                      ))
+                    )}
+                  </td>
+                  <td className="num">
+                    {ended ? (
+                      <span className="muted">ended</span>
+                    ) : (
+                      humanDuration(now - toMs(l.phaseStartedAt))
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}

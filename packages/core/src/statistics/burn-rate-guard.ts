@@ -70,17 +70,24 @@ export function errorRatio(windows: BurnWindowCounts[]): number | null {
   return best === undefined ? null : best.bad / best.total;
 }
 
+type PairStatus =
+  | { kind: 'firing' }
+  | { kind: 'clear' }
+  | { kind: 'missing'; window: number }
+  | { kind: 'short-empty' }
+  | { kind: 'few-bad' }
+  | { kind: 'small'; needed: number };
+
 /** The verdict of an SLO burn-rate guard on the treatment's windows. */
 export function evaluateBurnRate(
   burn: { slo: number; windows: { long: number; short: number; factor: number }[] },
   windows: BurnWindowCounts[],
 ): { outcome: RuleOutcome; burn: BurnRow[] } {
   const budget = 1 - burn.slo;
-  const byLength = new Map(windows.map((w) => [w.windowMs, w]));
+  const byLength = new Map<number, BurnWindowCounts>();
+  for (const w of windows) byLength.set(w.windowMs, w);
   const rows: BurnRow[] = [];
-  const firing: string[] = [];
-  const thin: string[] = [];
-  const clear: string[] = [];
+  const statuses: PairStatus[] = [];
   for (const pair of burn.windows) {
     const long = byLength.get(pair.long);
     const short = byLength.get(pair.short);
@@ -92,55 +99,84 @@ export function evaluateBurnRate(
       shortRate: burnRate(short, budget),
     };
     rows.push(row);
-    const name = `${formatWindow(pair.long)}/${formatWindow(pair.short)} at ${formatValue(pair.factor)}x`;
-    const rates = `long ${formatValue(row.longRate)}x over ${formatCount(long?.total ?? 0)} events, short ${formatValue(row.shortRate)}x over ${formatCount(short?.total ?? 0)}`;
-    if (long === undefined || short === undefined) {
-      thin.push(
-        `${name}: no counts for the ${long === undefined ? formatWindow(pair.long) : formatWindow(pair.short)} window`,
-      );
-      continue;
-    }
-    const over = row.longRate > pair.factor && row.shortRate > pair.factor;
-    if (over && long.bad >= MIN_BURN_BAD_EVENTS) {
-      firing.push(`${name} (${rates})`);
-      continue;
-    }
-    const needed = budget > 0 ? Math.ceil(MIN_BURN_BAD_EVENTS / (pair.factor * budget)) : 1;
-    if (row.longRate > pair.factor && short.total === 0) {
-      thin.push(
-        `${name}: the long window burns fast but the short one has no events yet (${rates})`,
-      );
-    } else if (over) {
-      thin.push(
-        `${name}: burning fast on only ${formatCount(long.bad)} bad events, needs ${MIN_BURN_BAD_EVENTS} (${rates})`,
-      );
-    } else if (long.total < needed) {
-      thin.push(
-        `${name}: ${formatCount(long.total)} events in the long window, needs ${formatCount(needed)} (${rates})`,
-      );
-    } else {
-      clear.push(`${name} (${rates})`);
-    }
+    statuses.push(pairStatus(pair, row, long, short, budget));
   }
   const slo = `SLO ${formatValue(burn.slo * 100)}%`;
-  let outcome: RuleOutcome;
+  const describe = (i: number): string => {
+    const row = rows[i] as BurnRow;
+    const long = byLength.get(row.long);
+    const short = byLength.get(row.short);
+    const name = `${formatWindow(row.long)}/${formatWindow(row.short)} at ${formatValue(row.factor)}x`;
+    const rates = `long ${formatValue(row.longRate)}x over ${formatCount(long?.total ?? 0)} events, short ${formatValue(row.shortRate)}x over ${formatCount(short?.total ?? 0)}`;
+    const status = statuses[i] as PairStatus;
+    switch (status.kind) {
+      case 'missing':
+        return `${name}: no counts for the ${formatWindow(status.window)} window`;
+      case 'short-empty':
+        return `${name}: the long window burns fast but the short one has no events yet (${rates})`;
+      case 'few-bad':
+        return `${name}: burning fast on only ${formatCount(long?.bad ?? 0)} bad events, needs ${MIN_BURN_BAD_EVENTS} (${rates})`;
+      case 'small':
+        return `${name}: ${formatCount(long?.total ?? 0)} events in the long window, needs ${formatCount(status.needed)} (${rates})`;
+      default:
+        return `${name} (${rates})`;
+    }
+  };
+  const indexes = (kinds: PairStatus['kind'][]) =>
+    statuses.flatMap((st, i) => (kinds.includes(st.kind) ? [i] : []));
+  const firing = indexes(['firing']);
   if (firing.length > 0)
-    outcome = {
-      verdict: 'breach',
-      rule: 'burn-rate',
-      reason: `burning the error budget of the ${slo} too fast: ${firing.join('; ')}`,
+    return {
+      outcome: {
+        verdict: 'breach',
+        rule: 'burn-rate',
+        reason: `burning the error budget of the ${slo} too fast: ${firing.map(describe).join('; ')}`,
+      },
+      burn: rows,
     };
-  else if (thin.length === 0)
-    outcome = {
+  const thin = indexes(['missing', 'short-empty', 'few-bad', 'small']);
+  if (thin.length > 0)
+    return {
+      outcome: {
+        verdict: 'insufficient-evidence',
+        rule: 'burn-rate',
+        reason: `not enough events to judge the ${slo}: ${thin.map(describe).join('; ')}`,
+      },
+      burn: rows,
+    };
+  // Name the pair closest to its factor: the one a person would watch.
+  let closest = 0;
+  rows.forEach((r, i) => {
+    const c = rows[closest] as BurnRow;
+    if (r.longRate / r.factor > c.longRate / c.factor) closest = i;
+  });
+  return {
+    outcome: {
       verdict: 'pass',
       rule: 'burn-rate',
-      reason: `every window pair is under its burn-rate factor for the ${slo}: ${clear.join('; ')}`,
-    };
-  else
-    outcome = {
-      verdict: 'insufficient-evidence',
-      rule: 'burn-rate',
-      reason: `not enough events to judge the ${slo}: ${thin.join('; ')}`,
-    };
-  return { outcome, burn: rows };
+      reason: `every window pair burns the error budget of the ${slo} slower than its factor; closest: ${describe(closest)}`,
+    },
+    burn: rows,
+  };
+}
+
+function pairStatus(
+  pair: { long: number; short: number; factor: number },
+  row: BurnRow,
+  long: BurnWindowCounts | undefined,
+  short: BurnWindowCounts | undefined,
+  budget: number,
+): PairStatus {
+  if (long === undefined) return { kind: 'missing', window: pair.long };
+  if (short === undefined) return { kind: 'missing', window: pair.short };
+  const over = row.longRate > pair.factor && row.shortRate > pair.factor;
+  if (over && long.bad >= MIN_BURN_BAD_EVENTS) return { kind: 'firing' };
+  if (row.longRate > pair.factor && short.total === 0) return { kind: 'short-empty' };
+  if (over) return { kind: 'few-bad' };
+  // Percentages parse to binary fractions (99.9% → 0.9990000000000001); without the
+  // slack, 5 / 0.000999… would ask for 5,001 events instead of 5,000.
+  const needed =
+    budget > 0 ? Math.ceil((MIN_BURN_BAD_EVENTS / (pair.factor * budget)) * (1 - 1e-9)) : 1;
+  if (long.total < needed) return { kind: 'small', needed };
+  return { kind: 'clear' };
 }

@@ -13,7 +13,7 @@ import type { RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { ArmAggregates, KpiAggregate } from './kpi-aggregate.js';
 import { METHOD_NAMES, compareMeans, limitMean } from './mean-guard.js';
 import { checkSketch, compareQuantiles, limitQuantile, sketchUnits } from './quantile-guard.js';
-import { sketchQuantile } from './quantile-sketch.js';
+import { sketchQuantile, sortedSketch } from './quantile-sketch.js';
 
 /** Options of evaluateGuard. */
 export interface GuardOptions {
@@ -42,9 +42,17 @@ export interface GuardOptions {
 const QUANTILE_METHOD = 'quantile-confidence-sequence';
 const BURN_METHOD = 'multiwindow-burn-rate';
 
-type Partial_ = Omit<GuardResult, 'kpi' | 'category' | 'kind' | 'alpha' | 'method'> & {
+/** What the rules found, before the KPI's identity and budget are added. */
+interface Finding {
+  outcome: RuleOutcome;
+  estimate: GuardResult['estimate'];
+  units: GuardResult['units'];
+  comparison?: GuardResult['comparison'];
+  limit?: GuardResult['limit'];
+  burn?: GuardResult['burn'];
+  evidence?: GuardResult['evidence'];
   method?: string;
-};
+}
 
 /** The category of a KPI is not on the Kpi object; evaluateGuards passes it. */
 const DEFAULT_CATEGORY = 'operational-health' as const;
@@ -54,11 +62,9 @@ function isStatistical(kpi: Kpi): boolean {
   return g.compare !== undefined || g.max !== undefined || g.min !== undefined;
 }
 
-function insufficient(reason: string, units = { treatment: 0, control: 0 }): Partial_ {
+function insufficient(reason: string, units = { treatment: 0, control: 0 }): Finding {
   return {
-    verdict: 'insufficient-evidence',
-    rule: 'min-sample',
-    reason,
+    outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason },
     estimate: { treatment: null, control: null },
     units,
   };
@@ -80,6 +86,7 @@ function checkOptions(o: GuardOptions): string | undefined {
 
 /** Combine rule outcomes: any breach wins, a pass needs every rule to pass. */
 function combine(outcomes: RuleOutcome[]): RuleOutcome {
+  if (outcomes.length === 1) return outcomes[0] as RuleOutcome;
   const breach = outcomes.find((o) => o.verdict === 'breach');
   if (breach !== undefined) return breach;
   const open = outcomes.filter((o) => o.verdict !== 'pass');
@@ -96,72 +103,32 @@ function combine(outcomes: RuleOutcome[]): RuleOutcome {
   };
 }
 
-function estimateOf(
-  kind: 'occurrence' | 'count' | 'mean' | 'ratio',
-  a: KpiAggregate,
-  arm: string,
-): ArmEstimateOutcome {
-  if (kind === 'ratio') return ratioEstimate(a as Extract<KpiAggregate, { kind: 'ratio' }>, arm);
-  return momentEstimate(kind, a as Extract<KpiAggregate, { kind: 'occurrence' }>, arm);
+function limitsOf(kpi: Kpi): { max?: number; min?: number } | undefined {
+  const { max, min } = kpi.guard;
+  if (max === undefined && min === undefined) return undefined;
+  const limits: { max?: number; min?: number } = {};
+  if (max !== undefined) limits.max = max;
+  if (min !== undefined) limits.min = min;
+  return limits;
 }
 
-function evaluateMeans(
-  kpi: Kpi & { kind: 'occurrence' | 'count' | 'mean' | 'ratio' },
-  data: ArmAggregates,
-  settings: RuleSettings,
-): Partial_ {
-  const t = estimateOf(kpi.kind, data.treatment, 'treatment');
-  const c = data.control === undefined ? undefined : estimateOf(kpi.kind, data.control, 'control');
-  const units = {
-    treatment: t.ok ? t.estimate.units : unitsOf(data.treatment),
-    control: c?.ok ? c.estimate.units : data.control === undefined ? 0 : unitsOf(data.control),
+function emptyComparison(compare: NonNullable<Kpi['guard']['compare']>) {
+  const { bad, margin, relative } = compare;
+  return {
+    bad,
+    relative,
+    margin,
+    threshold: bad === 'increase' ? margin : -margin,
+    difference: null,
+    interval: null,
   };
-  const out: Partial_ = {
-    ...insufficient('', units),
-    estimate: {
-      treatment: t.ok ? t.estimate.value : null,
-      control: c?.ok ? c.estimate.value : null,
-    },
-  };
-  const outcomes: RuleOutcome[] = [];
-  const { compare, max, min } = kpi.guard;
-  if (compare !== undefined) {
-    if (!t.ok || c === undefined || !c.ok) {
-      const reason = !t.ok
-        ? t.reason
-        : c === undefined
-          ? 'no control arm to compare with'
-          : c.ok
-            ? ''
-            : c.reason;
-      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason });
-      out.comparison = {
-        bad: compare.bad,
-        relative: compare.relative,
-        margin: compare.margin,
-        threshold: compare.bad === 'increase' ? compare.margin : -compare.margin,
-        difference: null,
-        interval: null,
-      };
-    } else {
-      const r = compareMeans(compare, t.estimate, c.estimate, settings);
-      outcomes.push(r.outcome);
-      out.comparison = r.comparison;
-      if (r.evidence !== undefined) out.evidence = r.evidence;
-    }
-  }
-  if (max !== undefined || min !== undefined) {
-    const limits = { ...(max !== undefined && { max }), ...(min !== undefined && { min }) };
-    if (!t.ok) {
-      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason: t.reason });
-      out.limit = { ...limits, interval: null };
-    } else {
-      const r = limitMean(limits, t.estimate, settings);
-      outcomes.push(r.outcome);
-      out.limit = r.limit;
-    }
-  }
-  return { ...out, ...combine(outcomes) };
+}
+
+function estimateOf(kind: Kpi['kind'], a: KpiAggregate, arm: string): ArmEstimateOutcome {
+  if (a.kind === 'ratio') return ratioEstimate(a, arm);
+  if (a.kind === 'occurrence' || a.kind === 'count' || a.kind === 'mean')
+    return momentEstimate(a.kind, a, arm);
+  return { ok: false, reason: `${arm} aggregate of kind ${kind} is not a mean or ratio` };
 }
 
 function unitsOf(a: KpiAggregate): number {
@@ -170,28 +137,77 @@ function unitsOf(a: KpiAggregate): number {
   return Number.isFinite(a.units) && a.units > 0 ? a.units : 0;
 }
 
-function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): Partial_ {
+function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): Finding {
+  const t = estimateOf(kpi.kind, data.treatment, 'treatment');
+  const c = data.control === undefined ? undefined : estimateOf(kpi.kind, data.control, 'control');
+  const found: Finding = {
+    outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' },
+    estimate: {
+      treatment: t.ok ? t.estimate.value : null,
+      control: c?.ok ? c.estimate.value : null,
+    },
+    units: {
+      treatment: t.ok ? t.estimate.units : unitsOf(data.treatment),
+      control: c?.ok ? c.estimate.units : data.control === undefined ? 0 : unitsOf(data.control),
+    },
+  };
+  const outcomes: RuleOutcome[] = [];
+  const compare = kpi.guard.compare;
+  if (compare !== undefined) {
+    if (!t.ok || c === undefined || !c.ok) {
+      const reason = !t.ok
+        ? t.reason
+        : c?.ok === false
+          ? c.reason
+          : 'no control arm to compare with';
+      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason });
+      found.comparison = emptyComparison(compare);
+    } else {
+      const r = compareMeans(compare, t.estimate, c.estimate, settings);
+      outcomes.push(r.outcome);
+      found.comparison = r.comparison;
+      if (r.evidence !== undefined) found.evidence = r.evidence;
+    }
+  }
+  const limits = limitsOf(kpi);
+  if (limits !== undefined) {
+    if (!t.ok) {
+      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason: t.reason });
+      found.limit = { ...limits, interval: null };
+    } else {
+      const r = limitMean(limits, t.estimate, settings);
+      outcomes.push(r.outcome);
+      found.limit = r.limit;
+    }
+  }
+  found.outcome = combine(outcomes);
+  return found;
+}
+
+function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): Finding {
   const q = kpi.q;
   if (q === undefined || !(q > 0 && q < 1))
     return insufficient(`KPI ${kpi.name} of kind quantile needs q between 0 and 1`);
-  const t = (data.treatment as Extract<KpiAggregate, { kind: 'quantile' }>).sketch;
-  const c = (data.control as Extract<KpiAggregate, { kind: 'quantile' }> | undefined)?.sketch;
+  const rawT = (data.treatment as Extract<KpiAggregate, { kind: 'quantile' }>).sketch;
+  const rawC = (data.control as Extract<KpiAggregate, { kind: 'quantile' }> | undefined)?.sketch;
   const bad =
-    checkSketch(t, 'treatment') ?? (c === undefined ? undefined : checkSketch(c, 'control'));
+    checkSketch(rawT, 'treatment') ??
+    (rawC === undefined ? undefined : checkSketch(rawC, 'control'));
   if (bad !== undefined) return insufficient(bad);
-  const out: Partial_ = {
-    ...insufficient('', {
-      treatment: sketchUnits(t),
-      control: c === undefined ? 0 : sketchUnits(c),
-    }),
+  // Sort bucket arrays once (the store may send them in any order) for every read below.
+  const t = sortedSketch(rawT);
+  const c = rawC === undefined ? undefined : sortedSketch(rawC);
+  const found: Finding = {
+    outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' },
     estimate: {
       treatment: sketchQuantile(t, q),
       control: c === undefined ? null : sketchQuantile(c, q),
     },
+    units: { treatment: sketchUnits(t), control: c === undefined ? 0 : sketchUnits(c) },
     method: QUANTILE_METHOD,
   };
   const outcomes: RuleOutcome[] = [];
-  const { compare, max, min } = kpi.guard;
+  const compare = kpi.guard.compare;
   if (compare !== undefined) {
     if (c === undefined) {
       outcomes.push({
@@ -199,32 +215,24 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
         rule: 'min-sample',
         reason: 'no control arm to compare with',
       });
-      out.comparison = {
-        ...compare,
-        threshold: compare.bad === 'increase' ? compare.margin : -compare.margin,
-        difference: null,
-        interval: null,
-      };
+      found.comparison = emptyComparison(compare);
     } else {
       const r = compareQuantiles(compare, q, t, c, settings);
       outcomes.push(r.outcome);
-      out.comparison = r.comparison;
+      found.comparison = r.comparison;
     }
   }
-  if (max !== undefined || min !== undefined) {
-    const r = limitQuantile(
-      { ...(max !== undefined && { max }), ...(min !== undefined && { min }) },
-      q,
-      t,
-      settings,
-    );
+  const limits = limitsOf(kpi);
+  if (limits !== undefined) {
+    const r = limitQuantile(limits, q, t, settings);
     outcomes.push(r.outcome);
-    out.limit = r.limit;
+    found.limit = r.limit;
   }
-  return { ...out, ...combine(outcomes) };
+  found.outcome = combine(outcomes);
+  return found;
 }
 
-function evaluateBurn(kpi: Kpi, data: ArmAggregates): Partial_ {
+function evaluateBurn(kpi: Kpi, data: ArmAggregates): Finding {
   const burn = kpi.guard.burn_rate;
   if (burn === undefined)
     return insufficient(`KPI ${kpi.name} of kind slo-burn needs a burn_rate guard`);
@@ -236,7 +244,7 @@ function evaluateBurn(kpi: Kpi, data: ArmAggregates): Partial_ {
   if (bad !== undefined) return insufficient(bad);
   const r = evaluateBurnRate(burn, t);
   return {
-    ...r.outcome,
+    outcome: r.outcome,
     estimate: { treatment: errorRatio(t), control: c === undefined ? null : errorRatio(c) },
     units: { treatment: 0, control: 0 },
     burn: r.burn,
@@ -244,11 +252,7 @@ function evaluateBurn(kpi: Kpi, data: ArmAggregates): Partial_ {
   };
 }
 
-function evaluateUnsafe(
-  kpi: Kpi,
-  data: ArmAggregates | undefined,
-  options: GuardOptions,
-): Partial_ {
+function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: GuardOptions): Finding {
   const badOption = checkOptions(options);
   if (badOption !== undefined) return insufficient(badOption);
   if (
@@ -258,35 +262,26 @@ function evaluateUnsafe(
     data.treatment === undefined
   )
     return insufficient(`no data yet for KPI ${kpi.name}`);
-  for (const [arm, a] of [
-    ['treatment', data.treatment],
-    ['control', data.control],
-  ] as const) {
-    if (a !== undefined && a?.kind !== kpi.kind)
-      return insufficient(
-        `${arm} aggregate is of kind ${String(a?.kind)}, but KPI ${kpi.name} is of kind ${kpi.kind}`,
-      );
-  }
-  const statistical = isStatistical(kpi);
+  const mismatch = (arm: string, a: KpiAggregate | undefined) =>
+    a !== undefined && a?.kind !== kpi.kind
+      ? `${arm} aggregate is of kind ${String(a?.kind)}, but KPI ${kpi.name} is of kind ${kpi.kind}`
+      : undefined;
+  const wrongKind = mismatch('treatment', data.treatment) ?? mismatch('control', data.control);
+  if (wrongKind !== undefined) return insufficient(wrongKind);
   const groups =
     (kpi.guard.compare !== undefined ? 1 : 0) +
     (kpi.guard.max !== undefined || kpi.guard.min !== undefined ? 1 : 0);
   const settings: RuleSettings = {
     // A KPI with both a comparison and hard limits splits its share between them.
-    alpha: statistical ? options.alpha / groups : options.alpha,
+    alpha: options.alpha / Math.max(1, groups),
     method: options.method,
     minUnits: options.minUnits ?? DEFAULT_MIN_UNITS,
-    ...(options.tuneUnits !== undefined && { tuneUnits: options.tuneUnits }),
   };
-  switch (kpi.kind) {
-    case 'slo-burn':
-      return evaluateBurn(kpi, data);
-    case 'quantile':
-      return evaluateQuantile(kpi, data, settings);
-    default:
-      if (!statistical) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);
-      return evaluateMeans(kpi as Kpi & { kind: 'occurrence' }, data, settings);
-  }
+  if (options.tuneUnits !== undefined) settings.tuneUnits = options.tuneUnits;
+  if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data);
+  if (kpi.kind === 'quantile') return evaluateQuantile(kpi, data, settings);
+  if (groups === 0) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);
+  return evaluateMeans(kpi, data, settings);
 }
 
 /**
@@ -299,26 +294,34 @@ export function evaluateGuard(
   data: ArmAggregates | undefined,
   options: GuardOptions,
 ): GuardResult {
-  let partial: Partial_;
+  let found: Finding;
   try {
-    partial = evaluateUnsafe(kpi, data, options);
+    found = evaluateUnsafe(kpi, data, options);
   } catch (e) {
     // Every input should become a verdict; this is the last line of defence so that a
     // bug yields insufficient-evidence with its message rather than a crashed look.
-    partial = insufficient(
+    found = insufficient(
       `could not evaluate KPI ${kpi.name}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  const method = partial.method ?? METHOD_NAMES[options.method] ?? String(options.method);
-  return {
+  const result: GuardResult = {
     kpi: kpi.name,
     category: options.category ?? DEFAULT_CATEGORY,
     kind: kpi.kind,
-    ...partial,
+    verdict: found.outcome.verdict,
+    rule: found.outcome.rule,
+    reason: found.outcome.reason,
+    estimate: found.estimate,
+    units: found.units,
     alpha: {
       guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
       launch: options.launchAlpha,
     },
-    method,
+    method: found.method ?? METHOD_NAMES[options.method] ?? String(options.method),
   };
+  if (found.comparison !== undefined) result.comparison = found.comparison;
+  if (found.limit !== undefined) result.limit = found.limit;
+  if (found.burn !== undefined) result.burn = found.burn;
+  if (found.evidence !== undefined) result.evidence = found.evidence;
+  return result;
 }

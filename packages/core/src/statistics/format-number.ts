@@ -26,7 +26,11 @@ export function formatPercent(x: number, signed = true): string {
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return formatValue(n);
   if (Math.abs(n) >= 1e15) return n.toExponential(2);
-  return Math.round(n)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const digits = Math.abs(Math.round(n)).toString();
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? `-${out}` : out;
 }

@@ -54,28 +54,29 @@ export function gateVerdict(
   arms: { label: string; units: number }[],
   minUnits: number,
   rule: GuardResult['rule'],
-  text: { breach: string; pass: string; open: string },
+  // Reasons are built only for the verdict given: formatting numbers is most of a look's cost.
+  text: (judgement: Judgement) => string,
 ): RuleOutcome {
   const smallest = arms.reduce((a, b) => (b.units < a.units ? b : a));
   if (smallest.units < MIN_UNITS_FOR_VERDICT) {
-    const sofar = judgement === 'breach' ? `looks like a breach (${text.breach})` : text.open;
+    const sofar = judgement === 'breach' ? `looks like a breach (${text('breach')})` : text('open');
     return {
       verdict: 'insufficient-evidence',
       rule: 'min-sample',
       reason: `too few units: ${smallest.label} has ${formatCount(smallest.units)}, no verdict below ${MIN_UNITS_FOR_VERDICT} per arm; so far ${sofar}`,
     };
   }
-  if (judgement === 'breach') return { verdict: 'breach', rule, reason: text.breach };
+  if (judgement === 'breach') return { verdict: 'breach', rule, reason: text('breach') };
   if (judgement === 'pass') {
     if (smallest.units < minUnits)
       return {
         verdict: 'insufficient-evidence',
         rule: 'min-sample',
-        reason: `too few units for a pass: ${smallest.label} has ${formatCount(smallest.units)} of the ${formatCount(minUnits)} needed; so far ${text.pass}`,
+        reason: `too few units for a pass: ${smallest.label} has ${formatCount(smallest.units)} of the ${formatCount(minUnits)} needed; so far ${text('pass')}`,
       };
-    return { verdict: 'pass', rule, reason: text.pass };
+    return { verdict: 'pass', rule, reason: text('pass') };
   }
-  return { verdict: 'insufficient-evidence', rule, reason: text.open };
+  return { verdict: 'insufficient-evidence', rule, reason: text('open') };
 }
 
 /** Judge a harm interval (positive = bad) against a margin: breach above, pass at or below, open across. */

@@ -80,10 +80,18 @@ export function compareMeans(
   const hi = diff.value + r;
   const [harmLo, harmHi] = bad === 'increase' ? [lo, hi] : [-hi, -lo];
   const judgement = judgeHarm(harmLo, harmHi, margin);
-  const f = scaleFormatter(relative);
-  const allowed = `${bad} of ${relative ? formatPercent(margin, false) : formatValue(margin)}`;
-  const interval = `${f(lo)} to ${f(hi)}`;
-  const arms = `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`;
+  const text = (j: Judgement): string => {
+    const f = scaleFormatter(relative);
+    const m = relative ? formatPercent(margin, false) : formatValue(margin);
+    const interval = `anytime-valid interval ${f(lo)} to ${f(hi)}`;
+    const n = `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`;
+    const change = `change ${f(diff.value)}`;
+    if (j === 'breach')
+      return `worse than control beyond the margin: ${change}, ${interval} lies past the allowed ${bad} of ${m} (${n})`;
+    if (j === 'pass')
+      return `within the margin: ${change}, ${interval} rules out an ${bad} beyond ${m} (${n})`;
+    return `not conclusive yet: ${change}, ${interval} still straddles the allowed ${bad} of ${m} (${n})`;
+  };
   const outcome = gateVerdict(
     judgement,
     [
@@ -92,11 +100,7 @@ export function compareMeans(
     ],
     settings.minUnits,
     'compare',
-    {
-      breach: `worse than control beyond the margin: change ${f(diff.value)}, anytime-valid interval ${interval} lies past the allowed ${allowed} (${arms})`,
-      pass: `within the margin: change ${f(diff.value)}, anytime-valid interval ${interval} rules out an ${bad} beyond ${relative ? formatPercent(margin, false) : formatValue(margin)} (${arms})`,
-      open: `not conclusive yet: change ${f(diff.value)}, anytime-valid interval ${interval} still straddles the allowed ${allowed} (${arms})`,
-    },
+    text,
   );
   const result: ComparisonOutcome = {
     outcome,
@@ -149,19 +153,19 @@ export function limitOutcome(
     breach !== undefined ? 'breach' : judgements.every((x) => x.j === 'pass') ? 'pass' : 'open';
   const rule =
     breach?.rule ?? judgements.find((x) => x.j === 'open')?.rule ?? judgements[0]?.rule ?? 'max';
-  const bounds = [
-    limits.min !== undefined ? `at least ${formatValue(limits.min)}` : '',
-    limits.max !== undefined ? `at most ${formatValue(limits.max)}` : '',
-  ]
-    .filter((s) => s !== '')
-    .join(' and ');
-  const interval = `${formatValue(lo)} to ${formatValue(hi)}`;
-  const n = `${formatCount(units)} treatment units`;
-  const outcome = gateVerdict(judgement, [{ label: 'treatment', units }], minUnits, rule, {
-    breach: `treatment breaks its hard limit (${bounds}): value ${formatValue(value)}, anytime-valid interval ${interval} (${n})`,
-    pass: `treatment keeps its hard limit (${bounds}): value ${formatValue(value)}, anytime-valid interval ${interval} (${n})`,
-    open: `not conclusive yet against the hard limit (${bounds}): value ${formatValue(value)}, anytime-valid interval ${interval} (${n})`,
-  });
+  const text = (j: Judgement): string => {
+    const bounds = [
+      limits.min !== undefined ? `at least ${formatValue(limits.min)}` : '',
+      limits.max !== undefined ? `at most ${formatValue(limits.max)}` : '',
+    ]
+      .filter((x) => x !== '')
+      .join(' and ');
+    const detail = `value ${formatValue(value)}, anytime-valid interval ${formatValue(lo)} to ${formatValue(hi)} (${formatCount(units)} treatment units)`;
+    if (j === 'breach') return `treatment breaks its hard limit (${bounds}): ${detail}`;
+    if (j === 'pass') return `treatment keeps its hard limit (${bounds}): ${detail}`;
+    return `not conclusive yet against the hard limit (${bounds}): ${detail}`;
+  };
+  const outcome = gateVerdict(judgement, [{ label: 'treatment', units }], minUnits, rule, text);
   const limit: NonNullable<GuardResult['limit']> = { interval: [lo, hi] };
   if (limits.max !== undefined) limit.max = limits.max;
   if (limits.min !== undefined) limit.min = limits.min;

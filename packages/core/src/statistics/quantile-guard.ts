@@ -31,7 +31,7 @@ import {
   judgeHarm,
   sequenceMultiplier,
 } from './guard-verdict.js';
-import type { RuleOutcome, RuleSettings } from './guard-verdict.js';
+import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { QuantileSketch } from './kpi-aggregate.js';
 import { checkCount } from './arm-estimate.js';
 import { limitOutcome } from './mean-guard.js';
@@ -167,9 +167,14 @@ export function compareQuantiles(
     hi = bt.upper - bc.lower;
   }
   const [harmLo, harmHi] = bad === 'increase' ? [lo, hi] : [-hi, -lo];
-  const f = relative ? (x: number) => formatPercent(x) : formatSigned;
-  const m = relative ? formatPercent(margin, false) : formatValue(margin);
-  const detail = `p${formatValue(q * 100)} ${formatValue(bt.value)} against ${formatValue(bc.value)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(bt.units)} treatment and ${formatCount(bc.units)} control units)`;
+  const text = (j: Judgement): string => {
+    const f = relative ? (x: number) => formatPercent(x) : formatSigned;
+    const m = relative ? formatPercent(margin, false) : formatValue(margin);
+    const detail = `p${formatValue(q * 100)} ${formatValue(bt.value)} against ${formatValue(bc.value)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(bt.units)} treatment and ${formatCount(bc.units)} control units)`;
+    if (j === 'breach') return `worse than control beyond the allowed ${bad} of ${m}: ${detail}`;
+    if (j === 'pass') return `within the allowed ${bad} of ${m}: ${detail}`;
+    return `not conclusive yet against the allowed ${bad} of ${m}: ${detail}`;
+  };
   const outcome = gateVerdict(
     judgeHarm(harmLo, harmHi, margin),
     [
@@ -178,11 +183,7 @@ export function compareQuantiles(
     ],
     settings.minUnits,
     'compare',
-    {
-      breach: `worse than control beyond the allowed ${bad} of ${m}: ${detail}`,
-      pass: `within the allowed ${bad} of ${m}: ${detail}`,
-      open: `not conclusive yet against the allowed ${bad} of ${m}: ${detail}`,
-    },
+    text,
   );
   return {
     outcome,

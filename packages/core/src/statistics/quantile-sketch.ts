@@ -105,6 +105,15 @@ function sortedBuckets(buckets: [number, number][]): [number, number][] {
   return isSorted(buckets) ? buckets : [...buckets].sort((x, y) => x[0] - y[0]);
 }
 
+/** The sketch itself when its bucket arrays are sorted by index, else a sorted copy. */
+export function sortedSketch(sketch: QuantileSketch): QuantileSketch {
+  const positive = sortedBuckets(sketch.positive);
+  const negative = sortedBuckets(sketch.negative);
+  return positive === sketch.positive && negative === sketch.negative
+    ? sketch
+    : { ...sketch, positive, negative };
+}
+
 /** Where an order statistic lies: the bucket's edges (clamped to [min, max]) and its representative value. */
 export interface RankLocation {
   lower: number;
@@ -119,38 +128,44 @@ export interface RankLocation {
  */
 export function locateRanks(sketch: QuantileSketch, ranks: readonly number[]): RankLocation[] {
   const out: RankLocation[] = [];
+  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
   let r = 0;
   let seen = 0;
-  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
-  const emit = (count: number, lower: number, upper: number, value: number) => {
-    seen += count;
-    while (r < ranks.length && (ranks[r] as number) <= seen) {
-      out.push({ lower: clamp(lower), upper: clamp(upper), value: clamp(value) });
-      r++;
-    }
-  };
+  // Edges are computed only for the buckets that hold a requested rank.
   const negative = sortedBuckets(sketch.negative);
   for (let i = negative.length - 1; i >= 0 && r < ranks.length; i--) {
     const [index, count] = negative[i] as [number, number];
+    seen += count;
+    if ((ranks[r] as number) > seen) continue;
     const edge = Math.pow(GAMMA, index);
-    emit(
-      count,
-      -edge * (1 + EDGE_SLACK),
-      -(edge / GAMMA) * (1 - EDGE_SLACK),
-      -sketchBucketValue(index),
-    );
+    const at = {
+      lower: clamp(-edge * (1 + EDGE_SLACK)),
+      upper: clamp(-(edge / GAMMA) * (1 - EDGE_SLACK)),
+      value: clamp(-sketchBucketValue(index)),
+    };
+    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
   }
-  if (r < ranks.length) emit(sketch.zeroCount, -SKETCH_MIN_INDEXABLE, SKETCH_MIN_INDEXABLE, 0);
+  seen += sketch.zeroCount;
+  if (r < ranks.length && (ranks[r] as number) <= seen) {
+    const at = {
+      lower: clamp(-SKETCH_MIN_INDEXABLE),
+      upper: clamp(SKETCH_MIN_INDEXABLE),
+      value: clamp(0),
+    };
+    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
+  }
   const positive = sortedBuckets(sketch.positive);
   for (let i = 0; i < positive.length && r < ranks.length; i++) {
     const [index, count] = positive[i] as [number, number];
+    seen += count;
+    if ((ranks[r] as number) > seen) continue;
     const edge = Math.pow(GAMMA, index);
-    emit(
-      count,
-      (edge / GAMMA) * (1 - EDGE_SLACK),
-      edge * (1 + EDGE_SLACK),
-      sketchBucketValue(index),
-    );
+    const at = {
+      lower: clamp((edge / GAMMA) * (1 - EDGE_SLACK)),
+      upper: clamp(edge * (1 + EDGE_SLACK)),
+      value: clamp(sketchBucketValue(index)),
+    };
+    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
   }
   return out;
 }

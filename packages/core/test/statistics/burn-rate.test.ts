@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_BURN_BAD_EVENTS, evaluateGuard } from '../../src/statistics/index.js';
+import type { BurnWindowCounts, GuardOptions } from '../../src/statistics/index.js';
+import { kpiOf } from './support/plan.js';
+
+const options: GuardOptions = { alpha: 0.05, launchAlpha: 0.05, method: 'confidence-sequence' };
+const availability = kpiOf(
+  '{ name: availability, kind: slo-burn, numerator: failed, denominator: all, guard: { burn_rate: { slo: 99.9% } } }',
+);
+const H = 3_600_000;
+const M = 60_000;
+/** The Workbook's default windows (long, short) in ms. */
+const LENGTHS = [H, 5 * M, 6 * H, 30 * M, 24 * H, 2 * H, 72 * H, 6 * H];
+
+/** Windows where every window has `total` events and the given error ratio, overridden per length. */
+function windows(
+  total: number,
+  ratio: number,
+  override: Record<number, [number, number]> = {},
+): BurnWindowCounts[] {
+  return [...new Set(LENGTHS)].map((windowMs) => {
+    const [bad, t] = override[windowMs] ?? [Math.round(total * ratio), total];
+    return { windowMs, bad, total: t };
+  });
+}
+
+const evaluate = (w: BurnWindowCounts[]) =>
+  evaluateGuard(availability, { treatment: { kind: 'slo-burn', windows: w } }, options);
+
+describe('evaluateGuard: SLO burn rate', () => {
+  it('passes when every window pair burns under its factor with enough events', () => {
+    const r = evaluate(windows(100_000, 0.0005));
+    expect(r.verdict).toBe('pass');
+    expect(r.rule).toBe('burn-rate');
+    expect(r.method).toBe('multiwindow-burn-rate');
+    expect(r.alpha.guard).toBe(0);
+    expect(r.burn).toHaveLength(4);
+    expect(r.burn?.[0]?.longRate).toBeCloseTo(0.5, 9);
+    expect(r.estimate.treatment).toBeCloseTo(0.0005, 12);
+  });
+
+  it('breaches when both windows of a pair burn faster than the factor', () => {
+    const r = evaluate(windows(100_000, 0.0005, { [H]: [2000, 100_000], [5 * M]: [300, 10_000] }));
+    expect(r.verdict).toBe('breach');
+    expect(r.reason).toMatch(/1h\/5m at 14\.4x \(long 20x over 100,000 events, short 30x/);
+  });
+
+  it('does not fire when the short window has recovered', () => {
+    const r = evaluate(windows(100_000, 0.0005, { [H]: [2000, 100_000], [5 * M]: [1, 10_000] }));
+    expect(r.verdict).toBe('pass');
+  });
+
+  it(`does not fire on fewer than ${MIN_BURN_BAD_EVENTS} bad events, however high the rate`, () => {
+    const r = evaluate(windows(100_000, 0.0005, { [H]: [2, 10], [5 * M]: [1, 2] }));
+    expect(r.verdict).toBe('insufficient-evidence');
+    expect(r.reason).toMatch(/burning fast on only 2 bad events, needs 5/);
+  });
+
+  it('fires on a small but glaring outage (5+ bad events)', () => {
+    const r = evaluate(windows(100_000, 0.0005, { [H]: [40, 50], [5 * M]: [8, 10] }));
+    expect(r.verdict).toBe('breach');
+  });
+
+  it('is insufficient when a long window is too small to show a breach, naming the count needed', () => {
+    const r = evaluate(windows(100_000, 0, { [72 * H]: [0, 1000] }));
+    expect(r.verdict).toBe('insufficient-evidence');
+    expect(r.reason).toMatch(/3d\/6h at 1x: 1,000 events in the long window, needs 5,000/);
+  });
+
+  it('is insufficient when a window has no counts at all', () => {
+    const r = evaluate(windows(100_000, 0).filter((w) => w.windowMs !== 30 * M));
+    expect(r.verdict).toBe('insufficient-evidence');
+    expect(r.reason).toMatch(/no counts for the 30m window/);
+  });
+
+  it('rejects impossible counts, naming the field', () => {
+    const r = evaluate(windows(100, 0, { [H]: [5, 3] }));
+    expect(r.verdict).toBe('insufficient-evidence');
+    expect(r.reason).toMatch(
+      /treatment\.windows\[0\]\.bad \(5\) exceeds treatment\.windows\[0\]\.total \(3\)/,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 /** Asks raised in the current phase, answered by approvals given after them. */
 import { countSignoff } from './count-signoff.js';
 import type { SignoffCount } from './decision.js';
-import { base, emit, taken } from './look-run.js';
+import { decision, emit, taken } from './look-run.js';
 import type { LookRun } from './look-run.js';
 
 /** Count every ask of this phase (those raised at this look too); a rejection pauses once. */
@@ -28,17 +28,20 @@ export function answerAsks(run: LookRun): { unanswered: string[]; counts: Signof
       for (const rej of role.rejections) {
         const key = `${run.state.phase}:signoff-rejected:${a.id}:${role.role}:${rej.actor}:${rej.at}`;
         if (run.status !== 'running' || taken(run, key)) continue;
-        emit(run, {
-          ...base(
+        emit(
+          run,
+          decision(
             run,
             'signoff-rejected',
             `${rej.actor} (${role.role}) rejected continuing after ${a.kpi}: "${rej.comment ?? 'no comment'}"; pausing`,
             { signoff: count },
+            {
+              type: 'pause',
+              key,
+              kpi: a.kpi,
+            },
           ),
-          type: 'pause',
-          key,
-          kpi: a.kpi,
-        });
+        );
       }
   }
   return { unanswered, counts };

@@ -18,7 +18,7 @@ import { formatCount, formatP, roughDuration } from './format.js';
 import { gateSignoff } from './gate-signoff.js';
 import type { LaunchState } from './launch-state.js';
 import type { DecideResult } from './look.js';
-import { base, clause, emit, holding, startRun } from './look-run.js';
+import { decision, clause, emit, holding, startRun } from './look-run.js';
 import type { LookRun } from './look-run.js';
 import { planIndex } from './plan-index.js';
 import type { KpiEntry } from './plan-index.js';
@@ -78,21 +78,24 @@ function preStart(run: LookRun): DecideResult {
   const gate = gateSignoff(run, first, ready);
   if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
   if (run.status === 'running' && run.holds.length === 0 && gate.count.met) {
-    emit(run, {
-      ...base(
+    emit(
+      run,
+      decision(
         run,
         'signoff-quorum',
         `sign-off to start reached (${formatCounts(gate.count)}): starting ${first.name} at ${formatShare(first.traffic)}`,
         { signoff: gate.count },
+        {
+          type: 'advance',
+          from: -1,
+          to: 0,
+          fromPhase: run.state.phase,
+          toPhase: first.name,
+          traffic: first.traffic,
+          startsBake: run.plan.phases.length === 1 && first.bake !== undefined,
+        },
       ),
-      type: 'advance',
-      from: -1,
-      to: 0,
-      fromPhase: run.state.phase,
-      toPhase: first.name,
-      traffic: first.traffic,
-      startsBake: run.plan.phases.length === 1 && first.bake !== undefined,
-    });
+    );
   }
   return {
     decisions: run.decisions,
@@ -119,20 +122,36 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const srm = srmOf(run.evidence);
   const srmHealthy = srm !== null && srm.healthy === true;
   if (srm !== null && srm.healthy === false && !holding(run, 'srm')) {
-    emit(run, {
-      ...base(run, 'srm', `split is broken (p=${formatP(srm.pValue)}): ${splitText(srm)}`, {
-        srm,
-        units,
-      }),
-      type: 'hold',
-      hold: 'srm',
-    });
+    emit(
+      run,
+      decision(
+        run,
+        'srm',
+        `split is broken (p=${formatP(srm.pValue)}): ${splitText(srm)}`,
+        {
+          srm,
+          units,
+        },
+        {
+          type: 'hold',
+          hold: 'srm',
+        },
+      ),
+    );
   } else if (srmHealthy && holding(run, 'srm')) {
-    emit(run, {
-      ...base(run, 'srm', `split is healthy again (p=${formatP(srm.pValue)})`, { srm, units }),
-      type: 'release-hold',
-      hold: 'srm',
-    });
+    emit(
+      run,
+      decision(
+        run,
+        'srm',
+        `split is healthy again (p=${formatP(srm.pValue)})`,
+        { srm, units },
+        {
+          type: 'release-hold',
+          hold: 'srm',
+        },
+      ),
+    );
   }
 
   // 3. Breaches that do not roll back: the most severe response, and every side effect once.
@@ -186,31 +205,37 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         phase.bake === undefined
           ? `${roughDuration(elapsed)} in ${phase.name}`
           : `a ${roughDuration(phase.bake)} bake`;
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           rule,
           `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted)}`,
           all,
+          {
+            type: 'complete',
+          },
         ),
-        type: 'complete',
-      });
+      );
     } else {
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           gate === null ? 'phase-ready' : 'signoff-quorum',
           `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}`,
           gate === null ? all : { ...all, signoff: gate.count },
+          {
+            type: 'advance',
+            from: state.phaseIndex,
+            to: state.phaseIndex + 1,
+            fromPhase: phase.name,
+            toPhase: next.name,
+            traffic: next.traffic,
+            startsBake: state.phaseIndex + 1 === plan.phases.length - 1 && next.bake !== undefined,
+          },
         ),
-        type: 'advance',
-        from: state.phaseIndex,
-        to: state.phaseIndex + 1,
-        fromPhase: phase.name,
-        toPhase: next.name,
-        traffic: next.traffic,
-        startsBake: state.phaseIndex + 1 === plan.phases.length - 1 && next.bake !== undefined,
-      });
+      );
     }
   }
 

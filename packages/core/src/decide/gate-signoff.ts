@@ -4,7 +4,7 @@ import { countSignoff, formatCounts } from './count-signoff.js';
 import type { SignoffCount } from './decision.js';
 import { roughDuration } from './format.js';
 import { PRE_START_PHASE } from './launch-state.js';
-import { base, emit, holding, taken } from './look-run.js';
+import { decision, emit, holding, taken } from './look-run.js';
 import type { LookRun } from './look-run.js';
 
 /**
@@ -28,16 +28,19 @@ export function gateSignoff(
     for (const rej of role.rejections) {
       const key = `${here}:signoff-rejected:${target.name}:${role.role}:${rej.actor}:${rej.at}`;
       if (run.status !== 'running' || taken(run, key)) continue;
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           'signoff-rejected',
           `${rej.actor} (${role.role}) rejected the sign-off for ${target.name}: "${rej.comment ?? 'no comment'}"; pausing`,
           { signoff: count },
+          {
+            type: 'pause',
+            key,
+          },
         ),
-        type: 'pause',
-        key,
-      });
+      );
     }
 
   let requested = false;
@@ -52,69 +55,94 @@ export function gateSignoff(
     const then = plan.signoff?.on_deadline ?? 'hold';
     const key = `${here}:signoff-deadline:${target.name}:${req.role}:expired`;
     if (taken(run, key)) continue;
-    emit(run, {
-      ...base(
+    emit(
+      run,
+      decision(
         run,
         'signoff-deadline',
         `the sign-off of ${req.role} for ${target.name} passed its deadline without quorum (${formatCounts(count)}): ${then === 'hold' ? 'holding' : 'rolling back'}`,
         { signoff: count },
+        {
+          type: 'signoff-expired',
+          key,
+          forPhase: target.name,
+          role: req.role,
+          then,
+        },
       ),
-      type: 'signoff-expired',
-      key,
-      forPhase: target.name,
-      role: req.role,
-      then,
-    });
+    );
     expired.push(req.role);
   }
 
   if (expired.length > 0) {
     if ((plan.signoff?.on_deadline ?? 'hold') === 'rollback') {
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           'signoff-deadline',
           `no sign-off from ${expired.join(', ')} for ${target.name} by the deadline: rolling back to 0%`,
           { signoff: count },
+          {
+            type: 'rollback',
+            traffic: 0,
+          },
         ),
-        type: 'rollback',
-        traffic: 0,
-      });
+      );
       return { count, ended: true };
     }
     const id = `signoff-deadline:${target.name}`;
     const reason = `no sign-off from ${expired.join(', ')} for ${target.name} by the deadline (${formatCounts(count)})`;
     if (!holding(run, id))
-      emit(run, {
-        ...base(run, 'signoff-deadline', `${reason}: holding`, { signoff: count }),
-        type: 'hold',
-        hold: id,
-        forPhase: target.name,
-      });
+      emit(
+        run,
+        decision(
+          run,
+          'signoff-deadline',
+          `${reason}: holding`,
+          { signoff: count },
+          {
+            type: 'hold',
+            hold: id,
+            forPhase: target.name,
+          },
+        ),
+      );
     for (const to of [plan.owner, ...expired]) {
       const key = `${here}:signoff-deadline:${target.name}:${to}`;
       if (taken(run, key)) continue;
-      emit(run, {
-        ...base(run, 'signoff-deadline', `${reason}: notifying ${to}`, { signoff: count }),
-        type: 'notify',
-        key,
-        to,
-      });
+      emit(
+        run,
+        decision(
+          run,
+          'signoff-deadline',
+          `${reason}: notifying ${to}`,
+          { signoff: count },
+          {
+            type: 'notify',
+            key,
+            to,
+          },
+        ),
+      );
     }
   }
 
   const deadlineHold = `signoff-deadline:${target.name}`;
   if (count.met && holding(run, deadlineHold))
-    emit(run, {
-      ...base(
+    emit(
+      run,
+      decision(
         run,
         'signoff-quorum',
         `the sign-off for ${target.name} reached quorum (${formatCounts(count)}): releasing the hold`,
         { signoff: count },
+        {
+          type: 'release-hold',
+          hold: deadlineHold,
+        },
       ),
-      type: 'release-hold',
-      hold: deadlineHold,
-    });
+    );
 
   const key = `${here}:signoff-quorum:${target.name}:request`;
   if (ready && !count.met && !requested && run.status === 'running' && !taken(run, key)) {
@@ -129,33 +157,39 @@ export function gateSignoff(
       first === undefined || first.deadlineAt === null
         ? ''
         : ` within ${roughDuration(first.deadlineAt - now)}`;
-    emit(run, {
-      ...base(
+    emit(
+      run,
+      decision(
         run,
         'signoff-quorum',
         `${here === PRE_START_PHASE ? 'ready to start' : `${here} is ready`}: ${target.name} needs the sign-off of ${roles.join(', ')} (${formatCounts(count)})${by}`,
         { signoff: count },
+        {
+          type: 'request-signoff',
+          key,
+          forPhase: target.name,
+          roles: asked,
+        },
       ),
-      type: 'request-signoff',
-      key,
-      forPhase: target.name,
-      roles: asked,
-    });
+    );
     for (const r of count.roles) {
       if (r.approvers.length >= r.quorum && r.rejections.length === 0) continue;
       const nkey = `${here}:signoff-quorum:${target.name}:${r.role}`;
       if (taken(run, nkey)) continue;
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           'signoff-quorum',
           `${target.name} needs ${r.quorum - r.approvers.length} more approval${r.quorum - r.approvers.length === 1 ? '' : 's'} from ${r.role}${by}`,
           { signoff: count },
+          {
+            type: 'notify',
+            key: nkey,
+            to: r.role,
+          },
         ),
-        type: 'notify',
-        key: nkey,
-        to: r.role,
-      });
+      );
     }
   }
   return { count, ended: false };

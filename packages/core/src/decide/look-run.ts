@@ -38,14 +38,26 @@ export function startRun(plan: Plan, state: LaunchState, evidence: Evidence, now
   };
 }
 
-/** The fields every decision of this look shares. */
-export function base(
+/** What a decision adds to the fields every decision of a look shares. */
+export type DecisionFields = Decision extends infer D
+  ? D extends Decision
+    ? Omit<D, keyof DecisionBase>
+    : never
+  : never;
+
+/**
+ * A decision of this look. Built by adding fields to one object: spreading a
+ * fresh object into a literal with new keys costs microseconds per call in V8 11.
+ */
+export function decision(
   run: LookRun,
   rule: DecisionRule,
   reason: string,
   evidence: DecisionEvidence,
-): DecisionBase {
-  return {
+  fields: DecisionFields,
+): Decision {
+  const d = {
+    type: fields.type,
     at: run.now,
     reason,
     rule,
@@ -54,6 +66,7 @@ export function base(
     planVersion: run.state.planVersion,
     evidence,
   };
+  return Object.assign(d, fields) as Decision;
 }
 
 /** Whether a one-shot key was taken before or in this look. */

@@ -3,7 +3,7 @@ import type { Phase } from '../plan/index.js';
 import type { GuardResult } from '../statistics/index.js';
 import type { Verdicts } from './classify-verdicts.js';
 import { roughDuration } from './format.js';
-import { base, clause, emit, holding, taken } from './look-run.js';
+import { decision, clause, emit, holding, taken } from './look-run.js';
 import type { LookRun } from './look-run.js';
 import type { KpiEntry } from './plan-index.js';
 /** Why a breach response applies: the KPI's on_breach, or a risk's contingency. */
@@ -37,8 +37,9 @@ export function rollBack(
   const first = kpis[rollers[0] as number] as KpiEntry;
   const texts = rollers.map((i) => breachText(kpis[i] as KpiEntry, v.results[i]));
   const risks = rollers.flatMap((i) => (kpis[i] as KpiEntry).risks);
-  emit(run, {
-    ...base(
+  emit(
+    run,
+    decision(
       run,
       first.responseRule,
       `${texts.join('; ')}: rolling back to 0% (${sourceText(first)})`,
@@ -51,10 +52,12 @@ export function rollBack(
         risks: risks.filter((r, i) => risks.findIndex((x) => x.id === r.id) === i),
         units,
       },
+      {
+        type: 'rollback',
+        traffic: 0,
+      },
     ),
-    type: 'rollback',
-    traffic: 0,
-  });
+  );
   for (const i of v.breach) fireSideEffects(run, kpis[i] as KpiEntry, v.results[i]);
 }
 
@@ -63,14 +66,19 @@ export function fireSideEffects(run: LookRun, e: KpiEntry, r: GuardResult | unde
   for (const s of e.sideEffects) {
     const key = run.state.phase + s.keySuffix;
     if (taken(run, key)) continue;
-    const b = base(
+    const notify = s.type === 'notify';
+    emit(
       run,
-      s.rule,
-      `${breachText(e, r)}: ${s.type === 'notify' ? `notifying ${s.target}` : `calling the webhook ${s.target}`}`,
-      breachEvidence(e, r),
+      decision(
+        run,
+        s.rule,
+        `${breachText(e, r)}: ${notify ? `notifying ${s.target}` : `calling the webhook ${s.target}`}`,
+        breachEvidence(e, r),
+        notify
+          ? { type: 'notify', key, to: s.target, kpi: e.name }
+          : { type: 'webhook', key, url: s.target, kpi: e.name },
+      ),
     );
-    if (s.type === 'notify') emit(run, { ...b, type: 'notify', key, to: s.target, kpi: e.name });
-    else emit(run, { ...b, type: 'webhook', key, url: s.target, kpi: e.name });
   }
 }
 
@@ -80,47 +88,56 @@ export function respondToBreach(run: LookRun, e: KpiEntry, r: GuardResult | unde
   if (e.response === 'pause') {
     const key = `${phase}:${e.responseRule}:${e.name}:pause`;
     if (run.status === 'running' && !taken(run, key))
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           e.responseRule,
           `${breachText(e, r)}: pausing until an operator resumes (${sourceText(e)})`,
           breachEvidence(e, r),
+          {
+            type: 'pause',
+            key,
+            kpi: e.name,
+          },
         ),
-        type: 'pause',
-        key,
-        kpi: e.name,
-      });
+      );
   } else if (e.response === 'hold') {
     const id = `breach:${e.name}`;
     if (!holding(run, id))
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           e.responseRule,
           `${breachText(e, r)}: holding in ${phase} until it recovers (${sourceText(e)})`,
           breachEvidence(e, r),
+          {
+            type: 'hold',
+            hold: id,
+            kpi: e.name,
+          },
         ),
-        type: 'hold',
-        hold: id,
-        kpi: e.name,
-      });
+      );
   } else if (e.response === 'ask') {
     const key = `${phase}:${e.responseRule}:${e.name}:ask`;
     if (!taken(run, key))
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           e.responseRule,
           `${breachText(e, r)}: not advancing until ${e.askRoles.join(', ')} approve${e.askRoles.length === 1 ? 's' : ''} (${sourceText(e)})`,
           breachEvidence(e, r),
+          {
+            type: 'ask',
+            key,
+            ask: `breach:${e.name}`,
+            kpi: e.name,
+            roles: e.askRoles,
+          },
         ),
-        type: 'ask',
-        key,
-        ask: `breach:${e.name}`,
-        kpi: e.name,
-        roles: e.askRoles,
-      });
+      );
   }
   fireSideEffects(run, e, r);
 }
@@ -141,52 +158,62 @@ export function respondToInsufficient(
   if (action.type === 'extend') {
     const key = `${here}:insufficient-evidence:${e.name}:extend`;
     if (!taken(run, key))
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           'insufficient-evidence',
           `${lack}: keeping ${here} open until it has one`,
           evidence,
+          {
+            type: 'extend',
+            key,
+            kpi: e.name,
+          },
         ),
-        type: 'extend',
-        key,
-        kpi: e.name,
-      });
+      );
   } else if (action.type === 'hold') {
     const id = `insufficient:${e.name}`;
     if (!holding(run, id))
-      emit(run, {
-        ...base(run, 'insufficient-evidence', `${lack}: holding in ${here}`, evidence),
-        type: 'hold',
-        hold: id,
-        kpi: e.name,
-      });
+      emit(
+        run,
+        decision(run, 'insufficient-evidence', `${lack}: holding in ${here}`, evidence, {
+          type: 'hold',
+          hold: id,
+          kpi: e.name,
+        }),
+      );
     const owner = run.plan.owner;
     const key = `${here}:insufficient-evidence:${e.name}:${owner}`;
     if (!taken(run, key))
-      emit(run, {
-        ...base(run, 'insufficient-evidence', `${lack}: notifying ${owner}`, evidence),
-        type: 'notify',
-        key,
-        to: owner,
-        kpi: e.name,
-      });
+      emit(
+        run,
+        decision(run, 'insufficient-evidence', `${lack}: notifying ${owner}`, evidence, {
+          type: 'notify',
+          key,
+          to: owner,
+          kpi: e.name,
+        }),
+      );
   } else {
     const key = `${here}:insufficient-evidence:${e.name}:ask`;
     if (!taken(run, key))
-      emit(run, {
-        ...base(
+      emit(
+        run,
+        decision(
           run,
           'insufficient-evidence',
           `${lack}: not advancing until ${action.roles.join(', ')} approve${action.roles.length === 1 ? 's' : ''}`,
           evidence,
+          {
+            type: 'ask',
+            key,
+            ask: `insufficient:${e.name}`,
+            kpi: e.name,
+            roles: action.roles,
+          },
         ),
-        type: 'ask',
-        key,
-        ask: `insufficient:${e.name}`,
-        kpi: e.name,
-        roles: action.roles,
-      });
+      );
   }
 }
 
@@ -211,10 +238,18 @@ export function releaseRecovered(
         : breach
           ? `${kpi} no longer breaches${r === undefined ? '' : ` (${clause(r.reason)})`}`
           : `${kpi} has a verdict: ${verdict}`;
-    emit(run, {
-      ...base(run, h.rule, `${now}: releasing the hold`, { guards: r === undefined ? [] : [r] }),
-      type: 'release-hold',
-      hold: h.id,
-    });
+    emit(
+      run,
+      decision(
+        run,
+        h.rule,
+        `${now}: releasing the hold`,
+        { guards: r === undefined ? [] : [r] },
+        {
+          type: 'release-hold',
+          hold: h.id,
+        },
+      ),
+    );
   }
 }

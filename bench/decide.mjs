@@ -1,7 +1,12 @@
 // ns per decide() call for a 4-phase, 6-KPI plan, in the situations a controller
 // or the rehearsal meets most. A figure, not a test: run `npm run build` (or
 // `npx tsc -b packages/core`) first, then `node bench/decide.mjs`.
-import { applyDecision, decide, initialLaunchState, parsePlan } from '../packages/core/dist/index.js';
+import {
+  applyDecision,
+  decide,
+  initialLaunchState,
+  parsePlan,
+} from '../packages/core/dist/index.js';
 
 const H = 3_600_000;
 const M = 60_000;
@@ -44,7 +49,13 @@ const guard = (kpi, verdict) => ({
   reason: `${kpi}: ${verdict}`,
   rule: 'compare',
   estimate: { treatment: 0.11, control: 0.1 },
-  comparison: { bad: 'increase', relative: true, difference: 0.1, interval: [0.05, 0.15], margin: 0.1 },
+  comparison: {
+    bad: 'increase',
+    relative: true,
+    difference: 0.1,
+    interval: [0.05, 0.15],
+    margin: 0.1,
+  },
   units: { treatment: 5000, control: 5000 },
   alpha: { guard: 0.05 / 6, launch: 0.05 },
   method: 'asymptotic-confidence-sequence',
@@ -77,31 +88,67 @@ const scenarios = [
   [
     'waiting, 2 KPIs insufficient (no decision)',
     inPhase(0),
-    evidence({ conversion: 'insufficient-evidence', revenue: 'insufficient-evidence' }, [400, 40_000]),
+    evidence(
+      { conversion: 'insufficient-evidence', revenue: 'insufficient-evidence' },
+      [400, 40_000],
+    ),
     T0 + 30 * M,
   ],
   [
     'holding on a breach (no decision)',
-    inPhase(1, { holds: [{ id: 'breach:cpu', rule: 'guard-breach', kpi: 'cpu', since: T0, reason: 'x' }] }),
+    inPhase(1, {
+      holds: [{ id: 'breach:cpu', rule: 'guard-breach', kpi: 'cpu', since: T0, reason: 'x' }],
+    }),
     evidence({ cpu: 'breach' }),
     T0 + 3 * H,
   ],
   [
     'waiting for sign-off, 3 approvals to count (no decision)',
     inPhase(1, {
-      signoffRequests: [{ phase: 'half', role: 'product', requestedAt: T0, deadlineAt: T0 + 24 * H, expired: false }],
+      signoffRequests: [
+        {
+          phase: 'half',
+          role: 'product',
+          requestedAt: T0,
+          deadlineAt: T0 + 24 * H,
+          expired: false,
+        },
+      ],
       fired: ['early:signoff-quorum:half:request', 'early:signoff-quorum:half:product'],
     }),
-    evidence({}, [5000, 5000], [
-      { role: 'product', phase: 'early', decision: 'approve', actor: 'a', planVersion: 1, at: T0 },
-      { role: 'product', phase: 'half', decision: 'approve', actor: 'lena', planVersion: 1, at: T0 },
-      { role: 'product', phase: 'half', decision: 'reject', actor: 'b', planVersion: 0, at: T0 },
-    ]),
+    evidence(
+      {},
+      [5000, 5000],
+      [
+        {
+          role: 'product',
+          phase: 'early',
+          decision: 'approve',
+          actor: 'a',
+          planVersion: 1,
+          at: T0,
+        },
+        {
+          role: 'product',
+          phase: 'half',
+          decision: 'approve',
+          actor: 'lena',
+          planVersion: 1,
+          at: T0,
+        },
+        { role: 'product', phase: 'half', decision: 'reject', actor: 'b', planVersion: 0, at: T0 },
+      ],
+    ),
     T0 + 3 * H,
   ],
   ['baking at 100% (no decision)', inPhase(3, { bakeStartedAt: T0 }), evidence(), T0 + 2 * H],
   ['advancing (one decision)', inPhase(0), evidence(), T0 + 2 * H],
-  ['rolling back on a breach (two decisions)', inPhase(1), evidence({ errors: 'breach' }), T0 + 3 * H],
+  [
+    'rolling back on a breach (two decisions)',
+    inPhase(1),
+    evidence({ errors: 'breach' }),
+    T0 + 3 * H,
+  ],
 ];
 
 function measure(fn, iterations) {
@@ -126,7 +173,9 @@ for (const [name, state, ev, now] of scenarios) {
     const r = decide(plan, state, ev, now);
     return r.decisions.length + r.look.summary.length;
   }, 200_000);
-  console.log(`| ${name} | ${fmt(m.median)} | ${fmt(m.min)}-${fmt(m.max)} | ${fmt(1e9 / m.median)} |`);
+  console.log(
+    `| ${name} | ${fmt(m.median)} | ${fmt(m.min)}-${fmt(m.max)} | ${fmt(1e9 / m.median)} |`,
+  );
 }
 
 // A whole simulated launch looked at every minute, decisions folded in, as the rehearsal would.
@@ -134,7 +183,9 @@ function launch() {
   let state = start;
   let looks = 0;
   const clean = evidence();
-  const approvals = [{ role: 'product', phase: 'half', decision: 'approve', actor: 'pia', planVersion: 1, at: T0 }];
+  const approvals = [
+    { role: 'product', phase: 'half', decision: 'approve', actor: 'pia', planVersion: 1, at: T0 },
+  ];
   const ready = evidence({}, [5000, 5000], approvals);
   for (let now = T0 + M; state.status === 'running' && looks < 100_000; now += M) {
     looks++;

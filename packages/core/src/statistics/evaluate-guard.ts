@@ -199,10 +199,7 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
   const c = rawC === undefined ? undefined : sortedSketch(rawC);
   const found: Finding = {
     outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' },
-    estimate: {
-      treatment: sketchQuantile(t, q),
-      control: c === undefined ? null : sketchQuantile(c, q),
-    },
+    estimate: { treatment: null, control: null },
     units: { treatment: sketchUnits(t), control: c === undefined ? 0 : sketchUnits(c) },
     method: QUANTILE_METHOD,
   };
@@ -220,6 +217,7 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
       const r = compareQuantiles(compare, q, t, c, settings);
       outcomes.push(r.outcome);
       found.comparison = r.comparison;
+      if (r.values !== undefined) found.estimate = { ...r.values };
     }
   }
   const limits = limitsOf(kpi);
@@ -229,6 +227,11 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
     found.limit = r.limit;
   }
   found.outcome = combine(outcomes);
+  if (found.estimate.treatment === null)
+    found.estimate = {
+      treatment: sketchQuantile(t, q),
+      control: c === undefined ? null : sketchQuantile(c, q),
+    };
   return found;
 }
 

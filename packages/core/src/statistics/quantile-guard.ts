@@ -36,7 +36,7 @@ import type { QuantileSketch } from './kpi-aggregate.js';
 import { checkCount } from './arm-estimate.js';
 import { limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
-import { locateRanks } from './quantile-sketch.js';
+import { locateRanks, rememberSorted } from './quantile-sketch.js';
 
 /** Units needed on the smaller side of the quantile before its interval is trusted (n·min(q,1−q)). */
 export const MIN_TAIL_UNITS = 10;
@@ -50,6 +50,24 @@ export interface QuantileBounds {
   units: number;
 }
 
+/** Sum of a bucket array's counts, or a message naming the bad bucket. */
+function bucketTotal(buckets: [number, number][], field: string): number | string {
+  let total = 0;
+  let sorted = true;
+  let previous = -Infinity;
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i];
+    if (!Array.isArray(b) || !Number.isInteger(b[0]) || !(b[1] >= 0 && b[1] !== Infinity))
+      return `${field}[${i}] must be [integer index, non-negative count]`;
+    total += b[1];
+    if (b[0] <= previous) sorted = false;
+    previous = b[0];
+  }
+  // Validation already walked the buckets: spare the readers a second check of the order.
+  if (sorted) rememberSorted(buckets);
+  return total;
+}
+
 /** Validate a sketch; a message naming the field when it is unusable. */
 export function checkSketch(s: QuantileSketch, arm: string): string | undefined {
   const bad =
@@ -59,18 +77,11 @@ export function checkSketch(s: QuantileSketch, arm: string): string | undefined 
   if (bad !== undefined) return bad;
   if (!Array.isArray(s.positive) || !Array.isArray(s.negative))
     return `${arm}.sketch.positive and .negative must be arrays of [index, count]`;
-  let total = s.zeroCount;
-  for (const [field, buckets] of [
-    ['positive', s.positive],
-    ['negative', s.negative],
-  ] as const) {
-    for (let i = 0; i < buckets.length; i++) {
-      const b = buckets[i];
-      if (!Array.isArray(b) || !Number.isInteger(b[0]) || !(Number.isFinite(b[1]) && b[1] >= 0))
-        return `${arm}.sketch.${field}[${i}] must be [integer index, non-negative count]`;
-      total += b[1];
-    }
-  }
+  const positive = bucketTotal(s.positive, `${arm}.sketch.positive`);
+  if (typeof positive === 'string') return positive;
+  const negative = bucketTotal(s.negative, `${arm}.sketch.negative`);
+  if (typeof negative === 'string') return negative;
+  const total = s.zeroCount + positive + negative;
   if (total !== s.count)
     return `${arm}.sketch.count (${s.count}) differs from the total of its buckets (${total})`;
   if (s.count > 0 && !(Number.isFinite(s.min) && Number.isFinite(s.max) && s.min <= s.max))
@@ -188,6 +199,7 @@ export function compareQuantiles(
   return {
     outcome,
     comparison: { ...base, difference, interval: [lo, hi] },
+    values: { treatment: bt.value, control: bc.value },
   };
 }
 

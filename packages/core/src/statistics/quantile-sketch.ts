@@ -94,15 +94,30 @@ export function mergeSketches(a: QuantileSketch, b: QuantileSketch): QuantileSke
   };
 }
 
+// Bucket arrays already seen sorted, with their length then: a guard reads each sketch
+// several times, and re-checking the order each time was most of its cost. A later
+// push changes the length and forces a new check.
+const knownSorted = new WeakMap<readonly [number, number][], number>();
+
+/** Remember that a bucket array is sorted by index (checked by the caller). */
+export function rememberSorted(buckets: readonly [number, number][]): void {
+  knownSorted.set(buckets, buckets.length);
+}
+
 function isSorted(buckets: [number, number][]): boolean {
+  if (knownSorted.get(buckets) === buckets.length) return true;
   for (let i = 1; i < buckets.length; i++)
     if ((buckets[i] as [number, number])[0] <= (buckets[i - 1] as [number, number])[0])
       return false;
+  knownSorted.set(buckets, buckets.length);
   return true;
 }
 
 function sortedBuckets(buckets: [number, number][]): [number, number][] {
-  return isSorted(buckets) ? buckets : [...buckets].sort((x, y) => x[0] - y[0]);
+  if (isSorted(buckets)) return buckets;
+  const sorted = [...buckets].sort((x, y) => x[0] - y[0]);
+  knownSorted.set(sorted, sorted.length);
+  return sorted;
 }
 
 /** The sketch itself when its bucket arrays are sorted by index, else a sorted copy. */
@@ -123,27 +138,56 @@ export interface RankLocation {
 
 /**
  * Locate order statistics X₍k₎ (1-based ranks, ascending, each in 1..count) in one
- * pass over the buckets, in ascending value order: negatives (largest magnitude
- * first), zeros, positives.
+ * pass over the buckets in value order (negatives by decreasing magnitude, zeros,
+ * positives). Ranks in the upper half are found walking down from the largest
+ * value, so a p95 reads a few buckets, not all of them.
  */
 export function locateRanks(sketch: QuantileSketch, ranks: readonly number[]): RankLocation[] {
+  const negative = sortedBuckets(sketch.negative);
+  const positive = sortedBuckets(sketch.positive);
+  const first = ranks[0];
+  if (first !== undefined && first > sketch.count / 2) {
+    // Walk from the top with ranks counted from the largest value.
+    const fromTop = ranks.map((k) => sketch.count + 1 - k).reverse();
+    return walk(sketch, fromTop, positive, negative, -1).reverse();
+  }
+  return walk(sketch, ranks, negative, positive, 1);
+}
+
+/**
+ * One walk over the buckets: direction 1 goes up from the most negative value
+ * (`before` = negatives, `after` = positives), −1 goes down from the largest value
+ * (`before` = positives, `after` = negatives). `ranks` ascend in walking order.
+ */
+function walk(
+  sketch: QuantileSketch,
+  ranks: readonly number[],
+  before: [number, number][],
+  after: [number, number][],
+  direction: 1 | -1,
+): RankLocation[] {
   const out: RankLocation[] = [];
   const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
   let r = 0;
   let seen = 0;
-  // Edges are computed only for the buckets that hold a requested rank.
-  const negative = sortedBuckets(sketch.negative);
-  for (let i = negative.length - 1; i >= 0 && r < ranks.length; i--) {
-    const [index, count] = negative[i] as [number, number];
+  // The first list is read from its largest index when walking up through negatives
+  // or down through positives; the second from its smallest.
+  const visit = (index: number, count: number, sign: 1 | -1) => {
     seen += count;
-    if ((ranks[r] as number) > seen) continue;
+    if (r >= ranks.length || (ranks[r] as number) > seen) return;
     const edge = Math.pow(GAMMA, index);
-    const at = {
-      lower: clamp(-edge * (1 + EDGE_SLACK)),
-      upper: clamp(-(edge / GAMMA) * (1 - EDGE_SLACK)),
-      value: clamp(-sketchBucketValue(index)),
-    };
+    const small = (edge / GAMMA) * (1 - EDGE_SLACK);
+    const large = edge * (1 + EDGE_SLACK);
+    const at =
+      sign > 0
+        ? { lower: clamp(small), upper: clamp(large), value: clamp(sketchBucketValue(index)) }
+        : { lower: clamp(-large), upper: clamp(-small), value: clamp(-sketchBucketValue(index)) };
     for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
+  };
+  const firstSign = direction > 0 ? -1 : 1;
+  for (let i = before.length - 1; i >= 0 && r < ranks.length; i--) {
+    const [index, count] = before[i] as [number, number];
+    visit(index, count, firstSign);
   }
   seen += sketch.zeroCount;
   if (r < ranks.length && (ranks[r] as number) <= seen) {
@@ -154,18 +198,9 @@ export function locateRanks(sketch: QuantileSketch, ranks: readonly number[]): R
     };
     for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
   }
-  const positive = sortedBuckets(sketch.positive);
-  for (let i = 0; i < positive.length && r < ranks.length; i++) {
-    const [index, count] = positive[i] as [number, number];
-    seen += count;
-    if ((ranks[r] as number) > seen) continue;
-    const edge = Math.pow(GAMMA, index);
-    const at = {
-      lower: clamp((edge / GAMMA) * (1 - EDGE_SLACK)),
-      upper: clamp(edge * (1 + EDGE_SLACK)),
-      value: clamp(sketchBucketValue(index)),
-    };
-    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
+  for (let i = 0; i < after.length && r < ranks.length; i++) {
+    const [index, count] = after[i] as [number, number];
+    visit(index, count, -firstSign as 1 | -1);
   }
   return out;
 }

@@ -166,20 +166,24 @@ function measure(fn, iterations) {
 
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 console.log(`decide(): 4 phases, 6 KPIs, 1 risk (Node ${process.version})\n`);
-console.log('| situation | median ns/call | min-max ns/call | calls/s |');
-console.log('|---|---:|---:|---:|');
+console.log('| situation | median ns/call | min-max | explain: false, median ns/call | min-max |');
+console.log('|---|---:|---:|---:|---:|');
 for (const [name, state, ev, now] of scenarios) {
-  const m = measure(() => {
+  const full = measure(() => {
     const r = decide(plan, state, ev, now);
     return r.decisions.length + r.look.summary.length;
   }, 200_000);
+  const brief = measure(() => {
+    const r = decide(plan, state, ev, now, { explain: false });
+    return r.decisions.length + r.look.state.length;
+  }, 200_000);
   console.log(
-    `| ${name} | ${fmt(m.median)} | ${fmt(m.min)}-${fmt(m.max)} | ${fmt(1e9 / m.median)} |`,
+    `| ${name} | ${fmt(full.median)} | ${fmt(full.min)}-${fmt(full.max)} | ${fmt(brief.median)} | ${fmt(brief.min)}-${fmt(brief.max)} |`,
   );
 }
 
 // A whole simulated launch looked at every minute, decisions folded in, as the rehearsal would.
-function launch() {
+function launch(options) {
   let state = start;
   let looks = 0;
   const clean = evidence();
@@ -189,16 +193,20 @@ function launch() {
   const ready = evidence({}, [5000, 5000], approvals);
   for (let now = T0 + M; state.status === 'running' && looks < 100_000; now += M) {
     looks++;
-    const { decisions } = decide(plan, state, state.phaseIndex >= 1 ? ready : clean, now);
+    const { decisions } = decide(plan, state, state.phaseIndex >= 1 ? ready : clean, now, options);
     for (const d of decisions) state = applyDecision(state, d);
   }
   return looks;
 }
-const looks = launch();
-const t = process.hrtime.bigint();
-let total = 0;
-for (let i = 0; i < 50; i++) total += launch();
-const ns = Number(process.hrtime.bigint() - t) / total;
-console.log(
-  `\nWhole launch, one look a minute to completion (${looks.toLocaleString('en-US')} looks each, 50 launches): ${fmt(ns)} ns/look, ${fmt((ns * looks) / 1e6)} ms per launch.`,
-);
+console.log('');
+for (const options of [undefined, { explain: false }]) {
+  const looks = launch(options);
+  for (let i = 0; i < 20; i++) launch(options); // warm up
+  const t = process.hrtime.bigint();
+  let total = 0;
+  for (let i = 0; i < 100; i++) total += launch(options);
+  const ns = Number(process.hrtime.bigint() - t) / total;
+  console.log(
+    `Whole launch${options ? ', explain: false' : ''}: one look a minute to completion (${looks.toLocaleString('en-US')} looks, 100 launches): ${fmt(ns)} ns/look, ${fmt((ns * looks) / 1e6)} ms per launch.`,
+  );
+}

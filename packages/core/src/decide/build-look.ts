@@ -8,11 +8,14 @@ import { formatCount, formatP, roughDuration } from './format.js';
 import type { LaunchState } from './launch-state.js';
 import type { Condition, Look, LookState } from './look.js';
 import type { LookRun } from './look-run.js';
+import type { PhaseText } from './plan-index.js';
 
 /** What decide() found in a phase, for the look. */
 export interface PhaseFacts {
   kind: 'phase';
   phase: Phase;
+  /** The phase's numbers, formatted once per plan. */
+  text: PhaseText | undefined;
   next: Phase | null;
   elapsed: number;
   units: { treatment: number; control: number };
@@ -71,8 +74,9 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   };
   if (status === 'rolled-back' || status === 'completed' || facts === null) {
     look.state = status === 'completed' ? 'completed' : 'rolled-back';
-    look.summary =
-      ended ?? (status === 'completed' ? 'completed: fully live' : 'rolled back: traffic is 0%');
+    if (run.explain)
+      look.summary =
+        ended ?? (status === 'completed' ? 'completed: fully live' : 'rolled back: traffic is 0%');
     return look;
   }
 
@@ -80,6 +84,10 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   const nextPhase = plan.phases[nextIndex];
   if (nextPhase !== undefined)
     look.next = { phaseIndex: nextIndex, phase: nextPhase.name, traffic: nextPhase.traffic };
+  if (!run.explain) {
+    look.state = briefState(run, facts, advancedTo !== null);
+    return look;
+  }
   const holdsMet = run.holds.length === 0;
   const conditions: Condition[] = [
     { id: 'running', met: status === 'running', status },
@@ -175,7 +183,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   }
   look.state = 'waiting';
   if (!f.durationMet) {
-    look.summary = `waiting: ${roughDuration(f.elapsed)} of ${roughDuration(f.phase.min_duration)} in ${f.phase.name}`;
+    look.summary = `waiting: ${roughDuration(f.elapsed)} of ${f.text?.minDuration ?? roughDuration(f.phase.min_duration)} in ${f.phase.name}`;
   } else if (!f.unitsMet) {
     const short = f.controlCounted && f.units.control < f.units.treatment ? 'control' : 'treatment';
     look.summary = `waiting: ${formatCount(f.units[short])} of ${formatCount(f.phase.min_units)} units in ${short}`;
@@ -193,11 +201,32 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
     look.summary = `waiting for sign-off: ${signoffText(f.count)}`;
   } else if (last && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake) {
     look.state = 'baking';
-    look.summary = `baking: ${roughDuration(f.bakeElapsed)} of ${roughDuration(f.phase.bake)} at ${formatShare(state.traffic)}`;
+    look.summary = `baking: ${roughDuration(f.bakeElapsed)} of ${f.text?.bake ?? roughDuration(f.phase.bake)} at ${f.text?.share ?? formatShare(state.traffic)}`;
   } else {
     look.summary = 'ready';
   }
   return look;
+}
+
+/** The look's state without building its text: the same order as the summary below. */
+function briefState(run: LookRun, facts: LookFacts, advanced: boolean): LookState {
+  if (advanced) return 'advancing';
+  if (run.status === 'paused') return 'paused';
+  if (run.holds.length > 0) return 'holding';
+  if (facts.kind === 'pre-start') return 'waiting-for-signoff';
+  const f = facts;
+  if (f.unanswered.length > 0) return 'asking';
+  const rest =
+    f.durationMet &&
+    f.unitsMet &&
+    f.breach.length === 0 &&
+    f.insufficient.length === 0 &&
+    f.srmHealthy;
+  if (!rest) return 'waiting';
+  if (f.count !== null && !f.count.met) return 'waiting-for-signoff';
+  if (f.next === null && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake)
+    return 'baking';
+  return 'waiting';
 }
 
 function nameAt(f: PhaseFacts, i: number): string {

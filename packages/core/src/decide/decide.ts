@@ -29,6 +29,16 @@ import {
   rollBack,
 } from './respond-to-verdicts.js';
 
+/** Options of {@link decide}. */
+export interface DecideOptions {
+  /**
+   * false: the look keeps its status, state, phase, traffic and next phase but
+   * has no summary ('') nor conditions ([]), which saves most of a look's
+   * cost in the rehearsal's tight loop. Decisions are the same. Default true.
+   */
+  explain?: boolean;
+}
+
 /**
  * Decide what happens to a launch at one look. Returns only what changes (and
  * the side effects to carry out) plus where the launch stands and why.
@@ -39,9 +49,10 @@ export function decide(
   state: LaunchState,
   evidence: Evidence,
   now: number,
+  options?: DecideOptions,
 ): DecideResult {
   try {
-    return decideLook(plan, state, evidence, now);
+    return decideLook(plan, state, evidence, now, options?.explain !== false);
   } catch (e) {
     // Inputs come from storage and the network; a bug must stop the launch
     // from advancing, not crash the controller.
@@ -49,8 +60,14 @@ export function decide(
   }
 }
 
-function decideLook(plan: Plan, state: LaunchState, evidence: Evidence, now: number): DecideResult {
-  const run = startRun(plan, state, evidence, now);
+function decideLook(
+  plan: Plan,
+  state: LaunchState,
+  evidence: Evidence,
+  now: number,
+  explain: boolean,
+): DecideResult {
+  const run = startRun(plan, state, evidence, now, explain);
   if (state.status === 'rolled-back' || state.status === 'completed')
     return { decisions: run.decisions, look: buildLook(run, null) };
   if (typeof now !== 'number' || !Number.isFinite(now))
@@ -112,7 +129,10 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const elapsed = now - state.phaseStartedAt;
 
   // 1. Automatic rollback is armed in every non-terminal state.
-  const rollers = v.breach.filter((i) => index.kpis[i]?.response === 'rollback');
+  const rollers =
+    v.breach.length === 0
+      ? v.breach
+      : v.breach.filter((i) => index.kpis[i]?.response === 'rollback');
   if (rollers.length > 0) {
     rollBack(run, rollers, index.kpis, v, units);
     return { decisions: run.decisions, look: buildLook(run, null) };
@@ -242,6 +262,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const facts: LookFacts = {
     kind: 'phase',
     phase,
+    text: index.phaseTexts[state.phaseIndex],
     next: next ?? null,
     elapsed,
     units,

@@ -20,10 +20,18 @@ export interface LookRun {
   holds: Hold[];
   /** Keys taken in this look (with state.fired: never repeat). */
   keys: string[] | null;
+  /** Whether the look carries its summary and conditions. */
+  explain: boolean;
 }
 
 /** Start a look. */
-export function startRun(plan: Plan, state: LaunchState, evidence: Evidence, now: number): LookRun {
+export function startRun(
+  plan: Plan,
+  state: LaunchState,
+  evidence: Evidence,
+  now: number,
+  explain: boolean,
+): LookRun {
   const guards = Array.isArray(evidence?.guards) ? evidence.guards : [];
   return {
     plan,
@@ -35,6 +43,7 @@ export function startRun(plan: Plan, state: LaunchState, evidence: Evidence, now
     status: state.status,
     holds: state.holds,
     keys: null,
+    explain,
   };
 }
 

@@ -5,8 +5,9 @@
  * with the same plan; plans are treated as immutable.
  */
 import type { Action, Kpi, Plan, Risk } from '../plan/index.js';
-import { KPI_CATEGORIES } from '../plan/index.js';
+import { KPI_CATEGORIES, formatShare } from '../plan/index.js';
 import type { AppliedRisk } from './decision.js';
+import { roughDuration } from './format.js';
 
 /** State changes a breach can make, most severe first. */
 export type BreachResponse = 'rollback' | 'pause' | 'hold' | 'ask';
@@ -40,9 +41,18 @@ export interface KpiEntry {
   risks: AppliedRisk[];
 }
 
+/** A phase's numbers as status lines show them, formatted once. */
+export interface PhaseText {
+  share: string;
+  minDuration: string;
+  bake: string;
+}
+
 /** The precomputed view of a plan. */
 export interface PlanIndex {
   kpis: KpiEntry[];
+  /** Per phase, in plan order. */
+  phaseTexts: PhaseText[];
   /** KPI name -> position in `kpis`. */
   positions: Record<string, number>;
 }
@@ -70,7 +80,12 @@ function buildIndex(plan: Plan): PlanIndex {
       kpis.push(entry(plan, kpi, watching));
     }
   }
-  return { kpis, positions };
+  const phaseTexts = (Array.isArray(plan.phases) ? plan.phases : []).map((p) => ({
+    share: formatShare(p.traffic),
+    minDuration: roughDuration(p.min_duration),
+    bake: p.bake === undefined ? '' : roughDuration(p.bake),
+  }));
+  return { kpis, positions, phaseTexts };
 }
 
 function entry(plan: Plan, kpi: Kpi, watching: Risk[]): KpiEntry {

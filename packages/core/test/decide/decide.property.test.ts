@@ -257,6 +257,20 @@ describe('decide(): properties of random launches', () => {
     );
   });
 
+  it('decides the same without explaining (the rehearsal’s fast path)', () => {
+    fc.assert(
+      fc.property(walk, ([p, looks]) => {
+        for (const s of run(p, looks).steps) {
+          const full = decide(p, s.before, s.evidence, s.now);
+          const brief = decide(p, s.before, s.evidence, s.now, { explain: false });
+          expect(brief.decisions).toEqual(full.decisions);
+          expect(brief.look).toEqual({ ...full.look, summary: '', conditions: [] });
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('rebuilds the state from the log of decisions, through JSON', () => {
     fc.assert(
       fc.property(walk, ([p, looks]) => {

@@ -287,6 +287,13 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
   return evaluateMeans(kpi, data, settings);
 }
 
+/** The method a KPI's guard uses, also when there was no data to use it on. */
+function methodOf(kpi: Kpi, options: GuardOptions): string {
+  if (kpi.kind === 'slo-burn') return BURN_METHOD;
+  if (kpi.kind === 'quantile') return QUANTILE_METHOD;
+  return METHOD_NAMES[options.method] ?? String(options.method);
+}
+
 /**
  * Evaluate one KPI's guard at one look. `options.alpha` is this KPI's share of the
  * launch's false alarm budget; a burn-rate guard is not a statistical test and
@@ -320,7 +327,7 @@ export function evaluateGuard(
       guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
       launch: options.launchAlpha,
     },
-    method: found.method ?? METHOD_NAMES[options.method] ?? String(options.method),
+    method: found.method ?? methodOf(kpi, options),
   };
   if (found.comparison !== undefined) result.comparison = found.comparison;
   if (found.limit !== undefined) result.limit = found.limit;

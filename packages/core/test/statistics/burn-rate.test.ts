@@ -67,6 +67,11 @@ describe('evaluateGuard: SLO burn rate', () => {
     expect(r.reason).toMatch(/3d\/6h at 1x: 1,000 events in the long window, needs 5,000/);
   });
 
+  it('names its method even without data', () => {
+    const r = evaluateGuard(availability, undefined, options);
+    expect(r).toMatchObject({ verdict: 'insufficient-evidence', method: 'multiwindow-burn-rate' });
+  });
+
   it('is insufficient when a window has no counts at all', () => {
     const r = evaluate(windows(100_000, 0).filter((w) => w.windowMs !== 30 * M));
     expect(r.verdict).toBe('insufficient-evidence');

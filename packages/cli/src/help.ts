@@ -7,20 +7,41 @@ export const EXIT_CODES = `Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
+const MAIN_EXIT_CODES = `Exit codes:
+  0  success
+  1  a plan is invalid, or the audit log is broken (the problems are printed)
+  2  usage error, or a file, the store or the port could not be opened
+  3  internal error: a bug in threshold (please report it)
+`;
+
+const SERVER_EXIT_CODES = `Exit codes:
+  0  success
+  2  usage error, or the store or port cannot be opened
+  3  internal error: a bug in threshold (please report it)
+`;
+
+const STORE_OPTIONS = `  --data-dir DIR Folder of the SQLite database (default ./.threshold);
+                 THRESHOLD_DATABASE_URL=postgres://... uses PostgreSQL instead`;
+
 const MAIN = `threshold: launch control plane. Plans as code, checked before they run.
 
 Usage:
   threshold validate PLAN... [--json]    Check launch plans and report every problem
   threshold plan explain PLAN [--json]   Summarize a plan: phases, KPIs, risks, sign-off, readiness
   threshold plan schema                  Print the launch plan's JSON Schema
-  threshold start                        Start the server (not in this version yet)
+  threshold serve [--port N] [--data-dir DIR]
+                                         Start the server (SQLite in ./.threshold by default)
+  threshold token create --scope S...    Create an API token; prints the secret once
+  threshold token list | revoke ID       List or revoke API tokens
+  threshold audit verify [--json]        Check the audit log's hash chain
+  threshold start                        The demo (not in this version yet)
   threshold help [COMMAND]               Show help for a command
 
 Options:
   -h, --help     Show help
   --version      Print the version
 
-${EXIT_CODES}`;
+${MAIN_EXIT_CODES}`;
 
 const VALIDATE = `Usage: threshold validate PLAN... [--json]
 
@@ -80,6 +101,105 @@ Options:
   -h, --help     Show this help
 `;
 
+const SERVE = `Usage: threshold serve [--port N] [--host H] [--data-dir DIR]
+
+Start the Threshold server: the HTTP API (/api/v1), the SDK endpoints (/v1),
+/metrics, /healthz and /readyz. With no configuration it keeps its data in
+SQLite under ./.threshold (created on first start, migrations applied).
+Set THRESHOLD_DATABASE_URL=postgres://... to use PostgreSQL; several servers
+on one database serve the same launches.
+
+The first line on stdout is 'Threshold is listening on URL'; JSON logs go to
+stderr (THRESHOLD_LOG_LEVEL=debug|info|warn, default info). Ctrl-C (SIGINT) or
+SIGTERM stop it cleanly. Requests need a token: create the first one with
+'threshold token create --scope admin'.
+
+Options:
+  --port N       TCP port (default 4600; 0 picks a free one)
+  --host H       Interface to listen on (default 127.0.0.1; 0.0.0.0 for all)
+${STORE_OPTIONS}
+  -h, --help     Show this help
+
+${SERVER_EXIT_CODES}`;
+
+const TOKEN = `Usage: threshold token <create|list|revoke>
+
+  threshold token create --scope S [--scope S2] [--name N] [--json]
+  threshold token list [--json]
+  threshold token revoke ID [--json]
+
+Tokens are written to the local store (or THRESHOLD_DATABASE_URL) directly, so
+the first admin token can be made before anyone can call the API.
+Run 'threshold help token create' for the scopes.
+`;
+
+const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--json] [--data-dir DIR]
+
+Create an API token and print its secret (thr_...) once on stdout; only its
+sha256 is stored. A note with the name, id and scopes goes to stderr, so
+  TOKEN=$(threshold token create --scope sdk --name checkout-web)
+captures the secret alone. The token name is the actor in the audit log and
+the identity for self-approval checks. The creation is audited as cli:<user>.
+
+Scopes:
+  sdk              the SDK endpoints only (/v1/config, /v1/stream, /v1/events)
+  viewer           read everything, validate plans, /metrics
+  operator         viewer + upload plans, start, pause, resume, roll back launches
+  admin            operator + tokens + the SDK endpoints (not sign-offs)
+  approver:<role>  viewer + approve or reject as <role>, e.g. approver:product
+
+Options:
+  --scope S      A scope (repeat for several); at least one
+  --name N       Name of the token (default: the first scope and 6 random hex digits)
+  --json         Print { id, name, scopes, createdAt, revokedAt, token } instead
+${STORE_OPTIONS}
+  -h, --help     Show this help
+
+${SERVER_EXIT_CODES}`;
+
+const TOKEN_LIST = `Usage: threshold token list [--json] [--data-dir DIR]
+
+List API tokens: id, name, scopes, when created and revoked. Secrets are never
+stored, so they cannot be listed.
+
+Options:
+  --json         Print { "tokens": [...] } instead
+${STORE_OPTIONS}
+  -h, --help     Show this help
+
+${SERVER_EXIT_CODES}`;
+
+const TOKEN_REVOKE = `Usage: threshold token revoke ID [--json] [--data-dir DIR]
+
+Revoke a token by id (see 'threshold token list'); requests with it are refused
+from now on. The revocation is audited as cli:<user>.
+
+Options:
+  --json         Print { "revoked": true, "id" } instead
+${STORE_OPTIONS}
+  -h, --help     Show this help
+
+${SERVER_EXIT_CODES}`;
+
+const AUDIT = `Usage: threshold audit verify [--json] [--data-dir DIR]
+
+Recompute the hash chain of the audit log: every entry's hash covers its
+content and the previous entry's hash, so a changed, deleted or reordered
+entry breaks the chain from there on. Prints the number of entries verified,
+or the first broken entry and why.
+
+Options:
+  --json         Print { "ok", "entries", "firstBroken": { "seq", "reason" } } instead
+${STORE_OPTIONS}
+  -h, --help     Show this help
+
+Exit codes:
+  0  the audit log is intact
+  1  the audit log is broken (the first broken entry is named)
+  2  usage error, or the store cannot be opened
+  3  internal error: a bug in threshold (please report it)
+`;
+
 const TOPICS: Record<string, string> = {
   '': MAIN,
   validate: VALIDATE,
@@ -87,6 +207,13 @@ const TOPICS: Record<string, string> = {
   'plan explain': EXPLAIN,
   'plan schema': SCHEMA,
   start: START,
+  serve: SERVE,
+  token: TOKEN,
+  'token create': TOKEN_CREATE,
+  'token list': TOKEN_LIST,
+  'token revoke': TOKEN_REVOKE,
+  audit: AUDIT,
+  'audit verify': AUDIT,
   help: MAIN,
 };
 
@@ -96,4 +223,18 @@ export function helpText(command: string): string | undefined {
 }
 
 /** Every command name help knows, for "did you mean". */
-export const COMMAND_NAMES = ['validate', 'plan', 'plan explain', 'plan schema', 'start', 'help'];
+export const COMMAND_NAMES = [
+  'validate',
+  'plan',
+  'plan explain',
+  'plan schema',
+  'serve',
+  'token',
+  'token create',
+  'token list',
+  'token revoke',
+  'audit',
+  'audit verify',
+  'start',
+  'help',
+];

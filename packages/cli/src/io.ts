@@ -12,6 +12,8 @@ export interface Io {
   stderr: Writer;
   /** Directory that relative plan paths are resolved against. */
   cwd: string;
+  /** Environment variables (THRESHOLD_DATABASE_URL); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -27,18 +29,19 @@ export function processIo(): Io {
       });
     }
   }
-  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }
 
 /** Fill in whatever part of the io a caller left out. */
 export function withDefaults(io: Partial<Io> | undefined): Io {
   if (io?.stdout !== undefined && io.stderr !== undefined && io.cwd !== undefined) {
-    return { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd };
+    return { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, env: io.env ?? process.env };
   }
   const real = processIo();
   return {
     stdout: io?.stdout ?? real.stdout,
     stderr: io?.stderr ?? real.stderr,
     cwd: io?.cwd ?? real.cwd,
+    env: io?.env ?? real.env,
   };
 }

@@ -2,7 +2,10 @@
 import { didYouMean } from '@threshold/core';
 import { runPlanExplain } from './commands/plan-explain.js';
 import { runPlanSchema } from './commands/plan-schema.js';
+import { runAuditVerify } from './commands/audit-verify.js';
+import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
+import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { runValidate } from './commands/validate.js';
 import { COMMAND_NAMES, helpText } from './help.js';
 import type { Io } from './io.js';
@@ -10,7 +13,7 @@ import { withDefaults } from './io.js';
 import { UsageError } from './usage-error.js';
 import { cliVersion } from './version.js';
 
-/** Exit codes: 0 success, 1 invalid plan, 2 usage or I/O problem, 3 internal error (a bug). */
+/** Exit codes: 0 success, 1 invalid plan or broken audit log, 2 usage or I/O problem, 3 internal error (a bug). */
 export const EXIT = { ok: 0, invalid: 1, usage: 2, internal: 3 } as const;
 
 /**
@@ -57,6 +60,17 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return dispatchPlan(rest, io);
     case 'start':
       return runStart(rest, io);
+    case 'serve':
+      return runServe(rest, io);
+    case 'token':
+      return dispatchSub(
+        'token',
+        { create: runTokenCreate, list: runTokenList, revoke: runTokenRevoke },
+        rest,
+        io,
+      );
+    case 'audit':
+      return dispatchSub('audit', { verify: runAuditVerify }, rest, io);
     default:
       throw unknownCommand(command);
   }
@@ -83,6 +97,29 @@ async function dispatchPlan(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(`unknown ${kind} '${sub}'${suffix}`, 'plan');
     }
   }
+}
+
+/** `threshold <group> <sub> ...` for groups whose subcommands all run the same way. */
+async function dispatchSub(
+  group: string,
+  subs: Record<string, (argv: readonly string[], io: Io) => Promise<number>>,
+  argv: readonly string[],
+  io: Io,
+): Promise<number> {
+  const [sub, ...rest] = argv;
+  const names = Object.keys(subs);
+  const listed = names.map((n) => `'${n}'`).join(names.length === 2 ? ' or ' : ', ');
+  if (sub === undefined) throw new UsageError(`missing subcommand: ${listed}`, group);
+  if (sub === '--help' || sub === '-h') {
+    io.stdout.write(helpText(group) ?? '');
+    return EXIT.ok;
+  }
+  const run = subs[sub];
+  if (run !== undefined) return run(rest, io);
+  const kind = sub.startsWith('-') ? 'option' : 'subcommand';
+  const guess = didYouMean(sub, sub.startsWith('-') ? ['--help'] : names);
+  const suffix = guess === undefined ? '' : ` (did you mean '${guess}'?)`;
+  throw new UsageError(`unknown ${kind} '${sub}'${suffix}`, group);
 }
 
 function unknownCommand(command: string): UsageError {

@@ -13,14 +13,19 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `threshold ...argv` in-process, from `cwd` (default: the repository root). */
-export async function runCli(argv: string[], cwd = REPO_ROOT): Promise<CliRun> {
+/** `threshold ...argv` in-process, from `cwd` (default: the repository root), with `env` if given. */
+export async function runCli(
+  argv: string[],
+  cwd = REPO_ROOT,
+  env?: Record<string, string | undefined>,
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     cwd,
+    ...(env === undefined ? {} : { env }),
   });
   return { code, stdout, stderr };
 }

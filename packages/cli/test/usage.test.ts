@@ -123,6 +123,15 @@ describe('help, version, start', () => {
     [['plan', 'schema', '-h'], 'Usage: threshold plan schema'],
     [['help', 'start'], 'Usage: threshold start'],
     [['start', '--help'], 'Usage: threshold start'],
+    [['help', 'serve'], 'Usage: threshold serve [--port N]'],
+    [['serve', '--help'], 'Usage: threshold serve [--port N]'],
+    [['help', 'token'], 'Usage: threshold token <create|list|revoke>'],
+    [['token', '--help'], 'Usage: threshold token <create|list|revoke>'],
+    [['token', 'create', '--help'], 'Usage: threshold token create --scope S'],
+    [['help', 'token', 'list'], 'Usage: threshold token list'],
+    [['token', 'revoke', '-h'], 'Usage: threshold token revoke ID'],
+    [['help', 'audit', 'verify'], 'Usage: threshold audit verify'],
+    [['audit', 'verify', '--help'], 'Usage: threshold audit verify'],
   ])('threshold %j prints help on stdout and exits 0', async (argv, first) => {
     const run = await runCli(argv);
     expect(run.code).toBe(0);
@@ -132,10 +141,23 @@ describe('help, version, start', () => {
 
   it('the overview lists every command and the exit codes', async () => {
     const { stdout } = await runCli(['--help']);
-    for (const c of ['validate PLAN...', 'plan explain PLAN', 'plan schema', 'start', 'help']) {
+    for (const c of [
+      'validate PLAN...',
+      'plan explain PLAN',
+      'plan schema',
+      'serve',
+      'token create --scope',
+      'token list | revoke ID',
+      'audit verify',
+      'start',
+      'help',
+    ]) {
       expect(stdout).toContain(`threshold ${c}`);
     }
-    expect(stdout).toContain('2  usage error, or a file could not be read');
+    expect(stdout).toContain('1  a plan is invalid, or the audit log is broken');
+    expect(stdout).toContain(
+      '2  usage error, or a file, the store or the port could not be opened',
+    );
   });
 
   it('--version prints the version of packages/cli/package.json', async () => {

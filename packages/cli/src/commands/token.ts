@@ -1,0 +1,154 @@
+/** `threshold token create|list|revoke`: API tokens in the local store (or THRESHOLD_DATABASE_URL). */
+import { randomBytes } from 'node:crypto';
+import { createToken, scopeSchema, tokenView } from '@threshold/server';
+import type { Scope, TokenView } from '@threshold/server';
+import { lastValue, parseCommandArgs } from '../args.js';
+import { helpText } from '../help.js';
+import type { Io } from '../io.js';
+import { cliActor, openLocalStore, storeLocation } from '../server/open-local-store.js';
+import { renderTable } from '../text-table.js';
+import { UsageError } from '../usage-error.js';
+
+/** `threshold token create --scope S [--scope S2] [--name N] [--json] [--data-dir D]`. */
+export async function runTokenCreate(args: readonly string[], io: Io): Promise<number> {
+  const name = 'token create';
+  const parsed = parseCommandArgs(args, {
+    name,
+    flags: ['json'],
+    values: ['scope', 'name', 'data-dir'],
+    positionals: 'none',
+  });
+  if (parsed.help) {
+    io.stdout.write(helpText(name) ?? '');
+    return 0;
+  }
+  const rawScopes = parsed.values.get('scope') ?? [];
+  if (rawScopes.length === 0) {
+    throw new UsageError(
+      'name at least one --scope: sdk, viewer, operator, admin or approver:<role>',
+      name,
+    );
+  }
+  const scopes: Scope[] = [];
+  for (const raw of rawScopes) {
+    const r = scopeSchema.safeParse(raw);
+    if (!r.success) throw new UsageError(`--scope: ${r.error.issues[0]?.message ?? raw}`, name);
+    scopes.push(r.data);
+  }
+  const tokenName =
+    lastValue(parsed, 'name') ??
+    `${(scopes[0] ?? 'token').replace(':', '-')}-${randomBytes(3).toString('hex')}`;
+  if (tokenName.trim() === '' || tokenName.length > 100) {
+    throw new UsageError('--name: must be 1 to 100 characters', name);
+  }
+
+  const where = storeLocation(io, lastValue(parsed, 'data-dir'));
+  const store = await openLocalStore(where, name);
+  try {
+    const actor = cliActor(io);
+    const created = await store.transaction(async (tx) => {
+      const made = await createToken(tx, { name: tokenName, scopes });
+      await tx.appendAudit({
+        actor,
+        action: 'token.created',
+        subject: `token:${made.record.id}`,
+        data: { name: made.record.name, scopes: made.record.scopes },
+      });
+      return made;
+    });
+    if (parsed.flags.has('json')) {
+      io.stdout.write(
+        `${JSON.stringify({ ...tokenView(created.record), token: created.token }, null, 2)}\n`,
+      );
+    } else {
+      // The secret alone on stdout, so TOKEN=$(threshold token create ...) works.
+      io.stdout.write(`${created.token}\n`);
+      io.stderr.write(
+        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')} in ${where.describe}.\n` +
+          'The secret above is shown only once: store it now. Use it as Authorization: Bearer <token>.\n',
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `threshold token list [--json] [--data-dir D]`. */
+export async function runTokenList(args: readonly string[], io: Io): Promise<number> {
+  const name = 'token list';
+  const parsed = parseCommandArgs(args, {
+    name,
+    flags: ['json'],
+    values: ['data-dir'],
+    positionals: 'none',
+  });
+  if (parsed.help) {
+    io.stdout.write(helpText(name) ?? '');
+    return 0;
+  }
+  const where = storeLocation(io, lastValue(parsed, 'data-dir'));
+  const store = await openLocalStore(where, name, { mustExist: true });
+  let tokens: TokenView[];
+  try {
+    tokens = (await store.listTokens()).map(tokenView);
+  } finally {
+    await store.close();
+  }
+  if (parsed.flags.has('json')) {
+    io.stdout.write(`${JSON.stringify({ tokens }, null, 2)}\n`);
+    return 0;
+  }
+  if (tokens.length === 0) {
+    io.stdout.write(
+      `No tokens in ${where.describe}. Create one: threshold token create --scope admin\n`,
+    );
+    return 0;
+  }
+  const rows = [
+    ['id', 'name', 'scopes', 'created', 'revoked'],
+    ...tokens.map((t) => [t.id, t.name, t.scopes.join(', '), t.createdAt, t.revokedAt ?? '—']),
+  ];
+  io.stdout.write(
+    renderTable(rows, '')
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
+  return 0;
+}
+
+/** `threshold token revoke ID [--json] [--data-dir D]`. */
+export async function runTokenRevoke(args: readonly string[], io: Io): Promise<number> {
+  const name = 'token revoke';
+  const parsed = parseCommandArgs(args, {
+    name,
+    flags: ['json'],
+    values: ['data-dir'],
+    positionals: 'one',
+    positionalName: 'ID',
+    positionalHint: "name a token id (see 'threshold token list')",
+  });
+  if (parsed.help) {
+    io.stdout.write(helpText(name) ?? '');
+    return 0;
+  }
+  const id = parsed.positionals[0] ?? '';
+  const where = storeLocation(io, lastValue(parsed, 'data-dir'));
+  const store = await openLocalStore(where, name, { mustExist: true });
+  try {
+    const actor = cliActor(io);
+    const revoked = await store.transaction(async (tx) => {
+      if (!(await tx.revokeToken(id))) return false;
+      await tx.appendAudit({ actor, action: 'token.revoked', subject: `token:${id}`, data: {} });
+      return true;
+    });
+    if (!revoked) {
+      throw new UsageError(`no active token with id '${id}' (see 'threshold token list')`, name);
+    }
+    if (parsed.flags.has('json')) io.stdout.write(`${JSON.stringify({ revoked: true, id })}\n`);
+    else io.stdout.write(`Revoked token ${id}.\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

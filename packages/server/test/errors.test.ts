@@ -40,10 +40,12 @@ describe('error shape', () => {
   });
 
   it('keeps a sane incoming x-request-id and replaces a hostile one', async () => {
-    const kept = await t.call('admin', 'GET', '/nope', undefined, { 'x-request-id': 'trace-42' });
+    const kept = await t.call('admin', 'GET', '/api/v1/nope', undefined, {
+      'x-request-id': 'trace-42',
+    });
     expect(kept.headers.get('x-request-id')).toBe('trace-42');
     expect(((await kept.json()) as ErrorBody).error.requestId).toBe('trace-42');
-    const replaced = await t.call('admin', 'GET', '/nope', undefined, {
+    const replaced = await t.call('admin', 'GET', '/api/v1/nope', undefined, {
       'x-request-id': 'a b<script>',
     });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -175,10 +175,9 @@ describe('launches API', () => {
     const before = await counts(id);
     const resume = await t.json<ErrorBody>('operator', 'POST', url('resume'), { reason: 'x' });
     expect(resume.status).toBe(409);
-    expect(resume.body.error).toMatchObject({
-      code: 'INVALID_TRANSITION',
-      message: 'cannot resume a running launch: only a paused launch can be resumed',
-    });
+    expect(resume.body.error.code).toBe('INVALID_TRANSITION');
+    expect(resume.body.error.message).toMatch(/^cannot resume: /);
+    expect(resume.body.error.details).toEqual({ status: 'running', action: 'resume' });
     expect(await counts(id)).toEqual(before);
 
     const paused = await t.json<{ launch: Summary }>('operator', 'POST', url('pause'), {
@@ -192,20 +191,25 @@ describe('launches API', () => {
     expect(rolled.body.launch).toMatchObject({ status: 'rolled-back', share: 0 });
     expect((await t.json('operator', 'POST', url('resume'), { reason: 'again' })).status).toBe(409);
 
+    // Operator actions are decisions in the launch's log (the controller's reducer applies them).
     const events = await t.json<{
-      events: { type: string; actor: string; data: { reason?: string } }[];
+      events: { type: string; actor: string; data: { type?: string; reason?: string } }[];
     }>('viewer', 'GET', `/api/v1/launches/${id}/events`);
-    expect(events.body.events.slice(1).map((e) => [e.type, e.actor, e.data.reason])).toEqual([
-      ['paused', 'operator', 'error budget'],
-      ['resumed', 'admin', 'fixed'],
-      ['rolled-back', 'operator', 'conversion down'],
+    expect(
+      events.body.events.slice(1).map((e) => [e.type, e.data.type, e.actor, e.data.reason]),
+    ).toEqual([
+      ['decision', 'pause', 'operator', expect.stringContaining('error budget')],
+      ['decision', 'resume', 'admin', expect.stringContaining('fixed')],
+      ['decision', 'rollback', 'operator', expect.stringContaining('conversion down')],
     ]);
     const audit = await t.json<AuditList>('viewer', 'GET', `/api/v1/audit?subject=launch:${id}`);
-    expect(audit.body.entries.map((e) => [e.action, e.data.reason])).toEqual([
-      ['launch.created', 'phase canary starts at 1%'],
-      ['launch.paused', 'error budget'],
-      ['launch.resumed', 'fixed'],
-      ['launch.rolled-back', 'conversion down'],
+    const reasonOf = (data: Record<string, unknown>) =>
+      (data.decision as { reason?: string } | undefined)?.reason ?? data.reason;
+    expect(audit.body.entries.map((e) => [e.action, e.actor, reasonOf(e.data)])).toEqual([
+      ['launch.created', 'operator', 'phase canary starts at 1%'],
+      ['launch.paused', 'operator', expect.stringContaining('error budget')],
+      ['launch.resumed', 'admin', expect.stringContaining('fixed')],
+      ['launch.rolled-back', 'operator', expect.stringContaining('conversion down')],
     ]);
     const config = await t.json<ConfigDocument>('sdk', 'GET', '/v1/config');
     expect(config.body.flags.find((f) => f.key === 'checkout-v2')).toMatchObject({
@@ -235,12 +239,12 @@ describe('launches API', () => {
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
-    const events = await t.json<{ events: { type: string }[] }>(
+    const events = await t.json<{ events: { data: { type?: string } | null }[] }>(
       'viewer',
       'GET',
       `/api/v1/launches/${id}/events`,
     );
-    expect(events.body.events.filter((e) => e.type === 'paused')).toHaveLength(1);
+    expect(events.body.events.filter((e) => e.data?.type === 'pause')).toHaveLength(1);
   });
 
   it('lists by status, 400s an unknown status and 404s an unknown launch', async () => {

@@ -97,6 +97,8 @@ const MATRIX: Record<string, Case> = {
   'GET /api/v1/tokens': { allowed: ADMIN },
   'DELETE /api/v1/tokens/:id': { allowed: ADMIN, path: () => '/api/v1/tokens/no-such-token' },
   'GET /api/v1/stream': { allowed: VIEWERS },
+  'GET /api/v1/whoami': { allowed: VIEWERS },
+  'GET /api/v1/dashboard/launches': { allowed: VIEWERS },
   'GET /v1/config': { allowed: SDK },
   'GET /v1/stream': { allowed: SDK },
   'POST /v1/events': { allowed: SDK, body: () => batch },

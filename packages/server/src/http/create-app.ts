@@ -119,10 +119,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('log', log);
     await next();
     c.res.headers.set('x-request-id', requestId);
-    const route = routePath(c, -1) || 'unmatched';
+    // The handler that answered (not the last pattern matched: a catch-all like the dashboard
+    // matches every path). Wildcard patterns share one label so metrics stay bounded.
+    const route = routePath(c) || '*';
     const status = c.res.status;
     const seconds = (performance.now() - started) / 1000;
-    const label = route === '*' || route === '/v1/*' ? 'unmatched' : route;
+    const label = route.includes('*') ? '*' : route;
     metrics.httpRequests.inc({ route: label, method: c.req.method, status: String(status) });
     metrics.httpDuration.observe({ route: label, method: c.req.method }, seconds);
     log.info(

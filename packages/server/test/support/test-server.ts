@@ -66,6 +66,9 @@ export async function startTestServer(
   const server = await startServer({
     port: 0,
     logger: silentLogger(),
+    // API tests drive launches themselves; the controller has its own tests.
+    controller: false,
+    outbox: false,
     ...(postgres === true
       ? { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema }
       : { dataDir: dir }),

@@ -6,3 +6,4 @@ export * from './look.js';
 export * from './apply-decision.js';
 export * from './operator-action.js';
 export * from './decide.js';
+export * from './awaited-approvals.js';

@@ -1,6 +1,13 @@
 /** Operator actions: checked like any decision, and folded by the same reducer. */
 import { describe, expect, it } from 'vitest';
-import { applyDecision, decide, initialLaunchState, operatorAction } from '../../src/index.js';
+import {
+  applyDecision,
+  applyPlanEdit,
+  awaitedApprovals,
+  decide,
+  initialLaunchState,
+  operatorAction,
+} from '../../src/index.js';
 import type { LaunchState } from '../../src/index.js';
 import { H, RULES, T0, evidence, stateIn, variant } from './fixtures.js';
 
@@ -156,5 +163,61 @@ describe('initialLaunchState and applyDecision', () => {
     if ('error' in d) throw new Error(d.error);
     applyDecision(s, d);
     expect(s).toEqual(before);
+  });
+});
+
+describe('awaitedApprovals and applyPlanEdit', () => {
+  it('lists the asks of the phase, then the sign-off gating the next one', () => {
+    const s = stateIn(RULES, 1, T0, {
+      asks: [
+        {
+          id: 'breach:conversion',
+          rule: 'guard-breach',
+          kpi: 'conversion',
+          roles: ['product'],
+          phase: 'early',
+          since: T0 + H,
+          reason: 'x',
+        },
+      ],
+    });
+    expect(awaitedApprovals(RULES, s)).toEqual([
+      { kind: 'ask', phase: 'early', roles: ['product'], since: T0 + H, ask: 'breach:conversion' },
+      { kind: 'signoff', phase: 'half', roles: ['product'], since: -Infinity },
+    ]);
+    expect(awaitedApprovals(RULES, stateIn(RULES, 0, T0))).toEqual([]);
+    expect(awaitedApprovals(RULES, { ...s, status: 'rolled-back' })).toEqual([]);
+  });
+
+  it('an edit withdraws older approvals and bars the editor from approving', () => {
+    const s = stateIn(RULES, 1, T0);
+    const edited = applyPlanEdit(s, { planVersion: 2, editor: 'eve' });
+    expect(edited).toEqual({ ...s, planVersion: 2, authors: ['starter', 'eve'] });
+    const approvals = [
+      {
+        role: 'product',
+        phase: 'half',
+        decision: 'approve' as const,
+        actor: 'pia',
+        planVersion: 1,
+        at: T0,
+      },
+      {
+        role: 'product',
+        phase: 'half',
+        decision: 'approve' as const,
+        actor: 'eve',
+        planVersion: 2,
+        at: T0,
+      },
+    ];
+    expect(decide(RULES, s, evidence(RULES, { approvals }), T0 + 2 * H).decisions[0]?.type).toBe(
+      'advance',
+    );
+    expect(
+      decide(RULES, edited, evidence(RULES, { approvals }), T0 + 2 * H).decisions.map(
+        (d) => d.type,
+      ),
+    ).toEqual(['request-signoff', 'notify']);
   });
 });

@@ -57,9 +57,9 @@ export interface ControllerOptions {
   configChanged?: () => void;
   /** Lease that gates the loop (default: always held, as for SQLite). */
   lease?: Lease;
-  /** Time between looks (default 2000 ms). */
+  /** Time between looks (default THRESHOLD_LOOK_INTERVAL_MS, else 2000 ms). */
   lookIntervalMs?: number;
-  /** Least time between two recorded looks of a launch (default 10 s). */
+  /** Least time between two recorded looks of a launch (default THRESHOLD_LOOK_RECORD_INTERVAL_MS, else 10 s). */
   lookRecordIntervalMs?: number;
   /** Called after commit for every decision, in order. */
   onDecision?: (committed: CommittedDecision) => void;
@@ -84,13 +84,27 @@ interface Cached {
   log: FoldedLog;
 }
 
+/** An interval from the environment (`threshold serve` has no flags for them); a bad value stops the start. */
+function envMs(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 10 || ms > 3_600_000)
+    throw new RangeError(`${name}: expected whole milliseconds from 10 to 3600000, got '${raw}'`);
+  return ms;
+}
+
 /** Create a controller (not started). */
 export function createController(options: ControllerOptions): Controller {
   const { store, logger } = options;
   const now = options.now ?? Date.now;
   const lease = options.lease ?? localLease();
-  const every = options.lookIntervalMs ?? DEFAULT_LOOK_INTERVAL_MS;
-  const recordEvery = options.lookRecordIntervalMs ?? DEFAULT_LOOK_RECORD_INTERVAL_MS;
+  const every =
+    options.lookIntervalMs ?? envMs('THRESHOLD_LOOK_INTERVAL_MS') ?? DEFAULT_LOOK_INTERVAL_MS;
+  const recordEvery =
+    options.lookRecordIntervalMs ??
+    envMs('THRESHOLD_LOOK_RECORD_INTERVAL_MS') ??
+    DEFAULT_LOOK_RECORD_INTERVAL_MS;
   const cache = new Map<string, Cached>();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<unknown> | undefined;

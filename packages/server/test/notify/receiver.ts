@@ -13,8 +13,10 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** Status codes to answer, in order; 200 once they run out. */
-  script: number[];
+  /** Status codes to answer, in order ('hang': never answer); 200 once they run out. */
+  script: (number | 'hang')[];
+  /** Called on every request once it is read. */
+  onRequest?: (r: Received) => void;
   close(): Promise<void>;
 }
 
@@ -26,12 +28,16 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({
+      const got = {
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
-      res.statusCode = r.script.shift() ?? 200;
+      };
+      received.push(got);
+      const answer = r.script.shift() ?? 200;
+      r.onRequest?.(got);
+      if (answer === 'hang') return;
+      res.statusCode = answer;
       res.end('ok');
     });
   });

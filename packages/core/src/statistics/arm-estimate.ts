@@ -18,6 +18,27 @@ export type ArmEstimateOutcome =
 
 const fail = (reason: string): ArmEstimateOutcome => ({ ok: false, reason });
 
+/** A message naming the field when a unit count is not a whole non-negative number. */
+function checkUnits(value: unknown, field: string): string | undefined {
+  const bad = checkCount(value, field);
+  if (bad !== undefined) return bad;
+  return Number.isInteger(value)
+    ? undefined
+    : `${field} must be a whole number, got ${String(value)}`;
+}
+
+/** An estimate when both numbers are finite, else why not (sums out of the range of doubles). */
+function finiteEstimate(
+  value: number,
+  variance: number,
+  units: number,
+  arm: string,
+): ArmEstimateOutcome {
+  if (!Number.isFinite(value) || !Number.isFinite(variance))
+    return fail(`${arm} sums are out of range (value ${value}, variance ${variance})`);
+  return { ok: true, estimate: { value, variance, units } };
+}
+
 /** A message naming the field when a number is not finite or is negative; undefined when fine. */
 export function checkCount(value: unknown, field: string): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value))
@@ -53,7 +74,7 @@ export function momentEstimate(
   arm: string,
 ): ArmEstimateOutcome {
   const bad =
-    checkCount(a.units, `${arm}.units`) ??
+    checkUnits(a.units, `${arm}.units`) ??
     (kind === 'mean' ? checkFinite(a.sum, `${arm}.sum`) : checkCount(a.sum, `${arm}.sum`)) ??
     checkCount(a.sumSquares, `${arm}.sumSquares`);
   if (bad !== undefined) return fail(bad);
@@ -70,7 +91,7 @@ export function momentEstimate(
     unitVariance = sampleVariance(n, a.sum, a.sumSquares);
     if (kind === 'count') unitVariance = Math.max(unitVariance, 1 / n);
   }
-  return { ok: true, estimate: { value, variance: unitVariance / n, units: n } };
+  return finiteEstimate(value, unitVariance / n, n, arm);
 }
 
 /**
@@ -82,7 +103,7 @@ export function momentEstimate(
  */
 export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcome {
   const bad =
-    checkCount(a.units, `${arm}.units`) ??
+    checkUnits(a.units, `${arm}.units`) ??
     checkFinite(a.sumNumerator, `${arm}.sumNumerator`) ??
     checkFinite(a.sumDenominator, `${arm}.sumDenominator`) ??
     checkCount(a.sumNumeratorSquares, `${arm}.sumNumeratorSquares`) ??
@@ -101,11 +122,23 @@ export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcom
   let variance = n < 2 ? 0 : (residual * n) / ((n - 1) * a.sumDenominator * a.sumDenominator);
   if (a.sumNumerator === 0)
     variance = Math.max(variance, 1 / (a.sumDenominator * a.sumDenominator));
-  return { ok: true, estimate: { value: r, variance, units: n } };
+  return finiteEstimate(r, variance, n, arm);
 }
 
 /** The difference treatment − control, or the relative change treatment/control − 1 by the delta method. */
 export function differenceOf(
+  t: ArmEstimate,
+  c: ArmEstimate,
+  relative: boolean,
+): { value: number; variance: number } | { reason: string } {
+  const out = differenceUnchecked(t, c, relative);
+  if ('reason' in out) return out;
+  if (!Number.isFinite(out.value) || !Number.isFinite(out.variance))
+    return { reason: `the change is out of range (${out.value}, variance ${out.variance})` };
+  return out;
+}
+
+function differenceUnchecked(
   t: ArmEstimate,
   c: ArmEstimate,
   relative: boolean,

@@ -170,7 +170,9 @@ export function compareQuantiles(
       };
     }
     difference = bt.value / bc.value - 1;
-    lo = bt.lower / bc.upper - 1;
+    // −∞/∞ (both ends still unbounded) is NaN: an unbounded end stays unbounded.
+    const ratioLow = bt.lower / bc.upper;
+    lo = Number.isNaN(ratioLow) ? -Infinity : ratioLow - 1;
     hi = bc.lower > 0 ? bt.upper / bc.lower - 1 : Infinity;
   } else {
     difference = bt.value - bc.value;

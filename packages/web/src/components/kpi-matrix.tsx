@@ -3,7 +3,7 @@
  * estimates, the difference with its interval against the margin, and the
  * verdict (word, symbol, shape and colour).
  */
-import { KPI_CATEGORIES } from '@threshold/core';
+import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Kpi, Plan } from '@threshold/core';
 import type { LookKpi } from '../api/api-types.js';
 import { formatDifference, formatInterval, formatValue } from '../format/numbers.js';

@@ -3,7 +3,8 @@
  * minimum time to 100%, the KPI matrix with guards and actions, who must sign
  * what, and the readiness checklist. Same content as `threshold plan explain`.
  */
-import { KPI_CATEGORIES, formatAudienceConstraint } from '@threshold/core';
+import { formatAudienceConstraint } from '@threshold/core';
+import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Plan } from '@threshold/core';
 import { formatShare, humanDuration } from '../format/numbers.js';
 import { actionInWords, actionsInWords, guardInWords, kindInWords } from '../format/plan-words.js';

@@ -3,7 +3,7 @@
  * score, so the grid reads without colour; below it, every risk with the KPIs
  * that watch it and its contingency.
  */
-import { IMPACT_WORDS, LIKELIHOOD_WORDS } from '@threshold/core';
+import { IMPACT_WORDS, LIKELIHOOD_WORDS } from '../format/plan-constants.js';
 import type { Risk } from '@threshold/core';
 import { actionsInWords } from '../format/plan-words.js';
 

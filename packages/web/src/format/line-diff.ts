@@ -31,12 +31,13 @@ export function lineDiff(before: string, after: string): DiffLine[] {
       out.push({ kind: 'same', text: a[i] ?? '', oldLine: i + 1, newLine: j + 1 });
       i++;
       j++;
-    } else if (j < m && (i >= n || at(i, j + 1) >= at(i + 1, j))) {
-      out.push({ kind: 'added', text: b[j] ?? '', newLine: j + 1 });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || at(i + 1, j) >= at(i, j + 1))) {
+      // Removals before additions, as diffs usually read.
       out.push({ kind: 'removed', text: a[i] ?? '', oldLine: i + 1 });
       i++;
+    } else {
+      out.push({ kind: 'added', text: b[j] ?? '', newLine: j + 1 });
+      j++;
     }
   }
   return out;

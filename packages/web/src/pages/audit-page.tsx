@@ -188,7 +188,17 @@ function ChainStatus({
 /** The entry's data: its reason first (what people look for), the rest on demand. */
 function AuditData({ data, hash }: { data: unknown; hash: string }) {
   const record = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-  const reason = typeof record.reason === 'string' ? record.reason : undefined;
+  // Controller and operator decisions carry their reason inside the decision.
+  const decision =
+    typeof record.decision === 'object' && record.decision !== null
+      ? (record.decision as Record<string, unknown>)
+      : {};
+  const reason =
+    typeof record.reason === 'string'
+      ? record.reason
+      : typeof decision.reason === 'string'
+        ? decision.reason
+        : undefined;
   const comment =
     typeof record.comment === 'string' && record.comment !== '' ? record.comment : undefined;
   return (

@@ -4,7 +4,7 @@
  * actions, the phase timeline, the KPI matrix, the charts, sign-offs and the
  * decision log. Everything refreshes when the stream says the launch moved.
  */
-import { KPI_CATEGORIES } from '@threshold/core';
+import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import { useState } from 'react';
 import type { DecisionEvent, LaunchDetail, LookRecord } from '../api/api-types.js';
 import { useLaunchStream } from '../app/launch-stream.js';

@@ -1,0 +1,287 @@
+/**
+ * The dashboard in real Chromium against a real server: launches created
+ * through the API, driven by a real SDK client, decided by the real controller.
+ * Each test asserts what a person sees on the screen, and saves screenshots of
+ * the main pages to docs/screenshots/.
+ */
+import { join } from 'node:path';
+import { createClient } from '@threshold/sdk';
+import type { ThresholdClient } from '@threshold/sdk';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKOUT_V1, CHECKOUT_V2, SEARCH_V3 } from './support/demo-plans.js';
+import {
+  HAS_CHROMIUM,
+  SCREENSHOTS,
+  api,
+  buildDashboard,
+  launchChromium,
+  openPage,
+  startFixture,
+} from './support/dashboard-fixture.js';
+import type { Fixture } from './support/dashboard-fixture.js';
+import { driveUsers, waitFor, whenConfig } from './support/drive-launch.js';
+
+if (!HAS_CHROMIUM) {
+  console.warn(
+    'dashboard browser tests SKIPPED: /usr/bin/chromium is missing (apt-get install chromium)',
+  );
+}
+
+interface Overview {
+  id: string;
+  status: string;
+  phase: string;
+  pendingSignoffs: { role: string }[];
+}
+
+describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
+  let fx: Fixture;
+  let browser: Browser;
+  let client: ThresholdClient;
+  const tokens = { viewer: '', operator: '', product: '', sdk: '' };
+  let checkout = '';
+  let search = '';
+
+  const launches = async () =>
+    (
+      await api<{ launches: Overview[] }>(
+        fx.url,
+        tokens.viewer,
+        'GET',
+        '/api/v1/dashboard/launches',
+      )
+    ).body.launches;
+  const launch = async (id: string) => (await launches()).find((l) => l.id === id);
+
+  /** Opens the dashboard signed in through a sign-in link, at `path`. */
+  async function signedIn(token: string, path = '/') {
+    const opened = await openPage(browser);
+    await opened.page.goto(`${fx.url}${path}#token=${token}`);
+    await opened.page.getByText('signed in as').waitFor();
+    return opened;
+  }
+
+  beforeAll(async () => {
+    await buildDashboard();
+    fx = await startFixture();
+    tokens.viewer = await fx.token('vera-viewer', ['viewer']);
+    tokens.operator = await fx.token('olivia-operator', ['operator']);
+    tokens.product = await fx.token('pat-product', ['approver:product']);
+    tokens.sdk = await fx.token('demo-sdk', ['sdk']);
+    for (const source of [CHECKOUT_V1, CHECKOUT_V2, SEARCH_V3]) {
+      const up = await api(
+        fx.url,
+        tokens.operator,
+        'POST',
+        '/api/v1/plans',
+        source,
+        'application/yaml',
+      );
+      expect(up.status).toBe(201);
+    }
+    client = createClient({
+      url: fx.url,
+      token: tokens.sdk,
+      events: { flushIntervalMs: 50, batchSize: 1000 },
+      readyTimeoutMs: 5000,
+    });
+    await client.ready();
+
+    const start = async (plan: string) => {
+      const res = await api<{ launch: { id: string } }>(
+        fx.url,
+        tokens.operator,
+        'POST',
+        '/api/v1/launches',
+        { plan },
+      );
+      expect(res.status).toBe(201);
+      const id = res.body.launch.id;
+      await whenConfig(client, (c) => c.config?.flags.some((f) => f.launch === id) === true);
+      return id;
+    };
+    search = await start('search-v3');
+    checkout = await start('checkout-v2');
+
+    // search-v3: a third of treatment users hit errors, 1% of control users.
+    driveUsers(client, 'search-v3', { prefix: 'search', count: 1500 }, (unit, treatment, i) => {
+      client.track(unit, 'latency_ms', 100 + (i % 7) * 3);
+      if (treatment ? i % 3 === 0 : i % 100 === 0) client.track(unit, 'search_error');
+    });
+    // checkout-v2: healthy in both arms.
+    driveUsers(client, 'checkout-v2', { prefix: 'checkout', count: 1500 }, (unit, _t, i) => {
+      client.track(unit, 'latency_ms', 100 + (i % 7) * 3);
+      if (i % 100 === 0) client.track(unit, 'checkout_error');
+      if (i % 4 === 0) client.track(unit, 'purchase');
+    });
+    await client.flush();
+    await waitFor(
+      'search-v3 to roll back',
+      () => launch(search),
+      (l) => l?.status === 'rolled-back',
+    );
+    await waitFor(
+      'checkout-v2 to wait for the product sign-off',
+      () => launch(checkout),
+      (l) => l?.pendingSignoffs.some((s) => s.role === 'product') === true,
+    );
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await client?.close();
+    await fx?.close();
+  });
+
+  it('signs in from a link, strips the token from the address bar, keeps it out of storage, and lists launches live', async () => {
+    const { page, errors, close } = await signedIn(tokens.viewer);
+    expect(page.url()).not.toContain('token');
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage, ...sessionStorage }) + document.cookie,
+    );
+    expect(stored).not.toContain(tokens.viewer);
+
+    const searchRow = page.locator(`tr[data-launch="${search}"]`);
+    await expect.poll(() => searchRow.innerText()).toContain('rolled-back');
+    expect(await searchRow.innerText()).toContain('breach');
+    const checkoutRow = page.locator(`tr[data-launch="${checkout}"]`);
+    await expect.poll(() => checkoutRow.innerText()).toContain('product ×1');
+    expect(await checkoutRow.innerText()).toMatch(/running[\s\S]*canary[\s\S]*20%/);
+
+    // A launch started elsewhere appears without a reload.
+    const third = await api<{ launch: { id: string } }>(
+      fx.url,
+      tokens.operator,
+      'POST',
+      '/api/v1/launches',
+      {
+        plan: 'search-v3',
+      },
+    );
+    expect(third.status).toBe(201);
+    await page.locator(`tr[data-launch="${third.body.launch.id}"]`).waitFor();
+    await api(
+      fx.url,
+      tokens.operator,
+      'POST',
+      `/api/v1/launches/${third.body.launch.id}/rollback`,
+      {
+        reason: 'started by the live-update test only',
+      },
+    );
+    await expect
+      .poll(() => page.locator(`tr[data-launch="${third.body.launch.id}"]`).innerText())
+      .toContain('rolled-back');
+    await page.screenshot({ path: join(SCREENSHOTS, 'launches.png'), fullPage: true });
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('answers why a launch rolled back: the KPI, its estimate and interval against the margin, the rule and the risk', async () => {
+    const { page, errors, close } = await signedIn(tokens.viewer);
+    await page.getByRole('link', { name: search }).click();
+    const outcome = page.locator('[data-outcome="rolled-back"]');
+    await outcome.waitFor();
+    const text = await outcome.innerText();
+    expect(text).toContain('Why it rolled back');
+    expect(text).toContain('error_rate');
+    expect(text).toMatch(/Interval\s*\[\+[\d.]+, \+[\d.]+\]/);
+    expect(text).toMatch(/Margin\s*\+0\.05/);
+    expect(text).toMatch(/The whole interval \[\+[\d.]+, \+[\d.]+\] lies above the margin \+0\.05/);
+    expect(text).toContain('R7');
+    expect(text).toContain('Ranking service errors under load');
+    expect(text).toMatch(/contingency\s+rollback \+ notify search-oncall/);
+
+    // The same evidence opens from the decision log entry.
+    const entry = page.locator('li[data-decision="rollback"]');
+    await entry.locator('summary').click();
+    const opened = await entry.innerText();
+    expect(opened).toContain('risk-contingency');
+    expect(opened).toMatch(/Margin\s*\+0\.05/);
+
+    // The KPI matrix and the timeline say the same thing.
+    expect(await page.locator('tr[data-kpi="error_rate"]').innerText()).toContain('breach');
+    expect(await page.locator('table.timeline tr[data-phase="canary"]').innerText()).toContain(
+      'rolled back',
+    );
+    await page.locator('.kpi-charts canvas').first().waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'launch-rolled-back.png'), fullPage: true });
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('approves as a role, and the launch advances on the screen', async () => {
+    const { page, close } = await signedIn(tokens.product, `/launches/${checkout}`);
+    const row = page.locator('.signoff-panel tr[data-role="product"]');
+    await expect.poll(() => row.innerText()).toContain('1 more needed');
+    await page
+      .locator('.approve-form textarea')
+      .fill('Checked the conversion numbers with the team.');
+    await page.getByRole('button', { name: 'Approve as product' }).click();
+    await page.getByRole('status').getByText('Approved as product.').waitFor();
+    await expect
+      .poll(() => page.locator('ul.approvals').innerText())
+      .toContain('pat-product ✓ approved as product for full');
+    // The controller counts the approval and advances; the page follows the stream.
+    await expect
+      .poll(() => page.locator('.facts-line').innerText(), { timeout: 60_000 })
+      .toMatch(/phase full \(2\/2\) · share 100%/);
+    await expect
+      .poll(() => page.locator('li[data-decision="advance"]').first().innerText())
+      .toContain('Advanced canary → full (100%)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'launch-advanced.png'), fullPage: true });
+    await close();
+  });
+
+  it('pauses with a reason and shows the audit entry with the verified chain', async () => {
+    const { page, close } = await signedIn(tokens.operator, `/launches/${checkout}`);
+    await page.getByRole('button', { name: 'Pause…' }).click();
+    await page.getByLabel(/Why pause\?/).fill('Support queue is spiking; holding until it settles');
+    await page.getByRole('button', { name: 'Pause now' }).click();
+    const outcome = page.locator('[data-outcome="paused"]');
+    await outcome.waitFor({ timeout: 30_000 });
+    expect(await outcome.innerText()).toContain(
+      'Support queue is spiking; holding until it settles',
+    );
+    expect(await page.locator('header.page-head').innerText()).toContain('paused');
+
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Action').fill('launch.paused');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const entry = page.locator('tr[data-audit-action="launch.paused"]');
+    await expect.poll(() => entry.count()).toBe(1);
+    const text = await entry.innerText();
+    expect(text).toContain('olivia-operator');
+    expect(text).toContain(`launch:${checkout}`);
+    expect(text).toContain('Support queue is spiking; holding until it settles');
+    await expect
+      .poll(() => page.locator('[data-chain]').innerText())
+      .toMatch(/Hash chain verified/);
+    await page.getByLabel('Action').fill('');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('tr[data-audit-action]').count()).toBeGreaterThan(5);
+    await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: false });
+    await close();
+  });
+
+  it('shows a plan: versions with a diff, the explain view and the risk heat map', async () => {
+    const { page, close } = await signedIn(tokens.viewer, '/plans/checkout-v2?version=2&compare=1');
+    const diff = page.locator('.plan-diff');
+    await diff.waitFor();
+    const diffText = await diff.innerText();
+    expect(diffText).toMatch(/v1 → v2: \+\d+ lines? added, −1 removed/);
+    expect(diffText).toContain('max_increase: 40%');
+    expect(await page.locator('.explain').innerText()).toContain(
+      'treatment ≤ control + 40% (relative)',
+    );
+    expect(await page.locator('td[data-cell="3x4"]').innerText()).toContain('R1');
+    expect(await page.locator('td[data-cell="2x3"]').innerText()).toContain('R2');
+    expect(await page.locator('table.risks tr[data-risk="R1"]').innerText()).toMatch(
+      /error_rate[\s\S]*rollback \+ notify payments-oncall/,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'plan.png'), fullPage: true });
+    await close();
+  });
+});

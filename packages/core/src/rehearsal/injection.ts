@@ -1,0 +1,97 @@
+/**
+ * Injected regressions: what a rehearsal pretends the new version does to a KPI.
+ * Written `KPI=+10%` (relative), `KPI=+0.02` (absolute) or `KPI=+10%@phase`
+ * (from the start of that phase on); several joined by commas act together.
+ */
+import type { Kpi, Plan } from '../plan/index.js';
+import { KPI_CATEGORIES } from '../plan/index.js';
+import { didYouMeanSuffix } from '../text/index.js';
+
+/** One change of one KPI in the treatment arm. */
+export interface Effect {
+  kpi: string;
+  /** Signed size: +0.1 with `relative` is +10%; without, +0.1 in the KPI's own unit. */
+  size: number;
+  relative: boolean;
+  /** The phase from whose start the change applies; null: from the launch's start. */
+  fromPhase: string | null;
+}
+
+/** One scenario of a rehearsal: effects that act together. */
+export interface Injection {
+  /** As the user wrote it, normalized, e.g. "conversion=-5%@early". */
+  label: string;
+  effects: Effect[];
+}
+
+/** The outcome of reading an injection. */
+export type InjectionParseResult =
+  { ok: true; injection: Injection } | { ok: false; message: string };
+
+const SIZE = /^([+-]?)(\d+(?:\.\d+)?(?:e[+-]?\d+)?)(%?)$/i;
+
+function kpiNames(plan: Plan): string[] {
+  return KPI_CATEGORIES.flatMap((c) => plan.kpis[c].map((k: Kpi) => k.name));
+}
+
+/** Read `KPI=+10%[@phase][,KPI=...]` against a plan; the message names what is wrong. */
+export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (parts.length === 0)
+    return { ok: false, message: 'empty injection: write KPI=+10% (or KPI=+10%@phase)' };
+  const names = kpiNames(plan);
+  const phases = plan.phases.map((p) => p.name);
+  const effects: Effect[] = [];
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq <= 0)
+      return {
+        ok: false,
+        message: `"${part}" is not KPI=SIZE: write e.g. ${names[0] ?? 'error_rate'}=+10%`,
+      };
+    const kpi = part.slice(0, eq).trim();
+    if (!names.includes(kpi))
+      return {
+        ok: false,
+        message: `unknown KPI "${kpi}"${didYouMeanSuffix(kpi, names)}; the plan has ${names.join(', ')}`,
+      };
+    let rest = part.slice(eq + 1).trim();
+    let fromPhase: string | null = null;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+      fromPhase = rest.slice(at + 1).trim();
+      rest = rest.slice(0, at).trim();
+      if (!phases.includes(fromPhase))
+        return {
+          ok: false,
+          message: `unknown phase "${fromPhase}" after @${didYouMeanSuffix(fromPhase, phases)}; the plan has ${phases.join(', ')}`,
+        };
+    }
+    const m = SIZE.exec(rest);
+    if (m === null)
+      return {
+        ok: false,
+        message: `size of ${kpi}: "${rest}" is not a change like +10% (relative) or +0.02 (absolute)`,
+      };
+    const magnitude = Number(m[2]);
+    const relative = m[3] === '%';
+    const size = (m[1] === '-' ? -1 : 1) * (relative ? magnitude / 100 : magnitude);
+    if (relative && size <= -1)
+      return { ok: false, message: `size of ${kpi}: a relative change must be above -100%` };
+    if (effects.some((e) => e.kpi === kpi))
+      return { ok: false, message: `${kpi} appears twice in one injection` };
+    effects.push({ kpi, size, relative, fromPhase });
+  }
+  return { ok: true, injection: { label: effects.map(formatEffect).join(','), effects } };
+}
+
+/** "conversion=-5%@early", "abandonment=+0.02". */
+export function formatEffect(e: Effect): string {
+  const sign = e.size < 0 ? '-' : '+';
+  const magnitude = Math.abs(e.size) * (e.relative ? 100 : 1);
+  const size = `${sign}${Number(magnitude.toPrecision(6))}${e.relative ? '%' : ''}`;
+  return `${e.kpi}=${size}${e.fromPhase === null ? '' : `@${e.fromPhase}`}`;
+}

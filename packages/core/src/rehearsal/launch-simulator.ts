@@ -1,0 +1,304 @@
+/**
+ * One simulated launch: walk the history look by look, split each window's new
+ * units between the arms by the current phase's traffic, draw each arm's KPI
+ * statistics, and hand them to the real guards (evaluateGuards), the real split
+ * check (checkSampleRatio) and the real decide(); apply its decisions with the
+ * real applyDecision. Nothing here judges a KPI or moves a phase.
+ *
+ * Per look the work is O(KPIs) plus the guards and decide(): window totals come
+ * from prefix sums, statistics accumulate in typed arrays allocated once per
+ * simulator, and the aggregate objects the guards read are reused.
+ */
+import type { Approval, Condition, Decision, Evidence, LaunchState } from '../decide/index.js';
+import { applyDecision, decide, initialLaunchState } from '../decide/index.js';
+import type { Plan } from '../plan/index.js';
+import type { ArmAggregates, SrmResult } from '../statistics/index.js';
+import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
+import { controlShare, guardOptions, plannedSplit } from './live-evidence.js';
+import type { History } from './history.js';
+import type { Effect } from './injection.js';
+import type { KpiSampler } from './kpi-sampler.js';
+import type { KpiSlot } from './kpi-slot.js';
+import { createSlot, resetSlot, stepSlot } from './kpi-slot.js';
+import type { SeededRandom } from './random.js';
+import type { RunOutcome, RunRecord } from './run-record.js';
+import { RESPONSES, WAIT_CONDITIONS } from './run-record.js';
+import { totalAt } from './window-sums.js';
+
+/** How launches are simulated. */
+export interface SimulationSettings {
+  lookIntervalMs: number;
+  /** Sign-offs and asks are approved this long after they are requested. */
+  signoffDelayMs: number;
+  maxDurationMs: number;
+  /** Per phase index: the share of arriving units that match the phase's audience. */
+  audience: number[];
+}
+
+const SEVERITY: Record<string, number> = {};
+RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
+const CONDITION_INDEX: Record<string, number> = {};
+WAIT_CONDITIONS.forEach((c, i) => (CONDITION_INDEX[c] = i));
+
+/** Simulates launches of one plan with one set of injected effects; reuse it for every run. */
+export class LaunchSimulator {
+  private readonly slots: KpiSlot[];
+  private readonly unitsPrefix: Float64Array;
+  private readonly n: number;
+  private readonly stepIntervals: number;
+  private readonly looks: number;
+  private readonly data: Record<string, ArmAggregates> = {};
+  private readonly phaseCount: number;
+  /** KPI name -> position in `slots`. */
+  private readonly positions = new Map<string, number>();
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly history: History,
+    samplers: KpiSampler[],
+    unitsPrefix: Float64Array,
+    private readonly settings: SimulationSettings,
+    effects: Effect[],
+  ) {
+    this.unitsPrefix = unitsPrefix;
+    this.n = history.length;
+    this.stepIntervals = settings.lookIntervalMs / history.intervalMs;
+    this.looks = Math.floor(settings.maxDurationMs / settings.lookIntervalMs);
+    this.phaseCount = plan.phases.length;
+    const phaseIndex = (name: string | null) =>
+      name === null ? 0 : plan.phases.findIndex((p) => p.name === name);
+    this.slots = samplers.map((sampler) => {
+      const effect = effects.find((e) => e.kpi === sampler.kpi.name) ?? null;
+      const slot = createSlot(
+        sampler,
+        settings.lookIntervalMs,
+        effect,
+        phaseIndex(effect?.fromPhase ?? null),
+      );
+      this.data[sampler.kpi.name] = slot.aggregates;
+      this.positions.set(sampler.kpi.name, this.positions.size);
+      return slot;
+    });
+  }
+
+  /** Simulate one launch starting at history interval `start`. */
+  run(rng: SeededRandom, start: number): RunRecord {
+    const { plan, settings } = this;
+    const kpiCount = this.slots.length;
+    const record: RunRecord = {
+      outcome: 'unfinished',
+      endMs: this.looks * settings.lookIntervalMs,
+      endPhase: -1,
+      phaseEnteredMs: new Float64Array(this.phaseCount).fill(-1),
+      fullMs: -1,
+      alarmMs: new Float64Array(kpiCount).fill(-1),
+      alarmPhase: new Int32Array(kpiCount).fill(-1),
+      alarmResponse: new Int8Array(kpiCount).fill(-1),
+      earlyAlarm: new Uint8Array(kpiCount),
+      srmMs: -1,
+      stoppedBy: [],
+      onsetMs: -1,
+      exposedUnits: 0,
+      exposedAtAlarm: -1,
+      waits: new Float64Array(this.phaseCount * WAIT_CONDITIONS.length),
+      looksPastMinimum: new Float64Array(this.phaseCount),
+      undecided: new Float64Array(this.phaseCount * kpiCount),
+    };
+    for (const s of this.slots) resetSlot(s);
+    const t0 = this.history.start + start * this.history.intervalMs;
+    let state: LaunchState = initialLaunchState(plan, {
+      planVersion: 1,
+      now: t0,
+      startedBy: 'rehearsal',
+    });
+    if (state.phaseIndex >= 0) record.phaseEnteredMs[state.phaseIndex] = 0;
+    if (state.traffic >= 1) record.fullMs = 0;
+    const approvals: Approval[] = [];
+    const pending: Approval[] = [];
+    let accPhase = state.phaseIndex;
+    let unitsT = 0;
+    let unitsC = 0;
+    let phaseLook = 0;
+    let x = start;
+    let lastUnits = Math.round(totalAt(this.unitsPrefix, this.n, x));
+
+    for (let k = 1; k <= this.looks; k++) {
+      const now = t0 + k * settings.lookIntervalMs;
+      const x0 = x;
+      x += this.stepIntervals;
+      const nextUnits = Math.round(totalAt(this.unitsPrefix, this.n, x));
+      const arriving = nextUnits - lastUnits;
+      lastUnits = nextUnits;
+
+      if (state.phaseIndex !== accPhase) {
+        accPhase = state.phaseIndex;
+        unitsT = 0;
+        unitsC = 0;
+        phaseLook = 0;
+        // Burn windows run across phases, as the store counts them over the whole launch.
+        for (const s of this.slots) if (s.burn === null) resetSlot(s);
+      }
+      const p = state.traffic;
+      const phase = plan.phases[state.phaseIndex];
+      let a = 0;
+      let c = 0;
+      if (p > 0 && arriving > 0) {
+        const share = settings.audience[state.phaseIndex] ?? 1;
+        const eligible = share < 1 ? rng.binomial(arriving, share) : arriving;
+        a = rng.binomial(eligible, p);
+        if (plan.control === 'holdout')
+          c = p < 1 ? rng.binomial(eligible - a, controlShare(plan, p) / (1 - p)) : 0;
+        else c = eligible - a;
+      }
+      unitsT += a;
+      unitsC += c;
+      let live = false;
+      for (const s of this.slots) {
+        const active = s.effect !== null && state.phaseIndex >= s.effectFrom;
+        if (active) live = true;
+        stepSlot(s, x0, x, arriving, a, c, active ? s.active : null, rng, phaseLook, k - 1);
+      }
+      phaseLook++;
+      if (live) {
+        if (record.onsetMs < 0) record.onsetMs = now - settings.lookIntervalMs - t0;
+        record.exposedUnits += a;
+      }
+
+      const srm = this.srm(unitsT, unitsC, p);
+      // Before the first phase nobody is exposed: the controller shows decide() no guards.
+      const guards =
+        phase === undefined
+          ? []
+          : evaluateGuards(plan, this.data, guardOptions(plan, phase.min_units, p));
+      while (pending.length > 0 && (pending[0] as Approval).at <= now)
+        approvals.push(pending.shift() as Approval);
+      const evidence: Evidence = {
+        guards,
+        srm,
+        units: { treatment: unitsT, control: unitsC },
+        approvals,
+      };
+      const result = decide(plan, state, evidence, now);
+      const lookPhase = state.phaseIndex;
+      let advanced = false;
+      for (const d of result.decisions) {
+        this.note(d, record, state, now - t0, live);
+        if (d.type === 'request-signoff' || d.type === 'ask') this.approve(d, state, pending);
+        if (d.type === 'advance') advanced = true;
+        state = applyDecision(state, d);
+      }
+      if (!advanced && lookPhase >= 0) this.countWaits(result.look.conditions, lookPhase, record);
+      if (state.status !== 'running') {
+        record.outcome = outcomeOf(state.status);
+        record.endMs = now - t0;
+        break;
+      }
+    }
+    record.endPhase = state.phaseIndex;
+    return record;
+  }
+
+  private srm(unitsT: number, unitsC: number, p: number): SrmResult {
+    if (!(p > 0))
+      return checkSampleRatio({ treatment: 0, control: 0 }, { treatment: 0, control: 1 });
+    return checkSampleRatio(
+      { treatment: unitsT, control: unitsC },
+      plannedSplit(this.plan, p),
+      this.plan.analysis.srm_p_value,
+    );
+  }
+
+  /** Record what a decision means for the report. */
+  private note(d: Decision, r: RunRecord, state: LaunchState, at: number, live: boolean): void {
+    if (d.type === 'advance') {
+      r.phaseEnteredMs[d.to] = at;
+      if (d.traffic >= 1 && r.fullMs < 0) r.fullMs = at;
+      return;
+    }
+    if (d.rule === 'srm' && d.type === 'hold') {
+      if (r.srmMs < 0) r.srmMs = at;
+      return;
+    }
+    if (d.rule !== 'guard-breach' && d.rule !== 'risk-contingency') return;
+    const response = d.type === 'webhook' ? 'notify' : d.type;
+    const severity = SEVERITY[response];
+    if (severity === undefined) return;
+    const kpis =
+      'kpi' in d && d.kpi !== undefined
+        ? [d.kpi]
+        : (d.evidence.guards ?? []).filter((g) => g.verdict === 'breach').map((g) => g.kpi);
+    for (const name of kpis) {
+      const i = this.positions.get(name) ?? -1;
+      const slot = this.slots[i];
+      if (slot === undefined) continue;
+      if (d.type === 'rollback' || d.type === 'pause') r.stoppedBy.push(i);
+      const injectedHere = slot.effect !== null;
+      const liveHere = injectedHere && state.phaseIndex >= slot.effectFrom;
+      if (injectedHere && !liveHere) {
+        r.earlyAlarm[i] = 1;
+        continue;
+      }
+      const first = (r.alarmMs[i] as number) < 0;
+      if (first || (r.alarmMs[i] === at && severity > (r.alarmResponse[i] as number))) {
+        r.alarmMs[i] = at;
+        r.alarmPhase[i] = state.phaseIndex;
+        r.alarmResponse[i] = severity;
+        if (first && live && injectedHere && r.exposedAtAlarm < 0)
+          r.exposedAtAlarm = r.exposedUnits;
+      }
+    }
+  }
+
+  /** Schedule the approvals a request or an ask gets: each role's quorum, after the sign-off delay. */
+  private approve(
+    d: Extract<Decision, { type: 'request-signoff' } | { type: 'ask' }>,
+    state: LaunchState,
+    pending: Approval[],
+  ): void {
+    const roles =
+      d.type === 'request-signoff'
+        ? d.roles
+        : d.roles.map((role) => ({ role, quorum: this.plan.signoff?.roles[role]?.quorum ?? 1 }));
+    const phase = d.type === 'request-signoff' ? d.forPhase : d.phase;
+    for (const { role, quorum } of roles)
+      for (let i = 1; i <= quorum; i++)
+        pending.push({
+          role,
+          phase,
+          decision: 'approve',
+          actor: `rehearsal-${role}-${i}`,
+          planVersion: state.planVersion,
+          at: d.at + this.settings.signoffDelayMs,
+        });
+    pending.sort((x, y) => x.at - y.at);
+  }
+
+  /** After the minimum duration: which conditions (and which KPIs' missing verdicts) kept the phase waiting. */
+  private countWaits(conditions: readonly Condition[], phase: number, r: RunRecord): void {
+    let pastMinimum = false;
+    for (const c of conditions) if (c.id === 'min-duration') pastMinimum = c.met;
+    if (!pastMinimum) return;
+    r.looksPastMinimum[phase] = (r.looksPastMinimum[phase] as number) + 1;
+    const base = phase * WAIT_CONDITIONS.length;
+    for (const c of conditions) {
+      if (c.met) continue;
+      const j = CONDITION_INDEX[c.id];
+      if (j !== undefined) r.waits[base + j] = (r.waits[base + j] as number) + 1;
+      if (c.id === 'guards')
+        for (const name of c.insufficient) {
+          const i = this.positions.get(name);
+          if (i !== undefined) {
+            const at = phase * this.slots.length + i;
+            r.undecided[at] = (r.undecided[at] as number) + 1;
+          }
+        }
+    }
+  }
+}
+
+function outcomeOf(status: LaunchState['status']): RunOutcome {
+  if (status === 'completed') return 'completed';
+  if (status === 'rolled-back') return 'rolled-back';
+  if (status === 'paused') return 'paused';
+  return 'unfinished';
+}

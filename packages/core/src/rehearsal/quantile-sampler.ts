@@ -1,0 +1,211 @@
+/**
+ * quantile KPIs: values are log-normal with the window's pooled log-mean and
+ * log-sd (values-weighted over its intervals). An arm's sketch increment for a
+ * look is the expected bucket histogram of its values, shifted in log space by
+ * the sampling error of the q-quantile, s·z·√(q(1−q)/u)/φ(z_q) with u the arm's
+ * units: the guard's own effective sample size, so a unit's values count as one
+ * sample, as the guard assumes. Counts are whole numbers (rounded cumulatively),
+ * so a sketch's buckets always add up to its count.
+ */
+import type { Kpi } from '../plan/index.js';
+import type { KpiAggregate, QuantileSketch } from '../statistics/index.js';
+import { SKETCH_RELATIVE_ACCURACY, normalQuantile } from '../statistics/index.js';
+import type { History } from './history.js';
+import { historyColumn } from './history.js';
+import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
+import { nonNegative } from './kpi-sampler.js';
+import { tableNormalCdf } from './normal-table.js';
+import type { SeededRandom } from './random.js';
+import { prefixSums, windowTotal } from './window-sums.js';
+
+const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+/** How far into each tail (in log-sds) buckets are kept; beyond, values join the edge bucket. */
+const TAIL_SDS = 5;
+/** A cap on buckets per KPI, whatever the history says. */
+const MAX_BUCKETS = 4000;
+
+/** Sampler of a quantile KPI. */
+export class QuantileSampler implements KpiSampler {
+  readonly width: number;
+  private readonly n: number;
+  private readonly q: number;
+  private readonly zq: number;
+  /** √(q(1−q)) / φ(z_q): the quantile's sampling sd per log-sd per √unit. */
+  private readonly spread: number;
+  private readonly pv: Float64Array;
+  private readonly pm: Float64Array;
+  private readonly pm2: Float64Array;
+  private readonly pu: Float64Array;
+  /** Lowest bucket index kept, and the number of buckets. */
+  private readonly lo: number;
+  private readonly buckets: number;
+  private values = 0;
+  private logMean = 0;
+  private logSd = 0;
+  private unitShare = 0;
+  /** Units that arrived in the loaded window (both arms and the excluded). */
+  private windowUnits = 0;
+  /** Per sketch, one reusable [index, count] pair per bucket: writes allocate nothing. */
+  private readonly pools = new WeakMap<QuantileSketch, [number, number][]>();
+
+  /** `maxShift`: the largest |ln(1 + effect)| injected into this KPI (widens the bucket range). */
+  constructor(
+    readonly kpi: Kpi,
+    history: History,
+    private readonly unitsPrefix: Float64Array,
+    maxShift = 0,
+  ) {
+    this.n = history.length;
+    const k = kpi.name;
+    this.q = kpi.q ?? 0.5;
+    this.zq = normalQuantile(this.q);
+    this.spread =
+      Math.sqrt(this.q * (1 - this.q)) /
+      (Math.exp(-0.5 * this.zq * this.zq) / Math.sqrt(2 * Math.PI));
+    const values = historyColumn(history, `${k}.values`);
+    const mean = historyColumn(history, `${k}.log_mean`);
+    const sd = historyColumn(history, `${k}.log_sd`);
+    const weighted = new Float64Array(this.n);
+    const second = new Float64Array(this.n);
+    let low = Infinity;
+    let high = -Infinity;
+    for (let i = 0; i < this.n; i++) {
+      const v = values[i] as number;
+      const m = mean[i] as number;
+      const s = sd[i] as number;
+      weighted[i] = v * m;
+      second[i] = v * (s * s + m * m);
+      if (v > 0) {
+        low = Math.min(low, m - TAIL_SDS * s);
+        high = Math.max(high, m + TAIL_SDS * s);
+      }
+    }
+    if (!(low <= high)) low = high = 0;
+    this.pv = prefixSums(values);
+    this.pm = prefixSums(weighted);
+    this.pm2 = prefixSums(second);
+    const withValues = history.columns[`${k}.units`];
+    this.pu = withValues === undefined ? unitsPrefix : prefixSums(withValues);
+    this.lo = Math.floor((low - maxShift) / LOG_GAMMA);
+    const hi = Math.ceil((high + maxShift) / LOG_GAMMA);
+    this.buckets = Math.min(MAX_BUCKETS, hi - this.lo + 1);
+    this.width = 2 + this.buckets;
+  }
+
+  load(x0: number, x1: number, units: number): void {
+    const v = windowTotal(this.pv, this.n, x0, x1);
+    this.values = v;
+    this.windowUnits = units;
+    if (!(v > 0) || !(units > 0)) {
+      this.values = 0;
+      return;
+    }
+    const m = windowTotal(this.pm, this.n, x0, x1) / v;
+    this.logMean = m;
+    this.logSd = Math.sqrt(nonNegative(windowTotal(this.pm2, this.n, x0, x1) / v - m * m));
+    this.unitShare = Math.min(1, windowTotal(this.pu, this.n, x0, x1) / units);
+  }
+
+  draw(n: number, effect: ActiveEffect | null, rng: SeededRandom, out: Float64Array): void {
+    out.fill(0, 0, this.width);
+    if (n === 0 || this.values === 0 || this.unitShare === 0) return;
+    const u = Math.round(n * this.unitShare);
+    // The arm's values: its share of the window's units, each value independently.
+    const v = rng.binomial(Math.round(this.values), Math.min(1, n / this.windowUnits));
+    const units = Math.min(u, v);
+    out[0] = units;
+    out[1] = v;
+    if (v === 0) return;
+    const s = this.logSd;
+    let mu = this.logMean;
+    if (effect !== null) mu += this.logShift(effect);
+    if (units > 0) mu += s * this.spread * Math.sqrt(1 / units) * rng.normal();
+    if (!(s > 0)) {
+      const j = Math.ceil(mu / LOG_GAMMA) - this.lo;
+      out[2 + Math.max(0, Math.min(this.buckets - 1, j))] = v;
+      return;
+    }
+    let before = 0;
+    const last = this.buckets - 1;
+    // z of each bucket's upper edge, stepping by ln γ / s.
+    const step = LOG_GAMMA / s;
+    let z = (this.lo * LOG_GAMMA - mu) / s;
+    for (let j = 0; j < last; j++, z += step) {
+      const upTo = Math.round(v * tableNormalCdf(z));
+      out[2 + j] = upTo - before;
+      before = upTo;
+    }
+    out[2 + last] = v - before;
+  }
+
+  /** ln of the factor an effect moves the values by (an absolute one: at the window's q-quantile). */
+  private logShift(e: ActiveEffect): number {
+    if (e.relative) return Math.log1p(e.size);
+    const quantile = Math.exp(this.logMean + this.zq * this.logSd);
+    const factor = 1 + e.size / quantile;
+    return Math.log(factor > 1e-9 ? factor : 1e-9);
+  }
+
+  createAggregate(): KpiAggregate {
+    const sketch: QuantileSketch = {
+      units: 0,
+      count: 0,
+      zeroCount: 0,
+      positive: [],
+      negative: [],
+      min: 0,
+      max: 0,
+    };
+    const pool: [number, number][] = [];
+    for (let j = 0; j < this.buckets; j++) pool.push([this.lo + j, 0]);
+    this.pools.set(sketch, pool);
+    return { kind: 'quantile', sketch };
+  }
+
+  write(acc: Float64Array, agg: KpiAggregate): void {
+    const sketch = (agg as { sketch: QuantileSketch }).sketch;
+    sketch.units = Math.round(nonNegative(acc[0] as number));
+    sketch.count = Math.round(nonNegative(acc[1] as number));
+    const positive = sketch.positive;
+    const pool = this.pools.get(sketch);
+    if (pool === undefined)
+      throw new RangeError('write() needs an aggregate from createAggregate()');
+    positive.length = 0;
+    let first = -1;
+    let lastIndex = -1;
+    for (let j = 0; j < this.buckets; j++) {
+      // Counts are whole numbers: every increment is.
+      const c = acc[2 + j] as number;
+      if (c <= 0) continue;
+      const pair = pool[j] as [number, number];
+      pair[1] = c;
+      positive.push(pair);
+      if (first < 0) first = j;
+      lastIndex = j;
+    }
+    if (first < 0) {
+      sketch.min = 0;
+      sketch.max = 0;
+      return;
+    }
+    // Edges of the outermost buckets bound every value, so clamping to them distorts nothing.
+    sketch.min = Math.pow(GAMMA, this.lo + first - 1);
+    sketch.max = Math.pow(GAMMA, this.lo + lastIndex);
+  }
+
+  baseline(): KpiBaselineStats {
+    const all = this.n;
+    const v = this.pv[all] as number;
+    const units = this.unitsPrefix[all] as number;
+    if (!(v > 0)) return { value: 0, variance: null, logSd: 0, unitShare: 0 };
+    const m = (this.pm[all] as number) / v;
+    const s = Math.sqrt(nonNegative((this.pm2[all] as number) / v - m * m));
+    return {
+      value: Math.exp(m + this.zq * s),
+      variance: null,
+      logSd: s,
+      unitShare: units > 0 ? Math.min(1, (this.pu[all] as number) / units) : 0,
+    };
+  }
+}

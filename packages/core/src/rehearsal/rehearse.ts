@@ -1,0 +1,179 @@
+/**
+ * rehearse(): replay a plan through history (or a synthetic profile) many times,
+ * clean and with injected regressions, and report what the plan would do. Pure:
+ * no clock, no I/O; all randomness comes from the seed, so the same inputs give
+ * the same report.
+ */
+import type { Plan } from '../plan/index.js';
+import { formatDuration, formatShare } from '../plan/index.js';
+import { buildSamplers } from './build-samplers.js';
+import { detectableEffects } from './detectable-effects.js';
+import type { DetectionContext } from './detectable-effects.js';
+import { findings } from './findings.js';
+import type { History } from './history.js';
+import type { Injection } from './injection.js';
+import { LaunchSimulator } from './launch-simulator.js';
+import type { SimulationSettings } from './launch-simulator.js';
+import { SeededRandom } from './random.js';
+import type { ReportSettings, RehearsalReport } from './rehearsal-report.js';
+import { reportHistory, reportPlan } from './report-plan.js';
+import type { RunRecord } from './run-record.js';
+import { powerCurves, summarizeClean, summarizeInjection } from './summarize-runs.js';
+import type { TrafficProfile } from './traffic-profile.js';
+import { syntheticHistory } from './traffic-profile.js';
+import { prefixSums } from './window-sums.js';
+
+/** Options of a rehearsal; every field has a default. */
+export interface RehearsalOptions {
+  /** Simulated launches per scenario (the clean replay and each injection). Default 2000. */
+  runs?: number;
+  /** Seed of all randomness. Default 1. */
+  seed?: number;
+  /** Time between looks (ms). Default 5 minutes. */
+  lookIntervalMs?: number;
+  /** Sign-offs and asks are approved this long after they are requested (ms). Default 0. */
+  signoffDelayMs?: number;
+  /** Longest simulated launch (ms). Default: the history's length. */
+  maxDurationMs?: number;
+  /** Injected regressions, one scenario each. Default none (a clean replay only). */
+  injections?: Injection[];
+  /** Share of arriving units matching each phase's audience, by phase name. Default 1. */
+  audience?: Record<string, number>;
+  /** Called after each simulated launch (for progress bars); must not throw. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Defaults of {@link RehearsalOptions}. */
+export const REHEARSAL_DEFAULTS = {
+  runs: 2000,
+  seed: 1,
+  lookIntervalMs: 5 * 60_000,
+  signoffDelayMs: 0,
+} as const;
+
+/** Whether a rehearsal source is a history (else a traffic profile). */
+export function isHistory(source: History | TrafficProfile): source is History {
+  return (source as History).units instanceof Float64Array;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new RangeError(message);
+}
+
+/**
+ * Rehearse `plan` against a history or a synthetic traffic profile. Throws a
+ * RangeError naming the option for invalid options; a valid call never throws.
+ */
+export function rehearse(
+  plan: Plan,
+  source: History | TrafficProfile,
+  options: RehearsalOptions = {},
+): RehearsalReport {
+  const kind = isHistory(source) ? 'history' : 'synthetic';
+  const history = isHistory(source) ? source : syntheticHistory(plan, source);
+  const runs = options.runs ?? REHEARSAL_DEFAULTS.runs;
+  const seed = options.seed ?? REHEARSAL_DEFAULTS.seed;
+  const lookIntervalMs = options.lookIntervalMs ?? REHEARSAL_DEFAULTS.lookIntervalMs;
+  const signoffDelayMs = options.signoffDelayMs ?? REHEARSAL_DEFAULTS.signoffDelayMs;
+  const historyMs = history.length * history.intervalMs;
+  const maxDurationMs = options.maxDurationMs ?? historyMs;
+  const injections = options.injections ?? [];
+  check(
+    Number.isInteger(runs) && runs >= 1,
+    `runs must be a whole number of 1 or more, got ${runs}`,
+  );
+  check(Number.isSafeInteger(seed), `seed must be a whole number, got ${seed}`);
+  check(lookIntervalMs >= 1000, `lookIntervalMs must be at least 1s, got ${lookIntervalMs}`);
+  check(signoffDelayMs >= 0, `signoffDelayMs must not be negative, got ${signoffDelayMs}`);
+  check(
+    maxDurationMs >= lookIntervalMs,
+    `maxDurationMs (${maxDurationMs}) must be at least one look interval (${lookIntervalMs})`,
+  );
+  check(history.length >= 2, 'the history needs at least 2 intervals');
+  const audienceByName = options.audience ?? {};
+  for (const [name, share] of Object.entries(audienceByName)) {
+    check(
+      plan.phases.some((p) => p.name === name),
+      `audience: the plan has no phase ${name}`,
+    );
+    check(share > 0 && share <= 1, `audience.${name} must be above 0% and at most 100%`);
+  }
+  const audience = plan.phases.map((p) => audienceByName[p.name] ?? 1);
+
+  const unitsPrefix = prefixSums(history.units);
+  const samplers = buildSamplers(plan, history, unitsPrefix, injections);
+  const simulation: SimulationSettings = {
+    lookIntervalMs,
+    signoffDelayMs,
+    maxDurationMs,
+    audience,
+  };
+  const total = runs * (1 + injections.length);
+  let done = 0;
+  const simulate = (effects: Injection['effects']): RunRecord[] => {
+    const sim = new LaunchSimulator(plan, history, samplers, unitsPrefix, simulation, effects);
+    const records: RunRecord[] = [];
+    for (let r = 0; r < runs; r++) {
+      // One stream per launch index, shared by every scenario: launch r of each
+      // scenario starts at the same place and sees the same traffic.
+      const rng = new SeededRandom(seed, r);
+      records.push(sim.run(rng, rng.integer(history.length)));
+      done++;
+      options.onProgress?.(done, total);
+    }
+    return records;
+  };
+
+  const settings: ReportSettings = {
+    runs,
+    seed,
+    lookIntervalMs,
+    signoffDelayMs,
+    maxDurationMs,
+    audience: plan.phases.map((p, i) => ({ phase: p.name, share: audience[i] ?? 1 })),
+  };
+  const clean = summarizeClean(plan, simulate([]));
+  const injected = injections.map((inj) => summarizeInjection(plan, inj, simulate(inj.effects)));
+  const historySummary = reportHistory(history, samplers, kind);
+  const detection: DetectionContext = {
+    plan,
+    samplers,
+    unitsPerMinute: ((unitsPrefix[history.length] as number) / historyMs) * 60_000,
+    audience,
+  };
+  return {
+    version: 1,
+    plan: reportPlan(plan),
+    history: historySummary,
+    settings,
+    assumptions: assumptions(plan, settings, kind),
+    clean,
+    injections: injected,
+    powerCurves: powerCurves(clean, injected),
+    detectableEffects: detectableEffects(detection),
+    findings: findings({ plan, settings, clean, injections: injected, detection }),
+  };
+}
+
+function assumptions(plan: Plan, s: ReportSettings, kind: 'history' | 'synthetic'): string[] {
+  const out = [
+    `Each simulated launch starts at a random point of the ${kind === 'history' ? 'history' : 'synthetic history'}, which repeats, and runs for at most ${formatDuration(s.maxDurationMs)}; the plan is looked at every ${formatDuration(s.lookIntervalMs)} by the same guards and decide() as a live launch.`,
+    s.signoffDelayMs === 0
+      ? 'Sign-offs and asks are approved at the look after they are requested (--signoff-delay 0).'
+      : `Sign-offs and asks are approved ${formatDuration(s.signoffDelayMs)} after they are requested (--signoff-delay).`,
+    'A launch that is paused or rolled back stops there: a pause counts as caught (on clean history, as a false alarm).',
+    "A unit's KPI values belong to the interval it arrives in; per-arm sums are drawn by the normal approximation from the history's per-unit means and variances (occurrences and events: binomial).",
+    "Quantile KPIs are log-normal per interval; their sampling noise uses the arm's units as the sample size, as the guard does.",
+  ];
+  const constrained = plan.phases.filter((p) => p.audience.length > 0);
+  const given = s.audience.filter((a) => a.share < 1).map((a) => a.phase);
+  const missing = constrained.filter((p) => !given.includes(p.name)).map((p) => p.name);
+  if (missing.length > 0)
+    out.push(
+      `Phase audiences are not simulated for ${missing.join(', ')}: every arriving unit is eligible (give the matching share with --audience PHASE=SHARE).`,
+    );
+  for (const a of s.audience)
+    if (a.share < 1)
+      out.push(`${formatShare(a.share)} of arriving units match the audience of phase ${a.phase}.`);
+  return out;
+}

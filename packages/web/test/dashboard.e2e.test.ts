@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKOUT_V1, CHECKOUT_V2, SEARCH_V3 } from './support/demo-plans.js';
 import {

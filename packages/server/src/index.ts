@@ -67,5 +67,10 @@ export type { DemoOptions, DemoTokens, RunningDemo } from './demo/start-demo.js'
 export { decisionLine, breachText } from './demo/decision-line.js';
 export { startTrafficSimulator } from './demo/traffic-simulator.js';
 export type { TrafficSimulator, TrafficSimulatorOptions } from './demo/traffic-simulator.js';
-export { DEMO_PLAN_DIR, DEMO_PLAN_FILES, readDemoPlans, scaleDurations } from './demo/demo-plans.js';
+export {
+  DEMO_PLAN_DIR,
+  DEMO_PLAN_FILES,
+  readDemoPlans,
+  scaleDurations,
+} from './demo/demo-plans.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';

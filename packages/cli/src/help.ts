@@ -1,4 +1,5 @@
 /** Help texts: `threshold --help`, `threshold help <command>`, `threshold <command> --help`. */
+import { LAUNCH_OVERVIEW, LAUNCH_TOPICS } from './commands/launch-help.js';
 
 export const EXIT_CODES = `Exit codes:
   0  success: every plan is valid
@@ -9,8 +10,10 @@ export const EXIT_CODES = `Exit codes:
 
 const MAIN_EXIT_CODES = `Exit codes:
   0  success
-  1  a plan is invalid, or the audit log is broken (the problems are printed)
-  2  usage error, or a file, the store or the port could not be opened
+  1  a plan is invalid, or the audit log is broken (the problems are printed);
+     launch: the server refused
+  2  usage error, or a file, the store or the port could not be opened;
+     launch: the server could not be reached
   3  internal error: a bug in threshold (please report it)
 `;
 
@@ -34,7 +37,9 @@ Usage:
   threshold token create --scope S...    Create an API token; prints the secret once
   threshold token list | revoke ID       List or revoke API tokens
   threshold audit verify [--json]        Check the audit log's hash chain
-  threshold start                        The demo (not in this version yet)
+${LAUNCH_OVERVIEW}
+  threshold start [--port N] [--data-dir DIR]
+                                         The demo: two launches with simulated traffic (npm start)
   threshold help [COMMAND]               Show help for a command
 
 Options:
@@ -92,13 +97,22 @@ Options:
   -h, --help     Show this help
 `;
 
-const START = `Usage: threshold start
+const START = `Usage: threshold start [--port N] [--host H] [--data-dir DIR] [--speed X]
 
-Start the Threshold server. The server is not part of this version yet; today
-'threshold start' only says so and exits 0.
+The demo (what 'npm start' runs): Threshold on SQLite at http://localhost:4600
+with two demo launches from examples/demo and a traffic simulator that drives
+real SDK clients. checkout-v2 walks its phases to 100% in about three minutes;
+search-v3 passes its canary, regresses under load at 50% and is rolled back
+automatically. Prints the URL, a dashboard sign-in link and tokens, then one
+line per decision. Each start replaces the previous run's demo launches.
+Ctrl-C stops it.
 
 Options:
-  -h, --help     Show this help
+  --port N        Port (default 4600; 0 picks a free one)
+  --host H        Interface to bind (default 127.0.0.1)
+  --data-dir DIR  Folder of the demo's SQLite database (default ./.threshold/demo)
+  --speed X       Run X times faster, 1-20 (shorter phases, more users per second)
+  -h, --help      Show this help
 `;
 
 const SERVE = `Usage: threshold serve [--port N] [--host H] [--data-dir DIR]
@@ -207,6 +221,7 @@ const TOPICS: Record<string, string> = {
   'plan explain': EXPLAIN,
   'plan schema': SCHEMA,
   start: START,
+  ...LAUNCH_TOPICS,
   serve: SERVE,
   token: TOKEN,
   'token create': TOKEN_CREATE,
@@ -235,6 +250,7 @@ export const COMMAND_NAMES = [
   'token revoke',
   'audit',
   'audit verify',
+  ...Object.keys(LAUNCH_TOPICS),
   'start',
   'help',
 ];

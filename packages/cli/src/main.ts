@@ -2,6 +2,7 @@
 import { didYouMean } from '@threshold/core';
 import { runPlanExplain } from './commands/plan-explain.js';
 import { runPlanSchema } from './commands/plan-schema.js';
+import { runLaunch } from './commands/launch.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
@@ -71,6 +72,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       );
     case 'audit':
       return dispatchSub('audit', { verify: runAuditVerify }, rest, io);
+    case 'launch':
+      return runLaunch(rest, io);
     default:
       throw unknownCommand(command);
   }

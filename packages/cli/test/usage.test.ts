@@ -20,7 +20,21 @@ describe('usage errors exit 2 with a one-line message and a hint', () => {
       "threshold: unknown command 'explain' (did you mean 'plan explain'?)",
       'threshold --help',
     ],
-    [['launch'], "threshold: unknown command 'launch'", 'threshold --help'],
+    [
+      ['launch'],
+      'threshold launch: missing subcommand: one of start, status, pause, resume, rollback, approve',
+      'threshold help launch',
+    ],
+    [
+      ['launch', 'stauts', 'x'],
+      "threshold launch: unknown subcommand 'stauts' (did you mean 'status'?)",
+      'threshold help launch',
+    ],
+    [
+      ['launch', 'pause', 'x'],
+      'threshold launch pause: --reason is required: say why, in a sentence (it goes into the launch record)',
+      'threshold help launch pause',
+    ],
     [
       ['--verison'],
       "threshold: unknown option '--verison' (did you mean '--version'?)",
@@ -62,7 +76,11 @@ describe('usage errors exit 2 with a one-line message and a hint', () => {
       "threshold plan schema: unknown option '--json'",
       'threshold help plan schema',
     ],
-    [['start', '--port', '80'], "threshold start: unknown option '--port'", 'threshold help start'],
+    [
+      ['start', '--port', 'http'],
+      "threshold start: --port: expected a port number 0-65535 (0 picks a free one), got 'http'",
+      'threshold help start',
+    ],
     [
       ['help', 'valdate'],
       "threshold: no help for unknown command 'valdate' (did you mean 'validate'?)",
@@ -166,13 +184,10 @@ describe('help, version, start', () => {
     expect(spawnCli(['--version']).stdout).toBe(`${pkg.version}\n`);
   });
 
-  it('start says plainly the server is not here yet, names what works, and exits 0', async () => {
-    const run = await runCli(['start']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('not part of this version yet');
-    for (const c of ['threshold validate', 'threshold plan explain', 'threshold plan schema']) {
-      expect(run.stdout).toContain(c);
-    }
+  it('start refuses a bad --speed before starting anything', async () => {
+    const run = await runCli(['start', '--speed', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--speed: expected a number from 1 to 20, got '0'");
   });
 });
 

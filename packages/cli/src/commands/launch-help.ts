@@ -1,0 +1,103 @@
+/** Help texts of `threshold launch …` (merged into help.ts's topics). */
+
+const CONNECTION = `Connection:
+  --server URL   Threshold server (default: THRESHOLD_URL, else http://localhost:4600)
+  --token TOKEN  API token (default: THRESHOLD_TOKEN)
+  --json         Print the server's answer as JSON
+  -h, --help     Show this help`;
+
+const EXIT = `Exit codes:
+  0  done
+  1  the server refused (invalid plan, not allowed in this state, no such launch, no permission)
+  2  usage error, a file could not be read, or the server could not be reached
+  3  internal error: a bug in threshold (please report it)
+`;
+
+const LAUNCH = `Usage: threshold launch <start|status|pause|resume|rollback|approve> ...
+
+  threshold launch start PLAN                      Upload a plan file and start a launch of it
+  threshold launch status ID                       Phase, time in phase, each KPI's verdict, sign-offs, last decision
+  threshold launch pause ID --reason R             Stop advancing (automatic rollback stays armed)
+  threshold launch resume ID --reason R            Continue a paused launch
+  threshold launch rollback ID --reason R          Traffic to 0%, for good
+  threshold launch approve ID --role R [--comment C] [--reject]
+                                                   Sign off (or reject) as a role
+
+Each talks to a Threshold server over HTTP and accepts --server, --token and --json.
+Run 'threshold help launch <subcommand>' for details.
+`;
+
+const START = `Usage: threshold launch start PLAN [--server URL] [--token TOKEN] [--json]
+
+Upload the plan file (YAML, or JSON when it ends in .json) as a new plan version
+(identical text reuses the stored version) and start a launch of it at its first
+phase. Prints the launch id and why its traffic is what it is. Needs an operator
+token. An invalid plan prints every problem with its line and column.
+
+${CONNECTION}
+
+${EXIT}`;
+
+const STATUS = `Usage: threshold launch status ID [--server URL] [--token TOKEN] [--json]
+
+Where a launch stands and why: its phase and time in it, the look's status line,
+units per arm and the split check, each KPI's verdict with its estimate and
+interval against the margin, pending sign-offs, and the last decision's reason.
+Needs a viewer token.
+
+${CONNECTION}
+
+${EXIT}`;
+
+const action = (
+  name: string,
+  what: string,
+) => `Usage: threshold launch ${name} ID --reason R [--server URL] [--token TOKEN] [--json]
+
+${what} The reason is required: it goes into the launch's log and the
+audit log. Needs an operator token.
+
+Options:
+  --reason R     Why, in a sentence
+${CONNECTION}
+
+${EXIT}`;
+
+const APPROVE = `Usage: threshold launch approve ID --role R [--comment C] [--reject] [--server URL] [--token TOKEN] [--json]
+
+Approve (or, with --reject, reject) as a sign-off role. The token must hold
+approver:<role>. The answer counts for the phase waiting for that role: the next
+phase's sign-off, or the current phase when the launch asked the role after a
+KPI breach. A rejection pauses the launch, quoting the comment.
+
+Options:
+  --role R       The sign-off role, e.g. product
+  --comment C    Words for the record (quoted in a rejection's pause reason)
+  --reject       Reject instead of approve
+${CONNECTION}
+
+${EXIT}`;
+
+/** Help topics of the launch commands, keyed as `threshold help <topic>`. */
+export const LAUNCH_TOPICS: Record<string, string> = {
+  launch: LAUNCH,
+  'launch start': START,
+  'launch status': STATUS,
+  'launch pause': action(
+    'pause',
+    'Pause a running launch: it stops advancing until resumed, while automatic rollback stays armed.',
+  ),
+  'launch resume': action('resume', 'Resume a paused launch.'),
+  'launch rollback': action(
+    'rollback',
+    'Roll a running or paused launch back: traffic goes to 0% and the launch ends.',
+  ),
+  'launch approve': APPROVE,
+};
+
+/** Lines of the overview (`threshold --help`). */
+export const LAUNCH_OVERVIEW = `  threshold launch start PLAN            Upload a plan and start a launch (on a server)
+  threshold launch status ID             Phase, verdicts, sign-offs and the last decision
+  threshold launch pause|resume|rollback ID --reason R
+                                         Act on a launch; the reason goes into the record
+  threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)`;

@@ -1,0 +1,195 @@
+/** `threshold launch status`: where a launch stands and why, from its detail and its latest recorded look. */
+import { renderTable } from '../text-table.js';
+
+/** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
+export interface LaunchDetail {
+  launch: {
+    id: string;
+    plan: string;
+    planVersion: number;
+    flag: string;
+    status: string;
+    phase: string;
+    phaseIndex: number;
+    phases: number;
+    share: number;
+    phaseStartedAt: string;
+  };
+  pendingSignoffs: {
+    phase: string;
+    role: string;
+    quorum: number;
+    approvedBy: string[];
+    rejectedBy: string[];
+    missing: number;
+  }[];
+  lastDecision: {
+    seq?: number;
+    type?: string;
+    reason?: string;
+    at?: string;
+    actor?: string;
+  } | null;
+}
+
+/** One KPI of a recorded look (GET /api/v1/launches/:id/looks). */
+export interface LookKpiView {
+  kpi: string;
+  category: string;
+  verdict: string;
+  estimate: { treatment: number | null; control: number | null };
+  difference: number | null;
+  interval: [number | null, number | null] | null;
+  threshold: number | null;
+  relative: boolean | null;
+}
+
+/** A recorded look, as far as status reads it. */
+export interface LookView {
+  at: number;
+  state: string;
+  summary: string;
+  units: { treatment: number; control: number };
+  srm: { healthy: boolean; pValue: number };
+  next: { phase: string; traffic: number } | null;
+  conditions: { id: string; met: boolean; asks?: string[] }[];
+  kpis: LookKpiView[];
+}
+
+/** The whole status, as `--json` prints it. */
+export interface LaunchStatusView {
+  launch: LaunchDetail['launch'];
+  timeInPhaseMs: number;
+  look: LookView | null;
+  pendingSignoffs: LaunchDetail['pendingSignoffs'];
+  lastDecision: LaunchDetail['lastDecision'];
+}
+
+/** Combine the detail and the latest look at `now` (ms). */
+export function statusView(
+  detail: LaunchDetail,
+  look: LookView | null,
+  now: number,
+): LaunchStatusView {
+  return {
+    launch: detail.launch,
+    timeInPhaseMs: Math.max(0, now - Date.parse(detail.launch.phaseStartedAt)),
+    look,
+    pendingSignoffs: detail.pendingSignoffs,
+    lastDecision: detail.lastDecision,
+  };
+}
+
+/** "1h 4m", "2m 5s", "12s". */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${sec}s`;
+  return `${sec}s`;
+}
+
+/** A share as a percentage: 0.25 → "25%", 0.0001 → "0.01%". */
+export function formatShare(share: number): string {
+  return `${Math.round(share * 10000) / 100}%`;
+}
+
+function signed(v: number, relative: boolean): string {
+  const text = relative ? `${(v * 100).toFixed(1)}%` : v.toPrecision(3).replace(/\.?0+$/, '');
+  return v > 0 ? `+${text}` : text;
+}
+
+function bound(v: number | null, relative: boolean, side: 'low' | 'high'): string {
+  if (v === null) return side === 'low' ? '-∞' : '+∞';
+  return signed(v, relative);
+}
+
+function plain(v: number | null): string {
+  if (v === null) return '–';
+  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3).replace(/\.?0+$/, '');
+}
+
+const VERDICT: Record<string, string> = {
+  pass: 'pass',
+  breach: 'BREACH',
+  'insufficient-evidence': 'not enough evidence',
+};
+
+/** One row per KPI: verdict, estimates, the difference with its interval, the margin. */
+function kpiRows(kpis: readonly LookKpiView[]): string[][] {
+  return kpis.map((k) => {
+    const relative = k.relative === true;
+    const diff =
+      k.difference === null
+        ? '–'
+        : `${signed(k.difference, relative)} [${bound(k.interval?.[0] ?? null, relative, 'low')}, ${bound(k.interval?.[1] ?? null, relative, 'high')}]`;
+    const margin = k.threshold === null ? '–' : signed(k.threshold, relative);
+    return [
+      k.kpi,
+      k.category,
+      VERDICT[k.verdict] ?? k.verdict,
+      `${plain(k.estimate.treatment)} vs ${plain(k.estimate.control)}`,
+      diff,
+      margin,
+    ];
+  });
+}
+
+/** The status as text for people. */
+export function renderStatus(view: LaunchStatusView, now: number): string {
+  const { launch, look } = view;
+  const lines: string[] = [];
+  lines.push(`${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag})`);
+  lines.push(`status:  ${launch.status}`);
+  const position =
+    launch.phaseIndex >= 0
+      ? `${launch.phase} (${launch.phaseIndex + 1} of ${launch.phases})`
+      : launch.phase;
+  lines.push(
+    `phase:   ${position} at ${formatShare(launch.share)}, for ${formatDuration(view.timeInPhaseMs)}`,
+  );
+  if (look !== null) {
+    if (look.next !== null)
+      lines.push(`next:    ${look.next.phase} at ${formatShare(look.next.traffic)}`);
+    lines.push(`now:     ${look.summary} (look ${formatDuration(Math.max(0, now - look.at))} ago)`);
+    lines.push(
+      `units:   ${look.units.treatment} treatment, ${look.units.control} control; split ${look.srm.healthy ? 'healthy' : 'BROKEN'} (p=${plain(look.srm.pValue)})`,
+    );
+    if (look.kpis.length > 0) {
+      lines.push('');
+      lines.push(
+        ...renderTable([
+          ['KPI', 'category', 'verdict', 'treatment vs control', 'difference [interval]', 'margin'],
+          ...kpiRows(look.kpis),
+        ]),
+      );
+    }
+  } else if (launch.status === 'running' || launch.status === 'paused') {
+    lines.push('now:     no look recorded yet (the controller looks every few seconds)');
+  }
+  lines.push('');
+  const asks = look?.conditions.find((c) => c.id === 'no-asks' && !c.met)?.asks ?? [];
+  if (view.pendingSignoffs.length === 0 && asks.length === 0) lines.push('sign-offs: none pending');
+  else {
+    const parts = view.pendingSignoffs.map(
+      (s) =>
+        `${s.role} ${s.approvedBy.length}/${s.quorum} for ${s.phase}${s.rejectedBy.length > 0 ? ` (rejected by ${s.rejectedBy.join(', ')})` : ''}`,
+    );
+    for (const a of asks) parts.push(`answer to ask ${a}`);
+    lines.push(`sign-offs pending: ${parts.join('; ')}`);
+  }
+  const d = view.lastDecision;
+  if (d === null || d.reason === undefined) lines.push('last decision: none yet');
+  else {
+    const when =
+      d.at === undefined ? '' : `, ${formatDuration(Math.max(0, now - Date.parse(d.at)))} ago`;
+    lines.push(
+      `last decision: ${d.type ?? 'decision'} by ${d.actor ?? 'controller'}${when}: ${d.reason}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,198 @@
+/** `threshold launch …`: the operator's commands, each one HTTP call (or two) to a Threshold server. */
+import { didYouMean } from '@threshold/core';
+import { lastValue, parseCommandArgs } from '../args.js';
+import type { ParsedArgs } from '../args.js';
+import { helpText } from '../help.js';
+import type { Io } from '../io.js';
+import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import { UsageError } from '../usage-error.js';
+import { ApiCallError, CONNECTION_OPTIONS, callApi, connectionOf } from './launch-http.js';
+import type { Connection } from './launch-http.js';
+import { formatShare, renderStatus, statusView } from './launch-status.js';
+import type { LaunchDetail, LookView } from './launch-status.js';
+
+const SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'rollback', 'approve'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+
+/** Exit codes shared with main.ts: 0 ok, 1 refused by the server, 2 usage or unreachable. */
+const OK = 0;
+const REFUSED = 1;
+const USAGE = 2;
+
+interface LaunchSummaryView {
+  id: string;
+  plan: string;
+  planVersion: number;
+  status: string;
+  phase: string;
+  share: number;
+}
+
+/** Run `threshold launch <subcommand> …`. */
+export async function runLaunch(argv: readonly string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h') {
+    io.stdout.write(helpText('launch') ?? '');
+    return OK;
+  }
+  if (sub === undefined)
+    throw new UsageError(`missing subcommand: one of ${SUBCOMMANDS.join(', ')}`, 'launch');
+  if (!(SUBCOMMANDS as readonly string[]).includes(sub)) {
+    const guess = didYouMean(sub, [...SUBCOMMANDS]);
+    const kind = sub.startsWith('-') ? 'option' : 'subcommand';
+    throw new UsageError(
+      `unknown ${kind} '${sub}'${guess === undefined ? '' : ` (did you mean '${guess}'?)`}`,
+      'launch',
+    );
+  }
+  const name = `launch ${sub}`;
+  const parsed = parseCommandArgs(rest, specOf(sub as Subcommand));
+  if (parsed.help) {
+    io.stdout.write(helpText(name) ?? '');
+    return OK;
+  }
+  const conn = connectionOf(parsed, io, name);
+  try {
+    return await run(sub as Subcommand, parsed, conn, io);
+  } catch (err) {
+    if (!(err instanceof ApiCallError)) throw err;
+    io.stderr.write(`threshold ${name}: ${err.message}\n`);
+    for (const e of planErrors(err)) io.stderr.write(`  ${e}\n`);
+    return err.status === undefined ? USAGE : REFUSED;
+  }
+}
+
+function specOf(sub: Subcommand) {
+  const base = { name: `launch ${sub}`, flags: ['json'], positionals: 'one' as const };
+  switch (sub) {
+    case 'start':
+      return { ...base, values: [...CONNECTION_OPTIONS], positionalName: 'PLAN' };
+    case 'status':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id (see GET /api/v1/launches)',
+      };
+    case 'approve':
+      return {
+        ...base,
+        flags: ['json', 'reject'],
+        values: [...CONNECTION_OPTIONS, 'role', 'comment'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
+    default:
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'reason'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
+  }
+}
+
+async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io): Promise<number> {
+  const arg = parsed.positionals[0] ?? '';
+  const json = parsed.flags.has('json');
+  const print = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const path = `/api/v1/launches/${encodeURIComponent(arg)}`;
+  switch (sub) {
+    case 'start': {
+      const read = await readPlanFile(arg, io.cwd);
+      if (!read.ok) {
+        io.stderr.write(cannotRead(arg, read.reason));
+        return USAGE;
+      }
+      const contentType = /\.json$/i.test(arg) ? 'application/json' : 'application/yaml';
+      const plan = await callApi<{ name: string; version: number; created: boolean }>(
+        conn,
+        'POST',
+        '/api/v1/plans',
+        { text: read.source, contentType },
+      );
+      const started = await callApi<{ launch: LaunchSummaryView; reason: string }>(
+        conn,
+        'POST',
+        '/api/v1/launches',
+        { json: { plan: plan.name, version: plan.version } },
+      );
+      if (json) print({ plan, ...started });
+      else
+        io.stdout.write(
+          `plan ${plan.name}@${plan.version} ${plan.created ? 'uploaded' : '(unchanged)'}\n` +
+            `launch ${started.launch.id} started: ${started.reason}\n` +
+            `follow it: threshold launch status ${started.launch.id}\n`,
+        );
+      return OK;
+    }
+    case 'status': {
+      const detail = await callApi<LaunchDetail>(conn, 'GET', path);
+      const looks = await callApi<{ looks: LookView[] }>(conn, 'GET', `${path}/looks?limit=1`);
+      const view = statusView(detail, looks.looks.at(-1) ?? null, Date.now());
+      if (json) print(view);
+      else io.stdout.write(renderStatus(view, Date.now()));
+      return OK;
+    }
+    case 'pause':
+    case 'resume':
+    case 'rollback': {
+      const reason = lastValue(parsed, 'reason');
+      if (reason === undefined || reason.trim() === '')
+        throw new UsageError(
+          `--reason is required: say why, in a sentence (it goes into the launch record)`,
+          `launch ${sub}`,
+        );
+      const res = await callApi<{ launch: LaunchSummaryView }>(conn, 'POST', `${path}/${sub}`, {
+        json: { reason },
+      });
+      if (json) print(res);
+      else {
+        const l = res.launch;
+        io.stdout.write(
+          `launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)})\n`,
+        );
+      }
+      return OK;
+    }
+    case 'approve': {
+      const role = lastValue(parsed, 'role');
+      if (role === undefined)
+        throw new UsageError('--role is required, e.g. --role product', 'launch approve');
+      const decision = parsed.flags.has('reject') ? 'reject' : 'approve';
+      const comment = lastValue(parsed, 'comment');
+      const res = await callApi<{
+        approval: { phase: string; role: string; decision: string; actor: string };
+        signoffs: { role?: unknown; quorum?: unknown; approvedBy?: unknown; phase?: unknown }[];
+      }>(conn, 'POST', `${path}/approvals`, {
+        json: { role, decision, ...(comment === undefined ? {} : { comment }) },
+      });
+      if (json) print(res);
+      else {
+        const a = res.approval;
+        const progress = res.signoffs
+          .map(
+            (s) =>
+              `${String(s.role)} ${Array.isArray(s.approvedBy) ? s.approvedBy.length : 0}/${String(s.quorum)}`,
+          )
+          .join(', ');
+        io.stdout.write(
+          `${a.actor} ${a.decision === 'approve' ? 'approved' : 'rejected'} as ${a.role} for ${a.phase === '*' ? 'the launch' : `phase ${a.phase}`}` +
+            `${progress === '' ? '' : `; sign-off now ${progress}`}\n`,
+        );
+      }
+      return OK;
+    }
+  }
+}
+
+/** A refused plan's problems, one line each (PLAN_INVALID details). */
+function planErrors(err: ApiCallError): string[] {
+  if (err.code !== 'PLAN_INVALID') return [];
+  const errors = (err.details as { errors?: unknown } | undefined)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.map((e: { line?: number; column?: number; path?: string; message?: string }) => {
+    const at = e.line === undefined ? '' : `${e.line}:${e.column ?? 1}: `;
+    return `${at}${e.path === undefined || e.path === '' ? '' : `${e.path}: `}${e.message ?? ''}`;
+  });
+}

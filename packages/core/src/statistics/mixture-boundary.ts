@@ -59,13 +59,18 @@ export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   // Start from the root without the log Φ term (the two-sided boundary at 2α).
   let w = target > 0 ? Math.sqrt(2 * target) : 0;
   for (let i = 0; i < 50; i++) {
-    const h = 0.5 * w * w + logNormalCdf(w) - target;
-    // φ(w)/Φ(w), written so that it stays finite for very negative w.
-    const mills =
-      w > -5
-        ? normalDensity(w) / (1 - normalSurvival(w))
-        : Math.exp(-0.5 * w * w - 0.5 * Math.log(2 * Math.PI) - logNormalCdf(w));
-    const step = h / (w + mills);
+    let logCdf: number;
+    let mills: number; // φ(w)/Φ(w)
+    if (w > 0) {
+      // One tail evaluation serves both terms (it is most of the cost of a guard).
+      const tail = normalSurvival(w);
+      logCdf = Math.log1p(-tail);
+      mills = normalDensity(w) / (1 - tail);
+    } else {
+      logCdf = logNormalCdf(w);
+      mills = Math.exp(-0.5 * w * w - 0.5 * Math.log(2 * Math.PI) - logCdf);
+    }
+    const step = (0.5 * w * w + logCdf - target) / (w + mills);
     w -= step;
     if (Math.abs(step) <= 1e-15 * Math.max(1, Math.abs(w))) break;
   }

@@ -14,7 +14,7 @@ import { commitDecisions } from '../../src/controller/commit-decisions.js';
 import { readLaunchState } from '../../src/controller/operator-decision.js';
 import { TEST_DATABASE_URL, startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
-import { FAST_PLAN, driveUsers, pause, settle, whenConfig } from './support.js';
+import { ASK_PLAN, FAST_PLAN, driveUsers, pause, settle, whenConfig } from './support.js';
 
 const FLAG = 'fast-checkout';
 
@@ -283,6 +283,47 @@ describe.each(dialects)('controller on $name', ({ postgres, skip }) => {
       expect(audit.map((a) => a.action)).toEqual(
         expect.arrayContaining(['launch.paused', 'launch.resumed', 'controller.decision']),
       );
+    });
+
+    it('an approval without a phase answers the ask the launch is waiting on', async () => {
+      const up = await t.call('operator', 'POST', '/api/v1/plans', ASK_PLAN, {
+        'content-type': 'application/yaml',
+      });
+      expect(up.status).toBe(201);
+      const res = await t.json<{ launch: { id: string } }>('operator', 'POST', '/api/v1/launches', {
+        plan: 'ask-checkout',
+      });
+      const id = res.body.launch.id;
+      await whenConfig(client, (c) => c.config?.flags.some((f) => f.launch === id) === true);
+      driveUsers(
+        client,
+        'ask-checkout',
+        { prefix: `ask-${id}`, count: 1500 },
+        (unit, treatment) => {
+          client.track(unit, 'latency_ms', treatment ? 200 : 100);
+        },
+      );
+      await settle(client, t.server);
+      const asked = await lookUntil(id, (o) => o.decisions.some((d) => d.type === 'ask'));
+      expect(asked.decisions.find((d) => d.type === 'ask')).toMatchObject({
+        kpi: 'latency',
+        roles: ['product'],
+      });
+      expect(asked.look.state).toBe('asking');
+
+      const approval = await t.json<{ approval: { phase: string } }>(
+        'approver:product',
+        'POST',
+        `/api/v1/launches/${id}/approvals`,
+        { role: 'product', decision: 'approve', comment: 'slower is fine for now' },
+      );
+      expect(approval.status).toBe(201);
+      // Not the next phase's sign-off: the phase the launch asked in.
+      expect(approval.body.approval.phase).toBe('canary');
+      const answered = await t.server.controller.lookAt(id);
+      expect(answered?.look.conditions.find((c) => c.id === 'no-asks')).toMatchObject({
+        met: true,
+      });
     });
 
     it('writes nothing when the launch moved on since it was read (optimistic seq)', async () => {

@@ -28,6 +28,20 @@ risks:
     contingency: [rollback, { webhook: 'http://127.0.0.1:9/hook' }]
 `;
 
+/** A latency breach asks product before the launch may advance (the next phase needs no sign-off). */
+export const ASK_PLAN = `launch: ask-checkout
+owner: checkout-team
+unit: userId
+phases:
+  - { name: canary, traffic: 20%, min_duration: 1h, min_units: 40 }
+  - { name: full, traffic: 100%, min_duration: 1h }
+kpis:
+  operational-health:
+    - { name: latency, kind: mean, event: latency_ms, guard: { max_increase: 10% }, on_breach: { ask: [product] } }
+signoff:
+  roles: { product: 1 }
+`;
+
 /** Simulated users: each is evaluated once, and `behave` tracks what it did. */
 export function driveUsers(
   client: ThresholdClient,

@@ -284,4 +284,25 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'plan.png'), fullPage: true });
     await close();
   });
+
+  it('rehearses a stored plan on synthetic traffic with injected regressions and shows power curves and findings', async () => {
+    const { page, close } = await signedIn(tokens.viewer, '/rehearsal');
+    await page.getByLabel('Stored plan', { exact: true }).selectOption('checkout-v2');
+    await page.getByLabel('Units per minute').fill('600');
+    await page.getByLabel('Injections').fill('error_rate=+0.01\nerror_rate=+0.03\nerror_rate=+0.1');
+    await page.getByLabel(/Runs per scenario/).fill('60');
+    await page.getByRole('button', { name: 'Run the rehearsal' }).click();
+    const report = page.locator('.rehearsal-report');
+    await report.waitFor({ timeout: 60_000 });
+    const text = await report.innerText();
+    expect(text).toContain('Findings');
+    expect(text).toMatch(
+      /False alarms\s*[\d.]+% \([\d.]+–[\d.]+%, \d+ of 60\) against a budget of 5%/,
+    );
+    expect(await page.locator('tr[data-injection="error_rate=+0.1"]').innerText()).toMatch(/of 60/);
+    await page.locator('[data-power-curve="error_rate"] canvas').waitFor();
+    expect(await page.locator('.status-line').innerText()).toContain('Rehearsed checkout-v2 v2');
+    await page.screenshot({ path: join(SCREENSHOTS, 'rehearsal.png'), fullPage: true });
+    await close();
+  }, 90_000);
 });

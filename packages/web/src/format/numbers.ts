@@ -22,7 +22,9 @@ export function formatPercent(x: number): string {
 
 /** A duration as "2h 5m", "45s": two units at most, for people. */
 export function humanDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 1000) return ms >= 0 ? '0s' : '—';
+  if (!Number.isFinite(ms)) return '—';
+  // Slightly negative spans come from the browser's clock lagging the server's.
+  if (ms < 1000) return '0s';
   const units: [string, number][] = [
     ['d', 86_400_000],
     ['h', 3_600_000],

@@ -1,9 +1,236 @@
-/** Rehearsal: filled in against core's rehearsal engine. */
+/**
+ * Rehearsal: pick a stored plan (or upload one), give a history CSV (or a
+ * synthetic traffic profile) and regressions to inject, and let the server run
+ * core's rehearsal engine — the same decide() as live launches. The report shows
+ * findings, the clean replay, power curves and detectable effects.
+ */
+import { useState } from 'react';
+import type { ChangeEvent, FormEvent } from 'react';
+import type { RehearsalReport } from '@threshold/core';
+import { ApiError } from '../api/api-client.js';
+import type { PlanListEntry } from '../api/api-types.js';
+import { useSession } from '../app/session-context.js';
+import { useApi } from '../app/use-api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { RehearsalReportView } from '../components/rehearsal-report-view.js';
+
+type PlanChoice =
+  { kind: 'stored'; name: string } | { kind: 'upload'; source: string; file: string };
+type TrafficChoice =
+  | { kind: 'profile'; unitsPerMinute: number; diurnal: boolean }
+  | { kind: 'history'; csv: string; file: string };
+
+const readFile = (
+  e: ChangeEvent<HTMLInputElement>,
+): Promise<{ text: string; name: string } | null> => {
+  const file = e.target.files?.[0];
+  return file === undefined
+    ? Promise.resolve(null)
+    : file.text().then((text) => ({ text, name: file.name }));
+};
+
 export function RehearsalPage() {
+  const { api } = useSession();
+  const plans = useApi<{ plans: PlanListEntry[] }>('/api/v1/plans');
+  const [plan, setPlan] = useState<PlanChoice | null>(null);
+  const [traffic, setTraffic] = useState<TrafficChoice>({
+    kind: 'profile',
+    unitsPerMinute: 1200,
+    diurnal: true,
+  });
+  const [injections, setInjections] = useState('');
+  const [runs, setRuns] = useState(300);
+  const [seed, setSeed] = useState(1);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [result, setResult] = useState<{
+    plan: { name: string; version: number | null };
+    report: RehearsalReport;
+  } | null>(null);
+
+  const storedName = plan?.kind === 'stored' ? plan.name : (plans.data?.plans[0]?.name ?? '');
+  const chosen: PlanChoice | null =
+    plan ?? (storedName === '' ? null : { kind: 'stored', name: storedName });
+
+  const run = async (e: FormEvent) => {
+    e.preventDefault();
+    if (chosen === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body = {
+        ...(chosen.kind === 'stored'
+          ? { plan: { name: chosen.name } }
+          : { planSource: chosen.source }),
+        ...(traffic.kind === 'history'
+          ? { history: traffic.csv }
+          : { profile: { unitsPerMinute: traffic.unitsPerMinute, diurnal: traffic.diurnal } }),
+        injections: injections
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== ''),
+        runs,
+        seed,
+      };
+      setResult(await api.post('/api/v1/rehearsals', body));
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
-    <section>
+    <section className="rehearsal-page">
       <h1>Rehearsal</h1>
-      <p className="muted">Loading the rehearsal engine…</p>
+      <p className="muted">
+        Replays the plan through traffic many times, clean and with the regressions you inject,
+        using the same decision function as live launches. Nothing is stored and nothing changes.
+      </p>
+      <form onSubmit={(e) => void run(e)} className="rehearsal-form">
+        <fieldset>
+          <legend>Plan</legend>
+          <label>
+            <input
+              type="radio"
+              name="plan-kind"
+              checked={chosen?.kind !== 'upload'}
+              onChange={() => setPlan({ kind: 'stored', name: storedName })}
+            />{' '}
+            A stored plan{' '}
+            <select
+              aria-label="Stored plan"
+              value={storedName}
+              onChange={(e) => setPlan({ kind: 'stored', name: e.target.value })}
+            >
+              {(plans.data?.plans ?? []).map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name} (v{p.latestVersion})
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <input type="radio" name="plan-kind" checked={chosen?.kind === 'upload'} readOnly />{' '}
+            Upload a plan (YAML){' '}
+            <input
+              type="file"
+              aria-label="Plan file"
+              accept=".yaml,.yml,.json,text/yaml,application/json"
+              onChange={(e) =>
+                void readFile(e).then((f) => {
+                  if (f !== null) setPlan({ kind: 'upload', source: f.text, file: f.name });
+                })
+              }
+            />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Traffic</legend>
+          <div className="option">
+            <input
+              type="radio"
+              name="traffic-kind"
+              aria-label="Synthetic traffic"
+              checked={traffic.kind === 'profile'}
+              onChange={() => setTraffic({ kind: 'profile', unitsPerMinute: 1200, diurnal: true })}
+            />{' '}
+            Synthetic:{' '}
+            <input
+              type="number"
+              aria-label="Units per minute"
+              min={1}
+              value={traffic.kind === 'profile' ? traffic.unitsPerMinute : 1200}
+              disabled={traffic.kind !== 'profile'}
+              onChange={(e) =>
+                setTraffic({
+                  kind: 'profile',
+                  unitsPerMinute: Number(e.target.value) || 1,
+                  diurnal: traffic.kind === 'profile' ? traffic.diurnal : true,
+                })
+              }
+            />{' '}
+            new units per minute,{' '}
+            <label className="inline">
+              <input
+                type="checkbox"
+                checked={traffic.kind === 'profile' && traffic.diurnal}
+                disabled={traffic.kind !== 'profile'}
+                onChange={(e) =>
+                  setTraffic({
+                    kind: 'profile',
+                    unitsPerMinute: traffic.kind === 'profile' ? traffic.unitsPerMinute : 1200,
+                    diurnal: e.target.checked,
+                  })
+                }
+              />{' '}
+              with a daily cycle
+            </label>
+          </div>
+          <label>
+            <input type="radio" name="traffic-kind" checked={traffic.kind === 'history'} readOnly />{' '}
+            A history CSV{' '}
+            <input
+              type="file"
+              aria-label="History file"
+              accept=".csv,text/csv"
+              onChange={(e) =>
+                void readFile(e).then((f) => {
+                  if (f !== null) setTraffic({ kind: 'history', csv: f.text, file: f.name });
+                })
+              }
+            />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Regressions to inject (one scenario per line)</legend>
+          <textarea
+            aria-label="Injections"
+            rows={4}
+            value={injections}
+            onChange={(e) => setInjections(e.target.value)}
+            placeholder={'error_rate=+20%\nerror_rate=+50%\nconversion=-5%@full'}
+          />
+          <p className="muted small">
+            KPI=+10% (relative), KPI=+0.02 (absolute), KPI=+10%@phase (from that phase on). Several
+            sizes of one KPI draw its power curve.
+          </p>
+        </fieldset>
+        <label className="inline">
+          Runs per scenario{' '}
+          <input
+            type="number"
+            min={1}
+            max={4000}
+            value={runs}
+            onChange={(e) => setRuns(Number(e.target.value) || 1)}
+          />
+        </label>{' '}
+        <label className="inline">
+          Seed{' '}
+          <input
+            type="number"
+            value={seed}
+            onChange={(e) => setSeed(Number(e.target.value) || 0)}
+          />
+        </label>
+        <div className="buttons">
+          <button type="submit" disabled={busy || chosen === null}>
+            {busy ? 'Rehearsing…' : 'Run the rehearsal'}
+          </button>
+        </div>
+      </form>
+      {error === null ? null : <ErrorNote error={error} />}
+      {result === null ? null : (
+        <>
+          <p className="status-line">
+            Rehearsed <strong>{result.plan.name}</strong>
+            {result.plan.version === null ? ' (uploaded)' : ` v${result.plan.version}`}:{' '}
+            {result.report.settings.runs} launches per scenario, seed {result.report.settings.seed}.
+          </p>
+          <RehearsalReportView report={result.report} />
+        </>
+      )}
     </section>
   );
 }

@@ -85,7 +85,12 @@ export function findings(input: FindingsInput): Finding[] {
       `${rateWords(clean.outcomes.unfinished)} of clean launches had not completed after the simulated ${spanWords(input.settings.maxDurationMs)} (raise --max-duration or shorten the plan)`,
     );
   plan.phases.forEach((_, p) => phaseWaitFinding(input, p, add));
-  return out;
+  // Problems first, then warnings, then the rest; the order within each stays as written.
+  const rank = { problem: 0, warning: 1, info: 2 } as const;
+  return out
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i)
+    .map((x) => x.f);
 }
 
 type Add = (

@@ -126,17 +126,24 @@ export class QuantileSampler implements KpiSampler {
       out[2 + Math.max(0, Math.min(this.buckets - 1, j))] = v;
       return;
     }
-    let before = 0;
+    // Rounded running counts change only where v·Φ(z) crosses a half: between
+    // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v). Buckets outside stay 0 (below) or get
+    // nothing more (above), so only that stretch is computed.
     const last = this.buckets - 1;
-    // z of each bucket's upper edge, stepping by ln γ / s.
     const step = LOG_GAMMA / s;
-    let z = (this.lo * LOG_GAMMA - mu) / s;
-    for (let j = 0; j < last; j++, z += step) {
+    const z0 = (this.lo * LOG_GAMMA - mu) / s;
+    const zFrom = normalQuantile(0.5 / v) - step;
+    const zTo = -zFrom + step;
+    const first = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
+    const end = Math.max(first, Math.min(last, Math.ceil((zTo - z0) / step)));
+    let before = 0;
+    let z = z0 + first * step;
+    for (let j = first; j < end; j++, z += step) {
       const upTo = Math.round(v * tableNormalCdf(z));
       out[2 + j] = upTo - before;
       before = upTo;
     }
-    out[2 + last] = v - before;
+    out[2 + end] = v - before;
   }
 
   /** ln of the factor an effect moves the values by (an absolute one: at the window's q-quantile). */

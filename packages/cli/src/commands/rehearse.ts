@@ -1,0 +1,143 @@
+/**
+ * `threshold rehearse PLAN (--history FILE | --traffic RATE) [--inject KPI=+10%[@phase]]...`:
+ * replay the plan through history and injected regressions with the same guards
+ * and decide() as a live launch, and report what it would do.
+ */
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  formatHistoryError,
+  formatPlanError,
+  parseHistory,
+  parsePlan,
+  rehearse,
+} from '@threshold/core';
+import type { History, TrafficProfile } from '@threshold/core';
+import { parseCommandArgs } from '../args.js';
+import { helpText } from '../help.js';
+import type { Io } from '../io.js';
+import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import {
+  REHEARSE_FLAGS,
+  REHEARSE_VALUES,
+  readPlanArgs,
+  readRehearseArgs,
+} from '../rehearse/rehearse-args.js';
+import { renderHtml } from '../rehearse/render-html.js';
+import { renderReport } from '../rehearse/render-report.js';
+import { UsageError } from '../usage-error.js';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Run `threshold rehearse`; returns the exit code. */
+export async function runRehearse(args: readonly string[], io: Io): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    name: 'rehearse',
+    flags: REHEARSE_FLAGS,
+    values: REHEARSE_VALUES,
+    positionals: 'one',
+    positionalName: 'PLAN',
+  });
+  if (parsed.help) {
+    io.stdout.write(helpText('rehearse') ?? '');
+    return 0;
+  }
+  const options = readRehearseArgs(parsed.values, parsed.flags);
+  const file = parsed.positionals[0] ?? '';
+  const read = await readPlanFile(file, io.cwd);
+  if (!read.ok) {
+    io.stderr.write(cannotRead(file, read.reason));
+    return 2;
+  }
+  const plan = parsePlan(read.source, { file });
+  if (!plan.valid) {
+    io.stderr.write(plan.errors.map((x) => `${formatPlanError(x)}\n`).join(''));
+    io.stderr.write(
+      `✗ cannot rehearse ${file}: ${plural(plan.errors.length, 'problem')} in the plan (see above)\n`,
+    );
+    return 1;
+  }
+  readPlanArgs(parsed.values, plan.plan, options);
+
+  let source: History | TrafficProfile;
+  if (options.source.kind === 'history') {
+    const name = options.source.file;
+    const text = await readPlanFile(name, io.cwd);
+    if (!text.ok) {
+      io.stderr.write(cannotRead(name, text.reason));
+      return 2;
+    }
+    const history = parseHistory(text.source, plan.plan, { file: name });
+    if (!history.ok) {
+      io.stderr.write(history.errors.map((x) => `${formatHistoryError(x)}\n`).join(''));
+      io.stderr.write(
+        `✗ cannot rehearse with ${name}: ${plural(history.errors.length, 'problem')} in the history (see above; docs/rehearsal.md describes the columns)\n`,
+      );
+      return 1;
+    }
+    source = history.history;
+  } else source = options.source.profile;
+
+  // Checked before the run, so a long rehearsal never ends in an unwritable path.
+  const htmlName = options.html;
+  const html = htmlName === null ? null : resolve(io.cwd, htmlName);
+  if (htmlName !== null && html !== null && !(await isDirectory(dirname(html))))
+    throw new UsageError(`--html ${htmlName}: no such directory ${dirname(htmlName)}`, 'rehearse');
+
+  const progress = io.stderr.isTTY === true ? progressBar(io) : undefined;
+  let report;
+  try {
+    report = rehearse(plan.plan, source, {
+      ...options.options,
+      ...(progress === undefined ? {} : { onProgress: progress }),
+    });
+  } catch (e) {
+    // The options were checked above; the engine's own checks name what is left.
+    if (e instanceof RangeError) throw new UsageError(e.message, 'rehearse');
+    throw e;
+  } finally {
+    if (progress !== undefined) io.stderr.write('\r\x1b[K');
+  }
+  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+  if (html !== null && htmlName !== null) {
+    const written = await writeAtomically(html, renderHtml(report));
+    if (written !== null) {
+      io.stderr.write(`${htmlName}: cannot write: ${written}\n`);
+      return 2;
+    }
+    io.stderr.write(`wrote ${htmlName}\n`);
+  }
+  return 0;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Write through a temporary file and a rename, so a reader never sees half a report. Null, or why not. */
+async function writeAtomically(path: string, text: string): Promise<string | null> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+    return null;
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** "rehearsing: 1,200 of 6,000 launches" on a terminal, redrawn at each percent. */
+function progressBar(io: Io): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const percent = Math.floor((100 * done) / total);
+    if (percent === shown) return;
+    shown = percent;
+    io.stderr.write(`\r\x1b[Krehearsing: ${done} of ${total} launches (${percent}%)`);
+  };
+}

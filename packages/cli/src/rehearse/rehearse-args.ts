@@ -1,0 +1,157 @@
+/** `threshold rehearse` arguments, turned into the engine's options; every mistake names its option. */
+import {
+  parseBaseline,
+  parseDuration,
+  parseInjection,
+  parseShare,
+  parseTrafficRate,
+} from '@threshold/core';
+import type {
+  Injection,
+  KpiBaseline,
+  Plan,
+  RehearsalOptions,
+  TrafficProfile,
+} from '@threshold/core';
+import { UsageError } from '../usage-error.js';
+
+/** The value options of `threshold rehearse`. */
+export const REHEARSE_VALUES = [
+  'history',
+  'traffic',
+  'baseline',
+  'inject',
+  'runs',
+  'seed',
+  'look',
+  'signoff-delay',
+  'max-duration',
+  'audience',
+  'html',
+] as const;
+
+/** The switches of `threshold rehearse`. */
+export const REHEARSE_FLAGS = ['json', 'diurnal'] as const;
+
+/** Where the launches are replayed: a history file, or synthetic traffic. */
+export type RehearsalSourceArgs =
+  { kind: 'history'; file: string } | { kind: 'profile'; profile: TrafficProfile };
+
+/** What the options say, before the plan and the history are read. */
+export interface RehearseArgs {
+  source: RehearsalSourceArgs;
+  options: Omit<RehearsalOptions, 'onProgress'>;
+  json: boolean;
+  html: string | null;
+}
+
+const COMMAND = 'rehearse';
+/** Far above any useful run count; keeps a typo like --runs 2000000000 from running for days. */
+const MAX_RUNS = 1_000_000;
+
+function fail(message: string): never {
+  throw new UsageError(message, COMMAND);
+}
+
+function single(values: Map<string, string[]>, name: string): string | undefined {
+  const list = values.get(name);
+  if (list === undefined) return undefined;
+  if (list.length > 1) fail(`--${name} is given ${list.length} times; give it once`);
+  return list[0];
+}
+
+function wholeNumber(text: string | undefined, name: string, min: number, max: number) {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
+    fail(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+  return n;
+}
+
+function duration(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const d = parseDuration(text);
+  if (!d.ok) fail(`--${name} ${d.message}`);
+  return d.value;
+}
+
+/** Read the options that need no plan, and check they fit together. */
+export function readRehearseArgs(values: Map<string, string[]>, flags: Set<string>): RehearseArgs {
+  const history = single(values, 'history');
+  const traffic = single(values, 'traffic');
+  if (history !== undefined && traffic !== undefined)
+    fail('give --history FILE or --traffic RATE, not both');
+  if (history === undefined && traffic === undefined)
+    fail('say what to replay: --history FILE (a history CSV) or --traffic RATE (e.g. 1200/min)');
+  if (history !== undefined && flags.has('diurnal'))
+    fail('--diurnal shapes synthetic traffic: use it with --traffic, not --history');
+  if (history !== undefined && values.has('baseline'))
+    fail('--baseline sets synthetic KPI levels: use it with --traffic, not --history');
+  let source: RehearsalSourceArgs;
+  if (traffic !== undefined) {
+    const rate = parseTrafficRate(traffic);
+    if (!rate.ok) fail(`--traffic: ${rate.message}`);
+    source = {
+      kind: 'profile',
+      profile: { unitsPerMinute: rate.value, diurnal: flags.has('diurnal') },
+    };
+  } else source = { kind: 'history', file: history ?? '' };
+
+  const options: RehearseArgs['options'] = {};
+  const runs = wholeNumber(single(values, 'runs'), 'runs', 1, MAX_RUNS);
+  if (runs !== undefined) options.runs = runs;
+  const seed = wholeNumber(single(values, 'seed'), 'seed', 0, Number.MAX_SAFE_INTEGER);
+  if (seed !== undefined) options.seed = seed;
+  const look = duration(single(values, 'look'), 'look');
+  if (look !== undefined) {
+    if (look < 1000) fail(`--look must be at least 1s, got '${single(values, 'look')}'`);
+    options.lookIntervalMs = look;
+  }
+  const delay = duration(single(values, 'signoff-delay'), 'signoff-delay');
+  if (delay !== undefined) options.signoffDelayMs = delay;
+  const max = duration(single(values, 'max-duration'), 'max-duration');
+  if (max !== undefined) {
+    if (max < (options.lookIntervalMs ?? 5 * 60_000))
+      fail('--max-duration must be at least one look (--look, default 5m)');
+    options.maxDurationMs = max;
+  }
+  return { source, options, json: flags.has('json'), html: single(values, 'html') ?? null };
+}
+
+/** Read the options that name KPIs and phases (injections, baselines, audiences) against the plan. */
+export function readPlanArgs(values: Map<string, string[]>, plan: Plan, args: RehearseArgs): void {
+  const injections: Injection[] = [];
+  for (const spec of values.get('inject') ?? []) {
+    const r = parseInjection(spec, plan);
+    if (!r.ok) fail(`--inject ${spec}: ${r.message}`);
+    if (injections.some((i) => i.label === r.injection.label))
+      fail(`--inject ${r.injection.label} is given twice`);
+    injections.push(r.injection);
+  }
+  if (injections.length > 0) args.options.injections = injections;
+
+  const baselines: Record<string, KpiBaseline> = {};
+  for (const spec of values.get('baseline') ?? []) {
+    const r = parseBaseline(spec, plan);
+    if (!r.ok) fail(`--baseline ${spec}: ${r.message}`);
+    baselines[r.value.kpi] = r.value.baseline;
+  }
+  if (args.source.kind === 'profile' && Object.keys(baselines).length > 0)
+    args.source.profile.baselines = baselines;
+
+  const audience: Record<string, number> = {};
+  const phases = plan.phases.map((p) => p.name);
+  for (const spec of values.get('audience') ?? []) {
+    const eq = spec.indexOf('=');
+    const phase = eq > 0 ? spec.slice(0, eq).trim() : '';
+    if (!phases.includes(phase))
+      fail(
+        `--audience ${spec}: write PHASE=SHARE with a phase of the plan (${phases.join(', ')}), e.g. ${phases[0] ?? 'canary'}=20%`,
+      );
+    const share = parseShare(spec.slice(eq + 1).trim());
+    if (!share.ok || !(share.value > 0))
+      fail(`--audience ${spec}: the share ${share.ok ? 'must be above 0%' : share.message}`);
+    audience[phase] = share.value;
+  }
+  if (Object.keys(audience).length > 0) args.options.audience = audience;
+}

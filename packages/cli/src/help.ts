@@ -32,6 +32,8 @@ Usage:
   threshold validate PLAN... [--json]    Check launch plans and report every problem
   threshold plan explain PLAN [--json]   Summarize a plan: phases, KPIs, risks, sign-off, readiness
   threshold plan schema                  Print the launch plan's JSON Schema
+  threshold rehearse PLAN --history FILE [--inject KPI=+10%]...
+                                         Replay a plan through history and injected regressions
   threshold serve [--port N] [--data-dir DIR]
                                          Start the server (SQLite in ./.threshold by default)
   threshold token create --scope S...    Create an API token; prints the secret once
@@ -214,12 +216,52 @@ Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
+const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --traffic RATE) [options]
+
+Replay a launch plan many times through history (or synthetic traffic) with the
+same guards and decide() as a live launch, on clean history and with injected
+regressions, and report: how often clean launches are falsely paused or rolled
+back and how long they take to reach 100%; how often each regression is caught,
+in which phase, how fast and after how many exposed units; the smallest effect
+each phase can detect; and findings in plain words. The history CSV format is
+described in docs/rehearsal.md.
+
+What to replay (one of):
+  --history FILE          Per-interval history CSV: timestamp, units, KPI columns
+  --traffic RATE          Synthetic traffic instead, e.g. 1200/min or 20/s
+    --diurnal             ...with a daily cycle (peak 15:00 UTC, trough 03:00)
+    --baseline KPI=VALUE  ...and a KPI's level: conversion=3%, order_value=42~30
+                          (mean~sd); unnamed KPIs get defaults by kind
+
+Options:
+  --inject SPEC           A regression scenario: KPI=+10% (relative), KPI=+0.02
+                          (absolute), KPI=+10%@PHASE (from that phase on); repeat
+                          for more scenarios (sizes of one KPI draw a power
+                          curve); join with commas for effects that act together
+  --runs N                Simulated launches per scenario (default 2000)
+  --seed N                Seed of all randomness (default 1): same seed, same report
+  --look DURATION         Time between looks (default 5m)
+  --signoff-delay D       Sign-offs and asks are approved D after the request (default 0)
+  --max-duration D        Longest simulated launch (default: the history's length)
+  --audience PHASE=SHARE  Share of units that match a phase's audience (default 100%)
+  --json                  Print the report as JSON (byte-identical for the same seed)
+  --html FILE             Also write a self-contained HTML report with a power-curve chart
+  -h, --help              Show this help
+
+Exit codes:
+  0  the rehearsal ran (its findings say what to fix)
+  1  the plan or the history is invalid (the problems are printed)
+  2  usage error, or a file could not be read or written
+  3  internal error: a bug in threshold (please report it)
+`;
+
 const TOPICS: Record<string, string> = {
   '': MAIN,
   validate: VALIDATE,
   plan: PLAN,
   'plan explain': EXPLAIN,
   'plan schema': SCHEMA,
+  rehearse: REHEARSE,
   start: START,
   ...LAUNCH_TOPICS,
   serve: SERVE,
@@ -243,6 +285,7 @@ export const COMMAND_NAMES = [
   'plan',
   'plan explain',
   'plan schema',
+  'rehearse',
   'serve',
   'token',
   'token create',

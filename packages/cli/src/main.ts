@@ -8,6 +8,7 @@ import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { runValidate } from './commands/validate.js';
+import { runRehearse } from './commands/rehearse.js';
 import { COMMAND_NAMES, helpText } from './help.js';
 import type { Io } from './io.js';
 import { withDefaults } from './io.js';
@@ -57,6 +58,8 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return showHelp(rest, io);
     case 'validate':
       return runValidate(rest, io);
+    case 'rehearse':
+      return runRehearse(rest, io);
     case 'plan':
       return dispatchPlan(rest, io);
     case 'start':

@@ -99,6 +99,10 @@ const MATRIX: Record<string, Case> = {
   'GET /api/v1/stream': { allowed: VIEWERS },
   'GET /api/v1/whoami': { allowed: VIEWERS },
   'GET /api/v1/dashboard/launches': { allowed: VIEWERS },
+  'POST /api/v1/rehearsals': {
+    allowed: VIEWERS,
+    body: () => ({ plan: { name: 'checkout-v2' }, profile: { unitsPerMinute: 100 }, runs: 5 }),
+  },
   'GET /v1/config': { allowed: SDK },
   'GET /v1/stream': { allowed: SDK },
   'POST /v1/events': { allowed: SDK, body: () => batch },

@@ -150,6 +150,7 @@ async function ingestFor(store, seconds, inflight = INFLIGHT) {
 
 async function projectFor(store, seconds) {
   const before = await store.projectionStatus();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let events = 0;
   while (performance.now() - t0 < seconds * 1000) {
@@ -158,10 +159,13 @@ async function projectFor(store, seconds) {
     events += n;
   }
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const after = await store.projectionStatus();
   return {
     events,
     elapsed,
+    cpuSeconds,
     pending: after.pendingBatches,
     attributed: after.attributed - before.attributed,
   };
@@ -229,16 +233,17 @@ if (pgUrl) {
   );
 }
 
+console.log('Ingest alone, then projection alone:\n');
 console.log(
   `ingest: ${SECONDS}s, ${INFLIGHT} batches in flight, ${BATCH} events/batch, ${fmt(UNITS)} units; node ${process.version}\n`,
 );
 console.log(
-  '| store | events/s | batches/s | batch p50 ms | batch p99 ms | projection events/s | projected (s) | pending batches after |',
+  '| store | events/s | batches/s | batch p50 ms | batch p99 ms | projection events/s | projection events per CPU-s of this process | projected (s) | pending batches after |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const { name, ingest: i, projection: p } of rows) {
   console.log(
-    `| ${name} | ${fmt(i.events / i.elapsed)} | ${fmt(i.batches / i.elapsed)} | ${fmt(i.p50, 1)} | ${fmt(i.p99, 1)} | ${fmt(p.events / p.elapsed)} | ${fmt(p.elapsed, 1)} | ${fmt(p.pending)} |`,
+    `| ${name} | ${fmt(i.events / i.elapsed)} | ${fmt(i.batches / i.elapsed)} | ${fmt(i.p50, 1)} | ${fmt(i.p99, 1)} | ${fmt(p.events / p.elapsed)} | ${fmt(p.events / p.cpuSeconds)} | ${fmt(p.elapsed, 1)} | ${fmt(p.pending)} |`,
   );
 }
 console.log(

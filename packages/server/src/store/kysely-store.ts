@@ -41,7 +41,12 @@ import type {
   Store,
   TokenRecord,
 } from './store.js';
-import { StoreConflictError, StoreError, StoreNotFoundError } from './store-error.js';
+import {
+  StoreConflictError,
+  StoreError,
+  StoreInputError,
+  StoreNotFoundError,
+} from './store-error.js';
 
 import type { SdkEvent } from '@threshold/core';
 import {
@@ -158,7 +163,7 @@ export abstract class KyselyStore implements Store {
     const format = requireOneOf('format', input.format, ['yaml', 'json'] as const);
     const createdBy = requireText('createdBy', input.createdBy, 500);
     if (input.plan === null || typeof input.plan !== 'object')
-      throw new StoreError('invalid-input', 'plan: must be the parsed plan object');
+      throw new StoreInputError('plan', 'must be the parsed plan object');
     const planJson = toJsonText('plan', input.plan);
     const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
     return this.atomic(async (tx) => {

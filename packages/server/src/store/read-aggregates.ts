@@ -12,6 +12,7 @@ import type { Kysely, RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from './database-schema.js';
 import type { AggregateQuery, Aggregates } from './store.js';
+import { StoreInputError } from './store-error.js';
 import { requireInt, requireText } from './validate-input.js';
 
 /** Projection and reads share this slot size. */
@@ -30,7 +31,7 @@ export async function readAggregates(
   const phase = requireText('phase', query.phase, 200);
   requireInt('nowMs', query.nowMs, 0);
   if (query.sinceMs !== undefined) requireInt('sinceMs', query.sinceMs, 0);
-  if (!Array.isArray(query.kpis)) throw new TypeError('kpis: must be an array');
+  if (!Array.isArray(query.kpis)) throw new StoreInputError('kpis', 'must be an array of KPIs');
   const scope: Scope = {
     db,
     launchId,

@@ -86,6 +86,9 @@ export class SqliteStore extends KyselyStore {
     raw.pragma('synchronous = FULL');
     raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     raw.pragma('foreign_keys = ON');
+    // 64 MiB page cache (default 2 MiB): projection upserts land on random pages of
+    // large per-unit tables; measured ~20% less CPU per projected event.
+    raw.pragma('cache_size = -65536');
     const mutex = new AsyncMutex();
     const db = new Kysely<Database>({
       dialect: new SerializedSqliteDialect({ database: raw }, mutex),

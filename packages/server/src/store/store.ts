@@ -197,7 +197,11 @@ export interface Store {
   migrate(): Promise<MigrationStatus[]>;
   migrationStatus(): Promise<MigrationStatus[]>;
   close(): Promise<void>;
-  /** Run fn in one transaction (serializable enough that a launch's seq never forks). */
+  /**
+   * Run fn in one transaction (serializable enough that a launch's seq never forks).
+   * Use only `tx` inside fn: on SQLite the outer store waits for the transaction to
+   * end, so calling it from inside would never finish. Nested calls reuse `tx`.
+   */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
   putPlan(input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>): Promise<PlanVersion>;

@@ -40,6 +40,8 @@ export interface DemoOptions {
   out?: { write(text: string): unknown };
   /** Server logs (default: warnings and errors on stderr). */
   logger?: Logger;
+  /** Random numbers of the traffic simulator (default Math.random; tests pass a seeded one). */
+  random?: () => number;
 }
 
 /** Tokens the demo creates (printed so people can sign in and act). */
@@ -141,7 +143,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       names.set(started.launch.id, plan.name);
     }
     const rate = (options.usersPerSecond ?? 100) * speed;
-    simulator = startTrafficSimulator({ url: server.url, token: tokens.sdk, usersPerSecond: rate });
+    simulator = startTrafficSimulator({
+      url: server.url,
+      token: tokens.sdk,
+      usersPerSecond: rate,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
     const signInUrl = `${server.url}/#token=${tokens.admin}`;
     out.write(banner(server.url, signInUrl, dataDir, tokens, launches, rate, speed));
     let stopping: Promise<void> | undefined;

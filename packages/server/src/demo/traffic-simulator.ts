@@ -4,7 +4,8 @@
  * evaluated against both demo flags and tracks events whose rates depend on the
  * arm it got: checkout-v2 is healthy (a faster checkout, same conversion and
  * errors); search-v3's treatment fails far more often once it serves half of the
- * traffic or more (the new ranking service saturates).
+ * traffic or more (the new ranking service saturates); below that it is a
+ * little better, like the healthy one.
  */
 import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
@@ -71,18 +72,19 @@ export function startTrafficSimulator(options: TrafficSimulatorOptions): Traffic
     const checkout = client.evaluate(flags.healthy, { userId: unit });
     if (checkout.arm === 'treatment' || checkout.arm === 'control') {
       const t = checkout.arm === 'treatment';
+      // A little better on every KPI: a false alarm on a healthy change stays far less likely than alpha.
       client.track(unit, 'checkout_latency_ms', normal(random, t ? 300 : 320, 60));
-      if (random() < 0.3) client.track(unit, 'purchase', normal(random, 60, 20));
-      if (random() < 0.01) client.track(unit, 'checkout_error');
+      if (random() < (t ? 0.32 : 0.3)) client.track(unit, 'purchase', normal(random, 60, 20));
+      if (random() < (t ? 0.008 : 0.01)) client.track(unit, 'checkout_error');
     }
     const search = client.evaluate(flags.regressing, { userId: unit });
     if (search.arm === 'treatment' || search.arm === 'control') {
       const t = search.arm === 'treatment';
       // Saturation: at half of the traffic or more the new service fails often and slowly.
       const saturated = t && trafficOf(client, flags.regressing) >= 0.5;
-      client.track(unit, 'search_latency_ms', normal(random, saturated ? 210 : 180, 40));
-      if (random() < 0.6) client.track(unit, 'result_click');
-      if (random() < (saturated ? 0.15 : 0.02)) client.track(unit, 'search_error');
+      client.track(unit, 'search_latency_ms', normal(random, saturated ? 210 : t ? 175 : 180, 40));
+      if (random() < (t ? 0.62 : 0.6)) client.track(unit, 'result_click');
+      if (random() < (saturated ? 0.15 : t ? 0.018 : 0.02)) client.track(unit, 'search_error');
     }
   };
 

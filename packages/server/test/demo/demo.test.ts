@@ -13,6 +13,18 @@ import type { RunningDemo } from '@threshold/server';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 
+/** mulberry32: the simulated users' behaviour is the same every run (their timing is not). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe('the demo (npm start), 5x faster', () => {
   let demo: RunningDemo | undefined;
   let printed = '';

@@ -45,6 +45,7 @@ describe('the demo (npm start), 5x faster', () => {
         speed: 5,
         out: { write: (s: string) => (printed += s) },
         logger: pino({ level: 'silent' }),
+        random: seeded(6),
       });
       const { server, launches } = demo;
       expect(printed).toContain(`${demo.url}/#token=thr_`);

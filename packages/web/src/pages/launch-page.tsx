@@ -12,6 +12,7 @@ import { Link, planPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { useLaunchLog } from '../app/use-launch-log.js';
 import { useNow } from '../app/use-now.js';
+import { useThrottled } from '../app/use-throttled.js';
 import { KpiCharts } from '../charts/kpi-charts.js';
 import { DecisionEvidence } from '../components/decision-evidence.js';
 import { DecisionLog } from '../components/decision-log.js';
@@ -58,7 +59,7 @@ function lastAdvance(decisions: readonly DecisionEvent[]): DecisionEvent | undef
 export function LaunchPage({ id }: { id: string }) {
   const stream = useLaunchStream();
   const [local, setLocal] = useState(0);
-  const streamSeq = stream.launches.get(id)?.seq;
+  const streamSeq = useThrottled(stream.launches.get(id)?.seq, 500);
   const detail = useApi<LaunchDetail>(
     `/api/v1/launches/${encodeURIComponent(id)}`,
     `${streamSeq ?? 0}:${local}`,

@@ -9,6 +9,7 @@ import { useLaunchStream } from '../app/launch-stream.js';
 import { Link, launchPath, planPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { useNow } from '../app/use-now.js';
+import { useThrottled } from '../app/use-throttled.js';
 import { ErrorNote } from '../components/error-note.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { VerdictBadge } from '../components/verdict-badge.js';
@@ -23,7 +24,10 @@ const ORDER: Record<LaunchStatus, number> = {
 
 export function LaunchesPage() {
   const stream = useLaunchStream();
-  const version = [...stream.launches.values()].map((l) => `${l.id}:${l.seq}`).join(',');
+  const version = useThrottled(
+    [...stream.launches.values()].map((l) => `${l.id}:${l.seq}`).join(','),
+    1000,
+  );
   const loaded = useApi<{ launches: LaunchOverview[] }>('/api/v1/dashboard/launches', version);
   const now = useNow();
   const rows = (loaded.data?.launches ?? [])

@@ -2,7 +2,8 @@
  * What the dashboard needs beyond the resource routes: who a token belongs to
  * (so the screen offers only the actions it may take), and the launch list with
  * each launch's health (worst verdict of its latest look) and pending sign-offs
- * in one answer instead of one request per launch.
+ * in one answer instead of one request per launch; and rehearsals run by the
+ * server with core's engine.
  */
 import type { Verdict } from '@threshold/core';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { launchSummary } from '../launches/launch-view.js';
 import { signoffStatus } from '../launches/signoff-status.js';
+import { rehearsalRoutes } from './rehearsal-routes.js';
 import type { LaunchEvent, LaunchRecord, PlanVersion, Store } from '../store/store.js';
 
 /** Event type of a recorded look in a launch's log (written by the controller). */
@@ -141,5 +143,6 @@ export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json({ launches: out });
       },
     },
+    ...rehearsalRoutes(ctx),
   ];
 }

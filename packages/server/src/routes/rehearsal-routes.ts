@@ -1,0 +1,214 @@
+/**
+ * `POST /api/v1/rehearsals`: rehearse a plan (a stored version, or YAML sent
+ * along) against a history CSV or a synthetic traffic profile with core's
+ * engine — the same decide() as live launches — and answer its report. Nothing
+ * is stored: a rehearsal changes nothing, so a viewer may run one.
+ */
+import {
+  parseHistory,
+  parseInjection,
+  parsePlan,
+  rehearse,
+  REHEARSAL_DEFAULTS,
+} from '@threshold/core';
+import type { Injection, Plan, TrafficProfile } from '@threshold/core';
+import { z } from 'zod';
+import { HttpError, notFound } from '../http/http-error.js';
+import { readJsonBody } from '../http/read-body.js';
+import type { RouteContext } from '../http/route-context.js';
+import type { RouteSpec } from '../http/route-spec.js';
+import { validateInput } from '../http/validate-input.js';
+
+/**
+ * A rehearsal runs on the server's thread, so its size is bounded: at most this
+ * many simulated launches over all scenarios (a few seconds at most; the CLI
+ * has no such bound).
+ */
+export const MAX_SIMULATED_LAUNCHES = 4000;
+/** Histories are larger than plans: a week of per-minute rows is about 1 MB. */
+const MAX_REHEARSAL_BODY_BYTES = 8 * 1024 * 1024;
+
+const rehearsalBody = z
+  .object({
+    plan: z
+      .object({
+        name: z.string().min(1),
+        version: z.number().int().min(1).optional(),
+      })
+      .optional()
+      .meta({ description: 'A stored plan version (default its latest).' }),
+    planSource: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Or a plan as YAML/JSON text, not stored.' }),
+    history: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'History CSV (see examples/history/); or give `profile`.' }),
+    profile: z
+      .object({
+        unitsPerMinute: z.number().positive(),
+        diurnal: z.boolean().optional(),
+        durationMs: z.number().int().positive().optional(),
+      })
+      .optional()
+      .meta({ description: 'Synthetic traffic when there is no history.' }),
+    injections: z
+      .array(z.string().min(1))
+      .max(20, { error: 'at most 20 injections' })
+      .default([])
+      .meta({ description: 'Regressions, one scenario each: KPI=+10%[@phase][,KPI=…].' }),
+    runs: z.number().int().min(1).max(5000).default(400),
+    seed: z.number().int().default(REHEARSAL_DEFAULTS.seed),
+    lookIntervalMs: z.number().int().min(1000).optional(),
+  })
+  .refine((b) => (b.plan === undefined) !== (b.planSource === undefined), {
+    error: 'give either plan (a stored version) or planSource (YAML text)',
+    path: ['plan'],
+  })
+  .refine((b) => (b.history === undefined) !== (b.profile === undefined), {
+    error: 'give either history (CSV text) or profile (synthetic traffic)',
+    path: ['history'],
+  });
+
+/** The rehearsal route. */
+export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
+  const { store } = ctx;
+  return [
+    {
+      method: 'post',
+      path: '/api/v1/rehearsals',
+      access: 'viewer',
+      tag: 'rehearsals',
+      summary:
+        "Rehearse a plan against a history or a synthetic profile with core's engine; answers the report",
+      body: { required: true, content: { 'application/json': rehearsalBody } },
+      responses: {
+        200: {
+          description: 'The rehearsal report (core RehearsalReport), and where the plan came from.',
+          schema: z.object({
+            plan: z.object({ name: z.string(), version: z.number().int().nullable() }),
+            report: z.record(z.string(), z.unknown()),
+          }),
+        },
+        422: { description: 'PLAN_INVALID for planSource with line and column.' },
+      },
+      errors: [
+        'VALIDATION_FAILED',
+        'NOT_FOUND',
+        'PLAN_INVALID',
+        'PAYLOAD_TOO_LARGE',
+        'MALFORMED_BODY',
+      ],
+      handler: async (c) => {
+        const body = validateInput(
+          rehearsalBody,
+          await readJsonBody(c, MAX_REHEARSAL_BODY_BYTES),
+          'body',
+        );
+        let plan: Plan;
+        let version: number | null = null;
+        if (body.plan !== undefined) {
+          const stored = await store.getPlanVersion(body.plan.name, body.plan.version);
+          if (stored === undefined) {
+            throw body.plan.version === undefined
+              ? notFound('plan', body.plan.name)
+              : notFound('plan version', `${body.plan.name}@${body.plan.version}`);
+          }
+          plan = stored.plan;
+          version = stored.version;
+        } else {
+          const parsed = parsePlan(body.planSource ?? '', { file: 'plan.yaml' });
+          if (!parsed.valid) {
+            const errors = parsed.errors.map((e) => ({
+              path: e.path,
+              line: e.line,
+              column: e.col,
+              message: e.message,
+            }));
+            const first = errors[0];
+            throw new HttpError(
+              'PLAN_INVALID',
+              `the plan has ${errors.length} problem${errors.length === 1 ? '' : 's'}; first: line ${first?.line ?? 0}, column ${first?.column ?? 0}: ${first?.message ?? ''}`,
+              { errors },
+            );
+          }
+          plan = parsed.plan;
+        }
+
+        const injections: Injection[] = [];
+        for (const [i, spec] of body.injections.entries()) {
+          const r = parseInjection(spec, plan);
+          if (!r.ok) {
+            throw new HttpError('VALIDATION_FAILED', `body.injections.${i}: ${r.message}`, {
+              errors: [{ path: `body.injections.${i}`, message: r.message }],
+            });
+          }
+          injections.push(r.injection);
+        }
+        const simulated = body.runs * (1 + injections.length);
+        if (simulated > MAX_SIMULATED_LAUNCHES) {
+          throw new HttpError(
+            'VALIDATION_FAILED',
+            `body.runs: ${body.runs} runs × ${1 + injections.length} scenarios is ${simulated} simulated launches; at most ${MAX_SIMULATED_LAUNCHES} per request (use the CLI for more)`,
+            {
+              errors: [
+                { path: 'body.runs', message: `at most ${MAX_SIMULATED_LAUNCHES} launches` },
+              ],
+            },
+          );
+        }
+
+        let source;
+        if (body.history !== undefined) {
+          const parsed = parseHistory(body.history, plan, { file: 'history.csv' });
+          if (!parsed.ok) {
+            const errors = parsed.errors.map((e) => ({
+              path: 'body.history',
+              line: e.line,
+              column: e.col,
+              field: e.column,
+              message: e.message,
+            }));
+            const first = errors[0];
+            throw new HttpError(
+              'VALIDATION_FAILED',
+              `body.history: line ${first?.line ?? 0}, column ${first?.column ?? 0}: ${first?.field === '' || first === undefined ? '' : `${first.field}: `}${first?.message ?? 'invalid'}`,
+              { errors },
+            );
+          }
+          source = parsed.history;
+        } else {
+          const p = body.profile;
+          const profile: TrafficProfile = {
+            unitsPerMinute: p?.unitsPerMinute ?? 1,
+            ...(p?.diurnal === undefined ? {} : { diurnal: p.diurnal }),
+            ...(p?.durationMs === undefined ? {} : { durationMs: p.durationMs }),
+          };
+          source = profile;
+        }
+
+        let report;
+        try {
+          report = rehearse(plan, source, {
+            runs: body.runs,
+            seed: body.seed,
+            injections,
+            ...(body.lookIntervalMs === undefined ? {} : { lookIntervalMs: body.lookIntervalMs }),
+          });
+        } catch (err) {
+          // rehearse() throws RangeError naming the option for invalid options.
+          if (err instanceof RangeError) {
+            throw new HttpError('VALIDATION_FAILED', `body: ${err.message}`, {
+              errors: [{ path: 'body', message: err.message }],
+            });
+          }
+          throw err;
+        }
+        return c.json({ plan: { name: plan.launch, version }, report });
+      },
+    },
+  ];
+}

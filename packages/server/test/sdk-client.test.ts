@@ -77,6 +77,8 @@ describe('SDK createClient against the server', () => {
         resolve();
       });
     });
+    // Exposures of the earlier tests must be out before counting this test's events.
+    await client.flush();
     const sentBefore = client.stats.sentEvents;
     const units = Array.from({ length: 300 }, (_, i) => `user-${i}`);
     for (const u of units) client.isOn('checkout-v2', { userId: u });

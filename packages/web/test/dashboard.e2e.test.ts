@@ -266,6 +266,48 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     await close();
   });
 
+  it('explains a completed launch by the evidence it advanced on (there is no control arm at 100%)', async () => {
+    const resumed = await api(
+      fx.url,
+      tokens.operator,
+      'POST',
+      `/api/v1/launches/${checkout}/resume`,
+      {
+        reason: 'support queue is back to normal',
+      },
+    );
+    expect(resumed.status).toBe(200);
+    driveUsers(client, 'checkout-v2', { prefix: 'checkout-full', count: 300 }, (unit, _t, i) => {
+      client.track(unit, 'latency_ms', 100 + (i % 7) * 3);
+      if (i % 4 === 0) client.track(unit, 'purchase');
+    });
+    await client.flush();
+    await waitFor(
+      'checkout-v2 to complete',
+      () => launch(checkout),
+      (l) => l?.status === 'completed',
+    );
+
+    const { page, close } = await signedIn(tokens.viewer, `/launches/${checkout}`);
+    const outcome = page.locator('[data-outcome="completed"]');
+    await outcome.waitFor();
+    const text = await outcome.innerText();
+    expect(text).toContain('Why it completed');
+    expect(text).toContain('Completed: fully live');
+    expect(text).toContain('The evidence it advanced on: Advanced canary → full (100%)');
+    expect(text).toMatch(
+      /error_rate[\s\S]*Interval\s*\[[−+-][\d.]+, \+[\d.]+\][\s\S]*Margin\s*\+0\.05/,
+    );
+    expect(text).toMatch(/lies below the margin \+0\.05: an increase that large is ruled out/);
+    expect(await page.locator('tr[data-kpi="error_rate"]').innerText()).toContain(
+      'no control arm at 100%',
+    );
+    expect(await page.locator('table.timeline tr[data-phase="full"]').innerText()).toContain(
+      'completed',
+    );
+    await close();
+  }, 90_000);
+
   it('shows a plan: versions with a diff, the explain view and the risk heat map', async () => {
     const { page, close } = await signedIn(tokens.viewer, '/plans/checkout-v2?version=2&compare=1');
     const diff = page.locator('.plan-diff');

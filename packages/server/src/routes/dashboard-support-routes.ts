@@ -27,6 +27,10 @@ const overviewSchema = launchSummarySchema
       .nullable()
       .meta({ description: 'Worst verdict of the latest look; null before the first look.' }),
     verdicts: z.object({ pass: z.number(), breach: z.number(), insufficient: z.number() }),
+    notComparable: z
+      .number()
+      .int()
+      .meta({ description: 'KPIs left out of health: no control arm at 100% traffic.' }),
     pendingSignoffs: z.array(
       z.object({ phase: z.string(), role: z.string(), missing: z.number().int() }),
     ),
@@ -55,14 +59,34 @@ async function latestLook(store: Store, launch: LaunchRecord): Promise<LaunchEve
   return find(tail) ?? find(await store.listLaunchEvents(launch.id));
 }
 
-/** Health of a look: its worst verdict and the count of each. */
+/**
+ * Health of a look: its worst verdict and the count of each. KPIs the look could
+ * not compare for want of a control arm (100% traffic) are left out: core accepts
+ * them for completion, judged in the phases before.
+ */
 export function lookHealth(look: unknown): {
   health: Verdict | null;
   verdicts: { pass: number; breach: number; insufficient: number };
+  notComparable: number;
   summary: string | null;
 } {
-  const record = (look ?? {}) as { kpis?: LookKpiLike[]; summary?: unknown };
-  const kpis = Array.isArray(record.kpis) ? record.kpis : [];
+  const record = (look ?? {}) as {
+    kpis?: (LookKpiLike & { kpi?: unknown; bad?: unknown; units?: { control?: unknown } })[];
+    summary?: unknown;
+    traffic?: unknown;
+    conditions?: { id?: unknown; notComparable?: unknown }[];
+  };
+  const guards = Array.isArray(record.conditions)
+    ? record.conditions.find((c) => c.id === 'guards')
+    : undefined;
+  const all = Array.isArray(record.kpis) ? record.kpis : [];
+  // Terminal looks list no conditions: a comparison at 100% with no control units is the same case.
+  const excluded = Array.isArray(guards?.notComparable)
+    ? (guards.notComparable as unknown[])
+    : record.traffic === 1
+      ? all.filter((k) => k.bad != null && k.units?.control === 0).map((k) => k.kpi)
+      : [];
+  const kpis = all.filter((k) => !excluded.includes(k.kpi));
   const count = (v: Verdict) => kpis.filter((k) => k.verdict === v).length;
   const verdicts = {
     pass: count('pass'),
@@ -80,6 +104,7 @@ export function lookHealth(look: unknown): {
   return {
     health,
     verdicts,
+    notComparable: all.length - kpis.length,
     summary: typeof record.summary === 'string' ? record.summary : null,
   };
 }

@@ -121,6 +121,8 @@ export interface LaunchOverview extends LaunchSummary {
   /** Worst verdict of the latest look; null before the first look. */
   health: Verdict | null;
   verdicts: { pass: number; breach: number; insufficient: number };
+  /** KPIs left out of health: no control arm at 100% traffic. */
+  notComparable: number;
   pendingSignoffs: { phase: string; role: string; missing: number }[];
   /** The latest look's one-line status, when there is one. */
   summary: string | null;

@@ -10,7 +10,14 @@ import { humanDuration } from '../format/numbers.js';
 import { actionsInWords } from '../format/plan-words.js';
 import { GuardEvidence } from './guard-evidence.js';
 
-export function DecisionEvidence({ decision }: { decision: Decision }) {
+export function DecisionEvidence({
+  decision,
+  hideGuards = false,
+}: {
+  decision: Decision;
+  /** Leave the KPIs out (when they say nothing, e.g. at 100% with no control arm). */
+  hideGuards?: boolean;
+}) {
   const e = decision.evidence;
   const involved = e.guards ?? [];
   // A breach-driven decision leads with the KPIs that breached; the rest follow.
@@ -85,7 +92,7 @@ export function DecisionEvidence({ decision }: { decision: Decision }) {
           </ul>
         </div>
       )}
-      {ordered.length === 0 ? null : (
+      {ordered.length === 0 || hideGuards ? null : (
         <div className="guards-involved">
           <h4>{ordered.length === 1 ? 'The KPI' : 'The KPIs'}</h4>
           {ordered.map((g) => (

@@ -5,14 +5,36 @@
  */
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Kpi, Plan } from '@threshold/core';
-import type { LookKpi } from '../api/api-types.js';
+import type { LookKpi, LookRecord } from '../api/api-types.js';
 import { formatDifference, formatInterval, formatValue } from '../format/numbers.js';
 import { actionsInWords, guardInWords, kindInWords } from '../format/plan-words.js';
 import { VerdictBadge } from './verdict-badge.js';
 
 const v = (x: number | null) => (x === null ? 'n/a' : formatValue(x));
 
-export function KpiMatrix({ plan, kpis }: { plan: Plan; kpis: readonly LookKpi[] }) {
+/**
+ * KPIs a look could not compare because there is no control arm (100% traffic
+ * with control 'rest'): core accepts them for completion, judged in earlier phases.
+ */
+export function notComparableOf(look: LookRecord | undefined): string[] {
+  if (look === undefined) return [];
+  const guards = look.conditions.find((c) => c.id === 'guards');
+  if (guards?.id === 'guards') return guards.notComparable;
+  // Terminal looks list no conditions: a comparison at 100% with no control units is the same case.
+  return look.traffic >= 1
+    ? look.kpis.filter((k) => k.bad !== null && k.units.control === 0).map((k) => k.kpi)
+    : [];
+}
+
+export function KpiMatrix({
+  plan,
+  kpis,
+  notComparable = [],
+}: {
+  plan: Plan;
+  kpis: readonly LookKpi[];
+  notComparable?: readonly string[];
+}) {
   const byName = new Map(kpis.map((k) => [k.kpi, k]));
   const rows: { category: string; kpi: Kpi }[] = KPI_CATEGORIES.flatMap((category) =>
     plan.kpis[category].map((kpi) => ({ category, kpi })),
@@ -50,6 +72,8 @@ export function KpiMatrix({ plan, kpis }: { plan: Plan; kpis: readonly LookKpi[]
               <td>
                 {look === undefined ? (
                   <span className="muted">no look yet</span>
+                ) : notComparable.includes(kpi.name) ? (
+                  <span className="muted">no control arm at 100%: judged in the phases before</span>
                 ) : look.bad === null ? (
                   <>
                     treatment interval {formatInterval(look.interval, false)}
@@ -66,7 +90,11 @@ export function KpiMatrix({ plan, kpis }: { plan: Plan; kpis: readonly LookKpi[]
                 )}
               </td>
               <td>
-                {look === undefined ? null : <VerdictBadge verdict={look.verdict} />}
+                {look === undefined ? null : notComparable.includes(kpi.name) ? (
+                  <span className="chip">not comparable</span>
+                ) : (
+                  <VerdictBadge verdict={look.verdict} />
+                )}
                 {look === undefined ? null : <div className="muted small">{look.reason}</div>}
               </td>
             </tr>

@@ -5,6 +5,7 @@
  * decision log. Everything refreshes when the stream says the launch moved.
  */
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
+import type { Decision } from '@threshold/core';
 import { useState } from 'react';
 import type { DecisionEvent, LaunchDetail, LookRecord } from '../api/api-types.js';
 import { useLaunchStream } from '../app/launch-stream.js';
@@ -17,7 +18,7 @@ import { KpiCharts } from '../charts/kpi-charts.js';
 import { DecisionEvidence } from '../components/decision-evidence.js';
 import { DecisionLog } from '../components/decision-log.js';
 import { ErrorNote } from '../components/error-note.js';
-import { KpiMatrix } from '../components/kpi-matrix.js';
+import { KpiMatrix, notComparableOf } from '../components/kpi-matrix.js';
 import { OperatorActions } from '../components/operator-actions.js';
 import { PhaseTimeline } from '../components/phase-timeline.js';
 import { SignoffPanel } from '../components/signoff-panel.js';
@@ -51,9 +52,15 @@ function outcomeDecision(
 function lastAdvance(decisions: readonly DecisionEvent[]): DecisionEvent | undefined {
   for (let i = decisions.length - 1; i >= 0; i--) {
     const d = decisions[i];
-    if (d?.decision.type === 'advance' || d?.decision.type === 'complete') return d;
+    if (d?.decision.type === 'advance') return d;
   }
   return undefined;
+}
+
+/** True when none of a decision's KPIs had a control arm to compare with (100% traffic). */
+function withoutControl(decision: Decision): boolean {
+  const guards = decision.evidence.guards ?? [];
+  return guards.length > 0 && guards.every((g) => g.units.control === 0);
 }
 
 export function LaunchPage({ id }: { id: string }) {
@@ -82,7 +89,10 @@ export function LaunchPage({ id }: { id: string }) {
   const ended = launch.status === 'rolled-back' || launch.status === 'completed';
   const outcome = outcomeDecision(launch.status, log.decisions);
   const advance = launch.status === 'completed' ? lastAdvance(log.decisions) : undefined;
-  const health = worstVerdict(latest?.kpis.map((k) => k.verdict) ?? []);
+  const notComparable = notComparableOf(latest);
+  const health = worstVerdict(
+    latest?.kpis.filter((k) => !notComparable.includes(k.kpi)).map((k) => k.verdict) ?? [],
+  );
   const askCondition = latest?.conditions.find((c) => c.id === 'no-asks' && !c.met);
   const policyRoles = Object.keys(plan.plan.signoff?.roles ?? {});
   const kpiNames = KPI_CATEGORIES.flatMap((c) => plan.plan.kpis[c].map((k) => k.name));
@@ -125,15 +135,24 @@ export function LaunchPage({ id }: { id: string }) {
             <strong>{decisionTitle(outcome.decision)}</strong> at {clockTime(outcome.at)} in phase{' '}
             {outcome.decision.phase}, by {outcome.actor}.
           </p>
-          <DecisionEvidence decision={outcome.decision} />
+          <DecisionEvidence
+            decision={outcome.decision}
+            hideGuards={outcome.decision.type === 'complete' && withoutControl(outcome.decision)}
+          />
+          {advance === undefined || advance.seq === outcome.seq ? null : (
+            <div className="advance-evidence" data-advance-evidence>
+              <h3>
+                The evidence it advanced on: {decisionTitle(advance.decision)} at{' '}
+                {clockTime(advance.at)}
+              </h3>
+              <p className="muted">
+                At 100% there is no control arm, so every KPI was judged in the phases before.
+              </p>
+              <DecisionEvidence decision={advance.decision} />
+            </div>
+          )}
         </div>
       )}
-      {advance !== undefined && advance.seq !== outcome?.seq ? (
-        <details className="outcome-more">
-          <summary>Evidence of the last advance: {decisionTitle(advance.decision)}</summary>
-          <DecisionEvidence decision={advance.decision} />
-        </details>
-      ) : null}
 
       <h2>Actions</h2>
       <OperatorActions launchId={launch.id} status={launch.status} onDone={refresh} />
@@ -153,7 +172,7 @@ export function LaunchPage({ id }: { id: string }) {
           <span className="muted small">at {clockTime(latest.at)}</span>
         )}
       </h2>
-      <KpiMatrix plan={plan.plan} kpis={latest?.kpis ?? []} />
+      <KpiMatrix plan={plan.plan} kpis={latest?.kpis ?? []} notComparable={notComparable} />
 
       <h2>Treatment against control over time</h2>
       {log.looks.length === 0 ? (

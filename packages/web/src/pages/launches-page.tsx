@@ -87,7 +87,9 @@ export function LaunchesPage() {
                   <td className="num">{formatShare(l.share)}</td>
                   <td>
                     {l.health === null ? (
-                      <span className="muted">no look yet</span>
+                      <span className="muted">
+                        {l.notComparable > 0 ? 'no control arm at 100%' : 'no look yet'}
+                      </span>
                     ) : (
                       <VerdictBadge verdict={l.health} />
                     )}

@@ -80,9 +80,9 @@ export function startTrafficSimulator(options: TrafficSimulatorOptions): Traffic
     const search = client.evaluate(flags.regressing, { userId: unit });
     if (search.arm === 'treatment' || search.arm === 'control') {
       const t = search.arm === 'treatment';
-      // Saturation: at half of the traffic or more the new service fails often and slowly.
+      // Saturation: at half of the traffic or more the new service fails often (and is a bit slower, within its margin).
       const saturated = t && trafficOf(client, flags.regressing) >= 0.5;
-      client.track(unit, 'search_latency_ms', normal(random, saturated ? 210 : t ? 175 : 180, 40));
+      client.track(unit, 'search_latency_ms', normal(random, saturated ? 185 : t ? 175 : 180, 40));
       if (random() < (t ? 0.62 : 0.6)) client.track(unit, 'result_click');
       if (random() < (saturated ? 0.15 : t ? 0.018 : 0.02)) client.track(unit, 'search_error');
     }

@@ -76,7 +76,10 @@ function mdeAt(
 ): { mde: number; note?: undefined } | { note: string; mde?: undefined } {
   const base = baseInput(ctx, kpiIndex, phase, traffic);
   if ('note' in base) return { note: base.note };
-  const units = (base.perMinute * ms) / 60_000;
+  // A KPI with a window is judged on its last `window` of data only.
+  const window = ctx.samplers[kpiIndex]?.kpi.window;
+  const span = window === undefined ? ms : Math.min(ms, window);
+  const units = (base.perMinute * span) / 60_000;
   if (!(units > 0)) return { mde: Infinity };
   try {
     const input = { ...base.input, unitsPerArm: units };
@@ -94,6 +97,12 @@ function durationFor(input: RequiredDurationInput): number {
   } catch {
     return Infinity;
   }
+}
+
+/** A duration of data a windowed KPI can never hold (longer than its window) is never reached. */
+function withinWindow(ctx: DetectionContext, kpiIndex: number, durationMs: number): number {
+  const window = ctx.samplers[kpiIndex]?.kpi.window;
+  return window !== undefined && durationMs > window ? Infinity : durationMs;
 }
 
 /** The smallest share on the ladder above `from` for which `fits` holds, or null. */
@@ -120,12 +129,16 @@ export function phaseNeedsToPass(
   const base = baseInput(ctx, kpiIndex, phase, phase.traffic);
   if ('note' in base) return null;
   if (!(compare.margin > 0)) return { durationMs: Infinity, traffic: null };
-  const durationMs = durationFor({
-    ...base.input,
-    margin: 0,
-    effect: compare.margin,
-    unitsPerMinutePerArm: base.perMinute,
-  });
+  const durationMs = withinWindow(
+    ctx,
+    kpiIndex,
+    durationFor({
+      ...base.input,
+      margin: 0,
+      effect: compare.margin,
+      unitsPerMinutePerArm: base.perMinute,
+    }),
+  );
   const traffic = trafficFor(phase.traffic, (share) => {
     const m = mdeAt(ctx, kpiIndex, phase, share, phase.min_duration, 0);
     return m.mde !== undefined && m.mde <= compare.margin;
@@ -201,11 +214,15 @@ export function phaseNeeds(
   if (at.mde === undefined) return null;
   const base = baseInput(ctx, kpiIndex, phase, phase.traffic);
   if ('note' in base) return null;
-  const durationMs = durationFor({
-    ...base.input,
-    effect: harm,
-    unitsPerMinutePerArm: base.perMinute,
-  });
+  const durationMs = withinWindow(
+    ctx,
+    kpiIndex,
+    durationFor({
+      ...base.input,
+      effect: harm,
+      unitsPerMinutePerArm: base.perMinute,
+    }),
+  );
   const traffic = trafficFor(phase.traffic, (share) => {
     const m = mdeAt(ctx, kpiIndex, phase, share, phase.min_duration);
     return m.mde !== undefined && m.mde <= harm;

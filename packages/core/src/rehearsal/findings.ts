@@ -73,7 +73,8 @@ export function findings(input: FindingsInput): Finding[] {
       `the split check held ${rateWords(clean.srmHold)} of clean launches: with a healthy split it should (almost) never fire`,
     );
 
-  const minimum = plan.phases.reduce((s, p) => s + p.min_duration + (p.bake ?? 0), 0);
+  // A bake runs from the start of the last phase, alongside its min_duration.
+  const minimum = plan.phases.reduce((s, p) => s + Math.max(p.min_duration, p.bake ?? 0), 0);
   if (clean.timeToFull.medianMs !== null)
     add(
       'info',
@@ -135,23 +136,26 @@ function phaseWaitFinding(input: FindingsInput, p: number, add: Add): void {
     null,
     c.phase,
   );
-  const top = c.undecided[0];
-  if (top === undefined || top.share < 0.5) return;
-  const kpiIndex = planKpis(input.plan).findIndex((k) => k.name === top.kpi);
-  const needs = phaseNeedsToPass(input.detection, kpiIndex, p);
-  if (needs === null) return;
-  const options: string[] = [];
-  if (Number.isFinite(needs.durationMs))
-    options.push(`about ${spanWords(needs.durationMs)} at ${formatShare(phase.traffic)}`);
-  if (needs.traffic !== null)
-    options.push(`${formatShare(needs.traffic)} for ${spanWords(phase.min_duration)}`);
-  const kpi = planKpis(input.plan)[kpiIndex];
-  add(
-    'warning',
-    `${top.kpi} cannot pass in ${c.phase}: proving it within its margin (${kpi === undefined ? '' : guardWords(kpi)}) needs ${options.length > 0 ? options.join(' or ') : 'more traffic than any phase share gives'} — or a wider margin`,
-    top.kpi,
-    c.phase,
-  );
+  // What each KPI that keeps the phase waiting would need to pass, most blocking first.
+  for (const u of c.undecided.slice(0, 3)) {
+    if (u.share < 0.5) break;
+    const kpiIndex = planKpis(input.plan).findIndex((k) => k.name === u.kpi);
+    const needs = phaseNeedsToPass(input.detection, kpiIndex, p);
+    const kpi = planKpis(input.plan)[kpiIndex];
+    if (needs === null || kpi === undefined) continue;
+    const options: string[] = [];
+    if (Number.isFinite(needs.durationMs))
+      options.push(`about ${spanWords(needs.durationMs)} at ${formatShare(phase.traffic)}`);
+    if (needs.traffic !== null)
+      options.push(`${formatShare(needs.traffic)} for ${spanWords(phase.min_duration)}`);
+    const window = kpi.window === undefined ? '' : ` with its ${spanWords(kpi.window)} window`;
+    add(
+      'warning',
+      `${u.kpi} cannot pass in ${c.phase}: proving it within its margin (${guardWords(kpi)})${window} needs ${options.length > 0 ? options.join(' or ') : 'more traffic than any phase share gives'} — or a wider margin`,
+      u.kpi,
+      c.phase,
+    );
+  }
 }
 
 function injectionFindings(input: FindingsInput, inj: InjectionReport, add: Add): void {

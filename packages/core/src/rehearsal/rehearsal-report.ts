@@ -103,6 +103,7 @@ export interface CleanPhase {
   advanced: RateEstimate;
   /** Time spent in the phase, over launches that left it by advancing. */
   time: DurationSummary;
+  /** The least time the phase can take: min_duration, or its bake when longer (the last phase). */
   minDurationMs: number;
   /**
    * After its minimum duration, the share of the phase's looks at which each

@@ -68,7 +68,8 @@ export function summarizeClean(plan: Plan, records: readonly RunRecord[]): Clean
       cleanPhase(
         records,
         phase.name,
-        phase.min_duration,
+        // The last phase's bake runs from its start: its minimum is the longer of the two.
+        Math.max(phase.min_duration, phase.bake ?? 0),
         p,
         kpis.map((k) => k.name),
       ),

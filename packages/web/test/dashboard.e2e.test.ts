@@ -28,6 +28,9 @@ if (!HAS_CHROMIUM) {
   );
 }
 
+/** How long to keep looking for something to appear on a page (a wait, not a time limit under test). */
+const SEE = { timeout: 20_000 };
+
 interface Overview {
   id: string;
   status: string;
@@ -35,7 +38,7 @@ interface Overview {
   pendingSignoffs: { role: string }[];
 }
 
-describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 }, () => {
   let fx: Fixture;
   let browser: Browser;
   let client: ThresholdClient;
@@ -144,10 +147,10 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     expect(stored).not.toContain(tokens.viewer);
 
     const searchRow = page.locator(`tr[data-launch="${search}"]`);
-    await expect.poll(() => searchRow.innerText()).toContain('rolled-back');
+    await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled-back');
     expect(await searchRow.innerText()).toContain('breach');
     const checkoutRow = page.locator(`tr[data-launch="${checkout}"]`);
-    await expect.poll(() => checkoutRow.innerText()).toContain('product ×1');
+    await expect.poll(() => checkoutRow.innerText(), SEE).toContain('product ×1');
     expect(await checkoutRow.innerText()).toMatch(/running[\s\S]*canary[\s\S]*20%/);
 
     // A launch started elsewhere appears without a reload.
@@ -172,7 +175,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
       },
     );
     await expect
-      .poll(() => page.locator(`tr[data-launch="${third.body.launch.id}"]`).innerText())
+      .poll(() => page.locator(`tr[data-launch="${third.body.launch.id}"]`).innerText(), SEE)
       .toContain('rolled-back');
     await page.screenshot({ path: join(SCREENSHOTS, 'launches.png'), fullPage: true });
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
@@ -215,21 +218,21 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
   it('approves as a role, and the launch advances on the screen', async () => {
     const { page, close } = await signedIn(tokens.product, `/launches/${checkout}`);
     const row = page.locator('.signoff-panel tr[data-role="product"]');
-    await expect.poll(() => row.innerText()).toContain('1 more needed');
+    await expect.poll(() => row.innerText(), SEE).toContain('1 more needed');
     await page
       .locator('.approve-form textarea')
       .fill('Checked the conversion numbers with the team.');
     await page.getByRole('button', { name: 'Approve as product' }).click();
     await page.getByRole('status').getByText('Approved as product.').waitFor();
     await expect
-      .poll(() => page.locator('ul.approvals').innerText())
+      .poll(() => page.locator('ul.approvals').innerText(), SEE)
       .toContain('pat-product ✓ approved as product for full');
     // The controller counts the approval and advances; the page follows the stream.
     await expect
       .poll(() => page.locator('.facts-line').innerText(), { timeout: 60_000 })
       .toMatch(/phase full \(2\/2\) · share 100%/);
     await expect
-      .poll(() => page.locator('li[data-decision="advance"]').first().innerText())
+      .poll(() => page.locator('li[data-decision="advance"]').first().innerText(), SEE)
       .toContain('Advanced canary → full (100%)');
     await page.screenshot({ path: join(SCREENSHOTS, 'launch-advanced.png'), fullPage: true });
     await close();
@@ -251,17 +254,17 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', () => {
     await page.getByLabel('Action').fill('launch.paused');
     await page.getByRole('button', { name: 'Filter' }).click();
     const entry = page.locator('tr[data-audit-action="launch.paused"]');
-    await expect.poll(() => entry.count()).toBe(1);
+    await expect.poll(() => entry.count(), SEE).toBe(1);
     const text = await entry.innerText();
     expect(text).toContain('olivia-operator');
     expect(text).toContain(`launch:${checkout}`);
     expect(text).toContain('Support queue is spiking; holding until it settles');
     await expect
-      .poll(() => page.locator('[data-chain]').innerText())
+      .poll(() => page.locator('[data-chain]').innerText(), SEE)
       .toMatch(/Hash chain verified/);
     await page.getByLabel('Action').fill('');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await expect.poll(() => page.locator('tr[data-audit-action]').count()).toBeGreaterThan(5);
+    await expect.poll(() => page.locator('tr[data-audit-action]').count(), SEE).toBeGreaterThan(5);
     await page.screenshot({ path: join(SCREENSHOTS, 'audit.png'), fullPage: false });
     await close();
   });

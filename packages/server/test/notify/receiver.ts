@@ -7,6 +7,8 @@ export interface Received {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When it arrived (ms). */
+  at: number;
 }
 
 /** A running receiver. */
@@ -32,6 +34,7 @@ export async function startReceiver(): Promise<Receiver> {
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
       };
       received.push(got);
       const answer = r.script.shift() ?? 200;

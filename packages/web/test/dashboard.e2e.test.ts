@@ -149,6 +149,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     const searchRow = page.locator(`tr[data-launch="${search}"]`);
     await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled-back');
     expect(await searchRow.innerText()).toContain('breach');
+    expect(await searchRow.innerText()).toContain('rolled back: error_rate');
     const checkoutRow = page.locator(`tr[data-launch="${checkout}"]`);
     await expect.poll(() => checkoutRow.innerText(), SEE).toContain('product ×1');
     expect(await checkoutRow.innerText()).toMatch(/running[\s\S]*canary[\s\S]*20%/);

@@ -109,6 +109,44 @@ export function lookHealth(look: unknown): {
   };
 }
 
+/**
+ * An ended launch is described by the decision that ended it, not by its last
+ * recorded look (looks are recorded at most every few seconds, so the last one
+ * may predate the rollback): health from that decision's guards, and its reason.
+ */
+async function endingHealth(
+  store: Store,
+  launch: LaunchRecord,
+): Promise<ReturnType<typeof lookHealth> | undefined> {
+  if (launch.status !== 'rolled-back' && launch.status !== 'completed') return undefined;
+  const last = launch.lastDecision as { seq?: unknown } | null | undefined;
+  if (typeof last?.seq !== 'number') return undefined;
+  const [event] = await store.listLaunchEvents(launch.id, last.seq - 1);
+  if (event?.type !== 'decision' || typeof event.data !== 'object' || event.data === null) {
+    return undefined;
+  }
+  const decision = event.data as {
+    type?: unknown;
+    reason?: unknown;
+    evidence?: { guards?: unknown };
+  };
+  const guards = Array.isArray(decision.evidence?.guards)
+    ? (decision.evidence.guards as { units?: { control?: unknown } }[])
+    : [];
+  const health = lookHealth({
+    kpis: guards.map((g) => ({
+      ...g,
+      bad: 'comparison' in g ? 'compared' : null,
+    })),
+    traffic: launch.status === 'completed' ? 1 : 0,
+  });
+  const what = launch.status === 'rolled-back' ? 'rolled back' : 'completed';
+  return {
+    ...health,
+    summary: typeof decision.reason === 'string' ? `${what}: ${decision.reason}` : null,
+  };
+}
+
 /** The dashboard support routes. */
 export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
   const { store } = ctx;
@@ -159,7 +197,7 @@ export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
           const approvals = await store.listApprovals(launch.id);
           out.push({
             ...launchSummary(launch, version.plan),
-            ...lookHealth(look?.data),
+            ...((await endingHealth(store, launch)) ?? lookHealth(look?.data)),
             pendingSignoffs: signoffStatus(version.plan, launch, approvals)
               .filter((s) => s.missing > 0)
               .map((s) => ({ phase: s.phase, role: s.role, missing: s.missing })),

@@ -4,7 +4,7 @@
  * verdict (word, symbol, shape and colour).
  */
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
-import type { Kpi, Plan } from '@threshold/core';
+import type { GuardResult, Kpi, Plan } from '@threshold/core';
 import type { LookKpi, LookRecord } from '../api/api-types.js';
 import { formatDifference, formatInterval, formatValue } from '../format/numbers.js';
 import { actionsInWords, guardInWords, kindInWords } from '../format/plan-words.js';
@@ -24,6 +24,30 @@ export function notComparableOf(look: LookRecord | undefined): string[] {
   return look.traffic >= 1
     ? look.kpis.filter((k) => k.bad !== null && k.units.control === 0).map((k) => k.kpi)
     : [];
+}
+
+/** A decision's guard result in the look's compact form (as the controller records looks). */
+export function lookKpiOfGuard(g: GuardResult): LookKpi {
+  const c = g.comparison;
+  const finite = (x: number | null | undefined) =>
+    typeof x === 'number' && Number.isFinite(x) ? x : null;
+  const interval = c?.interval ?? g.limit?.interval ?? null;
+  return {
+    kpi: g.kpi,
+    category: g.category,
+    verdict: g.verdict,
+    reason: g.reason,
+    estimate: g.estimate,
+    difference: finite(c?.difference),
+    interval: interval === null ? null : [finite(interval[0]), finite(interval[1])],
+    threshold:
+      c === undefined
+        ? (g.limit?.max ?? g.limit?.min ?? null)
+        : finite(c.threshold ?? (c.bad === 'increase' ? c.margin : -c.margin)),
+    relative: c === undefined ? null : c.relative,
+    bad: c === undefined ? null : c.bad,
+    units: g.units,
+  };
 }
 
 export function KpiMatrix({

@@ -7,7 +7,7 @@
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Decision } from '@threshold/core';
 import { useState } from 'react';
-import type { DecisionEvent, LaunchDetail, LookRecord } from '../api/api-types.js';
+import type { DecisionEvent, LaunchDetail, LookKpi, LookRecord } from '../api/api-types.js';
 import { useLaunchStream } from '../app/launch-stream.js';
 import { Link, planPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
@@ -18,7 +18,7 @@ import { KpiCharts } from '../charts/kpi-charts.js';
 import { DecisionEvidence } from '../components/decision-evidence.js';
 import { DecisionLog } from '../components/decision-log.js';
 import { ErrorNote } from '../components/error-note.js';
-import { KpiMatrix, notComparableOf } from '../components/kpi-matrix.js';
+import { KpiMatrix, lookKpiOfGuard, notComparableOf } from '../components/kpi-matrix.js';
 import { OperatorActions } from '../components/operator-actions.js';
 import { PhaseTimeline } from '../components/phase-timeline.js';
 import { SignoffPanel } from '../components/signoff-panel.js';
@@ -57,6 +57,30 @@ function lastAdvance(decisions: readonly DecisionEvent[]): DecisionEvent | undef
   return undefined;
 }
 
+/**
+ * The KPI verdicts to show: the latest recorded look, overlaid with the guards of
+ * the decision that ended or paused the launch when it came later (looks are
+ * recorded every few seconds, so the last one may predate a rollback).
+ */
+function matrixAt(
+  look: LookRecord | undefined,
+  outcome: DecisionEvent | undefined,
+): { kpis: LookKpi[]; at: number | null; from: string | null } {
+  const kpis = look?.kpis ?? [];
+  const guards = outcome?.decision.evidence.guards ?? [];
+  if (
+    outcome === undefined ||
+    guards.length === 0 ||
+    (look !== undefined && look.at >= outcome.decision.at)
+  ) {
+    return { kpis, at: look?.at ?? null, from: null };
+  }
+  const fromDecision = new Map(guards.map((g) => [g.kpi, lookKpiOfGuard(g)]));
+  const merged = kpis.map((k) => fromDecision.get(k.kpi) ?? k);
+  for (const [name, k] of fromDecision) if (!kpis.some((x) => x.kpi === name)) merged.push(k);
+  return { kpis: merged, at: outcome.decision.at, from: outcome.decision.type };
+}
+
 /** True when none of a decision's KPIs had a control arm to compare with (100% traffic). */
 function withoutControl(decision: Decision): boolean {
   const guards = decision.evidence.guards ?? [];
@@ -90,6 +114,7 @@ export function LaunchPage({ id }: { id: string }) {
   const outcome = outcomeDecision(launch.status, log.decisions);
   const advance = launch.status === 'completed' ? lastAdvance(log.decisions) : undefined;
   const notComparable = notComparableOf(latest);
+  const matrix = matrixAt(latest, outcome);
   const health = worstVerdict(
     latest?.kpis.filter((k) => !notComparable.includes(k.kpi)).map((k) => k.verdict) ?? [],
   );
@@ -116,7 +141,11 @@ export function LaunchPage({ id }: { id: string }) {
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
         · started by {launch.createdBy} at {clockTime(launch.createdAt)}
       </p>
-      {latest === undefined ? null : (
+      {ended && outcome !== undefined ? (
+        <p className="status-line" data-status-line>
+          {decisionTitle(outcome.decision)}: {outcome.decision.reason}
+        </p>
+      ) : latest === undefined ? null : (
         <p className="status-line" data-status-line>
           {latest.summary}
         </p>
@@ -168,11 +197,14 @@ export function LaunchPage({ id }: { id: string }) {
 
       <h2>
         KPI matrix{' '}
-        {latest === undefined ? null : (
-          <span className="muted small">at {clockTime(latest.at)}</span>
+        {matrix.at === null ? null : (
+          <span className="muted small">
+            at {clockTime(matrix.at)}
+            {matrix.from === null ? '' : `, from the ${matrix.from} decision`}
+          </span>
         )}
       </h2>
-      <KpiMatrix plan={plan.plan} kpis={latest?.kpis ?? []} notComparable={notComparable} />
+      <KpiMatrix plan={plan.plan} kpis={matrix.kpis} notComparable={notComparable} />
 
       <h2>Treatment against control over time</h2>
       {log.looks.length === 0 ? (

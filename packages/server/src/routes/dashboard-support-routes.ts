@@ -143,7 +143,12 @@ async function endingHealth(
   const what = launch.status === 'rolled-back' ? 'rolled back' : 'completed';
   return {
     ...health,
-    summary: typeof decision.reason === 'string' ? `${what}: ${decision.reason}` : null,
+    summary:
+      typeof decision.reason !== 'string'
+        ? null
+        : decision.reason.startsWith(what)
+          ? decision.reason
+          : `${what}: ${decision.reason}`,
   };
 }
 

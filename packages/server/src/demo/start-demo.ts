@@ -149,8 +149,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       usersPerSecond: rate,
       ...(options.random === undefined ? {} : { random: options.random }),
     });
-    const signInUrl = `${server.url}/#token=${tokens.admin}`;
-    out.write(banner(server.url, signInUrl, dataDir, tokens, launches, rate, speed));
+    // On the loopback interface, show the name people type (the README says localhost:4600).
+    const shown = server.url.replace('//127.0.0.1:', '//localhost:');
+    const signInUrl = `${shown}/#token=${tokens.admin}`;
+    out.write(banner(shown, signInUrl, dataDir, tokens, launches, rate, speed));
     let stopping: Promise<void> | undefined;
     const sim = simulator;
     return {

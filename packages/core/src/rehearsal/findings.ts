@@ -51,10 +51,16 @@ export function findings(input: FindingsInput): Finding[] {
   for (const inj of input.injections) injectionFindings(input, inj, add);
 
   const budget = percentWords(clean.budget);
+  const culprits = clean.kpis
+    .filter((k) => k.falseAlarm.count > 0)
+    .sort((a, b) => b.falseAlarm.count - a.falseAlarm.count)
+    .slice(0, 3)
+    .map((k) => `${k.kpi} ${percentWords(k.falseAlarm.rate)}`)
+    .join(', ');
   if (clean.falseStop.low > clean.budget)
     add(
       'problem',
-      `on clean history the plan paused or rolled back ${rateWords(clean.falseStop)} of launches, above its ${budget} false alarm budget`,
+      `on clean history the plan paused or rolled back ${rateWords(clean.falseStop)} of launches, above its ${budget} false alarm budget${culprits === '' ? '' : `; breaches by ${culprits} (check those KPIs' levels against their hard limits, or their margins)`}`,
     );
   else
     add(

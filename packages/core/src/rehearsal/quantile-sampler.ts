@@ -1,11 +1,14 @@
 /**
  * quantile KPIs: values are log-normal with the window's pooled log-mean and
- * log-sd (values-weighted over its intervals). An arm's sketch increment for a
- * look is the expected bucket histogram of its values, shifted in log space by
- * the sampling error of the q-quantile, s·z·√(q(1−q)/u)/φ(z_q) with u the arm's
- * units: the guard's own effective sample size, so a unit's values count as one
- * sample, as the guard assumes. Counts are whole numbers (rounded cumulatively),
- * so a sketch's buckets always add up to its count.
+ * log-sd (values-weighted over its intervals). An arm accumulates, per look, its
+ * units, its values and their log moments, plus u·δ where δ ~ N(0, (s·c)²/u) is
+ * that look's sampling error of the q-quantile in log space (c = √(q(1−q))/φ(z_q),
+ * u the arm's units: the guard's own effective sample size, so a unit's values
+ * count as one sample). The sketch the guard reads is the expected bucket
+ * histogram of the arm's pooled log-normal, shifted by Δ = Σu·δ / Σu, whose
+ * variance (s·c)²/Σu is the sampling error of the whole accumulated sample, at
+ * every sample size. Counts are whole numbers (rounded cumulatively), so a
+ * sketch's buckets always add up to its count.
  */
 import type { Kpi } from '../plan/index.js';
 import type { KpiAggregate, QuantileSketch } from '../statistics/index.js';
@@ -27,7 +30,8 @@ const MAX_BUCKETS = 4000;
 
 /** Sampler of a quantile KPI. */
 export class QuantileSampler implements KpiSampler {
-  readonly width: number;
+  /** units, values, Σ v·μ, Σ v·(s² + μ²), Σ u·δ (see the module comment). */
+  readonly width = 5;
   private readonly n: number;
   private readonly q: number;
   private readonly zq: number;
@@ -90,7 +94,6 @@ export class QuantileSampler implements KpiSampler {
     this.lo = Math.floor((low - maxShift) / LOG_GAMMA);
     const hi = Math.ceil((high + maxShift) / LOG_GAMMA);
     this.buckets = Math.min(MAX_BUCKETS, hi - this.lo + 1);
-    this.width = 2 + this.buckets;
   }
 
   load(x0: number, x1: number, units: number): void {
@@ -108,42 +111,21 @@ export class QuantileSampler implements KpiSampler {
   }
 
   draw(n: number, effect: ActiveEffect | null, rng: SeededRandom, out: Float64Array): void {
-    out.fill(0, 0, this.width);
+    out.fill(0, 0, 5);
     if (n === 0 || this.values === 0 || this.unitShare === 0) return;
     const u = Math.round(n * this.unitShare);
     // The arm's values: its share of the window's units, each value independently.
     const v = rng.binomial(Math.round(this.values), Math.min(1, n / this.windowUnits));
     const units = Math.min(u, v);
-    out[0] = units;
-    out[1] = v;
     if (v === 0) return;
     const s = this.logSd;
-    let mu = this.logMean;
-    if (effect !== null) mu += this.logShift(effect);
-    if (units > 0) mu += s * this.spread * Math.sqrt(1 / units) * rng.normal();
-    if (!(s > 0)) {
-      const j = Math.ceil(mu / LOG_GAMMA) - this.lo;
-      out[2 + Math.max(0, Math.min(this.buckets - 1, j))] = v;
-      return;
-    }
-    // Rounded running counts change only where v·Φ(z) crosses a half: between
-    // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v). Buckets outside stay 0 (below) or get
-    // nothing more (above), so only that stretch is computed.
-    const last = this.buckets - 1;
-    const step = LOG_GAMMA / s;
-    const z0 = (this.lo * LOG_GAMMA - mu) / s;
-    const zFrom = normalQuantile(0.5 / v) - step;
-    const zTo = -zFrom + step;
-    const first = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
-    const end = Math.max(first, Math.min(last, Math.ceil((zTo - z0) / step)));
-    let before = 0;
-    let z = z0 + first * step;
-    for (let j = first; j < end; j++, z += step) {
-      const upTo = Math.round(v * tableNormalCdf(z));
-      out[2 + j] = upTo - before;
-      before = upTo;
-    }
-    out[2 + end] = v - before;
+    const mu = effect === null ? this.logMean : this.logMean + this.logShift(effect);
+    out[0] = units;
+    out[1] = v;
+    out[2] = v * mu;
+    out[3] = v * (s * s + mu * mu);
+    // u·δ with δ ~ N(0, (s·c)²/u): √u · s·c · z.
+    if (units > 0) out[4] = Math.sqrt(units) * s * this.spread * rng.normal();
   }
 
   /** ln of the factor an effect moves the values by (an absolute one: at the window's q-quantile). */
@@ -172,33 +154,67 @@ export class QuantileSampler implements KpiSampler {
 
   write(acc: Float64Array, agg: KpiAggregate): void {
     const sketch = (agg as { sketch: QuantileSketch }).sketch;
-    sketch.units = Math.round(nonNegative(acc[0] as number));
-    sketch.count = Math.round(nonNegative(acc[1] as number));
-    const positive = sketch.positive;
     const pool = this.pools.get(sketch);
     if (pool === undefined)
       throw new RangeError('write() needs an aggregate from createAggregate()');
-    positive.length = 0;
-    let first = -1;
-    let lastIndex = -1;
-    for (let j = 0; j < this.buckets; j++) {
-      // Counts are whole numbers: every increment is.
-      const c = acc[2 + j] as number;
-      if (c <= 0) continue;
-      const pair = pool[j] as [number, number];
-      pair[1] = c;
-      positive.push(pair);
-      if (first < 0) first = j;
-      lastIndex = j;
-    }
-    if (first < 0) {
+    const units = Math.round(nonNegative(acc[0] as number));
+    // Values are whole numbers in every increment, so their sum is exact.
+    const v = Math.round(nonNegative(acc[1] as number));
+    sketch.units = units;
+    sketch.count = v;
+    sketch.positive.length = 0;
+    if (v === 0) {
       sketch.min = 0;
       sketch.max = 0;
       return;
     }
+    const mu = (acc[2] as number) / v;
+    const s = Math.sqrt(nonNegative((acc[3] as number) / v - mu * mu));
+    const centre = mu + (units > 0 ? (acc[4] as number) / units : 0);
+    this.fill(sketch, pool, v, centre, s);
+  }
+
+  /** The expected histogram of v log-normal values (ln-mean `centre`, ln-sd `s`) as whole counts. */
+  private fill(
+    sketch: QuantileSketch,
+    pool: [number, number][],
+    v: number,
+    centre: number,
+    s: number,
+  ): void {
+    const last = this.buckets - 1;
+    let first = -1;
+    let end = -1;
+    const put = (j: number, count: number) => {
+      if (count <= 0) return;
+      const pair = pool[j] as [number, number];
+      pair[1] = count;
+      sketch.positive.push(pair);
+      if (first < 0) first = j;
+      end = j;
+    };
+    if (!(s > 0)) {
+      put(Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo)), v);
+    } else {
+      // Rounded running counts change only where v·Φ(z) crosses a half: between
+      // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing.
+      const step = LOG_GAMMA / s;
+      const z0 = (this.lo * LOG_GAMMA - centre) / s;
+      const zFrom = normalQuantile(0.5 / v) - step;
+      const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
+      const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
+      let before = 0;
+      let z = z0 + from * step;
+      for (let j = from; j < to; j++, z += step) {
+        const upTo = Math.round(v * tableNormalCdf(z));
+        put(j, upTo - before);
+        before = upTo;
+      }
+      put(to, v - before);
+    }
     // Edges of the outermost buckets bound every value, so clamping to them distorts nothing.
     sketch.min = Math.pow(GAMMA, this.lo + first - 1);
-    sketch.max = Math.pow(GAMMA, this.lo + lastIndex);
+    sketch.max = Math.pow(GAMMA, this.lo + end);
   }
 
   baseline(): KpiBaselineStats {

@@ -120,6 +120,36 @@ describe('samplers', () => {
     expect(sd).toBeLessThan(expected * 1.3);
   });
 
+  it('quantile: many tiny looks add up to one sample of their total size, not a wider one', () => {
+    const s = samplerOf('p95');
+    const rng = new SeededRandom(8);
+    const inc = new Float64Array(s.width);
+    const acc = new Float64Array(s.width);
+    const agg = s.createAggregate();
+    s.load(10, 15, 5000);
+    const logs: number[] = [];
+    for (let trial = 0; trial < 300; trial++) {
+      acc.fill(0);
+      // 2 units a look for 500 looks: 1,000 units in all.
+      for (let k = 0; k < 500; k++) {
+        s.draw(2, null, rng, inc);
+        for (let j = 0; j < s.width; j++) acc[j] = (acc[j] as number) + (inc[j] as number);
+      }
+      s.write(acc, agg);
+      logs.push(
+        Math.log(sketchQuantile((agg as { sketch: QuantileSketch }).sketch, 0.95) as number),
+      );
+    }
+    const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
+    expect(Math.exp(mean) / 800).toBeCloseTo(1, 1);
+    const z = normalQuantile(0.95);
+    const expected =
+      (0.4 * Math.sqrt((0.95 * 0.05) / 1000)) / (Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI));
+    expect(sd).toBeGreaterThan(expected * 0.8);
+    expect(sd).toBeLessThan(expected * 1.4);
+  });
+
   it('slo-burn: events in proportion to the arm, bad events at the bad fraction', () => {
     const m = moments('availability', 400, 1);
     expect(m.mean / 1600).toBeCloseTo(1, 2);

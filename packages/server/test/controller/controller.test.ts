@@ -12,6 +12,7 @@ import type { LaunchEvent, LookOutcome } from '@threshold/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commitDecisions } from '../../src/controller/commit-decisions.js';
 import { readLaunchState } from '../../src/controller/operator-decision.js';
+import { SIGNOFF_PLAN } from '../support/plans.js';
 import { TEST_DATABASE_URL, startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
 import { ASK_PLAN, FAST_PLAN, driveUsers, pause, settle, whenConfig } from './support.js';
@@ -323,6 +324,58 @@ describe.each(dialects)('controller on $name', ({ postgres, skip }) => {
       expect(answered?.look.conditions.find((c) => c.id === 'no-asks')).toMatchObject({
         met: true,
       });
+    });
+
+    it('a launch whose first phase needs a sign-off waits at 0% and opens it once approved', async () => {
+      const up = await t.call('operator', 'POST', '/api/v1/plans', SIGNOFF_PLAN, {
+        'content-type': 'application/yaml',
+      });
+      expect(up.status).toBe(201);
+      const res = await t.json<{ launch: { id: string; share: number } }>(
+        'operator',
+        'POST',
+        '/api/v1/launches',
+        {
+          plan: 'search-ranking',
+        },
+      );
+      const id = res.body.launch.id;
+      expect(res.body.launch.share).toBe(0);
+      const waiting = await t.server.controller.lookAt(id);
+      // The request, and a notification to the role it asks.
+      expect(waiting?.decisions.map((d) => d.type)).toEqual(['request-signoff', 'notify']);
+      expect(waiting?.look).toMatchObject({
+        state: 'waiting-for-signoff',
+        phaseIndex: -1,
+        traffic: 0,
+      });
+      expect(await t.server.store.getLaunch(id)).toMatchObject({
+        phaseIndex: 0,
+        traffic: 0,
+        status: 'running',
+      });
+
+      const approval = await t.json<{ approval: { phase: string } }>(
+        'approver:product',
+        'POST',
+        `/api/v1/launches/${id}/approvals`,
+        { role: 'product', decision: 'approve' },
+      );
+      expect(approval.body.approval.phase).toBe('canary');
+      const opened = await t.server.controller.lookAt(id);
+      expect(opened?.decisions[0]).toMatchObject({
+        type: 'advance',
+        from: -1,
+        to: 0,
+        toPhase: 'canary',
+        traffic: 0.05,
+        rule: 'signoff-quorum',
+      });
+      expect(await t.server.store.getLaunch(id)).toMatchObject({ phaseIndex: 0, traffic: 0.05 });
+      await whenConfig(
+        client,
+        (c) => c.config?.flags.find((f) => f.launch === id)?.traffic === 500,
+      );
     });
 
     it('writes nothing when the launch moved on since it was read (optimistic seq)', async () => {

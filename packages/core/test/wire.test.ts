@@ -8,6 +8,7 @@ import {
   formatEtag,
   parseConfigDocument,
   parseEventBatch,
+  parseEventBatchFast,
 } from '@threshold/core';
 
 const flag = {
@@ -81,7 +82,11 @@ describe('wire: ConfigDocument', () => {
   });
 });
 
-describe('wire: EventBatch', () => {
+// The schema's parser (the specification) and the server's fast one must pass alike.
+describe.each([
+  ['parseEventBatch', parseEventBatch],
+  ['parseEventBatchFast', parseEventBatchFast],
+])('wire: EventBatch (%s)', (_name, parseEventBatch) => {
   const batch = {
     wireVersion: WIRE_VERSION,
     sdk: { name: '@threshold/sdk', version: '0.1.0' },

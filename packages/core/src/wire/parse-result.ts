@@ -15,6 +15,18 @@ export type WireParseResult<T> = { ok: true; value: T } | { ok: false; errors: W
 /** English messages, passed per parse (no global zod config, only this locale is bundled). */
 const errorMap = en().localeError;
 
+/** A zod issue before its message is set, as the error map receives it. */
+export type RawWireIssue = Parameters<typeof errorMap>[0];
+
+/**
+ * The message zod would give `issue` with the same English locale (internal, not
+ * re-exported): hand-written validators report the spec's exact wording.
+ */
+export function issueMessage(issue: RawWireIssue): string {
+  const m = errorMap(issue);
+  return (typeof m === 'string' ? m : m?.message) ?? 'Invalid input';
+}
+
 /** Turns zod issues into {@link WireIssue}s (internal to the wire parsers, not re-exported). */
 export function toWireIssues(error: { issues: readonly z.core.$ZodIssue[] }): WireIssue[] {
   return error.issues.map((issue) => ({

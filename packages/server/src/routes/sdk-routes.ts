@@ -10,7 +10,7 @@ import {
   etagMatches,
   eventBatchSchema,
   formatEtag,
-  parseEventBatch,
+  parseEventBatchFast,
 } from '@threshold/core';
 import type { ConfigDocument } from '@threshold/core';
 import { z } from 'zod';
@@ -174,7 +174,7 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
           authorize(principal, 'sdk');
         }
         c.set('principal', principal);
-        const parsed = parseEventBatch(json);
+        const parsed = parseEventBatchFast(json);
         if (!parsed.ok) {
           const errors = batchErrors(parsed.errors);
           const events =

@@ -22,7 +22,12 @@ export interface PhaseFacts {
   controlCounted: boolean;
   kpiCount: number;
   names: readonly { name: string }[];
+  /** Every KPI in breach, advisory or not. */
   breach: number[];
+  /** The advisory ones among them (the plan only notifies): they do not block. */
+  advisory: number[];
+  /** When this look advances or completes despite advisory breaches: those breaches in words; else ''. */
+  advisoryNote: string;
   insufficient: number[];
   notComparable: number[];
   srm: SrmResult | null;
@@ -118,7 +123,11 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
 
   const f = facts;
   const last = f.next === null;
-  const breach = f.breach.map((i) => nameAt(f, i));
+  const breach =
+    f.advisory.length === 0
+      ? f.breach.map((i) => nameAt(f, i))
+      : f.breach.filter((i) => !f.advisory.includes(i)).map((i) => nameAt(f, i));
+  const advisory = f.advisory.length === 0 ? [] : f.advisory.map((i) => nameAt(f, i));
   const insufficient = f.insufficient.map((i) => nameAt(f, i));
   const notComparable =
     f.notComparable.length === 0 ? [] : f.notComparable.map((i) => nameAt(f, i));
@@ -138,7 +147,15 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       required: f.phase.min_units,
       controlCounted: f.controlCounted,
     },
-    { id: 'guards', met: f.guardsMet, total: f.kpiCount, breach, insufficient, notComparable },
+    {
+      id: 'guards',
+      met: f.guardsMet,
+      total: f.kpiCount,
+      breach,
+      advisory,
+      insufficient,
+      notComparable,
+    },
     {
       id: 'srm',
       met: f.srmHealthy,
@@ -163,7 +180,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
 
   if (advancedTo !== null) {
     look.state = 'advancing';
-    look.summary = `ready: advancing to ${advancedTo.name} at ${formatShare(advancedTo.traffic)}`;
+    look.summary = `ready: advancing to ${advancedTo.name} at ${formatShare(advancedTo.traffic)}${f.advisoryNote === '' ? '' : `; ${f.advisoryNote} — advancing anyway`}`;
     return look;
   }
   const blocked = blockedBy(run, state);
@@ -205,6 +222,9 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   } else {
     look.summary = 'ready';
   }
+  // Advisory breaches block nothing, but people watching should hear of them.
+  if (advisory.length > 0)
+    look.summary += `; ${listText(advisory)} in breach (advisory: the plan only notifies)`;
   return look;
 }
 
@@ -219,7 +239,7 @@ function briefState(run: LookRun, facts: LookFacts, advanced: boolean): LookStat
   const rest =
     f.durationMet &&
     f.unitsMet &&
-    f.breach.length === 0 &&
+    f.breach.length === f.advisory.length &&
     f.insufficient.length === 0 &&
     f.srmHealthy;
   if (!rest) return 'waiting';

@@ -10,7 +10,10 @@ export interface Verdicts {
   results: (GuardResult | undefined)[];
   verdicts: ('pass' | 'breach' | 'insufficient-evidence' | 'not-comparable')[];
   pass: number;
+  /** Every KPI in breach, advisory or not. */
   breach: number[];
+  /** The KPIs of `breach` whose plan only notifies (KpiEntry.advisory): they do not block. */
+  advisory: number[];
   insufficient: number[];
   notComparable: number[];
 }
@@ -23,13 +26,15 @@ function classify(run: LookRun, kpis: KpiEntry[], controlCounted: boolean): Verd
     verdicts: new Array<Verdicts['verdicts'][number]>(n),
     pass: 0,
     breach: EMPTY,
+    advisory: EMPTY,
     insufficient: EMPTY,
     notComparable: EMPTY,
   };
   // With one result per KPI in plan order (the usual case) each lookup is one comparison.
   const scanAll = guards.length > n;
   for (let i = 0; i < n; i++) {
-    const name = (kpis[i] as KpiEntry).name;
+    const kpi = kpis[i] as KpiEntry;
+    const name = kpi.name;
     const r = scanAll ? worstResult(guards, name) : resultFor(guards, name, i);
     v.results[i] = r;
     const verdict = r === undefined ? 'insufficient-evidence' : verdictOf(r);
@@ -40,6 +45,10 @@ function classify(run: LookRun, kpis: KpiEntry[], controlCounted: boolean): Verd
       v.verdicts[i] = 'breach';
       if (v.breach === EMPTY) v.breach = [];
       v.breach.push(i);
+      if (kpi.advisory) {
+        if (v.advisory === EMPTY) v.advisory = [];
+        v.advisory.push(i);
+      }
     } else if (!controlCounted && r !== undefined && noControl(r)) {
       v.verdicts[i] = 'not-comparable';
       if (v.notComparable === EMPTY) v.notComparable = [];

@@ -23,6 +23,7 @@ import type { LookRun } from './look-run.js';
 import { planIndex } from './plan-index.js';
 import type { KpiEntry } from './plan-index.js';
 import {
+  advisoryText,
   releaseRecovered,
   respondToBreach,
   respondToInsufficient,
@@ -174,7 +175,8 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
     );
   }
 
-  // 3. Breaches that do not roll back: the most severe response, and every side effect once.
+  // 3. Breaches that do not roll back: the most severe response, and every side effect once
+  //    (an advisory breach, whose plan only notifies, has side effects only).
   for (const i of v.breach) respondToBreach(run, index.kpis[i] as KpiEntry, v.results[i]);
 
   // 4. Missing evidence: after the minimum duration, the KPI's on_insufficient.
@@ -194,7 +196,8 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const durationMet = elapsed >= phase.min_duration;
   const unitsMet =
     units.treatment >= phase.min_units && (!controlCounted || units.control >= phase.min_units);
-  const guardsMet = v.pass + v.notComparable.length === index.kpis.length;
+  // Advisory breaches do not block; insufficient evidence always does.
+  const guardsMet = v.pass + v.notComparable.length + v.advisory.length === index.kpis.length;
   const bakeElapsed = now - (state.bakeStartedAt ?? state.phaseStartedAt);
   const bakeMet = !last || phase.bake === undefined || bakeElapsed >= phase.bake;
   const readyElse = (): boolean =>
@@ -212,7 +215,14 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   }
 
   // 8. Advance (or complete) when every condition holds.
+  // Advisory breaches are put in words only when the launch goes on despite them.
+  let advisoryNote = '';
+  let despite = '';
   if (readyElse() && bakeMet && (gate === null || gate.count.met)) {
+    if (v.advisory.length > 0) {
+      advisoryNote = advisoryNotes(index.kpis, v);
+      despite = `; ${advisoryNote} — `;
+    }
     const all = {
       guards: run.guards.slice(),
       ...(srm === null ? {} : { srm }),
@@ -230,7 +240,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           rule,
-          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted)}`,
+          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted)}${despite === '' ? '' : `${despite}completing anyway`}`,
           all,
           {
             type: 'complete',
@@ -243,7 +253,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           gate === null ? 'phase-ready' : 'signoff-quorum',
-          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}`,
+          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}${despite === '' ? '' : `${despite}advancing anyway`}`,
           gate === null ? all : { ...all, signoff: gate.count },
           {
             type: 'advance',
@@ -270,6 +280,8 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
     kpiCount: index.kpis.length,
     names: index.kpis,
     breach: v.breach,
+    advisory: v.advisory,
+    advisoryNote,
     insufficient: v.insufficient,
     notComparable: v.notComparable,
     srm,
@@ -317,5 +329,17 @@ function readySummary(
     : `${formatCount(units.treatment)} units`;
   const nc =
     v.notComparable.length > 0 ? ` (${v.notComparable.length} without a control arm at 100%)` : '';
-  return `${u}, ${v.pass} of ${kpis} guards pass${nc}, split healthy`;
+  const adv =
+    v.advisory.length === 0
+      ? ''
+      : `, ${v.advisory.length} advisory breach${v.advisory.length === 1 ? '' : 'es'}`;
+  return `${u}, ${v.pass} of ${kpis} guards pass${nc}${adv}, split healthy`;
+}
+
+/** The advisory breaches a launch goes on despite, in words, joined. */
+function advisoryNotes(kpis: KpiEntry[], v: Verdicts): string {
+  let out = '';
+  for (const i of v.advisory)
+    out += `${out === '' ? '' : '; '}${advisoryText(kpis[i] as KpiEntry, v.results[i])}`;
+  return out;
 }

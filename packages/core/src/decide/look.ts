@@ -22,8 +22,10 @@ export type Condition =
       id: 'guards';
       met: boolean;
       total: number;
-      /** KPIs in breach. */
+      /** KPIs in breach that block (their response changes the launch, or there is none). */
       breach: string[];
+      /** KPIs in breach whose plan only notifies (notify/webhook): advisory, they do not block. */
+      advisory: string[];
       /** KPIs without a verdict. */
       insufficient: string[];
       /** Comparison KPIs with no control arm at 100% traffic (control 'rest'): judged in earlier phases, accepted for completion. */

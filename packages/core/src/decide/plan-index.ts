@@ -37,6 +37,13 @@ export interface KpiEntry {
   /** Roles to ask when the response is ask (all asks of that source merged, in order). */
   askRoles: string[];
   sideEffects: SideEffect[];
+  /**
+   * Advisory: the combined response changes no state (no rollback, pause,
+   * hold or ask) but does notify or call a webhook. Its breach fires those
+   * side effects and does not block advancing or completing. A KPI with no
+   * breach action at all is not advisory: a breach nobody hears of blocks.
+   */
+  advisory: boolean;
   /** Risks watching the KPI. */
   risks: AppliedRisk[];
 }
@@ -154,6 +161,7 @@ function entry(plan: Plan, kpi: Kpi, watching: Risk[]): KpiEntry {
     responseRisk,
     askRoles,
     sideEffects,
+    advisory: response === null && sideEffects.length > 0,
     risks: applied,
   };
 }

@@ -2,7 +2,7 @@
 import type { Phase } from '../plan/index.js';
 import type { GuardResult } from '../statistics/index.js';
 import type { Verdicts } from './classify-verdicts.js';
-import { roughDuration } from './format.js';
+import { breachFigures, roughDuration } from './format.js';
 import { decision, clause, emit, holding, taken } from './look-run.js';
 import type { LookRun } from './look-run.js';
 import type { KpiEntry } from './plan-index.js';
@@ -16,6 +16,17 @@ function sourceText(e: KpiEntry): string {
 function breachText(e: KpiEntry, r: GuardResult | undefined): string {
   const why = clause(r?.reason);
   return why === '' ? `${e.name} breached its guard` : `${e.name} breached its guard (${why})`;
+}
+
+/**
+ * An advisory breach in words, for the decisions and the look that go on
+ * despite it: "api_calls breaches its guard (+14% [+6%, +22%] > 10%):
+ * advisory, the plan only notifies".
+ */
+export function advisoryText(e: KpiEntry, r: GuardResult | undefined): string {
+  const figures = breachFigures(r);
+  const why = figures === '' ? clause(r?.reason) : figures;
+  return `${e.name} breaches its guard${why === '' ? '' : ` (${why})`}: advisory, the plan only notifies`;
 }
 
 function breachEvidence(e: KpiEntry, r: GuardResult | undefined) {
@@ -67,12 +78,13 @@ export function fireSideEffects(run: LookRun, e: KpiEntry, r: GuardResult | unde
     const key = run.state.phase + s.keySuffix;
     if (taken(run, key)) continue;
     const notify = s.type === 'notify';
+    const advisory = e.advisory ? ' (advisory: the plan only notifies, so it does not block)' : '';
     emit(
       run,
       decision(
         run,
         s.rule,
-        `${breachText(e, r)}: ${notify ? `notifying ${s.target}` : `calling the webhook ${s.target}`}`,
+        `${breachText(e, r)}: ${notify ? `notifying ${s.target}` : `calling the webhook ${s.target}`}${advisory}`,
         breachEvidence(e, r),
         notify
           ? { type: 'notify', key, to: s.target, kpi: e.name }
@@ -82,7 +94,10 @@ export function fireSideEffects(run: LookRun, e: KpiEntry, r: GuardResult | unde
   }
 }
 
-/** Take a breach's most severe response (pause, hold or ask) once, and its side effects. */
+/**
+ * Take a breach's most severe response (pause, hold or ask) once, and its side
+ * effects. An advisory breach (no state change in its response) only fires them.
+ */
 export function respondToBreach(run: LookRun, e: KpiEntry, r: GuardResult | undefined): void {
   const phase = run.state.phase;
   if (e.response === 'pause') {

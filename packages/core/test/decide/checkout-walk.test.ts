@@ -132,6 +132,32 @@ describe('examples/checkout-web.yaml, end to end', () => {
     ]);
   });
 
+  it('goes on to fully live while api_calls_per_checkout breaches all along: advisory, one notify per phase', () => {
+    const clean = drive(CHECKOUT, start(), T0 + 10 * 24 * H);
+    const end = drive(CHECKOUT, start(), T0 + 10 * 24 * H, () => ({
+      api_calls_per_checkout: 'breach',
+    }));
+    expect(end.state.status).toBe('completed');
+    // Not a minute later than without the breach: it blocks nothing.
+    const times = (w: Walk) =>
+      w.log.filter((d) => d.type !== 'notify').map((d) => `${d.type} ${d.at - T0}`);
+    expect(times(end)).toEqual(times(clean));
+    const notices = end.log.filter(
+      (d) => d.type === 'notify' && d.kpi === 'api_calls_per_checkout',
+    );
+    expect(notices.map((d) => ('key' in d ? d.key : ''))).toEqual(
+      ['canary', 'early', 'quarter', 'half', 'full'].map(
+        (phase) => `${phase}:guard-breach:api_calls_per_checkout:web-checkout`,
+      ),
+    );
+    expect(notices[0]?.reason).toMatch(/advisory: the plan only notifies/);
+    const advances = end.log.filter((d) => d.type === 'advance' || d.type === 'complete');
+    for (const d of advances)
+      expect(d.reason).toMatch(
+        /api_calls_per_checkout breaches its guard \(\+14% \[\+8%, \+20%\] > 10%\): advisory, the plan only notifies — (advancing|completing) anyway$/,
+      );
+  });
+
   it('rolls back at once when payment errors breach, notifying every target once', () => {
     const inEarly = drive(CHECKOUT, start(), T0 + 3 * H);
     expect(inEarly.state.phase).toBe('early');

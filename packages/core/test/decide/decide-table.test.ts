@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../src/index.js';
-import { H, M, T0, brief, evidence, guard } from './fixtures.js';
+import type { GuardResult } from '../../src/index.js';
+import { H, M, T0, brief, evidence, guard, stateIn, variant } from './fixtures.js';
 import { guardRows } from './table/guard-rows.js';
 import { signoffRows } from './table/signoff-rows.js';
 import { P, canary, early, full, ready } from './table/situation.js';
@@ -102,17 +103,20 @@ describe('decide(): the look', () => {
     expect(last.next).toBeNull();
   });
 
-  it('names the KPIs behind an unmet guards condition', () => {
+  it('names the KPIs behind an unmet guards condition, advisory breaches apart', () => {
     const { look } = decide(
       P,
       canary(),
-      evidence(P, { verdicts: { revenue: 'breach', cpu: 'insufficient-evidence' } }),
+      evidence(P, {
+        verdicts: { jank: 'breach', revenue: 'breach', cpu: 'insufficient-evidence' },
+      }),
       T0 + 30 * M,
     );
     expect(look.conditions.find((c) => c.id === 'guards')).toMatchObject({
       met: false,
       total: 6,
-      breach: ['revenue'],
+      breach: ['jank'],
+      advisory: ['revenue'],
       insufficient: ['cpu'],
     });
   });
@@ -122,5 +126,76 @@ describe('decide(): the look', () => {
     const g = decisions[0]?.evidence.guards?.[0];
     expect(g).toEqual(guard('jank', 'breach'));
     expect(decisions[0]?.evidence.actions).toEqual([{ type: 'hold' }]);
+  });
+});
+
+describe('decide(): an advisory breach in words', () => {
+  const notifyOnly = variant([
+    'on_breach: [notify, { webhook: "https://hooks.example.com/launch" }]',
+    'on_breach: notify',
+  ]);
+  /** The advance's reason when revenue (notify only) breaches with this result. */
+  const reasonWith = (r: Partial<GuardResult>): string => {
+    const e = evidence(notifyOnly);
+    const guards = e.guards.map((g) =>
+      g.kpi === 'revenue' ? { ...guard('revenue', 'breach'), ...r } : g,
+    );
+    const { decisions } = decide(notifyOnly, stateIn(notifyOnly, 0, T0), { ...e, guards }, ready);
+    expect(decisions.map(brief)).toEqual(['notify team-owner', 'advance early']);
+    return decisions[1]?.reason ?? '';
+  };
+  const tail = ': advisory, the plan only notifies — advancing anyway';
+
+  it('quotes a relative decrease against its negative margin', () => {
+    expect(
+      reasonWith({
+        comparison: {
+          bad: 'decrease',
+          relative: true,
+          difference: -0.05,
+          interval: [-0.08, -0.031],
+          margin: 0.03,
+          threshold: -0.03,
+        },
+      }),
+    ).toContain(`revenue breaches its guard (−5% [−8%, −3.1%] < −3%)${tail}`);
+  });
+
+  it('quotes an absolute increase in the KPI’s own units', () => {
+    expect(
+      reasonWith({
+        comparison: {
+          bad: 'increase',
+          relative: false,
+          difference: 0.25,
+          interval: [0.125, 0.375],
+          margin: 0.1,
+        },
+      }),
+    ).toContain(`revenue breaches its guard (+0.25 [+0.125, +0.375] > 0.1)${tail}`);
+  });
+
+  it('quotes a hard limit with the treatment’s interval', () => {
+    expect(reasonWith({ rule: 'max', limit: { max: 2500, interval: [2650, 2790] } })).toContain(
+      `revenue breaches its guard (treatment [2650, 2790] > max 2500)${tail}`,
+    );
+  });
+
+  it('falls back to the guard’s reason when the numbers are missing (burn rates, malformed results)', () => {
+    expect(reasonWith({ rule: 'burn-rate', reason: 'burning 14.4x over 1h and 5m.' })).toContain(
+      `revenue breaches its guard (burning 14.4x over 1h and 5m)${tail}`,
+    );
+    expect(
+      reasonWith({
+        reason: '',
+        comparison: {
+          bad: 'increase',
+          relative: true,
+          difference: null,
+          interval: null,
+          margin: 0.1,
+        },
+      }),
+    ).toMatch(new RegExp(`revenue breaches its guard${tail}$`));
   });
 });

@@ -29,6 +29,28 @@ function kpiNames(p: Plan): string[] {
   );
 }
 
+/**
+ * The plan's advisory KPIs, worked out here from the plan alone: their
+ * on_breach plus the contingencies of the risks watching them notify or call
+ * a webhook, and change nothing.
+ */
+function advisoryNames(p: Plan): Set<string> {
+  const out = new Set<string>();
+  for (const k of [
+    ...p.kpis.efficiency,
+    ...p.kpis['user-impact'],
+    ...p.kpis['operational-health'],
+  ]) {
+    const actions = [
+      ...k.on_breach,
+      ...p.risks.filter((r) => r.watch.includes(k.name)).flatMap((r) => r.contingency),
+    ];
+    if (actions.length > 0 && actions.every((a) => a.type === 'notify' || a.type === 'webhook'))
+      out.add(k.name);
+  }
+  return out;
+}
+
 /** Mostly passing verdicts, so that random launches get somewhere. */
 const verdict = (calm: boolean) =>
   fc.oneof(
@@ -72,6 +94,11 @@ const look = (p: Plan, calm: boolean) =>
       }),
       { maxLength: 3 },
     ),
+    // Now and then every advisory KPI breaches at once (calm launches too: that blocks nothing).
+    advisoryBreach: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: fc.constant(true) },
+    ),
     // Now and then a person pauses, resumes or rolls back.
     operator: fc.oneof(
       { weight: 40, arbitrary: fc.constant(null) },
@@ -108,6 +135,7 @@ function run(p: Plan, looks: LookInput[]): { log: Decision[]; steps: Step[]; fin
   let state = initialLaunchState(p, { planVersion: 1, now: T0, startedBy: 'starter' });
   let now = T0;
   const names = kpiNames(p);
+  const advisory = advisoryNames(p);
   const approvals: Approval[] = [];
   const log: Decision[] = [];
   const steps: Step[] = [];
@@ -126,7 +154,10 @@ function run(p: Plan, looks: LookInput[]): { log: Decision[]; steps: Step[]; fin
     }
     const evidence: Evidence = {
       guards: names.flatMap((name, i) => {
-        const v = l.verdicts[i % l.verdicts.length] ?? 'pass';
+        const v =
+          l.advisoryBreach && advisory.has(name)
+            ? 'breach'
+            : (l.verdicts[i % l.verdicts.length] ?? 'pass');
         return v === null ? [] : [guard(name, v)];
       }),
       srm: l.srm,
@@ -167,16 +198,78 @@ describe('decide(): properties of random launches', () => {
       expect([type, seen.get(type) ?? 0]).not.toEqual([type, 0]);
   });
 
-  it('never advances past a failed, insufficient or missing guard', () => {
+  it('never advances or completes past a blocking breach or an insufficient or missing guard', () => {
     fc.assert(
       fc.property(walk, ([p, looks]) => {
+        const advisory = advisoryNames(p);
         for (const s of run(p, looks).steps)
           for (const d of s.decisions)
-            if (d.type === 'advance' && d.from >= 0)
-              for (const k of kpiNames(p)) expect(verdictOf(s.evidence, k)).toBe('pass');
+            if ((d.type === 'advance' && d.from >= 0) || d.type === 'complete')
+              for (const k of kpiNames(p)) {
+                const v = verdictOf(s.evidence, k);
+                // Only an advisory breach (the plan only notifies) is let through.
+                expect(v === 'pass' || (v === 'breach' && advisory.has(k)) ? 'ok' : [k, v]).toBe(
+                  'ok',
+                );
+              }
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('lets advisory breaches change nothing by themselves: only their notify and webhook differ', () => {
+    fc.assert(
+      fc.property(walk, ([p, looks]) => {
+        const advisory = advisoryNames(p);
+        for (const s of run(p, looks).steps) {
+          const breaching = s.evidence.guards.filter(
+            (g) => g.verdict === 'breach' && advisory.has(g.kpi),
+          );
+          if (breaching.length === 0) continue;
+          // The same look with every advisory breach a pass instead.
+          const calm: Evidence = {
+            ...s.evidence,
+            guards: s.evidence.guards.map((g) =>
+              g.verdict === 'breach' && advisory.has(g.kpi) ? guard(g.kpi, 'pass') : g,
+            ),
+          };
+          const with_ = decide(p, s.before, s.evidence, s.now);
+          const without = decide(p, s.before, calm, s.now);
+          const extra = (d: Decision) =>
+            (d.type === 'notify' || d.type === 'webhook') &&
+            (d.rule === 'guard-breach' || d.rule === 'risk-contingency') &&
+            d.kpi !== undefined &&
+            advisory.has(d.kpi);
+          const shape = (d: Decision) => ({ ...d, reason: '', evidence: {} });
+          expect(with_.decisions.filter((d) => !extra(d)).map(shape)).toEqual(
+            without.decisions.map(shape),
+          );
+          const keys = new Set(with_.decisions.filter(extra).map((d) => ('key' in d ? d.key : '')));
+          const after = replay(s.before, with_.decisions);
+          expect({ ...after, fired: after.fired.filter((k) => !keys.has(k)) }).toEqual(
+            replay(s.before, without.decisions),
+          );
+          expect([with_.look.status, with_.look.state, with_.look.traffic]).toEqual([
+            without.look.status,
+            without.look.state,
+            without.look.traffic,
+          ]);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('does advance past advisory breaches in those walks (the property above has teeth)', () => {
+    let past = 0;
+    for (const [p, looks] of fc.sample(walk, { numRuns: 300, seed: 6 })) {
+      const advisory = advisoryNames(p);
+      for (const s of run(p, looks).steps)
+        if (s.evidence.guards.some((g) => g.verdict === 'breach' && advisory.has(g.kpi)))
+          for (const d of s.decisions)
+            if ((d.type === 'advance' && d.from >= 0) || d.type === 'complete') past++;
+    }
+    expect(past).toBeGreaterThan(0);
   });
 
   it('never skips a phase: at most one advance per look, always to the next phase', () => {

@@ -1,8 +1,29 @@
 /** Situations about guards, the split, breaches, armed rollback and missing evidence. */
 import { expect } from 'vitest';
-import { BROKEN, H, M, T0, approval, evidence, variant } from '../fixtures.js';
+import { BROKEN, H, M, T0, approval, evidence, stateIn, variant } from '../fixtures.js';
 import { P, ready, early, full, canary, requested, ask, hold, operatorPause } from './situation.js';
 import type { Row } from './situation.js';
+
+const REVENUE_ON_BREACH = 'on_breach: [notify, { webhook: "https://hooks.example.com/launch" }]';
+/** revenue only notifies its owner on a breach (and asks sre when it has no verdict). */
+const notifyOnly = variant([REVENUE_ON_BREACH, 'on_breach: notify']);
+/** The same, waiting when it has no verdict. */
+const notifyOnlyWaits = variant(
+  [REVENUE_ON_BREACH, 'on_breach: notify'],
+  ['on_insufficient: { ask: [sre] }', 'on_insufficient: wait'],
+);
+/** revenue does nothing at all on a breach. */
+const silent = variant([REVENUE_ON_BREACH, 'on_breach: []']);
+/** A risk R3 watches revenue with the given contingency. */
+const revenueRisk = (contingency: string) =>
+  variant([
+    'risks:\n',
+    `risks:\n  - { id: R3, title: Refund storm, likelihood: 2, impact: 3, owner: finance, watch: [revenue], contingency: ${contingency} }\n`,
+  ]);
+
+const rollbackRisk = revenueRisk('rollback');
+const holdRisk = revenueRisk('hold');
+const notifyRisk = revenueRisk('{ notify: finance }');
 
 /** Rows, in the order of docs/decide.md. */
 export const guardRows: Row[] = [
@@ -253,13 +274,158 @@ export const guardRows: Row[] = [
     rule: 'signoff-rejected',
     check: (d) => expect(d[0]?.reason).toMatch(/"conversion matters more than speed"/),
   },
+  // Advisory breaches: the KPI's response and its risks' contingencies only notify or call webhooks
   {
-    says: 'a notify-and-webhook breach fires both once and keeps the launch where it is',
+    says: 'an advisory breach (on_breach notify only) notifies once and advances anyway, saying so',
+    plan: notifyOnly,
+    state: canary(),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: ['notify team-owner', 'advance early'],
+    rule: 'guard-breach',
+    summary:
+      /^ready: advancing to early at 10%; revenue breaches its guard \(\+14% \[\+8%, \+20%\] > 10%\): advisory, the plan only notifies — advancing anyway$/,
+    check: (d) => {
+      expect(d[0]?.reason).toMatch(/: notifying team-owner \(advisory: the plan only notifies/);
+      expect(d[1]).toMatchObject({ rule: 'phase-ready', from: 0, to: 1 });
+      expect(d[1]?.reason).toMatch(
+        /5 of 6 guards pass, 1 advisory breach, split healthy\): advancing to early at 10%; revenue breaches its guard \(\+14% \[\+8%, \+20%\] > 10%\): advisory, the plan only notifies — advancing anyway$/,
+      );
+    },
+  },
+  {
+    says: 'an advisory breach with a notify and a webhook fires both once and advances anyway',
     state: canary(),
     evidence: evidence(P, { verdicts: { revenue: 'breach' } }),
     now: ready,
-    expect: ['notify team-owner', 'webhook https://hooks.example.com/launch'],
+    expect: ['notify team-owner', 'webhook https://hooks.example.com/launch', 'advance early'],
+  },
+  {
+    says: 'an advisory breach notifies at once, before the minimum duration, and the look names it',
+    plan: notifyOnly,
+    state: canary(),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: T0 + 30 * M,
+    expect: ['notify team-owner'],
+    summary:
+      /^waiting: 30m of 1h in canary; revenue in breach \(advisory: the plan only notifies\)$/,
+    check: (_d, look) =>
+      expect(look.conditions.find((c) => c.id === 'guards')).toMatchObject({
+        met: true,
+        breach: [],
+        advisory: ['revenue'],
+      }),
+  },
+  {
+    says: 'an advisory breach repeated at later looks of the phase notifies no one again',
+    plan: notifyOnly,
+    state: canary({ fired: ['canary:guard-breach:revenue:team-owner'] }),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: T0 + 50 * M,
+    expect: [],
+    summary: /^waiting: 50m of 1h in canary; revenue in breach \(advisory/,
+  },
+  {
+    says: 'an advisory breach still there in the next phase notifies once more, for that phase',
+    plan: notifyOnly,
+    state: stateIn(notifyOnly, 1, T0 + 2 * H, {
+      fired: ['canary:guard-breach:revenue:team-owner'],
+    }),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: T0 + 2 * H + 10 * M,
+    expect: ['notify team-owner'],
+    check: (d) => expect(d[0]).toMatchObject({ key: 'early:guard-breach:revenue:team-owner' }),
+  },
+  {
+    says: 'an advisory breach watched by a risk whose contingency rolls back rolls back',
+    plan: rollbackRisk,
+    state: canary(),
+    evidence: evidence(rollbackRisk, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: ['rollback', 'notify team-owner', 'webhook https://hooks.example.com/launch'],
+    rule: 'risk-contingency',
+    check: (d) => expect(d[0]?.reason).toMatch(/contingency of risk R3/),
+  },
+  {
+    says: 'a notify-only breach watched by a risk that holds is not advisory: it holds',
+    plan: holdRisk,
+    state: canary(),
+    evidence: evidence(holdRisk, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: [
+      'hold breach:revenue',
+      'notify team-owner',
+      'webhook https://hooks.example.com/launch',
+    ],
+    rule: 'risk-contingency',
+  },
+  {
+    says: 'a breach whose risk only notifies too stays advisory: every target hears once',
+    plan: notifyRisk,
+    state: canary(),
+    evidence: evidence(notifyRisk, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: [
+      'notify team-owner',
+      'webhook https://hooks.example.com/launch',
+      'notify finance',
+      'advance early',
+    ],
+    check: (d) => expect(d[2]).toMatchObject({ rule: 'risk-contingency' }),
+  },
+  {
+    says: 'an advisory breach beside a blocking one: both respond, the launch does not advance',
+    state: canary(),
+    evidence: evidence(P, { verdicts: { revenue: 'breach', jank: 'breach' } }),
+    now: ready,
+    expect: ['notify team-owner', 'webhook https://hooks.example.com/launch', 'hold breach:jank'],
+    summary: /^holding: jank breached/,
+  },
+  {
+    says: 'a breach with no action at all (on_breach: []) is not advisory: it blocks',
+    plan: silent,
+    state: canary(),
+    evidence: evidence(silent, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: [],
     summary: /^waiting: revenue in breach$/,
+  },
+  {
+    says: 'an advisory KPI with insufficient evidence still waits: no verdict is never a pass',
+    plan: notifyOnlyWaits,
+    state: canary(),
+    evidence: evidence(notifyOnlyWaits, { verdicts: { revenue: 'insufficient-evidence' } }),
+    now: ready,
+    expect: [],
+    summary: /^waiting: not enough evidence for revenue$/,
+  },
+  {
+    says: 'an advisory KPI with insufficient evidence still follows its on_insufficient (ask sre)',
+    plan: notifyOnly,
+    state: canary(),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'insufficient-evidence' } }),
+    now: ready,
+    expect: ['ask sre'],
+    rule: 'insufficient-evidence',
+  },
+  {
+    says: 'an advisory breach at 100% after the bake completes anyway, saying so',
+    plan: notifyOnly,
+    state: stateIn(notifyOnly, 3, T0),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: T0 + 24 * H,
+    expect: ['notify team-owner', 'complete'],
+    summary:
+      /^completed: .*revenue breaches its guard .*: advisory, the plan only notifies — completing anyway$/,
+  },
+  {
+    says: 'an advisory breach does not stop a paused launch from staying paused',
+    plan: notifyOnly,
+    state: stateIn(notifyOnly, 0, T0, { status: 'paused', pause: operatorPause }),
+    evidence: evidence(notifyOnly, { verdicts: { revenue: 'breach' } }),
+    now: ready,
+    expect: ['notify team-owner'],
+    summary: /^paused: paused by ana/,
   },
   {
     says: 'two breaches at once each get their own response and side effects',

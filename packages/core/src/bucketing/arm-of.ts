@@ -18,3 +18,19 @@ export function armOf(bucket: number, trafficBuckets: number, control: 'rest' | 
     trafficBuckets > BUCKET_COUNT - trafficBuckets ? trafficBuckets : BUCKET_COUNT - trafficBuckets;
   return bucket >= holdoutStart ? 'control' : 'excluded';
 }
+
+/**
+ * How many of the BUCKET_COUNT buckets armOf puts in each arm: the closed form of counting
+ * armOf over every bucket. The split check and decide() read the planned split from here, so
+ * what they expect is what SDKs assign (a 100% holdout launch has no control arm, like 'rest').
+ */
+export function armBuckets(
+  trafficBuckets: number,
+  control: 'rest' | 'holdout',
+): { treatment: number; control: number; excluded: number } {
+  const t = Math.max(0, Math.min(BUCKET_COUNT, Math.floor(trafficBuckets)));
+  const rest = BUCKET_COUNT - t;
+  if (control === 'rest') return { treatment: t, control: rest, excluded: 0 };
+  const holdout = Math.min(t, rest);
+  return { treatment: t, control: holdout, excluded: rest - holdout };
+}

@@ -8,5 +8,5 @@ export {
 } from './bucket-of.js';
 export type { HashVersion } from './bucket-of.js';
 export { shareToBuckets } from './share-to-buckets.js';
-export { armOf } from './arm-of.js';
+export { armOf, armBuckets } from './arm-of.js';
 export type { Arm } from './arm-of.js';

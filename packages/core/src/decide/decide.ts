@@ -21,6 +21,7 @@ import type { DecideResult } from './look.js';
 import { decision, clause, emit, holding, startRun } from './look-run.js';
 import type { LookRun } from './look-run.js';
 import { planIndex } from './plan-index.js';
+import { plannedSplit } from './planned-split.js';
 import type { KpiEntry } from './plan-index.js';
 import {
   advisoryText,
@@ -124,8 +125,8 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const { plan, state, now } = run;
   const index = planIndex(plan);
   const units = unitsOf(run.evidence);
-  // At 100% with control 'rest' there is no control arm: nothing to count or compare against.
-  const controlCounted = !(state.traffic >= 1 && plan.control !== 'holdout');
+  // Without a control arm (100%, 'rest' or holdout alike) there is nothing to count or compare against.
+  const controlCounted = plannedSplit(plan, state.traffic).control > 0;
   const v = classify(run, index.kpis, controlCounted);
   const elapsed = now - state.phaseStartedAt;
 

@@ -7,3 +7,4 @@ export * from './apply-decision.js';
 export * from './operator-action.js';
 export * from './decide.js';
 export * from './awaited-approvals.js';
+export * from './planned-split.js';

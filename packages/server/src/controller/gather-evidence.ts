@@ -3,15 +3,13 @@
  * current phase since it started, guards under the plan's false alarm budget,
  * the split against the planned one, and every approval of the launch.
  */
-import { checkSampleRatio, evaluateGuards } from '@threshold/core';
+import { checkSampleRatio, evaluateGuards, guardOptionsFor, plannedSplit } from '@threshold/core';
 import type { Approval, Evidence, Kpi, LaunchState, Plan } from '@threshold/core';
 import type { Aggregates, ApprovalRecord, Store } from '../store/store.js';
 
-/** Planned shares of the arms at a traffic share (control the rest, or a same-size holdout). */
-export function plannedSplit(plan: Plan, traffic: number): { treatment: number; control: number } {
-  if (plan.control === 'holdout') return { treatment: traffic, control: traffic };
-  return { treatment: traffic, control: Math.max(0, 1 - traffic) };
-}
+// The split and the guard options are core's, shared with the rehearsal; re-exported
+// because the server's public API has always offered plannedSplit.
+export { plannedSplit };
 
 /** An approval as decide() reads it (time in ms). */
 export function approvalOf(a: ApprovalRecord): Approval {
@@ -46,15 +44,7 @@ export async function gatherEvidence(
     };
   }
   const aggregates = await readPhaseAggregates(store, launchId, plan, phase.name, state, now);
-  const share = Math.min(state.traffic, 1 - state.traffic);
-  const guards = evaluateGuards(plan, aggregates.kpis, {
-    minUnits: phase.min_units,
-    // Where the sequences are tightest: the treatment arm reaches min_units when
-    // the whole phase has seen about min_units / share units.
-    ...(share > 0 && phase.min_units > 0 && plan.control !== 'holdout'
-      ? { tuneUnits: phase.min_units / share }
-      : {}),
-  });
+  const guards = evaluateGuards(plan, aggregates.kpis, guardOptionsFor(plan, phase, state.traffic));
   const srm = checkSampleRatio(
     aggregates.units,
     plannedSplit(plan, state.traffic),

@@ -271,9 +271,25 @@ export const signoffRows: Row[] = [
     expect: [],
   },
   {
-    says: 'a full phase with holdout control still needs control units',
+    says: 'at 100% with control "holdout" there is no control arm either (the holdout is the rest, which is empty): it completes like "rest"',
     plan: holdout,
     state: stateIn(holdout, 3, T0),
+    evidence: evidence(holdout, {
+      verdicts: {
+        errors: 'insufficient-evidence',
+        conversion: 'insufficient-evidence',
+      },
+      units: [10_000, 0],
+      guardUnits: [10_000, 0],
+    }),
+    now: T0 + 24 * H,
+    expect: ['complete'],
+    check: (d) => expect(d[0]?.reason).toMatch(/without a control arm at 100%/),
+  },
+  {
+    says: 'a holdout phase below 100% still needs control units',
+    plan: holdout,
+    state: stateIn(holdout, 2, T0),
     evidence: evidence(holdout, { units: [10_000, 0] }),
     now: T0 + 24 * H,
     expect: [],

@@ -1,0 +1,60 @@
+/**
+ * How a look's data becomes evidence, in one place: the split the split check
+ * expects and the options the guards run with. The live controller
+ * (packages/server/src/controller/gather-evidence.ts), the rehearsal
+ * (packages/core/src/rehearsal/live-evidence.ts) and decide() all read them
+ * here, so a rehearsal sees what a launch sees and neither can drift from the
+ * bucketing SDKs apply.
+ */
+import { BUCKET_COUNT, armBuckets, shareToBuckets } from '../bucketing/index.js';
+import type { Phase, Plan } from '../plan/index.js';
+
+/** Share of all units planned in each arm (the rest of the population is excluded). */
+export interface PlannedSplit {
+  treatment: number;
+  control: number;
+}
+
+/** Options of evaluateGuards for one look (see GuardsOptions). */
+export interface LookGuardOptions {
+  minUnits: number;
+  tuneUnits?: number;
+}
+
+/** Treatment buckets of a traffic share; a value outside [0, 1] is clamped, since evidence must never throw. */
+function bucketsOf(traffic: number): number {
+  if (!(traffic > 0)) return 0;
+  return shareToBuckets(Math.min(1, traffic));
+}
+
+/**
+ * The planned shares of the arms at a traffic share, exactly as armOf assigns
+ * buckets: treatment the bottom buckets, control the rest, or with
+ * `control: holdout` a same-size slice from the top, which above 50% is the
+ * rest and at 100% is empty. Control 0 means the launch has no control arm.
+ */
+export function plannedSplit(plan: Pick<Plan, 'control'>, traffic: number): PlannedSplit {
+  const arms = armBuckets(bucketsOf(traffic), plan.control);
+  return { treatment: arms.treatment / BUCKET_COUNT, control: arms.control / BUCKET_COUNT };
+}
+
+/**
+ * The guard options of a look in a phase at a traffic share: the phase's
+ * min_units, and tuneUnits where the confidence sequences are tightest, which
+ * is when the smaller arm reaches min_units: min_units × (treatment + control)
+ * / smaller arm, counting units of the launch (excluded units are not
+ * counted). Without a control arm (100%) the guards' own one-arm default
+ * applies.
+ */
+export function guardOptionsFor(
+  plan: Pick<Plan, 'control'>,
+  phase: Pick<Phase, 'min_units'>,
+  traffic: number,
+): LookGuardOptions {
+  const minUnits = phase.min_units;
+  const arms = armBuckets(bucketsOf(traffic), plan.control);
+  const smaller = Math.min(arms.treatment, arms.control);
+  return smaller > 0 && minUnits > 0
+    ? { minUnits, tuneUnits: (minUnits * (arms.treatment + arms.control)) / smaller }
+    : { minUnits };
+}

@@ -29,7 +29,7 @@ import sys
 import mpmath as mp
 import numpy as np
 import scipy
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 mp.mp.dps = 40
 
@@ -220,6 +220,33 @@ def mde_section():
     }
 
 
+def srm_sequential_section():
+    """Lindon & Malek, NeurIPS 2022: the Dirichlet-multinomial Bayes factor against the plan,
+    prior alpha = k * theta0 with k = 100, via scipy.special.gammaln (independent of the TS log-gamma)."""
+    k = 100.0
+    cases = []
+    for observed, share in [
+        ({"treatment": 5000, "control": 5000}, {"treatment": 0.5, "control": 0.5}),
+        ({"treatment": 50600, "control": 49400}, {"treatment": 0.5, "control": 0.5}),
+        ({"treatment": 102000, "control": 98000}, {"treatment": 0.5, "control": 0.5}),
+        ({"treatment": 1200, "control": 98800}, {"treatment": 0.01, "control": 0.99}),
+        ({"treatment": 3, "control": 7}, {"treatment": 0.1, "control": 0.9}),
+        ({"treatment": 10000, "control": 10321}, {"treatment": 0.05, "control": 0.05}),
+        ({"treatment": 0, "control": 400}, {"treatment": 0.2, "control": 0.8}),
+    ]:
+        x = np.array([observed["treatment"], observed["control"]], dtype=float)
+        theta = np.array([share["treatment"], share["control"]], dtype=float)
+        theta = theta / theta.sum()
+        a = k * theta
+        log_bf = special.gammaln(a.sum()) - special.gammaln(a.sum() + x.sum()) + np.sum(special.gammaln(a + x) - special.gammaln(a) - x * np.log(theta))
+        cases.append({"observed": observed, "expectedShare": share, "logBayesFactor": f(log_bf)})
+    return {
+        "source": f"Lindon & Malek, 'Anytime-valid inference for multinomial count data', NeurIPS 2022: ln BF = ln Γ(Σα) − ln Γ(Σα + n) + Σ [ln Γ(αᵢ + xᵢ) − ln Γ(αᵢ) − xᵢ ln θᵢ], α = 100·θ, scipy.special.gammaln, SciPy {scipy.__version__}",
+        "relTol": 1e-9,
+        "cases": cases,
+    }
+
+
 def burn_section():
     return {
         "source": "Google SRE Workbook, ch. 5 'Alerting on SLOs': burn rate = error ratio / (1 − SLO); a 14.4x burn for 1 hour spends 14.4 · 1h / 720h = 2% of a 30-day budget",
@@ -245,6 +272,7 @@ def main():
         "msprt": msprt_section(),
         "minimumDetectableEffect": mde_section(),
         "burnRate": burn_section(),
+        "sampleRatioSequential": srm_sequential_section(),
     }
     text = json.dumps(doc, indent=1, ensure_ascii=False)
     # Keep [numerator, denominator] pairs on one line each.

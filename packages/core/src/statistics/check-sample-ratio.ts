@@ -2,13 +2,51 @@
  * Sample-ratio mismatch (SRM): are the units per arm what the planned split says?
  * A broken split (a redirect that drops users, a crash that loses the exposure
  * event in one arm) biases every comparison, so the launch holds when it is flagged.
+ *
+ * The check runs at every look, so a fixed-horizon test would eventually flag a
+ * healthy split (a chi-squared test at p < 0.001 every 5 minutes for a week held
+ * 2–5% of healthy launches in the rehearsal). The decision is therefore made by an
+ * anytime-valid test: the Dirichlet–multinomial mixture of M. Lindon and A. Malek,
+ * "Anytime-valid inference for multinomial count data", NeurIPS 2022. Its Bayes
+ * factor against the planned split is a nonnegative martingale under the plan, so
+ * by Ville's inequality the chance that it EVER reaches 1/threshold is at most the
+ * threshold, however many looks there are. The chi-squared p-value is still
+ * reported: it is the number people know, but it does not decide.
  */
 import { formatCount, formatValue } from './format-number.js';
 import type { SrmResult } from './guard-result.js';
+import { logGamma } from './log-gamma.js';
 import { chiSquaredSurvival1 } from './normal-distribution.js';
 
 /** The plan's default SRM threshold. */
 export const DEFAULT_SRM_THRESHOLD = 0.001;
+
+/**
+ * Concentration k of the Dirichlet prior, centred on the plan: α₀ = k·θ₀. It is the
+ * default of Lindon's reference implementation (savvi, `Multinomial(k=100)`): the
+ * prior then weighs like 100 units, so the test is most sensitive to mismatches of
+ * a few percent points, and a 51%/49% split against 50%/50% is flagged within some
+ * tens of thousands of units. It only moves power, never validity.
+ */
+export const SRM_PRIOR_CONCENTRATION = 100;
+
+/** The sequential evidence behind an SRM verdict (fields added to SrmResult). */
+export interface SequentialSrmResult extends SrmResult {
+  /** Which test decided `healthy`. */
+  method?: 'dirichlet-multinomial-mixture';
+  /**
+   * ln of the mixture Bayes factor (posterior odds against prior odds) of "some other
+   * split" against the planned one; flagged when it reaches ln(1/threshold).
+   */
+  logBayesFactor?: number;
+  /** min(1, 1/Bayes factor): a p-value valid at any look, however many looks there are. */
+  anytimePValue?: number;
+}
+
+/** A Bayes factor from its log; past a double's range (e^709) as a power of e. */
+function formatBayesFactor(logBf: number): string {
+  return logBf > 700 ? `e^${formatValue(logBf)}` : formatValue(Math.exp(logBf));
+}
 
 function checkArmCounts(value: { treatment: number; control: number }, field: string): void {
   for (const arm of ['treatment', 'control'] as const) {
@@ -21,16 +59,47 @@ function checkArmCounts(value: { treatment: number; control: number }, field: st
 }
 
 /**
- * Pearson's chi-squared goodness-of-fit test (one degree of freedom) of observed
- * units per arm against the planned shares (normalized to sum to 1; e.g. 1%/99% for
- * a canary against the rest, 5%/5% for a holdout). Flagged when p < threshold.
+ * ln of the Dirichlet–multinomial Bayes factor of Lindon & Malek (2022, eq. 6) with
+ * prior α = k·θ₀ over the arms with a planned share:
+ *   ln BF = ln Γ(Σα) − ln Γ(Σα + n) + Σᵢ [ln Γ(αᵢ + xᵢ) − ln Γ(αᵢ) − xᵢ ln θ₀ᵢ].
+ * Infinity when an arm planned to be empty has units (impossible under the plan).
+ */
+export function srmLogBayesFactor(
+  observed: { treatment: number; control: number },
+  share: { treatment: number; control: number },
+  concentration: number = SRM_PRIOR_CONCENTRATION,
+): number {
+  const total = share.treatment + share.control;
+  let logBf = 0;
+  let priorSum = 0;
+  let n = 0;
+  for (const arm of ['treatment', 'control'] as const) {
+    const theta = share[arm] / total;
+    const x = observed[arm];
+    if (theta === 0) {
+      if (x > 0) return Infinity;
+      continue;
+    }
+    const a = concentration * theta;
+    logBf += logGamma(a + x) - logGamma(a) - x * Math.log(theta);
+    priorSum += a;
+    n += x;
+  }
+  return logBf + logGamma(priorSum) - logGamma(priorSum + n);
+}
+
+/**
+ * Observed units per arm against the planned shares (normalized to sum to 1; e.g.
+ * 1%/99% for a canary against the rest, 5%/5% for a holdout). Flagged when the
+ * mixture Bayes factor reaches 1/threshold (anytime-valid, see the module comment);
+ * `pValue` is Pearson's chi-squared p-value (one degree of freedom), for reading.
  * Throws a RangeError naming the field for negative or non-finite inputs.
  */
 export function checkSampleRatio(
   observed: { treatment: number; control: number },
   expectedShare: { treatment: number; control: number },
   threshold: number = DEFAULT_SRM_THRESHOLD,
-): SrmResult {
+): SequentialSrmResult {
   checkArmCounts(observed, 'observed');
   checkArmCounts(expectedShare, 'expectedShare');
   if (!(threshold > 0 && threshold < 1))
@@ -39,11 +108,23 @@ export function checkSampleRatio(
   if (!(shareTotal > 0))
     throw new RangeError('expectedShare must give at least one arm a positive share');
   const n = observed.treatment + observed.control;
-  const base = { threshold, observed: { ...observed }, expectedShare: { ...expectedShare } };
+  const base = {
+    threshold,
+    observed: { ...observed },
+    expectedShare: { ...expectedShare },
+    method: 'dirichlet-multinomial-mixture' as const,
+  };
   const planned = `${formatValue((100 * expectedShare.treatment) / shareTotal)}%/${formatValue((100 * expectedShare.control) / shareTotal)}%`;
   const seen = `${formatCount(observed.treatment)} treatment and ${formatCount(observed.control)} control units`;
   if (n === 0)
-    return { ...base, healthy: true, pValue: 1, reason: 'no units yet, so no sample-ratio check' };
+    return {
+      ...base,
+      healthy: true,
+      pValue: 1,
+      logBayesFactor: 0,
+      anytimePValue: 1,
+      reason: 'no units yet, so no sample-ratio check',
+    };
   let chi2 = 0;
   let impossible = false;
   for (const arm of ['treatment', 'control'] as const) {
@@ -57,16 +138,21 @@ export function checkSampleRatio(
     chi2 += (d * d) / expected;
   }
   const pValue = impossible ? 0 : chiSquaredSurvival1(chi2);
-  const healthy = pValue >= threshold;
-  const stat = impossible
+  const logBayesFactor = srmLogBayesFactor(observed, expectedShare);
+  const anytimePValue = Math.min(1, Math.exp(-logBayesFactor));
+  // Compared in logs: the Bayes factor itself overflows a double past e^709.
+  const healthy = logBayesFactor < -Math.log(threshold);
+  const evidence = impossible
     ? 'an arm planned to be empty has units'
-    : `chi-squared ${formatValue(chi2)}, p = ${formatValue(pValue)}`;
+    : `sequential Bayes factor ${formatBayesFactor(logBayesFactor)} against ${formatValue(1 / threshold)} needed, anytime p = ${formatValue(anytimePValue)}; chi-squared ${formatValue(chi2)}, p = ${formatValue(pValue)} at this look alone`;
   return {
     ...base,
     healthy,
     pValue,
+    logBayesFactor,
+    anytimePValue,
     reason: healthy
-      ? `split as planned: ${seen} against ${planned} (${stat}, not below ${formatValue(threshold)})`
-      : `sample-ratio mismatch: ${seen} against a planned ${planned} (${stat} < ${formatValue(threshold)}); the split is broken and every comparison is suspect`,
+      ? `split as planned: ${seen} against ${planned} (${evidence})`
+      : `sample-ratio mismatch: ${seen} against a planned ${planned} (${evidence}); the split is broken and every comparison is suspect`,
   };
 }

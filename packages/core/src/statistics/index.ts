@@ -31,6 +31,8 @@ export type { GuardOptions } from './evaluate-guard.js';
 export { evaluateGuards, splitFalseAlarmBudget, takesFalseAlarmShare } from './evaluate-guards.js';
 export type { GuardsOptions } from './evaluate-guards.js';
 export { checkSampleRatio, DEFAULT_SRM_THRESHOLD } from './check-sample-ratio.js';
+export { srmLogBayesFactor, SRM_PRIOR_CONCENTRATION } from './check-sample-ratio.js';
+export type { SequentialSrmResult } from './check-sample-ratio.js';
 export {
   minimumDetectableEffect,
   requiredUnitsPerArm,

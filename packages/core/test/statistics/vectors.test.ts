@@ -77,6 +77,11 @@ const vectors = JSON.parse(
     mde: number;
   }>;
   burnRate: Section<{ slo: number; bad: number; total: number; burnRate: number }>;
+  sampleRatioSequential: Section<{
+    observed: { treatment: number; control: number };
+    expectedShare: { treatment: number; control: number };
+    logBayesFactor: number;
+  }>;
 };
 
 /** |actual − expected| within relTol of |expected| (absolutely, when expected is 0). */
@@ -123,6 +128,16 @@ describe('statistics vectors', () => {
         checkSampleRatio(c.observed, c.expectedShare).pValue,
         c.pValue,
         vectors.sampleRatio.relTol,
+      );
+  });
+
+  it('sample-ratio mixture Bayes factors match scipy.special.gammaln (Lindon & Malek 2022)', () => {
+    const s = vectors.sampleRatioSequential;
+    for (const c of s.cases)
+      close(
+        checkSampleRatio(c.observed, c.expectedShare).logBayesFactor ?? NaN,
+        c.logBayesFactor,
+        s.relTol,
       );
   });
 

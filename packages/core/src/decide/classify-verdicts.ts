@@ -98,7 +98,7 @@ export function verdictOf(g: GuardResult): 'pass' | 'breach' | 'insufficient-evi
   return v === 'pass' || v === 'breach' ? v : 'insufficient-evidence';
 }
 
-/** A comparison with treatment data that lacks only the control arm (100% traffic, control 'rest'). */
+/** A comparison with treatment data that lacks only the control arm (at 100% neither 'rest' nor a holdout has one). */
 function noControl(r: GuardResult): boolean {
   return (
     r.comparison !== undefined &&

@@ -12,9 +12,9 @@
 import type { Approval, Condition, Decision, Evidence, LaunchState } from '../decide/index.js';
 import { applyDecision, decide, initialLaunchState } from '../decide/index.js';
 import type { Plan } from '../plan/index.js';
-import type { ArmAggregates, SrmResult } from '../statistics/index.js';
+import type { ArmAggregates, GuardResult, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
-import { controlShare, guardOptions, plannedSplit } from './live-evidence.js';
+import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
 import type { Effect } from './injection.js';
 import type { KpiSampler } from './kpi-sampler.js';
@@ -51,6 +51,8 @@ export class LaunchSimulator {
   private readonly phaseCount: number;
   /** KPI name -> position in `slots`. */
   private readonly positions = new Map<string, number>();
+  /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
+  private readonly actsOnInsufficient: boolean[];
 
   constructor(
     private readonly plan: Plan,
@@ -65,6 +67,7 @@ export class LaunchSimulator {
     this.stepIntervals = settings.lookIntervalMs / history.intervalMs;
     this.looks = Math.floor(settings.maxDurationMs / settings.lookIntervalMs);
     this.phaseCount = plan.phases.length;
+    this.actsOnInsufficient = planKpis(plan).map((k) => k.on_insufficient.type !== 'wait');
     const phaseIndex = (name: string | null) =>
       name === null ? 0 : plan.phases.findIndex((p) => p.name === name);
     this.slots = samplers.map((sampler) => {
@@ -166,10 +169,7 @@ export class LaunchSimulator {
 
       const srm = this.srm(unitsT, unitsC, p);
       // Before the first phase nobody is exposed: the controller shows decide() no guards.
-      const guards =
-        phase === undefined
-          ? []
-          : evaluateGuards(plan, this.data, guardOptions(plan, phase.min_units, p));
+      const guards = phase === undefined ? [] : this.guards(phase.min_units, p);
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       const evidence: Evidence = {
@@ -196,6 +196,23 @@ export class LaunchSimulator {
     }
     record.endPhase = state.phaseIndex;
     return record;
+  }
+
+  /**
+   * The look's guards. The verdict-only path first (no reason sentences: most
+   * looks only need verdicts); when decide() will write a verdict's reason into a
+   * decision (a breach, or an insufficient verdict with an on_insufficient
+   * action), the full path again, so decisions read exactly as live ones.
+   */
+  private guards(minUnits: number, p: number): GuardResult[] {
+    const options = guardOptions(this.plan, minUnits, p);
+    const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
+    for (let i = 0; i < quick.length; i++) {
+      const v = (quick[i] as GuardResult).verdict;
+      if (v === 'breach' || (v === 'insufficient-evidence' && this.actsOnInsufficient[i] === true))
+        return evaluateGuards(this.plan, this.data, options);
+    }
+    return quick;
   }
 
   private srm(unitsT: number, unitsC: number, p: number): SrmResult {

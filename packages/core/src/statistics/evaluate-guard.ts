@@ -37,6 +37,12 @@ export interface GuardOptions {
   tuneUnits?: number;
   /** The KPI's category in the matrix, reported in the result (default operational-health). */
   category?: KpiCategory;
+  /**
+   * false: the verdict-only path (rehearsals). The same code computes every verdict,
+   * estimate and interval; only the rules' reason sentences are left empty ('').
+   * Default true: live launches record every reason.
+   */
+  explain?: boolean;
 }
 
 const QUANTILE_METHOD = 'quantile-confidence-sequence';
@@ -84,6 +90,14 @@ function checkOptions(o: GuardOptions): string | undefined {
   return undefined;
 }
 
+/** Reasons joined; the verdict-only path's empty ones leave no stray separators. */
+function joinReasons(outcomes: RuleOutcome[]): string {
+  return outcomes
+    .map((o) => o.reason)
+    .filter((r) => r !== '')
+    .join('; ');
+}
+
 /** Combine rule outcomes: any breach wins, a pass needs every rule to pass. */
 function combine(outcomes: RuleOutcome[]): RuleOutcome {
   if (outcomes.length === 1) return outcomes[0] as RuleOutcome;
@@ -94,12 +108,12 @@ function combine(outcomes: RuleOutcome[]): RuleOutcome {
     return {
       verdict: 'pass',
       rule: outcomes[0]?.rule ?? 'compare',
-      reason: outcomes.map((o) => o.reason).join('; '),
+      reason: joinReasons(outcomes),
     };
   return {
     verdict: 'insufficient-evidence',
     rule: (open[0] as RuleOutcome).rule,
-    reason: open.map((o) => o.reason).join('; '),
+    reason: joinReasons(open),
   };
 }
 
@@ -281,6 +295,7 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
     minUnits: options.minUnits ?? DEFAULT_MIN_UNITS,
   };
   if (options.tuneUnits !== undefined) settings.tuneUnits = options.tuneUnits;
+  if (options.explain === false) settings.explain = false;
   if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data);
   if (kpi.kind === 'quantile') return evaluateQuantile(kpi, data, settings);
   if (groups === 0) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);

@@ -2,6 +2,7 @@
 import { KPI_CATEGORIES } from '../plan/index.js';
 import type { Kpi, Plan } from '../plan/index.js';
 import { evaluateGuard } from './evaluate-guard.js';
+import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
 
@@ -33,6 +34,8 @@ export interface GuardsOptions {
   minUnits?: number;
   /** Where the confidence sequences are tightest; see GuardOptions.tuneUnits. */
   tuneUnits?: number;
+  /** false: verdicts without reason sentences (see GuardOptions.explain). */
+  explain?: boolean;
 }
 
 /**
@@ -46,22 +49,31 @@ export function evaluateGuards(
   data: Record<string, ArmAggregates>,
   options: GuardsOptions = {},
 ): GuardResult[] {
-  const kpis = KPI_CATEGORIES.flatMap((category) =>
-    (plan.kpis[category] ?? []).map((kpi) => ({ category, kpi })),
-  );
+  // Plain loops and one options object: a rehearsal calls this millions of times.
+  let statistical = 0;
+  for (const category of KPI_CATEGORIES)
+    for (const kpi of plan.kpis[category] ?? []) if (takesFalseAlarmShare(kpi)) statistical++;
   const launchAlpha = plan.analysis.false_alarm_rate;
-  const share = splitFalseAlarmBudget(
+  const guardOptions: GuardOptions = {
+    alpha: splitFalseAlarmBudget(launchAlpha, statistical),
     launchAlpha,
-    kpis.filter(({ kpi }) => takesFalseAlarmShare(kpi)).length,
-  );
-  return kpis.map(({ category, kpi }) =>
-    evaluateGuard(kpi, Object.hasOwn(data, kpi.name) ? data[kpi.name] : undefined, {
-      alpha: share,
-      launchAlpha,
-      method: plan.analysis.method,
-      category,
-      ...(options.minUnits !== undefined && { minUnits: options.minUnits }),
-      ...(options.tuneUnits !== undefined && { tuneUnits: options.tuneUnits }),
-    }),
-  );
+    method: plan.analysis.method,
+  };
+  if (options.minUnits !== undefined) guardOptions.minUnits = options.minUnits;
+  if (options.tuneUnits !== undefined) guardOptions.tuneUnits = options.tuneUnits;
+  if (options.explain === false) guardOptions.explain = false;
+  const results: GuardResult[] = [];
+  for (const category of KPI_CATEGORIES) {
+    // evaluateGuard copies what it reports, so one options object serves every KPI.
+    guardOptions.category = category;
+    for (const kpi of plan.kpis[category] ?? [])
+      results.push(
+        evaluateGuard(
+          kpi,
+          Object.hasOwn(data, kpi.name) ? data[kpi.name] : undefined,
+          guardOptions,
+        ),
+      );
+  }
+  return results;
 }

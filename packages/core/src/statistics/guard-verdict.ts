@@ -18,6 +18,12 @@ export interface RuleSettings {
   minUnits: number;
   /** Samples at which the confidence sequence is tuned to be tightest (overrides the default). */
   tuneUnits?: number;
+  /**
+   * false: the verdict-only path. Every number and verdict is computed by the same
+   * code; only the reason sentences are left empty, because formatting them is a
+   * large part of a look and a rehearsal reads the verdicts alone.
+   */
+  explain?: boolean;
 }
 
 /** One rule's conclusion. */
@@ -55,9 +61,11 @@ export function gateVerdict(
   minUnits: number,
   rule: GuardResult['rule'],
   // Reasons are built only for the verdict given: formatting numbers is most of a look's cost.
-  text: (judgement: Judgement) => string,
+  // null (the verdict-only path) builds none.
+  text: ((judgement: Judgement) => string) | null,
 ): RuleOutcome {
   const smallest = arms.reduce((a, b) => (b.units < a.units ? b : a));
+  if (text === null) return gateQuietly(judgement, smallest.units, minUnits, rule);
   if (smallest.units < MIN_UNITS_FOR_VERDICT) {
     const sofar = judgement === 'breach' ? `looks like a breach (${text('breach')})` : text('open');
     return {
@@ -77,6 +85,26 @@ export function gateVerdict(
     return { verdict: 'pass', rule, reason: text('pass') };
   }
   return { verdict: 'insufficient-evidence', rule, reason: text('open') };
+}
+
+/** gateVerdict's rules without reasons: the same branches, in the same order. */
+function gateQuietly(
+  judgement: Judgement,
+  smallest: number,
+  minUnits: number,
+  rule: GuardResult['rule'],
+): RuleOutcome {
+  if (smallest < MIN_UNITS_FOR_VERDICT)
+    return { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' };
+  if (judgement === 'breach') return { verdict: 'breach', rule, reason: '' };
+  if (judgement === 'pass' && smallest < minUnits)
+    return { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' };
+  return { verdict: judgement === 'pass' ? 'pass' : 'insufficient-evidence', rule, reason: '' };
+}
+
+/** Whether a rule should write its reason sentences (false only on the verdict-only path). */
+export function explains(settings: { explain?: boolean }): boolean {
+  return settings.explain !== false;
 }
 
 /** Judge a harm interval (positive = bad) against a margin: breach above, pass at or below, open across. */

@@ -12,7 +12,13 @@ import type { ArmEstimate } from './arm-estimate.js';
 import { differenceOf } from './arm-estimate.js';
 import { formatCount, formatPercent, formatSigned, formatValue } from './format-number.js';
 import type { GuardResult } from './guard-result.js';
-import { defaultTuneUnits, gateVerdict, judgeHarm, sequenceMultiplier } from './guard-verdict.js';
+import {
+  defaultTuneUnits,
+  explains,
+  gateVerdict,
+  judgeHarm,
+  sequenceMultiplier,
+} from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import { mixtureRho2, msprtLogStatistic, twoSidedMixtureMultiplier } from './mixture-boundary.js';
 
@@ -102,7 +108,7 @@ export function compareMeans(
     ],
     settings.minUnits,
     'compare',
-    text,
+    explains(settings) ? text : null,
   );
   const result: ComparisonOutcome = {
     outcome,
@@ -135,7 +141,7 @@ export function limitMean(
   const r = halfWidth(t.variance, t.units, alpha, settings, tune);
   const lo = t.value - r;
   const hi = t.value + r;
-  return limitOutcome(limits, t.value, [lo, hi], t.units, settings.minUnits);
+  return limitOutcome(limits, t.value, [lo, hi], t.units, settings.minUnits, explains(settings));
 }
 
 /** Verdict of hard limits from the treatment's value and its anytime-valid interval. */
@@ -145,6 +151,7 @@ export function limitOutcome(
   [lo, hi]: [number, number],
   units: number,
   minUnits: number,
+  explain = true,
 ): { outcome: RuleOutcome; limit: NonNullable<GuardResult['limit']> } {
   const judgements: { j: Judgement; rule: 'max' | 'min' }[] = [];
   if (limits.max !== undefined) judgements.push({ j: judgeHarm(lo, hi, limits.max), rule: 'max' });
@@ -167,7 +174,13 @@ export function limitOutcome(
     if (j === 'pass') return `treatment keeps its hard limit (${bounds}): ${detail}`;
     return `not conclusive yet against the hard limit (${bounds}): ${detail}`;
   };
-  const outcome = gateVerdict(judgement, [{ label: 'treatment', units }], minUnits, rule, text);
+  const outcome = gateVerdict(
+    judgement,
+    [{ label: 'treatment', units }],
+    minUnits,
+    rule,
+    explain ? text : null,
+  );
   const limit: NonNullable<GuardResult['limit']> = { interval: [lo, hi] };
   if (limits.max !== undefined) limit.max = limits.max;
   if (limits.min !== undefined) limit.min = limits.min;

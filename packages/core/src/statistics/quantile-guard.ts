@@ -27,6 +27,7 @@ import type { GuardResult } from './guard-result.js';
 import {
   MIN_UNITS_FOR_VERDICT,
   defaultTuneUnits,
+  explains,
   gateVerdict,
   judgeHarm,
   sequenceMultiplier,
@@ -128,11 +129,13 @@ function needed(q: number): number {
   return Math.max(MIN_UNITS_FOR_VERDICT, Math.ceil(MIN_TAIL_UNITS / Math.min(q, 1 - q)));
 }
 
-function tooFew(arm: string, s: QuantileSketch, q: number): RuleOutcome {
+function tooFew(arm: string, s: QuantileSketch, q: number, explain: boolean): RuleOutcome {
   return {
     verdict: 'insufficient-evidence',
     rule: 'min-sample',
-    reason: `too few units for a q=${q} quantile: ${arm} has ${formatCount(sketchUnits(s))}, needs ${formatCount(needed(q))} (at least ${MIN_TAIL_UNITS} beyond the quantile)`,
+    reason: !explain
+      ? ''
+      : `too few units for a q=${q} quantile: ${arm} has ${formatCount(sketchUnits(s))}, needs ${formatCount(needed(q))} (at least ${MIN_TAIL_UNITS} beyond the quantile)`,
   };
 }
 
@@ -151,7 +154,10 @@ export function compareQuantiles(
   const bc = quantileBounds(c, q, settings.alpha / 2, tune);
   if (bt === undefined || bc === undefined) {
     return {
-      outcome: bt === undefined ? tooFew('treatment', t, q) : tooFew('control', c, q),
+      outcome:
+        bt === undefined
+          ? tooFew('treatment', t, q, explains(settings))
+          : tooFew('control', c, q, explains(settings)),
       comparison: { ...base, difference: null, interval: null },
     };
   }
@@ -164,7 +170,9 @@ export function compareQuantiles(
         outcome: {
           verdict: 'insufficient-evidence',
           rule: 'compare',
-          reason: `a relative change needs a positive control quantile, and control's is ${formatValue(bc.value)} (upper bound ${formatValue(bc.upper)})`,
+          reason: !explains(settings)
+            ? ''
+            : `a relative change needs a positive control quantile, and control's is ${formatValue(bc.value)} (upper bound ${formatValue(bc.upper)})`,
         },
         comparison: { ...base, difference: null, interval: null },
       };
@@ -196,7 +204,7 @@ export function compareQuantiles(
     ],
     settings.minUnits,
     'compare',
-    text,
+    explains(settings) ? text : null,
   );
   return {
     outcome,
@@ -219,7 +227,14 @@ export function limitQuantile(
     const limit: NonNullable<GuardResult['limit']> = { interval: null };
     if (limits.max !== undefined) limit.max = limits.max;
     if (limits.min !== undefined) limit.min = limits.min;
-    return { outcome: tooFew('treatment', t, q), limit };
+    return { outcome: tooFew('treatment', t, q, explains(settings)), limit };
   }
-  return limitOutcome(limits, b.value, [b.lower, b.upper], b.units, settings.minUnits);
+  return limitOutcome(
+    limits,
+    b.value,
+    [b.lower, b.upper],
+    b.units,
+    settings.minUnits,
+    explains(settings),
+  );
 }

@@ -7,26 +7,67 @@
  * pair's factor: the long window makes the alert significant, the short one makes
  * it stop soon after the problem does.
  *
- * This is the Workbook's rule on counts, not a statistical test, so it takes no
- * share of the false alarm budget. Its sample rule (stated in docs/statistics.md):
+ * The Workbook's rule compares point estimates, which is sound for a service's
+ * steady traffic but not early in a launch, when a 3-day window holds only hours of
+ * events: 5 unlucky bad events out of a thousand "burn" at 5x, and the rule rolled
+ * back 20% of clean launches in a rehearsal. So a window counts as burning only
+ * when the evidence says so: the LOWER bound of an anytime-valid confidence
+ * sequence for its bad-event ratio (the one-sided asymptotic sequence the other
+ * guards use for proportions, Waudby-Smith et al., Annals of Statistics 2024, with
+ * the Agresti–Caffo variance) exceeds factor × (1 − slo), in BOTH windows of the
+ * pair. With huge volumes the bound meets the point estimate and this is the
+ * Workbook's rule; with little data it waits.
+ *
+ * False alarm share: a pair breaches falsely only if its long window's bound is
+ * wrong, so each pair gets the KPI's share divided by the number of pairs
+ * (Bonferroni), and both windows of a pair use that pair's share (requiring both
+ * to be convincing can only lower the chance). The bound is exactly anytime-valid
+ * while a window still holds every event since the phase began (the early-launch
+ * case); once it slides, it is valid at each window position.
+ *
+ * Sample rules (stated in docs/statistics.md):
  * - a pair can breach only when its long window holds at least MIN_BURN_BAD_EVENTS
- *   bad events (one unlucky request among a handful is not a burning budget);
- * - a pair is clear when it does not fire and its long window is big enough that
- *   firing would have taken at least MIN_BURN_BAD_EVENTS bad events
+ *   bad events and both windows' lower bounds are past the factor;
+ * - a pair burning past its factor on point estimates but not convincingly yet is
+ *   insufficient evidence (with the bounds in the reason), never a pass;
+ * - a pair is clear when it does not burn past its factor and its long window is
+ *   big enough that firing would have taken at least MIN_BURN_BAD_EVENTS bad events
  *   (total · factor · (1 − slo) ≥ MIN_BURN_BAD_EVENTS);
- * - the guard passes when every pair is clear, breaches when any pair fires, and
- *   otherwise has insufficient evidence.
+ * - the guard passes when every pair is clear.
  */
 import type { GuardResult } from './guard-result.js';
 import type { RuleOutcome } from './guard-verdict.js';
 import type { BurnWindowCounts } from './kpi-aggregate.js';
 import { checkCount } from './arm-estimate.js';
 import { formatCount, formatValue } from './format-number.js';
+import { DEFAULT_MIN_UNITS, defaultTuneUnits, sequenceMultiplier } from './guard-verdict.js';
 
 /** Bad events a long window needs before its burn rate counts (see the module comment). */
 export const MIN_BURN_BAD_EVENTS = 5;
 
+/**
+ * The KPI's false alarm share when the caller gives none: the plan's default
+ * launch-wide budget (analysis.false_alarm_rate, 5%).
+ */
+export const DEFAULT_BURN_ALPHA = 0.05;
+
+/**
+ * Where a window's sequence is tuned to be tightest: as a one-arm guard with the
+ * default min_units (100). Tuning moves power, never validity (ADR 0006, choice 3);
+ * tuned early, the multiplier stays between 3.3 and 4.5 from 10 to 10⁶ events at a
+ * share of 0.3%, so a handful of glaring errors in a 5-minute window still counts.
+ */
+const BURN_TUNE_EVENTS = defaultTuneUnits(DEFAULT_MIN_UNITS, 1);
+
 type BurnRow = NonNullable<GuardResult['burn']>[number];
+
+/** A burn row with the anytime-valid lower bounds of both windows' burn rates. */
+export interface BurnRowWithBounds extends BurnRow {
+  /** Lower bound of the long window's burn rate (0 without events). */
+  longRateLower: number;
+  /** Lower bound of the short window's burn rate (0 without events). */
+  shortRateLower: number;
+}
 
 function formatWindow(ms: number): string {
   const units: [number, string][] = [
@@ -62,6 +103,27 @@ function burnRate(w: BurnWindowCounts | undefined, budget: number): number {
   return w.bad / w.total / budget;
 }
 
+/**
+ * Anytime-valid lower bound of a window's burn rate: the one-sided confidence
+ * sequence lower bound of its bad-event ratio, p̂ − z(n)·√(p̃(1−p̃)/n) with the
+ * Agresti–Caffo p̃ = (bad+1)/(total+2) (so that a handful of events never looks
+ * certain), divided by the budget; 0 without events.
+ */
+export function burnRateLowerBound(
+  w: BurnWindowCounts | undefined,
+  budget: number,
+  alpha: number,
+): number {
+  if (w === undefined || w.total === 0) return 0;
+  const n = w.total;
+  const pTilde = (w.bad + 1) / (n + 2);
+  const lower =
+    w.bad / n -
+    sequenceMultiplier(n, alpha, BURN_TUNE_EVENTS) * Math.sqrt((pTilde * (1 - pTilde)) / n);
+  if (lower <= 0) return 0;
+  return budget === 0 ? Infinity : lower / budget;
+}
+
 /** Error ratio of the longest window with events, as the KPI's point estimate. */
 export function errorRatio(windows: BurnWindowCounts[]): number | null {
   let best: BurnWindowCounts | undefined;
@@ -76,38 +138,46 @@ type PairStatus =
   | { kind: 'missing'; window: number }
   | { kind: 'short-empty' }
   | { kind: 'few-bad' }
+  | { kind: 'unconvincing' }
   | { kind: 'small'; needed: number };
 
-/** The verdict of an SLO burn-rate guard on the treatment's windows. */
+/**
+ * The verdict of an SLO burn-rate guard on the treatment's windows. `alpha` is the
+ * KPI's share of the launch's false alarm budget (default DEFAULT_BURN_ALPHA).
+ */
 export function evaluateBurnRate(
   burn: { slo: number; windows: { long: number; short: number; factor: number }[] },
   windows: BurnWindowCounts[],
-): { outcome: RuleOutcome; burn: BurnRow[] } {
+  alpha: number = DEFAULT_BURN_ALPHA,
+): { outcome: RuleOutcome; burn: BurnRowWithBounds[] } {
   const budget = 1 - burn.slo;
+  const pairAlpha = alpha / Math.max(1, burn.windows.length);
   const byLength = new Map<number, BurnWindowCounts>();
   for (const w of windows) byLength.set(w.windowMs, w);
-  const rows: BurnRow[] = [];
+  const rows: BurnRowWithBounds[] = [];
   const statuses: PairStatus[] = [];
   for (const pair of burn.windows) {
     const long = byLength.get(pair.long);
     const short = byLength.get(pair.short);
-    const row: BurnRow = {
+    const row: BurnRowWithBounds = {
       long: pair.long,
       short: pair.short,
       factor: pair.factor,
       longRate: burnRate(long, budget),
       shortRate: burnRate(short, budget),
+      longRateLower: burnRateLowerBound(long, budget, pairAlpha),
+      shortRateLower: burnRateLowerBound(short, budget, pairAlpha),
     };
     rows.push(row);
     statuses.push(pairStatus(pair, row, long, short, budget));
   }
   const slo = `SLO ${formatValue(burn.slo * 100)}%`;
   const describe = (i: number): string => {
-    const row = rows[i] as BurnRow;
+    const row = rows[i] as BurnRowWithBounds;
     const long = byLength.get(row.long);
     const short = byLength.get(row.short);
     const name = `${formatWindow(row.long)}/${formatWindow(row.short)} at ${formatValue(row.factor)}x`;
-    const rates = `long ${formatValue(row.longRate)}x over ${formatCount(long?.total ?? 0)} events, short ${formatValue(row.shortRate)}x over ${formatCount(short?.total ?? 0)}`;
+    const rates = `long ${formatValue(row.longRate)}x (at least ${formatValue(row.longRateLower)}x) over ${formatCount(long?.total ?? 0)} events, short ${formatValue(row.shortRate)}x (at least ${formatValue(row.shortRateLower)}x) over ${formatCount(short?.total ?? 0)}`;
     const status = statuses[i] as PairStatus;
     switch (status.kind) {
       case 'missing':
@@ -116,6 +186,8 @@ export function evaluateBurnRate(
         return `${name}: the long window burns fast but the short one has no events yet (${rates})`;
       case 'few-bad':
         return `${name}: burning fast on only ${formatCount(long?.bad ?? 0)} bad events, needs ${MIN_BURN_BAD_EVENTS} (${rates})`;
+      case 'unconvincing':
+        return `${name}: burning faster than its factor, but not convincingly yet: the anytime-valid lower bounds (at a false alarm share of ${formatValue(pairAlpha)}) must both exceed ${formatValue(row.factor)}x (${rates})`;
       case 'small':
         return `${name}: ${formatCount(long?.total ?? 0)} events in the long window, needs ${formatCount(status.needed)} (${rates})`;
       default:
@@ -134,7 +206,7 @@ export function evaluateBurnRate(
       },
       burn: rows,
     };
-  const thin = indexes(['missing', 'short-empty', 'few-bad', 'small']);
+  const thin = indexes(['missing', 'short-empty', 'few-bad', 'unconvincing', 'small']);
   if (thin.length > 0)
     return {
       outcome: {
@@ -147,7 +219,7 @@ export function evaluateBurnRate(
   // Name the pair closest to its factor: the one a person would watch.
   let closest = 0;
   rows.forEach((r, i) => {
-    const c = rows[closest] as BurnRow;
+    const c = rows[closest] as BurnRowWithBounds;
     if (r.longRate / r.factor > c.longRate / c.factor) closest = i;
   });
   return {
@@ -162,7 +234,7 @@ export function evaluateBurnRate(
 
 function pairStatus(
   pair: { long: number; short: number; factor: number },
-  row: BurnRow,
+  row: BurnRowWithBounds,
   long: BurnWindowCounts | undefined,
   short: BurnWindowCounts | undefined,
   budget: number,
@@ -170,9 +242,12 @@ function pairStatus(
   if (long === undefined) return { kind: 'missing', window: pair.long };
   if (short === undefined) return { kind: 'missing', window: pair.short };
   const over = row.longRate > pair.factor && row.shortRate > pair.factor;
-  if (over && long.bad >= MIN_BURN_BAD_EVENTS) return { kind: 'firing' };
+  const convincing = row.longRateLower > pair.factor && row.shortRateLower > pair.factor;
+  if (convincing && long.bad >= MIN_BURN_BAD_EVENTS) return { kind: 'firing' };
   if (row.longRate > pair.factor && short.total === 0) return { kind: 'short-empty' };
-  if (over) return { kind: 'few-bad' };
+  if (over && long.bad < MIN_BURN_BAD_EVENTS) return { kind: 'few-bad' };
+  // Past the factor on point estimates but not provably: wait rather than pass.
+  if (over) return { kind: 'unconvincing' };
   // Percentages parse to binary fractions (99.9% → 0.9990000000000001); without the
   // slack, 5 / 0.000999… would ask for 5,001 events instead of 5,000.
   const needed =

@@ -17,6 +17,8 @@ export { MIN_UNITS_FOR_VERDICT, DEFAULT_MIN_UNITS } from './guard-verdict.js';
 export { MIN_TAIL_UNITS, quantileBounds } from './quantile-guard.js';
 export type { QuantileBounds } from './quantile-guard.js';
 export { MIN_BURN_BAD_EVENTS } from './burn-rate-guard.js';
+export { burnRateLowerBound, DEFAULT_BURN_ALPHA } from './burn-rate-guard.js';
+export type { BurnRowWithBounds } from './burn-rate-guard.js';
 export {
   createSketch,
   addToSketch,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_BURN_BAD_EVENTS, evaluateGuard } from '../../src/statistics/index.js';
+import { burnRateLowerBound, evaluateBurnRate } from '../../src/statistics/burn-rate-guard.js';
 import type { BurnWindowCounts, GuardOptions } from '../../src/statistics/index.js';
 import { kpiOf } from './support/plan.js';
 
@@ -42,7 +43,9 @@ describe('evaluateGuard: SLO burn rate', () => {
   it('breaches when both windows of a pair burn faster than the factor', () => {
     const r = evaluate(windows(100_000, 0.0005, { [H]: [2000, 100_000], [5 * M]: [300, 10_000] }));
     expect(r.verdict).toBe('breach');
-    expect(r.reason).toMatch(/1h\/5m at 14\.4x \(long 20x over 100,000 events, short 30x/);
+    expect(r.reason).toMatch(
+      /1h\/5m at 14\.4x \(long 20x \(at least 1\d\.\dx\) over 100,000 events, short 30x \(at least 2\d\.\dx\) over 10,000/,
+    );
   });
 
   it('does not fire when the short window has recovered', () => {
@@ -84,5 +87,66 @@ describe('evaluateGuard: SLO burn rate', () => {
     expect(r.reason).toMatch(
       /treatment\.windows\[0\]\.bad \(5\) exceeds treatment\.windows\[0\]\.total \(3\)/,
     );
+  });
+
+  /**
+   * The rehearsal's false rollback: 3 hours into a launch, the 3-day and 6-hour
+   * windows both hold the same 1,800 events, 5 of them bad (0.28%, a 2.8x burn on
+   * point estimates). The Workbook rule fires the 1x pair; the evidence is thin.
+   */
+  it('waits on a few bad events early in a launch, when the long windows hold only hours', () => {
+    const early: BurnWindowCounts[] = [
+      { windowMs: H, bad: 1, total: 600 },
+      { windowMs: 5 * M, bad: 0, total: 50 },
+      { windowMs: 6 * H, bad: 5, total: 1_800 },
+      { windowMs: 30 * M, bad: 1, total: 300 },
+      { windowMs: 24 * H, bad: 5, total: 1_800 },
+      { windowMs: 2 * H, bad: 3, total: 1_200 },
+      { windowMs: 72 * H, bad: 5, total: 1_800 },
+    ];
+    const r = evaluate(early);
+    expect(r.verdict).toBe('insufficient-evidence');
+    expect(r.reason).toMatch(
+      /3d\/6h at 1x: burning faster than its factor, but not convincingly yet: the anytime-valid lower bounds \(at a false alarm share of 0\.0125\) must both exceed 1x \(long 2\.78x \(at least 0x\) over 1,800 events/,
+    );
+  });
+
+  it('still breaches on a real sustained burn: 1% errors (10x) for two hours', () => {
+    // 1,000 events a minute, 1% of them bad since the launch began 2 hours ago.
+    const sustained = (minutes: number, windowMinutes: number) => {
+      const total = 1000 * Math.min(minutes, windowMinutes);
+      return { windowMs: windowMinutes * M, bad: total / 100, total };
+    };
+    const w = [60, 5, 360, 30, 1440, 120, 4320].map((m) => sustained(120, m));
+    const r = evaluate(w);
+    expect(r.verdict).toBe('breach');
+    expect(r.reason).toMatch(
+      /6h\/30m at 6x \(long 10x \(at least [89]\.\d+x\) over 120,000 events/,
+    );
+  });
+
+  it('matches the Workbook rule at huge volumes', () => {
+    const pair = { slo: 0.999, windows: [{ long: H, short: 5 * M, factor: 14.4 }] };
+    // 14.6x against 14.4x over 10⁸ and 10⁷ events: the bounds meet the point estimates.
+    const r = evaluateBurnRate(
+      pair,
+      [
+        { windowMs: H, bad: 1_460_000, total: 100_000_000 },
+        { windowMs: 5 * M, bad: 146_000, total: 10_000_000 },
+      ],
+      0.01,
+    );
+    expect(r.outcome.verdict).toBe('breach');
+    expect(r.burn[0]?.longRateLower).toBeGreaterThan(14.4);
+  });
+
+  it('uses the share it is given: a smaller share needs more evidence', () => {
+    const w = { windowMs: H, bad: 40, total: 2_000 };
+    const loose = burnRateLowerBound(w, 0.001, 0.05);
+    const strict = burnRateLowerBound(w, 0.001, 0.0001);
+    expect(loose).toBeGreaterThan(strict);
+    expect(strict).toBeGreaterThan(0);
+    expect(loose).toBeLessThan(20);
+    expect(burnRateLowerBound({ windowMs: H, bad: 0, total: 0 }, 0.001, 0.05)).toBe(0);
   });
 });

@@ -7,11 +7,15 @@
 // Knobs (env): BENCH_SECONDS (10), BENCH_INFLIGHT (8 batches in flight, like
 // concurrent HTTP requests), BENCH_BATCH (1000 events), BENCH_UNITS (200000),
 // BENCH_PROJECT_SECONDS (10), BENCH_PROJECT_STEP (2 batches per project() call while
-// ingesting), BENCH_MIXED_INFLIGHT (as BENCH_INFLIGHT).
+// ingesting), BENCH_MIXED_INFLIGHT (as BENCH_INFLIGHT), BENCH_PROJECTOR (`worker`: on
+// SQLite fold in the projection worker thread as the server does: 4 batches per step
+// while ingest keeps the connection busy, up to 16 while idle, or BENCH_WORKER_STEP and
+// BENCH_WORKER_MAX_STEP; `main`: project() calls on this thread, as before the worker).
 //
 // Prints a markdown table: events/s, batches/s, batch latency p50/p99 (time from
 // calling ingest() to its promise resolving after commit+fsync), then the
-// projection's events/s over the stored batches.
+// projection's events/s over the stored batches and its CPU per event (process.cpuUsage
+// counts every thread, so the worker's CPU is included; nothing else runs meanwhile).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { parsePlan } from '../packages/core/dist/index.js';
 import { openStore } from '../packages/server/dist/store/index.js';
+import { startProjector } from '../packages/server/dist/ingest/projector.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 8);
@@ -28,7 +33,23 @@ const UNITS = Number(process.env.BENCH_UNITS ?? 200_000);
 const PROJECT_SECONDS = Number(process.env.BENCH_PROJECT_SECONDS ?? 10);
 const PROJECT_STEP = Number(process.env.BENCH_PROJECT_STEP ?? 2);
 const MIXED_INFLIGHT = Number(process.env.BENCH_MIXED_INFLIGHT ?? INFLIGHT);
+const PROJECTOR = process.env.BENCH_PROJECTOR ?? 'worker';
+const WORKER_STEP = Number(process.env.BENCH_WORKER_STEP ?? 4);
+const WORKER_MAX_STEP = Number(process.env.BENCH_WORKER_MAX_STEP ?? 16);
 const pgUrl = process.env.THRESHOLD_BENCH_DATABASE_URL || process.env.THRESHOLD_TEST_DATABASE_URL;
+const silent = { error: (obj, msg) => console.error(msg, obj) };
+
+/** The server's background projector (worker thread on SQLite), or undefined in `main` mode. */
+function backgroundProjector(store) {
+  if (PROJECTOR !== 'worker') return undefined;
+  const p = startProjector(store, {
+    logger: silent,
+    limitBatches: WORKER_STEP,
+    maxBatches: WORKER_MAX_STEP,
+    intervalMs: 20,
+  });
+  return p.thread === 'worker' ? p : (void p.stop(), undefined);
+}
 
 const PLAN = `
 launch: bench
@@ -153,21 +174,29 @@ async function projectFor(store, seconds) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let events = 0;
-  while (performance.now() - t0 < seconds * 1000) {
-    const n = await store.project(20);
-    if (n === 0) break;
-    events += n;
+  const worker = backgroundProjector(store);
+  if (worker !== undefined) {
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await worker.stop();
+  } else {
+    while (performance.now() - t0 < seconds * 1000) {
+      const n = await store.project(20);
+      if (n === 0) break;
+      events += n;
+    }
   }
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const after = await store.projectionStatus();
+  if (worker !== undefined) events = after.events - before.events;
   return {
     events,
     elapsed,
     cpuSeconds,
     pending: after.pendingBatches,
     attributed: after.attributed - before.attributed,
+    thread: worker === undefined ? 'main' : 'worker',
   };
 }
 
@@ -179,21 +208,25 @@ async function run(name, open, cleanup) {
     while ((await store.project(50)) > 0); // keep the warm-up out of the projection figure
     const ingest = await ingestFor(store, SECONDS);
     const projection = await projectFor(store, PROJECT_SECONDS);
-    // Both at once, as in a server: the projector folds PROJECT_STEP batches per call, back to back.
-    const backlogBefore = (await store.projectionStatus()).pendingBatches;
-    let projecting = true;
-    let folded = 0;
+    // Both at once, as in a server: the worker thread (SQLite, BENCH_PROJECTOR=worker),
+    // or a projector on this thread running project(PROJECT_STEP) back to back.
+    const statusBefore = await store.projectionStatus();
+    const worker = backgroundProjector(store);
+    let projecting = worker === undefined;
     const projector = (async () => {
       while (projecting) {
-        folded += await store.project(PROJECT_STEP);
+        await store.project(PROJECT_STEP);
         await new Promise((r) => setImmediate(r));
       }
     })();
     const mixed = await ingestFor(store, SECONDS, MIXED_INFLIGHT);
     projecting = false;
     await projector;
-    mixed.folded = folded;
-    mixed.backlogGrowth = (await store.projectionStatus()).pendingBatches - backlogBefore;
+    await worker?.stop();
+    const statusAfter = await store.projectionStatus();
+    mixed.folded = statusAfter.events - statusBefore.events;
+    mixed.backlogGrowth = statusAfter.pendingBatches - statusBefore.pendingBatches;
+    mixed.thread = worker === undefined ? 'main' : 'worker';
     return { name, ingest, projection, mixed };
   } finally {
     await store.close();
@@ -238,23 +271,23 @@ console.log(
   `ingest: ${SECONDS}s, ${INFLIGHT} batches in flight, ${BATCH} events/batch, ${fmt(UNITS)} units; node ${process.version}\n`,
 );
 console.log(
-  '| store | events/s | batches/s | batch p50 ms | batch p99 ms | projection events/s | projection events per CPU-s of this process | projected (s) | pending batches after |',
+  '| store | events/s | batches/s | batch p50 ms | batch p99 ms | projection thread | projection events/s | projection events per CPU-s of this process | projected (s) | pending batches after |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---|---:|---:|---:|---:|');
 for (const { name, ingest: i, projection: p } of rows) {
   console.log(
-    `| ${name} | ${fmt(i.events / i.elapsed)} | ${fmt(i.batches / i.elapsed)} | ${fmt(i.p50, 1)} | ${fmt(i.p99, 1)} | ${fmt(p.events / p.elapsed)} | ${fmt(p.events / p.cpuSeconds)} | ${fmt(p.elapsed, 1)} | ${fmt(p.pending)} |`,
+    `| ${name} | ${fmt(i.events / i.elapsed)} | ${fmt(i.batches / i.elapsed)} | ${fmt(i.p50, 1)} | ${fmt(i.p99, 1)} | ${p.thread} | ${fmt(p.events / p.elapsed)} | ${fmt(p.events / p.cpuSeconds)} | ${fmt(p.elapsed, 1)} | ${fmt(p.pending)} |`,
   );
 }
 console.log(
-  `\nIngest (${MIXED_INFLIGHT} in flight) while a projector runs project(${PROJECT_STEP}) back to back (${SECONDS}s):\n`,
+  `\nIngest (${MIXED_INFLIGHT} in flight) while projecting: the worker thread (${WORKER_STEP}–${WORKER_MAX_STEP} batches per step) or project(${PROJECT_STEP}) back to back on the main thread (${SECONDS}s):\n`,
 );
 console.log(
-  '| store | ingest events/s | batch p50 ms | batch p99 ms | projected events/s | backlog growth (batches) |',
+  '| store | projection thread | ingest events/s | batch p50 ms | batch p99 ms | projected events/s | backlog growth (batches) |',
 );
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('|---|---|---:|---:|---:|---:|---:|');
 for (const { name, mixed: m } of rows) {
   console.log(
-    `| ${name} | ${fmt(m.events / m.elapsed)} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ${fmt(m.folded / m.elapsed)} | ${fmt(m.backlogGrowth)} |`,
+    `| ${name} | ${m.thread} | ${fmt(m.events / m.elapsed)} | ${fmt(m.p50, 1)} | ${fmt(m.p99, 1)} | ${fmt(m.folded / m.elapsed)} | ${fmt(m.backlogGrowth)} |`,
   );
 }

@@ -3,7 +3,9 @@
  * synchronous=FULL (a resolved write survives power loss). Kysely for
  * everything except ingest and projection, which use cached prepared
  * statements on the same connection (the hot paths: Kysely compiles and
- * prepares every query anew, which costs more than the insert itself).
+ * prepares every query anew, which costs more than the insert itself). The
+ * server's background projection runs in a worker thread with a second
+ * connection (startProjectionThread); `project()` folds on this one.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,20 +15,13 @@ import type { Transaction } from 'kysely';
 import type { SdkEvent } from '@threshold/core';
 import { AsyncMutex } from './async-mutex.js';
 import type { Database } from './database-schema.js';
-import { decodeEvents, encodeEvents } from './event-codec.js';
-import type { StoredEvent } from './event-codec.js';
-import {
-  ACTIVE_STATUSES,
-  buildInterest,
-  foldEvents,
-  placeExposure,
-  toActiveLaunch,
-  unitsToLoad,
-} from './fold-batches.js';
-import type { ActiveLaunch, FoldResult, PlacementMap } from './fold-batches.js';
+import { encodeEvents } from './event-codec.js';
 import { KyselyStore } from './kysely-store.js';
 import type { StoreRuntime } from './kysely-store.js';
 import { SerializedSqliteDialect } from './serialized-sqlite-dialect.js';
+import { SqliteProjection } from './sqlite-projection.js';
+import { projectionWorkerAvailable, startProjectionThread } from './sqlite-projection-thread.js';
+import type { ProjectionThread, ProjectionThreadOptions } from './sqlite-projection-thread.js';
 import type { IngestResult, ProjectionStatus } from './store.js';
 import { StoreError } from './store-error.js';
 import { requireInt, requireText } from './validate-input.js';
@@ -61,6 +56,12 @@ interface SqliteShared {
   flushing: Promise<void> | null;
   closed: boolean;
   statements: Map<string, Statement>;
+  /** The projection on this connection (`project()`). */
+  projection: SqliteProjection;
+  file: string;
+  busyTimeoutMs: number;
+  /** The projection worker, while one runs. */
+  thread: ProjectionThread | undefined;
 }
 
 /** The SQLite implementation of {@link Store}. Create with {@link SqliteStore.open}. */
@@ -84,7 +85,8 @@ export class SqliteStore extends KyselyStore {
     const raw = new BetterSqlite3(options.file);
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = FULL');
-    raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    raw.pragma(`busy_timeout = ${busyTimeoutMs}`);
     raw.pragma('foreign_keys = ON');
     // 64 MiB page cache (default 2 MiB): projection upserts land on random pages of
     // large per-unit tables; measured ~20% less CPU per projected event.
@@ -101,6 +103,10 @@ export class SqliteStore extends KyselyStore {
       flushing: null,
       closed: false,
       statements: new Map(),
+      projection: new SqliteProjection(raw),
+      file: options.file,
+      busyTimeoutMs,
+      thread: undefined,
     };
     return new SqliteStore(shared, db, { clock: options.clock ?? Date.now }, false);
   }
@@ -124,6 +130,7 @@ export class SqliteStore extends KyselyStore {
   async close(): Promise<void> {
     const s = this.#shared;
     if (s.closed) return;
+    await s.thread?.stop();
     while (s.flushing !== null || s.pending.length > 0) await (s.flushing ?? this.#flush());
     s.closed = true;
     await this.db.destroy();
@@ -233,103 +240,32 @@ export class SqliteStore extends KyselyStore {
     const s = this.#shared;
     // better-sqlite3 nests this as a savepoint when the caller's transaction is open.
     return this.#withConnection(() =>
-      s.raw.transaction(() => this.#projectSync(limitBatches)).immediate(),
+      s.raw.transaction(() => s.projection.step(limitBatches).events).immediate(),
     );
   }
 
-  #projectSync(limit: number): number {
-    const state = this.#stmt(
-      `SELECT last_batch_id FROM projection_state WHERE name = 'events'`,
-    ).get() as { last_batch_id: number } | undefined;
-    if (state === undefined) throw new StoreError('not-migrated', 'the store is not migrated');
-    const batches = this.#stmt(
-      'SELECT id, events FROM event_batches WHERE id > ? ORDER BY id LIMIT ?',
-    ).all(state.last_batch_id, limit) as { id: number; events: string }[];
-    const last = batches[batches.length - 1];
-    if (last === undefined) return 0;
-
-    const launches = new Map<string, ActiveLaunch>();
-    const rows = this.#stmt(
-      `SELECT l.id, l.phase_index, p.plan_json FROM launches l
-       JOIN plan_versions p ON p.name = l.plan_name AND p.version = l.plan_version
-       WHERE l.status IN (${ACTIVE_STATUSES.map((x) => `'${x}'`).join(', ')})`,
-    ).all() as { id: string; phase_index: number; plan_json: string }[];
-    for (const r of rows) launches.set(r.id, toActiveLaunch(r.id, r.phase_index, r.plan_json));
-    const interest = buildInterest(launches.values());
-
-    const events: StoredEvent[] = [];
-    for (const b of batches) for (const e of decodeEvents(b.events)) events.push(e);
-
-    const placements: PlacementMap = new Map();
-    const byUnit = this.#stmt('SELECT launch_id, phase, arm FROM exposures WHERE unit = ?');
-    for (const unit of unitsToLoad(events, interest)) {
-      for (const x of byUnit.all(unit) as { launch_id: string; phase: string; arm: string }[]) {
-        const l = launches.get(x.launch_id);
-        if (l !== undefined)
-          placeExposure(placements, unit, l.id, x.phase, x.arm, l.phases.indexOf(x.phase));
-      }
-    }
-    const folded = foldEvents(events, launches, interest, placements);
-    this.#writeFold(folded);
-    this.#stmt(
-      `UPDATE projection_state SET last_batch_id = ?, batches = batches + ?, events = events + ?,
-         exposures = exposures + ?, attributed = attributed + ?, unattributed = unattributed + ?,
-         ignored = ignored + ? WHERE name = 'events'`,
-    ).run(
-      last.id,
-      batches.length,
-      folded.stats.events,
-      folded.stats.exposures,
-      folded.stats.attributed,
-      folded.stats.unattributed,
-      folded.stats.ignored,
-    );
-    return folded.stats.events;
-  }
-
-  #writeFold(f: FoldResult): void {
-    const exposure = this.#stmt(
-      `INSERT INTO exposures (launch_id, phase, unit, arm, first_ts) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (launch_id, phase, unit) DO NOTHING`,
-    );
-    for (const e of f.exposures) exposure.run(e.launchId, e.phase, e.unit, e.arm, e.firstTs);
-    const unitAgg = this.#stmt(
-      `INSERT INTO unit_aggregates
-         (launch_id, phase, event, arm, unit, minute, count, value_count, value_sum, value_min, value_max)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (launch_id, phase, event, arm, unit, minute) DO UPDATE SET
-         count = count + excluded.count,
-         value_count = value_count + excluded.value_count,
-         value_sum = value_sum + excluded.value_sum,
-         value_min = min(coalesce(value_min, excluded.value_min), coalesce(excluded.value_min, value_min)),
-         value_max = max(coalesce(value_max, excluded.value_max), coalesce(excluded.value_max, value_max))`,
-    );
-    for (const a of f.unitAggregates.values())
-      unitAgg.run(
-        a.launchId,
-        a.phase,
-        a.event,
-        a.arm,
-        a.unit,
-        a.minute,
-        a.count,
-        a.valueCount,
-        a.valueSum,
-        a.valueMin,
-        a.valueMax,
-      );
-    const sketch = this.#stmt(
-      `INSERT INTO sketch_buckets (launch_id, phase, event, arm, minute, sign, bucket, count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (launch_id, phase, event, arm, minute, sign, bucket) DO UPDATE SET count = count + excluded.count`,
-    );
-    for (const b of f.sketch.values())
-      sketch.run(b.launchId, b.phase, b.event, b.arm, b.minute, b.sign, b.bucket, b.count);
-    const minute = this.#stmt(
-      `INSERT INTO minute_counts (launch_id, event, arm, minute, count) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (launch_id, event, arm, minute) DO UPDATE SET count = count + excluded.count`,
-    );
-    for (const m of f.minutes.values()) minute.run(m.launchId, m.event, m.arm, m.minute, m.count);
+  /**
+   * Fold in a worker thread with its own connection to this database, so folding
+   * never blocks this event loop (see sqlite-projection-thread.ts). Undefined for an
+   * in-memory database, or when the compiled worker script is missing (running from
+   * the TypeScript sources, e.g. under vitest): fold with {@link project} then.
+   * `close()` stops it. One per store.
+   */
+  startProjectionThread(options: ProjectionThreadOptions = {}): ProjectionThread | undefined {
+    const s = this.#shared;
+    if (s.closed) throw new StoreError('closed', 'the store is closed');
+    if (s.thread !== undefined)
+      throw new StoreError('projection-running', 'a projection thread is running');
+    if (s.file === ':memory:' || !projectionWorkerAvailable(options.workerUrl)) return undefined;
+    const thread = startProjectionThread(s.file, s.mutex, s.busyTimeoutMs, options);
+    s.thread = thread;
+    return {
+      drain: () => thread.drain(),
+      stop: async () => {
+        await thread.stop();
+        if (s.thread === thread) s.thread = undefined;
+      },
+    };
   }
 
   async projectionStatus(): Promise<ProjectionStatus> {

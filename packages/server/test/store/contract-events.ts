@@ -307,6 +307,40 @@ export function eventContract(ctx: ContractContext): void {
     );
   });
 
+  it('attributes the events of many units at once (exposure lookups in chunks)', async () => {
+    const s = ctx.store;
+    await seedLaunch(s);
+    // More units than one lookup chunk, in an order unrelated to their names.
+    const units = Array.from({ length: 700 }, (_, i) => `unit-${(i * 389) % 700}`);
+    const arm = (i: number) => (i % 3 === 0 ? 'treatment' : 'control');
+    await s.ingest(
+      'tok',
+      'x',
+      units.map((u, i) => exposure('L1', u, arm(i))),
+    );
+    await s.project();
+    await s.ingest(
+      'tok',
+      'c1',
+      units.flatMap((u, i) => track(u, 'click', 1 + (i % 2))),
+    );
+    await s.ingest('tok', 'c2', [...track('nobody', 'click'), ...track(units[5] ?? '', 'click')]);
+    expect(await s.project()).toBe(units.length + 350 + 2);
+    const treated = units.filter((_, i) => arm(i) === 'treatment').length;
+    const a = await read(s);
+    expect(a.units).toEqual({ treatment: treated, control: units.length - treated });
+    const clicks = (pick: (i: number) => boolean) =>
+      units.reduce((n, _, i) => n + (pick(i) ? 1 + (i % 2) + (i === 5 ? 1 : 0) : 0), 0);
+    expect(a.kpis['clicks']?.treatment).toMatchObject({
+      units: treated,
+      sum: clicks((i) => arm(i) === 'treatment'),
+    });
+    expect(a.kpis['clicks']?.control).toMatchObject({
+      sum: clicks((i) => arm(i) === 'control'),
+    });
+    expect(await s.projectionStatus()).toMatchObject({ unattributed: 1, pendingBatches: 0 });
+  });
+
   it('ignores events of launches that are not running or paused', async () => {
     const s = ctx.store;
     await seedLaunch(s);

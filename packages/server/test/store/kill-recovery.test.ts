@@ -72,8 +72,11 @@ describe('kill -9 (SQLite, real child process)', () => {
     }
   });
 
-  it('resumes an interrupted projection exactly once', async () => {
-    const dir = join(root, 'project');
+  it.each([
+    ['on the main thread', 'project'],
+    ['in the worker thread', 'project-worker'],
+  ])('resumes a projection interrupted %s exactly once', async (_where, mode) => {
+    const dir = join(root, mode);
     const batches = 400;
     const store = await openStore({ dataDir: dir });
     const plan = contractPlan();
@@ -101,7 +104,7 @@ describe('kill -9 (SQLite, real child process)', () => {
     await store.close();
 
     const lines = await runUntil(
-      ['project', dir],
+      [mode, dir],
       (l) => l.filter((x) => x.startsWith('folded 4')).length >= 50,
     );
     const foldedByChild = lines.filter((l) => l.startsWith('folded 4')).length;

@@ -178,7 +178,10 @@ export class LaunchSimulator {
         units: { treatment: unitsT, control: unitsC },
         approvals,
       };
-      const result = decide(plan, state, evidence, now);
+      // The look's conditions are read (countWaits) only past the phase's minimum
+      // duration; before it, decide() skips explaining the look. Its decisions are the same.
+      const explain = phase !== undefined && now - state.phaseStartedAt >= phase.min_duration;
+      const result = decide(plan, state, evidence, now, { explain });
       const lookPhase = state.phaseIndex;
       let advanced = false;
       for (const d of result.decisions) {

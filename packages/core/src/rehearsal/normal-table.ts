@@ -19,6 +19,34 @@ function build(): Float64Array {
   return t;
 }
 
+/**
+ * Rounded running counts round(v·Φ(z)) at z = z0, z0 + step, … (`count` knots)
+ * into `out`, each exactly as round(v * tableNormalCdf(z)) with z advanced by
+ * repeated addition: the table lookup inlined, for the sketch fill's inner loop.
+ */
+export function roundedCdfRun(
+  v: number,
+  z0: number,
+  step: number,
+  count: number,
+  out: Float64Array,
+): void {
+  const t = (table ??= build());
+  let z = z0;
+  for (let j = 0; j < count; j++, z += step) {
+    let cdf: number;
+    if (!(z > -LIMIT)) cdf = 0;
+    else if (z >= LIMIT) cdf = 1;
+    else {
+      const x = (z + LIMIT) * STEPS_PER_UNIT;
+      const k = Math.floor(x);
+      const lo = t[k] as number;
+      cdf = lo + (x - k) * ((t[k + 1] as number) - lo);
+    }
+    out[j] = Math.round(v * cdf);
+  }
+}
+
 /** Φ(z), interpolated. */
 export function tableNormalCdf(z: number): number {
   const t = (table ??= build());

@@ -17,7 +17,7 @@ import type { History } from './history.js';
 import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative } from './kpi-sampler.js';
-import { tableNormalCdf } from './normal-table.js';
+import { roundedCdfRun } from './normal-table.js';
 import type { SeededRandom } from './random.js';
 import { prefixSums, windowTotal } from './window-sums.js';
 
@@ -50,6 +50,8 @@ export class QuantileSampler implements KpiSampler {
   private unitShare = 0;
   /** Units that arrived in the loaded window (both arms and the excluded). */
   private windowUnits = 0;
+  /** Running counts of one fill, one per bucket, reused by every write. */
+  private readonly upTo: Float64Array;
   /** Per sketch, one reusable [index, count] pair per bucket: writes allocate nothing. */
   private readonly pools = new WeakMap<QuantileSketch, [number, number][]>();
 
@@ -94,6 +96,7 @@ export class QuantileSampler implements KpiSampler {
     this.lo = Math.floor((low - maxShift) / LOG_GAMMA);
     const hi = Math.ceil((high + maxShift) / LOG_GAMMA);
     this.buckets = Math.min(MAX_BUCKETS, hi - this.lo + 1);
+    this.upTo = new Float64Array(Math.max(1, this.buckets));
   }
 
   load(x0: number, x1: number, units: number): void {
@@ -183,18 +186,14 @@ export class QuantileSampler implements KpiSampler {
     s: number,
   ): void {
     const last = this.buckets - 1;
+    const positive = sketch.positive;
     let first = -1;
     let end = -1;
-    const put = (j: number, count: number) => {
-      if (count <= 0) return;
-      const pair = pool[j] as [number, number];
-      pair[1] = count;
-      sketch.positive.push(pair);
-      if (first < 0) first = j;
-      end = j;
-    };
     if (!(s > 0)) {
-      put(Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo)), v);
+      first = end = Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo));
+      const pair = pool[first] as [number, number];
+      pair[1] = v;
+      positive.push(pair);
     } else {
       // Rounded running counts change only where v·Φ(z) crosses a half: between
       // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing.
@@ -203,14 +202,20 @@ export class QuantileSampler implements KpiSampler {
       const zFrom = normalQuantile(0.5 / v) - step;
       const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
       const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
+      // Running counts at the buckets' upper edges, all at once into a reused buffer.
+      const upTo = this.upTo;
+      roundedCdfRun(v, z0 + from * step, step, to - from, upTo);
       let before = 0;
-      let z = z0 + from * step;
-      for (let j = from; j < to; j++, z += step) {
-        const upTo = Math.round(v * tableNormalCdf(z));
-        put(j, upTo - before);
-        before = upTo;
+      for (let j = from; j <= to; j++) {
+        const count = j < to ? (upTo[j - from] as number) - before : v - before;
+        if (j < to) before = upTo[j - from] as number;
+        if (count <= 0) continue;
+        const pair = pool[j] as [number, number];
+        pair[1] = count;
+        positive.push(pair);
+        if (first < 0) first = j;
+        end = j;
       }
-      put(to, v - before);
     }
     // Edges of the outermost buckets bound every value, so clamping to them distorts nothing.
     sketch.min = Math.pow(GAMMA, this.lo + first - 1);

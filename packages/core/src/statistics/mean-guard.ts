@@ -86,7 +86,9 @@ export function compareMeans(
   const r = halfWidth(diff.variance, n, settings.alpha, settings, tune, tau2);
   const lo = diff.value - r;
   const hi = diff.value + r;
-  const [harmLo, harmHi] = bad === 'increase' ? [lo, hi] : [-hi, -lo];
+  // Two numbers, not a destructured pair: this runs at every look of every guard.
+  const harmLo = bad === 'increase' ? lo : -hi;
+  const harmHi = bad === 'increase' ? hi : -lo;
   const judgement = judgeHarm(harmLo, harmHi, margin);
   const text = (j: Judgement): string => {
     const f = scaleFormatter(relative);

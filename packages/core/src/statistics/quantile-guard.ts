@@ -187,7 +187,8 @@ export function compareQuantiles(
     lo = bt.lower - bc.upper;
     hi = bt.upper - bc.lower;
   }
-  const [harmLo, harmHi] = bad === 'increase' ? [lo, hi] : [-hi, -lo];
+  const harmLo = bad === 'increase' ? lo : -hi;
+  const harmHi = bad === 'increase' ? hi : -lo;
   const text = (j: Judgement): string => {
     const f = relative ? (x: number) => formatPercent(x) : formatSigned;
     const m = relative ? formatPercent(margin, false) : formatValue(margin);

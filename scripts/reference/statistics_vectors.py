@@ -196,25 +196,38 @@ def mde_section():
         ("occurrence", 50_000, 1.0, 0.02, None, 0.05 / 3, 0.8, False, 0.0, 100),
         ("mean", 10_000, 1.0, 250.0, 90_000.0, 0.05 / 5, 0.9, True, 0.05, 1000),
         ("count", 300, 9.0, 3.2, 12.0, 0.01, 0.8, False, 0.5, 300),
+        ("occurrence", 20_000, 1.0, 0.3, None, 0.05 / 4, 0.5, True, 0.0, 100),
+        ("occurrence", 400, 3.0, 0.45, None, 0.01, 0.8, False, 0.02, 100),
     ]
     for kind, n, ratio, mean, var, alpha, power, relative, margin, min_units in specs:
-        variance = mean * (1 - mean) if var is None else var
+        control_var = mean * (1 - mean) if var is None else var
         n_c = n * ratio
-        se = np.sqrt(variance * (1 / n + 1 / n_c))
-        if relative:
-            se /= mean
+
+        def se(d):
+            # The SE the guard sees when the harm is d: the treatment's variance at the
+            # alternative rate (occurrence without a given variance), and for relative
+            # changes the delta method for T/C - 1 with T/C = 1 + d.
+            if var is None:
+                q = mean * (1 + d) if relative else mean + d
+                treat_var = q * (1 - q)
+            else:
+                treat_var = var
+            r = (1 + d) if relative else 1.0
+            v = treat_var / n + r * r * control_var / n_c
+            return np.sqrt(v) / (mean if relative else 1.0)
+
         t = n + n_c
         t_star = 2 * max(min_units, 30)
         x = t * rho2_for(alpha, t_star)
         z = f(one_sided_multiplier(f(x), alpha))
-        # P(breach at this look) = Φ((δ − margin)/SE − z); solve for δ at the given power.
-        delta = optimize.brentq(lambda d: stats.norm.cdf((d - margin) / se - z) - power, margin, margin + 100 * se + 10, xtol=1e-15, rtol=1e-14)
+        # P(breach at this look) = Φ((δ − margin)/SE(δ) − z); solve for δ at the given power.
+        delta = optimize.brentq(lambda d: stats.norm.cdf((d - margin) / se(d) - z) - power, margin, margin + 100 * se(margin) + 10 if var is not None else min(margin + 100 * se(margin) + 10, (1 / mean - 1) if relative else 1 - mean), xtol=1e-15, rtol=1e-14)
         case = {"kind": kind, "unitsPerArm": n, "controlRatio": ratio, "baselineMean": mean, "alpha": alpha, "power": power, "relative": relative, "margin": margin, "minUnits": min_units, "mde": f(delta)}
         if var is not None:
             case["baselineVariance"] = var
         cases.append(case)
     return {
-        "source": "power equation Φ((δ − margin)/SE − z) = power solved with scipy.optimize.brentq; z = the one-sided mixture boundary by mpmath integration at t = n_T + n_C, ρ² tuned for t* = 2·max(minUnits, 30); SE from the baseline variance",
+        "source": "power equation Φ((δ − margin)/SE(δ) − z) = power solved with scipy.optimize.brentq; z = the one-sided mixture boundary by mpmath integration at t = n_T + n_C, ρ² tuned for t* = 2·max(minUnits, 30); SE(δ) with the treatment's variance at the alternative (rate p+δ or p(1+δ) for occurrence) and, for relative changes, the delta method for T/C − 1 (control term times (1+δ)²)",
         "relTol": 1e-9,
         "cases": cases,
     }

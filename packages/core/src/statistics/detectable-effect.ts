@@ -5,10 +5,16 @@
  *
  * The guard breaches when the lower end of its anytime-valid interval passes the
  * margin: D̂ − z·SE > margin, where z is the sequence's multiplier at that sample
- * (not the fixed-horizon 1.96). With D̂ ≈ N(δ, SE²), it breaches at a given look with
- * probability Φ((δ − margin)/SE − z), so the smallest harm δ it catches with the
- * requested power at that look is
- *   MDE = margin + (z + Φ⁻¹(power)) · SE.
+ * (not the fixed-horizon 1.96). With D̂ ≈ N(δ, SE(δ)²), it breaches at a given look
+ * with probability Φ((δ − margin)/SE(δ) − z), so the smallest harm δ it catches
+ * with the requested power at that look solves
+ *   δ = margin + (z + Φ⁻¹(power)) · SE(δ).
+ * SE(δ) is the standard error the guard will see WHEN the harm is δ: the treatment
+ * arm's variance at the alternative (for a rate p, (p+δ)(1−p−δ), or p(1+δ)(1−p(1+δ))
+ * for a relative change), and for relative changes the delta method for T/C − 1
+ * (Deng, Knoblich & Lu, KDD 2018), whose control term is scaled by (T/C)² = (1+δ)².
+ * Using the baseline variance for both arms understated SE(δ) and promised 55%
+ * power where the guard had 44% for a +10% rate change.
  * Looks before the last can only add breaches, so this is conservative.
  */
 import type { KpiKind } from '../plan/index.js';
@@ -20,7 +26,7 @@ import {
 } from './guard-verdict.js';
 import { SKETCH_RELATIVE_ACCURACY } from './kpi-aggregate.js';
 import { mixtureRho2, twoSidedMixtureMultiplier } from './mixture-boundary.js';
-import { normalDensity, normalQuantile } from './normal-distribution.js';
+import { normalCdf, normalDensity, normalQuantile } from './normal-distribution.js';
 import { MIN_TAIL_UNITS } from './quantile-guard.js';
 
 const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
@@ -36,8 +42,10 @@ export interface DetectableEffectInput {
   baselineMean: number;
   /**
    * Variance of the per-unit value (for ratio KPIs: of yᵢ − R·xᵢ divided by x̄², the
-   * delta method's per-unit variance). Occurrence defaults to p(1−p); quantile KPIs
-   * use `quantile` instead.
+   * delta method's per-unit variance). Occurrence defaults to p(1−p) for control and
+   * to the alternative's rate for treatment; given explicitly, both arms use it
+   * (the spread is assumed not to change with the harm). Quantile KPIs use
+   * `quantile` instead.
    */
   baselineVariance?: number;
   /** The guard's share of the false alarm budget. */
@@ -113,38 +121,110 @@ export function minimumDetectableEffect(input: DetectableEffectInput): number {
     throw new RangeError(`margin must be a non-negative number, got ${String(margin)}`);
   if (input.kind === 'slo-burn')
     throw new RangeError(
-      'kind slo-burn has no detectable effect: burn-rate guards are thresholds, not tests',
+      'kind slo-burn has no detectable effect: burn-rate guards compare one arm with a fixed factor',
     );
   const minUnits = input.minUnits ?? DEFAULT_MIN_UNITS;
   if (Math.min(nT, nC) < MIN_UNITS_FOR_VERDICT) return Infinity;
   const zPower = normalQuantile(power);
   if (input.kind === 'quantile')
     return quantileMde(input, nT, nC, zPower, input.tuneUnits ?? defaultTuneUnits(minUnits, 1));
-  let variance = input.baselineVariance;
-  if (variance === undefined && input.kind === 'occurrence') {
-    const p = input.baselineMean;
+  const model = standardError(input, nT, nC, minUnits, margin);
+  // Fixed-point iteration δ ← margin + (z + z_power)·SE(δ), started at the margin.
+  // Where SE(δ) grows slower than δ, the iterates rise to the smallest solution
+  // (typically in 30–100 steps). Where it grows as fast (a relative change with a
+  // noisy, small control arm: SE of T/C − 1 scales with 1 + δ), there is no
+  // solution: no harm, however large, reaches the power, and the iterates run off.
+  let delta = margin;
+  for (let i = 0; i < 10_000; i++) {
+    const se = model.se(delta);
+    const next = margin + (model.z(delta) + zPower) * se;
+    if (!Number.isFinite(next) || next > 1e12 * (1 + margin)) return Infinity;
+    if (Math.abs(next - delta) <= 1e-15 * Math.max(1, Math.abs(next))) return next;
+    delta = next;
+  }
+  return Infinity;
+}
+
+/**
+ * The guard's multiplier z at the look and its standard error as a function of the
+ * true harm δ (in the MDE's scale); Infinity when δ is impossible (a rate past 1).
+ */
+function standardError(
+  input: DetectableEffectInput,
+  nT: number,
+  nC: number,
+  minUnits: number,
+  margin: number,
+): { z: (delta: number) => number; se: (delta: number) => number } {
+  const relative = input.relative === true;
+  const occurrenceDefault = input.baselineVariance === undefined && input.kind === 'occurrence';
+  let controlVariance = input.baselineVariance;
+  const p = input.baselineMean;
+  if (occurrenceDefault) {
     if (!(p >= 0 && p <= 1))
       throw new RangeError(
         `baselineMean of an occurrence KPI is a rate from 0 to 1, got ${String(p)}`,
       );
-    variance = p * (1 - p);
+    controlVariance = p * (1 - p);
   }
-  if (typeof variance !== 'number' || !(variance >= 0) || !Number.isFinite(variance))
-    throw new RangeError(`baselineVariance must be a non-negative number, got ${String(variance)}`);
-  let v = variance * (1 / nT + 1 / nC);
-  if (input.relative === true) {
-    const m = positive(input.baselineMean, 'baselineMean');
-    v /= m * m;
-  }
+  if (
+    typeof controlVariance !== 'number' ||
+    !(controlVariance >= 0) ||
+    !Number.isFinite(controlVariance)
+  )
+    throw new RangeError(
+      `baselineVariance must be a non-negative number, got ${String(controlVariance)}`,
+    );
+  const cv = controlVariance;
+  const m = relative ? positive(input.baselineMean, 'baselineMean') : 1;
+  const se = (delta: number): number => {
+    let treatmentVariance = cv;
+    if (occurrenceDefault) {
+      // The treatment's rate under the alternative; past 1 the harm is impossible.
+      const q = relative ? p * (1 + delta) : p + delta;
+      if (q > 1) return Infinity;
+      treatmentVariance = q * (1 - q);
+    }
+    // Delta method for T/C − 1: Var(T̂)/C² + (T/C)²·Var(Ĉ)/C², with T/C = 1 + δ.
+    const ratio = relative ? 1 + delta : 1;
+    return Math.sqrt((treatmentVariance / nT + (ratio * ratio * cv) / nC) / (m * m));
+  };
   const n = nT + nC;
   const tune = input.tuneUnits ?? defaultTuneUnits(minUnits, 2);
-  let z: number;
-  if (v === 0) z = 0;
-  else if (input.method === 'msprt') {
-    const tau2 = margin > 0 ? margin * margin : mixtureRho2(alpha, tune) * n * v;
-    z = twoSidedMixtureMultiplier(tau2 / v, alpha);
-  } else z = sequenceMultiplier(n, alpha, tune);
-  return margin + (z + zPower) * Math.sqrt(v);
+  const csZ = sequenceMultiplier(n, input.alpha, tune);
+  // The multiplier as the guard computes it from the variance it sees, which under
+  // the alternative is SE(δ)²: the confidence sequence's does not depend on it,
+  // mSPRT's mixing scale does.
+  const z = (delta: number): number => {
+    const v = se(delta) ** 2;
+    if (v === 0) return 0;
+    if (input.method !== 'msprt') return csZ;
+    const tau2 = margin > 0 ? margin * margin : mixtureRho2(input.alpha, tune) * n * v;
+    return twoSidedMixtureMultiplier(tau2 / v, input.alpha);
+  };
+  return { z, se };
+}
+
+/**
+ * The chance that the guard breaches at a look with `unitsPerArm` treatment units
+ * when the true harm is `effect`: Φ((effect − margin)/SE(effect) − z), the power
+ * the MDE inverts (0 below the sample where the guard can breach at all).
+ */
+export function detectionPower(input: DetectableEffectInput & { effect: number }): number {
+  const alpha = input.alpha;
+  if (!(alpha > 0 && alpha < 1))
+    throw new RangeError(`alpha must be between 0 and 1, got ${String(alpha)}`);
+  const nT = positive(input.unitsPerArm, 'unitsPerArm');
+  const nC = nT * positive(input.controlRatio ?? 1, 'controlRatio');
+  const margin = input.margin ?? 0;
+  if (input.kind === 'slo-burn' || input.kind === 'quantile')
+    throw new RangeError(`kind ${input.kind} has no closed-form power here`);
+  if (Math.min(nT, nC) < MIN_UNITS_FOR_VERDICT) return 0;
+  const { z, se } = standardError(input, nT, nC, input.minUnits ?? DEFAULT_MIN_UNITS, margin);
+  const s = se(input.effect);
+  if (!Number.isFinite(s)) return 0;
+  if (s === 0) return input.effect > margin ? 1 : 0;
+  return normalCdf((input.effect - margin) / s - z(input.effect));
 }
 
 /** Input of requiredUnitsPerArm: the MDE's input with the target effect instead of the units. */

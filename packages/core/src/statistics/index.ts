@@ -40,6 +40,7 @@ export {
   requiredUnitsPerArm,
   requiredDuration,
 } from './detectable-effect.js';
+export { detectionPower } from './detectable-effect.js';
 export type {
   DetectableEffectInput,
   RequiredUnitsInput,

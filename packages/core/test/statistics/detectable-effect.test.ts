@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
+  detectionPower,
+  evaluateGuard,
   minimumDetectableEffect,
+  normalCdf,
+  normalQuantile,
+  occurrenceOf,
   requiredDuration,
   requiredUnitsPerArm,
 } from '../../src/statistics/index.js';
 import type { DetectableEffectInput } from '../../src/statistics/index.js';
+import { kpiOf } from './support/plan.js';
+import { binomial, createRandom } from './support/random.js';
 
 const canary: DetectableEffectInput = {
   kind: 'occurrence',
@@ -68,7 +75,7 @@ describe('minimumDetectableEffect', () => {
       /baselineVariance must be a non-negative number/,
     );
     expect(() => minimumDetectableEffect({ ...canary, kind: 'slo-burn' })).toThrow(
-      /burn-rate guards are thresholds/,
+      /kind slo-burn has no detectable effect/,
     );
     expect(() => minimumDetectableEffect({ ...canary, kind: 'quantile' })).toThrow(
       /quantile\.q must be between 0 and 1/,
@@ -98,5 +105,86 @@ describe('requiredUnitsPerArm and requiredDuration', () => {
     expect(() => requiredDuration({ ...base, effect: 0.2, unitsPerMinutePerArm: 0 })).toThrow(
       /unitsPerMinutePerArm must be a positive number/,
     );
+  });
+});
+
+describe('detectionPower: the MDE against the guard it describes', () => {
+  /**
+   * The rehearsal's finding: for a +10% rate change the MDE used the baseline
+   * variance for both arms and promised 55% where the guard breached 44% of the
+   * time. Here one look of the actual guard at the sample the MDE asks for (50%
+   * power), 2,000 seeded launches: the breach share must match the implied power
+   * within Monte Carlo error, and the old formula's must not.
+   */
+  it('implied power matches a seeded simulation of the guard within Monte Carlo error', () => {
+    const kpi = kpiOf('{ name: err, kind: occurrence, event: e, guard: { max_increase: 0% } }');
+    const p = 0.3;
+    const effect = 0.1;
+    const alpha = 0.05 / 4;
+    const base: DetectableEffectInput = {
+      kind: 'occurrence',
+      unitsPerArm: 1,
+      baselineMean: p,
+      alpha,
+      relative: true,
+      margin: 0,
+      power: 0.5,
+    };
+    const n = requiredUnitsPerArm({ ...base, effect });
+    const implied = detectionPower({ ...base, unitsPerArm: n, effect });
+    expect(implied).toBeGreaterThanOrEqual(0.5);
+    expect(implied).toBeLessThan(0.51);
+
+    const random = createRandom(606);
+    const runs = 2000;
+    let breached = 0;
+    for (let run = 0; run < runs; run++) {
+      const treatment = binomial(random, n, p * (1 + effect));
+      const control = binomial(random, n, p);
+      const r = evaluateGuard(
+        kpi,
+        {
+          treatment: { kind: 'occurrence', ...occurrenceOf(n, treatment) },
+          control: { kind: 'occurrence', ...occurrenceOf(n, control) },
+        },
+        { alpha, launchAlpha: 0.05, method: 'confidence-sequence' },
+      );
+      if (r.verdict === 'breach') breached++;
+    }
+    const simulated = breached / runs;
+    const monteCarlo = 3 * Math.sqrt((implied * (1 - implied)) / runs);
+    expect(Math.abs(simulated - implied)).toBeLessThanOrEqual(monteCarlo);
+
+    // The old formula: baseline variance in both arms, no (1+δ)² on control.
+    const seNew = Math.sqrt(
+      (p * (1 + effect) * (1 - p * (1 + effect))) / n + ((1 + effect) ** 2 * p * (1 - p)) / n,
+    );
+    const z = effect / (seNew / p) - normalQuantile(implied);
+    const seOld = Math.sqrt((2 * p * (1 - p)) / n) / p;
+    const oldPower = normalCdf(effect / seOld - z);
+    expect(oldPower - simulated).toBeGreaterThan(monteCarlo);
+  });
+
+  it('is the power the MDE inverts', () => {
+    const input: DetectableEffectInput = { ...canary, unitsPerArm: 50_000 };
+    const mde = minimumDetectableEffect(input);
+    expect(detectionPower({ ...input, effect: mde })).toBeCloseTo(0.8, 9);
+    expect(detectionPower({ ...input, unitsPerArm: 29, effect: mde })).toBe(0);
+    // A relative rise past a rate of 1 is impossible: never detected, never promised.
+    expect(detectionPower({ ...input, baselineMean: 0.6, effect: 1 })).toBe(0);
+    expect(minimumDetectableEffect({ ...input, baselineMean: 0.9, unitsPerArm: 31 })).toBe(
+      Infinity,
+    );
+    // SE of T/C − 1 grows with 1 + δ: with a noisy 30-unit control no harm reaches 80%.
+    expect(
+      minimumDetectableEffect({
+        kind: 'mean',
+        unitsPerArm: 30,
+        baselineMean: 1,
+        baselineVariance: 100,
+        alpha: 0.01,
+        relative: true,
+      }),
+    ).toBe(Infinity);
   });
 });

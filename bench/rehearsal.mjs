@@ -8,8 +8,9 @@
 //   node bench/rehearsal.mjs --profile  # also: where the time goes, by module
 //   RUNS=2000 node bench/rehearsal.mjs  # fewer launches
 //
-// Every look calls the real evaluateGuards (6 guards), checkSampleRatio,
-// decide() and applyDecision, as live launches do. The table gives wall and
+// Every look calls the real evaluateGuards (6 guards; its verdict-only path,
+// explain: false, re-run with reasons when decide() will quote one),
+// checkSampleRatio, decide() and applyDecision, as live launches do. The table gives wall and
 // CPU time of this process (CPU time is what to compare on a shared machine).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';

@@ -101,6 +101,8 @@ const pause = () =>
     };
   }).finally(() => (wake = undefined));
 
+// As the main-thread loop: the first look comes after one interval (or a drain).
+await pause();
 while (!stopping) {
   let idle: boolean;
   try {

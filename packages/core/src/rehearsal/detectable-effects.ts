@@ -43,7 +43,8 @@ function baseInput(
   const sampler = ctx.samplers[kpiIndex] as KpiSampler;
   const kpi = sampler.kpi;
   const compare = kpi.guard.compare;
-  if (kpi.kind === 'slo-burn') return { note: 'burn-rate rule: a threshold, not a test' };
+  if (kpi.kind === 'slo-burn')
+    return { note: 'burn rate: judged on the treatment arm alone, no comparison with control' };
   if (compare === undefined) return { note: 'hard limit only: no comparison with control' };
   const cs = controlShare(ctx.plan, traffic);
   if (!(cs > 0)) return { note: 'no control arm at 100%: judged in earlier phases' };

@@ -65,7 +65,12 @@ const DEFAULT_CATEGORY = 'operational-health' as const;
 
 function isStatistical(kpi: Kpi): boolean {
   const g = kpi.guard;
-  return g.compare !== undefined || g.max !== undefined || g.min !== undefined;
+  return (
+    g.compare !== undefined ||
+    g.max !== undefined ||
+    g.min !== undefined ||
+    g.burn_rate !== undefined
+  );
 }
 
 function insufficient(reason: string, units = { treatment: 0, control: 0 }): Finding {
@@ -249,7 +254,7 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
   return found;
 }
 
-function evaluateBurn(kpi: Kpi, data: ArmAggregates): Finding {
+function evaluateBurn(kpi: Kpi, data: ArmAggregates, alpha: number): Finding {
   const burn = kpi.guard.burn_rate;
   if (burn === undefined)
     return insufficient(`KPI ${kpi.name} of kind slo-burn needs a burn_rate guard`);
@@ -259,7 +264,7 @@ function evaluateBurn(kpi: Kpi, data: ArmAggregates): Finding {
     checkBurnWindows(t, 'treatment') ??
     (c === undefined ? undefined : checkBurnWindows(c, 'control'));
   if (bad !== undefined) return insufficient(bad);
-  const r = evaluateBurnRate(burn, t);
+  const r = evaluateBurnRate(burn, t, alpha);
   return {
     outcome: r.outcome,
     estimate: { treatment: errorRatio(t), control: c === undefined ? null : errorRatio(c) },
@@ -296,7 +301,7 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
   };
   if (options.tuneUnits !== undefined) settings.tuneUnits = options.tuneUnits;
   if (options.explain === false) settings.explain = false;
-  if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data);
+  if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data, options.alpha);
   if (kpi.kind === 'quantile') return evaluateQuantile(kpi, data, settings);
   if (groups === 0) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);
   return evaluateMeans(kpi, data, settings);

@@ -24,7 +24,10 @@ export function splitFalseAlarmBudget(launchAlpha: number, kpiCount: number): nu
 /** Whether a KPI's guard is a statistical test (a comparison or hard limits) and so takes a budget share. */
 export function takesFalseAlarmShare(kpi: Kpi): boolean {
   return (
-    kpi.guard.compare !== undefined || kpi.guard.max !== undefined || kpi.guard.min !== undefined
+    kpi.guard.compare !== undefined ||
+    kpi.guard.max !== undefined ||
+    kpi.guard.min !== undefined ||
+    kpi.guard.burn_rate !== undefined
   );
 }
 
@@ -42,7 +45,8 @@ export interface GuardsOptions {
  * Evaluate every KPI of the plan, in matrix order (efficiency, user-impact,
  * operational-health), with data keyed by KPI name (whatever the KPI's source).
  * The plan's false_alarm_rate is split evenly across the statistical guards
- * (burn-rate guards are SRE alert rules, not tests, and take no share).
+ * (burn-rate guards included: a window pair breaches on confidence bounds, so it
+ * spends its share across its pairs).
  */
 export function evaluateGuards(
   plan: Plan,

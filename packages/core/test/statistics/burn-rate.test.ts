@@ -34,7 +34,7 @@ describe('evaluateGuard: SLO burn rate', () => {
     expect(r.verdict).toBe('pass');
     expect(r.rule).toBe('burn-rate');
     expect(r.method).toBe('multiwindow-burn-rate');
-    expect(r.alpha.guard).toBe(0);
+    expect(r.alpha.guard).toBe(0.05);
     expect(r.burn).toHaveLength(4);
     expect(r.burn?.[0]?.longRate).toBeCloseTo(0.5, 9);
     expect(r.estimate.treatment).toBeCloseTo(0.0005, 12);

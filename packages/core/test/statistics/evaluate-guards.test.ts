@@ -50,8 +50,8 @@ describe('evaluateGuards', () => {
       ['operational-health', 'error_rate'],
       ['operational-health', 'availability'],
     ]);
-    // Three statistical guards share 5%; the burn-rate guard is an alert rule and takes none.
-    expect(results.map((r) => r.alpha.guard)).toEqual([0.05 / 3, 0.05 / 3, 0.05 / 3, 0]);
+    // Four statistical guards share 5%: the burn-rate guard breaches on confidence bounds too.
+    expect(results.map((r) => r.alpha.guard)).toEqual([0.05 / 4, 0.05 / 4, 0.05 / 4, 0.05 / 4]);
     expect(results.every((r) => r.alpha.launch === 0.05)).toBe(true);
     expect(results.find((r) => r.kpi === 'conversion')?.verdict).toBe('breach');
     // KPIs without data (prometheus cpu, the SLO) are insufficient, never a pass.
@@ -71,7 +71,7 @@ describe('evaluateGuards', () => {
     );
     const error = results.find((r) => r.kpi === 'error_rate');
     expect(error?.method).toBe('msprt');
-    expect(error?.alpha).toEqual({ guard: 0.1 / 3, launch: 0.1 });
+    expect(error?.alpha).toEqual({ guard: 0.1 / 4, launch: 0.1 });
     expect(error?.verdict).toBe('insufficient-evidence');
     expect(error?.reason).toMatch(/of the 1,000,000 needed/);
   });

@@ -38,8 +38,8 @@ kpis:
 }
 
 describe('rehearse: detection matches the analytical power', () => {
-  // The engine's MDE uses the baseline variance in both arms, so the cases are chosen
-  // where a change leaves the variance alone: a shifted mean, and a rate near 50%.
+  // The variance is passed to the engine explicitly, so the cases are chosen where a
+  // change leaves it alone (a shifted mean, a rate near 50%) and both arms share it.
   it.each([
     { kind: 'mean', baseline: { value: 10, sd: 5 }, variance: 25 },
     { kind: 'occurrence', baseline: { value: 0.5 }, variance: 0.25 },

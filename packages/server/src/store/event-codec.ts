@@ -9,6 +9,12 @@
 import type { SdkEvent } from '@threshold/core';
 import { StoreInputError } from './store-error.js';
 
+/**
+ * Event time is kept per minute slot; projection and reads share this size. (Here,
+ * not with the reads, so the projection worker does not load Kysely.)
+ */
+export const MINUTE_MS = 60_000;
+
 /** A decoded stored event, as the projection reads it. */
 export type StoredEvent =
   | {

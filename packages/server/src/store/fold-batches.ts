@@ -5,8 +5,8 @@
  */
 import { SKETCH_MIN_INDEXABLE, sketchBucketIndex } from '@threshold/core';
 import type { Kpi, Plan } from '@threshold/core';
+import { MINUTE_MS } from './event-codec.js';
 import type { StoredEvent } from './event-codec.js';
-import { MINUTE_MS } from './read-aggregates.js';
 
 /** A running or paused launch, as the projection needs it. */
 export interface ActiveLaunch {

@@ -11,12 +11,13 @@ import type { Kpi, KpiAggregate, QuantileSketch } from '@threshold/core';
 import type { Kysely, RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from './database-schema.js';
+import { MINUTE_MS } from './event-codec.js';
 import type { AggregateQuery, Aggregates } from './store.js';
 import { StoreInputError } from './store-error.js';
 import { requireInt, requireText } from './validate-input.js';
 
 /** Projection and reads share this slot size. */
-export const MINUTE_MS = 60_000;
+export { MINUTE_MS };
 
 type Arm = 'treatment' | 'control';
 const ARMS: readonly Arm[] = ['treatment', 'control'];

@@ -277,13 +277,15 @@ function applyEdits(batch: Record<string, unknown>, edits: Edit[]): unknown {
       const target =
         path.length === 0 ? root : parentOf(root, path)[path[path.length - 1] as string];
       if (typeof target === 'object' && target !== null && !Array.isArray(target))
-        (target as Record<string, unknown>)[e.key] = e.value;
+        (target as Record<string, unknown>)[e.key] = structuredClone(e.value);
       continue;
     }
     if (path.length === 0) continue;
     const parent = parentOf(root, path);
     const key = path[path.length - 1] as string | number;
-    if (e.kind === 'set') parent[key] = e.value;
+    // A fresh copy: arbitraries may hand out one shared instance (fc.constant({})),
+    // and adding it into itself would build a cycle no JSON body can carry.
+    if (e.kind === 'set') parent[key] = structuredClone(e.value);
     else if (Array.isArray(parent)) parent.splice(key as number, 1);
     else delete parent[key];
   }

@@ -5,7 +5,6 @@
  * same reducer, recorded looks. Looks are driven by hand (lookOnce) so each
  * step is deterministic; the loop itself is exercised by the demo and restart tests.
  */
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import { StoreConflictError } from '@threshold/server';
 import type { LaunchEvent, LookOutcome } from '@threshold/server';
@@ -13,9 +12,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commitDecisions } from '../../src/controller/commit-decisions.js';
 import { readLaunchState } from '../../src/controller/operator-decision.js';
 import { SIGNOFF_PLAN } from '../support/plans.js';
-import { TEST_DATABASE_URL, startTestServer } from '../support/test-server.js';
+import { TEST_DATABASE_URL } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
-import { ASK_PLAN, FAST_PLAN, driveUsers, pause, settle, whenConfig } from './support.js';
+import {
+  ASK_PLAN,
+  FAST_PLAN,
+  driveUsers,
+  pause,
+  settle,
+  startIdleController,
+  whenConfig,
+} from './support.js';
 
 const FLAG = 'fast-checkout';
 
@@ -34,24 +41,7 @@ describe.each(dialects)('controller on $name', ({ postgres, skip }) => {
     let client: ThresholdClient;
 
     beforeAll(async () => {
-      t = await startTestServer({
-        postgres,
-        // The loop stays idle (first tick in an hour): the tests look by hand.
-        controller: { lookIntervalMs: 3_600_000, lookRecordIntervalMs: 3_600_000 },
-        outbox: false,
-        projectIntervalMs: 3_600_000,
-      });
-      const up = await t.call('operator', 'POST', '/api/v1/plans', FAST_PLAN, {
-        'content-type': 'application/yaml',
-      });
-      expect(up.status).toBe(201);
-      client = createClient({
-        url: t.url,
-        token: t.tokens.sdk,
-        events: { flushIntervalMs: 50, batchSize: 1000 },
-        readyTimeoutMs: 5000,
-      });
-      await client.ready();
+      ({ t, client } = await startIdleController({ postgres, plan: FAST_PLAN }));
     });
     afterEach(async () => {
       // A failed test must not leave its launch active (one active launch per flag).

@@ -6,13 +6,12 @@
  * (no control arm, comparisons not comparable) instead of waiting forever for
  * a 50/50 split and control units that cannot exist.
  */
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import type { LookOutcome } from '@threshold/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATABASE_URL, startTestServer } from '../support/test-server.js';
+import { TEST_DATABASE_URL } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
-import { driveUsers, pause, settle, whenConfig } from './support.js';
+import { driveUsers, pause, settle, startIdleController, whenConfig } from './support.js';
 
 const FLAG = 'holdout-checkout';
 
@@ -40,24 +39,7 @@ describe.each(dialects)('controller on $name: a holdout launch', ({ postgres, sk
     let client: ThresholdClient;
 
     beforeAll(async () => {
-      t = await startTestServer({
-        postgres,
-        // The loop stays idle (first tick in an hour): the test looks by hand.
-        controller: { lookIntervalMs: 3_600_000, lookRecordIntervalMs: 3_600_000 },
-        outbox: false,
-        projectIntervalMs: 3_600_000,
-      });
-      const up = await t.call('operator', 'POST', '/api/v1/plans', HOLDOUT_PLAN, {
-        'content-type': 'application/yaml',
-      });
-      expect(up.status).toBe(201);
-      client = createClient({
-        url: t.url,
-        token: t.tokens.sdk,
-        events: { flushIntervalMs: 50, batchSize: 1000 },
-        readyTimeoutMs: 5000,
-      });
-      await client.ready();
+      ({ t, client } = await startIdleController({ postgres, plan: HOLDOUT_PLAN }));
     });
     afterAll(async () => {
       await client?.close();

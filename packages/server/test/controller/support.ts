@@ -1,6 +1,38 @@
 /** Helpers of the controller tests: plans, simulated users through a real SDK client, and waiting for projection. */
+import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import type { RunningServer } from '@threshold/server';
+import { expect } from 'vitest';
+import { startTestServer } from '../support/test-server.js';
+import type { TestServer } from '../support/test-server.js';
+
+/**
+ * A real server whose controller loop stays idle (first tick in an hour) so tests
+ * look by hand, with `plan` uploaded and a ready SDK client on its stream.
+ */
+export async function startIdleController(options: {
+  postgres: boolean;
+  plan: string;
+}): Promise<{ t: TestServer; client: ThresholdClient }> {
+  const t = await startTestServer({
+    postgres: options.postgres,
+    controller: { lookIntervalMs: 3_600_000, lookRecordIntervalMs: 3_600_000 },
+    outbox: false,
+    projectIntervalMs: 3_600_000,
+  });
+  const up = await t.call('operator', 'POST', '/api/v1/plans', options.plan, {
+    'content-type': 'application/yaml',
+  });
+  expect(up.status).toBe(201);
+  const client = createClient({
+    url: t.url,
+    token: t.tokens.sdk,
+    events: { flushIntervalMs: 50, batchSize: 1000 },
+    readyTimeoutMs: 5000,
+  });
+  await client.ready();
+  return { t, client };
+}
 
 /** Two short phases; latency may not grow 50%, errors roll back beyond 5 points. */
 export const FAST_PLAN = `launch: fast-checkout

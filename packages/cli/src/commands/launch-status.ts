@@ -1,4 +1,5 @@
 /** `threshold launch status`: where a launch stands and why, from its detail and its latest recorded look. */
+import { formatPercent, formatSigned, formatValue } from '@threshold/core';
 import { renderTable } from '../text-table.js';
 
 /** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
@@ -98,9 +99,10 @@ export function formatShare(share: number): string {
   return `${Math.round(share * 10000) / 100}%`;
 }
 
-function signed(v: number, relative: boolean): string {
-  const text = relative ? `${(v * 100).toFixed(1)}%` : v.toPrecision(3).replace(/\.?0+$/, '');
-  return v > 0 ? `+${text}` : text;
+/** A difference or margin with its sign: +12.3% when relative, else three significant digits (+320, −0.0396). */
+export function signed(v: number, relative: boolean): string {
+  if (v === 0) return relative ? '0%' : '0';
+  return relative ? formatPercent(v) : formatSigned(v);
 }
 
 function bound(v: number | null, relative: boolean, side: 'low' | 'high'): string {
@@ -108,9 +110,10 @@ function bound(v: number | null, relative: boolean, side: 'low' | 'high'): strin
   return signed(v, relative);
 }
 
-function plain(v: number | null): string {
+/** An estimate: three significant digits (320, 200, 0.0396; 1.00e+6 from a million up), '–' when missing. */
+export function plain(v: number | null): string {
   if (v === null) return '–';
-  return Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3).replace(/\.?0+$/, '');
+  return formatValue(v);
 }
 
 const VERDICT: Record<string, string> = {

@@ -46,3 +46,4 @@ export type {
   RequiredUnitsInput,
   RequiredDurationInput,
 } from './detectable-effect.js';
+export { formatValue, formatSigned, formatPercent, formatCount } from './format-number.js';

@@ -21,10 +21,22 @@ export function renderReadme(readme, sources) {
   return out;
 }
 
-/** The CLI reference: docs/cli.md without its title line. */
+/**
+ * A relative Markdown link target written in docs/ as seen from the repository
+ * root: `api.md` → `docs/api.md`, `../schema/x.json` → `schema/x.json`.
+ */
+export function fromDocs(target) {
+  if (/^([a-z]+:|#|\/)/i.test(target)) return target;
+  return target.startsWith('../') ? target.slice(3) : `docs/${target}`;
+}
+
+/** The CLI reference: docs/cli.md without its title line, its relative links rebased for the README. */
 export function cliReference() {
   const text = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
-  return text.replace(/^# .*\n/, '').replace(/^(#+) /gm, '$1## ');
+  return text
+    .replace(/^# .*\n/, '')
+    .replace(/^(#+) /gm, '$1## ')
+    .replace(/\]\(([^)\s]+)\)/g, (_, target) => `](${fromDocs(target)})`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,3 +6,4 @@ export * from './plan-error.js';
 export * from './plan-json-schema.js';
 export * from './parse-plan.js';
 export * from './plan-reference.js';
+export * from './source-template.js';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { actions, insufficientEvidenceAction } from './action-schema.js';
 import { duration, fraction, identifier } from './plan-primitives.js';
+import { parseSourceTemplate } from './source-template.js';
 
 /** The three categories of the KPI matrix. */
 export const KPI_CATEGORIES = ['efficiency', 'user-impact', 'operational-health'] as const;
@@ -12,7 +13,7 @@ export const KPI_KINDS = ['occurrence', 'count', 'mean', 'ratio', 'quantile', 's
 export type KpiKind = (typeof KPI_KINDS)[number];
 
 /** Where a KPI's data comes from. */
-export const KPI_SOURCES = ['events', 'prometheus', 'http'] as const;
+export const KPI_SOURCES = ['events', 'prometheus', 'sql', 'http'] as const;
 export type KpiSource = (typeof KPI_SOURCES)[number];
 
 /** Multiwindow, multi-burn-rate alerting windows from the SRE Workbook. */
@@ -145,8 +146,16 @@ export const guard = () =>
 export const SOURCE_KEYS: Record<KpiSource, readonly string[]> = {
   events: ['event', 'numerator', 'denominator'],
   prometheus: ['query'],
+  sql: ['sql'],
   http: ['url', 'select'],
 };
+
+/**
+ * Kinds a source returning per-arm sums (sql, http) can carry: the moments of
+ * per-unit values, or the sums of a ratio. Quantiles need a sketch and burn rates
+ * need counts per window, which these sources do not return.
+ */
+export const AGGREGATE_SOURCE_KINDS: readonly KpiKind[] = ['occurrence', 'count', 'mean', 'ratio'];
 
 const kpiShape = z.strictObject({
   name: identifier('a KPI name').meta({
@@ -162,7 +171,7 @@ const kpiShape = z.strictObject({
   }),
   source: z.enum(KPI_SOURCES).default('events').meta({
     description:
-      'events: SDK track() events; prometheus: a PromQL query per arm; http: a JSON endpoint per arm.',
+      'events: SDK track() events; prometheus: a PromQL query per arm; sql: a read-only SQL query returning per-arm sums; http: a JSON endpoint returning per-arm sums.',
   }),
   event: z
     .string()
@@ -184,16 +193,27 @@ const kpiShape = z.strictObject({
   query: z.string().min(1).optional().meta({
     description: 'PromQL (source prometheus); {{arm}} is replaced by treatment or control.',
   }),
+  sql: z.string().trim().min(1).optional().meta({
+    description:
+      'Read-only SQL (source sql) returning per-arm sums: a row per arm with an arm column, or one row when it uses {{arm}}. Columns: units, sum, sum_squares; for kind ratio units, sum_numerator, sum_denominator, sum_numerator_squares, sum_denominator_squares, sum_products. Placeholders {{launch}}, {{plan}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}} are bind parameters.',
+  }),
   url: z
     .url({ protocol: /^https?$/ })
     .optional()
     .meta({
-      description: 'URL returning JSON (source http); {{arm}} is replaced by treatment or control.',
+      description:
+        'URL returning per-arm sums as JSON (source http); the same placeholders as sql, percent-encoded.',
     }),
-  select: z.string().min(1).optional().meta({
-    default: 'value',
-    description: 'Dotted path to the number in the http response (source http).',
-  }),
+  select: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+      error: 'select is a dotted path such as data.aggregates (letters, digits, _ and -)',
+    })
+    .optional()
+    .meta({
+      description:
+        'Dotted path to the rows in the http response (source http; default: the whole document).',
+    }),
   guard: guard(),
   on_breach: actions()
     .prefault('rollback')
@@ -237,7 +257,9 @@ function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
   }
   if (k.source === 'prometheus' && !present('query'))
     fail('source', 'source prometheus needs a query');
+  if (k.source === 'sql' && !present('sql')) fail('source', 'source sql needs a query (sql: ...)');
   if (k.source === 'http' && !present('url')) fail('source', 'source http needs a url');
+  if (k.source === 'sql' || k.source === 'http') checkAggregateSource(k, fail);
   if (k.kind === 'quantile' && k.q === undefined)
     fail('kind', 'kind quantile needs q, e.g. q: 0.95');
   if (k.kind !== 'quantile' && k.q !== undefined)
@@ -252,3 +274,25 @@ function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
 export const kpi = () => kpiShape.superRefine(checkKpiParameters);
 
 export type Kpi = z.output<typeof kpiShape>;
+
+/** sql and http KPIs: kinds they can carry and the placeholders of their template. */
+function checkAggregateSource(k: KpiShape, fail: (path: string, message: string) => void): void {
+  if (!AGGREGATE_SOURCE_KINDS.includes(k.kind))
+    fail(
+      'kind',
+      `source ${k.source} returns per-arm sums, so it carries kinds ${AGGREGATE_SOURCE_KINDS.join(', ')}; kind ${k.kind} needs source events or prometheus`,
+    );
+  const key = k.source === 'sql' ? 'sql' : 'url';
+  const template = k.source === 'sql' ? k.sql : k.url;
+  if (template === undefined) return;
+  const parsed = parseSourceTemplate(template, { sql: k.source === 'sql' });
+  if (!parsed.ok) {
+    fail(key, parsed.message);
+    return;
+  }
+  if (k.window !== undefined && !parsed.names.has('since'))
+    fail(
+      'window',
+      `a ${k.source} KPI with a window must filter on {{since}} (the start of the window) in its ${key}`,
+    );
+}

@@ -52,7 +52,7 @@ describe('source sql and http in the plan', () => {
         ),
       ),
     ).toEqual([
-      'p.yaml:8:51: kpis.user-impact[0].sql: unknown placeholder {{armm}}: use {{launch}}, {{plan}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}}',
+      'p.yaml:8:51: kpis.user-impact[0].sql: unknown placeholder {{armm}}: use {{launch}}, {{launch_id}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}}',
     ]);
     expect(
       errors(

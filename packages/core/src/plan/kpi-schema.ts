@@ -199,7 +199,7 @@ const kpiShape = z.strictObject({
   }),
   sql: z.string().trim().min(1).optional().meta({
     description:
-      'Read-only SQL (source sql) returning per-arm sums: a row per arm with an arm column, or one row when it uses {{arm}}. Columns: units, sum, sum_squares; for kind ratio units, sum_numerator, sum_denominator, sum_numerator_squares, sum_denominator_squares, sum_products. Placeholders {{launch}}, {{plan}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}} are bind parameters.',
+      'Read-only SQL (source sql) returning per-arm sums: a row per arm with an arm column, or one row when it uses {{arm}}. Columns: units, sum, sum_squares; for kind ratio units, sum_numerator, sum_denominator, sum_numerator_squares, sum_denominator_squares, sum_products. Placeholders {{launch}}, {{launch_id}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}} are bind parameters.',
   }),
   url: z
     .url({ protocol: /^https?$/ })

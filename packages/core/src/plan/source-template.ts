@@ -6,8 +6,8 @@
 
 /** Names a sql or http template may use, with what each one is at a look. */
 export const SOURCE_TEMPLATE_NAMES = {
-  launch: 'the launch id',
-  plan: "the plan's launch key (its `launch:` slug)",
+  launch: "the plan's launch name (its `launch:` key)",
+  launch_id: 'the id of this run of the plan',
   phase: 'the name of the current phase',
   arm: 'treatment or control (the query then runs once per arm)',
   phase_start: 'when the current phase started (timestamptz; ISO 8601 in a url)',

@@ -16,7 +16,7 @@
 import type { ArmAggregates, Kpi } from '@threshold/core';
 
 /** Kinds of source a server can configure (a plan's `source:` names one of them). */
-export type SourceKind = 'events' | 'prometheus' | 'sql';
+export type SourceKind = 'events' | 'prometheus' | 'sql' | 'http';
 
 /** What a source reads at one look of one launch: the KPIs of this source, in the current phase. */
 export interface SourceReadRequest {

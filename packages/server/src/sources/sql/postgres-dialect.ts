@@ -5,6 +5,7 @@
  * nor run away.
  */
 import pg from 'pg';
+import { durationWords } from '../duration-words.js';
 import { SqlSourceError } from './sql-dialect.js';
 import type { SqlDialect, SqlPool, SqlPoolOptions, SqlRow, SqlStatement } from './sql-dialect.js';
 
@@ -31,11 +32,6 @@ const UNREACHABLE_CODES = new Set([
   '28P01', // invalid_password
   '28000', // invalid_authorization_specification
 ]);
-
-/** "2s", "1.5s", "250ms". */
-export function durationWords(ms: number): string {
-  return ms >= 1000 ? `${String(Math.round(ms / 100) / 10)}s` : `${String(ms)}ms`;
-}
 
 function errorCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;

@@ -59,7 +59,9 @@ describe('examples/*.yaml', () => {
       'ratio',
       'slo-burn',
     ]);
-    expect(new Set(kpis.map((k) => k.source))).toEqual(new Set(['events', 'prometheus', 'http']));
+    expect(new Set(kpis.map((k) => k.source))).toEqual(
+      new Set(['events', 'prometheus', 'sql', 'http']),
+    );
     const guards = kpis.map((k) => k.guard);
     expect(guards.some((g) => g.compare?.relative === true && g.compare.bad === 'increase')).toBe(
       true,

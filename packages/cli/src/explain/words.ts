@@ -71,9 +71,12 @@ export function kindInWords(kpi: Pick<Kpi, 'kind' | 'q'>): string {
     : kpi.kind;
 }
 
-/** Where the data comes from: "events: purchase", "prometheus: <query>", "http: <url> → <select>". */
+/** Where the data comes from: "events: purchase", "prometheus: <query>", "sql: <query>", "http: <url> → <select>". */
 export function sourceInWords(
-  kpi: Pick<Kpi, 'source' | 'event' | 'numerator' | 'denominator' | 'query' | 'url' | 'select'>,
+  kpi: Pick<
+    Kpi,
+    'source' | 'event' | 'numerator' | 'denominator' | 'query' | 'sql' | 'url' | 'select'
+  >,
 ): string {
   switch (kpi.source) {
     case 'events':
@@ -82,7 +85,9 @@ export function sourceInWords(
         : `events: ${kpi.numerator ?? '?'} / ${kpi.denominator ?? '?'}`;
     case 'prometheus':
       return `prometheus: ${(kpi.query ?? '').replace(/\s+/g, ' ').trim()}`;
+    case 'sql':
+      return `sql: ${(kpi.sql ?? '').replace(/\s+/g, ' ').trim()}`;
     case 'http':
-      return `http: ${kpi.url ?? '?'} → ${kpi.select ?? 'value'}`;
+      return `http: ${kpi.url ?? '?'}${kpi.select === undefined ? '' : ` → ${kpi.select}`}`;
   }
 }

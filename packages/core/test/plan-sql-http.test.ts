@@ -52,7 +52,7 @@ describe('source sql and http in the plan', () => {
         ),
       ),
     ).toEqual([
-      'p.yaml:8:51: kpis.user-impact[0].sql: unknown placeholder {{armm}}: use {{launch}}, {{launch_id}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}}',
+      'p.yaml:8:48: kpis.user-impact[0].sql: unknown placeholder {{armm}}: use {{launch}}, {{launch_id}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}}',
     ]);
     expect(
       errors(
@@ -61,7 +61,7 @@ describe('source sql and http in the plan', () => {
         ),
       ),
     ).toEqual([
-      "p.yaml:8:51: kpis.user-impact[0].sql: {{arm}} is a bind parameter: write it without quotes (arm = {{arm}}, not arm = '{{arm}}')",
+      "p.yaml:8:48: kpis.user-impact[0].sql: {{arm}} is a bind parameter: write it without quotes (arm = {{arm}}, not arm = '{{arm}}')",
     ]);
     expect(
       errors(
@@ -73,7 +73,7 @@ describe('source sql and http in the plan', () => {
       'p.yaml:8:51: kpis.user-impact[0].window: a sql KPI with a window must filter on {{since}} (the start of the window) in its sql',
     ]);
     expect(errors(plan(`    - { name: c, kind: mean, source: sql, guard: { max: 1 } }\n`))).toEqual(
-      ['p.yaml:8:41: kpis.user-impact[0].source: source sql needs a query (sql: ...)'],
+      ['p.yaml:8:38: kpis.user-impact[0].source: source sql needs a query (sql: ...)'],
     );
     expect(
       errors(
@@ -82,7 +82,7 @@ describe('source sql and http in the plan', () => {
         ),
       ),
     ).toEqual([
-      'p.yaml:8:72: kpis.user-impact[0].query: query belongs to source prometheus, not sql',
+      'p.yaml:8:67: kpis.user-impact[0].query: query belongs to source prometheus, not sql',
     ]);
   });
 
@@ -103,7 +103,7 @@ describe('source sql and http in the plan', () => {
         ),
       ),
     ).toEqual([
-      'p.yaml:8:98: kpis.user-impact[0].select: select is a dotted path such as data.aggregates (letters, digits, _ and -)',
+      'p.yaml:8:92: kpis.user-impact[0].select: select is a dotted path such as data.aggregates (letters, digits, _ and -)',
     ]);
   });
 

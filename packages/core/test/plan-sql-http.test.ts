@@ -107,6 +107,22 @@ describe('source sql and http in the plan', () => {
     ]);
   });
 
+  it('takes an http url as a path under the configured source, or a full http(s) URL', () => {
+    const r = parsePlan(
+      plan(
+        `    - { name: c, kind: mean, source: http, url: "search/cost?arm={{arm}}", guard: { max: 1 } }\n`,
+      ),
+    );
+    expect(r.valid).toBe(true);
+    expect(
+      errors(
+        plan(`    - { name: c, kind: mean, source: http, url: "ftp://x/y", guard: { max: 1 } }\n`),
+      ),
+    ).toEqual([
+      "p.yaml:8:49: kpis.user-impact[0].url: url must be a path under the http source's url (search/cost?arm={{arm}}) or an http(s) URL under it",
+    ]);
+  });
+
   it('parseSourceTemplate cuts text and placeholders apart', () => {
     const t = parseSourceTemplate('a = {{ arm }} and b >= {{since}}', { sql: true });
     expect(t).toEqual({

@@ -210,11 +210,18 @@ const kpiShape = z.strictObject({
       'Read-only SQL (source sql) returning per-arm sums: a row per arm with an arm column, or one row when it uses {{arm}}. Columns: units, sum, sum_squares; for kind ratio units, sum_numerator, sum_denominator, sum_numerator_squares, sum_denominator_squares, sum_products. Placeholders {{launch}}, {{launch_id}}, {{phase}}, {{arm}}, {{phase_start}}, {{since}}, {{now}} are bind parameters.',
   }),
   url: z
-    .url({ protocol: /^https?$/ })
+    .string()
+    .trim()
+    .min(1)
+    .refine((u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) || /^https?:\/\/[^/?#\s]+/i.test(u), {
+      error:
+        "url must be a path under the http source's url (search/cost?arm={{arm}}) or an http(s) URL under it",
+    })
+    .refine((u) => !u.startsWith('//'), { error: 'url must not start with //' })
     .optional()
     .meta({
       description:
-        'URL returning per-arm sums as JSON (source http); the same placeholders as sql, percent-encoded.',
+        "Endpoint returning per-arm sums as JSON (source http): a path under the configured http source's url, or a full URL under it; the same placeholders as sql, percent-encoded.",
     }),
   select: z
     .string()

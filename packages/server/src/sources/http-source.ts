@@ -43,7 +43,7 @@ export class HttpSource implements MetricSource {
     this.#config = config;
     this.name = config.name;
     this.#base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
-    this.target = `http source ${config.name} at ${this.#base.origin}${this.#base.pathname}`;
+    this.target = `http${config.name === 'http' ? '' : ` ${config.name}`} at ${this.#base.origin}${this.#base.pathname}`;
     this.#ca = config.caFile === undefined ? undefined : readFileSync(config.caFile, 'utf8');
     this.#health = { name: this.name, kind: 'http', target: this.target, state: 'unknown' };
   }
@@ -57,6 +57,8 @@ export class HttpSource implements MetricSource {
 
   async #readKpi(kpi: Kpi, request: SourceReadRequest): Promise<KpiReading> {
     if (this.#closed) return { ok: false, reason: `${this.target} is closed` };
+    if (request.signal?.aborted === true)
+      return { ok: false, reason: `${this.target}: the look was abandoned before the request` };
     const problem = this.#urlProblem(kpi);
     if (problem !== undefined) return { ok: false, reason: `${kpi.name}: ${problem}` };
     const parsed = parseSourceTemplate(kpi.url ?? '');
@@ -72,7 +74,9 @@ export class HttpSource implements MetricSource {
         )
         .join('');
     const perArm = parsed.names.has('arm');
-    const urls = perArm ? ARMS.map((arm) => urlFor(arm)) : [urlFor(null)];
+    const urls = (perArm ? ARMS.map((arm) => urlFor(arm)) : [urlFor(null)]).map((u) =>
+      this.#resolve(u),
+    );
     const queries = Object.fromEntries(
       (perArm ? ARMS : (['arms'] as const)).map((key, i) => [key, urls[i] ?? '']),
     );
@@ -104,10 +108,25 @@ export class HttpSource implements MetricSource {
     return { ok: true, data: decoded.data, basis: 'per-unit', queries };
   }
 
-  /** Before a launch: the url parses and lies under this source's url. */
-  check(kpi: Kpi): Promise<KpiProblem[]> {
+  /**
+   * Before a launch: the url lies under this source's url, and the endpoint
+   * answers a probe (arm treatment, times now, launch and phase empty) with JSON
+   * rows of the KPI's columns, or no rows.
+   */
+  async check(kpi: Kpi): Promise<KpiProblem[]> {
     const problem = this.#urlProblem(kpi);
-    return Promise.resolve(problem === undefined ? [] : [{ field: 'url', message: problem }]);
+    if (problem !== undefined) return [{ field: 'url', message: problem }];
+    const now = Date.now();
+    const reading = await this.#readKpi(kpi, {
+      launchId: '',
+      launch: '',
+      phase: '',
+      phaseStartedAt: now,
+      nowMs: now,
+      kpis: [kpi],
+    });
+    if (reading.ok || / returned no rows for arm /.test(reading.reason)) return [];
+    return [{ field: 'url', message: reading.reason }];
   }
 
   health(): SourceHealth {
@@ -123,19 +142,28 @@ export class HttpSource implements MetricSource {
     if (kpi.url === undefined) return 'source http needs a url';
     const parsed = parseSourceTemplate(kpi.url);
     if (!parsed.ok) return parsed.message;
+    if (!isAbsolute(kpi.url)) return undefined;
     // Placeholders are filled after this check, so only their fixed prefix counts.
     const fixed = kpi.url.split('{{')[0] ?? '';
-    const base = `${this.#base.origin}${this.#base.pathname}`;
+    const base = this.#baseText();
     let under = false;
     try {
-      const u = new URL(fixed);
-      under = u.origin === this.#base.origin && fixed.startsWith(base);
+      under = new URL(fixed).origin === this.#base.origin && fixed.startsWith(base);
     } catch {
       under = false;
     }
     return under
       ? undefined
       : `url must start with ${base} (the url of source ${this.name}): the server calls only endpoints configured for it`;
+  }
+
+  #baseText(): string {
+    return `${this.#base.origin}${this.#base.pathname}`;
+  }
+
+  /** The url of a KPI with its placeholders filled: a path joins the source's url. */
+  #resolve(filled: string): string {
+    return isAbsolute(filled) ? filled : `${this.#baseText()}${filled.replace(/^\/+/, '')}`;
   }
 
   #get(url: string, signal: AbortSignal | undefined): Promise<unknown> {
@@ -238,6 +266,10 @@ function selectRows(doc: unknown, select: string | undefined, perArm: boolean): 
   }
   if (Array.isArray(value) && value.every(isRow)) return value;
   return `is not an array of rows with an arm field${at} (or put {{arm}} in the url)`;
+}
+
+function isAbsolute(url: string): boolean {
+  return /^https?:\/\//i.test(url);
 }
 
 function templateValue(

@@ -107,11 +107,13 @@ export class SqlSource implements MetricSource {
       );
     this.#dialect = dialectFor(config.url);
     this.name = config.name;
-    this.target = `${this.#dialect.name} at ${redact(config.url)}`;
+    // The kind leads, so every reason names the source as `sql …`.
+    this.target = `sql${config.name === 'sql' ? '' : ` ${config.name}`} (${this.#dialect.name}) at ${redact(config.url)}`;
     this.#timeoutMs = config.timeoutMs;
     this.#pool = this.#dialect.open({
       url: config.url,
       maxConnections: options.maxConnections ?? 4,
+      connectTimeoutMs: config.timeoutMs,
       ...(config.auth?.type === 'basic' && {
         username: config.auth.username,
         password: config.auth.password,
@@ -130,6 +132,8 @@ export class SqlSource implements MetricSource {
 
   async #readKpi(kpi: Kpi, request: SourceReadRequest): Promise<KpiReading> {
     if (this.#closed) return { ok: false, reason: `${this.target} is closed` };
+    if (request.signal?.aborted === true)
+      return { ok: false, reason: `${this.target}: the look was abandoned before the query ran` };
     if (kpi.sql === undefined) return { ok: false, reason: `KPI ${kpi.name} has no sql query` };
     const compiled = compile(kpi.sql, this.#dialect);
     if ('error' in compiled) return { ok: false, reason: `${kpi.name}: ${compiled.error}` };
@@ -151,7 +155,10 @@ export class SqlSource implements MetricSource {
     );
     let results;
     try {
-      results = await this.#pool.readOnly(statements, this.#timeoutMs);
+      results = await untilAborted(
+        this.#pool.readOnly(statements, this.#timeoutMs),
+        request.signal,
+      );
       this.#markOk();
     } catch (e) {
       const reason = `${this.target}: ${e instanceof SqlSourceError ? e.message : String(e)}`;
@@ -247,6 +254,29 @@ export class SqlSource implements MetricSource {
       lastQueryAt: new Date().toISOString(),
     };
   }
+}
+
+/**
+ * The promise, or a rejection as soon as the look is abandoned. The query itself
+ * still ends by its statement timeout at the latest, so its connection comes back.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('the look was abandoned while the query ran'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 function bindValue(

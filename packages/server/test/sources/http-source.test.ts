@@ -10,6 +10,7 @@ import type { Kpi } from '@threshold/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpSource } from '../../src/sources/http-source.js';
 import type { SourceReadRequest } from '../../src/sources/metric-source.js';
+import { metricSourceContract } from './metric-source-contract.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
@@ -60,6 +61,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
         { arm: 'control', units: '50', sum: '5', sum_squares: '5' },
         { arm: 'treatment', units: 40, sum: 8, sum_squares: 8 },
       ]);
+    case '/api/empty':
+      return json(200, { rows: [] });
     case '/api/number':
       return json(200, { data: { cost: 0.25 } });
     case '/api/broken':
@@ -68,6 +71,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       res.writeHead(200, { 'content-type': 'text/html' });
       return void res.end('<html>sign in</html>');
     case '/api/slow':
+    case '/api/slow/rows':
+    case '/api/slow/cost':
       return; // never answers
     default:
       return json(404, {});
@@ -93,6 +98,47 @@ const source = (timeoutMs = 5000) =>
     timeoutMs,
     auth: { type: 'bearer', token: 's3cret' },
   });
+
+metricSourceContract('http', {
+  setup() {
+    // Paths under the source's url, so the same KPIs go to the unreachable and hanging ones.
+    const list = kpis(`    - { name: rows, kind: count, source: http, url: rows, guard: { max: 1 } }
+    - { name: cost, kind: mean, source: http, url: "/cost?arm={{arm}}", select: cost, guard: { max: 1 } }
+    - { name: empty, kind: count, source: http, url: empty, select: rows, guard: { max: 1 } }
+    - { name: broken, kind: count, source: http, url: broken, guard: { max: 1 } }
+`);
+    const [rows, cost, empty, broken] = list as [Kpi, Kpi, Kpi, Kpi];
+    return Promise.resolve({
+      source: source(),
+      request: request([]),
+      healthy: [
+        { kpi: rows, expect: { treatment: 0.2, control: 0.1 }, tolerance: 1e-9 },
+        { kpi: cost, expect: { treatment: 0.25, control: 0.2 }, tolerance: 1e-9 },
+      ],
+      empty,
+      broken,
+    });
+  },
+  async unreachable() {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    return new HttpSource({
+      name: 'http',
+      kind: 'http',
+      url: `http://127.0.0.1:${String(port)}/api`,
+      timeoutMs: 2000,
+    });
+  },
+  hanging() {
+    // The same server, where every path under /api/slow/ never answers.
+    return Promise.resolve(
+      new HttpSource({ name: 'http', kind: 'http', url: `${base}/slow`, timeoutMs: 1000 }),
+    );
+  },
+  teardown: () => Promise.resolve(),
+});
 
 describe('http source on a real HTTP server', () => {
   it('reads per-arm sums at select, one request per arm, with placeholders percent-encoded', async () => {
@@ -142,7 +188,7 @@ describe('http source on a real HTTP server', () => {
     const reading = await source().read(request(list));
     expect(reading.kpis['n']).toMatchObject({
       ok: false,
-      reason: `http source finops at ${base}/: the response of n is a single number at data.cost; an http KPI needs per-arm sums (units, sum, sum_squares, or the ratio sums), because one number has no variance for a guard to judge`,
+      reason: `http finops at ${base}/: the response of n is a single number at data.cost; an http KPI needs per-arm sums (units, sum, sum_squares, or the ratio sums), because one number has no variance for a guard to judge`,
     });
   });
 
@@ -159,7 +205,7 @@ describe('http source on a real HTTP server', () => {
       const r = reading.kpis[name];
       return r?.ok === false ? r.reason : 'ok';
     };
-    const at = `http source finops at ${base}/`;
+    const at = `http finops at ${base}/`;
     expect(reason('broken')).toBe(`${at}: ${base}/broken answered 503 Service Unavailable`);
     expect(reason('html')).toBe(`${at}: ${base}/html answered with a body that is not JSON`);
     expect(reason('slow')).toBe(`${at}: ${base}/slow timed out after 1s`);
@@ -174,6 +220,9 @@ describe('http source on a real HTTP server', () => {
         message: `url must start with ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
       },
     ]);
-    expect(await s.check(list[0] as Kpi)).toEqual([]);
+    // A probe before the launch finds the failing endpoint too.
+    expect(await s.check(list[0] as Kpi)).toEqual([
+      { field: 'url', message: `${at}: ${base}/broken answered 503 Service Unavailable` },
+    ]);
   });
 });

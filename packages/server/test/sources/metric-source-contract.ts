@@ -94,7 +94,7 @@ export function metricSourceContract(name: string, harness: SourceContractHarnes
 
     it('names itself and its kind', () => {
       expect(s.source.name).toMatch(/^[a-z][a-z0-9_-]*$/);
-      expect(['events', 'prometheus', 'sql']).toContain(s.source.kind);
+      expect(['events', 'prometheus', 'sql', 'http']).toContain(s.source.kind);
       expect(s.source.target.length).toBeGreaterThan(0);
     });
 

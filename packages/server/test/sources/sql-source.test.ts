@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { evaluateGuards, formatPlanError, parsePlan } from '@threshold/core';
 import type { Kpi, Plan } from '@threshold/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceReadRequest } from '../../src/sources/metric-source.js';
 import { SqlSource } from '../../src/sources/sql-source.js';
+import { metricSourceContract } from './metric-source-contract.js';
 
 const url = process.env['THRESHOLD_TEST_DATABASE_URL'];
 
@@ -97,6 +99,75 @@ if (url === undefined || url === '') {
         select count(*) as units, sum(converted) as sum, sum(converted * converted) as sum_squares
         from ${s}.sessions
         where launch = {{launch}} and arm = {{arm}} and at >= {{since}} and at < {{now}}`;
+
+  // The shared contract, on the same table: conversion by {{arm}}, items per
+  // session from one GROUP BY arm query.
+  let hanging: Server | undefined;
+  const sockets = new Set<Socket>();
+  metricSourceContract('sql (PostgreSQL)', {
+    setup() {
+      const plan = planWith(`    - name: conversion
+      kind: occurrence
+      source: sql
+      sql: |${conversionSql(schema)}
+      guard: { max_decrease: 5% }
+    - name: items
+      kind: count
+      source: sql
+      sql: |
+        select arm, count(*) as units, sum(items) as sum, sum(items * items) as sum_squares
+        from ${schema}.sessions where launch = {{launch}} and at >= {{since}} group by arm
+      guard: { max_increase: 5% }
+    - name: nobody
+      kind: count
+      source: sql
+      sql: select arm, count(*) as units, sum(items) as sum, sum(items * items) as sum_squares from ${schema}.sessions where launch = 'nobody' group by arm
+      guard: { max_increase: 5% }
+    - name: broken
+      kind: count
+      source: sql
+      sql: select arm, count(*) as units, 0 as sum, 0 as sum_squares from ${schema}.no_such_table group by arm
+      guard: { max_increase: 5% }
+`);
+      // Items cycle 1,2,3 (treatment) and 2,3,4 (control) over 40 units: means 79/40 and 119/40.
+      return Promise.resolve({
+        source: open(),
+        request: request([]),
+        healthy: [
+          {
+            kpi: kpiOf(plan, 'conversion'),
+            expect: { treatment: 0.25, control: 0.5 },
+            tolerance: 1e-9,
+          },
+          {
+            kpi: kpiOf(plan, 'items'),
+            expect: { treatment: 79 / 40, control: 119 / 40 },
+            tolerance: 1e-9,
+          },
+        ],
+        empty: kpiOf(plan, 'nobody'),
+        broken: kpiOf(plan, 'broken'),
+      });
+    },
+    async unreachable() {
+      return open(2000, `postgres://postgres@127.0.0.1:${String(await closedPort())}/nothing`);
+    },
+    async hanging() {
+      // Accepts TCP connections and never says a word: the connection deadline must fire.
+      hanging = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => hanging?.listen(0, '127.0.0.1', resolve));
+      const port = (hanging.address() as { port: number }).port;
+      return open(1000, `postgres://postgres@127.0.0.1:${String(port)}/nothing`);
+    },
+    async teardown() {
+      for (const socket of sockets) socket.destroy();
+      if (hanging !== undefined)
+        await new Promise<void>((resolve) => hanging?.close(() => resolve()));
+    },
+  });
 
   describe('sql source on PostgreSQL', () => {
     it('reads per-arm sums with {{arm}} bound once per arm, and the guard judges them', async () => {
@@ -199,7 +270,7 @@ if (url === undefined || url === '') {
       const refused = (statement: string) =>
         expect.stringMatching(
           new RegExp(
-            `^postgres at postgres://.*: refused a write: a sql KPI runs in a READ ONLY transaction \\(cannot execute ${statement} in a read-only transaction\\)$`,
+            `^sql \\(postgres\\) at postgres://.*: refused a write: a sql KPI runs in a READ ONLY transaction \\(cannot execute ${statement} in a read-only transaction\\)$`,
           ),
         );
       expect(reading.kpis).toEqual({
@@ -325,7 +396,7 @@ if (url === undefined || url === '') {
         ok: false,
         reason: expect.stringMatching(
           new RegExp(
-            `^postgres at postgres://postgres@127\\.0\\.0\\.1:${port}/nothing: unreachable: .*ECONNREFUSED`,
+            `^sql \\(postgres\\) at postgres://postgres@127\\.0\\.0\\.1:${port}/nothing: unreachable: .*ECONNREFUSED`,
           ),
         ),
       });

@@ -57,10 +57,12 @@ function classify(e: unknown, timeoutMs: number): SqlSourceError {
       'read-only',
       `refused a write: a sql KPI runs in a READ ONLY transaction (${message})`,
     );
-  if (
-    (code !== undefined && UNREACHABLE_CODES.has(code)) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message)
-  )
+  if (/timeout exceeded when trying to connect|terminated due to connection timeout/i.test(message))
+    return new SqlSourceError(
+      'timeout',
+      `timed out after ${durationWords(timeoutMs)} waiting for a connection`,
+    );
+  if ((code !== undefined && UNREACHABLE_CODES.has(code)) || /Connection terminated/i.test(message))
     return new SqlSourceError('unreachable', `unreachable: ${message}`);
   const position = Number((e as { position?: unknown } | null)?.position);
   return new SqlSourceError(
@@ -80,6 +82,9 @@ class PostgresPool implements SqlPool {
       ...(options.password !== undefined && { password: options.password }),
       ...(options.ca !== undefined && { ssl: { ca: options.ca } }),
       max: options.maxConnections,
+      // A host that accepts and never answers (or a pool with every connection
+      // busy) fails the look in time instead of holding it.
+      connectionTimeoutMillis: options.connectTimeoutMs,
       types,
       application_name: 'threshold-sql-source',
       // Read-only by default for the whole session: a second lock besides the
@@ -110,7 +115,7 @@ class PostgresPool implements SqlPool {
   ): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await connectWithin(this.#pool, timeoutMs);
+      client = await this.#pool.connect();
     } catch (e) {
       throw classify(e, timeoutMs);
     }
@@ -148,34 +153,6 @@ function run(client: pg.PoolClient, s: SqlStatement, timeoutMs: number) {
     // Client-side backstop for a server that stops answering altogether.
     query_timeout: timeoutMs + 2000,
   } as pg.QueryConfig);
-}
-
-/** pool.connect() with a deadline, so an unreachable host fails the look in time. */
-async function connectWithin(pool: pg.Pool, timeoutMs: number): Promise<pg.PoolClient> {
-  let timer: NodeJS.Timeout | undefined;
-  const connecting = pool.connect();
-  try {
-    return await Promise.race([
-      connecting,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          // A connection that arrives late goes back to the pool unused.
-          connecting.then(
-            (c) => c.release(),
-            () => {},
-          );
-          reject(
-            new SqlSourceError(
-              'unreachable',
-              `unreachable: no connection within ${durationWords(timeoutMs)}`,
-            ),
-          );
-        }, timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The PostgreSQL dialect: `$n` markers. */

@@ -25,6 +25,8 @@ export interface SqlPoolOptions {
   ca?: string;
   /** Connections the source may hold at once. */
   maxConnections: number;
+  /** How long to wait for a connection (ms). */
+  connectTimeoutMs: number;
 }
 
 /** A failure in words, with what kind of failure it was (for messages and metrics). */

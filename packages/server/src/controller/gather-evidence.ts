@@ -141,8 +141,8 @@ async function readSources(
 }
 
 function configHint(kpi: Kpi | undefined): string {
-  if (kpi?.source === 'prometheus' && kpi.source_name === undefined)
-    return 'set THRESHOLD_PROMETHEUS_URL';
+  if (kpi !== undefined && kpi.source !== 'events' && kpi.source_name === undefined)
+    return `set THRESHOLD_${kpi.source.toUpperCase()}_URL`;
   return 'add it to THRESHOLD_SOURCES_FILE';
 }
 

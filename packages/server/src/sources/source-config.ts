@@ -16,7 +16,7 @@ import { DEFAULT_SOURCE_TIMEOUT_MS } from './metric-source.js';
 import type { SourceAuth, SourceConfig, SourceKind } from './metric-source.js';
 
 /** Kinds configured on the server (events is built in and needs no entry). */
-export const CONFIGURABLE_KINDS: readonly SourceKind[] = ['prometheus', 'sql'];
+export const CONFIGURABLE_KINDS: readonly SourceKind[] = ['prometheus', 'sql', 'http'];
 
 /** A source configuration that cannot be used, naming where it came from. */
 export class SourceConfigError extends Error {

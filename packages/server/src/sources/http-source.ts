@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { parseSourceTemplate } from '@threshold/core';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Kpi, SourceTemplateName } from '@threshold/core';
 import { ARMS, decodeArmRows } from './decode-arm-rows.js';
 import type { Arm, SumsRow } from './decode-arm-rows.js';
@@ -28,6 +29,12 @@ import { durationWords } from './duration-words.js';
 /** Largest response read (bytes): sums are small, a page of HTML is not. */
 const MAX_RESPONSE_BYTES = 1_000_000;
 
+/** Options beyond the source's configuration. */
+export interface HttpSourceOptions {
+  /** Request latency and error counters per source (reasons: http, timeout, unreachable, rows). */
+  metrics?: Pick<ServerMetrics, 'sourceQueryDuration' | 'sourceErrors'>;
+}
+
 /** The http metric source (see the file comment). */
 export class HttpSource implements MetricSource {
   readonly kind = 'http' as const;
@@ -36,11 +43,13 @@ export class HttpSource implements MetricSource {
   readonly #base: URL;
   readonly #config: SourceConfig;
   readonly #ca: string | undefined;
+  readonly #metrics: HttpSourceOptions['metrics'];
   #health: SourceHealth;
   #closed = false;
 
-  constructor(config: SourceConfig) {
+  constructor(config: SourceConfig, options: HttpSourceOptions = {}) {
     this.#config = config;
+    this.#metrics = options.metrics;
     this.name = config.name;
     this.#base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
     this.target = `http${config.name === 'http' ? '' : ` ${config.name}`} at ${this.#base.origin}${this.#base.pathname}`;
@@ -81,20 +90,29 @@ export class HttpSource implements MetricSource {
       (perArm ? ARMS : (['arms'] as const)).map((key, i) => [key, urls[i] ?? '']),
     );
     let documents: unknown[];
+    const started = performance.now();
     try {
       documents = await Promise.all(urls.map((u) => this.#get(u, request.signal)));
       this.#mark('ok');
     } catch (e) {
       const reason = `${this.target}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#metrics?.sourceErrors.inc({ source: this.name, reason: failureOf(reason) });
       this.#mark('failing', reason);
       return { ok: false, reason, queries };
+    } finally {
+      this.#metrics?.sourceQueryDuration.observe(
+        { source: this.name },
+        (performance.now() - started) / 1000,
+      );
     }
     const what = `the response of ${kpi.name}`;
     const selected: SumsRow[][] = [];
     for (const doc of documents) {
       const rows = selectRows(doc, kpi.select, perArm);
-      if (typeof rows === 'string')
+      if (typeof rows === 'string') {
+        this.#metrics?.sourceErrors.inc({ source: this.name, reason: 'rows' });
         return { ok: false, reason: `${this.target}: ${what} ${rows}`, queries };
+      }
       selected.push(rows);
     }
     const decoded = decodeArmRows(
@@ -104,7 +122,10 @@ export class HttpSource implements MetricSource {
         : { rows: selected[0] ?? [] },
       what,
     );
-    if (!decoded.ok) return { ok: false, reason: `${this.target}: ${decoded.reason}`, queries };
+    if (!decoded.ok) {
+      this.#metrics?.sourceErrors.inc({ source: this.name, reason: 'rows' });
+      return { ok: false, reason: `${this.target}: ${decoded.reason}`, queries };
+    }
     return { ok: true, data: decoded.data, basis: 'per-unit', queries };
   }
 
@@ -266,6 +287,13 @@ function selectRows(doc: unknown, select: string | undefined, perArm: boolean): 
   }
   if (Array.isArray(value) && value.every(isRow)) return value;
   return `is not an array of rows with an arm field${at} (or put {{arm}} in the url)`;
+}
+
+/** The error counter's reason label of a failed request. */
+function failureOf(reason: string): string {
+  if (/ timed out after /.test(reason)) return 'timeout';
+  if (/ unreachable: /.test(reason)) return 'unreachable';
+  return 'http';
 }
 
 function isAbsolute(url: string): boolean {

@@ -6,6 +6,7 @@
  * statement timeout; a failure is that KPI's reason, never a pass.
  */
 import { readFileSync } from 'node:fs';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { parseSourceTemplate } from '@threshold/core';
 import type { Kpi, SourceTemplateName } from '@threshold/core';
 import { ARMS, columnsOf, decodeArmRows } from './decode-arm-rows.js';
@@ -87,6 +88,8 @@ function templatePosition(
 export interface SqlSourceOptions {
   /** Connections the source may hold (default 4): KPIs beyond it wait their turn. */
   maxConnections?: number;
+  /** Query latency and error counters per source (reasons: timeout, read-only, unreachable, query, rows). */
+  metrics?: Pick<ServerMetrics, 'sourceQueryDuration' | 'sourceErrors'>;
 }
 
 /** The sql metric source (see the file comment). */
@@ -97,6 +100,7 @@ export class SqlSource implements MetricSource {
   readonly #pool: SqlPool;
   readonly #dialect: SqlDialect;
   readonly #timeoutMs: number;
+  readonly #metrics: SqlSourceOptions['metrics'];
   #health: SourceHealth;
   #closed = false;
 
@@ -110,6 +114,7 @@ export class SqlSource implements MetricSource {
     // The kind leads, so every reason names the source as `sql …`.
     this.target = `sql${config.name === 'sql' ? '' : ` ${config.name}`} (${this.#dialect.name}) at ${redact(config.url)}`;
     this.#timeoutMs = config.timeoutMs;
+    this.#metrics = options.metrics;
     this.#pool = this.#dialect.open({
       url: config.url,
       maxConnections: options.maxConnections ?? 4,
@@ -154,6 +159,7 @@ export class SqlSource implements MetricSource {
       ]),
     );
     let results;
+    const started = performance.now();
     try {
       results = await untilAborted(
         this.#pool.readOnly(statements, this.#timeoutMs),
@@ -161,15 +167,27 @@ export class SqlSource implements MetricSource {
       );
       this.#markOk();
     } catch (e) {
-      const reason = `${this.target}: ${e instanceof SqlSourceError ? e.message : String(e)}`;
+      const reason = `${this.target}: ${e instanceof Error ? e.message : String(e)}`;
+      this.#metrics?.sourceErrors.inc({
+        source: this.name,
+        reason: e instanceof SqlSourceError ? e.type : 'aborted',
+      });
       this.#markFailing(reason);
       return { ok: false, reason, queries };
+    } finally {
+      this.#metrics?.sourceQueryDuration.observe(
+        { source: this.name },
+        (performance.now() - started) / 1000,
+      );
     }
     const input = perArm
       ? { perArm: { treatment: results[0] ?? [], control: results[1] ?? [] } }
       : { rows: results[0] ?? [] };
     const decoded = decodeArmRows(kpi, input, `the sql of ${kpi.name}`);
-    if (!decoded.ok) return { ok: false, reason: `${this.target}: ${decoded.reason}`, queries };
+    if (!decoded.ok) {
+      this.#metrics?.sourceErrors.inc({ source: this.name, reason: 'rows' });
+      return { ok: false, reason: `${this.target}: ${decoded.reason}`, queries };
+    }
     return { ok: true, data: decoded.data, basis: 'per-unit', queries };
   }
 

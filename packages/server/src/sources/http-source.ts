@@ -167,7 +167,7 @@ export class HttpSource implements MetricSource {
     // Placeholders are filled after this check, so only their fixed prefix counts.
     const fixed = kpi.url.split('{{')[0] ?? '';
     const base = this.#baseText();
-    let under = false;
+    let under: boolean;
     try {
       under = new URL(fixed).origin === this.#base.origin && fixed.startsWith(base);
     } catch {

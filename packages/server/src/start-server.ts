@@ -101,8 +101,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metrics = createServerMetrics();
   metrics.setProjectionSource(() => store.projectionStatus());
   const sources = openSources(sourceConfigs, { store, metrics });
+  // The target, not the url: a postgres:// url may carry a password.
   for (const c of sourceConfigs)
-    logger.info({ source: c.name, kind: c.kind, url: c.url }, 'metric source configured');
+    logger.info(
+      { source: c.name, kind: c.kind, target: sources.sources.get(c.name)?.target },
+      'metric source configured',
+    );
   const hub = new ConfigHub({
     store,
     logger,

@@ -37,7 +37,7 @@ export type DecodedArms = { ok: true; data: ArmAggregates } | { ok: false; reaso
  * `arm` column. `what` names the rows in messages ("the query", "the response").
  */
 export function decodeArmRows(
-  kpi: Pick<Kpi, 'kind' | 'guard'>,
+  kpi: Pick<Kpi, 'kind'>,
   input: { perArm: Record<Arm, SumsRow[]> } | { rows: SumsRow[] },
   what: string,
 ): DecodedArms {
@@ -83,12 +83,10 @@ export function decodeArmRows(
   const treatment = decodeRow(kpi.kind, treatmentRow, what, 'treatment');
   if (!treatment.ok) return treatment;
   const controlRow = byArm.control;
-  if (controlRow === undefined) {
-    // Hard limits read the treatment arm only; a comparison needs both.
-    if (kpi.guard.compare !== undefined)
-      return { ok: false, reason: `${what} returned no rows for arm control` };
-    return { ok: true, data: { treatment: treatment.value } };
-  }
+  // Hard limits read the treatment arm only. A comparison without a control row
+  // says "no control arm to compare with": insufficient evidence, except at 100%
+  // where there is no control and the comparison was judged in earlier phases.
+  if (controlRow === undefined) return { ok: true, data: { treatment: treatment.value } };
   const control = decodeRow(kpi.kind, controlRow, what, 'control');
   if (!control.ok) return control;
   return { ok: true, data: { treatment: treatment.value, control: control.value } };

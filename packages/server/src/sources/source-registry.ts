@@ -11,7 +11,9 @@ import type { Store } from '../store/store.js';
 import { eventsSource } from './events-source.js';
 import { sourceNameOf } from './metric-source.js';
 import type { MetricSource, SourceConfig, SourceHealth } from './metric-source.js';
+import { HttpSource } from './http-source.js';
 import { prometheusSource } from './prometheus-source.js';
+import { SqlSource } from './sql-source.js';
 
 /** A problem with a plan's sources, at a plan path (e.g. kpis.operational-health[0].query). */
 export interface PlanSourceProblem {
@@ -30,11 +32,16 @@ export interface SourceRegistry {
   close(): Promise<void>;
 }
 
-/** Open a source of a configured kind (sql joins here when it ships). */
+/** Open a source of a configured kind. */
 function openSource(config: SourceConfig, metrics?: ServerMetrics): MetricSource {
+  const options = metrics === undefined ? {} : { metrics };
   switch (config.kind) {
     case 'prometheus':
-      return prometheusSource(config, metrics === undefined ? {} : { metrics });
+      return prometheusSource(config, options);
+    case 'sql':
+      return new SqlSource(config, options);
+    case 'http':
+      return new HttpSource(config, options);
     default:
       throw new Error(`source ${config.name}: kind ${config.kind} is not available in this build`);
   }
@@ -61,8 +68,8 @@ export function openSources(
           const source = sources.get(name);
           if (source === undefined) {
             const hint =
-              kpi.source_name === undefined && kpi.source === 'prometheus'
-                ? 'set THRESHOLD_PROMETHEUS_URL'
+              kpi.source_name === undefined
+                ? `set THRESHOLD_${kpi.source.toUpperCase()}_URL`
                 : 'add it to THRESHOLD_SOURCES_FILE';
             problems.push({
               path: [...at, kpi.source_name === undefined ? 'source' : 'source_name'],

@@ -10,7 +10,7 @@ import type { ThresholdClient } from '@threshold/sdk';
 import { createClient } from '@threshold/sdk';
 import type { LookOutcome } from '@threshold/server';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { driveUsers, pause, settle, whenConfig } from '../controller/support.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -127,12 +127,24 @@ kpis:
   }
 
   describe('a launch whose KPI comes from a PostgreSQL table', () => {
+    afterEach(async () => {
+      // A failed test must not leave its launch active (one active launch per flag).
+      for (const l of await t.server.store.listLaunches({ status: ['running', 'paused'] }))
+        await t.call('operator', 'POST', `/api/v1/launches/${l.id}/rollback`, {
+          reason: 'cleanup',
+        });
+    });
+
     it('advances through its phases on healthy orders and completes', async () => {
       const id = await startLaunch();
       // Both arms: orders around 100 (95..105).
       const seen = await shop(id, 'canary', 400, (_t, i) => 95 + (i % 11));
       expect(seen.treatment).toBeGreaterThan(100);
       await pause(1100); // the canary's min_duration
+      const traffic = whenConfig(
+        client,
+        (c) => c.config?.flags.find((f) => f.key === FLAG)?.traffic === 10_000,
+      );
       const advanced = await lookUntil(id, (o) => o.decisions.some((d) => d.type === 'advance'));
       const advance = advanced.decisions.find((d) => d.type === 'advance');
       expect(advance).toMatchObject({ from: 0, to: 1, toPhase: 'full', rule: 'phase-ready' });
@@ -141,11 +153,47 @@ kpis:
       expect(guard?.units.treatment).toBe(seen.treatment);
 
       // At 100% everyone is in treatment; the full phase reads its own rows.
+      await traffic;
       const full = await shop(id, 'full', 150, (_t, i) => 95 + (i % 11));
       expect(full.control).toBe(0);
       await pause(1100);
       const completed = await lookUntil(id, (o) => o.decisions.some((d) => d.type === 'complete'));
       expect(completed.look.status).toBe('completed');
+    });
+
+    it('refuses, before it runs, a plan whose SQL does not parse or whose source is not configured', async () => {
+      const bad = PLAN.replace(`from ${schema}.orders`, `form ${schema}.orders`).replace(
+        '      on_breach: rollback\n',
+        `      on_breach: rollback
+    - { name: refunds, kind: count, source: sql, source_name: warehouse, sql: "select 1", guard: { max: 1 } }
+`,
+      );
+      const res = await t.json<{ error: { code: string; details: { errors: unknown[] } } }>(
+        'operator',
+        'POST',
+        '/api/v1/plans/validate',
+        bad,
+        { 'content-type': 'application/yaml' },
+      );
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('PLAN_INVALID');
+      expect(res.body.error.details.errors).toEqual([
+        {
+          path: 'kpis.user-impact[0].sql',
+          line: 12,
+          column: 12,
+          message: expect.stringMatching(
+            /^sql \(postgres\) at postgres:.*: query failed: syntax error at or near "form" \(SQLSTATE 42601\) \(at line 2, column 9 of the sql\)$/,
+          ),
+        },
+        {
+          path: 'kpis.user-impact[1].source_name',
+          line: expect.any(Number),
+          column: expect.any(Number),
+          message:
+            'source warehouse is not configured on this server (add it to THRESHOLD_SOURCES_FILE)',
+        },
+      ]);
     });
 
     it('rolls back when treatment orders drop, with the SQL in the evidence', async () => {

@@ -183,7 +183,7 @@ kpis:
           line: 12,
           column: 12,
           message: expect.stringMatching(
-            /^sql \(postgres\) at postgres:.*: query failed: syntax error at or near "form" \(SQLSTATE 42601\) \(at line 2, column 9 of the sql\)$/,
+            /^sql \(postgres\) at postgres:.*: query failed: syntax error at or near "form" \(SQLSTATE 42601\) \(at line 2, column 1 of the sql\)$/,
           ),
         },
         {

@@ -1,8 +1,9 @@
 /**
  * PostgreSQL for the sql metric source: its own small pool (never the store's),
- * sessions that default to read-only, and every look in a REPEATABLE READ READ
- * ONLY transaction with a statement timeout, so a KPI query can neither write
- * nor run away.
+ * and every look in a REPEATABLE READ READ ONLY transaction with a statement
+ * timeout, so a KPI query can neither write nor run away. The read-only mode is
+ * set per transaction, not as a startup parameter, so a PgBouncer in front of the
+ * warehouse (which refuses startup `options`) works too.
  */
 import pg from 'pg';
 import { durationWords } from '../duration-words.js';
@@ -87,9 +88,6 @@ class PostgresPool implements SqlPool {
       connectionTimeoutMillis: options.connectTimeoutMs,
       types,
       application_name: 'threshold-sql-source',
-      // Read-only by default for the whole session: a second lock besides the
-      // READ ONLY transaction each look opens.
-      options: '-c default_transaction_read_only=on',
     });
     // Idle clients can fail when the server restarts; the pool replaces them.
     this.#pool.on('error', () => {});

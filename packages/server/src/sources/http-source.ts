@@ -86,6 +86,8 @@ export class HttpSource implements MetricSource {
     const urls = (perArm ? ARMS.map((arm) => urlFor(arm)) : [urlFor(null)]).map((u) =>
       this.#resolve(u),
     );
+    if (!urls.every((u) => this.#underBase(u)))
+      return { ok: false, reason: `${kpi.name}: the filled url leaves ${this.#baseText()}` };
     const queries = Object.fromEntries(
       (perArm ? ARMS : (['arms'] as const)).map((key, i) => [key, urls[i] ?? '']),
     );
@@ -163,19 +165,22 @@ export class HttpSource implements MetricSource {
     if (kpi.url === undefined) return 'source http needs a url';
     const parsed = parseSourceTemplate(kpi.url);
     if (!parsed.ok) return parsed.message;
-    if (!isAbsolute(kpi.url)) return undefined;
-    // Placeholders are filled after this check, so only their fixed prefix counts.
-    const fixed = kpi.url.split('{{')[0] ?? '';
-    const base = this.#baseText();
-    let under: boolean;
-    try {
-      under = new URL(fixed).origin === this.#base.origin && fixed.startsWith(base);
-    } catch {
-      under = false;
-    }
-    return under
+    // Placeholder values are percent-encoded, so they cannot leave the path the
+    // text gives; check the text with a stand-in value, after URL normalization.
+    const sample = parsed.parts.map((p) => ('text' in p ? p.text : 'x')).join('');
+    return this.#underBase(this.#resolve(sample))
       ? undefined
-      : `url must start with ${base} (the url of source ${this.name}): the server calls only endpoints configured for it`;
+      : `url must lie under ${this.#baseText()} (the url of source ${this.name}): the server calls only endpoints configured for it`;
+  }
+
+  /** Whether a url, once normalized ("..", "%2e%2e"), stays under the source's url. */
+  #underBase(url: string): boolean {
+    try {
+      const u = new URL(url);
+      return u.origin === this.#base.origin && u.pathname.startsWith(this.#base.pathname);
+    } catch {
+      return false;
+    }
   }
 
   #baseText(): string {
@@ -245,7 +250,11 @@ export class HttpSource implements MetricSource {
         req.destroy(new Error(`${shown} timed out after ${durationWords(timeoutMs)}`)),
       );
       req.on('error', (e) =>
-        reject(e.message.startsWith(shown) ? e : new Error(`${shown} unreachable: ${e.message}`)),
+        e.name === 'AbortError'
+          ? reject(new Error('the look was abandoned during the request'))
+          : reject(
+              e.message.startsWith(shown) ? e : new Error(`${shown} unreachable: ${e.message}`),
+            ),
       );
       req.end();
     });

@@ -210,14 +210,22 @@ describe('http source on a real HTTP server', () => {
     expect(reason('html')).toBe(`${at}: ${base}/html answered with a body that is not JSON`);
     expect(reason('slow')).toBe(`${at}: ${base}/slow timed out after 1s`);
     expect(reason('foreign')).toBe(
-      `foreign: url must start with ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
+      `foreign: url must lie under ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
     );
     expect(s.health()).toMatchObject({ state: 'failing' });
+    // Paths that climb out of the source's url are refused, however they are written.
+    for (const escape of ['../admin?arm={{arm}}', `${base}/../admin?arm={{arm}}`, '%2e%2e/admin'])
+      expect(await s.check({ ...(list[0] as Kpi), url: escape }), escape).toEqual([
+        {
+          field: 'url',
+          message: `url must lie under ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
+        },
+      ]);
     // The foreign url is refused before a launch, too.
     expect(await s.check(list[3] as Kpi)).toEqual([
       {
         field: 'url',
-        message: `url must start with ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
+        message: `url must lie under ${base}/ (the url of source finops): the server calls only endpoints configured for it`,
       },
     ]);
     // A probe before the launch finds the failing endpoint too.

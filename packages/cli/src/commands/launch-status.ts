@@ -31,6 +31,18 @@ export interface LaunchDetail {
     at?: string;
     actor?: string;
   } | null;
+  /** Health of the metric sources the plan reads (older servers send none). */
+  sources?: SourceHealthView[];
+}
+
+/** One metric source's health, as the server reports it. */
+export interface SourceHealthView {
+  name: string;
+  kind: string;
+  target: string;
+  state: 'ok' | 'failing' | 'unknown';
+  lastError?: string;
+  lastQueryAt?: string;
 }
 
 /** One KPI of a recorded look (GET /api/v1/launches/:id/looks). */
@@ -64,6 +76,7 @@ export interface LaunchStatusView {
   look: LookView | null;
   pendingSignoffs: LaunchDetail['pendingSignoffs'];
   lastDecision: LaunchDetail['lastDecision'];
+  sources: SourceHealthView[];
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -78,6 +91,7 @@ export function statusView(
     look,
     pendingSignoffs: detail.pendingSignoffs,
     lastDecision: detail.lastDecision,
+    sources: detail.sources ?? [],
   };
 }
 
@@ -173,6 +187,17 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     }
   } else if (launch.status === 'running' || launch.status === 'paused') {
     lines.push('now:     no look recorded yet (the controller looks every few seconds)');
+  }
+  for (const src of view.sources) {
+    const state =
+      src.state === 'ok' ? 'ok' : src.state === 'failing' ? 'FAILING' : 'not queried yet';
+    const when =
+      src.lastQueryAt === undefined
+        ? ''
+        : `, last query ${formatDuration(Math.max(0, now - Date.parse(src.lastQueryAt)))} ago`;
+    lines.push(
+      `source:  ${src.target}: ${state}${when}${src.state === 'failing' && src.lastError !== undefined ? ` (${src.lastError})` : ''}`,
+    );
   }
   lines.push('');
   const asks = look?.conditions.find((c) => c.id === 'no-asks' && !c.met)?.asks ?? [];

@@ -8,6 +8,10 @@ import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { checkPlanSources } from './check-plan-sources.js';
+import { KPI_CATEGORIES } from '@threshold/core';
+import type { Plan } from '@threshold/core';
+import { sourceNameOf } from '../sources/metric-source.js';
+import type { SourceHealth } from '../sources/metric-source.js';
 import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
 import { lookRoutes } from '../controller/look-routes.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
@@ -92,6 +96,20 @@ const launchDetailSchema = z
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
     lastDecision: z.unknown(),
+    sources: z
+      .array(
+        z.object({
+          name: z.string(),
+          kind: z.string(),
+          target: z.string(),
+          state: z.enum(['ok', 'failing', 'unknown']),
+          lastError: z.string().optional(),
+          lastQueryAt: z.string().optional(),
+        }),
+      )
+      .meta({
+        description: "Health of the external metric sources the plan's KPIs read (events excluded).",
+      }),
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -264,6 +282,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
+          sources: sourcesOf(ctx, version.plan),
         });
       },
     },
@@ -292,6 +311,29 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
     ...lookRoutes(ctx),
     ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
   ];
+}
+
+/**
+ * Health of the external sources a plan reads (the built-in events are left out);
+ * a source it names that is not configured shows as failing.
+ */
+function sourcesOf(ctx: RouteContext, plan: Plan): SourceHealth[] {
+  const kinds = new Map(
+    KPI_CATEGORIES.flatMap((c) => plan.kpis[c] ?? [])
+      .filter((k) => k.source !== 'events')
+      .map((k) => [sourceNameOf(k), k.source]),
+  );
+  const health = ctx.sources.health();
+  return [...kinds].map(
+    ([name, kind]) =>
+      health.find((h) => h.name === name) ?? {
+        name,
+        kind: kind === 'prometheus' ? kind : 'sql',
+        target: name,
+        state: 'failing',
+        lastError: `source ${name} is not configured on this server`,
+      },
+  );
 }
 
 function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {

@@ -61,8 +61,10 @@ each, pointing at the offending YAML node:
 Problem lines go to stdout; a one-line summary goes to stderr.
 
 With --server, a plan that is valid on its own is also checked by that server
-against its metric sources: every KPI's source must be configured there, and
-every PromQL query must parse (Prometheus' own parser), reported at the field.
+against its metric sources: every KPI's source must be configured there, every
+PromQL query must parse (Prometheus' own parser), and every SQL query must plan
+with its KPI's columns (PostgreSQL's own parser; no row is read), reported at
+the field.
 
 Options:
   --json         Print { "valid": bool, "errors": [{ "file", "line", "col",
@@ -131,6 +133,12 @@ Start the Threshold server: the HTTP API (/api/v1), the SDK endpoints (/v1),
 SQLite under ./.threshold (created on first start, migrations applied).
 Set THRESHOLD_DATABASE_URL=postgres://... to use PostgreSQL; several servers
 on one database serve the same launches.
+
+KPIs beyond the SDK's events read from metric sources configured here:
+THRESHOLD_PROMETHEUS_URL, THRESHOLD_SQL_URL (postgres://...) and
+THRESHOLD_HTTP_URL (the base url of http KPIs), each with _TIMEOUT,
+_BEARER_TOKEN or _USERNAME/_PASSWORD, and _CA_FILE; named sources go in the
+JSON file THRESHOLD_SOURCES_FILE.
 
 The first line on stdout is 'Threshold is listening on URL'; JSON logs go to
 stderr (THRESHOLD_LOG_LEVEL=debug|info|warn, default info). Ctrl-C (SIGINT) or

@@ -179,6 +179,11 @@ export function loadSourceConfigs(
     const config = fromEnv(kind, env);
     if (config !== undefined) byName.set(config.name, config);
   }
+  for (const c of byName.values())
+    if (c.kind === 'sql' && c.auth?.type === 'bearer')
+      throw new SourceConfigError(
+        `source ${c.name}: a sql source takes a username and password, not a bearer token`,
+      );
   if (byName.has('events'))
     throw new SourceConfigError('the source name "events" is built in and cannot be configured');
   return [...byName.values()];

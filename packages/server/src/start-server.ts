@@ -90,6 +90,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const metrics = createServerMetrics();
   metrics.setProjectionSource(() => store.projectionStatus());
+  metrics.setIntegritySource(() => store.evidenceContributions());
   const hub = new ConfigHub({
     store,
     logger,

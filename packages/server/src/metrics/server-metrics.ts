@@ -4,7 +4,7 @@
  * `controllerLooks` and `decisions` on the same object.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ProjectionStatus } from '../store/store.js';
+import type { EvidenceContribution, ProjectionStatus } from '../store/store.js';
 
 /** The metrics every part of the server writes to. */
 export interface ServerMetrics {
@@ -34,6 +34,8 @@ export interface ServerMetrics {
    * (threshold_projection_pending_batches, threshold_projection_dropped_events{reason}).
    */
   setProjectionSource(source: () => Promise<ProjectionStatus>): void;
+  /** Where threshold_quarantined_exposures{launch,reason} reads from at scrape time. */
+  setIntegritySource(source: () => Promise<EvidenceContribution[]>): void;
 }
 
 /** A fresh registry with every server metric. */
@@ -41,6 +43,26 @@ export function createServerMetrics(): ServerMetrics {
   const registry = new Registry();
   const registers = [registry];
   let projection: (() => Promise<ProjectionStatus>) | undefined;
+  let integrity: (() => Promise<EvidenceContribution[]>) | undefined;
+  new Gauge({
+    name: 'threshold_quarantined_exposures',
+    help: 'Exposures the projection refused and never folded, per launch and reason: arm-mismatch (not the arm the unit has), phase-not-live, out-of-scope (a flag-limited token), over-cap (a token over its units per minute).',
+    labelNames: ['launch', 'reason'],
+    registers,
+    async collect() {
+      if (integrity === undefined) return;
+      this.reset();
+      const totals = new Map<string, Map<string, number>>();
+      for (const r of await integrity()) {
+        const byReason = totals.get(r.launchId) ?? new Map<string, number>();
+        totals.set(r.launchId, byReason);
+        for (const [reason, n] of Object.entries(r.quarantined))
+          byReason.set(reason, (byReason.get(reason) ?? 0) + n);
+      }
+      for (const [launch, byReason] of totals)
+        for (const [reason, n] of byReason) this.set({ launch, reason }, n);
+    },
+  });
   new Gauge({
     name: 'threshold_projection_pending_batches',
     help: 'Ingested event batches not yet folded into aggregates.',
@@ -51,7 +73,7 @@ export function createServerMetrics(): ServerMetrics {
   });
   new Gauge({
     name: 'threshold_projection_dropped_events',
-    help: 'Events the projection dropped, by reason: unattributed (track event of a unit never exposed) or ignored (no running launch asked for it).',
+    help: 'Events the projection dropped, by reason: unattributed (track event of a unit never exposed), ignored (no running launch asked for it) or quarantined (an exposure that failed the integrity checks).',
     labelNames: ['reason'],
     registers,
     async collect() {
@@ -59,11 +81,15 @@ export function createServerMetrics(): ServerMetrics {
       const status = await projection();
       this.set({ reason: 'unattributed' }, status.unattributed);
       this.set({ reason: 'ignored' }, status.ignored);
+      this.set({ reason: 'quarantined' }, status.quarantined);
     },
   });
   return {
     setProjectionSource(source) {
       projection = source;
+    },
+    setIntegritySource(source) {
+      integrity = source;
     },
     registry,
     httpRequests: new Counter({
@@ -86,13 +112,13 @@ export function createServerMetrics(): ServerMetrics {
     }),
     rejectedEvents: new Counter({
       name: 'threshold_rejected_events_total',
-      help: 'SDK events refused, by reason (invalid, too_large, rate_limited).',
+      help: 'SDK events refused, by reason (invalid, too_large, rate_limited, out_of_scope).',
       labelNames: ['reason'],
       registers,
     }),
     rejectedBatches: new Counter({
       name: 'threshold_rejected_batches_total',
-      help: 'SDK event batches refused, by reason (invalid, too_large, rate_limited).',
+      help: 'SDK event batches refused, by reason (invalid, too_large, rate_limited, out_of_scope).',
       labelNames: ['reason'],
       registers,
     }),

@@ -13,6 +13,7 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
+import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
@@ -91,6 +92,7 @@ const launchDetailSchema = z
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
     lastDecision: z.unknown(),
+    integrity: evidenceIntegritySchema,
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -254,6 +256,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
+          integrity: await readEvidenceIntegrity(store, launch, version.plan),
         });
       },
     },

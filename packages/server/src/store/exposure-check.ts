@@ -149,7 +149,7 @@ export interface TokenLimits {
 
 /** Limits of a token row (`flags` JSON text or null). */
 export function tokenLimits(flags: string | null, maxUnitsPerMinute: number | null): TokenLimits {
-  let list: unknown = null;
+  let list: unknown;
   try {
     list = flags === null ? null : JSON.parse(flags);
   } catch {

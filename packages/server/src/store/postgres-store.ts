@@ -11,11 +11,11 @@ import type { Transaction } from 'kysely';
 import type { SdkEvent } from '@threshold/core';
 import type { Database } from './database-schema.js';
 import { MINUTE_MS, decodeEvents, encodeEvents } from './event-codec.js';
+import { ActiveLaunchCache } from './active-launch-cache.js';
 import { tokenLimits } from './exposure-check.js';
 import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
-  ActiveLaunchCache,
   buildInterest,
   capKey,
   foldEvents,

@@ -18,11 +18,11 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { MINUTE_MS, decodeEvents } from './event-codec.js';
+import { ActiveLaunchCache } from './active-launch-cache.js';
 import { tokenLimits } from './exposure-check.js';
 import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
-  ActiveLaunchCache,
   buildInterest,
   capKey,
   foldEvents,

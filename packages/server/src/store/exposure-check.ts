@@ -50,7 +50,8 @@ export interface LogEntry {
 /** The bucketing and traffic history of a launch. */
 export interface LaunchBucketing {
   control: 'rest' | 'holdout';
-  bucketOf: (unit: string) => number;
+  /** Null when this build cannot compute the plan's hash version: nothing can be verified. */
+  bucketOf: ((unit: string) => number) | null;
   /** Phase name → its traffic segments in time order. */
   segments: Map<string, TrafficSegment[]>;
 }
@@ -85,6 +86,7 @@ export function launchBucketing(input: {
   };
   for (const entry of input.log) {
     const at = Date.parse(entry.at);
+    if (!Number.isFinite(at)) continue;
     let data: unknown;
     try {
       data = JSON.parse(entry.data);
@@ -104,12 +106,15 @@ export function launchBucketing(input: {
   const rowBuckets = shareToBuckets(Math.min(1, Math.max(0, input.traffic)));
   if (current !== undefined && (lastPhase !== current || last?.buckets !== rowBuckets))
     start(current, input.traffic, Date.parse(input.phaseStartedAt));
-  return {
-    control: input.control,
-    // hashVersion is validated with the plan; an unknown one throws, as it should.
-    bucketOf: createBucketer(input.salt, input.hashVersion as 1),
-    segments,
-  };
+  let bucketOf: LaunchBucketing['bucketOf'];
+  try {
+    // The plan schema admits only known versions; one from a newer release must not
+    // stop the projection of every launch, so its exposures are quarantined instead.
+    bucketOf = createBucketer(input.salt, input.hashVersion as 1);
+  } catch {
+    bucketOf = null;
+  }
+  return { control: input.control, bucketOf, segments };
 }
 
 /**
@@ -129,6 +134,7 @@ export function checkArm(
   const first = list?.[0];
   if (list === undefined || first === undefined) return 'phase-not-live';
   const end = list[list.length - 1]?.to ?? Infinity;
+  if (b.bucketOf === null) return 'arm-mismatch';
   const t = Math.min(Math.max(ts, first.from), end);
   const bucket = b.bucketOf(unit);
   for (const s of list) {

@@ -23,7 +23,10 @@ async function token(s: Store, id: string, limits: { flags?: string[]; cap?: num
     id,
     name: id,
     scopes: ['sdk'],
-    hash: id.padEnd(64, '0').slice(0, 64).replace(/[^0-9a-f]/g, 'a'),
+    hash: id
+      .padEnd(64, '0')
+      .slice(0, 64)
+      .replace(/[^0-9a-f]/g, 'a'),
     ...(limits.flags !== undefined && { flags: limits.flags }),
     ...(limits.cap !== undefined && { maxUnitsPerMinute: limits.cap }),
   });

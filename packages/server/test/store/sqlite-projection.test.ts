@@ -52,10 +52,7 @@ const ok = unitIn('ok', 'control');
 describe('SQLite projection: fold, then write under the lock', () => {
   it('writes a fold when nothing changed in between, like project()', async () => {
     const { store, raw, projection } = await setup();
-    await store.ingest('tok', 'x', [
-      exposure('L1', a, 'treatment'),
-      exposure('L1', b, 'control'),
-    ]);
+    await store.ingest('tok', 'x', [exposure('L1', a, 'treatment'), exposure('L1', b, 'control')]);
     await store.ingest('tok', 'c', [...track(a, 'click', 3), ...track(b, 'click')]);
     const p = raw.transaction(() => projection.fold(10))();
     expect(p).toMatchObject({ cursor: 0, batches: 2 });

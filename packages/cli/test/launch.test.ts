@@ -136,7 +136,7 @@ describe('threshold launch', () => {
     expect(out).toMatch(/^units: {3}80 treatment, 320 control; split healthy/m);
     // latency: a verdict with the relative difference and its interval against the margin.
     expect(out).toMatch(
-      /^ {2}latency +operational-health +(pass|not enough evidence) +[\d.]+ vs [\d.]+ +[+-]?[\d.]+% \[[+-][\d.]+%, \+[\d.]+%\] +\+20\.0%$/m,
+      /^ {2}latency +operational-health +(pass|not enough evidence) +[\d.]+ vs [\d.]+ +[+−-]?[\d.]+% \[[+−-][\d.]+%, \+[\d.]+%\] +\+20%$/m,
     );
     expect(out).toMatch(/^ {2}errors +operational-health +(pass|not enough evidence) +0 vs 0 /m);
     expect(out).toContain('sign-offs pending: product 0/1 for half');

@@ -1,6 +1,8 @@
 /**
  * A flag-limited sdk token may post exposures only for its flags. Track events
  * name no flag: the projection attributes them only to its flags' launches.
+ * (Environments do not exist yet; when they do, a token's environment is checked
+ * here and in the projection the same way as its flags.)
  */
 import type { SdkEvent } from '@threshold/core';
 

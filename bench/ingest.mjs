@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { parsePlan } from '../packages/core/dist/index.js';
+import { armOf, bucketOf, parsePlan } from '../packages/core/dist/index.js';
 import { openStore } from '../packages/server/dist/store/index.js';
 import { startProjector } from '../packages/server/dist/ingest/projector.js';
 
@@ -68,6 +68,9 @@ kpis:
         guard: { burn_rate: { slo: 99.9% } } }
 `;
 
+/** The arm a unit really has at 10% (salt 'bench'): the projection quarantines any other claim. */
+const armOfUnit = (unit) => armOf(bucketOf(unit, 'bench'), 1000, 'rest');
+
 // Deterministic pseudo-random numbers, so every run sends the same traffic.
 let seed = 42;
 const rand = () => {
@@ -84,7 +87,7 @@ function makeBatch(now) {
     const ts = now - Math.floor(rand() * 5000);
     const r = rand();
     if (r < 0.1) {
-      const arm = u % 10 === 0 ? 'treatment' : 'control';
+      const arm = armOfUnit(`user-${u}`);
       events.push({ type: 'exposure', flag: 'bench', launch: 'L', unit, arm, phase: 'canary', ts });
     } else if (r < 0.4) events.push({ type: 'track', unit, event: 'request', ts });
     else if (r < 0.65)
@@ -120,10 +123,18 @@ async function seedLaunch(store) {
     traffic: 0.1,
   });
   // Expose every unit first, so the projection attributes the tracks.
+  // The seed exposes every unit in one go: lift its per-minute unit cap (ADR 0019).
+  await store.createToken({
+    id: 'seed',
+    name: 'seed',
+    scopes: ['sdk'],
+    hash: '0'.repeat(64),
+    maxUnitsPerMinute: 1e9,
+  });
   for (let start = 0; start < UNITS; start += BATCH) {
     const events = [];
     for (let u = start; u < Math.min(UNITS, start + BATCH); u++) {
-      const arm = u % 10 === 0 ? 'treatment' : 'control';
+      const arm = armOfUnit(`user-${u}`);
       const unit = `user-${u}`;
       events.push({
         type: 'exposure',

@@ -155,7 +155,7 @@ ${SERVER_EXIT_CODES}`;
 
 const TOKEN = `Usage: threshold token <create|list|revoke>
 
-  threshold token create --scope S [--scope S2] [--name N] [--json]
+  threshold token create --scope S [--scope S2] [--name N] [--flags F,...] [--json]
   threshold token list [--json]
   threshold token revoke ID [--json]
 
@@ -164,7 +164,8 @@ the first admin token can be made before anyone can call the API.
 Run 'threshold help token create' for the scopes.
 `;
 
-const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--json] [--data-dir DIR]
+const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--flags F1,F2]
+                              [--max-units-per-minute N] [--json] [--data-dir DIR]
 
 Create an API token and print its secret (thr_...) once on stdout; only its
 sha256 is stored. A note with the name, id and scopes goes to stderr, so
@@ -179,10 +180,23 @@ Scopes:
   admin            operator + tokens + the SDK endpoints (not sign-offs)
   approver:<role>  viewer + approve or reject as <role>, e.g. approver:product
 
+SDK tokens ship in browser bundles: limit each to the flags it serves, e.g.
+  threshold token create --scope sdk --name checkout-web --flags checkout-v2,search-v3
+Such a token sees only those flags in /v1/config and /v1/stream, its exposures
+of other flags are refused, and its events feed only those flags' launches.
+New units one token exposes per launch and minute are capped (default 10000);
+more are quarantined, never folded. See docs/security.md.
+
 Options:
   --scope S      A scope (repeat for several); at least one
   --name N       Name of the token (default: the first scope and 6 random hex digits)
-  --json         Print { id, name, scopes, createdAt, revokedAt, token } instead
+  --flags F,...  sdk tokens: the flag keys it may see and feed (comma-separated
+                 or repeated; default: every flag)
+  --max-units-per-minute N
+                 sdk tokens: new units per launch and minute it may expose
+                 (default 10000); more are quarantined
+  --json         Print { id, name, scopes, flags, maxUnitsPerMinute, createdAt,
+                 revokedAt, token } instead
 ${STORE_OPTIONS}
   -h, --help     Show this help
 

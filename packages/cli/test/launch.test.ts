@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { armOf, bucketOf } from '@threshold/core';
 import type { SdkEvent } from '@threshold/core';
 import { createToken, startServer } from '@threshold/server';
 import type { RunningServer } from '@threshold/server';
@@ -91,8 +92,15 @@ describe('threshold launch', () => {
   it('status shows phase, time in phase, each verdict with its interval, sign-offs and the last decision', async () => {
     const now = Date.now();
     const events: SdkEvent[] = [];
-    for (let i = 0; i < 400; i++) {
-      const arm = i % 5 === 0 ? 'treatment' : 'control';
+    // 80 treatment and 320 control units, each in the arm it really has at 20%
+    // (the server recomputes every exposure's arm).
+    const salt = (await server.store.getLaunch(id))?.salt ?? '';
+    const want = { treatment: 80, control: 320 };
+    for (let i = 0; want.treatment + want.control > 0; i++) {
+      const arm =
+        armOf(bucketOf(`u${i}`, salt), 2000, 'rest') === 'treatment' ? 'treatment' : 'control';
+      if (want[arm] === 0) continue;
+      want[arm]--;
       events.push({
         type: 'exposure',
         flag: 'cli-launch',
@@ -128,7 +136,7 @@ describe('threshold launch', () => {
     expect(out).toMatch(/^units: {3}80 treatment, 320 control; split healthy/m);
     // latency: a verdict with the relative difference and its interval against the margin.
     expect(out).toMatch(
-      /^ {2}latency +operational-health +(pass|not enough evidence) +[\d.]+ vs [\d.]+ +[+-]?[\d.]+% \[[+-][\d.]+%, \+[\d.]+%\] +\+20\.0%$/m,
+      /^ {2}latency +operational-health +(pass|not enough evidence) +[\d.]+ vs [\d.]+ +[+−-]?[\d.]+% \[[+−-][\d.]+%, \+[\d.]+%\] +\+20%$/m,
     );
     expect(out).toMatch(/^ {2}errors +operational-health +(pass|not enough evidence) +0 vs 0 /m);
     expect(out).toContain('sign-offs pending: product 0/1 for half');

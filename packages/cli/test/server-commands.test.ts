@@ -53,6 +53,36 @@ describe('threshold token', () => {
     expect(tokens[0]).not.toHaveProperty('hash');
   });
 
+  it('create limits an sdk token to flags and a unit cap, and refuses them on other scopes', async () => {
+    const made = JSON.parse(
+      (
+        await cli([
+          'token',
+          'create',
+          '--scope',
+          'sdk',
+          '--name',
+          'checkout-web',
+          '--flags',
+          'checkout-v2,search-v3',
+          '--max-units-per-minute',
+          '500',
+          '--json',
+        ])
+      ).stdout,
+    ) as Record<string, unknown>;
+    expect(made).toMatchObject({ flags: ['checkout-v2', 'search-v3'], maxUnitsPerMinute: 500 });
+    const table = await cli(['token', 'list']);
+    expect(table.stdout).toMatch(/checkout-web\s+sdk\s+checkout-v2, search-v3\s/);
+    const refused = await cli(['token', 'create', '--scope', 'viewer', '--flags', 'x']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('apply to sdk tokens only');
+    const bad = await cli(['token', 'create', '--scope', 'sdk', '--max-units-per-minute', '0']);
+    expect(bad.stderr).toContain(
+      "--max-units-per-minute: expected a whole number from 1 to 1000000000, got '0'",
+    );
+  });
+
   it('create --json, list as a table, revoke, and each change is audited as cli:<user>', async () => {
     const made = JSON.parse(
       (await cli(['token', 'create', '--scope', 'sdk', '--json'])).stdout,
@@ -64,7 +94,7 @@ describe('threshold token', () => {
     expect(made.name).toMatch(/^sdk-[0-9a-f]{6}$/);
     expect(made.token).toMatch(/^thr_/);
     const table = await cli(['token', 'list']);
-    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+name\s+scopes\s+created\s+revoked$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^id\s+name\s+scopes\s+flags\s+created\s+revoked$/);
     expect(table.stdout).toContain(made.name);
     const revoke = await cli(['token', 'revoke', made.id]);
     expect(revoke).toEqual({ code: 0, stdout: `Revoked token ${made.id}.\n`, stderr: '' });

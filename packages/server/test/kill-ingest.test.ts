@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { armOf, bucketOf } from '@threshold/core';
 import { createToken, openStore } from '@threshold/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SIMPLE_PLAN } from './support/plans.js';
@@ -59,15 +60,19 @@ describe('kill -9 during ingest', () => {
       body: JSON.stringify({ plan: 'checkout-v2' }),
     });
     const launch = ((await created.json()) as { launch: { id: string } }).launch.id;
+    const detail = await fetch(`${url}/api/v1/launches/${launch}`, { headers: auth(ops) });
+    const { salt } = ((await detail.json()) as { launch: { salt: string } }).launch;
+    // The arm each unit really has at 1% (the projection quarantines any other claim).
+    const armOfUnit = (unit: string) => armOf(bucketOf(unit, salt), 100, 'rest');
 
     const makeBatch = (w: number, n: number): SentBatch => {
       const units = Array.from({ length: EVENTS_PER_BATCH }, (_, i) => `w${w}-b${n}-u${i}`);
-      const events = units.map((unit, i) => ({
+      const events = units.map((unit) => ({
         type: 'exposure',
         flag: 'checkout-v2',
         launch,
         unit,
-        arm: i % 2 === 0 ? 'control' : 'treatment',
+        arm: armOfUnit(unit),
         phase: 'canary',
         ts: Date.now(),
       }));

@@ -1,5 +1,5 @@
 /** `threshold launch status`: where a launch stands and why, from its detail and its latest recorded look. */
-import { formatPercent, formatSigned, formatValue } from '@threshold/core';
+import { formatCount, formatPercent, formatSigned, formatValue } from '@threshold/core';
 import { renderTable } from '../text-table.js';
 
 /** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
@@ -31,6 +31,12 @@ export interface LaunchDetail {
     at?: string;
     actor?: string;
   } | null;
+  /** Evidence integrity (absent from servers before ADR 0019). */
+  integrity?: {
+    phase: string;
+    quarantined: Record<string, number>;
+    dominant: { name: string; share: number } | null;
+  };
   /** Health of the metric sources the plan reads (older servers send none). */
   sources?: SourceHealthView[];
 }
@@ -77,6 +83,7 @@ export interface LaunchStatusView {
   pendingSignoffs: LaunchDetail['pendingSignoffs'];
   lastDecision: LaunchDetail['lastDecision'];
   sources: SourceHealthView[];
+  integrity: LaunchDetail['integrity'] | null;
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -92,7 +99,26 @@ export function statusView(
     pendingSignoffs: detail.pendingSignoffs,
     lastDecision: detail.lastDecision,
     sources: detail.sources ?? [],
+    integrity: detail.integrity ?? null,
   };
+}
+
+/** "evidence: …" when exposures were quarantined or one token dominates; null when all is well. */
+export function integrityLine(integrity: LaunchDetail['integrity'] | null): string | null {
+  if (integrity === null || integrity === undefined) return null;
+  const reasons = Object.entries(integrity.quarantined).filter(([, n]) => n > 0);
+  const total = reasons.reduce((a, [, n]) => a + n, 0);
+  const parts: string[] = [];
+  if (total > 0)
+    parts.push(
+      `${formatCount(total)} exposure${total === 1 ? '' : 's'} quarantined (${reasons.map(([r, n]) => `${r} ${formatCount(n)}`).join(', ')})`,
+    );
+  const d = integrity.dominant;
+  if (d !== null)
+    parts.push(
+      `token ${d.name} supplied ${formatPercent(d.share, false)} of ${integrity.phase}'s units`,
+    );
+  return parts.length === 0 ? null : `evidence: ${parts.join('; ')}`;
 }
 
 /** "1h 4m", "2m 5s", "12s". */
@@ -210,6 +236,8 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     for (const a of asks) parts.push(`answer to ask ${a}`);
     lines.push(`sign-offs pending: ${parts.join('; ')}`);
   }
+  const evidence = integrityLine(view.integrity);
+  if (evidence !== null) lines.push(evidence);
   const d = view.lastDecision;
   if (d === null || d.reason === undefined) lines.push('last decision: none yet');
   else {

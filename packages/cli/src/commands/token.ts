@@ -9,19 +9,20 @@ import { cliActor, openLocalStore, storeLocation } from '../server/open-local-st
 import { renderTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 
-/** `threshold token create --scope S [--scope S2] [--name N] [--json] [--data-dir D]`. */
+/** `threshold token create --scope S [--scope S2] [--name N] [--flags F,...] [--max-units-per-minute N] [--json] [--data-dir D]`. */
 export async function runTokenCreate(args: readonly string[], io: Io): Promise<number> {
   const name = 'token create';
   const parsed = parseCommandArgs(args, {
     name,
     flags: ['json'],
-    values: ['scope', 'name', 'data-dir'],
+    values: ['scope', 'name', 'data-dir', 'flags', 'max-units-per-minute'],
     positionals: 'none',
   });
   if (parsed.help) {
     io.stdout.write(helpText(name) ?? '');
     return 0;
   }
+  const limits = tokenLimitsOf(parsed.values, name);
   const rawScopes = parsed.values.get('scope') ?? [];
   if (rawScopes.length === 0) {
     throw new UsageError(
@@ -35,6 +36,14 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
     if (!r.success) throw new UsageError(`--scope: ${r.error.issues[0]?.message ?? raw}`, name);
     scopes.push(r.data);
   }
+  if (
+    !scopes.includes('sdk') &&
+    (limits.flags !== undefined || limits.maxUnitsPerMinute !== undefined)
+  )
+    throw new UsageError(
+      '--flags and --max-units-per-minute apply to sdk tokens only: add --scope sdk or leave them out',
+      name,
+    );
   const tokenName =
     lastValue(parsed, 'name') ??
     `${(scopes[0] ?? 'token').replace(':', '-')}-${randomBytes(3).toString('hex')}`;
@@ -47,12 +56,19 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
   try {
     const actor = cliActor(io);
     const created = await store.transaction(async (tx) => {
-      const made = await createToken(tx, { name: tokenName, scopes });
+      const made = await createToken(tx, { name: tokenName, scopes, ...limits });
       await tx.appendAudit({
         actor,
         action: 'token.created',
         subject: `token:${made.record.id}`,
-        data: { name: made.record.name, scopes: made.record.scopes },
+        data: {
+          name: made.record.name,
+          scopes: made.record.scopes,
+          ...(made.record.flags !== null && { flags: made.record.flags }),
+          ...(made.record.maxUnitsPerMinute !== null && {
+            maxUnitsPerMinute: made.record.maxUnitsPerMinute,
+          }),
+        },
       });
       return made;
     });
@@ -64,7 +80,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
       // The secret alone on stdout, so TOKEN=$(threshold token create ...) works.
       io.stdout.write(`${created.token}\n`);
       io.stderr.write(
-        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')} in ${where.describe}.\n` +
+        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')}${created.record.flags === null ? '' : ` for flags ${created.record.flags.join(', ')}`} in ${where.describe}.\n` +
           'The secret above is shown only once: store it now. Use it as Authorization: Bearer <token>.\n',
       );
     }
@@ -72,6 +88,39 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
   } finally {
     await store.close();
   }
+}
+
+const FLAG_KEY = /^[^\s,]{1,200}$/;
+
+/** `--flags` (comma-separated, repeatable) and `--max-units-per-minute`, checked. */
+function tokenLimitsOf(
+  values: ReadonlyMap<string, readonly string[]>,
+  name: string,
+): { flags?: string[]; maxUnitsPerMinute?: number } {
+  const out: { flags?: string[]; maxUnitsPerMinute?: number } = {};
+  const rawFlags = values.get('flags');
+  if (rawFlags !== undefined) {
+    const flags = rawFlags.flatMap((v) => v.split(',')).map((f) => f.trim());
+    const bad = flags.find((f) => !FLAG_KEY.test(f));
+    if (bad !== undefined || flags.length === 0)
+      throw new UsageError(
+        `--flags: '${bad ?? ''}' is not a flag key (comma-separated keys such as checkout-v2,search-v3)`,
+        name,
+      );
+    out.flags = flags;
+  }
+  const rawCap = values.get('max-units-per-minute');
+  const cap = rawCap?.[rawCap.length - 1];
+  if (cap !== undefined) {
+    const n = Number(cap);
+    if (!/^\d+$/.test(cap) || n < 1 || n > 1_000_000_000)
+      throw new UsageError(
+        `--max-units-per-minute: expected a whole number from 1 to 1000000000, got '${cap}'`,
+        name,
+      );
+    out.maxUnitsPerMinute = n;
+  }
+  return out;
 }
 
 /** `threshold token list [--json] [--data-dir D]`. */
@@ -106,8 +155,15 @@ export async function runTokenList(args: readonly string[], io: Io): Promise<num
     return 0;
   }
   const rows = [
-    ['id', 'name', 'scopes', 'created', 'revoked'],
-    ...tokens.map((t) => [t.id, t.name, t.scopes.join(', '), t.createdAt, t.revokedAt ?? '—']),
+    ['id', 'name', 'scopes', 'flags', 'created', 'revoked'],
+    ...tokens.map((t) => [
+      t.id,
+      t.name,
+      t.scopes.join(', '),
+      t.flags?.join(', ') ?? '*',
+      t.createdAt,
+      t.revokedAt ?? '—',
+    ]),
   ];
   io.stdout.write(
     renderTable(rows, '')

@@ -16,7 +16,14 @@ export interface CreatedToken {
  */
 export async function createToken(
   store: Store,
-  input: { name: string; scopes: readonly Scope[] },
+  input: {
+    name: string;
+    scopes: readonly Scope[];
+    /** Limit an sdk token to these flags (see docs/security.md); omitted = every flag. */
+    flags?: readonly string[] | null;
+    /** New units per launch and minute it may expose; omitted = the default. */
+    maxUnitsPerMinute?: number | null;
+  },
 ): Promise<CreatedToken> {
   const token = generateTokenSecret();
   const record = await store.createToken({
@@ -24,6 +31,8 @@ export async function createToken(
     name: input.name,
     scopes: [...new Set(input.scopes)],
     hash: hashToken(token),
+    flags: input.flags === undefined || input.flags === null ? null : [...new Set(input.flags)],
+    maxUnitsPerMinute: input.maxUnitsPerMinute ?? null,
   });
   return { token, record };
 }
@@ -33,6 +42,10 @@ export interface TokenView {
   id: string;
   name: string;
   scopes: Scope[];
+  /** Flags an sdk token is limited to; null = every flag. */
+  flags: string[] | null;
+  /** New units per launch and minute; null = the default (10,000). */
+  maxUnitsPerMinute: number | null;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -43,6 +56,8 @@ export function tokenView(record: TokenRecord): TokenView {
     id: record.id,
     name: record.name,
     scopes: record.scopes,
+    flags: record.flags,
+    maxUnitsPerMinute: record.maxUnitsPerMinute,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
   };

@@ -19,6 +19,7 @@ import type { Lease } from './lease.js';
 import { foldLog, rebuildState } from './launch-log.js';
 import type { FoldedLog } from './launch-log.js';
 import { lookRecordOf } from './look-record.js';
+import { createIntegrityAlerts } from './integrity-alert.js';
 
 /** Default time between looks at each launch. */
 export const DEFAULT_LOOK_INTERVAL_MS = 2000;
@@ -109,6 +110,7 @@ export function createController(options: ControllerOptions): Controller {
     envMs('THRESHOLD_LOOK_RECORD_INTERVAL_MS') ??
     DEFAULT_LOOK_RECORD_INTERVAL_MS;
   const cache = new Map<string, Cached>();
+  const integrity = createIntegrityAlerts(store);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<unknown> | undefined;
   let stopped = true;
@@ -150,6 +152,10 @@ export function createController(options: ControllerOptions): Controller {
     const evidence = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
+    // An alert only: it never changes what decide() decided.
+    await integrity
+      .check(launch, plan, at)
+      .catch((err: unknown) => logger.warn({ err, launch: launch.id }, 'integrity check failed'));
     const last = cached.log.lastLookAt;
     const record = last === null || at - last >= recordEvery;
     const outcome: LookOutcome = {

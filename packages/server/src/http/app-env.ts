@@ -7,6 +7,8 @@ export interface Principal {
   /** Token name: the actor in the audit log and launch events. */
   name: string;
   scopes: Scope[];
+  /** Flags an sdk token is limited to (config and events); null = every flag. */
+  flags: string[] | null;
 }
 
 /** Per-request values every handler can read (`c.get(...)`). */

@@ -4,7 +4,7 @@
  * `controllerLooks` and `decisions` on the same object.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ProjectionStatus } from '../store/store.js';
+import type { EvidenceContribution, ProjectionStatus } from '../store/store.js';
 
 /** The metrics every part of the server writes to. */
 export interface ServerMetrics {
@@ -40,6 +40,8 @@ export interface ServerMetrics {
    * (threshold_projection_pending_batches, threshold_projection_dropped_events{reason}).
    */
   setProjectionSource(source: () => Promise<ProjectionStatus>): void;
+  /** Where threshold_quarantined_exposures{launch,reason} reads from at scrape time. */
+  setIntegritySource(source: () => Promise<EvidenceContribution[]>): void;
 }
 
 /** A fresh registry with every server metric. */
@@ -59,6 +61,26 @@ export function createServerMetrics(): ServerMetrics {
         if (h.state !== 'unknown') this.set({ source: h.name }, h.state === 'ok' ? 1 : 0);
     },
   });
+  let integrity: (() => Promise<EvidenceContribution[]>) | undefined;
+  new Gauge({
+    name: 'threshold_quarantined_exposures',
+    help: 'Exposures the projection refused and never folded, per launch and reason: arm-mismatch (not the arm the unit has), phase-not-live, out-of-scope (a flag-limited token), over-cap (a token over its units per minute).',
+    labelNames: ['launch', 'reason'],
+    registers,
+    async collect() {
+      if (integrity === undefined) return;
+      this.reset();
+      const totals = new Map<string, Map<string, number>>();
+      for (const r of await integrity()) {
+        const byReason = totals.get(r.launchId) ?? new Map<string, number>();
+        totals.set(r.launchId, byReason);
+        for (const [reason, n] of Object.entries(r.quarantined))
+          byReason.set(reason, (byReason.get(reason) ?? 0) + n);
+      }
+      for (const [launch, byReason] of totals)
+        for (const [reason, n] of byReason) this.set({ launch, reason }, n);
+    },
+  });
   new Gauge({
     name: 'threshold_projection_pending_batches',
     help: 'Ingested event batches not yet folded into aggregates.',
@@ -69,7 +91,7 @@ export function createServerMetrics(): ServerMetrics {
   });
   new Gauge({
     name: 'threshold_projection_dropped_events',
-    help: 'Events the projection dropped, by reason: unattributed (track event of a unit never exposed) or ignored (no running launch asked for it).',
+    help: 'Events the projection dropped, by reason: unattributed (track event of a unit never exposed), ignored (no running launch asked for it) or quarantined (an exposure that failed the integrity checks).',
     labelNames: ['reason'],
     registers,
     async collect() {
@@ -77,6 +99,7 @@ export function createServerMetrics(): ServerMetrics {
       const status = await projection();
       this.set({ reason: 'unattributed' }, status.unattributed);
       this.set({ reason: 'ignored' }, status.ignored);
+      this.set({ reason: 'quarantined' }, status.quarantined);
     },
   });
   return {
@@ -99,6 +122,9 @@ export function createServerMetrics(): ServerMetrics {
       labelNames: ['source', 'reason'],
       registers,
     }),
+    setIntegritySource(source) {
+      integrity = source;
+    },
     registry,
     httpRequests: new Counter({
       name: 'threshold_http_requests_total',
@@ -120,13 +146,13 @@ export function createServerMetrics(): ServerMetrics {
     }),
     rejectedEvents: new Counter({
       name: 'threshold_rejected_events_total',
-      help: 'SDK events refused, by reason (invalid, too_large, rate_limited).',
+      help: 'SDK events refused, by reason (invalid, too_large, rate_limited, out_of_scope).',
       labelNames: ['reason'],
       registers,
     }),
     rejectedBatches: new Counter({
       name: 'threshold_rejected_batches_total',
-      help: 'SDK event batches refused, by reason (invalid, too_large, rate_limited).',
+      help: 'SDK event batches refused, by reason (invalid, too_large, rate_limited, out_of_scope).',
       labelNames: ['reason'],
       registers,
     }),

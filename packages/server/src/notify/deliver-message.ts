@@ -8,6 +8,7 @@ import type {
   NotifyPayload,
   WebhookPayload,
 } from '../controller/outbox-messages.js';
+import type { IntegrityPayload } from '../controller/integrity-alert.js';
 import type { OutboxMessage } from '../store/store.js';
 import type { NotifyResolver } from './notify-targets.js';
 import { slackMessage } from './slack-message.js';
@@ -46,6 +47,13 @@ function requestOf(
   if (message.kind === 'webhook') {
     if (typeof payload.url !== 'string') return { fail: 'webhook payload has no url' };
     return { url: payload.url, body: JSON.stringify(event), event: event.event };
+  }
+  if (message.kind === 'integrity') {
+    const e = (payload as Partial<IntegrityPayload>).event;
+    const url = ctx.resolve(undefined);
+    if (url === undefined) return { skip: 'no THRESHOLD_NOTIFY_DEFAULT configured' };
+    const text = `${e?.launch?.plan ?? ''}: evidence integrity: ${e?.reason ?? ''}`;
+    return { url, body: JSON.stringify({ text, event: e }), event: String(e?.event) };
   }
   if (message.kind === 'notify' || message.kind === 'announce') {
     const target = message.kind === 'notify' ? String(payload.target) : undefined;

@@ -18,6 +18,7 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
+import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
@@ -111,6 +112,7 @@ const launchDetailSchema = z
         description:
           "Health of the external metric sources the plan's KPIs read (events excluded).",
       }),
+    integrity: evidenceIntegritySchema,
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -284,6 +286,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
           sources: sourcesOf(ctx, version.plan),
+          integrity: await readEvidenceIntegrity(store, launch, version.plan),
         });
       },
     },

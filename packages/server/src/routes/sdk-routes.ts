@@ -22,6 +22,8 @@ import { parseJsonText, readBodyText, requireMediaType } from '../http/read-body
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { sseResponse } from '../http/sse-stream.js';
+import { scopeConfigDocument } from '../config/scope-config-document.js';
+import { outOfScopeEvents } from '../auth/token-scope.js';
 
 /** One bad event of a rejected batch. */
 export interface BatchError {
@@ -72,7 +74,8 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         200: { description: 'The ConfigDocument.', schema: configDocumentSchema as z.ZodType },
         304: { description: 'Not modified: If-None-Match matches the current version.' },
       },
-      handler: async (c) => configResponse(c, await hub.refresh()),
+      handler: async (c) =>
+        configResponse(c, scopeConfigDocument(await hub.refresh(), c.get('principal').flags)),
     },
     {
       method: 'get',
@@ -89,7 +92,8 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         },
       },
       handler: async (c) => {
-        const doc = await hub.refresh();
+        const flags = c.get('principal').flags;
+        const doc = scopeConfigDocument(await hub.refresh(), flags);
         const lastId = c.req.header('last-event-id');
         let unsubscribe = () => {};
         metrics.sseClients.inc({ stream: 'sdk' });
@@ -98,7 +102,8 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
           signal: c.req.raw.signal,
           start(writer) {
             let sent = lastId === doc.version ? doc.version : undefined;
-            const push = (next: ConfigDocument) => {
+            const push = (full: ConfigDocument) => {
+              const next = scopeConfigDocument(full, flags);
               if (next.version === sent) return;
               sent = next.version;
               writer.send(SSE_CONFIG_EVENT, JSON.stringify(next), next.version);
@@ -131,10 +136,14 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
       responses: {
         202: { description: 'Stored durably.', schema: acceptedSchema },
         400: { description: 'BATCH_INVALID: details.errors lists { index, path, reason }.' },
+        403: {
+          description:
+            'FORBIDDEN: the token lacks the sdk scope, or is limited to flags and the batch has exposures of others (details.errors lists { index, path, reason }).',
+        },
         413: { description: `PAYLOAD_TOO_LARGE: over ${MAX_BATCH_BYTES} bytes.` },
         429: { description: 'RATE_LIMITED: see Retry-After.' },
       },
-      errors: ['BATCH_INVALID', 'MALFORMED_BODY', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED'],
+      errors: ['BATCH_INVALID', 'FORBIDDEN', 'MALFORMED_BODY', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED'],
       authInHandler: true,
       handler: async (c) => {
         const header = bearerToken(c);
@@ -188,6 +197,16 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
           );
         }
         const batch = parsed.value;
+        const refused = outOfScopeEvents(batch.events, principal.flags);
+        if (refused.length > 0) {
+          rejectBatch('out_of_scope', batch.events.length);
+          const first = refused[0];
+          throw new HttpError(
+            'FORBIDDEN',
+            `this token is limited to flags ${principal.flags?.join(', ') ?? ''}: the batch was rejected whole: ${refused.length} event${refused.length === 1 ? '' : 's'} for other flags; first: ${first?.path ?? ''}: ${first?.reason ?? ''}`,
+            { errors: refused },
+          );
+        }
         const take = ctx.buckets.take(principal.tokenId, batch.events.length);
         if (!take.ok) {
           rejectBatch('rate_limited', batch.events.length);

@@ -9,15 +9,46 @@ import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 
-const createBody = z.object({
-  name: requiredText(100).meta({
-    description: 'Who or what uses the token; the actor name in the audit log.',
-  }),
-  scopes: z
-    .array(scopeSchema, { error: 'is required: a list such as ["viewer"]' })
-    .min(1, { error: 'name at least one scope' })
-    .max(20, { error: 'at most 20 scopes' }),
-});
+const createBody = z
+  .object({
+    name: requiredText(100).meta({
+      description: 'Who or what uses the token; the actor name in the audit log.',
+    }),
+    scopes: z
+      .array(scopeSchema, { error: 'is required: a list such as ["viewer"]' })
+      .min(1, { error: 'name at least one scope' })
+      .max(20, { error: 'at most 20 scopes' }),
+    flags: z
+      .array(requiredText(200), { error: 'must be a list of flag keys such as ["checkout-v2"]' })
+      .min(1, { error: 'name at least one flag, or leave flags out for every flag' })
+      .max(100, { error: 'at most 100 flags' })
+      .optional()
+      .meta({
+        description:
+          'sdk tokens only: the flags it may see in the config and post exposures and events for (default: every flag).',
+      }),
+    maxUnitsPerMinute: z
+      .number({ error: 'must be a whole number from 1 to 1000000000' })
+      .int({ error: 'must be a whole number from 1 to 1000000000' })
+      .min(1, { error: 'must be a whole number from 1 to 1000000000' })
+      .max(1_000_000_000, { error: 'must be a whole number from 1 to 1000000000' })
+      .optional()
+      .meta({
+        description:
+          'sdk tokens only: new units it may expose per launch and server minute; more are quarantined (default 10000).',
+      }),
+  })
+  .superRefine((body, ctx) => {
+    // Limits narrow what an sdk token feeds; on any other token they would be accepted and ignored.
+    if (body.scopes.includes('sdk')) return;
+    for (const key of ['flags', 'maxUnitsPerMinute'] as const)
+      if (body[key] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'applies to sdk tokens only: add the sdk scope or leave it out',
+        });
+  });
 
 const idParams = z.object({ id: z.string().min(1) });
 
@@ -26,6 +57,8 @@ const tokenViewSchema = z
     id: z.string(),
     name: z.string(),
     scopes: z.array(z.string()),
+    flags: z.array(z.string()).nullable(),
+    maxUnitsPerMinute: z.number().int().nullable(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
@@ -58,7 +91,14 @@ export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
             actor,
             action: 'token.created',
             subject: `token:${made.record.id}`,
-            data: { name: made.record.name, scopes: made.record.scopes },
+            data: {
+              name: made.record.name,
+              scopes: made.record.scopes,
+              ...(made.record.flags !== null && { flags: made.record.flags }),
+              ...(made.record.maxUnitsPerMinute !== null && {
+                maxUnitsPerMinute: made.record.maxUnitsPerMinute,
+              }),
+            },
           });
           return made;
         });

@@ -66,6 +66,10 @@ export interface TokensTable {
   hash: string;
   created_at: string;
   revoked_at: string | null;
+  /** JSON array of flag keys the token is limited to; null = every flag. */
+  flags: string | null;
+  /** New units per launch and minute; null = the server default. */
+  max_units_per_minute: number | null;
 }
 
 export interface AuditLogTable {
@@ -109,6 +113,7 @@ export interface ProjectionStateTable {
   attributed: number;
   unattributed: number;
   ignored: number;
+  quarantined: number;
 }
 
 export interface ExposuresTable {
@@ -153,6 +158,19 @@ export interface MinuteCountsTable {
   count: number;
 }
 
+/** What one token contributed to one launch phase per server minute, and what was quarantined. */
+export interface EvidenceContributionsTable {
+  launch_id: string;
+  phase: string;
+  token_id: string;
+  minute: number;
+  units: number;
+  arm_mismatch: number;
+  phase_not_live: number;
+  out_of_scope: number;
+  over_cap: number;
+}
+
 /** Every table of the store. */
 export interface Database {
   migrations: MigrationsTable;
@@ -169,4 +187,5 @@ export interface Database {
   unit_aggregates: UnitAggregatesTable;
   sketch_buckets: SketchBucketsTable;
   minute_counts: MinuteCountsTable;
+  evidence_contributions: EvidenceContributionsTable;
 }

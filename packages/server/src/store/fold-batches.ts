@@ -7,6 +7,8 @@ import { SKETCH_MIN_INDEXABLE, sketchBucketIndex } from '@threshold/core';
 import type { Kpi, Plan } from '@threshold/core';
 import { MINUTE_MS } from './event-codec.js';
 import type { StoredEvent } from './event-codec.js';
+import { UNKNOWN_TOKEN_LIMITS, checkArm } from './exposure-check.js';
+import type { LaunchBucketing, QuarantineReason, TokenLimits } from './exposure-check.js';
 
 /** A running or paused launch, as the projection needs it. */
 export interface ActiveLaunch {
@@ -15,7 +17,13 @@ export interface ActiveLaunch {
   phases: string[];
   /** Phase to record when an exposure names none. */
   currentPhase: string;
+  /** Index of the current phase: exposures of a later phase are not live yet. */
+  rank: number;
+  /** The flag the launch runs (a flag-limited token feeds only its flags' launches). */
+  flag: string;
   kpis: Kpi[];
+  /** Salt, control and traffic history: the arm every exposure must match. */
+  bucketing: LaunchBucketing;
 }
 
 /** What one launch wants of one event name. */
@@ -133,81 +141,199 @@ export interface MinuteDelta {
   count: number;
 }
 
+/** What one token contributed to one launch phase in one server minute (evidence_contributions). */
+export interface ContributionDelta {
+  launchId: string;
+  phase: string;
+  tokenId: string;
+  minute: number;
+  /** New units it exposed (folded). */
+  units: number;
+  /** Exposures quarantined, per reason. */
+  armMismatch: number;
+  phaseNotLive: number;
+  outOfScope: number;
+  overCap: number;
+}
+
 /** Everything one projection step writes. */
 export interface FoldResult {
   exposures: ExposureRow[];
   unitAggregates: Map<string, UnitAggregateDelta>;
   sketch: Map<string, SketchDelta>;
   minutes: Map<string, MinuteDelta>;
+  contributions: Map<string, ContributionDelta>;
   stats: {
     events: number;
     exposures: number;
     attributed: number;
     unattributed: number;
     ignored: number;
+    /** Exposures checked and refused (see exposure-check.ts): never folded. */
+    quarantined: number;
   };
+}
+
+/** Stored batches of one step: the token that sent each and the server minute it came in. */
+export interface FoldBatch {
+  tokenId: string;
+  /** Minute slot of the batch's `received_at` (the cap's clock: the client's `ts` is its word). */
+  minute: number;
+  events: StoredEvent[];
+}
+
+/** Key of the cap's counter: new units of one token in one launch and server minute. */
+export function capKey(launchId: string, tokenId: string, minute: number): string {
+  return launchId + SEP + tokenId + SEP + minute;
 }
 
 const SEP = '\u0000';
 
 /**
- * Fold events in order. `placements` must hold the stored exposures of every
- * unit with a track event here (see {@link unitsToLoad}); it is updated with the
- * exposures of this fold so later events of the same fold see them.
+ * Fold batches in order. `placements` must hold the stored exposures of every
+ * unit named here (see {@link unitsToLoad}); it is updated with the exposures of
+ * this fold so later events of the same fold see them. `tokens` holds the limits
+ * of the batches' tokens (absent: {@link UNKNOWN_TOKEN_LIMITS}); `capUsed` the new
+ * units already stored per {@link capKey} of this step's tokens and minutes, and is
+ * updated as units are placed.
  */
 export function foldEvents(
-  events: Iterable<StoredEvent>,
+  batches: Iterable<FoldBatch>,
   launches: Map<string, ActiveLaunch>,
   interest: InterestMap,
   placements: PlacementMap,
+  tokens: ReadonlyMap<string, TokenLimits> = new Map(),
+  capUsed: Map<string, number> = new Map(),
 ): FoldResult {
   const r: FoldResult = {
     exposures: [],
     unitAggregates: new Map(),
     sketch: new Map(),
     minutes: new Map(),
-    stats: { events: 0, exposures: 0, attributed: 0, unattributed: 0, ignored: 0 },
+    contributions: new Map(),
+    stats: {
+      events: 0,
+      exposures: 0,
+      attributed: 0,
+      unattributed: 0,
+      ignored: 0,
+      quarantined: 0,
+    },
   };
-  for (const e of events) {
-    r.stats.events++;
-    if (e.type === 'exposure') {
-      const launch = launches.get(e.launch);
-      if (launch === undefined || (e.arm !== 'treatment' && e.arm !== 'control')) {
-        r.stats.ignored++;
-        continue;
-      }
-      const phase = e.phase ?? launch.currentPhase;
-      r.stats.exposures++;
-      if (placeExposure(placements, e.unit, launch.id, phase, e.arm, launch.phases.indexOf(phase)))
-        r.exposures.push({ launchId: launch.id, phase, unit: e.unit, arm: e.arm, firstTs: e.ts });
-      continue;
-    }
-    const wanted = interest.get(e.event);
-    if (wanted === undefined) {
-      r.stats.ignored++;
-      continue;
-    }
-    const byLaunch = placements.get(e.unit);
-    let hit = false;
-    const minute = Math.floor(e.ts / MINUTE_MS);
-    for (const [launchId, flags] of wanted) {
-      const p = byLaunch?.get(launchId);
-      if (p === undefined) continue;
-      hit = true;
-      addUnitAggregate(r, launchId, p, e.event, e.unit, minute, e.value);
-      if (flags.sketch && e.value !== null) addSketch(r, launchId, p, e.event, minute, e.value);
-      if (flags.minutes) {
-        const key = launchId + SEP + e.event + SEP + p.arm + SEP + minute;
-        const m = r.minutes.get(key);
-        if (m === undefined)
-          r.minutes.set(key, { launchId, event: e.event, arm: p.arm, minute, count: 1 });
-        else m.count++;
-      }
-    }
-    if (hit) r.stats.attributed++;
-    else r.stats.unattributed++;
+  for (const batch of batches) {
+    const limits = tokens.get(batch.tokenId) ?? UNKNOWN_TOKEN_LIMITS;
+    for (const e of batch.events)
+      foldEvent(r, e, batch, limits, launches, interest, placements, capUsed);
   }
   return r;
+}
+
+function foldEvent(
+  r: FoldResult,
+  e: StoredEvent,
+  batch: FoldBatch,
+  limits: TokenLimits,
+  launches: Map<string, ActiveLaunch>,
+  interest: InterestMap,
+  placements: PlacementMap,
+  capUsed: Map<string, number>,
+): void {
+  r.stats.events++;
+  if (e.type === 'exposure') {
+    const launch = launches.get(e.launch);
+    if (launch === undefined || (e.arm !== 'treatment' && e.arm !== 'control')) {
+      r.stats.ignored++;
+      return;
+    }
+    const phase = e.phase ?? launch.currentPhase;
+    const rank = launch.phases.indexOf(phase);
+    const reason: QuarantineReason | undefined =
+      limits.flags !== null && !limits.flags.has(launch.flag)
+        ? 'out-of-scope'
+        : rank < 0 || rank > launch.rank
+          ? 'phase-not-live'
+          : checkArm(launch.bucketing, phase, e.unit, e.arm, e.ts);
+    if (reason !== undefined) return quarantine(r, launch.id, phase, batch, reason);
+    if (placements.get(e.unit)?.get(launch.id)?.phases.has(phase) === true) {
+      r.stats.exposures++; // a repeat: the unit's first exposure of the phase stands
+      return;
+    }
+    const key = capKey(launch.id, batch.tokenId, batch.minute);
+    const used = capUsed.get(key) ?? 0;
+    if (used >= limits.unitsPerMinute) return quarantine(r, launch.id, phase, batch, 'over-cap');
+    capUsed.set(key, used + 1);
+    contribution(r, launch.id, phase, batch).units++;
+    r.stats.exposures++;
+    placeExposure(placements, e.unit, launch.id, phase, e.arm, rank);
+    r.exposures.push({ launchId: launch.id, phase, unit: e.unit, arm: e.arm, firstTs: e.ts });
+    return;
+  }
+  const wanted = interest.get(e.event);
+  if (wanted === undefined) {
+    r.stats.ignored++;
+    return;
+  }
+  const byLaunch = placements.get(e.unit);
+  let hit = false;
+  const minute = Math.floor(e.ts / MINUTE_MS);
+  for (const [launchId, flags] of wanted) {
+    const p = byLaunch?.get(launchId);
+    if (p === undefined) continue;
+    // A flag-limited token's outcome events count only for its flags' launches.
+    if (limits.flags !== null && !limits.flags.has(launches.get(launchId)?.flag ?? '')) continue;
+    hit = true;
+    addUnitAggregate(r, launchId, p, e.event, e.unit, minute, e.value);
+    if (flags.sketch && e.value !== null) addSketch(r, launchId, p, e.event, minute, e.value);
+    if (flags.minutes) {
+      const key = launchId + SEP + e.event + SEP + p.arm + SEP + minute;
+      const m = r.minutes.get(key);
+      if (m === undefined)
+        r.minutes.set(key, { launchId, event: e.event, arm: p.arm, minute, count: 1 });
+      else m.count++;
+    }
+  }
+  if (hit) r.stats.attributed++;
+  else r.stats.unattributed++;
+}
+
+function contribution(
+  r: FoldResult,
+  launchId: string,
+  phase: string,
+  batch: FoldBatch,
+): ContributionDelta {
+  const key = launchId + SEP + phase + SEP + batch.tokenId + SEP + batch.minute;
+  let c = r.contributions.get(key);
+  if (c === undefined) {
+    c = {
+      launchId,
+      phase,
+      tokenId: batch.tokenId,
+      minute: batch.minute,
+      units: 0,
+      armMismatch: 0,
+      phaseNotLive: 0,
+      outOfScope: 0,
+      overCap: 0,
+    };
+    r.contributions.set(key, c);
+  }
+  return c;
+}
+
+function quarantine(
+  r: FoldResult,
+  launchId: string,
+  phase: string,
+  batch: FoldBatch,
+  reason: QuarantineReason,
+): void {
+  r.stats.quarantined++;
+  const c = contribution(r, launchId, phase, batch);
+  if (reason === 'arm-mismatch') c.armMismatch++;
+  else if (reason === 'phase-not-live') c.phaseNotLive++;
+  else if (reason === 'out-of-scope') c.outOfScope++;
+  else c.overCap++;
 }
 
 function addUnitAggregate(
@@ -274,23 +400,21 @@ function addSketch(
   else s.count++;
 }
 
-/** Units whose stored exposures the fold needs: those with a track event some launch wants. */
-export function unitsToLoad(events: Iterable<StoredEvent>, interest: InterestMap): Set<string> {
+/**
+ * Units whose stored exposures the fold needs: those with a track event some launch
+ * wants, and those exposed to an active launch (so a repeat is known as one, and the
+ * cap counts units, not exposure events).
+ */
+export function unitsToLoad(
+  batches: Iterable<FoldBatch>,
+  interest: InterestMap,
+  launches: ReadonlyMap<string, ActiveLaunch>,
+): Set<string> {
   const units = new Set<string>();
-  for (const e of events) if (e.type === 'track' && interest.has(e.event)) units.add(e.unit);
+  for (const b of batches)
+    for (const e of b.events)
+      if (e.type === 'track' ? interest.has(e.event) : launches.has(e.launch)) units.add(e.unit);
   return units;
-}
-
-/** An active launch from its row and its plan version's JSON. */
-export function toActiveLaunch(id: string, phaseIndex: number, planJson: string): ActiveLaunch {
-  const plan = JSON.parse(planJson) as Plan;
-  const phases = plan.phases.map((p) => p.name);
-  return {
-    id,
-    phases,
-    currentPhase: phases[phaseIndex] ?? phases[phases.length - 1] ?? '',
-    kpis: planKpis(plan),
-  };
 }
 
 /** SQL condition of launches whose events are projected. */

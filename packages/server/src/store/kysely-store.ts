@@ -40,6 +40,7 @@ import type {
   ProjectionStatus,
   Store,
   TokenRecord,
+  EvidenceContribution,
 } from './store.js';
 import {
   StoreConflictError,
@@ -422,7 +423,17 @@ export abstract class KyselyStore implements Store {
 
   // ---- tokens ----------------------------------------------------------------------
 
-  async createToken(input: Omit<TokenRecord, 'createdAt' | 'revokedAt'>): Promise<TokenRecord> {
+  async createToken(
+    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+  ): Promise<TokenRecord> {
+    const flags = input.flags ?? null;
+    if (flags !== null) {
+      if (!Array.isArray(flags) || flags.length === 0)
+        throw new StoreInputError('flags', 'must be a non-empty list of flag keys, or null');
+      flags.forEach((f, i) => requireText(`flags[${i}]`, f, 200));
+    }
+    const cap = input.maxUnitsPerMinute ?? null;
     const row = {
       id: requireText('id', input.id, 200),
       name: requireText('name', input.name, 500),
@@ -430,6 +441,8 @@ export abstract class KyselyStore implements Store {
       hash: requireSha256('hash', input.hash),
       created_at: this.nowIso(),
       revoked_at: null,
+      flags: flags === null ? null : JSON.stringify([...new Set(flags)]),
+      max_units_per_minute: cap === null ? null : requireInt('maxUnitsPerMinute', cap, 1),
     };
     try {
       await this.db.insertInto('tokens').values(row).execute();
@@ -647,6 +660,39 @@ export abstract class KyselyStore implements Store {
   }
 
   // ---- aggregates ---------------------------------------------------------------------------
+
+  async evidenceContributions(launchId?: string): Promise<EvidenceContribution[]> {
+    let q = this.db
+      .selectFrom('evidence_contributions')
+      .select((eb) => [
+        'launch_id',
+        'phase',
+        'token_id',
+        eb.fn.sum<number>('units').as('units'),
+        eb.fn.sum<number>('arm_mismatch').as('arm_mismatch'),
+        eb.fn.sum<number>('phase_not_live').as('phase_not_live'),
+        eb.fn.sum<number>('out_of_scope').as('out_of_scope'),
+        eb.fn.sum<number>('over_cap').as('over_cap'),
+      ])
+      .groupBy(['launch_id', 'phase', 'token_id'])
+      .orderBy('launch_id')
+      .orderBy('phase')
+      .orderBy('token_id');
+    if (launchId !== undefined)
+      q = q.where('launch_id', '=', requireText('launchId', launchId, 200));
+    return (await q.execute()).map((r) => ({
+      launchId: r.launch_id,
+      phase: r.phase,
+      tokenId: r.token_id,
+      units: Number(r.units),
+      quarantined: {
+        'arm-mismatch': Number(r.arm_mismatch),
+        'phase-not-live': Number(r.phase_not_live),
+        'out-of-scope': Number(r.out_of_scope),
+        'over-cap': Number(r.over_cap),
+      },
+    }));
+  }
 
   async readAggregates(query: AggregateQuery): Promise<Aggregates> {
     return readAggregates(this.db, query);

@@ -266,4 +266,40 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // Evidence integrity (ADR 0019): token limits, quarantined exposures, per-token contributions.
+    id: '0002_evidence_integrity',
+    async up(db, dialect) {
+      await db.schema.alterTable('tokens').addColumn('flags', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('max_units_per_minute', 'integer').execute();
+      await db.schema
+        .alterTable('projection_state')
+        .addColumn('quarantined', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('evidence_contributions')
+        .addColumn('launch_id', 'text', notNull)
+        .addColumn('phase', 'text', notNull)
+        .addColumn('token_id', 'text', notNull)
+        .addColumn('minute', 'bigint', notNull)
+        .addColumn('units', 'bigint', notNull)
+        .addColumn('arm_mismatch', 'bigint', notNull)
+        .addColumn('phase_not_live', 'bigint', notNull)
+        .addColumn('out_of_scope', 'bigint', notNull)
+        .addColumn('over_cap', 'bigint', notNull)
+        .addPrimaryKeyConstraint('evidence_contributions_pk', [
+          'launch_id',
+          'phase',
+          'token_id',
+          'minute',
+        ])
+        .modifyEnd(clustered(dialect))
+        .execute();
+      await db.schema
+        .createIndex('evidence_contributions_cap_idx')
+        .on('evidence_contributions')
+        .columns(['token_id', 'minute', 'launch_id'])
+        .execute();
+    },
+  },
 ];

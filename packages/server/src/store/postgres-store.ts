@@ -10,17 +10,19 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { SdkEvent } from '@threshold/core';
 import type { Database } from './database-schema.js';
-import { decodeEvents, encodeEvents } from './event-codec.js';
-import type { StoredEvent } from './event-codec.js';
+import { MINUTE_MS, decodeEvents, encodeEvents } from './event-codec.js';
+import { ActiveLaunchCache } from './active-launch-cache.js';
+import { tokenLimits } from './exposure-check.js';
+import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
   buildInterest,
+  capKey,
   foldEvents,
   placeExposure,
-  toActiveLaunch,
   unitsToLoad,
 } from './fold-batches.js';
-import type { ActiveLaunch, FoldResult, PlacementMap } from './fold-batches.js';
+import type { ActiveLaunch, FoldBatch, FoldResult, PlacementMap } from './fold-batches.js';
 import { KyselyStore } from './kysely-store.js';
 import type { StoreRuntime } from './kysely-store.js';
 import type { IngestResult, ProjectionStatus } from './store.js';
@@ -52,6 +54,10 @@ interface PostgresShared {
   pending: PendingBatch[];
   flushing: Promise<void> | null;
   closed: boolean;
+  /** Active launches with their parsed traffic history, rebuilt only when a launch moves. */
+  launches: ActiveLaunchCache;
+  /** Token limits (immutable once created). */
+  tokens: Map<string, TokenLimits>;
 }
 
 // int8 (counts, ids, epoch ms) and numeric (SUM results) as numbers: every value
@@ -112,6 +118,8 @@ export class PostgresStore extends KyselyStore {
       pending: [],
       flushing: null,
       closed: false,
+      launches: new ActiveLaunchCache(),
+      tokens: new Map(),
     };
     return new PostgresStore(shared, db, { clock: options.clock ?? Date.now }, false);
   }
@@ -242,7 +250,7 @@ export class PostgresStore extends KyselyStore {
     if (state === undefined) throw new StoreError('not-migrated', 'the store is not migrated');
     const batches = await this.db
       .selectFrom('event_batches')
-      .select(['id', 'events'])
+      .select(['id', 'token_id', 'received_at', 'events'])
       .where('id', '>', state.last_batch_id)
       .orderBy('id')
       .limit(limit)
@@ -256,17 +264,52 @@ export class PostgresStore extends KyselyStore {
       .innerJoin('plan_versions as p', (j) =>
         j.onRef('p.name', '=', 'l.plan_name').onRef('p.version', '=', 'l.plan_version'),
       )
-      .select(['l.id', 'l.phase_index', 'p.plan_json'])
+      .select([
+        'l.id',
+        'l.phase_index',
+        'p.plan_json',
+        'l.salt',
+        'l.traffic',
+        'l.phase_started_at',
+        'l.plan_version',
+      ])
       .where('l.status', 'in', [...ACTIVE_STATUSES])
       .execute();
-    for (const r of rows) launches.set(r.id, toActiveLaunch(r.id, r.phase_index, r.plan_json));
+    const cache = this.#shared.launches;
+    for (const r of rows) {
+      const row = {
+        id: r.id,
+        phaseIndex: r.phase_index,
+        planJson: r.plan_json,
+        salt: r.salt,
+        traffic: Number(r.traffic),
+        phaseStartedAt: r.phase_started_at,
+        planVersion: r.plan_version,
+      };
+      const known = cache.lookup(row);
+      if (known !== undefined) {
+        launches.set(r.id, known);
+        continue;
+      }
+      const log: LogEntry[] = await this.db
+        .selectFrom('launch_events')
+        .select(['type', 'at', 'data'])
+        .where('launch_id', '=', r.id)
+        .where('type', 'in', ['created', 'decision'])
+        .orderBy('seq')
+        .execute();
+      launches.set(r.id, cache.build(row, log));
+    }
     const interest = buildInterest(launches.values());
 
-    const events: StoredEvent[] = [];
-    for (const b of batches) for (const e of decodeEvents(b.events)) events.push(e);
+    const folds: FoldBatch[] = batches.map((b) => ({
+      tokenId: b.token_id,
+      minute: Math.floor(Number(b.received_at) / MINUTE_MS),
+      events: decodeEvents(b.events),
+    }));
 
     const placements: PlacementMap = new Map();
-    const units = [...unitsToLoad(events, interest)];
+    const units = [...unitsToLoad(folds, interest, launches)];
     for (let i = 0; i < units.length && launches.size > 0; i += CHUNK) {
       const { rows: known } = await sql<{
         launch_id: string;
@@ -283,15 +326,62 @@ export class PostgresStore extends KyselyStore {
           placeExposure(placements, x.unit, l.id, x.phase, x.arm, l.phases.indexOf(x.phase));
       }
     }
-    const folded = foldEvents(events, launches, interest, placements);
+    const capUsed = new Map<string, number>();
+    if (launches.size > 0) {
+      const pairs = [...new Set(folds.map((f) => `${f.tokenId}\u0000${f.minute}`))].map((p) =>
+        p.split('\u0000'),
+      );
+      const { rows: caps } = await sql<{
+        launch_id: string;
+        token_id: string;
+        minute: number;
+        units: number;
+      }>`
+        SELECT launch_id, token_id, minute, SUM(units) AS units FROM evidence_contributions
+        WHERE (token_id, minute) IN (SELECT * FROM unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => Number(p[1]))}::bigint[]))
+        GROUP BY launch_id, token_id, minute`.execute(this.db);
+      for (const c of caps)
+        capUsed.set(capKey(c.launch_id, c.token_id, Number(c.minute)), Number(c.units));
+    }
+    const folded = foldEvents(
+      folds,
+      launches,
+      interest,
+      placements,
+      await this.#tokenLimits(folds),
+      capUsed,
+    );
     await this.#writeFold(folded);
     const st = folded.stats;
     await sql`UPDATE projection_state SET last_batch_id = ${last.id},
         batches = batches + ${batches.length}, events = events + ${st.events},
         exposures = exposures + ${st.exposures}, attributed = attributed + ${st.attributed},
-        unattributed = unattributed + ${st.unattributed}, ignored = ignored + ${st.ignored}
+        unattributed = unattributed + ${st.unattributed}, ignored = ignored + ${st.ignored},
+        quarantined = quarantined + ${st.quarantined}
       WHERE name = 'events'`.execute(this.db);
     return st.events;
+  }
+
+  async #tokenLimits(folds: readonly FoldBatch[]): Promise<Map<string, TokenLimits>> {
+    const known = this.#shared.tokens;
+    const missing = [...new Set(folds.map((f) => f.tokenId))].filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      const rows = await this.db
+        .selectFrom('tokens')
+        .select(['id', 'flags', 'max_units_per_minute'])
+        .where('id', 'in', missing)
+        .execute();
+      // A made-up id (tests, tools calling ingest directly) is not cached: it may be created later.
+      for (const r of rows)
+        known.set(
+          r.id,
+          tokenLimits(
+            r.flags,
+            r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
+          ),
+        );
+    }
+    return known;
   }
 
   async #writeFold(f: FoldResult): Promise<void> {
@@ -331,6 +421,20 @@ export class PostgresStore extends KyselyStore {
         ON CONFLICT (launch_id, event, arm, minute) DO UPDATE SET
           count = minute_counts.count + EXCLUDED.count`.execute(this.db);
     }
+    for (const c of chunks([...f.contributions.values()])) {
+      await sql`INSERT INTO evidence_contributions
+          (launch_id, phase, token_id, minute, units, arm_mismatch, phase_not_live, out_of_scope, over_cap)
+        SELECT * FROM unnest(${c.map((x) => x.launchId)}::text[], ${c.map((x) => x.phase)}::text[],
+          ${c.map((x) => x.tokenId)}::text[], ${c.map((x) => x.minute)}::bigint[], ${c.map((x) => x.units)}::bigint[],
+          ${c.map((x) => x.armMismatch)}::bigint[], ${c.map((x) => x.phaseNotLive)}::bigint[],
+          ${c.map((x) => x.outOfScope)}::bigint[], ${c.map((x) => x.overCap)}::bigint[])
+        ON CONFLICT (launch_id, phase, token_id, minute) DO UPDATE SET
+          units = evidence_contributions.units + EXCLUDED.units,
+          arm_mismatch = evidence_contributions.arm_mismatch + EXCLUDED.arm_mismatch,
+          phase_not_live = evidence_contributions.phase_not_live + EXCLUDED.phase_not_live,
+          out_of_scope = evidence_contributions.out_of_scope + EXCLUDED.out_of_scope,
+          over_cap = evidence_contributions.over_cap + EXCLUDED.over_cap`.execute(this.db);
+    }
   }
 
   async projectionStatus(): Promise<ProjectionStatus> {
@@ -353,6 +457,7 @@ export class PostgresStore extends KyselyStore {
       attributed: Number(st.attributed),
       unattributed: Number(st.unattributed),
       ignored: Number(st.ignored),
+      quarantined: Number(st.quarantined),
       pendingBatches: Number(pending.n),
     };
   }

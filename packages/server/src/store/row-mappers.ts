@@ -93,6 +93,8 @@ export function toToken(r: Selectable<TokensTable>): TokenRecord {
     hash: r.hash,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
+    flags: r.flags === null ? null : (JSON.parse(r.flags) as string[]),
+    maxUnitsPerMinute: r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
   };
 }
 

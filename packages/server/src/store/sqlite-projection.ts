@@ -17,17 +17,19 @@
  * version of the active ones (plan versions are immutable).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { decodeEvents } from './event-codec.js';
-import type { StoredEvent } from './event-codec.js';
+import { MINUTE_MS, decodeEvents } from './event-codec.js';
+import { ActiveLaunchCache } from './active-launch-cache.js';
+import { tokenLimits } from './exposure-check.js';
+import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
   buildInterest,
+  capKey,
   foldEvents,
   placeExposure,
-  toActiveLaunch,
   unitsToLoad,
 } from './fold-batches.js';
-import type { ActiveLaunch, FoldResult, PlacementMap } from './fold-batches.js';
+import type { ActiveLaunch, FoldBatch, FoldResult, PlacementMap } from './fold-batches.js';
 import { StoreError } from './store-error.js';
 
 /** What {@link SqliteProjection.fold} read and computed, for {@link SqliteProjection.write}. */
@@ -54,6 +56,9 @@ const ACTIVE_IN = ACTIVE_STATUSES.map((x) => `'${x}'`).join(', ');
 export class SqliteProjection {
   readonly #raw: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  readonly #launches = new ActiveLaunchCache();
+  /** Token limits never change once created: read each token once per connection. */
+  readonly #tokens = new Map<string, TokenLimits>();
 
   constructor(raw: BetterSqlite3.Database) {
     this.#raw = raw;
@@ -76,7 +81,7 @@ export class SqliteProjection {
   /** Identity of the active launches: everything of them the fold depends on. */
   #launchKey(): string {
     const rows = this.#stmt(
-      `SELECT l.id, l.phase_index, l.plan_name, l.plan_version FROM launches l
+      `SELECT l.id, l.phase_index, l.plan_name, l.plan_version, l.traffic, l.phase_started_at FROM launches l
        WHERE l.status IN (${ACTIVE_IN}) ORDER BY l.id`,
     )
       .raw()
@@ -91,38 +96,81 @@ export class SqliteProjection {
   fold(limit: number): PreparedFold | undefined {
     const cursor = this.#cursor();
     const batches = this.#stmt(
-      'SELECT id, events FROM event_batches WHERE id > ? ORDER BY id LIMIT ?',
+      'SELECT id, token_id, received_at, events FROM event_batches WHERE id > ? ORDER BY id LIMIT ?',
     )
       .raw()
-      .all(cursor, limit) as [number, string][];
+      .all(cursor, limit) as [number, string, number, string][];
     const last = batches[batches.length - 1];
     if (last === undefined) return undefined;
 
     const launches = new Map<string, ActiveLaunch>();
     const rows = this.#stmt(
-      `SELECT l.id, l.phase_index, p.plan_json FROM launches l
+      `SELECT l.id, l.phase_index, p.plan_json, l.salt, l.traffic, l.phase_started_at, l.plan_version
+       FROM launches l
        JOIN plan_versions p ON p.name = l.plan_name AND p.version = l.plan_version
        WHERE l.status IN (${ACTIVE_IN})`,
     )
       .raw()
-      .all() as [string, number, string][];
-    for (const [id, phaseIndex, planJson] of rows)
-      launches.set(id, toActiveLaunch(id, phaseIndex, planJson));
+      .all() as [string, number, string, string, number, string, number][];
+    const log = this.#stmt(
+      `SELECT type, at, data FROM launch_events
+       WHERE launch_id = ? AND type IN ('created', 'decision') ORDER BY seq`,
+    );
+    for (const [id, phaseIndex, planJson, salt, traffic, phaseStartedAt, planVersion] of rows) {
+      const row = { id, phaseIndex, planJson, salt, traffic, phaseStartedAt, planVersion };
+      launches.set(
+        id,
+        this.#launches.lookup(row) ?? this.#launches.build(row, log.all(id) as LogEntry[]),
+      );
+    }
     const interest = buildInterest(launches.values());
 
-    const events: StoredEvent[] = [];
-    for (const [, text] of batches) for (const e of decodeEvents(text)) events.push(e);
+    const folds: FoldBatch[] = batches.map(([, tokenId, receivedAt, text]) => ({
+      tokenId,
+      minute: Math.floor(receivedAt / MINUTE_MS),
+      events: decodeEvents(text),
+    }));
 
     const placements: PlacementMap = new Map();
-    if (launches.size > 0)
-      this.#loadPlacements(unitsToLoad(events, interest), launches, placements);
+    const capUsed = new Map<string, number>();
+    if (launches.size > 0) {
+      this.#loadPlacements(unitsToLoad(folds, interest, launches), launches, placements);
+      this.#loadCaps(folds, capUsed);
+    }
     return {
       cursor,
       lastBatchId: last[0],
       batches: batches.length,
       launchKey: this.#launchKey(),
-      folded: foldEvents(events, launches, interest, placements),
+      folded: foldEvents(folds, launches, interest, placements, this.#tokenLimits(folds), capUsed),
     };
+  }
+
+  #tokenLimits(folds: readonly FoldBatch[]): Map<string, TokenLimits> {
+    const byId = this.#stmt('SELECT flags, max_units_per_minute FROM tokens WHERE id = ?').raw();
+    for (const { tokenId } of folds) {
+      if (this.#tokens.has(tokenId)) continue;
+      const row = byId.get(tokenId) as [string | null, number | null] | undefined;
+      // A made-up id (tests, tools calling ingest directly) is not cached: it may be created later.
+      if (row !== undefined) this.#tokens.set(tokenId, tokenLimits(row[0], row[1]));
+    }
+    return this.#tokens;
+  }
+
+  /** New units already folded per cap key for the (token, minute) pairs of this step. */
+  #loadCaps(folds: readonly FoldBatch[], capUsed: Map<string, number>): void {
+    const st = this.#stmt(
+      `SELECT launch_id, SUM(units) FROM evidence_contributions
+       WHERE token_id = ? AND minute = ? GROUP BY launch_id`,
+    ).raw();
+    const seen = new Set<string>();
+    for (const { tokenId, minute } of folds) {
+      const pair = `${tokenId}\u0000${minute}`;
+      if (seen.has(pair)) continue;
+      seen.add(pair);
+      for (const [launchId, units] of st.all(tokenId, minute) as [string, number][])
+        capUsed.set(capKey(launchId, tokenId, minute), Number(units));
+    }
   }
 
   /** The stored exposures of `units` (of active launches) into `placements`. */
@@ -182,7 +230,7 @@ export class SqliteProjection {
     this.#stmt(
       `UPDATE projection_state SET last_batch_id = ?, batches = batches + ?, events = events + ?,
          exposures = exposures + ?, attributed = attributed + ?, unattributed = unattributed + ?,
-         ignored = ignored + ? WHERE name = 'events'`,
+         ignored = ignored + ?, quarantined = quarantined + ? WHERE name = 'events'`,
     ).run(
       p.lastBatchId,
       p.batches,
@@ -191,6 +239,7 @@ export class SqliteProjection {
       st.attributed,
       st.unattributed,
       st.ignored,
+      st.quarantined,
     );
     return true;
   }
@@ -247,5 +296,28 @@ export class SqliteProjection {
        ON CONFLICT (launch_id, event, arm, minute) DO UPDATE SET count = count + excluded.count`,
     );
     for (const m of f.minutes.values()) minute.run(m.launchId, m.event, m.arm, m.minute, m.count);
+    const contribution = this.#stmt(
+      `INSERT INTO evidence_contributions
+         (launch_id, phase, token_id, minute, units, arm_mismatch, phase_not_live, out_of_scope, over_cap)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (launch_id, phase, token_id, minute) DO UPDATE SET
+         units = units + excluded.units,
+         arm_mismatch = arm_mismatch + excluded.arm_mismatch,
+         phase_not_live = phase_not_live + excluded.phase_not_live,
+         out_of_scope = out_of_scope + excluded.out_of_scope,
+         over_cap = over_cap + excluded.over_cap`,
+    );
+    for (const c of f.contributions.values())
+      contribution.run(
+        c.launchId,
+        c.phase,
+        c.tokenId,
+        c.minute,
+        c.units,
+        c.armMismatch,
+        c.phaseNotLive,
+        c.outOfScope,
+        c.overCap,
+      );
   }
 }

@@ -284,6 +284,7 @@ export class SqliteStore extends KyselyStore {
         attributed: st['attributed'] ?? 0,
         unattributed: st['unattributed'] ?? 0,
         ignored: st['ignored'] ?? 0,
+        quarantined: st['quarantined'] ?? 0,
         pendingBatches: pending.n,
       };
     });

@@ -102,6 +102,14 @@ export interface TokenRecord {
   hash: string;
   createdAt: string;
   revokedAt: string | null;
+  /**
+   * Flags (keys) an `sdk` token is limited to: its config shows only these and its
+   * events feed only their launches. Null = every flag. (Environments would scope
+   * tokens the same way once they exist.)
+   */
+  flags: string[] | null;
+  /** New units it may expose per launch and server minute; null = the default (10,000). */
+  maxUnitsPerMinute: number | null;
 }
 
 /** One entry of the hash-chained audit log. */
@@ -168,6 +176,8 @@ export interface ProjectionStatus {
   unattributed: number;
   /** Events no running launch asked for (unknown launch, excluded arm, event no KPI uses): dropped. */
   ignored: number;
+  /** Exposures refused by the integrity checks (wrong arm, phase not live, token scope or cap): never folded. */
+  quarantined: number;
   /** Stored batches not yet projected. */
   pendingBatches: number;
 }
@@ -188,6 +198,22 @@ export interface Aggregates {
   units: { treatment: number; control: number };
   /** Per KPI name. KPIs of other sources (prometheus, http) are absent. */
   kpis: Record<string, ArmAggregates>;
+}
+
+/** What one token contributed to one phase of a launch (summed over minutes). */
+export interface EvidenceContribution {
+  launchId: string;
+  phase: string;
+  tokenId: string;
+  /** New units it exposed (folded into the evidence). */
+  units: number;
+  /** Exposures quarantined, per reason (see docs/security.md). */
+  quarantined: {
+    'arm-mismatch': number;
+    'phase-not-live': number;
+    'out-of-scope': number;
+    'over-cap': number;
+  };
 }
 
 /** A transaction sees the same store API; everything inside commits or nothing does. */
@@ -233,7 +259,10 @@ export interface Store {
   addApproval(input: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<ApprovalRecord>;
   listApprovals(launchId: string): Promise<ApprovalRecord[]>;
 
-  createToken(input: Omit<TokenRecord, 'createdAt' | 'revokedAt'>): Promise<TokenRecord>;
+  createToken(
+    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+  ): Promise<TokenRecord>;
   /** The token with this hash, revoked or not: callers must reject `revokedAt !== null`. */
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
@@ -271,6 +300,11 @@ export interface Store {
   project(limitBatches?: number): Promise<number>;
   /** Counters of the projection and its backlog (for /metrics: dropped events, lag). */
   projectionStatus(): Promise<ProjectionStatus>;
+  /**
+   * Per token and phase, what the projection folded and quarantined: one launch's,
+   * or every launch's when `launchId` is omitted (for /metrics).
+   */
+  evidenceContributions(launchId?: string): Promise<EvidenceContribution[]>;
   /** Per-arm aggregates of the launch's KPIs from projected data. */
   readAggregates(query: AggregateQuery): Promise<Aggregates>;
 }

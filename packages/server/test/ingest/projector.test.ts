@@ -13,7 +13,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startProjector } from '../../src/ingest/projector.js';
 import { openStore } from '../../src/store/index.js';
 import { seedLaunch } from '../store/contract-records.js';
-import { exposure, track } from '../store/fixtures.js';
+import { exposure, track, unitIn } from '../store/fixtures.js';
+
+const a = unitIn('a', 'treatment');
+const b = unitIn('b', 'control');
 
 const WORKER = new URL('../../dist/store/sqlite-projection-worker.js', import.meta.url);
 const root = mkdtempSync(join(tmpdir(), 'threshold-projector-'));
@@ -43,11 +46,11 @@ describe('startProjector', () => {
       });
       expect(projector.thread).toBe(thread);
       await store.ingest('tok', 'x', [
-        exposure('L1', 'a', 'treatment'),
-        exposure('L1', 'b', 'control'),
+        exposure('L1', a, 'treatment'),
+        exposure('L1', b, 'control'),
       ]);
       for (let i = 0; i < 5; i++)
-        await store.ingest('tok', `c${i}`, track(i % 2 ? 'a' : 'b', 'click', 3));
+        await store.ingest('tok', `c${i}`, track(i % 2 ? a : b, 'click', 3));
       await projector.drain();
       expect(reported.reduce((a, b) => a + b, 0)).toBe(17);
       expect(await store.projectionStatus()).toMatchObject({
@@ -56,7 +59,7 @@ describe('startProjector', () => {
         pendingBatches: 0,
       });
       await projector.stop();
-      await store.ingest('tok', 'late', track('a', 'click'));
+      await store.ingest('tok', 'late', track(a, 'click'));
       expect((await store.projectionStatus()).pendingBatches).toBe(1);
       expect(errors).toEqual([]);
     } finally {
@@ -73,7 +76,7 @@ describe('startProjector', () => {
       await seedLaunch(store);
       const projector = startProjector(store, { logger, intervalMs: 5, workerUrl: WORKER });
       expect(projector.thread).toBe('main');
-      await store.ingest('tok', 'x', [exposure('L1', 'a', 'treatment'), ...track('a', 'click', 2)]);
+      await store.ingest('tok', 'x', [exposure('L1', a, 'treatment'), ...track(a, 'click', 2)]);
       await projector.drain();
       expect(await store.projectionStatus()).toMatchObject({ events: 3, pendingBatches: 0 });
       await projector.stop();

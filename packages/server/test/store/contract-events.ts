@@ -4,7 +4,7 @@ import type { Kpi, KpiAggregate, SdkEvent } from '@threshold/core';
 import { StoreInputError } from '../../src/store/index.js';
 import type { Aggregates, Store } from '../../src/store/index.js';
 import type { ContractContext } from './store-contract.js';
-import { MIN, T0, contractPlan, exposure, track } from './fixtures.js';
+import { MIN, T0, contractPlan, exposure, track, unitIn } from './fixtures.js';
 import { seedLaunch } from './contract-records.js';
 
 const KPIS: Kpi[] = (() => {
@@ -12,46 +12,53 @@ const KPIS: Kpi[] = (() => {
   return [...p.kpis.efficiency, ...p.kpis['user-impact'], ...p.kpis['operational-health']];
 })();
 
+// Units in the arm they claim under seedLaunch's salt at 1% (and still at 10%).
+const t1 = unitIn('t1', 'treatment');
+const t2 = unitIn('t2', 'treatment');
+const t3 = unitIn('t3', 'treatment');
+const c1 = unitIn('c1', 'control', 0.1);
+const c2 = unitIn('c2', 'control', 0.1);
+
 const EXPOSURES: SdkEvent[] = [
-  exposure('L1', 't1', 'treatment'),
-  exposure('L1', 't2', 'treatment'),
-  exposure('L1', 't3', 'treatment'),
-  exposure('L1', 'c1', 'control'),
-  exposure('L1', 'c2', 'control'),
-  exposure('nope', 't1', 'treatment'),
+  exposure('L1', t1, 'treatment'),
+  exposure('L1', t2, 'treatment'),
+  exposure('L1', t3, 'treatment'),
+  exposure('L1', c1, 'control'),
+  exposure('L1', c2, 'control'),
+  exposure('nope', t1, 'treatment'),
   exposure('L1', 'x1', 'excluded'),
 ];
 
 /** Track events of the hand-computed example (see the expectations below). */
 const TRACKS: SdkEvent[][] = [
-  [...track('t1', 'signup', 1000), ...track('t2', 'signup'), ...track('c1', 'signup')],
-  [...track('t1', 'click', 2), ...track('t2', 'click', 3), ...track('c1', 'click', 4)],
+  [...track(t1, 'signup', 1000), ...track(t2, 'signup'), ...track(c1, 'signup')],
+  [...track(t1, 'click', 2), ...track(t2, 'click', 3), ...track(c1, 'click', 4)],
   [
-    ...track('t1', 'order', 1, 10),
-    ...track('t1', 'order', 1, 20),
-    ...track('t2', 'order', 1, 30),
-    ...track('c1', 'order', 1, 5),
-    ...track('c2', 'order'),
-    ...track('t1', 'revenue', 1, 10),
-    ...track('c1', 'revenue', 1, 4),
-    ...track('c1', 'revenue', 1, 6),
-    ...track('t1', 'view', 2),
-    ...track('t2', 'view'),
-    ...track('c1', 'view', 5),
+    ...track(t1, 'order', 1, 10),
+    ...track(t1, 'order', 1, 20),
+    ...track(t2, 'order', 1, 30),
+    ...track(c1, 'order', 1, 5),
+    ...track(c2, 'order'),
+    ...track(t1, 'revenue', 1, 10),
+    ...track(c1, 'revenue', 1, 4),
+    ...track(c1, 'revenue', 1, 6),
+    ...track(t1, 'view', 2),
+    ...track(t2, 'view'),
+    ...track(c1, 'view', 5),
   ],
   [
-    ...track('t1', 'latency_ms', 1, 100),
-    ...track('t1', 'latency_ms', 1, 200),
-    ...track('t2', 'latency_ms', 1, 0),
-    ...track('t2', 'latency_ms', 1, -5),
-    ...track('c1', 'latency_ms', 1, 50),
-    ...track('t1', 'request', 10, undefined, T0 + 9 * MIN),
-    ...track('t1', 'error', 2, undefined, T0 + 9 * MIN),
-    ...track('t2', 'request', 5, undefined, T0),
-    ...track('t2', 'error', 1, undefined, T0),
-    ...track('c1', 'request', 4, undefined, T0 + 9 * MIN),
+    ...track(t1, 'latency_ms', 1, 100),
+    ...track(t1, 'latency_ms', 1, 200),
+    ...track(t2, 'latency_ms', 1, 0),
+    ...track(t2, 'latency_ms', 1, -5),
+    ...track(c1, 'latency_ms', 1, 50),
+    ...track(t1, 'request', 10, undefined, T0 + 9 * MIN),
+    ...track(t1, 'error', 2, undefined, T0 + 9 * MIN),
+    ...track(t2, 'request', 5, undefined, T0),
+    ...track(t2, 'error', 1, undefined, T0),
+    ...track(c1, 'request', 4, undefined, T0 + 9 * MIN),
     ...track('u-none', 'signup'),
-    ...track('t1', 'irrelevant'),
+    ...track(t1, 'irrelevant'),
   ],
 ];
 const TOTAL_EVENTS = EXPOSURES.length + TRACKS.reduce((n, b) => n + b.length, 0);
@@ -163,6 +170,23 @@ async function ingestExample(store: Store): Promise<void> {
   for (const [i, batch] of TRACKS.entries()) await store.ingest('tok', `tracks-${i}`, batch);
 }
 
+/** Advance L1 as the controller would: an `advance` decision and the row patched. */
+async function advance(s: Store, toPhase: string, traffic: number): Promise<void> {
+  const launch = await s.getLaunch('L1');
+  const at = Date.now();
+  await s.appendLaunchEvent(
+    {
+      launchId: 'L1',
+      type: 'decision',
+      actor: 'controller',
+      data: { type: 'advance', rule: 'phase-complete', toPhase, to: 1, traffic, at },
+      at: new Date(at).toISOString(),
+    },
+    launch?.seq ?? 1,
+    { phaseIndex: 1, traffic, phaseStartedAt: new Date(at).toISOString() },
+  );
+}
+
 export function eventContract(ctx: ContractContext): void {
   it('stores a batch once per (token, batchId) and durably', async () => {
     const s = ctx.store;
@@ -218,6 +242,7 @@ export function eventContract(ctx: ContractContext): void {
       attributed: TOTAL_EVENTS - 7 - 2,
       unattributed: 1,
       ignored: 3,
+      quarantined: 0,
       pendingBatches: 0,
     });
     // Another phase has no units yet; every arm reads as empty, never missing.
@@ -242,8 +267,8 @@ export function eventContract(ctx: ContractContext): void {
     expect(await read(s)).toEqual(EXPECTED);
     if (ctx.multipleInstances) {
       // Two replicas projecting at once still fold each batch once.
-      await s.ingest('tok', 'more', track('t3', 'click', 7));
-      await s.ingest('tok', 'more2', track('t3', 'click', 1));
+      await s.ingest('tok', 'more', track(t3, 'click', 7));
+      await s.ingest('tok', 'more2', track(t3, 'click', 1));
       const other = await ctx.another();
       const folded = await Promise.all([s.project(1), other.project(1), s.project(1)]);
       expect(folded.reduce((a, b) => a + b, 0)).toBe(8);
@@ -271,16 +296,19 @@ export function eventContract(ctx: ContractContext): void {
   it('sends a unit’s later events to its latest phase and filters by event time', async () => {
     const s = ctx.store;
     await seedLaunch(s);
+    await advance(s, 'early', 0.1);
+    const u = unitIn('u', 'treatment');
+    const v = unitIn('v', 'control', 0.1);
     await s.ingest('tok', '1', [
-      exposure('L1', 'u', 'treatment', T0, 'canary'),
-      ...track('u', 'click', 1),
+      exposure('L1', u, 'treatment', T0, 'canary'),
+      ...track(u, 'click', 1),
     ]);
     await s.ingest('tok', '2', [
-      exposure('L1', 'u', 'treatment', T0 + MIN, 'early'),
+      exposure('L1', u, 'treatment', T0 + MIN, 'early'),
       // A stale SDK still reporting the earlier phase does not pull the unit back.
-      exposure('L1', 'u', 'treatment', T0 + MIN, 'canary'),
-      ...track('u', 'click', 2, undefined, T0 + MIN),
-      ...track('u', 'click', 3, undefined, T0 + 5 * MIN + 30_000),
+      exposure('L1', u, 'treatment', T0 + MIN, 'canary'),
+      ...track(u, 'click', 2, undefined, T0 + MIN),
+      ...track(u, 'click', 3, undefined, T0 + 5 * MIN + 30_000),
     ]);
     await s.project();
     expect((await read(s, undefined, 'canary')).kpis['clicks']?.treatment).toEqual(
@@ -294,9 +322,9 @@ export function eventContract(ctx: ContractContext): void {
     expect(await early(T0 + 6 * MIN)).toEqual(moments('count', 1, 0, 0));
     // First seen in early, then (stale config) in canary: its events stay in early.
     await s.ingest('tok', '3', [
-      exposure('L1', 'v', 'control', T0 + 2 * MIN, 'early'),
-      exposure('L1', 'v', 'control', T0 + 2 * MIN, 'canary'),
-      ...track('v', 'click', 4, undefined, T0 + 2 * MIN),
+      exposure('L1', v, 'control', T0 + 2 * MIN, 'early'),
+      exposure('L1', v, 'control', T0 + 2 * MIN, 'canary'),
+      ...track(v, 'click', 4, undefined, T0 + 2 * MIN),
     ]);
     await s.project();
     expect((await read(s, undefined, 'early')).kpis['clicks']?.control).toEqual(
@@ -311,7 +339,9 @@ export function eventContract(ctx: ContractContext): void {
     const s = ctx.store;
     await seedLaunch(s);
     // More units than one lookup chunk, in an order unrelated to their names.
-    const units = Array.from({ length: 700 }, (_, i) => `unit-${(i * 389) % 700}`);
+    const units = Array.from({ length: 700 }, (_, i) =>
+      unitIn(`unit-${(i * 389) % 700}`, i % 3 === 0 ? 'treatment' : 'control'),
+    );
     const arm = (i: number) => (i % 3 === 0 ? 'treatment' : 'control');
     await s.ingest(
       'tok',
@@ -321,10 +351,10 @@ export function eventContract(ctx: ContractContext): void {
     await s.project();
     await s.ingest(
       'tok',
-      'c1',
+      c1,
       units.flatMap((u, i) => track(u, 'click', 1 + (i % 2))),
     );
-    await s.ingest('tok', 'c2', [...track('nobody', 'click'), ...track(units[5] ?? '', 'click')]);
+    await s.ingest('tok', c2, [...track('nobody', 'click'), ...track(units[5] ?? '', 'click')]);
     expect(await s.project()).toBe(units.length + 350 + 2);
     const treated = units.filter((_, i) => arm(i) === 'treatment').length;
     const a = await read(s);

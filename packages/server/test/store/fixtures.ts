@@ -1,5 +1,5 @@
 /** Plans and events the store contract suite shares. */
-import { parsePlan } from '@threshold/core';
+import { armOf, bucketOf, parsePlan, shareToBuckets } from '@threshold/core';
 import type { Plan, SdkEvent } from '@threshold/core';
 
 /** A plan with one KPI of every events-sourced kind (and one prometheus KPI, which stores ignore). */
@@ -65,4 +65,22 @@ export function track(unit: string, event: string, times = 1, value?: number, ts
     ts,
     ...(value !== undefined && { value }),
   }));
+}
+
+/**
+ * A unit id that the launch with `salt` puts in `arm` at `share` (control: rest): `name`
+ * itself or `name~k` for the first k that fits. The projection recomputes every
+ * exposure's arm, so fixtures must claim the arm the unit really has.
+ */
+export function unitIn(
+  name: string,
+  arm: 'treatment' | 'control',
+  share = 0.01,
+  salt = 'salt-L1',
+): string {
+  const buckets = shareToBuckets(share);
+  for (let k = 0; ; k++) {
+    const id = k === 0 ? name : `${name}~${k}`;
+    if (armOf(bucketOf(id, salt), buckets, 'rest') === arm) return id;
+  }
 }

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KyselyStore, openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
-import { contractPlan, exposure, PLAN_YAML, track } from './fixtures.js';
+import { contractPlan, exposure, PLAN_YAML, track, unitIn } from './fixtures.js';
 
 const CHILD = fileURLToPath(new URL('./store-child.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'threshold-kill-'));
@@ -95,12 +95,14 @@ describe('kill -9 (SQLite, real child process)', () => {
       createdBy: 'a',
       traffic: 0.5,
     });
+    const u1 = unitIn('u1', 'treatment', 0.5, 's');
+    const u2 = unitIn('u2', 'control', 0.5, 's');
     await store.ingest('tok', 'exp', [
-      exposure('L1', 'u1', 'treatment'),
-      exposure('L1', 'u2', 'control'),
+      exposure('L1', u1, 'treatment'),
+      exposure('L1', u2, 'control'),
     ]);
     for (let i = 0; i < batches; i++)
-      await store.ingest('tok', `b${i}`, [...track('u1', 'click', 3), ...track('u2', 'click', 1)]);
+      await store.ingest('tok', `b${i}`, [...track(u1, 'click', 3), ...track(u2, 'click', 1)]);
     await store.close();
 
     const lines = await runUntil(

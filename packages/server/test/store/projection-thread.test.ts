@@ -13,7 +13,7 @@ import type { Kpi, SdkEvent } from '@threshold/core';
 import { SqliteStore, openStore } from '../../src/store/index.js';
 import type { Aggregates, ProjectionStatus, Store } from '../../src/store/index.js';
 import { seedLaunch } from './contract-records.js';
-import { MIN, T0, contractPlan, exposure, track } from './fixtures.js';
+import { MIN, T0, contractPlan, exposure, track, unitIn } from './fixtures.js';
 
 const WORKER = new URL('../../dist/store/sqlite-projection-worker.js', import.meta.url);
 const root = mkdtempSync(join(tmpdir(), 'threshold-thread-'));
@@ -53,7 +53,9 @@ function batches(count: number): SdkEvent[][] {
       const unit = `u${Math.floor(rand() * 300)}`;
       const ts = T0 + Math.floor(rand() * 20) * MIN;
       if (rand() < 0.2) {
-        const arm = rand() < 0.5 ? 'treatment' : 'control';
+        // The unit's real arm at 1%, or now and then a forged one (quarantined on both paths).
+        const real = unitIn(unit, 'treatment') === unit ? 'treatment' : 'control';
+        const arm = rand() < 0.1 ? (real === 'treatment' ? 'control' : 'treatment') : real;
         events.push(exposure('L1', unit, arm, ts, b < count / 2 ? 'canary' : 'early'));
       } else {
         const name = names[Math.floor(rand() * names.length)] as string;
@@ -156,12 +158,13 @@ describe('SQLite projection in a worker thread', () => {
     const store = await fresh();
     const thread = store.startProjectionThread({ workerUrl: WORKER, intervalMs: 1 });
     expect(() => store.startProjectionThread({ workerUrl: WORKER })).toThrow(/running/);
-    await store.ingest('tok', 'a', [exposure('L1', 'x', 'treatment'), ...track('x', 'click')]);
+    const x = unitIn('x', 'treatment');
+    await store.ingest('tok', 'a', [exposure('L1', x, 'treatment'), ...track(x, 'click')]);
     expect(await thread?.drain()).toBe(2);
     await thread?.stop();
     await thread?.stop(); // idempotent
     await expect(thread?.drain()).rejects.toThrow(/not running/);
-    await store.ingest('tok', 'b', track('x', 'click', 5));
+    await store.ingest('tok', 'b', track(x, 'click', 5));
     expect((await store.projectionStatus()).pendingBatches).toBe(1);
 
     // A new thread after stop; close() stops it.

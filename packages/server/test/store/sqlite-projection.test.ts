@@ -14,7 +14,7 @@ import { SQLITE_FILE_NAME, SqliteStore, openStore } from '../../src/store/index.
 import type { Store } from '../../src/store/index.js';
 import { SqliteProjection } from '../../src/store/sqlite-projection.js';
 import { seedLaunch } from './contract-records.js';
-import { T0, contractPlan, exposure, track } from './fixtures.js';
+import { T0, contractPlan, exposure, track, unitIn } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'threshold-projection-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -44,14 +44,16 @@ const clicks = async (store: Store) =>
     'clicks'
   ];
 
+// Units in the arm the tests claim for them (the projection recomputes arms).
+const a = unitIn('a', 'treatment');
+const b = unitIn('b', 'control');
+const ok = unitIn('ok', 'control');
+
 describe('SQLite projection: fold, then write under the lock', () => {
   it('writes a fold when nothing changed in between, like project()', async () => {
     const { store, raw, projection } = await setup();
-    await store.ingest('tok', 'x', [
-      exposure('L1', 'a', 'treatment'),
-      exposure('L1', 'b', 'control'),
-    ]);
-    await store.ingest('tok', 'c', [...track('a', 'click', 3), ...track('b', 'click')]);
+    await store.ingest('tok', 'x', [exposure('L1', a, 'treatment'), exposure('L1', b, 'control')]);
+    await store.ingest('tok', 'c', [...track(a, 'click', 3), ...track(b, 'click')]);
     const p = raw.transaction(() => projection.fold(10))();
     expect(p).toMatchObject({ cursor: 0, batches: 2 });
     expect(raw.transaction(() => projection.write(p!)).immediate()).toBe(true);
@@ -70,7 +72,7 @@ describe('SQLite projection: fold, then write under the lock', () => {
 
   it('writes nothing when another projection moved the cursor meanwhile', async () => {
     const { store, raw, projection } = await setup();
-    await store.ingest('tok', 'x', [exposure('L1', 'a', 'treatment'), ...track('a', 'click', 2)]);
+    await store.ingest('tok', 'x', [exposure('L1', a, 'treatment'), ...track(a, 'click', 2)]);
     const stale = raw.transaction(() => projection.fold(10))();
     expect(await store.project()).toBe(3);
     expect(raw.transaction(() => projection.write(stale!)).immediate()).toBe(false);
@@ -81,7 +83,7 @@ describe('SQLite projection: fold, then write under the lock', () => {
 
   it('writes nothing when the active launches changed meanwhile (phase, new, finished)', async () => {
     const { store, raw, projection } = await setup();
-    await store.ingest('tok', 'x', [exposure('L1', 'a', 'treatment'), ...track('a', 'click')]);
+    await store.ingest('tok', 'x', [exposure('L1', a, 'treatment'), ...track(a, 'click')]);
     const changes: (() => Promise<unknown>)[] = [
       () =>
         store.appendLaunchEvent(
@@ -116,13 +118,13 @@ describe('SQLite projection: fold, then write under the lock', () => {
 
   it('finds the exposures of units that are not well-formed UTF-16, as before', async () => {
     const { store } = await setup();
-    const lone = 'unit-\uD800';
+    const lone = unitIn('unit-\uD800', 'treatment');
     await store.ingest('tok', 'x', [
       exposure('L1', lone, 'treatment'),
-      exposure('L1', 'ok', 'control'),
+      exposure('L1', ok, 'control'),
     ]);
     await store.project();
-    await store.ingest('tok', 'c', [...track(lone, 'click', 2), ...track('ok', 'click')]);
+    await store.ingest('tok', 'c', [...track(lone, 'click', 2), ...track(ok, 'click')]);
     await store.project();
     expect(await store.projectionStatus()).toMatchObject({ attributed: 3, unattributed: 0 });
     expect((await clicks(store))?.treatment).toMatchObject({ units: 1, sum: 2 });
@@ -131,7 +133,7 @@ describe('SQLite projection: fold, then write under the lock', () => {
   it('is what SqliteStore.project() runs', async () => {
     const { store } = await setup();
     expect(store).toBeInstanceOf(SqliteStore);
-    await store.ingest('tok', 'x', [exposure('L1', 'a', 'control'), ...track('a', 'click', 4)]);
+    await store.ingest('tok', 'x', [exposure('L1', b, 'control'), ...track(b, 'click', 4)]);
     expect(await store.project(1)).toBe(5);
     expect((await clicks(store))?.control).toMatchObject({ units: 1, sum: 4 });
   });

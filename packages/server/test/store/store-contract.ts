@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import { eventContract } from './contract-events.js';
+import { integrityContract } from './contract-integrity.js';
 import { recordContract } from './contract-records.js';
 
 /** How a test file prepares databases for the suite. */
@@ -65,5 +66,6 @@ export function storeContract(
     });
     recordContract(ctx);
     eventContract(ctx);
+    integrityContract(ctx);
   });
 }

@@ -1,5 +1,4 @@
 /** Plans: validate, upload (YAML or JSON, errors with line and column), list, read versions. */
-import { createHash } from 'node:crypto';
 import { parsePlan, planJsonSchema } from '@threshold/core';
 import type { Plan } from '@threshold/core';
 import { z } from 'zod';
@@ -159,19 +158,14 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
       handler: async (c) => {
         const { source, format, plan } = await readPlanBody(c, ctx);
         const actor = c.get('principal').name;
-        const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
         const { version, created } = await store.transaction(async (tx) => {
-          const existing = (await tx.listPlanVersions(plan.launch)).find(
-            (v) => v.sourceHash === sourceHash,
+          // putPlan decides "new or identical to an earlier version" under the
+          // plan's lock, which holds until this transaction (with its audit entry) ends.
+          const stored = await tx.putPlan(
+            { name: plan.launch, source, format, plan, createdBy: actor },
+            { reuse: 'any' },
           );
-          if (existing !== undefined) return { version: existing, created: false };
-          const stored = await tx.putPlan({
-            name: plan.launch,
-            source,
-            format,
-            plan,
-            createdBy: actor,
-          });
+          if (!stored.created) return { version: stored, created: false };
           await tx.appendAudit({
             actor,
             action: 'plan.uploaded',

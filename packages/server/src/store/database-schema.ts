@@ -36,6 +36,8 @@ export interface LaunchesTable {
   updated_at: string;
   seq: number;
   last_decision: string | null;
+  /** The plan's flag (migration 0002); null only on rows a failed backfill could not read. */
+  flag: string | null;
 }
 
 export interface LaunchEventsTable {

@@ -13,6 +13,7 @@ import { MIGRATIONS } from './migrations.js';
 import { readAggregates } from './read-aggregates.js';
 import {
   isUniqueViolation,
+  isUniqueViolationOf,
   toApproval,
   toAuditEntry,
   toLaunch,
@@ -42,6 +43,7 @@ import type {
   TokenRecord,
 } from './store.js';
 import {
+  StoreActiveLaunchError,
   StoreConflictError,
   StoreError,
   StoreInputError,
@@ -157,7 +159,9 @@ export abstract class KyselyStore implements Store {
 
   async putPlan(
     input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>,
-  ): Promise<PlanVersion> {
+    options: { reuse?: 'latest' | 'any' } = {},
+  ): Promise<PlanVersion & { created: boolean }> {
+    const reuse = requireOneOf('reuse', options.reuse ?? 'latest', ['latest', 'any'] as const);
     const name = requireText('name', input.name, 200);
     const source = requireString('source', input.source, 5_000_000);
     const format = requireOneOf('format', input.format, ['yaml', 'json'] as const);
@@ -167,6 +171,8 @@ export abstract class KyselyStore implements Store {
     const planJson = toJsonText('plan', input.plan);
     const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
     return this.atomic(async (tx) => {
+      // Held to the end of the caller's transaction: the check below and the
+      // insert (and whatever the caller records with it) are one step per plan.
       await tx.lockKey(`plan:${name}`);
       const latest = await tx.db
         .selectFrom('plan_versions')
@@ -175,7 +181,17 @@ export abstract class KyselyStore implements Store {
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst();
-      if (latest !== undefined && latest.source_hash === sourceHash) return toPlanVersion(latest);
+      let same = latest?.source_hash === sourceHash ? latest : undefined;
+      if (same === undefined && latest !== undefined && reuse === 'any')
+        same = await tx.db
+          .selectFrom('plan_versions')
+          .selectAll()
+          .where('name', '=', name)
+          .where('source_hash', '=', sourceHash)
+          .orderBy('version')
+          .limit(1)
+          .executeTakeFirst();
+      if (same !== undefined) return { ...toPlanVersion(same), created: false };
       const row = {
         name,
         version: (latest === undefined ? 0 : Number(latest.version)) + 1,
@@ -187,7 +203,7 @@ export abstract class KyselyStore implements Store {
         created_at: tx.nowIso(),
       };
       await tx.db.insertInto('plan_versions').values(row).execute();
-      return toPlanVersion(row);
+      return { ...toPlanVersion(row), created: true };
     });
   }
 
@@ -245,7 +261,7 @@ export abstract class KyselyStore implements Store {
     return this.atomic(async (tx) => {
       const plan = await tx.db
         .selectFrom('plan_versions')
-        .select('version')
+        .select('plan_json')
         .where('name', '=', planName)
         .where('version', '=', planVersion)
         .executeTakeFirst();
@@ -254,6 +270,7 @@ export abstract class KyselyStore implements Store {
           'planVersion',
           `plan ${planName} has no version ${planVersion}`,
         );
+      const flag = (JSON.parse(plan.plan_json) as { flag: string }).flag;
       const at = tx.nowIso();
       const row = {
         id,
@@ -269,10 +286,14 @@ export abstract class KyselyStore implements Store {
         updated_at: at,
         seq: 1,
         last_decision: null,
+        flag,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
       } catch (e) {
+        // The partial unique index launches_live_flag_idx: one running or paused launch per flag.
+        if (isUniqueViolationOf(e, 'launches_live_flag_idx', 'launches.flag'))
+          throw new StoreActiveLaunchError(flag);
         if (isUniqueViolation(e)) throw new StoreConflictError(`launch ${id} already exists`);
         throw e;
       }

@@ -4,7 +4,7 @@
  * bodies, uncaught errors) so every failure has the same JSON shape.
  */
 import { randomUUID } from 'node:crypto';
-import { SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
+import { EVENT_TIME_WINDOW, SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
 import type { ApiErrorValue } from '@threshold/core';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
+    eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

@@ -1,7 +1,14 @@
 /** Launches: create from a plan version, list, read, its event log, and the operator actions. */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { launchSummarySchema, positiveIntText, requiredText } from '../http/common-schemas.js';
+import {
+  launchSummarySchema,
+  pathName,
+  positiveInt,
+  positiveIntText,
+  requiredText,
+  safeText,
+} from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -18,12 +25,7 @@ import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
   plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
-  version: z
-    .number({ error: 'must be a positive integer' })
-    .int({ error: 'must be a positive integer' })
-    .min(1, { error: 'must be a positive integer' })
-    .optional()
-    .meta({ description: 'Plan version; default the latest.' }),
+  version: positiveInt.optional().meta({ description: 'Plan version; default the latest.' }),
 });
 
 const reasonBody = z.object({
@@ -32,13 +34,12 @@ const reasonBody = z.object({
   }),
 });
 
-const idParams = z.object({ id: z.string().min(1) });
+const idParams = z.object({ id: pathName });
 
 const STATUSES: readonly LaunchStatus[] = ['running', 'paused', 'rolled-back', 'completed'];
 
 const listQuery = z.object({
-  status: z
-    .string()
+  status: safeText(200)
     .optional()
     .transform((s, ctx) => {
       if (s === undefined || s === '') return undefined;

@@ -2,7 +2,7 @@
 import { parsePlan, planJsonSchema } from '@threshold/core';
 import type { Plan } from '@threshold/core';
 import { z } from 'zod';
-import { positiveIntText } from '../http/common-schemas.js';
+import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readBodyText, requireMediaType } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -56,8 +56,8 @@ const planVersionSchema = planVersionMetaSchema
   .extend({ source: z.string(), plan: z.record(z.string(), z.unknown()) })
   .meta({ title: 'PlanVersion' });
 
-const nameParams = z.object({ name: z.string().min(1) });
-const versionParams = z.object({ name: z.string().min(1), version: positiveIntText });
+const nameParams = z.object({ name: pathName });
+const versionParams = z.object({ name: pathName, version: positiveIntText });
 
 const planBody = (): BodySpec => ({
   required: true,
@@ -82,6 +82,8 @@ const PLAN_INVALID_RESPONSE = {
   }),
 };
 
+const NUL_IN_PLAN = 'the plan contains a NUL character (U+0000); no plan may hold one';
+
 interface ReadPlan {
   source: string;
   format: 'yaml' | 'json';
@@ -93,6 +95,16 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
   const type = requireMediaType(c, PLAN_MEDIA_TYPES);
   const source = await readBodyText(c, ctx.maxBodyBytes);
   const format = type === 'application/json' ? 'json' : 'yaml';
+  const nul = source.indexOf('\u0000');
+  if (nul >= 0) {
+    // YAML takes a raw NUL in a scalar, but the stored source must fit a PostgreSQL text column.
+    const before = source.slice(0, nul).split('\n');
+    const line = before.length;
+    const column = (before[line - 1] ?? '').length + 1;
+    throw new HttpError('PLAN_INVALID', `line ${line}, column ${column}: ${NUL_IN_PLAN}`, {
+      errors: [{ path: '', line, column, message: NUL_IN_PLAN }],
+    });
+  }
   const result = parsePlan(source, { file: format === 'json' ? 'plan.json' : 'plan.yaml' });
   if (!result.valid) {
     const errors = result.errors.map((e) => ({

@@ -61,12 +61,14 @@ const versionParams = z.object({ name: pathName, version: positiveIntText });
 
 const planBody = (): BodySpec => ({
   required: true,
-  content: {
-    'application/yaml': { type: 'string', description: 'The plan as YAML.' },
-    'text/yaml': { type: 'string' },
-    'text/plain': { type: 'string' },
-    'application/json': { ...planJsonSchema() },
-  },
+  content: Object.fromEntries(
+    PLAN_MEDIA_TYPES.map((type) => [
+      type,
+      type === 'application/json'
+        ? { ...planJsonSchema() }
+        : { type: 'string', description: 'The plan as YAML.' },
+    ]),
+  ),
 });
 
 const PLAN_INVALID_RESPONSE = {

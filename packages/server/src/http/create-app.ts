@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_TIME_WINDOW, SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
 import type { ApiErrorValue } from '@threshold/core';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { routePath } from 'hono/route';
@@ -76,7 +77,12 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     access: 'public',
     tag: 'operations',
     summary: 'This API as an OpenAPI 3.1 document',
-    responses: { 200: { description: 'The document.' } },
+    responses: {
+      200: {
+        description: 'The document.',
+        schema: z.record(z.string(), z.unknown()).meta({ title: 'OpenApiDocument' }),
+      },
+    },
     handler: (c) => {
       document ??= buildOpenApi(routes, serverVersion());
       return c.json(document);

@@ -8,7 +8,7 @@
  *
  * Bounded: FUZZ_CASES cases per database (default 300); FUZZ_SEED replays a run.
  */
-import Ajv2020 from 'ajv/dist/2020.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { WIRE_VERSION } from '@threshold/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -293,7 +293,7 @@ export const MIGRATIONS: readonly Migration[] = [
       if (doubled.length > 0) {
         // Picking a winner here would silently stop a launch someone started.
         throw new Error(
-          `migration 0002: flags with more than one running or paused launch (${doubled
+          `migration one_live_launch_per_flag: flags with more than one running or paused launch (${doubled
             .map(([flag, ids]) => `${flag}: ${ids.join(', ')}`)
             .join(
               '; ',

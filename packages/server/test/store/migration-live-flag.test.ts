@@ -1,5 +1,5 @@
 /**
- * Migration 0002 (one live launch per flag) on a database written by 0001:
+ * The one_live_launch_per_flag migration on a database written by the migrations before it:
  * launches get their plan's flag, the partial unique index then guards new
  * ones, and a database that already has two live launches of one flag is
  * refused with their ids instead of one of them being stopped silently.
@@ -20,15 +20,19 @@ if (url !== undefined && url !== '') backends.push('postgres');
 const dirs: string[] = [];
 const schemas: string[] = [];
 
-/** A store whose database has only migration 0001 applied. */
+// Found by name: the migrations merged before it may change its number.
+const LIVE_FLAG_INDEX = MIGRATIONS.findIndex((m) => m.id.endsWith('_one_live_launch_per_flag'));
+const LIVE_FLAG = MIGRATIONS[LIVE_FLAG_INDEX] as (typeof MIGRATIONS)[number];
+
+/** A store whose database has every migration before one_live_launch_per_flag applied. */
 async function atFirstMigration(backend: 'sqlite' | 'postgres'): Promise<KyselyStore> {
   let store;
   if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'threshold-m0002-'));
+    const dir = mkdtempSync(join(tmpdir(), 'threshold-live-flag-'));
     dirs.push(dir);
     store = await openStore({ dataDir: dir, migrate: false });
   } else {
-    const schema = `m0002_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 6)}`;
+    const schema = `live_flag_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 6)}`;
     schemas.push(schema);
     store = await openStore({ url, schema, migrate: false });
   }
@@ -39,8 +43,10 @@ async function atFirstMigration(backend: 'sqlite' | 'postgres'): Promise<KyselyS
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('applied_at', 'text', (c) => c.notNull())
     .execute();
-  await (MIGRATIONS[0] as (typeof MIGRATIONS)[number]).up(db, store.dialect);
-  await db.insertInto('migrations').values({ id: '0001_initial', applied_at: 'x' }).execute();
+  for (const m of MIGRATIONS.slice(0, LIVE_FLAG_INDEX)) {
+    await m.up(db, store.dialect);
+    await db.insertInto('migrations').values({ id: m.id, applied_at: 'x' }).execute();
+  }
   const plan = (name: string, flag: string) => ({
     name,
     version: 1,
@@ -59,7 +65,7 @@ async function atFirstMigration(backend: 'sqlite' | 'postgres'): Promise<KyselyS
 }
 
 async function addLaunch(store: KyselyStore, id: string, planName: string, status: string) {
-  // 0001's launches table has no flag column: write the row as that version did.
+  // Before the migration the launches table has no flag column: write the row as then.
   await store.kysely
     .insertInto('launches')
     .values({
@@ -80,7 +86,7 @@ async function addLaunch(store: KyselyStore, id: string, planName: string, statu
     .execute();
 }
 
-describe.each(backends)('migration 0002 on %s', (backend) => {
+describe.each(backends)('migration one_live_launch_per_flag on %s', (backend) => {
   it('backfills each launch flag, then refuses a second live launch of a flag', async () => {
     const store = await atFirstMigration(backend);
     try {
@@ -121,11 +127,9 @@ describe.each(backends)('migration 0002 on %s', (backend) => {
       await addLaunch(store, 'L1', 'a', 'running');
       await addLaunch(store, 'L2', 'a', 'paused');
       await expect(store.migrate()).rejects.toThrow(/flag-a: L1, L2/);
-      // Nothing of 0002 is applied: the migration ran in one transaction.
-      expect((await store.migrationStatus()).map((m) => m.appliedAt === null)).toEqual([
-        false,
-        true,
-      ]);
+      // Nothing of it is applied: the migration ran in one transaction.
+      const status = await store.migrationStatus();
+      expect(status.find((m) => m.id === LIVE_FLAG.id)?.appliedAt).toBeNull();
     } finally {
       await store.close();
     }

@@ -52,6 +52,7 @@ import {
 
 import type { SdkEvent } from '@threshold/core';
 import {
+  INT32_MAX,
   requireInt,
   requireOneOf,
   requireScopes,
@@ -254,7 +255,7 @@ export abstract class KyselyStore implements Store {
   ): Promise<LaunchRecord> {
     const id = requireText('id', input.id, 200);
     const planName = requireText('planName', input.planName, 200);
-    const planVersion = requireInt('planVersion', input.planVersion, 1);
+    const planVersion = requireInt('planVersion', input.planVersion, 1, INT32_MAX);
     const salt = requireText('salt', input.salt, 200);
     const createdBy = requireText('createdBy', input.createdBy, 500);
     const traffic = requireShare('traffic', input.traffic);
@@ -340,13 +341,13 @@ export abstract class KyselyStore implements Store {
     const launchId = requireText('launchId', input.launchId, 200);
     const type = requireText('type', input.type, 200);
     const actor = requireText('actor', input.actor, 500);
-    requireInt('expectedSeq', expectedSeq, 0);
+    requireInt('expectedSeq', expectedSeq, 0, INT32_MAX);
     const data = toJsonText('data', input.data);
     const update: Partial<Record<string, string | number | null>> = {};
     if (patch.status !== undefined)
       update['status'] = requireOneOf('patch.status', patch.status, LAUNCH_STATUSES);
     if (patch.phaseIndex !== undefined)
-      update['phase_index'] = requireInt('patch.phaseIndex', patch.phaseIndex, 0);
+      update['phase_index'] = requireInt('patch.phaseIndex', patch.phaseIndex, 0, INT32_MAX);
     if (patch.phaseStartedAt !== undefined)
       update['phase_started_at'] = requireTime('patch.phaseStartedAt', patch.phaseStartedAt);
     if (patch.traffic !== undefined)
@@ -415,7 +416,7 @@ export abstract class KyselyStore implements Store {
       decision: requireOneOf('decision', input.decision, ['approve', 'reject'] as const),
       actor: requireText('actor', input.actor, 500),
       comment: requireString('comment', input.comment, 10_000),
-      plan_version: requireInt('planVersion', input.planVersion, 1),
+      plan_version: requireInt('planVersion', input.planVersion, 1, INT32_MAX),
       at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
     };
     return this.atomic(async (tx) => {
@@ -657,7 +658,12 @@ export abstract class KyselyStore implements Store {
       .updateTable('outbox')
       .set((eb) => ({
         due_at: due,
-        last_error: requireString('error', error, 10_000),
+        // A delivery error may quote a remote answer: keep it, minus any NUL (see requireString).
+        last_error: requireString(
+          'error',
+          typeof error === 'string' ? error.replaceAll('\u0000', '\uFFFD') : error,
+          10_000,
+        ),
         attempts: eb('attempts', '+', 1),
       }))
       .where('id', '=', id)

@@ -233,6 +233,35 @@ export function recordContract(ctx: ContractContext): void {
     expect(await s.listApprovals('L1')).toHaveLength(2);
   });
 
+  it('refuses NUL and integers past an integer column alike on both databases', async () => {
+    const s = ctx.store;
+    const plan = contractPlan();
+    await expect(
+      s.putPlan({ name: 'contract', source: 'a\u0000', format: 'yaml', plan, createdBy: 'a' }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'source' });
+    await expect(
+      s.createToken({ id: 't', name: 'c\u0000i', scopes: ['sdk'], hash: sha('n') }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'name' });
+    await seedLaunch(s);
+    await expect(
+      s.createLaunch({
+        id: 'L9',
+        planName: 'contract',
+        planVersion: 2 ** 31,
+        salt: 's',
+        createdBy: 'a',
+        traffic: 0,
+      }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'planVersion' });
+    await expect(
+      s.appendLaunchEvent({ launchId: 'L1', type: 'x', actor: 'a', data: null }, 2 ** 31),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'expectedSeq' });
+    await expect(
+      s.appendAudit({ actor: 'a', action: 'x', subject: 'a\u0000', data: null }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'subject' });
+    expect(await s.listAudit()).toEqual([]);
+  });
+
   it('stores tokens by hash only, finds and revokes them', async () => {
     const s = ctx.store;
     const hash = sha('secret-1');

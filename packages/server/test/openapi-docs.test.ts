@@ -113,6 +113,24 @@ describe('OpenAPI document', () => {
     expect((doc.components.schemas as Record<string, unknown>).Plan).toMatchObject({
       type: 'object',
     });
+    // The edge's limits are in the document: no NUL, lengths, integer columns.
+    expect(doc.paths['/api/v1/plans/{name}/versions/{version}']?.get?.parameters).toEqual([
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*$' },
+      },
+      {
+        name: 'version',
+        in: 'path',
+        required: true,
+        schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
+      },
+    ]);
+    expect(
+      doc.paths['/api/v1/tokens']?.post?.requestBody?.content['application/json']?.schema,
+    ).toMatchObject({ properties: { name: { maxLength: 100, pattern: '^[^\\u0000]*$' } } });
     // Every code a route may answer is listed under its status.
     expect(Object.keys(doc.paths['/api/v1/launches']?.post?.responses ?? {})).toEqual(
       expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '415', '500']),

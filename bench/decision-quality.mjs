@@ -27,7 +27,6 @@
 import {
   evaluateGuard,
   guardOptionsFor,
-  normalSurvival,
   parsePlan,
   sketchBucketIndex,
 } from '../packages/core/dist/index.js';
@@ -117,7 +116,6 @@ function mannWhitneyZ(hT, hC, bins) {
 const MW_Z = 1.959963984540054; // two-sided 5%
 const FLAGGER_WINDOW_MIN = 120;
 const FLAGGER_FAILS = 3;
-const FLAGGER_FACTOR = 1.25;
 
 function planFor(kpiYaml, control, minDuration) {
   const { plan } = parsePlan(`launch: bench
@@ -134,7 +132,12 @@ ${kpiYaml}
   return plan;
 }
 
-const GUARD_BASE = { alpha: 0.05, launchAlpha: 0.05, method: 'confidence-sequence', explain: false };
+const GUARD_BASE = {
+  alpha: 0.05,
+  launchAlpha: 0.05,
+  method: 'confidence-sequence',
+  explain: false,
+};
 
 function thresholdOptions(plan, tuned, units, elapsedMs) {
   const phase = plan.phases[0];
@@ -142,7 +145,14 @@ function thresholdOptions(plan, tuned, units, elapsedMs) {
 }
 
 // --- occurrence scenario -------------------------------------------------------
-const OCC = { rate: 0.02, effect: 0.2, perHour: 12_500, hours: 48, minDuration: '24h' };
+const OCC = {
+  rate: 0.02,
+  effect: 0.2,
+  perHour: 12_500,
+  hours: 48,
+  minDuration: '24h',
+  flaggerFactor: 1.4,
+};
 const occPlan = planFor(
   '    - { name: errors, kind: occurrence, event: err, guard: { max_increase: 0% } }',
   'rest',
@@ -204,7 +214,7 @@ function runOccurrence(seed, lookMin, effect) {
       if (mannWhitneyZ(hT, hC, 2) > MW_Z) out.mannWhitney = nT;
     }
     if (out.flagger === null && k >= window) {
-      flaggerRun = winN > 0 && winX / winN > OCC.rate * FLAGGER_FACTOR ? flaggerRun + 1 : 0;
+      flaggerRun = winN > 0 && winX / winN > OCC.rate * OCC.flaggerFactor ? flaggerRun + 1 : 0;
       if (flaggerRun >= FLAGGER_FAILS) out.flagger = nT;
     }
     if (Object.values(out).every((v) => v !== null)) break;
@@ -213,7 +223,14 @@ function runOccurrence(seed, lookMin, effect) {
 }
 
 // --- latency scenario ----------------------------------------------------------
-const LAT = { logMean: Math.log(100), logSd: 1, effect: 0.1, perHour: 20_000, hours: 24 };
+const LAT = {
+  logMean: Math.log(100),
+  logSd: Number(args.logsd ?? 1),
+  effect: 0.1,
+  perHour: 20_000,
+  hours: 24,
+  flaggerFactor: 1.15,
+};
 const latPlan = planFor(
   `    - { name: p95, kind: quantile, q: 0.95, event: ms, guard: { max_increase: 0% } }
     - { name: mean, kind: mean, event: ms, guard: { max_increase: 0% } }`,
@@ -309,7 +326,7 @@ function runLatency(seed, lookMin, effect) {
     if (out.mannWhitney === null && mannWhitneyZ(hT, hC, BINS) > MW_Z) out.mannWhitney = T.n;
     if (out.flagger === null && k >= window) {
       const p95 = histogramQuantile(hW, wCount, 0.95);
-      flaggerRun = p95 > BASE_P95 * FLAGGER_FACTOR ? flaggerRun + 1 : 0;
+      flaggerRun = p95 > BASE_P95 * LAT.flaggerFactor ? flaggerRun + 1 : 0;
       if (flaggerRun >= FLAGGER_FAILS) out.flagger = T.n;
     }
     if (Object.values(out).every((v) => v !== null)) break;
@@ -360,20 +377,26 @@ const t0 = Date.now();
 const result = { runs: RUNS, seed: SEED };
 const fmt = (x) => (x === null ? 'never' : x.toLocaleString('en-US'));
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const ONLY = args.only;
 for (const [name, run, judges, runs] of [
-  [
-    'occurrence',
-    runOccurrence,
-    ['threshold', 'thresholdMinUnits', 'mannWhitney', 'flagger'],
-    RUNS,
-  ],
+  ['occurrence', runOccurrence, ['threshold', 'thresholdMinUnits', 'mannWhitney', 'flagger'], RUNS],
   ['latency', runLatency, ['threshold', 'thresholdMean', 'mannWhitney', 'flagger'], RUNS / 2],
 ]) {
+  if (ONLY !== undefined && ONLY !== name) continue;
   for (const lookMin of [1, 60]) {
     const key = `${name}-${lookMin === 1 ? '1m' : '1h'}`;
-    const rows = scenario(name, run, lookMin, judges, Math.max(10, Math.round(runs)), SEED * 1_000_003);
+    const rows = scenario(
+      name,
+      run,
+      lookMin,
+      judges,
+      Math.max(10, Math.round(runs)),
+      SEED * 1_000_003,
+    );
     result[key] = rows;
-    console.log(`\n### ${key} looks (${Math.round(runs)} A/A and ${Math.round(runs)} changed runs)\n`);
+    console.log(
+      `\n### ${key} looks (${Math.round(runs)} A/A and ${Math.round(runs)} changed runs)\n`,
+    );
     console.log('| judge | false rollbacks (95% upper) | detected | median units | p90 units |');
     console.log('|---|---:|---:|---:|---:|');
     for (const [j, r] of Object.entries(rows))

@@ -78,8 +78,7 @@ export function expectedPhaseUnits(
   seen: PhaseTraffic | undefined,
 ): number {
   const duration = phase.min_duration ?? 0;
-  if (seen === undefined || !(duration > 0) || !(seen.elapsedMs > 0) || !(seen.units > 0))
-    return 0;
+  if (seen === undefined || !(duration > 0) || !(seen.elapsedMs > 0) || !(seen.units > 0)) return 0;
   const expected = (seen.units * duration) / seen.elapsedMs;
   return Number.isFinite(expected) ? expected : 0;
 }

@@ -24,12 +24,9 @@ import {
   defaultTuneUnits,
   sequenceMultiplier,
 } from './guard-verdict.js';
-import { SKETCH_RELATIVE_ACCURACY } from './kpi-aggregate.js';
 import { mixtureRho2, twoSidedMixtureMultiplier } from './mixture-boundary.js';
 import { normalCdf, normalDensity, normalQuantile } from './normal-distribution.js';
 import { MIN_TAIL_UNITS } from './quantile-guard.js';
-
-const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
 
 /** What the MDE depends on. Effects and margins are harm magnitudes (positive = worse). */
 export interface DetectableEffectInput {
@@ -71,34 +68,16 @@ function positive(value: number | undefined, field: string): number {
   return value;
 }
 
-function quantileMde(
-  input: DetectableEffectInput,
-  nT: number,
-  nC: number,
-  zPower: number,
-  tune: number,
-): number {
+/**
+ * Slope of the log of the q-quantile in q for log-normal values, σ/φ(Φ⁻¹(q)): the
+ * relative standard error of a sample quantile is this × √(q(1−q)/n).
+ */
+function quantileSparsity(input: DetectableEffectInput): number {
   const { q, logSd } = input.quantile ?? { q: NaN, logSd: NaN };
   if (!(q > 0 && q < 1))
     throw new RangeError(`quantile.q must be between 0 and 1, got ${String(q)}`);
   positive(logSd, 'quantile.logSd');
-  if (Math.min(nT, nC) * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return Infinity;
-  // As the guard: each arm's rank bound is one-sided at α/2.
-  const delta = (n: number) =>
-    sequenceMultiplier(n, input.alpha / 2, tune) * Math.sqrt((q * (1 - q)) / n);
-  const lowT = q - delta(nT);
-  const highC = q + delta(nC);
-  if (!(lowT > 0 && highC < 1)) return Infinity;
-  const zq = normalQuantile(q);
-  const noise = (zPower * logSd * Math.sqrt(q * (1 - q) * (1 / nT + 1 / nC))) / normalDensity(zq);
-  const gap = logSd * (normalQuantile(highC) - normalQuantile(lowT)) + noise;
-  const marginRel =
-    input.relative === true
-      ? (input.margin ?? 0)
-      : (input.margin ?? 0) / positive(input.baselineMean, 'baselineMean');
-  // Bucket edges can each cost a factor γ (the sketch's rounding), hence γ².
-  const rel = (1 + marginRel) * GAMMA * GAMMA * Math.exp(gap) - 1;
-  return input.relative === true ? rel : rel * input.baselineMean;
+  return (logSd * Math.sqrt(q * (1 - q))) / normalDensity(normalQuantile(q));
 }
 
 /**
@@ -126,8 +105,11 @@ export function minimumDetectableEffect(input: DetectableEffectInput): number {
   const minUnits = input.minUnits ?? DEFAULT_MIN_UNITS;
   if (Math.min(nT, nC) < MIN_UNITS_FOR_VERDICT) return Infinity;
   const zPower = normalQuantile(power);
-  if (input.kind === 'quantile')
-    return quantileMde(input, nT, nC, zPower, input.tuneUnits ?? defaultTuneUnits(minUnits, 1));
+  if (input.kind === 'quantile') {
+    const q = input.quantile?.q ?? NaN;
+    quantileSparsity(input);
+    if (Math.min(nT, nC) * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return Infinity;
+  }
   const model = standardError(input, nT, nC, minUnits, margin);
   // Fixed-point iteration δ ← margin + (z + z_power)·SE(δ), started at the margin.
   // Where SE(δ) grows slower than δ, the iterates rise to the smallest solution
@@ -157,6 +139,7 @@ function standardError(
   margin: number,
 ): { z: (delta: number) => number; se: (delta: number) => number } {
   const relative = input.relative === true;
+  if (input.kind === 'quantile') return quantileStandardError(input, nT, nC, minUnits);
   const occurrenceDefault = input.baselineVariance === undefined && input.kind === 'occurrence';
   let controlVariance = input.baselineVariance;
   const p = input.baselineMean;
@@ -177,8 +160,11 @@ function standardError(
     );
   const cv = controlVariance;
   const m = relative ? positive(input.baselineMean, 'baselineMean') : 1;
+  // A relative harm of a mean or count scales each unit's value (a multiplicative
+  // slowdown), so the treatment's spread grows with it; an absolute one shifts them.
+  const scales = relative && (input.kind === 'mean' || input.kind === 'count');
   const se = (delta: number): number => {
-    let treatmentVariance = cv;
+    let treatmentVariance = scales ? cv * (1 + delta) * (1 + delta) : cv;
     if (occurrenceDefault) {
       // The treatment's rate under the alternative; past 1 the harm is impossible.
       const q = relative ? p * (1 + delta) : p + delta;
@@ -206,6 +192,34 @@ function standardError(
 }
 
 /**
+ * The quantile guard's standard error under a harm δ, for log-normal values: each
+ * arm's sample quantile has relative standard error s·√(1/n), s = σ√(q(1−q))/φ(Φ⁻¹(q)),
+ * and the guard combines them as it does means (delta method for T/C − 1); the
+ * harm scales the treatment's values, so its quantile is Q·(1+δ) (or Q + δ).
+ */
+function quantileStandardError(
+  input: DetectableEffectInput,
+  nT: number,
+  nC: number,
+  minUnits: number,
+): { z: (delta: number) => number; se: (delta: number) => number } {
+  const s = quantileSparsity(input);
+  const relative = input.relative === true;
+  const qc = positive(input.baselineMean, 'baselineMean');
+  const se = (delta: number): number => {
+    if (relative) return (1 + delta) * s * Math.sqrt(1 / nT + 1 / nC);
+    const qt = qc + delta;
+    return s * Math.sqrt((qt * qt) / nT + (qc * qc) / nC);
+  };
+  const csZ = sequenceMultiplier(
+    nT + nC,
+    input.alpha,
+    input.tuneUnits ?? defaultTuneUnits(minUnits, 2),
+  );
+  return { z: () => csZ, se };
+}
+
+/**
  * The chance that the guard breaches at a look with `unitsPerArm` treatment units
  * when the true harm is `effect`: Φ((effect − margin)/SE(effect) − z), the power
  * the MDE inverts (0 below the sample where the guard can breach at all).
@@ -217,9 +231,14 @@ export function detectionPower(input: DetectableEffectInput & { effect: number }
   const nT = positive(input.unitsPerArm, 'unitsPerArm');
   const nC = nT * positive(input.controlRatio ?? 1, 'controlRatio');
   const margin = input.margin ?? 0;
-  if (input.kind === 'slo-burn' || input.kind === 'quantile')
+  if (input.kind === 'slo-burn')
     throw new RangeError(`kind ${input.kind} has no closed-form power here`);
   if (Math.min(nT, nC) < MIN_UNITS_FOR_VERDICT) return 0;
+  if (input.kind === 'quantile') {
+    const q = input.quantile?.q ?? NaN;
+    quantileSparsity(input);
+    if (Math.min(nT, nC) * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return 0;
+  }
   const { z, se } = standardError(input, nT, nC, input.minUnits ?? DEFAULT_MIN_UNITS, margin);
   const s = se(input.effect);
   if (!Number.isFinite(s)) return 0;

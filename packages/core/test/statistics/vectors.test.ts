@@ -64,11 +64,12 @@ const vectors = JSON.parse(
     logLambda: number;
   }>;
   minimumDetectableEffect: Section<{
-    kind: 'occurrence' | 'mean' | 'count';
+    kind: 'occurrence' | 'mean' | 'count' | 'quantile';
     unitsPerArm: number;
     controlRatio: number;
     baselineMean: number;
     baselineVariance?: number;
+    quantile?: { q: number; logSd: number };
     alpha: number;
     power: number;
     relative: boolean;
@@ -197,6 +198,7 @@ describe('statistics vectors', () => {
         controlRatio: c.controlRatio,
         baselineMean: c.baselineMean,
         ...(c.baselineVariance !== undefined && { baselineVariance: c.baselineVariance }),
+        ...(c.quantile !== undefined && { quantile: c.quantile }),
         alpha: c.alpha,
         power: c.power,
         relative: c.relative,

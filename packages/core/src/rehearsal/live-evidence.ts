@@ -9,7 +9,7 @@ import type { LookGuardOptions, PhaseTraffic } from '../decide/index.js';
 import type { Kpi, Phase, Plan } from '../plan/index.js';
 import { KPI_CATEGORIES } from '../plan/index.js';
 
-export { plannedSplit };
+export { guardOptionsFor, plannedSplit };
 
 /** The plan's KPIs in matrix order: the order of evaluateGuards' results and of every per-KPI array. */
 export function planKpis(plan: Plan): Kpi[] {

@@ -45,7 +45,7 @@ export {
   requiredUnitsPerArm,
   requiredDuration,
 } from './detectable-effect.js';
-export { detectionPower } from './detectable-effect.js';
+export { detectionPower, sequentialPower } from './detectable-effect.js';
 export type {
   DetectableEffectInput,
   RequiredUnitsInput,

@@ -7,13 +7,18 @@
 // Judges, all fed the same per-look data of one phase:
 // - threshold: evaluateGuard with guardOptionsFor (the controller's options, tuned
 //   to the phase's expected sample from the units seen per unit time), 5% budget.
-// - threshold-min-units: the same guard tuned as before this change (min_units).
+// - thresholdMinUnits: the same guard tuned as before this change (min_units).
+// - thresholdQuarterBudget: tuned, at a 1.25% share (one of four statistical KPIs
+//   under the default 5% budget), the share a real plan usually gives a KPI.
+// - thresholdMean (latency): the mean guard on the same values, for scale.
 // - mann-whitney: a two-sided Mann-Whitney U test (tie-corrected normal
 //   approximation) on all data since the phase began, repeated at every look;
 //   rollback at the first look with p < 0.05 in the bad direction (Kayenta's
 //   non-parametric classifier at 95%).
 // - flagger: the treatment's metric over a trailing 2-hour window against a fixed
-//   threshold (baseline × 1.25), rollback after 3 consecutive failed checks.
+//   threshold (error rate: baseline × 1.25, 1.4 or 1.6; p95: baseline × 1.1, 1.15 or
+//   1.25: a looser threshold trades detection for fewer false rollbacks), rollback
+//   after 3 consecutive failed checks.
 //
 // Scenarios: an occurrence KPI (2% base rate, +20%, 10% phase against the rest,
 // 12,500 units an hour, min_duration 24h, 48h horizon) and a latency KPI (log-normal,
@@ -24,12 +29,10 @@
 // treatment units exposed when each judge rolled back (median and p90 over all
 // runs, an undetected run counting as never: null when more than half or a tenth
 // of runs were never detected).
-import {
-  evaluateGuard,
-  guardOptionsFor,
-  parsePlan,
-  sketchBucketIndex,
-} from '../packages/core/dist/index.js';
+// THRESHOLD_CORE=/path/to/core/dist/index.js measures another build (e.g. main's, for
+// before/after figures) on the same streams.
+const core = await import(process.env.THRESHOLD_CORE ?? '../packages/core/dist/index.js');
+const { evaluateGuard, guardOptionsFor, parsePlan, sketchBucketIndex } = core;
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -37,7 +40,7 @@ const args = Object.fromEntries(
     return [k, v ?? 'true'];
   }),
 );
-const RUNS = Number(args.runs ?? 200);
+const RUNS = Number(args.runs ?? 400);
 const SEED = Number(args.seed ?? 13);
 
 // --- seeded randomness -------------------------------------------------------
@@ -151,7 +154,7 @@ const OCC = {
   perHour: 12_500,
   hours: 48,
   minDuration: '24h',
-  flaggerFactor: 1.4,
+  flaggerFactors: [1.25, 1.4, 1.6],
 };
 const occPlan = planFor(
   '    - { name: errors, kind: occurrence, event: err, guard: { max_increase: 0% } }',
@@ -174,8 +177,14 @@ function runOccurrence(seed, lookMin, effect) {
   let xC = 0;
   let winN = 0;
   let winX = 0;
-  let flaggerRun = 0;
-  const out = { threshold: null, thresholdMinUnits: null, mannWhitney: null, flagger: null };
+  const flaggerRuns = OCC.flaggerFactors.map(() => 0);
+  const out = {
+    threshold: null,
+    thresholdMinUnits: null,
+    thresholdQuarterBudget: null,
+    mannWhitney: null,
+  };
+  for (const f of OCC.flaggerFactors) out[`flagger×${f}`] = null;
   const hT = new Float64Array(2);
   const hC = new Float64Array(2);
   for (let k = 1; k <= looks; k++) {
@@ -198,13 +207,15 @@ function runOccurrence(seed, lookMin, effect) {
       control: { kind: 'occurrence', units: nC, sum: xC, sumSquares: xC },
     };
     const elapsedMs = k * lookMin * 60_000;
-    for (const [name, tuned] of [
-      ['threshold', true],
-      ['thresholdMinUnits', false],
+    for (const [name, tuned, alpha] of [
+      ['threshold', true, 0.05],
+      ['thresholdMinUnits', false, 0.05],
+      ['thresholdQuarterBudget', true, 0.0125],
     ]) {
       if (out[name] !== null) continue;
       const o = thresholdOptions(occPlan, tuned, nT + nC, elapsedMs);
-      if (evaluateGuard(kpi, data, { ...GUARD_BASE, ...o }).verdict === 'breach') out[name] = nT;
+      const options = { ...GUARD_BASE, ...o, alpha };
+      if (evaluateGuard(kpi, data, options).verdict === 'breach') out[name] = nT;
     }
     if (out.mannWhitney === null && nT > 0 && nC > 0) {
       hT[0] = nT - xT;
@@ -213,10 +224,13 @@ function runOccurrence(seed, lookMin, effect) {
       hC[1] = xC;
       if (mannWhitneyZ(hT, hC, 2) > MW_Z) out.mannWhitney = nT;
     }
-    if (out.flagger === null && k >= window) {
-      flaggerRun = winN > 0 && winX / winN > OCC.rate * OCC.flaggerFactor ? flaggerRun + 1 : 0;
-      if (flaggerRun >= FLAGGER_FAILS) out.flagger = nT;
-    }
+    if (k >= window)
+      OCC.flaggerFactors.forEach((f, i) => {
+        const key = `flagger×${f}`;
+        if (out[key] !== null) return;
+        flaggerRuns[i] = winN > 0 && winX / winN > OCC.rate * f ? flaggerRuns[i] + 1 : 0;
+        if (flaggerRuns[i] >= FLAGGER_FAILS) out[key] = nT;
+      });
     if (Object.values(out).every((v) => v !== null)) break;
   }
   return out;
@@ -229,7 +243,7 @@ const LAT = {
   effect: 0.1,
   perHour: 20_000,
   hours: 24,
-  flaggerFactor: 1.15,
+  flaggerFactors: [1.1, 1.15, 1.25],
 };
 const latPlan = planFor(
   `    - { name: p95, kind: quantile, q: 0.95, event: ms, guard: { max_increase: 0% } }
@@ -278,8 +292,9 @@ function runLatency(seed, lookMin, effect) {
   const arm = () => ({ n: 0, sum: 0, sq: 0, min: Infinity, max: -Infinity });
   const T = arm();
   const C = arm();
-  let flaggerRun = 0;
-  const out = { threshold: null, thresholdMean: null, mannWhitney: null, flagger: null };
+  const flaggerRuns = LAT.flaggerFactors.map(() => 0);
+  const out = { threshold: null, thresholdMean: null, mannWhitney: null };
+  for (const f of LAT.flaggerFactors) out[`flagger×${f}`] = null;
   const add = (a, h, v, winBins) => {
     const b = sketchBucketIndex(v) - LO;
     h[b]++;
@@ -324,10 +339,14 @@ function runLatency(seed, lookMin, effect) {
         out.thresholdMean = T.n;
     }
     if (out.mannWhitney === null && mannWhitneyZ(hT, hC, BINS) > MW_Z) out.mannWhitney = T.n;
-    if (out.flagger === null && k >= window) {
+    if (k >= window) {
       const p95 = histogramQuantile(hW, wCount, 0.95);
-      flaggerRun = p95 > BASE_P95 * LAT.flaggerFactor ? flaggerRun + 1 : 0;
-      if (flaggerRun >= FLAGGER_FAILS) out.flagger = T.n;
+      LAT.flaggerFactors.forEach((f, i) => {
+        const key = `flagger×${f}`;
+        if (out[key] !== null) return;
+        flaggerRuns[i] = p95 > BASE_P95 * f ? flaggerRuns[i] + 1 : 0;
+        if (flaggerRuns[i] >= FLAGGER_FAILS) out[key] = T.n;
+      });
     }
     if (Object.values(out).every((v) => v !== null)) break;
   }
@@ -379,8 +398,24 @@ const fmt = (x) => (x === null ? 'never' : x.toLocaleString('en-US'));
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const ONLY = args.only;
 for (const [name, run, judges, runs] of [
-  ['occurrence', runOccurrence, ['threshold', 'thresholdMinUnits', 'mannWhitney', 'flagger'], RUNS],
-  ['latency', runLatency, ['threshold', 'thresholdMean', 'mannWhitney', 'flagger'], RUNS / 2],
+  [
+    'occurrence',
+    runOccurrence,
+    [
+      'threshold',
+      'thresholdMinUnits',
+      'thresholdQuarterBudget',
+      'mannWhitney',
+      ...OCC.flaggerFactors.map((f) => `flagger×${f}`),
+    ],
+    RUNS,
+  ],
+  [
+    'latency',
+    runLatency,
+    ['threshold', 'thresholdMean', 'mannWhitney', ...LAT.flaggerFactors.map((f) => `flagger×${f}`)],
+    RUNS / 2,
+  ],
 ]) {
   if (ONLY !== undefined && ONLY !== name) continue;
   for (const lookMin of [1, 60]) {

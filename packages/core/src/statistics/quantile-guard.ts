@@ -1,8 +1,16 @@
 /**
- * Quantile KPIs (p95 latency…): anytime-valid bounds on each arm's q-quantile from
- * its sketch, then comparisons and limits from those bounds.
+ * Quantile KPIs (p95 latency…): comparisons by an asymptotic confidence sequence
+ * on the difference of the arms' sample quantiles; hard limits by anytime-valid
+ * rank bounds on the treatment's quantile.
  *
- * Method (S. R. Howard, A. Ramdas, "Sequential estimation of quantiles with
+ * Comparisons (ADR 0018): the sample quantile is asymptotically linear (Bahadur),
+ * Q̂ − Q ≈ (q − F̂(Q))/f(Q), so the difference of two arms' sample quantiles is
+ * asymptotically an average of per-unit influence values and gets the same
+ * asymptotic confidence sequence as a difference of means (Waudby-Smith et al.
+ * 2024): D̂ ± z(N)·√(SE_T² + SE_C²), with SE² = q(1−q)/(n·f(Q)²) and the
+ * sparsity 1/f(Q) read off the sketch (quantileEstimate).
+ *
+ * Hard limits (S. R. Howard, A. Ramdas, "Sequential estimation of quantiles with
  * applications to A/B-testing and best-arm identification", Bernoulli 28(3), 2022,
  * §2): for the true quantile θ = Q(q), the number of values ≤ θ after t values is a
  * sum of Bernoulli(q) draws, so a confidence sequence for a mean with known variance
@@ -12,15 +20,11 @@
  * (mixture-boundary.ts) for b_t and read X₍k₎ from the sketch as the edges of the
  * bucket holding rank k, so the sketch's ±1% rounding can only widen the bounds.
  *
- * Values of one unit are not independent, so δ is computed with the number of
- * units as the sample size (never more than the number of values): a unit that
- * sends a thousand values cannot shrink the interval a thousandfold. The normal
- * approximation needs enough values on both sides of the quantile: bounds are
- * given only when units·min(q, 1−q) ≥ MIN_TAIL_UNITS.
- *
- * A comparison combines one-sided bounds of both arms, each at α/2 (so a false
- * breach needs one of two events of probability ≤ α/2): for bad = increase the
- * lower bound of the difference is L_T − U_C (or L_T/U_C − 1), the upper U_T − L_C.
+ * Values of one unit are not independent, so both use the number of units as the
+ * sample size (never more than the number of values): a unit that sends a thousand
+ * values cannot shrink the interval a thousandfold. The normal approximation needs
+ * enough values on both sides of the quantile: nothing is judged before
+ * units·min(q, 1−q) ≥ MIN_TAIL_UNITS.
  */
 import { formatCount, formatPercent, formatSigned, formatValue } from './format-number.js';
 import type { GuardResult } from './guard-result.js';

@@ -8,7 +8,12 @@ import { sketchBucketIndex } from '../../../src/statistics/index.js';
 import type { QuantileSketch } from '../../../src/statistics/index.js';
 
 /** Binomial(n, p): waiting times for small n·p, the normal approximation beyond 30. */
-export function drawBinomial(random: () => number, normal: () => number, n: number, p: number) {
+export function drawBinomial(
+  random: () => number,
+  normal: () => number,
+  n: number,
+  p: number,
+): number {
   if (n <= 0 || p <= 0) return 0;
   if (p >= 1) return n;
   if (n * Math.min(p, 1 - p) > 30) {

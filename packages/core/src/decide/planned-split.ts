@@ -51,7 +51,8 @@ export interface PhaseTraffic {
  * expected sample by its min_duration, projected from the units seen so far per
  * unit time (`seen`); never earlier than when the smaller arm reaches min_units
  * (min_units × (treatment + control) / smaller arm), which is also the tuning
- * when nothing better is known (no `seen`, no time yet, no min_duration).
+ * when nothing better is known (fewer units seen than that, no time yet, no
+ * min_duration).
  * Tuning moves only where the boundary is tightest, never its validity: the
  * chance of ever crossing stays α for every tuning fixed in advance, and the
  * projection is a function of arrivals alone (not of any KPI value), which settles
@@ -69,7 +70,11 @@ export function guardOptionsFor(
   const smaller = Math.min(arms.treatment, arms.control);
   if (!(smaller > 0 && minUnits > 0)) return { minUnits };
   const atMinimum = (minUnits * (arms.treatment + arms.control)) / smaller;
-  return { minUnits, tuneUnits: Math.max(atMinimum, expectedPhaseUnits(phase, seen)) };
+  // Project only from as many units as the floor itself: a handful seen in the first
+  // seconds of a phase says little about its traffic.
+  const projected =
+    seen !== undefined && seen.units >= atMinimum ? expectedPhaseUnits(phase, seen) : 0;
+  return { minUnits, tuneUnits: Math.max(atMinimum, projected) };
 }
 
 /** Units the phase's arms are expected to hold at its min_duration at the rate seen so far; 0 when unknown. */

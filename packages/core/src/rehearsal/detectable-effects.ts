@@ -61,11 +61,14 @@ function baseInput(
     method: ctx.plan.analysis.method,
     minUnits: phase.min_units,
   };
-  // Tuned as the live guards will be: to the phase's expected sample at this traffic.
+  // Tuned as the live guards will be: to the phase's expected sample at this traffic
+  // (what they will have seen by the phase's min_duration).
   const split = plannedSplit(ctx.plan, traffic);
   const tuneUnits = guardOptionsFor(ctx.plan, phase, traffic, {
-    units: ctx.unitsPerMinute * audience * (split.treatment + split.control),
-    elapsedMs: 60_000,
+    units:
+      (ctx.unitsPerMinute * audience * (split.treatment + split.control) * phase.min_duration) /
+      60_000,
+    elapsedMs: phase.min_duration,
   }).tuneUnits;
   if (tuneUnits !== undefined) input.tuneUnits = tuneUnits;
   if (b.variance !== null) input.baselineVariance = b.variance;

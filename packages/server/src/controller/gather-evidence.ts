@@ -44,7 +44,16 @@ export async function gatherEvidence(
     };
   }
   const aggregates = await readPhaseAggregates(store, launchId, plan, phase.name, state, now);
-  const guards = evaluateGuards(plan, aggregates.kpis, guardOptionsFor(plan, phase, state.traffic));
+  // The traffic estimate that tunes the guards: units of the phase so far per unit time.
+  const seen = {
+    units: aggregates.units.treatment + aggregates.units.control,
+    elapsedMs: now - state.phaseStartedAt,
+  };
+  const guards = evaluateGuards(
+    plan,
+    aggregates.kpis,
+    guardOptionsFor(plan, phase, state.traffic, seen),
+  );
   const srm = checkSampleRatio(
     aggregates.units,
     plannedSplit(plan, state.traffic),

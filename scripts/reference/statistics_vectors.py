@@ -198,18 +198,36 @@ def mde_section():
         ("count", 300, 9.0, 3.2, 12.0, 0.01, 0.8, False, 0.5, 300),
         ("occurrence", 20_000, 1.0, 0.3, None, 0.05 / 4, 0.5, True, 0.0, 100),
         ("occurrence", 400, 3.0, 0.45, None, 0.01, 0.8, False, 0.02, 100),
+        # Quantile KPIs: variance is (q, log sd) of log-normal values.
+        ("quantile", 5_000, 1.0, 180.0, (0.95, 0.8), 0.05 / 4, 0.8, True, 0.05, 500),
+        ("quantile", 2_000, 9.0, 40.0, (0.5, 1.2), 0.01, 0.9, False, 2.0, 100),
     ]
     for kind, n, ratio, mean, var, alpha, power, relative, margin, min_units in specs:
         control_var = mean * (1 - mean) if var is None else var
         n_c = n * ratio
 
+        def quantile_se(d):
+            # Relative SE of a sample q-quantile of log-normal values: σ·√(q(1−q)/n)/φ(Φ⁻¹(q));
+            # the harm scales the treatment's values. Delta method for T/C − 1 as for means.
+            q, log_sd = var
+            s = log_sd * np.sqrt(q * (1 - q)) / stats.norm.pdf(stats.norm.ppf(q))
+            if relative:
+                return (1 + d) * s * np.sqrt(1 / n + 1 / n_c)
+            qt = mean + d
+            return s * np.sqrt(qt * qt / n + mean * mean / n_c)
+
         def se(d):
+            if kind == "quantile":
+                return quantile_se(d)
             # The SE the guard sees when the harm is d: the treatment's variance at the
             # alternative rate (occurrence without a given variance), and for relative
             # changes the delta method for T/C - 1 with T/C = 1 + d.
             if var is None:
                 q = mean * (1 + d) if relative else mean + d
                 treat_var = q * (1 - q)
+            elif relative:
+                # A relative harm of a mean or count scales each unit's value: its spread too.
+                treat_var = var * (1 + d) ** 2
             else:
                 treat_var = var
             r = (1 + d) if relative else 1.0
@@ -223,11 +241,13 @@ def mde_section():
         # P(breach at this look) = Φ((δ − margin)/SE(δ) − z); solve for δ at the given power.
         delta = optimize.brentq(lambda d: stats.norm.cdf((d - margin) / se(d) - z) - power, margin, margin + 100 * se(margin) + 10 if var is not None else min(margin + 100 * se(margin) + 10, (1 / mean - 1) if relative else 1 - mean), xtol=1e-15, rtol=1e-14)
         case = {"kind": kind, "unitsPerArm": n, "controlRatio": ratio, "baselineMean": mean, "alpha": alpha, "power": power, "relative": relative, "margin": margin, "minUnits": min_units, "mde": f(delta)}
-        if var is not None:
+        if kind == "quantile":
+            case["quantile"] = {"q": var[0], "logSd": var[1]}
+        elif var is not None:
             case["baselineVariance"] = var
         cases.append(case)
     return {
-        "source": "power equation Φ((δ − margin)/SE(δ) − z) = power solved with scipy.optimize.brentq; z = the one-sided mixture boundary by mpmath integration at t = n_T + n_C, ρ² tuned for t* = 2·max(minUnits, 30); SE(δ) with the treatment's variance at the alternative (rate p+δ or p(1+δ) for occurrence) and, for relative changes, the delta method for T/C − 1 (control term times (1+δ)²)",
+        "source": "power equation Φ((δ − margin)/SE(δ) − z) = power solved with scipy.optimize.brentq; z = the one-sided mixture boundary by mpmath integration at t = n_T + n_C, ρ² tuned for t* = 2·max(minUnits, 30); SE(δ) with the treatment's variance at the alternative (rate p+δ or p(1+δ) for occurrence; a given variance times (1+δ)² for relative mean and count harms, which scale the values; for quantiles of log-normal values the sample quantile's σ·√(q(1−q)/n)/φ(Φ⁻¹(q)) relative standard error per arm) and, for relative changes, the delta method for T/C − 1 (control term times (1+δ)²)",
         "relTol": 1e-9,
         "cases": cases,
     }

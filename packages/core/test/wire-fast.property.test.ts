@@ -45,6 +45,8 @@ const anyString = fc.oneof(
   fc.string({ maxLength: 12 }),
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom('', ' ', LONE_HIGH, LONE_LOW, EMOJI, 'treatment', 'exposure', 'track'),
+  // NUL: both validators refuse it in every stored string (PostgreSQL text cannot hold it).
+  fc.constantFrom('\u0000', 'a\u0000', `${'b'.repeat(200)}\u0000`),
   stringsNear([1, 100, 200, 512, 1000]),
 );
 

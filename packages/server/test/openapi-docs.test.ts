@@ -1,6 +1,7 @@
 /** The OpenAPI document and docs/api.md cannot drift from the routes and the error registry. */
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from '@threshold/core';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './support/test-server.js';
 import type { TestServer } from './support/test-server.js';
@@ -63,6 +64,14 @@ describe('OpenAPI document', () => {
     expect(documented).toBe(new Set(registered.map((r) => `${r.method} ${r.path}`)).size);
   });
 
+  it('is valid against the official OpenAPI 3.1 meta-schema', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(doc));
+    expect(validator.version).toBe('3.1');
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
   it('carries the zod schemas: bodies, parameters and the one error shape', () => {
     const pause = doc.paths['/api/v1/launches/{id}/pause']?.post;
     expect(pause?.parameters).toEqual([
@@ -90,10 +99,46 @@ describe('OpenAPI document', () => {
       required: expect.arrayContaining(['wireVersion', 'events']),
     });
     const plans = doc.paths['/api/v1/plans']?.post;
-    expect(Object.keys(plans?.requestBody?.content ?? {})).toContain('application/yaml');
-    expect(plans?.requestBody?.content['application/json']?.schema).toMatchObject({
+    expect(Object.keys(plans?.requestBody?.content ?? {})).toEqual([
+      'application/yaml',
+      'application/x-yaml',
+      'text/yaml',
+      'text/plain',
+      'application/json',
+    ]);
+    // The plan schema has an $id, so it is in the document once and referenced.
+    expect(plans?.requestBody?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/Plan',
+    });
+    expect((doc.components.schemas as Record<string, unknown>).Plan).toMatchObject({
       type: 'object',
     });
+    // The edge's limits are in the document: no NUL, lengths, integer columns.
+    expect(doc.paths['/api/v1/plans/{name}/versions/{version}']?.get?.parameters).toEqual([
+      {
+        name: 'name',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*$' },
+      },
+      {
+        name: 'version',
+        in: 'path',
+        required: true,
+        schema: { type: 'integer', minimum: 1, maximum: 2147483647 },
+      },
+    ]);
+    expect(
+      doc.paths['/api/v1/tokens']?.post?.requestBody?.content['application/json']?.schema,
+    ).toMatchObject({ properties: { name: { maxLength: 100, pattern: '^[^\\u0000]*$' } } });
+    // Every code a route may answer is listed under its status.
+    expect(Object.keys(doc.paths['/api/v1/launches']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '404', '409', '413', '415', '500']),
+    );
+    expect(Object.keys(doc.paths['/api/v1/rehearsals']?.post?.responses ?? {})).toContain('404');
+    expect(Object.keys(doc.paths['/v1/events']?.post?.responses ?? {})).toEqual(
+      expect.arrayContaining(['202', '400', '413', '415', '429']),
+    );
     const errorSchema = (
       doc.components.schemas as Record<
         string,

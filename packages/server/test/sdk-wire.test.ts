@@ -7,10 +7,12 @@ import { openSse } from './support/sse-reader.js';
 import { startTestServer } from './support/test-server.js';
 import type { ErrorBody, TestServer } from './support/test-server.js';
 
+// Event times must lie within the server's window around its clock (EVENT_TIME_WINDOW).
+const NOW = Date.now();
 const batch = (events: unknown[], extra: Record<string, unknown> = {}) => ({
   wireVersion: 1,
   sdk: { name: 'test', version: '1' },
-  sentAt: 1_764_000_000_000,
+  sentAt: NOW,
   events,
   ...extra,
 });
@@ -19,7 +21,7 @@ const track = (unit: string) => ({
   unit,
   event: 'purchase',
   value: 1,
-  ts: 1_764_000_000_000,
+  ts: NOW,
 });
 
 describe('SDK wire protocol', () => {

@@ -11,7 +11,7 @@ import {
   takesFalseAlarmShare,
 } from '../statistics/index.js';
 import type { KpiSampler } from './kpi-sampler.js';
-import { controlShare, planKpis } from './live-evidence.js';
+import { controlShare, guardOptionsFor, planKpis, plannedSplit } from './live-evidence.js';
 import type { PhaseDetectableEffects } from './rehearsal-report.js';
 import { roundSignificant } from './summary-stats.js';
 
@@ -61,6 +61,16 @@ function baseInput(
     method: ctx.plan.analysis.method,
     minUnits: phase.min_units,
   };
+  // Tuned as the live guards will be: to the phase's expected sample at this traffic
+  // (what they will have seen by the phase's min_duration).
+  const split = plannedSplit(ctx.plan, traffic);
+  const tuneUnits = guardOptionsFor(ctx.plan, phase, traffic, {
+    units:
+      (ctx.unitsPerMinute * audience * (split.treatment + split.control) * phase.min_duration) /
+      60_000,
+    elapsedMs: phase.min_duration,
+  }).tuneUnits;
+  if (tuneUnits !== undefined) input.tuneUnits = tuneUnits;
   if (b.variance !== null) input.baselineVariance = b.variance;
   if (kpi.kind === 'quantile') input.quantile = { q: kpi.q ?? 0.5, logSd: b.logSd ?? 0 };
   return { input, perMinute: ctx.unitsPerMinute * audience * traffic * b.unitShare };

@@ -9,9 +9,16 @@
  * from prefix sums, statistics accumulate in typed arrays allocated once per
  * simulator, and the aggregate objects the guards read are reused.
  */
-import type { Approval, Condition, Decision, Evidence, LaunchState } from '../decide/index.js';
+import type {
+  Approval,
+  Condition,
+  Decision,
+  Evidence,
+  LaunchState,
+  PhaseTraffic,
+} from '../decide/index.js';
 import { applyDecision, decide, initialLaunchState } from '../decide/index.js';
-import type { Plan } from '../plan/index.js';
+import type { Phase, Plan } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
@@ -169,7 +176,8 @@ export class LaunchSimulator {
 
       const srm = this.srm(unitsT, unitsC, p);
       // Before the first phase nobody is exposed: the controller shows decide() no guards.
-      const guards = phase === undefined ? [] : this.guards(phase.min_units, p);
+      const seen = { units: unitsT + unitsC, elapsedMs: now - state.phaseStartedAt };
+      const guards = phase === undefined ? [] : this.guards(phase, p, seen);
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       const evidence: Evidence = {
@@ -207,8 +215,8 @@ export class LaunchSimulator {
    * decision (a breach, or an insufficient verdict with an on_insufficient
    * action), the full path again, so decisions read exactly as live ones.
    */
-  private guards(minUnits: number, p: number): GuardResult[] {
-    const options = guardOptions(this.plan, minUnits, p);
+  private guards(phase: Phase, p: number, seen: PhaseTraffic): GuardResult[] {
+    const options = guardOptions(this.plan, phase, p, seen);
     const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
     for (let i = 0; i < quick.length; i++) {
       const v = (quick[i] as GuardResult).verdict;

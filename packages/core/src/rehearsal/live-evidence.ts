@@ -5,11 +5,11 @@
  * rehearsal cannot drift from what a launch sees.
  */
 import { guardOptionsFor, plannedSplit } from '../decide/index.js';
-import type { LookGuardOptions } from '../decide/index.js';
-import type { Kpi, Plan } from '../plan/index.js';
+import type { LookGuardOptions, PhaseTraffic } from '../decide/index.js';
+import type { Kpi, Phase, Plan } from '../plan/index.js';
 import { KPI_CATEGORIES } from '../plan/index.js';
 
-export { plannedSplit };
+export { guardOptionsFor, plannedSplit };
 
 /** The plan's KPIs in matrix order: the order of evaluateGuards' results and of every per-KPI array. */
 export function planKpis(plan: Plan): Kpi[] {
@@ -21,7 +21,12 @@ export function controlShare(plan: Plan, p: number): number {
   return plannedSplit(plan, p).control;
 }
 
-/** The guard options of a look in a phase with `minUnits`, exactly as the live controller passes them. */
-export function guardOptions(plan: Plan, minUnits: number, traffic: number): LookGuardOptions {
-  return guardOptionsFor(plan, { min_units: minUnits }, traffic);
+/** The guard options of a look in a phase, exactly as the live controller passes them. */
+export function guardOptions(
+  plan: Plan,
+  phase: Pick<Phase, 'min_units' | 'min_duration'>,
+  traffic: number,
+  seen?: PhaseTraffic,
+): LookGuardOptions {
+  return guardOptionsFor(plan, phase, traffic, seen);
 }

@@ -14,8 +14,13 @@ export {
   msprtLogStatistic,
 } from './mixture-boundary.js';
 export { MIN_UNITS_FOR_VERDICT, DEFAULT_MIN_UNITS } from './guard-verdict.js';
-export { MIN_TAIL_UNITS, quantileBounds } from './quantile-guard.js';
-export type { QuantileBounds } from './quantile-guard.js';
+export {
+  MIN_TAIL_UNITS,
+  quantileBounds,
+  quantileEstimate,
+  sparsityBandwidth,
+} from './quantile-guard.js';
+export type { QuantileBounds, QuantileEstimate } from './quantile-guard.js';
 export { MIN_BURN_BAD_EVENTS } from './burn-rate-guard.js';
 export { burnRateLowerBound, DEFAULT_BURN_ALPHA } from './burn-rate-guard.js';
 export type { BurnRowWithBounds } from './burn-rate-guard.js';
@@ -40,7 +45,7 @@ export {
   requiredUnitsPerArm,
   requiredDuration,
 } from './detectable-effect.js';
-export { detectionPower } from './detectable-effect.js';
+export { detectionPower, sequentialPower } from './detectable-effect.js';
 export type {
   DetectableEffectInput,
   RequiredUnitsInput,

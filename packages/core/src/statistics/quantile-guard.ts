@@ -1,8 +1,16 @@
 /**
- * Quantile KPIs (p95 latency…): anytime-valid bounds on each arm's q-quantile from
- * its sketch, then comparisons and limits from those bounds.
+ * Quantile KPIs (p95 latency…): comparisons by an asymptotic confidence sequence
+ * on the difference of the arms' sample quantiles; hard limits by anytime-valid
+ * rank bounds on the treatment's quantile.
  *
- * Method (S. R. Howard, A. Ramdas, "Sequential estimation of quantiles with
+ * Comparisons (ADR 0018): the sample quantile is asymptotically linear (Bahadur),
+ * Q̂ − Q ≈ (q − F̂(Q))/f(Q), so the difference of two arms' sample quantiles is
+ * asymptotically an average of per-unit influence values and gets the same
+ * asymptotic confidence sequence as a difference of means (Waudby-Smith et al.
+ * 2024): D̂ ± z(N)·√(SE_T² + SE_C²), with SE² = q(1−q)/(n·f(Q)²) and the
+ * sparsity 1/f(Q) read off the sketch (quantileEstimate).
+ *
+ * Hard limits (S. R. Howard, A. Ramdas, "Sequential estimation of quantiles with
  * applications to A/B-testing and best-arm identification", Bernoulli 28(3), 2022,
  * §2): for the true quantile θ = Q(q), the number of values ≤ θ after t values is a
  * sum of Bernoulli(q) draws, so a confidence sequence for a mean with known variance
@@ -12,15 +20,11 @@
  * (mixture-boundary.ts) for b_t and read X₍k₎ from the sketch as the edges of the
  * bucket holding rank k, so the sketch's ±1% rounding can only widen the bounds.
  *
- * Values of one unit are not independent, so δ is computed with the number of
- * units as the sample size (never more than the number of values): a unit that
- * sends a thousand values cannot shrink the interval a thousandfold. The normal
- * approximation needs enough values on both sides of the quantile: bounds are
- * given only when units·min(q, 1−q) ≥ MIN_TAIL_UNITS.
- *
- * A comparison combines one-sided bounds of both arms, each at α/2 (so a false
- * breach needs one of two events of probability ≤ α/2): for bad = increase the
- * lower bound of the difference is L_T − U_C (or L_T/U_C − 1), the upper U_T − L_C.
+ * Values of one unit are not independent, so both use the number of units as the
+ * sample size (never more than the number of values): a unit that sends a thousand
+ * values cannot shrink the interval a thousandfold. The normal approximation needs
+ * enough values on both sides of the quantile: nothing is judged before
+ * units·min(q, 1−q) ≥ MIN_TAIL_UNITS.
  */
 import { formatCount, formatPercent, formatSigned, formatValue } from './format-number.js';
 import type { GuardResult } from './guard-result.js';
@@ -34,7 +38,8 @@ import {
 } from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { QuantileSketch } from './kpi-aggregate.js';
-import { checkCount } from './arm-estimate.js';
+import { checkCount, differenceOf } from './arm-estimate.js';
+import { normalDensity, normalQuantile } from './normal-distribution.js';
 import { limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
 import { locateRanks, rememberSorted } from './quantile-sketch.js';
@@ -139,7 +144,70 @@ function tooFew(arm: string, s: QuantileSketch, q: number, explain: boolean): Ru
   };
 }
 
-/** Treatment's quantile against control's with a margin in the bad direction. */
+/** One arm's quantile for a comparison: the estimate, its standard error and its units. */
+export interface QuantileEstimate {
+  value: number;
+  /** Standard error of `value`: √(q(1−q)/units) × dQ/dq, the slope read off the sketch. */
+  se: number;
+  units: number;
+}
+
+/** Normal quantile of 97.5%, the level in Hall and Sheather's bandwidth. */
+const Z_BANDWIDTH = 1.959963984540054;
+
+/**
+ * Hall & Sheather's (1988) bandwidth for the slope of the quantile function
+ * (the sparsity 1/f(Q(q))) at n samples: n^(−1/3) z^(2/3) (1.5 φ(Φ⁻¹(q))² /
+ * (2Φ⁻¹(q)² + 1))^(1/3), kept inside half the distance to 0 or 1.
+ */
+export function sparsityBandwidth(q: number, n: number): number {
+  const x = normalQuantile(q);
+  const d = normalDensity(x);
+  const h =
+    Math.pow(n, -1 / 3) *
+    Math.pow(Z_BANDWIDTH, 2 / 3) *
+    Math.pow((1.5 * d * d) / (2 * x * x + 1), 1 / 3);
+  return Math.min(h, Math.min(q, 1 - q) / 2);
+}
+
+/**
+ * The q-quantile of a sketch with its standard error, for the comparison's
+ * asymptotic confidence sequence: the sample quantile is asymptotically linear
+ * (Bahadur), Q̂ − Q ≈ (q − F̂(Q))/f(Q), so its variance is q(1−q)/(n·f(Q)²). The
+ * sparsity 1/f(Q) is the slope of the sample quantile function between the
+ * ranks q ± h (Siddiqui; Bloch & Gastwirth), h by Hall & Sheather. Order
+ * statistics are read interpolated within their buckets. Undefined below the
+ * sample the bounds need (units·min(q, 1−q) ≥ MIN_TAIL_UNITS).
+ */
+export function quantileEstimate(s: QuantileSketch, q: number): QuantileEstimate | undefined {
+  const n = sketchUnits(s);
+  if (n < MIN_UNITS_FOR_VERDICT || n * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return undefined;
+  const count = s.count;
+  const h = sparsityBandwidth(q, n);
+  const rank = (p: number) => Math.min(count, Math.max(1, Math.floor(p * (count - 1)) + 1));
+  const kPoint = rank(q);
+  const kLow = rank(q - h);
+  const kHigh = rank(q + h);
+  const located = locateRanks(s, [kLow, kPoint, kHigh]);
+  const [low, point, high] = located;
+  if (low === undefined || point === undefined || high === undefined) return undefined;
+  let spread = high.interpolated - low.interpolated;
+  // Ties (zeros, one value repeated) leave no spread between the ranks: fall back to
+  // the buckets' edges rather than claim an exact quantile.
+  if (!(spread > 0)) spread = high.upper - low.lower;
+  const slope = spread / (Math.max(1, kHigh - kLow) / count);
+  return { value: point.interpolated, se: slope * Math.sqrt((q * (1 - q)) / n), units: n };
+}
+
+/**
+ * Treatment's quantile against control's with a margin in the bad direction: an
+ * asymptotic confidence sequence on the difference (or on T/C − 1 by the delta
+ * method), D̂ ± z(N)·√(SE_T² + SE_C²) over the N = n_T + n_C units, as for means:
+ * the difference of sample quantiles is asymptotically an average of the units'
+ * influence values (Howard & Ramdas 2022 compare arms by each arm's quantile
+ * sequence; this is the tighter sequence on the difference, one α instead of α/2
+ * per arm and a root-sum-of-squares instead of a sum of widths).
+ */
 export function compareQuantiles(
   compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
   q: number,
@@ -149,50 +217,48 @@ export function compareQuantiles(
 ): ComparisonOutcome {
   const { bad, margin, relative } = compare;
   const base = { bad, relative, margin, threshold: bad === 'increase' ? margin : -margin };
-  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
-  const bt = quantileBounds(t, q, settings.alpha / 2, tune);
-  const bc = quantileBounds(c, q, settings.alpha / 2, tune);
-  if (bt === undefined || bc === undefined) {
+  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
+  const et = quantileEstimate(t, q);
+  const ec = quantileEstimate(c, q);
+  if (et === undefined || ec === undefined) {
     return {
       outcome:
-        bt === undefined
+        et === undefined
           ? tooFew('treatment', t, q, explains(settings))
           : tooFew('control', c, q, explains(settings)),
       comparison: { ...base, difference: null, interval: null },
     };
   }
-  let difference: number;
-  let lo: number;
-  let hi: number;
-  if (relative) {
-    if (!(bc.upper > 0) || !(bc.value > 0)) {
-      return {
-        outcome: {
-          verdict: 'insufficient-evidence',
-          rule: 'compare',
-          reason: !explains(settings)
-            ? ''
-            : `a relative change needs a positive control quantile, and control's is ${formatValue(bc.value)} (upper bound ${formatValue(bc.upper)})`,
-        },
-        comparison: { ...base, difference: null, interval: null },
-      };
-    }
-    difference = bt.value / bc.value - 1;
-    // −∞/∞ (both ends still unbounded) is NaN: an unbounded end stays unbounded.
-    const ratioLow = bt.lower / bc.upper;
-    lo = Number.isNaN(ratioLow) ? -Infinity : ratioLow - 1;
-    hi = bc.lower > 0 ? bt.upper / bc.lower - 1 : Infinity;
-  } else {
-    difference = bt.value - bc.value;
-    lo = bt.lower - bc.upper;
-    hi = bt.upper - bc.lower;
+  const diff = differenceOf(
+    { value: et.value, variance: et.se * et.se, units: et.units },
+    { value: ec.value, variance: ec.se * ec.se, units: ec.units },
+    relative,
+  );
+  if ('reason' in diff) {
+    return {
+      outcome: {
+        verdict: 'insufficient-evidence',
+        rule: 'compare',
+        reason: !explains(settings)
+          ? ''
+          : `a relative change needs a positive control quantile, and control's is ${formatValue(ec.value)}`,
+      },
+      comparison: { ...base, difference: null, interval: null },
+    };
   }
+  const difference = diff.value;
+  const r =
+    diff.variance > 0
+      ? sequenceMultiplier(et.units + ec.units, settings.alpha, tune) * Math.sqrt(diff.variance)
+      : 0;
+  const lo = difference - r;
+  const hi = difference + r;
   const harmLo = bad === 'increase' ? lo : -hi;
   const harmHi = bad === 'increase' ? hi : -lo;
   const text = (j: Judgement): string => {
     const f = relative ? (x: number) => formatPercent(x) : formatSigned;
     const m = relative ? formatPercent(margin, false) : formatValue(margin);
-    const detail = `p${formatValue(q * 100)} ${formatValue(bt.value)} against ${formatValue(bc.value)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(bt.units)} treatment and ${formatCount(bc.units)} control units)`;
+    const detail = `p${formatValue(q * 100)} ${formatValue(et.value)} against ${formatValue(ec.value)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(et.units)} treatment and ${formatCount(ec.units)} control units)`;
     if (j === 'breach') return `worse than control beyond the allowed ${bad} of ${m}: ${detail}`;
     if (j === 'pass') return `within the allowed ${bad} of ${m}: ${detail}`;
     return `not conclusive yet against the allowed ${bad} of ${m}: ${detail}`;
@@ -200,8 +266,8 @@ export function compareQuantiles(
   const outcome = gateVerdict(
     judgeHarm(harmLo, harmHi, margin),
     [
-      { label: 'treatment', units: bt.units },
-      { label: 'control', units: bc.units },
+      { label: 'treatment', units: et.units },
+      { label: 'control', units: ec.units },
     ],
     settings.minUnits,
     'compare',
@@ -210,7 +276,7 @@ export function compareQuantiles(
   return {
     outcome,
     comparison: { ...base, difference, interval: [lo, hi] },
-    values: { treatment: bt.value, control: bc.value },
+    values: { treatment: et.value, control: ec.value },
   };
 }
 

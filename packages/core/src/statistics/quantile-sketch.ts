@@ -134,6 +134,13 @@ export interface RankLocation {
   lower: number;
   upper: number;
   value: number;
+  /**
+   * The order statistic interpolated within its bucket, as if the bucket's values
+   * were evenly spread between its edges: the j-th of c values sits at (j − ½)/c of
+   * the way up. Within the bucket like `value`, and far closer to the exact order
+   * statistic once the bucket holds many values.
+   */
+  interpolated: number;
 }
 
 /**
@@ -173,16 +180,21 @@ function walk(
   // The first list is read from its largest index when walking up through negatives
   // or down through positives; the second from its smallest.
   const visit = (index: number, count: number, sign: 1 | -1) => {
+    const before = seen;
     seen += count;
     if (r >= ranks.length || (ranks[r] as number) > seen) return;
     const edge = Math.pow(GAMMA, index);
     const small = (edge / GAMMA) * (1 - EDGE_SLACK);
     const large = edge * (1 + EDGE_SLACK);
-    const at =
-      sign > 0
-        ? { lower: clamp(small), upper: clamp(large), value: clamp(sketchBucketValue(index)) }
-        : { lower: clamp(-large), upper: clamp(-small), value: clamp(-sketchBucketValue(index)) };
-    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
+    const lower = clamp(sign > 0 ? small : -large);
+    const upper = clamp(sign > 0 ? large : -small);
+    const value = clamp(sign * sketchBucketValue(index));
+    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) {
+      // The walk meets a bucket's values in its own direction: up the values, or down.
+      const along = ((ranks[r] as number) - before - 0.5) / count;
+      const fromLower = direction > 0 ? along : 1 - along;
+      out.push({ lower, upper, value, interpolated: lower + fromLower * (upper - lower) });
+    }
   };
   const firstSign = direction > 0 ? -1 : 1;
   for (let i = before.length - 1; i >= 0 && r < ranks.length; i--) {
@@ -195,6 +207,7 @@ function walk(
       lower: clamp(-SKETCH_MIN_INDEXABLE),
       upper: clamp(SKETCH_MIN_INDEXABLE),
       value: clamp(0),
+      interpolated: clamp(0),
     };
     for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
   }

@@ -16,6 +16,7 @@
  * odd (length checks after a type error, code points instead of UTF-16 units); they
  * are zod 4's, reproduced so that a client sees one answer whichever validator ran.
  */
+import { WIRE_NUL_MESSAGE } from './event-batch.js';
 import type { EventBatch, ExposureEvent, SdkEvent, TrackEvent } from './event-batch.js';
 import { issueMessage } from './parse-result.js';
 import type { RawWireIssue, WireIssue, WireParseResult } from './parse-result.js';
@@ -53,9 +54,9 @@ function codePointLength(s: string): number {
   return count;
 }
 
-/** The fast test of a string with min/max length (in code points, as zod counts). */
-function okString(v: unknown, min: number, max: number): v is string {
-  if (typeof v !== 'string') return false;
+/** The fast test of a NUL-free string with min/max length (in code points, as zod counts). */
+function okString(v: unknown, min: number, max: number, nulAllowed = false): v is string {
+  if (typeof v !== 'string' || (!nulAllowed && v.includes('\u0000'))) return false;
   const units = v.length;
   // A code point is one or two units: only near the limits is the exact count needed.
   if (units < min || (units < 2 * min && codePointLength(v) < min)) return false;
@@ -130,10 +131,14 @@ function stringIssues(
   v: unknown,
   min: number | undefined,
   max: number | undefined,
+  nulAllowed = false,
 ): void {
   if (typeof v !== 'string')
     report(issues, path, { code: 'invalid_type', expected: 'string', input: v });
   lengthIssues(issues, path, v, min, max);
+  // The schema's regex check runs last, and only on a string (a type error aborts it).
+  if (!nulAllowed && typeof v === 'string' && v.includes('\u0000'))
+    issues.push({ path, message: WIRE_NUL_MESSAGE });
 }
 
 /** Issues of a timestamp that failed {@link okTimestamp}, in zod's order. */
@@ -300,8 +305,9 @@ function checkBatch(json: unknown): WireParseResult<EventBatch> {
   }
 
   const token = json['token'];
-  if (token === undefined || okString(token, 1, Infinity)) keepOptional(out, json, 'token', token);
-  else stringIssues(issues, 'token', token, 1, undefined);
+  if (token === undefined || okString(token, 1, Infinity, true))
+    keepOptional(out, json, 'token', token);
+  else stringIssues(issues, 'token', token, 1, undefined, true);
 
   return issues.length === 0
     ? { ok: true, value: out as unknown as EventBatch }

@@ -62,8 +62,16 @@ export interface EventBatch {
   token?: string;
 }
 
-const nameSchema = z.string().check(z.minLength(1), z.maxLength(200));
-const unitSchema = z.string().check(z.minLength(1), z.maxLength(512));
+/** Why a wire string with U+0000 is refused (PostgreSQL text cannot store it). */
+export const WIRE_NUL_MESSAGE = 'must not contain NUL (U+0000)';
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const noNul = () => z.regex(/^[^\u0000]*$/, { error: WIRE_NUL_MESSAGE });
+const nameSchema = z.string().check(z.minLength(1), z.maxLength(200), noNul());
+const unitSchema = z.string().check(z.minLength(1), z.maxLength(512), noNul());
+/**
+ * Epoch ms. The schema takes any non-negative integer; the server also refuses
+ * times outside {@link EVENT_TIME_WINDOW} of its own clock (see eventTimeIssues).
+ */
 const tsSchema = z.int().check(z.minimum(0));
 
 const exposureObject = z.object({
@@ -72,7 +80,7 @@ const exposureObject = z.object({
   launch: nameSchema,
   unit: unitSchema,
   arm: z.enum(['treatment', 'control', 'excluded']),
-  phase: z.optional(z.string().check(z.maxLength(200))),
+  phase: z.optional(z.string().check(z.maxLength(200), noNul())),
   ts: tsSchema,
 });
 
@@ -99,9 +107,12 @@ export const sdkEventSchema: z.ZodMiniType<SdkEvent> = z.discriminatedUnion('typ
 /** zod schema of {@link EventBatch}. */
 export const eventBatchSchema: z.ZodMiniType<EventBatch> = z.object({
   wireVersion: z.literal(WIRE_VERSION),
-  sdk: z.object({ name: nameSchema, version: z.string().check(z.minLength(1), z.maxLength(100)) }),
+  sdk: z.object({
+    name: nameSchema,
+    version: z.string().check(z.minLength(1), z.maxLength(100), noNul()),
+  }),
   sentAt: tsSchema,
-  batchId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  batchId: z.optional(z.string().check(z.minLength(1), z.maxLength(100), noNul())),
   events: z.array(sdkEventSchema).check(z.maxLength(MAX_BATCH_EVENTS)),
   token: z.optional(z.string().check(z.minLength(1))),
 });

@@ -5,3 +5,4 @@ export * from './config-document.js';
 export * from './event-batch.js';
 export { parseEventBatchFast } from './event-batch-fast.js';
 export * from './evaluation-reason.js';
+export * from './event-time-window.js';

@@ -57,8 +57,10 @@ describe('rehearse: detection matches the analytical power', () => {
         alpha: 0.05,
         margin: 0,
         minUnits: 100,
-        // As the controller tunes the sequence: min_units / min(share, 1 − share).
-        tuneUnits: 200,
+        // As the controller tunes the sequence: the phase's expected sample by its
+        // min_duration (20 units a minute for a day, both arms).
+        tuneUnits: perMinute * 1440,
+        monitoring: 'single-look',
       };
       // A harm the engine says is caught about half the time at the phase's one look.
       const effect = minimumDetectableEffect({ ...engine, power: 0.55 });
@@ -103,7 +105,8 @@ describe('rehearse: detection matches the analytical power', () => {
       relative: true,
       margin: 0,
       minUnits: 100,
-      tuneUnits: 200,
+      tuneUnits: 20 * 1440,
+      monitoring: 'single-look',
     };
     const effect = minimumDetectableEffect({ ...engine, power: 0.55 });
     const report = rehearse(

@@ -8,6 +8,7 @@ import {
   occurrenceOf,
   requiredDuration,
   requiredUnitsPerArm,
+  sequentialPower,
 } from '../../src/statistics/index.js';
 import type { DetectableEffectInput } from '../../src/statistics/index.js';
 import { kpiOf } from './support/plan.js';
@@ -108,6 +109,33 @@ describe('requiredUnitsPerArm and requiredDuration', () => {
   });
 });
 
+describe('sequentialPower', () => {
+  it('is the first-passage chance of a drifted Brownian motion, above the last look alone', () => {
+    // Φ(θ − z) + e^{2θz}Φ(−θ − z), values from the closed form by hand (SciPy).
+    expect(sequentialPower(0, 2)).toBeCloseTo(2 * 0.022750131948179195, 12);
+    const z = 2.9;
+    const theta = z + normalQuantile(0.8);
+    expect(sequentialPower(theta, z)).toBeGreaterThan(0.8);
+    expect(sequentialPower(theta, z)).toBeLessThan(0.9);
+    expect(sequentialPower(theta, 0)).toBeCloseTo(normalCdf(theta), 12);
+  });
+
+  it('makes the MDE smaller than the last look alone would', () => {
+    const input: DetectableEffectInput = {
+      kind: 'occurrence',
+      unitsPerArm: 20_000,
+      baselineMean: 0.02,
+      alpha: 0.05,
+      relative: true,
+    };
+    const single = minimumDetectableEffect({ ...input, monitoring: 'single-look' });
+    const continuous = minimumDetectableEffect(input);
+    expect(continuous).toBeLessThan(single);
+    expect(continuous).toBeGreaterThan(0.85 * single);
+    expect(detectionPower({ ...input, effect: continuous })).toBeCloseTo(0.8, 9);
+  });
+});
+
 describe('detectionPower: the MDE against the guard it describes', () => {
   /**
    * The rehearsal's finding: for a +10% rate change the MDE used the baseline
@@ -129,6 +157,8 @@ describe('detectionPower: the MDE against the guard it describes', () => {
       relative: true,
       margin: 0,
       power: 0.5,
+      // One look of the guard: the power of that look alone.
+      monitoring: 'single-look',
     };
     const n = requiredUnitsPerArm({ ...base, effect });
     const implied = detectionPower({ ...base, unitsPerArm: n, effect });

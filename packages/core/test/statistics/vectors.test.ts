@@ -64,11 +64,12 @@ const vectors = JSON.parse(
     logLambda: number;
   }>;
   minimumDetectableEffect: Section<{
-    kind: 'occurrence' | 'mean' | 'count';
+    kind: 'occurrence' | 'mean' | 'count' | 'quantile';
     unitsPerArm: number;
     controlRatio: number;
     baselineMean: number;
     baselineVariance?: number;
+    quantile?: { q: number; logSd: number };
     alpha: number;
     power: number;
     relative: boolean;
@@ -197,11 +198,14 @@ describe('statistics vectors', () => {
         controlRatio: c.controlRatio,
         baselineMean: c.baselineMean,
         ...(c.baselineVariance !== undefined && { baselineVariance: c.baselineVariance }),
+        ...(c.quantile !== undefined && { quantile: c.quantile }),
         alpha: c.alpha,
         power: c.power,
         relative: c.relative,
         margin: c.margin,
         minUnits: c.minUnits,
+        // The vectors solve the power equation of one look.
+        monitoring: 'single-look',
       });
       close(mde, c.mde, s.relTol);
     }

@@ -88,7 +88,9 @@ export async function gatherEvidence(
   const perUnit: Record<string, ArmAggregates> = {};
   for (const [name, reading] of readings)
     if (reading.ok && reading.basis === 'per-unit') perUnit[name] = reading.data;
-  const options = guardOptionsFor(plan, phase, state.traffic);
+  // The traffic estimate that tunes the guards: units of the phase so far per unit time.
+  const seen = { units: units.treatment + units.control, elapsedMs: now - state.phaseStartedAt };
+  const options = guardOptionsFor(plan, phase, state.traffic, seen);
   const guards = evaluateGuards(plan, perUnit, options).map((g) =>
     withSource(g, kpis, readings, sources, plan.analysis.method),
   );

@@ -1,13 +1,13 @@
 /** GET /api/v1/launches/:id/looks: the recorded looks of a launch, for the dashboard's charts. */
 import { z } from 'zod';
-import { positiveIntText } from '../http/common-schemas.js';
+import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { notFound } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { LOOK_EVENT } from './launch-log.js';
 
-const idParams = z.object({ id: z.string().min(1) });
+const idParams = z.object({ id: pathName });
 
 const looksQuery = z.object({
   after: positiveIntText

@@ -35,16 +35,53 @@ export const launchSummarySchema = z
   })
   .meta({ title: 'LaunchSummary' });
 
-/** A positive integer in a path or query string. */
+/**
+ * Largest value of an `integer` column (PostgreSQL int4; SQLite would take more,
+ * so the edge refuses it for both): plan versions, launch seqs, limits.
+ */
+export const MAX_INT32 = 2_147_483_647;
+
+/** Largest `bigint` id the API takes (audit seqs): what a JSON number holds exactly. */
+export const MAX_SAFE_ID = Number.MAX_SAFE_INTEGER;
+
+/** No U+0000: PostgreSQL text cannot hold it, so neither database is given one. */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+export const NUL_FREE = /^[^\u0000]*$/;
+const NUL_MESSAGE = 'must not contain NUL (U+0000)';
+
+/** Any string without NUL, at most `max` characters (empty allowed). */
+export const safeText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .regex(NUL_FREE, { error: NUL_MESSAGE });
+
+/** A path parameter naming a record (launch id, plan name, token id). */
+export const pathName = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' })
+  .regex(NUL_FREE, { error: NUL_MESSAGE });
+
+/** A positive integer in a path or query string, within an `integer` column. */
 export const positiveIntText = z.coerce
   .number({ error: 'must be a positive integer' })
   .int({ error: 'must be a positive integer' })
-  .min(1, { error: 'must be a positive integer' });
+  .min(1, { error: 'must be a positive integer' })
+  .max(MAX_INT32, { error: `must be at most ${MAX_INT32}` });
 
-/** A required, non-blank text field (trimmed). */
+/** A positive integer in a JSON body, within an `integer` column. */
+export const positiveInt = z
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .min(1, { error: 'must be a positive integer' })
+  .max(MAX_INT32, { error: `must be at most ${MAX_INT32}` });
+
+/** A required, non-blank text field (trimmed), without NUL. */
 export const requiredText = (max: number) =>
   z
     .string({ error: 'is required (a non-empty string)' })
     .trim()
     .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` });
+    .max(max, { error: `must be at most ${max} characters` })
+    .regex(NUL_FREE, { error: NUL_MESSAGE });

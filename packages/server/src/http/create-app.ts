@@ -4,9 +4,10 @@
  * bodies, uncaught errors) so every failure has the same JSON shape.
  */
 import { randomUUID } from 'node:crypto';
-import { SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
+import { EVENT_TIME_WINDOW, SSE_PING_INTERVAL_MS, apiErrorBody } from '@threshold/core';
 import type { ApiErrorValue } from '@threshold/core';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import { routePath } from 'hono/route';
@@ -80,7 +81,12 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     access: 'public',
     tag: 'operations',
     summary: 'This API as an OpenAPI 3.1 document',
-    responses: { 200: { description: 'The document.' } },
+    responses: {
+      200: {
+        description: 'The document.',
+        schema: z.record(z.string(), z.unknown()).meta({ title: 'OpenApiDocument' }),
+      },
+    },
     handler: (c) => {
       document ??= buildOpenApi(routes, serverVersion());
       return c.json(document);
@@ -111,6 +117,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
     sources: deps.sources ?? openSources([], { store: deps.store }),
+    eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

@@ -1,3 +1,4 @@
+import type { EventTimeWindow } from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
@@ -13,6 +14,8 @@ export interface AppOptions {
   ingestRate?: { eventsPerSecond: number; burst?: number };
   /** `: ping` interval on SSE streams (default SSE_PING_INTERVAL_MS, 15 s). */
   ssePingIntervalMs?: number;
+  /** Accepted event times around the server's clock (default EVENT_TIME_WINDOW: 7 days back, 15 min ahead). */
+  eventTimeWindow?: EventTimeWindow;
 }
 
 /** Everything route handlers use, fixed when the app is created. */
@@ -27,4 +30,5 @@ export interface RouteContext {
   ssePingIntervalMs: number;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  eventTimeWindow: EventTimeWindow;
 }

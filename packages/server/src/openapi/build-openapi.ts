@@ -58,7 +58,26 @@ function errorResponse(description: string): Json {
   return { description, content: errorContent };
 }
 
-function operation(route: RouteSpec): Json {
+/**
+ * Schemas with an `$id` (the plan schema) may appear once in a document: the
+ * first use puts them in components.schemas (named after the `$id`'s file) and
+ * every use becomes a `$ref`.
+ */
+type Hoist = (schema: Json) => Json;
+
+function hoister(components: Record<string, Json>): Hoist {
+  return (schema) => {
+    const id = schema.$id;
+    if (typeof id !== 'string') return schema;
+    const file = id.split('/').pop() ?? 'schema';
+    const base = file.replace(/\.schema\.json$|\.json$/, '');
+    const name = base.charAt(0).toUpperCase() + base.slice(1);
+    components[name] ??= schema;
+    return { $ref: `#/components/schemas/${name}` };
+  };
+}
+
+function operation(route: RouteSpec, hoist: Hoist): Json {
   const responses: Json = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const content =
@@ -90,6 +109,14 @@ function operation(route: RouteSpec): Json {
     add(413, 'PAYLOAD_TOO_LARGE.');
     add(415, 'UNSUPPORTED_MEDIA_TYPE.');
   }
+  // Every code the route may answer, under its registry status.
+  const byStatus = new Map<number, string[]>();
+  for (const code of route.errors ?? []) {
+    const info = ERROR_CODES[code as keyof typeof ERROR_CODES];
+    if (info === undefined) throw new Error(`${route.path}: unknown error code ${code}`);
+    byStatus.set(info.status, [...(byStatus.get(info.status) ?? []), code]);
+  }
+  for (const [status, codes] of byStatus) add(status, `${codes.join(' or ')}.`);
   add(500, 'INTERNAL: see the server log for the requestId.');
 
   const op: Json = {
@@ -110,7 +137,7 @@ function operation(route: RouteSpec): Json {
   if (route.body !== undefined) {
     const content: Json = {};
     for (const [type, schema] of Object.entries(route.body.content)) {
-      content[type] = { schema: jsonSchemaOf(schema) };
+      content[type] = { schema: hoist(jsonSchemaOf(schema)) };
     }
     op.requestBody = { required: route.body.required ?? true, content };
   }
@@ -120,10 +147,12 @@ function operation(route: RouteSpec): Json {
 /** The OpenAPI 3.1 document of every route. */
 export function buildOpenApi(routes: readonly RouteSpec[], version: string): Json {
   const paths: Record<string, Json> = {};
+  const schemas: Record<string, Json> = { Error: jsonSchemaOf(errorBodySchema, 'output') };
+  const hoist = hoister(schemas);
   for (const route of routes) {
     const path = openApiPath(route.path);
     paths[path] ??= {};
-    (paths[path] as Json)[route.method] = operation(route);
+    (paths[path] as Json)[route.method] = operation(route, hoist);
   }
   return {
     openapi: '3.1.0',
@@ -145,7 +174,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], version: string): Jso
             'A Threshold token (thr_…) with the scope each operation names in x-threshold-scope.',
         },
       },
-      schemas: { Error: jsonSchemaOf(errorBodySchema, 'output') },
+      schemas,
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Sign-offs: approve or reject as exactly the role the token holds; no self-approval where forbidden. */
 import { z } from 'zod';
 import { approverScope } from '../auth/scopes.js';
+import { pathName, safeText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -14,17 +15,14 @@ const approvalBody = z.object({
     .string({ error: 'is required (a sign-off role such as product)' })
     .regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: 'must be a role name such as product' }),
   decision: z.enum(['approve', 'reject'], { error: "must be 'approve' or 'reject'" }),
-  comment: z
-    .string({ error: 'must be a string' })
-    .max(4000, { error: 'must be at most 4000 characters' })
-    .default(''),
-  phase: z.string().min(1).optional().meta({
+  comment: safeText(4000).default(''),
+  phase: pathName.optional().meta({
     description:
       "Phase the decision is for; default the phase waiting for sign-off, else '*' (the launch).",
   }),
 });
 
-const idParams = z.object({ id: z.string().min(1) });
+const idParams = z.object({ id: pathName });
 
 const approvalSchema = z.object({
   launchId: z.string(),

@@ -1,17 +1,21 @@
 /** The audit log: filtered reads and verification of the hash chain. */
 import { z } from 'zod';
-import { positiveIntText } from '../http/common-schemas.js';
+import { MAX_SAFE_ID, pathName, positiveIntText, safeText } from '../http/common-schemas.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 
 const auditQuery = z.object({
-  action: z.string().min(1).optional().meta({ description: 'Exact action, e.g. launch.paused.' }),
-  subject: z.string().min(1).optional().meta({ description: 'Exact subject, e.g. launch:abc.' }),
+  action: pathName.optional().meta({ description: 'Exact action, e.g. launch.paused.' }),
+  subject: safeText(1000)
+    .min(1, { error: 'must not be empty' })
+    .optional()
+    .meta({ description: 'Exact subject, e.g. launch:abc.' }),
   after: z.coerce
     .number({ error: 'must be a whole number' })
     .int({ error: 'must be a whole number' })
     .min(0, { error: 'must be a whole number' })
+    .max(MAX_SAFE_ID, { error: `must be at most ${MAX_SAFE_ID}` })
     .optional()
     .meta({ description: 'Only entries with a larger seq (for paging).' }),
   limit: positiveIntText

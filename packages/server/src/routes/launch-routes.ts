@@ -1,7 +1,14 @@
 /** Launches: create from a plan version, list, read, its event log, and the operator actions. */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { launchSummarySchema, positiveIntText, requiredText } from '../http/common-schemas.js';
+import {
+  launchSummarySchema,
+  pathName,
+  positiveInt,
+  positiveIntText,
+  requiredText,
+  safeText,
+} from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -19,16 +26,12 @@ import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
+import { StoreActiveLaunchError } from '../store/index.js';
 import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
   plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
-  version: z
-    .number({ error: 'must be a positive integer' })
-    .int({ error: 'must be a positive integer' })
-    .min(1, { error: 'must be a positive integer' })
-    .optional()
-    .meta({ description: 'Plan version; default the latest.' }),
+  version: positiveInt.optional().meta({ description: 'Plan version; default the latest.' }),
 });
 
 const reasonBody = z.object({
@@ -37,13 +40,12 @@ const reasonBody = z.object({
   }),
 });
 
-const idParams = z.object({ id: z.string().min(1) });
+const idParams = z.object({ id: pathName });
 
 const STATUSES: readonly LaunchStatus[] = ['running', 'paused', 'rolled-back', 'completed'];
 
 const listQuery = z.object({
-  status: z
-    .string()
+  status: safeText(200)
     .optional()
     .transform((s, ctx) => {
       if (s === undefined || s === '') return undefined;
@@ -165,74 +167,75 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         // Checked outside the transaction: a source check is a network round trip.
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
-        const created = await store.transaction(async (tx) => {
-          const version = await tx.getPlanVersion(body.plan, body.version);
-          if (version === undefined) {
-            throw body.version === undefined
-              ? notFound('plan', body.plan)
-              : notFound('plan version', `${body.plan}@${body.version}`);
-          }
-          const { plan } = version;
-          const blocking = plan.readiness
-            .filter((r) => r.blocking && r.evidence === undefined)
-            .map((r) => ({ check: r.check, owner: r.owner }));
-          if (blocking.length > 0) {
-            throw new HttpError(
-              'LAUNCH_NOT_READY',
-              `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
-              { blocking },
-            );
-          }
-          const active = await activeLaunchOfFlag(tx, plan.flag);
-          if (active !== undefined) {
-            throw new HttpError(
-              'LAUNCH_ACTIVE',
-              `launch '${active}' of flag '${plan.flag}' is still running or paused; roll it back or let it complete first`,
-              { launch: active, flag: plan.flag },
-            );
-          }
-          const phase = plan.phases[0];
-          if (phase === undefined) throw new Error('a valid plan has at least one phase');
-          const waits = phase.signoff !== undefined;
-          const traffic = waits ? 0 : phase.traffic;
-          const reason = waits
-            ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
-            : `phase ${phase.name} starts at ${formatShare(traffic)}`;
-          let launch = await tx.createLaunch({
-            id: newLaunchId(plan.launch),
-            planName: version.name,
-            planVersion: version.version,
-            salt: randomBytes(16).toString('hex'),
-            createdBy: actor,
-            traffic,
-          });
-          if (waits) {
-            // The log says why the launch holds 0% (the 'created' event carries the traffic).
-            await tx.appendLaunchEvent(
-              {
-                launchId: launch.id,
-                type: 'signoff-requested',
-                actor,
-                data: { phase: phase.name, roles: phase.signoff?.roles ?? [], reason },
-              },
-              launch.seq,
-            );
-            launch = (await tx.getLaunch(launch.id)) ?? launch;
-          }
-          await tx.appendAudit({
-            actor,
-            action: 'launch.created',
-            subject: `launch:${launch.id}`,
-            data: {
-              plan: version.name,
-              version: version.version,
-              phase: phase.name,
+        const created = await store
+          .transaction(async (tx) => {
+            const version = await tx.getPlanVersion(body.plan, body.version);
+            if (version === undefined) {
+              throw body.version === undefined
+                ? notFound('plan', body.plan)
+                : notFound('plan version', `${body.plan}@${body.version}`);
+            }
+            const { plan } = version;
+            const blocking = plan.readiness
+              .filter((r) => r.blocking && r.evidence === undefined)
+              .map((r) => ({ check: r.check, owner: r.owner }));
+            if (blocking.length > 0) {
+              throw new HttpError(
+                'LAUNCH_NOT_READY',
+                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
+                { blocking },
+              );
+            }
+            const active = await activeLaunchOfFlag(tx, plan.flag);
+            if (active !== undefined) throw launchActive(active, plan.flag);
+            const phase = plan.phases[0];
+            if (phase === undefined) throw new Error('a valid plan has at least one phase');
+            const waits = phase.signoff !== undefined;
+            const traffic = waits ? 0 : phase.traffic;
+            const reason = waits
+              ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
+              : `phase ${phase.name} starts at ${formatShare(traffic)}`;
+            let launch = await tx.createLaunch({
+              id: newLaunchId(plan.launch),
+              planName: version.name,
+              planVersion: version.version,
+              salt: randomBytes(16).toString('hex'),
+              createdBy: actor,
               traffic,
-              reason,
-            },
+            });
+            if (waits) {
+              // The log says why the launch holds 0% (the 'created' event carries the traffic).
+              await tx.appendLaunchEvent(
+                {
+                  launchId: launch.id,
+                  type: 'signoff-requested',
+                  actor,
+                  data: { phase: phase.name, roles: phase.signoff?.roles ?? [], reason },
+                },
+                launch.seq,
+              );
+              launch = (await tx.getLaunch(launch.id)) ?? launch;
+            }
+            await tx.appendAudit({
+              actor,
+              action: 'launch.created',
+              subject: `launch:${launch.id}`,
+              data: {
+                plan: version.name,
+                version: version.version,
+                phase: phase.name,
+                traffic,
+                reason,
+              },
+            });
+            return { launch, plan, reason };
+          })
+          .catch(async (e: unknown) => {
+            // The check above passed, but a concurrent request (maybe on another
+            // replica) committed first: the database's one-live-launch-per-flag index refused us.
+            if (!(e instanceof StoreActiveLaunchError)) throw e;
+            throw launchActive(await activeLaunchOfFlag(store, e.flag), e.flag);
           });
-          return { launch, plan, reason };
-        });
         hub.changed();
         c.header('Location', `/api/v1/launches/${created.launch.id}`);
         return c.json(
@@ -382,6 +385,14 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
       return c.json({ launch: launchSummary(result.launch, result.plan) });
     },
   };
+}
+
+function launchActive(active: string | undefined, flag: string): HttpError {
+  return new HttpError(
+    'LAUNCH_ACTIVE',
+    `launch '${active ?? '(just started)'}' of flag '${flag}' is still running or paused; roll it back or let it complete first`,
+    { launch: active ?? null, flag },
+  );
 }
 
 /** Id of a running or paused launch of `flag`, if any. */

@@ -1,9 +1,8 @@
 /** Plans: validate, upload (YAML or JSON, errors with line and column), list, read versions. */
-import { createHash } from 'node:crypto';
 import { parsePlan, planJsonSchema } from '@threshold/core';
 import type { Plan } from '@threshold/core';
 import { z } from 'zod';
-import { positiveIntText } from '../http/common-schemas.js';
+import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readBodyText, requireMediaType } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -58,17 +57,19 @@ const planVersionSchema = planVersionMetaSchema
   .extend({ source: z.string(), plan: z.record(z.string(), z.unknown()) })
   .meta({ title: 'PlanVersion' });
 
-const nameParams = z.object({ name: z.string().min(1) });
-const versionParams = z.object({ name: z.string().min(1), version: positiveIntText });
+const nameParams = z.object({ name: pathName });
+const versionParams = z.object({ name: pathName, version: positiveIntText });
 
 const planBody = (): BodySpec => ({
   required: true,
-  content: {
-    'application/yaml': { type: 'string', description: 'The plan as YAML.' },
-    'text/yaml': { type: 'string' },
-    'text/plain': { type: 'string' },
-    'application/json': { ...planJsonSchema() },
-  },
+  content: Object.fromEntries(
+    PLAN_MEDIA_TYPES.map((type) => [
+      type,
+      type === 'application/json'
+        ? { ...planJsonSchema() }
+        : { type: 'string', description: 'The plan as YAML.' },
+    ]),
+  ),
 });
 
 const PLAN_INVALID_RESPONSE = {
@@ -84,6 +85,8 @@ const PLAN_INVALID_RESPONSE = {
   }),
 };
 
+const NUL_IN_PLAN = 'the plan contains a NUL character (U+0000); no plan may hold one';
+
 interface ReadPlan {
   source: string;
   format: 'yaml' | 'json';
@@ -95,6 +98,16 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
   const type = requireMediaType(c, PLAN_MEDIA_TYPES);
   const source = await readBodyText(c, ctx.maxBodyBytes);
   const format = type === 'application/json' ? 'json' : 'yaml';
+  const nul = source.indexOf('\u0000');
+  if (nul >= 0) {
+    // YAML takes a raw NUL in a scalar, but the stored source must fit a PostgreSQL text column.
+    const before = source.slice(0, nul).split('\n');
+    const line = before.length;
+    const column = (before[line - 1] ?? '').length + 1;
+    throw new HttpError('PLAN_INVALID', `line ${line}, column ${column}: ${NUL_IN_PLAN}`, {
+      errors: [{ path: '', line, column, message: NUL_IN_PLAN }],
+    });
+  }
   const result = parsePlan(source, { file: format === 'json' ? 'plan.json' : 'plan.yaml' });
   if (!result.valid) {
     const errors = result.errors.map((e) => ({
@@ -161,19 +174,14 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
       handler: async (c) => {
         const { source, format, plan } = await readPlanBody(c, ctx);
         const actor = c.get('principal').name;
-        const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
         const { version, created } = await store.transaction(async (tx) => {
-          const existing = (await tx.listPlanVersions(plan.launch)).find(
-            (v) => v.sourceHash === sourceHash,
+          // putPlan decides "new or identical to an earlier version" under the
+          // plan's lock, which holds until this transaction (with its audit entry) ends.
+          const stored = await tx.putPlan(
+            { name: plan.launch, source, format, plan, createdBy: actor },
+            { reuse: 'any' },
           );
-          if (existing !== undefined) return { version: existing, created: false };
-          const stored = await tx.putPlan({
-            name: plan.launch,
-            source,
-            format,
-            plan,
-            createdBy: actor,
-          });
+          if (!stored.created) return { version: stored, created: false };
           await tx.appendAudit({
             actor,
             action: 'plan.uploaded',

@@ -13,6 +13,7 @@ import {
 } from '@threshold/core';
 import type { Injection, Plan, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
+import { pathName, positiveInt } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -32,8 +33,8 @@ const rehearsalBody = z
   .object({
     plan: z
       .object({
-        name: z.string().min(1),
-        version: z.number().int().min(1).optional(),
+        name: pathName,
+        version: positiveInt.optional(),
       })
       .optional()
       .meta({ description: 'A stored plan version (default its latest).' }),

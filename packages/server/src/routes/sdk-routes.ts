@@ -9,6 +9,7 @@ import {
   configDocumentSchema,
   etagMatches,
   eventBatchSchema,
+  eventTimeIssues,
   formatEtag,
   parseEventBatchFast,
 } from '@threshold/core';
@@ -184,8 +185,12 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         }
         c.set('principal', principal);
         const parsed = parseEventBatchFast(json);
-        if (!parsed.ok) {
-          const errors = batchErrors(parsed.errors);
+        // Times are checked against this server's clock once the shape is right.
+        const issues = parsed.ok
+          ? eventTimeIssues(parsed.value.events, ctx.now(), ctx.eventTimeWindow)
+          : parsed.errors;
+        if (!parsed.ok || issues.length > 0) {
+          const errors = batchErrors(issues);
           const events =
             typeof json === 'object' && json !== null ? (json as { events?: unknown }).events : [];
           rejectBatch('invalid', Array.isArray(events) ? events.length : 0);

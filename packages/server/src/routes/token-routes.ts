@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { createToken, tokenView } from '../auth/create-token.js';
 import { scopeSchema } from '../auth/scopes.js';
-import { requiredText } from '../http/common-schemas.js';
+import { pathName, requiredText } from '../http/common-schemas.js';
 import { notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -50,7 +50,7 @@ const createBody = z
         });
   });
 
-const idParams = z.object({ id: z.string().min(1) });
+const idParams = z.object({ id: pathName });
 
 const tokenViewSchema = z
   .object({

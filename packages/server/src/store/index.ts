@@ -10,6 +10,7 @@ export { KyselyStore, executeSql } from './kysely-store.js';
 export {
   StoreError,
   StoreConflictError,
+  StoreActiveLaunchError,
   StoreNotFoundError,
   StoreInputError,
 } from './store-error.js';

@@ -13,6 +13,7 @@ import { MIGRATIONS } from './migrations.js';
 import { readAggregates } from './read-aggregates.js';
 import {
   isUniqueViolation,
+  isUniqueViolationOf,
   toApproval,
   toAuditEntry,
   toLaunch,
@@ -43,6 +44,7 @@ import type {
   EvidenceContribution,
 } from './store.js';
 import {
+  StoreActiveLaunchError,
   StoreConflictError,
   StoreError,
   StoreInputError,
@@ -51,6 +53,7 @@ import {
 
 import type { SdkEvent } from '@threshold/core';
 import {
+  INT32_MAX,
   requireInt,
   requireOneOf,
   requireScopes,
@@ -158,7 +161,9 @@ export abstract class KyselyStore implements Store {
 
   async putPlan(
     input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>,
-  ): Promise<PlanVersion> {
+    options: { reuse?: 'latest' | 'any' } = {},
+  ): Promise<PlanVersion & { created: boolean }> {
+    const reuse = requireOneOf('reuse', options.reuse ?? 'latest', ['latest', 'any'] as const);
     const name = requireText('name', input.name, 200);
     const source = requireString('source', input.source, 5_000_000);
     const format = requireOneOf('format', input.format, ['yaml', 'json'] as const);
@@ -168,6 +173,8 @@ export abstract class KyselyStore implements Store {
     const planJson = toJsonText('plan', input.plan);
     const sourceHash = createHash('sha256').update(source, 'utf8').digest('hex');
     return this.atomic(async (tx) => {
+      // Held to the end of the caller's transaction: the check below and the
+      // insert (and whatever the caller records with it) are one step per plan.
       await tx.lockKey(`plan:${name}`);
       const latest = await tx.db
         .selectFrom('plan_versions')
@@ -176,7 +183,17 @@ export abstract class KyselyStore implements Store {
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst();
-      if (latest !== undefined && latest.source_hash === sourceHash) return toPlanVersion(latest);
+      let same = latest?.source_hash === sourceHash ? latest : undefined;
+      if (same === undefined && latest !== undefined && reuse === 'any')
+        same = await tx.db
+          .selectFrom('plan_versions')
+          .selectAll()
+          .where('name', '=', name)
+          .where('source_hash', '=', sourceHash)
+          .orderBy('version')
+          .limit(1)
+          .executeTakeFirst();
+      if (same !== undefined) return { ...toPlanVersion(same), created: false };
       const row = {
         name,
         version: (latest === undefined ? 0 : Number(latest.version)) + 1,
@@ -188,7 +205,7 @@ export abstract class KyselyStore implements Store {
         created_at: tx.nowIso(),
       };
       await tx.db.insertInto('plan_versions').values(row).execute();
-      return toPlanVersion(row);
+      return { ...toPlanVersion(row), created: true };
     });
   }
 
@@ -239,14 +256,14 @@ export abstract class KyselyStore implements Store {
   ): Promise<LaunchRecord> {
     const id = requireText('id', input.id, 200);
     const planName = requireText('planName', input.planName, 200);
-    const planVersion = requireInt('planVersion', input.planVersion, 1);
+    const planVersion = requireInt('planVersion', input.planVersion, 1, INT32_MAX);
     const salt = requireText('salt', input.salt, 200);
     const createdBy = requireText('createdBy', input.createdBy, 500);
     const traffic = requireShare('traffic', input.traffic);
     return this.atomic(async (tx) => {
       const plan = await tx.db
         .selectFrom('plan_versions')
-        .select('version')
+        .select('plan_json')
         .where('name', '=', planName)
         .where('version', '=', planVersion)
         .executeTakeFirst();
@@ -255,6 +272,7 @@ export abstract class KyselyStore implements Store {
           'planVersion',
           `plan ${planName} has no version ${planVersion}`,
         );
+      const flag = (JSON.parse(plan.plan_json) as { flag: string }).flag;
       const at = tx.nowIso();
       const row = {
         id,
@@ -270,10 +288,14 @@ export abstract class KyselyStore implements Store {
         updated_at: at,
         seq: 1,
         last_decision: null,
+        flag,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
       } catch (e) {
+        // The partial unique index launches_live_flag_idx: one running or paused launch per flag.
+        if (isUniqueViolationOf(e, 'launches_live_flag_idx', 'launches.flag'))
+          throw new StoreActiveLaunchError(flag);
         if (isUniqueViolation(e)) throw new StoreConflictError(`launch ${id} already exists`);
         throw e;
       }
@@ -320,13 +342,13 @@ export abstract class KyselyStore implements Store {
     const launchId = requireText('launchId', input.launchId, 200);
     const type = requireText('type', input.type, 200);
     const actor = requireText('actor', input.actor, 500);
-    requireInt('expectedSeq', expectedSeq, 0);
+    requireInt('expectedSeq', expectedSeq, 0, INT32_MAX);
     const data = toJsonText('data', input.data);
     const update: Partial<Record<string, string | number | null>> = {};
     if (patch.status !== undefined)
       update['status'] = requireOneOf('patch.status', patch.status, LAUNCH_STATUSES);
     if (patch.phaseIndex !== undefined)
-      update['phase_index'] = requireInt('patch.phaseIndex', patch.phaseIndex, 0);
+      update['phase_index'] = requireInt('patch.phaseIndex', patch.phaseIndex, 0, INT32_MAX);
     if (patch.phaseStartedAt !== undefined)
       update['phase_started_at'] = requireTime('patch.phaseStartedAt', patch.phaseStartedAt);
     if (patch.traffic !== undefined)
@@ -395,7 +417,7 @@ export abstract class KyselyStore implements Store {
       decision: requireOneOf('decision', input.decision, ['approve', 'reject'] as const),
       actor: requireText('actor', input.actor, 500),
       comment: requireString('comment', input.comment, 10_000),
-      plan_version: requireInt('planVersion', input.planVersion, 1),
+      plan_version: requireInt('planVersion', input.planVersion, 1, INT32_MAX),
       at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
     };
     return this.atomic(async (tx) => {
@@ -649,7 +671,12 @@ export abstract class KyselyStore implements Store {
       .updateTable('outbox')
       .set((eb) => ({
         due_at: due,
-        last_error: requireString('error', error, 10_000),
+        // A delivery error may quote a remote answer: keep it, minus any NUL (see requireString).
+        last_error: requireString(
+          'error',
+          typeof error === 'string' ? error.replaceAll('\u0000', '\uFFFD') : error,
+          10_000,
+        ),
         attempts: eb('attempts', '+', 1),
       }))
       .where('id', '=', id)

@@ -302,4 +302,47 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // One live launch per flag, decided by the database: replicas on PostgreSQL
+    // both passed the handler's "is a launch of this flag active?" check before
+    // either committed (issue 14). A partial unique index refuses the second.
+    id: '0003_one_live_launch_per_flag',
+    async up(db) {
+      await db.schema.alterTable('launches').addColumn('flag', 'text').execute();
+      const rows = (await db
+        .selectFrom('launches')
+        .innerJoin('plan_versions', (j) =>
+          j
+            .onRef('plan_versions.name', '=', 'launches.plan_name')
+            .onRef('plan_versions.version', '=', 'launches.plan_version'),
+        )
+        .select(['launches.id', 'launches.status', 'plan_versions.plan_json'])
+        .execute()) as { id: string; status: string; plan_json: string }[];
+      const live = new Map<string, string[]>();
+      for (const r of rows) {
+        const flag = (JSON.parse(r.plan_json) as { flag: string }).flag;
+        await db.updateTable('launches').set({ flag }).where('id', '=', r.id).execute();
+        if (r.status === 'running' || r.status === 'paused')
+          live.set(flag, [...(live.get(flag) ?? []), r.id]);
+      }
+      const doubled = [...live].filter(([, ids]) => ids.length > 1);
+      if (doubled.length > 0) {
+        // Picking a winner here would silently stop a launch someone started.
+        throw new Error(
+          `migration one_live_launch_per_flag: flags with more than one running or paused launch (${doubled
+            .map(([flag, ids]) => `${flag}: ${ids.join(', ')}`)
+            .join(
+              '; ',
+            )}); roll back all but one of each with the previous version, then start again`,
+        );
+      }
+      await db.schema
+        .createIndex('launches_live_flag_idx')
+        .on('launches')
+        .column('flag')
+        .unique()
+        .where(sql.ref('status'), 'in', sql`('running', 'paused')`)
+        .execute();
+    },
+  },
 ];

@@ -126,6 +126,14 @@ export function toOutboxMessage(r: Selectable<OutboxTable>): OutboxMessage {
   };
 }
 
+/** True when `e` is a unique violation of the index or constraint `name` (both dialects). */
+export function isUniqueViolationOf(e: unknown, name: string, sqliteColumns: string): boolean {
+  if (!isUniqueViolation(e)) return false;
+  const err = e as { constraint?: unknown; message?: unknown };
+  // PostgreSQL names the index; SQLite names the columns ("UNIQUE constraint failed: t.c").
+  return err.constraint === name || String(err.message).endsWith(sqliteColumns);
+}
+
 /** True when a driver error is a unique/primary-key violation (SQLite or PostgreSQL). */
 export function isUniqueViolation(e: unknown): boolean {
   const code = (e as { code?: unknown } | null)?.code;

@@ -31,6 +31,19 @@ export class StoreConflictError extends StoreError {
   }
 }
 
+/**
+ * A launch of this flag is already running or paused (the database's partial
+ * unique index on live launches refused a second one). HTTP 409 LAUNCH_ACTIVE.
+ */
+export class StoreActiveLaunchError extends StoreConflictError {
+  readonly flag: string;
+  constructor(flag: string) {
+    super(`a launch of flag ${flag} is already running or paused`);
+    this.name = 'StoreActiveLaunchError';
+    this.flag = flag;
+  }
+}
+
 /** A referenced row does not exist (HTTP 404, or 400 when it was named in a body). */
 export class StoreNotFoundError extends StoreError {
   /** The input field that named the missing thing, e.g. 'launchId'. */

@@ -230,7 +230,16 @@ export interface Store {
    */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
 
-  putPlan(input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>): Promise<PlanVersion>;
+  /**
+   * Store a plan version unless its source equals the latest version's (or, with
+   * `reuse: 'any'`, any version's): then that version comes back with `created`
+   * false. Decided under a per-plan lock, so concurrent identical uploads (even
+   * across PostgreSQL replicas) create one version and see `created` true once.
+   */
+  putPlan(
+    input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>,
+    options?: { reuse?: 'latest' | 'any' },
+  ): Promise<PlanVersion & { created: boolean }>;
   getPlanVersion(name: string, version?: number): Promise<PlanVersion | undefined>;
   listPlanVersions(name: string): Promise<PlanVersion[]>;
   listPlans(): Promise<PlanSummary[]>;

@@ -1,25 +1,45 @@
 /** Cheap argument checks so bad input fails with the field named, before any write. */
 import { StoreInputError } from './store-error.js';
 
-/** A non-empty string (trimmed length > 0), at most `max` characters. */
+/** Largest value of an `integer` column (PostgreSQL int4). */
+export const INT32_MAX = 2_147_483_647;
+
+/** PostgreSQL text cannot hold U+0000; refused on SQLite too, so both stores agree. */
+function requireNoNul(field: string, value: string): void {
+  if (value.includes('\u0000')) throw new StoreInputError(field, 'must not contain NUL (U+0000)');
+}
+
+/** A non-empty string (trimmed length > 0) without NUL, at most `max` characters. */
 export function requireText(field: string, value: unknown, max = 10_000): string {
   if (typeof value !== 'string' || value.trim() === '')
     throw new StoreInputError(field, 'must be a non-empty string');
   if (value.length > max) throw new StoreInputError(field, `must be at most ${max} characters`);
+  requireNoNul(field, value);
   return value;
 }
 
-/** Any string (empty allowed), e.g. a comment. */
+/** Any string without NUL (empty allowed), e.g. a comment. */
 export function requireString(field: string, value: unknown, max = 100_000): string {
   if (typeof value !== 'string') throw new StoreInputError(field, 'must be a string');
   if (value.length > max) throw new StoreInputError(field, `must be at most ${max} characters`);
+  requireNoNul(field, value);
   return value;
 }
 
-/** An integer at or above `min`. */
-export function requireInt(field: string, value: unknown, min = 0): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
-    throw new StoreInputError(field, `must be an integer ≥ ${min}`);
+/** An integer at or above `min` and at most `max` (INT32_MAX for `integer` columns). */
+export function requireInt(
+  field: string,
+  value: unknown,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max)
+    throw new StoreInputError(
+      field,
+      max === Number.MAX_SAFE_INTEGER
+        ? `must be an integer ≥ ${min}`
+        : `must be an integer from ${min} to ${max}`,
+    );
   return value;
 }
 

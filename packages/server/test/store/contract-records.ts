@@ -20,14 +20,17 @@ async function sql(store: Store, text: string): Promise<void> {
   await executeSql(store, text);
 }
 
-/** Upload the fixture plan and start a launch on it. */
-export async function seedLaunch(store: Store, id = 'L1'): Promise<void> {
-  const plan = contractPlan();
-  const existing = await store.getPlanVersion('contract');
+/**
+ * Upload the fixture plan and start a launch on it. One flag has at most one live
+ * launch, so a second live launch needs another plan (`name`, used as its flag too).
+ */
+export async function seedLaunch(store: Store, id = 'L1', name = 'contract'): Promise<void> {
+  const plan = { ...contractPlan(), launch: name, flag: name };
+  const existing = await store.getPlanVersion(name);
   const v =
     existing ??
     (await store.putPlan({
-      name: 'contract',
+      name,
       source: PLAN_YAML,
       format: 'yaml',
       plan,
@@ -35,7 +38,7 @@ export async function seedLaunch(store: Store, id = 'L1'): Promise<void> {
     }));
   await store.createLaunch({
     id,
-    planName: 'contract',
+    planName: name,
     planVersion: v.version,
     salt: `salt-${id}`,
     createdBy: 'alice',
@@ -145,7 +148,13 @@ export function recordContract(ctx: ContractContext): void {
       [3, 'paused'],
     ]);
     expect((await s.listLaunchEvents('L1', 2)).map((e) => e.seq)).toEqual([3]);
-    await seedLaunch(s, 'L2');
+    // One running or paused launch per flag: the database refuses a second one.
+    await expect(seedLaunch(s, 'L2')).rejects.toMatchObject({
+      name: 'StoreActiveLaunchError',
+      flag: 'contract',
+    });
+    expect(await s.getLaunch('L2')).toBeUndefined();
+    await seedLaunch(s, 'L2', 'other');
     expect((await s.listLaunches({ status: ['paused'] })).map((l) => l.id)).toEqual(['L1']);
     expect((await s.listLaunches()).map((l) => l.id)).toEqual(['L1', 'L2']);
     await expect(
@@ -155,6 +164,12 @@ export function recordContract(ctx: ContractContext): void {
       s.appendLaunchEvent({ launchId: 'L1', type: 'x', actor: 'a', data: null }, 3, { traffic: 2 }),
     ).rejects.toMatchObject({ name: 'StoreInputError', field: 'patch.traffic' });
     expect((await s.getLaunch('L1'))?.seq).toBe(3);
+    // A finished launch frees its flag.
+    await s.appendLaunchEvent({ launchId: 'L1', type: 'rolled-back', actor: 'op', data: null }, 3, {
+      status: 'rolled-back',
+    });
+    await seedLaunch(s, 'L3');
+    expect((await s.getLaunch('L3'))?.status).toBe('running');
   });
 
   it('lets exactly one of concurrent appends at the same seq win', async () => {
@@ -216,6 +231,35 @@ export function recordContract(ctx: ContractContext): void {
       field: 'decision',
     });
     expect(await s.listApprovals('L1')).toHaveLength(2);
+  });
+
+  it('refuses NUL and integers past an integer column alike on both databases', async () => {
+    const s = ctx.store;
+    const plan = contractPlan();
+    await expect(
+      s.putPlan({ name: 'contract', source: 'a\u0000', format: 'yaml', plan, createdBy: 'a' }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'source' });
+    await expect(
+      s.createToken({ id: 't', name: 'c\u0000i', scopes: ['sdk'], hash: sha('n') }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'name' });
+    await seedLaunch(s);
+    await expect(
+      s.createLaunch({
+        id: 'L9',
+        planName: 'contract',
+        planVersion: 2 ** 31,
+        salt: 's',
+        createdBy: 'a',
+        traffic: 0,
+      }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'planVersion' });
+    await expect(
+      s.appendLaunchEvent({ launchId: 'L1', type: 'x', actor: 'a', data: null }, 2 ** 31),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'expectedSeq' });
+    await expect(
+      s.appendAudit({ actor: 'a', action: 'x', subject: 'a\u0000', data: null }),
+    ).rejects.toMatchObject({ name: 'StoreInputError', field: 'subject' });
+    expect(await s.listAudit()).toEqual([]);
   });
 
   it('stores tokens by hash only, finds and revokes them', async () => {

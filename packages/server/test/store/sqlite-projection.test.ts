@@ -91,7 +91,7 @@ describe('SQLite projection: fold, then write under the lock', () => {
           1,
           { phaseIndex: 1 },
         ),
-      () => seedLaunch(store, 'L2'),
+      () => seedLaunch(store, 'L2', 'other'),
       () =>
         store.appendLaunchEvent({ launchId: 'L1', type: 'completed', actor: 'c', data: null }, 2, {
           status: 'completed',

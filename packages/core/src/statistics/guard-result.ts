@@ -44,8 +44,12 @@ export interface GuardResult {
   burn?: { long: number; short: number; factor: number; longRate: number; shortRate: number }[];
   /** Units per arm behind the estimate. */
   units: { treatment: number; control: number };
-  /** This guard's share of the launch-wide false alarm budget, and the budget. */
-  alpha: { guard: number; launch: number };
+  /**
+   * This guard's share of the launch-wide false alarm budget at this look (its
+   * KPI's share in this phase, and for a windowed KPI in this window), the
+   * budget for the whole launch, and the number of phases it is split across.
+   */
+  alpha: { guard: number; launch: number; phases?: number };
   /** Test used, e.g. 'asymptotic-confidence-sequence' or 'msprt'. */
   method: string;
   /**

@@ -1,0 +1,148 @@
+/**
+ * Seeded A/A phases for the false-alarm budget tests: units arrive at a steady
+ * rate, split between the arms as the bucketing would (control the rest, or a
+ * same-size holdout), every unit has the same chance of the event in both arms,
+ * and the real guards (evaluateGuards, with the options the controller passes)
+ * look at the phase's aggregates at a fixed interval. A false breach is any
+ * breach at any look.
+ */
+import { guardOptionsFor, plannedSplit } from '../../../src/decide/index.js';
+import { parsePlan } from '../../../src/plan/index.js';
+import type { Plan } from '../../../src/plan/index.js';
+import { SeededRandom } from '../../../src/rehearsal/random.js';
+import { evaluateGuards } from '../../../src/statistics/index.js';
+import type { ArmAggregates, GuardsOptions } from '../../../src/statistics/index.js';
+
+/** One A/A setting. */
+export interface AaSetting {
+  /** Chance that a unit has the event (same in both arms). */
+  base: number;
+  /** Treatment share of the phase. */
+  traffic: number;
+  control: 'rest' | 'holdout';
+  /** The guard, e.g. 'max_decrease: 0%'. */
+  guard: string;
+  /** KPI window (YAML duration), if any. */
+  window?: string;
+  lookMinutes: number;
+  hours: number;
+  /** New units per hour across the whole population. */
+  unitsPerHour: number;
+  minUnits?: number;
+}
+
+/** A plan whose first phase is the A/A phase (then 100%), one occurrence KPI, the default 5% budget. */
+export function aaPlan(s: AaSetting): Plan {
+  const window = s.window === undefined ? '' : `, window: ${s.window}`;
+  const source = `launch: aa
+owner: stats
+control: ${s.control}
+phases:
+  - { name: only, traffic: ${s.traffic}, min_units: ${s.minUnits ?? 100} }
+  - { name: full, traffic: 100% }
+kpis:
+  operational-health:
+    - { name: events, kind: occurrence, event: e, guard: { ${s.guard} }${window} }
+`;
+  const r = parsePlan(source);
+  if (!r.valid) throw new Error(r.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
+  return r.plan;
+}
+
+interface Arm {
+  units: number;
+  sum: number;
+}
+
+/** Units and events of one arm per look, for windows that restart. */
+function aggregate(a: Arm): ArmAggregates['treatment'] {
+  return { kind: 'occurrence', units: a.units, sum: a.sum, sumSquares: a.sum };
+}
+
+/** Share of `runs` seeded A/A phases with a breach at any look. */
+export function falseBreaches(s: AaSetting, runs: number, seed: number): number {
+  const plan = aaPlan(s);
+  const phase = plan.phases[0];
+  if (phase === undefined) throw new Error('no phase');
+  const split = plannedSplit(plan, s.traffic);
+  const base: GuardsOptions = { ...guardOptionsFor(plan, phase, s.traffic), explain: false };
+  const lookMs = s.lookMinutes * 60_000;
+  const looks = Math.round((s.hours * 60) / s.lookMinutes);
+  const perLook = (s.unitsPerHour * s.lookMinutes) / 60;
+  const windowMs = plan.kpis['operational-health'][0]?.window;
+  let breached = 0;
+  for (let run = 0; run < runs; run++) {
+    const rng = new SeededRandom(seed, run);
+    const t: Arm = { units: 0, sum: 0 };
+    const c: Arm = { units: 0, sum: 0 };
+    // For a windowed KPI: the units and events of each look, to sum any window of them.
+    const history: [number, number, number, number][] = [];
+    for (let k = 1; k <= looks; k++) {
+      const arriving = rng.binomial(Math.round(perLook * 2), 0.5);
+      const nt = rng.binomial(arriving, split.treatment);
+      const nc = rng.binomial(arriving - nt, split.control / (1 - split.treatment));
+      const et = rng.binomial(nt, s.base);
+      const ec = rng.binomial(nc, s.base);
+      t.units += nt;
+      t.sum += et;
+      c.units += nc;
+      c.sum += ec;
+      history.push([nt, et, nc, ec]);
+      const elapsed = k * lookMs;
+      let data: ArmAggregates = { treatment: aggregate(t), control: aggregate(c) };
+      if (windowMs !== undefined) data = windowed(history, elapsed, lookMs, windowMs);
+      const options: GuardsOptions & { phaseElapsedMs?: number } = {
+        ...base,
+        phaseElapsedMs: elapsed,
+      };
+      const [g] = evaluateGuards(plan, { events: data }, options);
+      if (g?.verdict === 'breach') {
+        breached++;
+        break;
+      }
+    }
+  }
+  return breached / runs;
+}
+
+/**
+ * The data a windowed KPI is judged on at `elapsedMs`, as the controller reads
+ * it (see windowStartMs in core): from the window's start to now.
+ */
+function windowed(
+  history: [number, number, number, number][],
+  elapsedMs: number,
+  lookMs: number,
+  windowMs: number,
+): ArmAggregates {
+  const from = windowFrom(elapsedMs, windowMs);
+  const t: Arm = { units: 0, sum: 0 };
+  const c: Arm = { units: 0, sum: 0 };
+  for (let i = 0; i < history.length; i++) {
+    // Look i+1 covers (i·lookMs, (i+1)·lookMs]; it counts when it ends after `from`.
+    if ((i + 1) * lookMs <= from) continue;
+    const [nt, et, nc, ec] = history[i] as [number, number, number, number];
+    t.units += nt;
+    t.sum += et;
+    c.units += nc;
+    c.sum += ec;
+  }
+  return { treatment: aggregate(t), control: aggregate(c) };
+}
+
+/** Start of the window judged at `elapsedMs` (overridden once core exports the rule). */
+export let windowFrom = (elapsedMs: number, windowMs: number): number =>
+  Math.max(0, elapsedMs - windowMs);
+
+/** Replace the window rule (the trailing window before the fix, core's block rule after). */
+export function useWindowRule(rule: (elapsedMs: number, windowMs: number) => number): void {
+  windowFrom = rule;
+}
+
+/** Upper end of the Wilson 95% interval of k successes in n trials. */
+export function wilsonUpper(share: number, n: number, z = 1.959964): number {
+  const z2 = z * z;
+  const centre = share + z2 / (2 * n);
+  const spread = z * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n));
+  return (centre + spread) / (1 + z2 / n);
+}

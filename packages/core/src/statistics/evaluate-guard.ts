@@ -358,7 +358,11 @@ export function evaluateGuard(
     },
     method: found.method ?? methodOf(kpi, options),
   };
-  if (found.comparison !== undefined) result.comparison = found.comparison;
+  if (found.comparison !== undefined)
+    result.comparison =
+      options.baseline === undefined || found.comparison.difference === null
+        ? found.comparison
+        : { ...found.comparison, baseline: options.baseline };
   if (found.limit !== undefined) result.limit = found.limit;
   if (found.burn !== undefined) result.burn = found.burn;
   if (found.evidence !== undefined) result.evidence = found.evidence;

@@ -37,6 +37,11 @@ export interface GuardResult {
      * decrease. Breach when the whole interval is past it on the bad side.
      */
     threshold?: number;
+    /**
+     * In a phase without a control arm: the earlier phase whose control arm was
+     * the baseline compared against (a fixed sample, not a concurrent arm).
+     */
+    baseline?: string;
   };
   /** Hard limit checked against the treatment arm, with the treatment's interval. */
   limit?: { max?: number; min?: number; interval: [number, number] | null };

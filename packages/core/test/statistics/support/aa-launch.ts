@@ -146,3 +146,93 @@ export function wilsonUpper(share: number, n: number, z = 1.959964): number {
   const spread = z * Math.sqrt((share * (1 - share)) / n + z2 / (4 * n * n));
   return (centre + spread) / (1 + z2 / n);
 }
+
+/** A whole A/A launch: phases in sequence, each for `hoursPerPhase`, the last at 100%. */
+export interface AaLaunchSetting {
+  base: number;
+  /** Treatment shares of the phases, the last 1 (100%). */
+  phases: number[];
+  control: 'rest' | 'holdout';
+  guard: string;
+  lookMinutes: number;
+  hoursPerPhase: number;
+  unitsPerHour: number;
+}
+
+/** The plan of a whole A/A launch (min_units 100 per phase; the 100% phase bakes). */
+export function aaLaunchPlan(s: AaLaunchSetting): Plan {
+  const phases = s.phases
+    .map((p, i) =>
+      p >= 1
+        ? `  - { name: p${i}, traffic: 100%, bake: ${s.hoursPerPhase}h }`
+        : `  - { name: p${i}, traffic: ${p} }`,
+    )
+    .join('\n');
+  const r = parsePlan(`launch: aa-launch
+owner: stats
+control: ${s.control}
+phases:
+${phases}
+kpis:
+  operational-health:
+    - { name: events, kind: occurrence, event: e, guard: { ${s.guard} } }
+`);
+  if (!r.valid) throw new Error(r.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
+  return r.plan;
+}
+
+/**
+ * Share of seeded A/A launches with a breach at any look of any phase. Every
+ * phase runs its full time whatever the guards say (the harshest case: a
+ * launch that advances on passing guards looks less), aggregates restart at
+ * each phase as the store reads them, and the 100% phase compares against the
+ * control arm of the last phase that had one, passed as the baseline.
+ */
+export function launchFalseBreaches(s: AaLaunchSetting, runs: number, seed: number): number {
+  const plan = aaLaunchPlan(s);
+  const lookMs = s.lookMinutes * 60_000;
+  const looks = Math.round((s.hoursPerPhase * 60) / s.lookMinutes);
+  const perLook = (s.unitsPerHour * s.lookMinutes) / 60;
+  let breached = 0;
+  for (let run = 0; run < runs; run++) {
+    const rng = new SeededRandom(seed, run);
+    let baseline: { name: string; arm: Arm } | undefined;
+    let hit = false;
+    for (let i = 0; i < plan.phases.length && !hit; i++) {
+      const phase = plan.phases[i];
+      if (phase === undefined) break;
+      const split = plannedSplit(plan, phase.traffic);
+      const options: GuardsOptions & { phaseElapsedMs?: number; baseline?: string } = {
+        ...guardOptionsFor(plan, phase, phase.traffic),
+        explain: false,
+      };
+      const t: Arm = { units: 0, sum: 0 };
+      const c: Arm = { units: 0, sum: 0 };
+      for (let k = 1; k <= looks; k++) {
+        const arriving = rng.binomial(Math.round(perLook * 2), 0.5);
+        const nt = rng.binomial(arriving, split.treatment);
+        const nc =
+          split.control > 0
+            ? rng.binomial(arriving - nt, split.control / (1 - split.treatment))
+            : 0;
+        t.units += nt;
+        t.sum += rng.binomial(nt, s.base);
+        c.units += nc;
+        c.sum += rng.binomial(nc, s.base);
+        options.phaseElapsedMs = k * lookMs;
+        const control = split.control > 0 ? c : baseline?.arm;
+        if (split.control === 0 && baseline !== undefined) options.baseline = baseline.name;
+        const data: ArmAggregates = { treatment: aggregate(t) };
+        if (control !== undefined) data.control = aggregate(control);
+        const [g] = evaluateGuards(plan, { events: data }, options);
+        if (g?.verdict === 'breach') {
+          hit = true;
+          break;
+        }
+      }
+      if (split.control > 0) baseline = { name: phase.name, arm: c };
+    }
+    if (hit) breached++;
+  }
+  return breached / runs;
+}

@@ -27,7 +27,8 @@ export function wilsonBounds(x: number, n: number, z: number): [number, number] 
   const z2n = (z * z) / n;
   const centre = (p + z2n / 2) / (1 + z2n);
   const spread = (z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
-  return [Math.max(0, centre - spread), Math.min(1, centre + spread)];
+  // At a share of exactly 0 or 1 that end is exact; rounding must not move it.
+  return [p === 0 ? 0 : Math.max(0, centre - spread), p === 1 ? 1 : Math.min(1, centre + spread)];
 }
 
 /**

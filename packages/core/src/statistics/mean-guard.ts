@@ -101,9 +101,9 @@ function scaleFormatter(relative: boolean): (x: number) => string {
 
 /**
  * Treatment against control with a margin in the bad direction. For occurrence
- * KPIs the interval's variance is the larger of the observed one and the one
- * at the margin (see varianceAtChange), so rare events keep the budget in both
- * directions. With `settings.baseline` the control is a fixed earlier sample,
+ * and count KPIs the interval's variance is the larger of the observed one and
+ * the one at the margin (see varianceAtChange), so rare events keep the budget
+ * in both directions. With `settings.baseline` the control is a fixed earlier sample,
  * not a concurrent arm: the interval combines each arm's bounds at α/2.
  */
 export function compareMeans(
@@ -126,8 +126,8 @@ export function compareMeans(
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
   const tau2 = settings.method === 'msprt' && margin > 0 ? margin * margin : undefined;
   let variance = diff.variance;
-  if (kind === 'occurrence') {
-    const atMargin = varianceAtChange(t, c, relative, base.threshold);
+  if (kind === 'occurrence' || kind === 'count') {
+    const atMargin = varianceAtChange(t, c, relative, base.threshold, kind);
     if (atMargin !== undefined && atMargin > variance) variance = atMargin;
   }
   let lo: number;

@@ -33,17 +33,20 @@ export function wilsonBounds(x: number, n: number, z: number): [number, number] 
 
 /**
  * Variance of the change treatment − control (or treatment / control − 1 when
- * `relative`) if the true change were `theta`, with the shares estimated under
- * that constraint from both arms (for relative changes the Poisson-limit
+ * `relative`) if the true change were `theta`, with the arms' means estimated
+ * under that constraint from both arms (for relative changes the Poisson-limit
  * maximum likelihood estimate, exact for rare events; for differences the
- * pooled one). undefined when the constraint leaves no share strictly between
- * 0 and 1, where the observed variance alone applies.
+ * pooled one). Occurrence: binomial variances p(1−p). Count: the pooled
+ * dispersion (per-unit variance over mean, 1 for Poisson counts) times the
+ * mean. undefined when the constraint leaves no valid mean (a share outside
+ * (0, 1), a count mean ≤ 0), where the observed variance alone applies.
  */
 export function varianceAtChange(
   t: ArmEstimate,
   c: ArmEstimate,
   relative: boolean,
   theta: number,
+  kind: 'occurrence' | 'count' = 'occurrence',
 ): number | undefined {
   const nT = t.units;
   const nC = c.units;
@@ -59,9 +62,21 @@ export function varianceAtChange(
     c0 = (events - nT * theta) / (nT + nC);
     t0 = c0 + theta;
   }
-  if (!(c0 > 0 && c0 < 1 && t0 > 0 && t0 < 1)) return undefined;
-  const vT = (t0 * (1 - t0)) / nT;
-  const vC = (c0 * (1 - c0)) / nC;
+  let vT: number;
+  let vC: number;
+  if (kind === 'count') {
+    if (!(c0 > 0 && t0 > 0)) return undefined;
+    const mean = events / (nT + nC);
+    // Per-unit variances back from the estimates' variances (floors included).
+    const pooled = (t.variance * nT * nT + c.variance * nC * nC) / (nT + nC);
+    const dispersion = mean > 0 ? pooled / mean : 1;
+    vT = (dispersion * t0) / nT;
+    vC = (dispersion * c0) / nC;
+  } else {
+    if (!(c0 > 0 && c0 < 1 && t0 > 0 && t0 < 1)) return undefined;
+    vT = (t0 * (1 - t0)) / nT;
+    vC = (c0 * (1 - c0)) / nC;
+  }
   if (!relative) return vT + vC;
   const ratio = t0 / c0;
   return vT / (c0 * c0) + (ratio * ratio * vC) / (c0 * c0);

@@ -54,6 +54,8 @@ const CASES: [string, Partial<AaSetting>, number][] = [
   ['base 0.3%, increase', { base: 0.003, guard: INCREASE }, 400],
   ['base 3%, increase', { guard: INCREASE }, 400],
   ['base 30%, increase', { base: 0.3, guard: INCREASE }, 400],
+  ['count KPI, base 0.3%, decrease', { base: 0.003, kind: 'count' }, 400],
+  ['count KPI, base 0.3%, increase', { base: 0.003, kind: 'count', guard: INCREASE }, 400],
   ['phase 0.1%, decrease', { traffic: 0.001 }, 400],
   ['phase 10%, decrease', { traffic: 0.1 }, 400],
   ['phase 50%, decrease', { traffic: 0.5 }, 400],

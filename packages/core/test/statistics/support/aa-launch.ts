@@ -26,6 +26,8 @@ export interface AaSetting {
   window?: string;
   lookMinutes: number;
   hours: number;
+  /** occurrence (default), or count: a unit with the event has 2 events one time in five. */
+  kind?: 'occurrence' | 'count';
   /** New units per hour across the whole population. */
   unitsPerHour: number;
   minUnits?: number;
@@ -42,7 +44,7 @@ phases:
   - { name: full, traffic: 100% }
 kpis:
   operational-health:
-    - { name: events, kind: occurrence, event: e, guard: { ${s.guard} }${window} }
+    - { name: events, kind: ${s.kind ?? 'occurrence'}, event: e, guard: { ${s.guard} }${window} }
 `;
   const r = parsePlan(source);
   if (!r.valid) throw new Error(r.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join('\n'));
@@ -52,11 +54,23 @@ kpis:
 interface Arm {
   units: number;
   sum: number;
+  sumSquares: number;
+  kind?: 'occurrence' | 'count';
 }
 
-/** Units and events of one arm per look, for windows that restart. */
+/** An arm's aggregate of the KPI's kind. */
 function aggregate(a: Arm): ArmAggregates['treatment'] {
-  return { kind: 'occurrence', units: a.units, sum: a.sum, sumSquares: a.sum };
+  return { kind: a.kind ?? 'occurrence', units: a.units, sum: a.sum, sumSquares: a.sumSquares };
+}
+
+/** Add `n` units with the event rate `p` to an arm (for counts, one in five has 2 events). */
+function addUnits(a: Arm, n: number, p: number, rng: SeededRandom): [number, number, number] {
+  const k = rng.binomial(n, p);
+  const doubles = a.kind === 'count' ? rng.binomial(k, 0.2) : 0;
+  a.units += n;
+  a.sum += k + doubles;
+  a.sumSquares += k + 3 * doubles;
+  return [n, k + doubles, k + 3 * doubles];
 }
 
 /** Share of `runs` seeded A/A phases with a breach at any look. */
@@ -73,24 +87,18 @@ export function falseBreaches(s: AaSetting, runs: number, seed: number): number 
   let breached = 0;
   for (let run = 0; run < runs; run++) {
     const rng = new SeededRandom(seed, run);
-    const t: Arm = { units: 0, sum: 0 };
-    const c: Arm = { units: 0, sum: 0 };
-    // For a windowed KPI: the units and events of each look, to sum any window of them.
-    const history: [number, number, number, number][] = [];
+    const t: Arm = { units: 0, sum: 0, sumSquares: 0, kind: s.kind ?? 'occurrence' };
+    const c: Arm = { units: 0, sum: 0, sumSquares: 0, kind: s.kind ?? 'occurrence' };
+    // For a windowed KPI: the units, sums and sums of squares of each look, to sum any window.
+    const history: number[][] = [];
     for (let k = 1; k <= looks; k++) {
       const arriving = rng.binomial(Math.round(perLook * 2), 0.5);
       const nt = rng.binomial(arriving, split.treatment);
       const nc = rng.binomial(arriving - nt, split.control / (1 - split.treatment));
-      const et = rng.binomial(nt, s.base);
-      const ec = rng.binomial(nc, s.base);
-      t.units += nt;
-      t.sum += et;
-      c.units += nc;
-      c.sum += ec;
-      history.push([nt, et, nc, ec]);
+      history.push([...addUnits(t, nt, s.base, rng), ...addUnits(c, nc, s.base, rng)]);
       const elapsed = k * lookMs;
       let data: ArmAggregates = { treatment: aggregate(t), control: aggregate(c) };
-      if (windowMs !== undefined) data = windowed(history, elapsed, lookMs, windowMs);
+      if (windowMs !== undefined) data = windowed(history, elapsed, lookMs, windowMs, t.kind);
       const options: GuardsOptions & { phaseElapsedMs?: number } = {
         ...base,
         phaseElapsedMs: elapsed,
@@ -110,22 +118,25 @@ export function falseBreaches(s: AaSetting, runs: number, seed: number): number 
  * it (see windowStartMs in core): from the window's start to now.
  */
 function windowed(
-  history: [number, number, number, number][],
+  history: number[][],
   elapsedMs: number,
   lookMs: number,
   windowMs: number,
+  kind: Arm['kind'],
 ): ArmAggregates {
   const from = windowFrom(elapsedMs, windowMs);
-  const t: Arm = { units: 0, sum: 0 };
-  const c: Arm = { units: 0, sum: 0 };
+  const t: Arm = { units: 0, sum: 0, sumSquares: 0, kind };
+  const c: Arm = { units: 0, sum: 0, sumSquares: 0, kind };
   for (let i = 0; i < history.length; i++) {
     // Look i+1 covers (i·lookMs, (i+1)·lookMs]; it counts when it ends after `from`.
     if ((i + 1) * lookMs <= from) continue;
-    const [nt, et, nc, ec] = history[i] as [number, number, number, number];
+    const [nt = 0, st = 0, qt = 0, nc = 0, sc = 0, qc = 0] = history[i] ?? [];
     t.units += nt;
-    t.sum += et;
+    t.sum += st;
+    t.sumSquares += qt;
     c.units += nc;
-    c.sum += ec;
+    c.sum += sc;
+    c.sumSquares += qc;
   }
   return { treatment: aggregate(t), control: aggregate(c) };
 }

@@ -201,9 +201,10 @@ const kpiShape = z.strictObject({
   on_insufficient: insufficientEvidenceAction().prefault('wait').meta({
     description: 'What to do while the KPI lacks evidence for a verdict (never a silent pass).',
   }),
-  window: duration()
-    .optional()
-    .meta({ description: 'Only look at this much recent data (default: the whole phase).' }),
+  window: duration().optional().meta({
+    description:
+      'Judge on consecutive windows of this length from the phase start, each with its share of the budget (default: the whole phase).',
+  }),
 });
 
 type KpiShape = z.output<typeof kpiShape>;

@@ -55,7 +55,7 @@ describe('threshold plan explain (text)', () => {
       'KPI matrix (6 KPIs; false alarm rate 5% across the matrix and all 5 phases)',
     );
     // The budget holds for the whole launch: split over phases as well as KPIs.
-    const text = run.stdout.replace(/\n  /g, ' ');
+    const text = run.stdout.replace(/\n {2}/g, ' ');
     expect(text).toMatch(
       /false alarm rate 5% for the whole launch: 0\.1667% per KPI per phase \(5 phases × 6 statistical KPIs\)/,
     );

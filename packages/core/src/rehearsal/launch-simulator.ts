@@ -121,7 +121,6 @@ export class LaunchSimulator {
     let accPhase = state.phaseIndex;
     let unitsT = 0;
     let unitsC = 0;
-    let phaseLook = 0;
     let baselineName: string | undefined;
     let x = start;
     let lastUnits = Math.round(totalAt(this.unitsPrefix, this.n, x));
@@ -144,7 +143,6 @@ export class LaunchSimulator {
         accPhase = state.phaseIndex;
         unitsT = 0;
         unitsC = 0;
-        phaseLook = 0;
         baselineName = baseline?.name;
         // Burn windows run across phases, as the store counts them over the whole launch.
         for (const s of this.slots) if (s.burn === null) resetSlot(s, keep);
@@ -180,7 +178,6 @@ export class LaunchSimulator {
           now - state.phaseStartedAt,
         );
       }
-      phaseLook++;
       if (live) {
         if (record.onsetMs < 0) record.onsetMs = now - settings.lookIntervalMs - t0;
         record.exposedUnits += a;

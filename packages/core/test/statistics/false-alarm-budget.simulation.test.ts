@@ -23,6 +23,7 @@ import {
   aaLaunchPlan,
   aaPlan,
   falseBreaches,
+  judged,
   launchFalseBreaches,
   useWindowRule,
   wilsonUpper,
@@ -80,6 +81,8 @@ describe('A/A: false breaches stay within the stated budget (upper 95% Wilson bo
     const budget = falseAlarmSplit(plan).guard;
     expect(budget).toBeCloseTo(0.025, 12);
     const rate = falseBreaches(setting, runs, 13);
+    // The guard really judged the data (an interval at most looks), so 0 breaches means something.
+    expect(judged.looks).toBeGreaterThan(runs);
     const upper = wilsonUpper(rate, runs);
     if (print)
       console.log(`${name}: ${rate} of ${runs} (upper ${upper.toFixed(4)}, budget ${budget})`);
@@ -107,6 +110,9 @@ describe('A/A: false breaches stay within the stated budget (upper 95% Wilson bo
       const runs = 400;
       const budget = aaLaunchPlan(setting).analysis.false_alarm_rate;
       const rate = launchFalseBreaches(setting, runs, 29);
+      expect(judged.looks).toBeGreaterThan(runs);
+      // Every launch's 100% phase was judged against the baseline of its 50% phase.
+      expect(judged.baseline).toBeGreaterThan(runs);
       const upper = wilsonUpper(rate, runs);
       if (print)
         console.log(

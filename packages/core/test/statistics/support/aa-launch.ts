@@ -85,6 +85,8 @@ export function falseBreaches(s: AaSetting, runs: number, seed: number): number 
   const perLook = (s.unitsPerHour * s.lookMinutes) / 60;
   const windowMs = plan.kpis['operational-health'][0]?.window;
   let breached = 0;
+  judged.looks = 0;
+  judged.baseline = 0;
   for (let run = 0; run < runs; run++) {
     const rng = new SeededRandom(seed, run);
     const t: Arm = { units: 0, sum: 0, sumSquares: 0, kind: s.kind ?? 'occurrence' };
@@ -104,6 +106,7 @@ export function falseBreaches(s: AaSetting, runs: number, seed: number): number 
         phaseElapsedMs: elapsed,
       };
       const [g] = evaluateGuards(plan, { events: data }, options);
+      if (g?.comparison?.interval != null) judged.looks++;
       if (g?.verdict === 'breach') {
         breached++;
         break;
@@ -149,6 +152,14 @@ export let windowFrom = (elapsedMs: number, windowMs: number): number =>
 export function useWindowRule(rule: (elapsedMs: number, windowMs: number) => number): void {
   windowFrom = rule;
 }
+
+/**
+ * Looks of the last simulation whose comparison had an interval, and (whole
+ * launches) that were judged against a baseline: a test asserts both are
+ * positive, so that malformed data (always insufficient) cannot pass as "no
+ * false breaches".
+ */
+export const judged = { looks: 0, baseline: 0 };
 
 /** Upper end of the Wilson 95% interval of k successes in n trials. */
 export function wilsonUpper(share: number, n: number, z = 1.959964): number {
@@ -205,6 +216,8 @@ export function launchFalseBreaches(s: AaLaunchSetting, runs: number, seed: numb
   const looks = Math.round((s.hoursPerPhase * 60) / s.lookMinutes);
   const perLook = (s.unitsPerHour * s.lookMinutes) / 60;
   let breached = 0;
+  judged.looks = 0;
+  judged.baseline = 0;
   for (let run = 0; run < runs; run++) {
     const rng = new SeededRandom(seed, run);
     let baseline: { name: string; arm: Arm } | undefined;
@@ -217,8 +230,8 @@ export function launchFalseBreaches(s: AaLaunchSetting, runs: number, seed: numb
         ...guardOptionsFor(plan, phase, phase.traffic),
         explain: false,
       };
-      const t: Arm = { units: 0, sum: 0 };
-      const c: Arm = { units: 0, sum: 0 };
+      const t: Arm = { units: 0, sum: 0, sumSquares: 0 };
+      const c: Arm = { units: 0, sum: 0, sumSquares: 0 };
       for (let k = 1; k <= looks; k++) {
         const arriving = rng.binomial(Math.round(perLook * 2), 0.5);
         const nt = rng.binomial(arriving, split.treatment);
@@ -226,16 +239,16 @@ export function launchFalseBreaches(s: AaLaunchSetting, runs: number, seed: numb
           split.control > 0
             ? rng.binomial(arriving - nt, split.control / (1 - split.treatment))
             : 0;
-        t.units += nt;
-        t.sum += rng.binomial(nt, s.base);
-        c.units += nc;
-        c.sum += rng.binomial(nc, s.base);
+        addUnits(t, nt, s.base, rng);
+        addUnits(c, nc, s.base, rng);
         options.phaseElapsedMs = k * lookMs;
         const control = split.control > 0 ? c : baseline?.arm;
         if (split.control === 0 && baseline !== undefined) options.baseline = baseline.name;
         const data: ArmAggregates = { treatment: aggregate(t) };
         if (control !== undefined) data.control = aggregate(control);
         const [g] = evaluateGuards(plan, { events: data }, options);
+        if (g?.comparison?.interval != null) judged.looks++;
+        if (g?.comparison?.baseline !== undefined) judged.baseline++;
         if (g?.verdict === 'breach') {
           hit = true;
           break;

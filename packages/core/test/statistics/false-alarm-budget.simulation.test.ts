@@ -67,6 +67,11 @@ const CASES: [string, Partial<AaSetting>, number][] = [
   ['window 2h, base 3%, 10% phase, decrease', { traffic: 0.1, window: '2h' }, 400],
   ['window 2h, base 3%, 10% phase, increase', { traffic: 0.1, window: '2h', guard: INCREASE }, 400],
   [
+    'window 1h, true +4% against a 5% margin, min_units 5,000',
+    { traffic: 0.1, window: '1h', guard: 'max_increase: 5%', effect: 0.04, minUnits: 5000 },
+    400,
+  ],
+  [
     'window 30m, base 0.3%, looks every minute, decrease',
     { base: 0.003, window: '30m', lookMinutes: 1 },
     250,

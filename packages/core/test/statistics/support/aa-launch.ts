@@ -28,6 +28,8 @@ export interface AaSetting {
   hours: number;
   /** occurrence (default), or count: a unit with the event has 2 events one time in five. */
   kind?: 'occurrence' | 'count';
+  /** A true relative change of the treatment's rate within the margin (default 0: A/A). */
+  effect?: number;
   /** New units per hour across the whole population. */
   unitsPerHour: number;
   minUnits?: number;
@@ -97,7 +99,10 @@ export function falseBreaches(s: AaSetting, runs: number, seed: number): number 
       const arriving = rng.binomial(Math.round(perLook * 2), 0.5);
       const nt = rng.binomial(arriving, split.treatment);
       const nc = rng.binomial(arriving - nt, split.control / (1 - split.treatment));
-      history.push([...addUnits(t, nt, s.base, rng), ...addUnits(c, nc, s.base, rng)]);
+      history.push([
+        ...addUnits(t, nt, s.base * (1 + (s.effect ?? 0)), rng),
+        ...addUnits(c, nc, s.base, rng),
+      ]);
       const elapsed = k * lookMs;
       let data: ArmAggregates = { treatment: aggregate(t), control: aggregate(c) };
       if (windowMs !== undefined) data = windowed(history, elapsed, lookMs, windowMs, t.kind);

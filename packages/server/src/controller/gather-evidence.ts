@@ -3,7 +3,14 @@
  * current phase since it started, guards under the plan's false alarm budget,
  * the split against the planned one, and every approval of the launch.
  */
-import { checkSampleRatio, evaluateGuards, guardOptionsFor, plannedSplit } from '@threshold/core';
+import {
+  baselinePhase,
+  checkSampleRatio,
+  evaluateGuards,
+  guardOptionsFor,
+  plannedSplit,
+  windowStartMs,
+} from '@threshold/core';
 import type { Approval, Evidence, Kpi, LaunchState, Plan } from '@threshold/core';
 import type { Aggregates, ApprovalRecord, Store } from '../store/store.js';
 
@@ -49,11 +56,12 @@ export async function gatherEvidence(
     units: aggregates.units.treatment + aggregates.units.control,
     elapsedMs: now - state.phaseStartedAt,
   };
-  const guards = evaluateGuards(
-    plan,
-    aggregates.kpis,
-    guardOptionsFor(plan, phase, state.traffic, seen),
-  );
+  const baseline = await useBaseline(store, launchId, plan, state, now, aggregates);
+  const guards = evaluateGuards(plan, aggregates.kpis, {
+    ...guardOptionsFor(plan, phase, state.traffic, seen),
+    phaseElapsedMs: now - state.phaseStartedAt,
+    ...(baseline === undefined ? {} : { baseline }),
+  });
   const srm = checkSampleRatio(
     aggregates.units,
     plannedSplit(plan, state.traffic),
@@ -63,8 +71,41 @@ export async function gatherEvidence(
 }
 
 /**
+ * In a phase without a control arm (100%), put the control arm of the last
+ * earlier phase that had one (read from the store for that phase) in place of
+ * each KPI's missing control: the baseline the comparisons are judged against.
+ * Returns that phase's name, or undefined when there is no baseline.
+ */
+async function useBaseline(
+  store: Store,
+  launchId: string,
+  plan: Plan,
+  state: LaunchState,
+  now: number,
+  aggregates: Aggregates,
+): Promise<string | undefined> {
+  const from = baselinePhase(plan, state.phaseIndex, state.traffic);
+  if (from === undefined) return undefined;
+  const kpis = Object.values(plan.kpis).flatMap((list) => list ?? []);
+  const read = await store.readAggregates({
+    launchId,
+    phase: from.name,
+    kpis,
+    nowMs: Math.floor(now),
+  });
+  if (!(read.units.control > 0)) return undefined;
+  for (const [name, arms] of Object.entries(aggregates.kpis)) {
+    const control = read.kpis[name]?.control;
+    if (control !== undefined) aggregates.kpis[name] = { treatment: arms.treatment, control };
+  }
+  return from.name;
+}
+
+/**
  * Aggregates of the phase since it started; a KPI with a `window` is judged on
- * the last `window` of the phase only (one read per distinct start time).
+ * its current window of the phase only: consecutive windows from the phase's
+ * start, each a new sequence with its own share of the budget (one read per
+ * distinct start time).
  */
 async function readPhaseAggregates(
   store: Store,
@@ -78,7 +119,9 @@ async function readPhaseAggregates(
   const groups = new Map<number, Kpi[]>();
   for (const kpi of Object.values(plan.kpis).flatMap((list) => list ?? [])) {
     const since =
-      kpi.window === undefined ? phaseStart : Math.max(phaseStart, Math.floor(now - kpi.window));
+      kpi.window === undefined
+        ? phaseStart
+        : Math.max(phaseStart, Math.floor(windowStartMs(phaseStart, now, kpi.window)));
     groups.set(since, [...(groups.get(since) ?? []), kpi]);
   }
   const out: Aggregates = { units: { treatment: 0, control: 0 }, kpis: {} };

@@ -74,11 +74,16 @@ export function GuardEvidence({ guard }: { guard: GuardResult }) {
         <dt>Units</dt>
         <dd>
           {guard.units.treatment} treatment, {guard.units.control} control
+          {c?.baseline === undefined ? '' : ` (the control arm of ${c.baseline}, the baseline)`}
         </dd>
         <dt>False-alarm budget</dt>
         <dd>
-          {formatShare(guard.alpha.guard)} for this KPI of {formatShare(guard.alpha.launch)} for the
-          launch
+          {formatShare(guard.alpha.guard)} for this KPI
+          {guard.alpha.phases === undefined ? '' : ' in this phase'} of{' '}
+          {formatShare(guard.alpha.launch)} for the whole launch
+          {guard.alpha.phases === undefined
+            ? ''
+            : ` (split over ${guard.alpha.phases} phase${guard.alpha.phases === 1 ? '' : 's'})`}
         </dd>
       </dl>
       {c === undefined ? null : (

@@ -82,6 +82,12 @@ function matrixAt(
 }
 
 /** True when none of a decision's KPIs had a control arm to compare with (100% traffic). */
+/** The earlier phase whose control arm a decision's comparisons were judged against, if any. */
+function baselineOf(decision: Decision): string | undefined {
+  return (decision.evidence.guards ?? []).find((g) => g.comparison?.baseline !== undefined)
+    ?.comparison?.baseline;
+}
+
 function withoutControl(decision: Decision): boolean {
   const guards = decision.evidence.guards ?? [];
   return guards.length > 0 && guards.every((g) => g.units.control === 0);
@@ -175,7 +181,9 @@ export function LaunchPage({ id }: { id: string }) {
                 {clockTime(advance.at)}
               </h3>
               <p className="muted">
-                At 100% there is no control arm, so every KPI was judged in the phases before.
+                {baselineOf(outcome.decision) === undefined
+                  ? 'At 100% there is no control arm, so every KPI was judged in the phases before.'
+                  : `At 100% there is no control arm: the comparisons above were judged against the control arm of ${baselineOf(outcome.decision) ?? ''}, the baseline.`}
               </p>
               <DecisionEvidence decision={advance.decision} />
             </div>

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
 
 /** Limits and intervals of the app; every field has a default. */
@@ -28,4 +29,6 @@ export interface RouteContext {
   maxBodyBytes: number;
   ssePingIntervalMs: number;
   eventTimeWindow: EventTimeWindow;
+  /** Metric sources: plans are checked against them before they run. */
+  sources: SourceRegistry;
 }

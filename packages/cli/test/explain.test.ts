@@ -51,7 +51,18 @@ describe('threshold plan explain (text)', () => {
     );
     expect(lines).toContain('  Sign-off waits come on top of these times.');
 
-    expect(lines).toContain('KPI matrix (6 KPIs; false alarm rate 5% across the matrix)');
+    expect(lines).toContain(
+      'KPI matrix (6 KPIs; false alarm rate 5% across the matrix and all 5 phases)',
+    );
+    // The budget holds for the whole launch: split over phases as well as KPIs.
+    const text = run.stdout.replace(/\n {2}/g, ' ');
+    expect(text).toMatch(
+      /false alarm rate 5% for the whole launch: 0\.1667% per KPI per phase \(5 phases × 6 statistical KPIs\)/,
+    );
+    // The bake has no control arm: it says what it checks instead.
+    expect(text).toMatch(
+      /full \(100%, bake 7d\) has no control arm: it checks \d comparisons? against the control arm of\s+half, the baseline/,
+    );
     expect(lines).toContain('      guard                     treatment ≥ control − 1% (relative)');
     expect(lines).toContain(
       '      guard                     treatment ≤ control + 0.005 (absolute)',

@@ -192,6 +192,18 @@ risks:
     expect(errors(plan('{ name: g, kind: count, event: x, guard: {} }'))).toEqual([
       'p.yaml:8:48: kpis.operational-health[0].guard: guard needs a rule: max_increase, max_decrease, max_increase_abs, max_decrease_abs, max, min or burn_rate',
     ]);
+    // A burn-rate guard reads its own windows: a KPI window would be accepted and ignored.
+    expect(
+      errors(
+        plan(
+          '{ name: a, kind: slo-burn, numerator: b, denominator: t, guard: { burn_rate: { slo: 99% } }, window: 1h }',
+        ),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^p\.yaml:8:\d+: kpis\.operational-health\[0\]\.window: window does not apply to kind slo-burn/,
+      ),
+    ]);
   });
 
   it('the KPI matrix may not be empty', () => {

@@ -100,6 +100,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const metrics = createServerMetrics();
   metrics.setProjectionSource(() => store.projectionStatus());
+  metrics.setIntegritySource(() => store.evidenceContributions());
   const sources = openSources(sourceConfigs, { store, metrics });
   // The target, not the url: a postgres:// url may carry a password.
   for (const c of sourceConfigs)
@@ -107,7 +108,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       { source: c.name, kind: c.kind, target: sources.sources.get(c.name)?.target },
       'metric source configured',
     );
-  metrics.setIntegritySource(() => store.evidenceContributions());
   const hub = new ConfigHub({
     store,
     logger,

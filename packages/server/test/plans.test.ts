@@ -54,7 +54,7 @@ describe('plans API', () => {
               name: 'errors',
               kind: 'occurrence',
               event: 'e',
-              guard: { max_increase: '10%' },
+              guard: { max: 0.02 },
               on_breach: 'rollback',
             },
           ],

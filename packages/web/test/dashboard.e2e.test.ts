@@ -270,7 +270,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     await close();
   });
 
-  it('explains a completed launch by the evidence it advanced on (there is no control arm at 100%)', async () => {
+  it('explains a completed launch by its bake against the baseline and the evidence it advanced on', async () => {
     const resumed = await api(
       fx.url,
       tokens.operator,
@@ -303,8 +303,10 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
       /error_rate[\s\S]*Interval\s*\[[−+-][\d.]+, \+[\d.]+\][\s\S]*Margin\s*\+0\.05/,
     );
     expect(text).toMatch(/lies below the margin \+0\.05: an increase that large is ruled out/);
-    expect(await page.locator('tr[data-kpi="error_rate"]').innerText()).toContain(
-      'no control arm at 100%',
+    // At 100% there is no control arm: the bake compared with the canary's control arm.
+    expect(text).toContain('judged against the control arm of canary, the baseline');
+    expect(await page.locator('tr[data-kpi="error_rate"]').innerText()).not.toContain(
+      'no control arm',
     );
     expect(await page.locator('table.timeline tr[data-phase="full"]').innerText()).toContain(
       'completed',

@@ -82,8 +82,8 @@ export interface LaunchStatusView {
   look: LookView | null;
   pendingSignoffs: LaunchDetail['pendingSignoffs'];
   lastDecision: LaunchDetail['lastDecision'];
-  sources: SourceHealthView[];
   integrity: LaunchDetail['integrity'] | null;
+  sources: SourceHealthView[];
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -98,8 +98,8 @@ export function statusView(
     look,
     pendingSignoffs: detail.pendingSignoffs,
     lastDecision: detail.lastDecision,
-    sources: detail.sources ?? [],
     integrity: detail.integrity ?? null,
+    sources: detail.sources ?? [],
   };
 }
 

@@ -44,7 +44,7 @@ function header(s: PlanSummary): string[] {
       ['control', control],
       [
         'analysis',
-        `${s.analysis.method}, false alarm rate ${s.analysis.falseAlarmRateText} across the matrix, sample-ratio check at p < ${s.analysis.srmPValue}`,
+        `${s.analysis.method}, false alarm rate ${s.analysis.budget.text}, sample-ratio check at p < ${s.analysis.srmPValue}`,
       ],
     ]),
   );
@@ -75,13 +75,14 @@ function phases(s: PlanSummary): string[] {
     `  Minimum time to 100%: ${t.minTimeToFullText} (sum of min_duration of ${before}); fully live after bake: ${t.fullyLiveAfterText}`,
   );
   if (t.signoffWaits) lines.push('  Sign-off waits come on top of these times.');
+  if (s.fullPhaseChecks !== null) lines.push(...wrap(s.fullPhaseChecks, 98, '  '));
   return lines;
 }
 
 function kpis(s: PlanSummary): string[] {
   const total = s.kpis.reduce((n, c) => n + c.kpis.length, 0);
   const lines = [
-    `KPI matrix (${plural(total, 'KPI')}; false alarm rate ${s.analysis.falseAlarmRateText} across the matrix)`,
+    `KPI matrix (${plural(total, 'KPI')}; false alarm rate ${s.analysis.falseAlarmRateText} across the matrix and all ${plural(s.analysis.budget.phases, 'phase')})`,
   ];
   for (const category of s.kpis) {
     if (category.kpis.length === 0) {

@@ -7,9 +7,12 @@ import {
   IMPACT_WORDS,
   KPI_CATEGORIES,
   LIKELIHOOD_WORDS,
+  baselinePhase,
+  falseAlarmSplit,
   formatAudienceConstraint,
   formatDuration,
   formatShare,
+  plannedSplit,
 } from '@threshold/core';
 import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
 import {
@@ -141,9 +144,13 @@ export interface PlanSummary {
   analysis: {
     falseAlarmRate: number;
     falseAlarmRateText: string;
+    /** How the launch's budget is split: over phases and KPIs, each KPI's share per phase. */
+    budget: { phases: number; kpis: number; guard: number; text: string };
     method: string;
     srmPValue: number;
   };
+  /** What the phase at 100% (and its bake) checks, without a control arm of its own. */
+  fullPhaseChecks: string | null;
   phases: PhaseSummary[];
   timeline: Timeline;
   kpis: { category: string; kpis: KpiSummary[] }[];
@@ -267,6 +274,41 @@ export function signoffSummary(
   };
 }
 
+/** The split of the false alarm budget, as the guards use it (core's falseAlarmSplit). */
+function budgetOf(plan: Plan): PlanSummary['analysis']['budget'] {
+  const split = falseAlarmSplit(plan);
+  const windowed = KPI_CATEGORIES.some((c) => plan.kpis[c].some((k) => k.window !== undefined));
+  const text = `${formatShare(split.launch)} for the whole launch: ${formatShare(split.guard)} per KPI per phase (${split.phases} ${split.phases === 1 ? 'phase' : 'phases'} × ${split.kpis} statistical ${split.kpis === 1 ? 'KPI' : 'KPIs'})${windowed ? '; a windowed KPI spends its share over its consecutive windows (61% the first, 15% the second, …)' : ''}`;
+  return { phases: split.phases, kpis: split.kpis, guard: split.guard, text };
+}
+
+/** What the phase without a control arm (100%, bake included) checks, in words; null when every phase has one. */
+function fullPhaseChecks(plan: Plan): string | null {
+  const index = plan.phases.findIndex((p) => !(plannedSplit(plan, p.traffic).control > 0));
+  const phase = plan.phases[index];
+  if (phase === undefined) return null;
+  const kpis = KPI_CATEGORIES.flatMap((c) => plan.kpis[c]);
+  const compared = kpis.filter((k) => k.guard.compare !== undefined).length;
+  const limited = kpis.filter(
+    (k) =>
+      k.guard.max !== undefined || k.guard.min !== undefined || k.guard.burn_rate !== undefined,
+  ).length;
+  const from = baselinePhase(plan, index);
+  const what = `${phase.name} (${formatShare(phase.traffic)}${phase.bake === undefined ? '' : `, bake ${formatDuration(phase.bake)}`}) has no control arm`;
+  const parts: string[] = [];
+  if (compared > 0)
+    parts.push(
+      from === undefined
+        ? `${compared} comparison${compared === 1 ? '' : 's'} cannot be checked (no earlier phase has a control arm)`
+        : `${compared} comparison${compared === 1 ? '' : 's'} against the control arm of ${from.name}, the baseline (a fixed earlier sample: a change over time between the phases counts as a change)`,
+    );
+  if (limited > 0)
+    parts.push(
+      `${limited} hard limit${limited === 1 ? '' : 's'} or burn rate${limited === 1 ? '' : 's'} on treatment alone`,
+    );
+  return `${what}: it checks ${parts.length > 0 ? parts.join(', and ') : 'nothing'}`;
+}
+
 /** Summarize a parsed (valid) plan for `plan explain`. */
 export function summarizePlan(plan: Plan): PlanSummary {
   const readinessItems = plan.readiness.map((r) => ({
@@ -287,9 +329,11 @@ export function summarizePlan(plan: Plan): PlanSummary {
     analysis: {
       falseAlarmRate: plan.analysis.false_alarm_rate,
       falseAlarmRateText: formatShare(plan.analysis.false_alarm_rate),
+      budget: budgetOf(plan),
       method: plan.analysis.method,
       srmPValue: plan.analysis.srm_p_value,
     },
+    fullPhaseChecks: fullPhaseChecks(plan),
     phases: plan.phases.map((p) => ({
       name: p.name,
       traffic: p.traffic,

@@ -328,13 +328,29 @@ function readySummary(
   const u = controlCounted
     ? `${formatCount(units.treatment)}/${formatCount(units.control)} units`
     : `${formatCount(units.treatment)} units`;
-  const nc =
-    v.notComparable.length > 0 ? ` (${v.notComparable.length} without a control arm at 100%)` : '';
   const adv =
     v.advisory.length === 0
       ? ''
       : `, ${v.advisory.length} advisory breach${v.advisory.length === 1 ? '' : 'es'}`;
-  return `${u}, ${v.pass} of ${kpis} guards pass${nc}${adv}, split healthy`;
+  return `${u}, ${guardsText(kpis, v)}${adv}, split healthy`;
+}
+
+/**
+ * How many guards pass, in words that say what was checked: comparisons in a
+ * phase without a control arm are against the baseline of an earlier phase, or
+ * (when there is none) not checked at all, which is never counted as a pass.
+ */
+function guardsText(kpis: number, v: Verdicts): string {
+  const nc = v.notComparable.length;
+  let baseline: string | undefined;
+  for (const r of v.results)
+    if (r?.comparison?.baseline !== undefined) baseline = r.comparison.baseline;
+  const against =
+    baseline === undefined ? '' : ` (comparisons against the control arm of ${baseline})`;
+  if (nc === 0) return `${v.pass} of ${kpis} guards pass${against}`;
+  const unchecked = `${nc} not comparable without a control arm at 100%`;
+  if (nc === kpis) return `no guard checked (${unchecked})`;
+  return `${v.pass} of ${kpis - nc} checked guards pass${against}, ${unchecked}`;
 }
 
 /** The advisory breaches a launch goes on despite, in words, joined. */

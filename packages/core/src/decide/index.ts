@@ -8,3 +8,4 @@ export * from './operator-action.js';
 export * from './decide.js';
 export * from './awaited-approvals.js';
 export * from './planned-split.js';
+export * from './baseline-phase.js';

@@ -101,6 +101,7 @@ function checkKpis(raw: Obj, issues: PlanIssue[], roleUses: RoleUse[]): Set<stri
   const kpis = raw['kpis'];
   if (!isObj(kpis)) return new Set();
   let count = 0;
+  const noControl = everyPhaseAt100(raw);
   // Document order, so that the first occurrence in the file is the original.
   const categories = Object.keys(kpis).filter((k): k is (typeof KPI_CATEGORIES)[number] =>
     (KPI_CATEGORIES as readonly string[]).includes(k),
@@ -126,6 +127,15 @@ function checkKpis(raw: Obj, issues: PlanIssue[], roleUses: RoleUse[]): Set<stri
       if (k['window'] !== undefined && window.ok && window.value === 0) {
         issues.push({ path: [...path, 'window'], message: 'window must be longer than 0s' });
       }
+      const guard = k['guard'];
+      const compares = isObj(guard) && COMPARISONS.some((key) => guard[key] !== undefined);
+      if (noControl && compares) {
+        issues.push({
+          path: [...path, 'guard'],
+          message:
+            'a comparison needs a control arm, and every phase of this plan is at 100%: there is no control arm and no earlier phase whose control could be the baseline, so nothing would be checked. Add a phase below 100% before it (its control arm becomes the baseline of the 100% phase) or guard this KPI with hard limits (max, min)',
+        });
+      }
     });
   }
   if (count === 0) {
@@ -135,6 +145,21 @@ function checkKpis(raw: Obj, issues: PlanIssue[], roleUses: RoleUse[]): Set<stri
     });
   }
   return new Set(names.keys());
+}
+
+const COMPARISONS = ['max_increase', 'max_decrease', 'max_increase_abs', 'max_decrease_abs'];
+
+/** Whether the plan has phases and all of them are at 100% (no control arm anywhere). */
+function everyPhaseAt100(raw: Obj): boolean {
+  const phases = list(raw['phases']);
+  return (
+    phases.length > 0 &&
+    phases.every((p) => {
+      if (!isObj(p)) return false;
+      const share = parseShare(p['traffic']);
+      return share.ok && share.value >= 1;
+    })
+  );
 }
 
 function checkRisks(

@@ -240,9 +240,10 @@ const kpiShape = z.strictObject({
   on_insufficient: insufficientEvidenceAction().prefault('wait').meta({
     description: 'What to do while the KPI lacks evidence for a verdict (never a silent pass).',
   }),
-  window: duration()
-    .optional()
-    .meta({ description: 'Only look at this much recent data (default: the whole phase).' }),
+  window: duration().optional().meta({
+    description:
+      'Judge on consecutive windows of this length from the phase start, each with its share of the budget (default: the whole phase).',
+  }),
 });
 
 type KpiShape = z.output<typeof kpiShape>;
@@ -318,6 +319,12 @@ function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
     fail('guard', 'kind slo-burn needs a burn_rate guard, e.g. { burn_rate: { slo: 99.9% } }');
   if (k.kind !== 'slo-burn' && k.guard.burn_rate !== undefined)
     fail('guard', `burn_rate guards are for kind slo-burn, not ${k.kind}`);
+  // The rehearsal never applied it and the live store's burn windows do not start at it.
+  if (k.kind === 'slo-burn' && k.window !== undefined)
+    fail(
+      'window',
+      'window does not apply to kind slo-burn: its burn_rate windows (long and short) say what data it reads',
+    );
 }
 
 /** One KPI of the matrix. */

@@ -4,12 +4,7 @@
  */
 import type { Kpi, Phase, Plan } from '../plan/index.js';
 import type { DetectableEffectInput, RequiredDurationInput } from '../statistics/index.js';
-import {
-  minimumDetectableEffect,
-  requiredDuration,
-  splitFalseAlarmBudget,
-  takesFalseAlarmShare,
-} from '../statistics/index.js';
+import { falseAlarmSplit, minimumDetectableEffect, requiredDuration } from '../statistics/index.js';
 import type { KpiSampler } from './kpi-sampler.js';
 import { controlShare, guardOptionsFor, planKpis, plannedSplit } from './live-evidence.js';
 import type { PhaseDetectableEffects } from './rehearsal-report.js';
@@ -28,9 +23,9 @@ export interface DetectionContext {
   audience: readonly number[];
 }
 
+/** A KPI's share of the budget in one phase, as the guards get it (see falseAlarmSplit). */
 function alphaOf(plan: Plan): number {
-  const statistical = planKpis(plan).filter(takesFalseAlarmShare).length;
-  return splitFalseAlarmBudget(plan.analysis.false_alarm_rate, statistical);
+  return falseAlarmSplit(plan).guard;
 }
 
 /** The engine's MDE input for one KPI at a traffic share, before the sample size; or why there is none. */

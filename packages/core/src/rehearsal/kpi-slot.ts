@@ -1,7 +1,9 @@
 /**
  * One KPI's running statistics in a simulated launch: per arm, the sums since
- * the phase started (or over its trailing window, or every burn window), kept
- * in typed arrays allocated once and updated in place at every look.
+ * the phase started (or since its current window started, or over every burn
+ * window), kept in typed arrays allocated once and updated in place at every
+ * look; and the control arm's sums over its whole phase, the baseline of a
+ * later phase without a control arm.
  */
 import type { Kpi } from '../plan/index.js';
 import type { ArmAggregates, KpiAggregate } from '../statistics/index.js';
@@ -9,18 +11,26 @@ import { BurnSampler } from './burn-sampler.js';
 import type { Effect } from './injection.js';
 import type { ActiveEffect, KpiSampler } from './kpi-sampler.js';
 import type { SeededRandom } from './random.js';
+import { windowIndex } from '../statistics/index.js';
 
 /** A KPI's sampler with its accumulators and the aggregates the guards read. */
 export interface KpiSlot {
   kpi: Kpi;
   sampler: KpiSampler;
   burn: BurnSampler | null;
-  /** Accumulated statistics per arm: the phase (or its trailing window; burn: every window). */
+  /** Accumulated statistics per arm: the phase (or its current window; burn: every window). */
   accT: Float64Array;
   accC: Float64Array;
+  /** The control arm over the whole phase (non-burn KPIs): a later phase's baseline. */
+  phaseC: Float64Array;
+  /** The baseline's statistics while the phase has no control arm and one exists; else null. */
+  baselineC: Float64Array | null;
+  /** The KPI's window (ms; 0: none) and the index of the window the sums are in. */
+  windowMs: number;
+  window: number;
   incT: Float64Array;
   incC: Float64Array;
-  /** Last `ringLooks` increments per arm (windowed and burn KPIs), oldest overwritten. */
+  /** Last `ringLooks` increments per arm (burn KPIs), oldest overwritten. */
   ringLooks: number;
   ringT: Float64Array | null;
   ringC: Float64Array | null;
@@ -42,8 +52,7 @@ export function createSlot(
   const kpi = sampler.kpi;
   const burn = sampler instanceof BurnSampler ? sampler : null;
   const burnLooks = burn === null ? [] : burn.windowsMs.map((ms) => Math.ceil(ms / lookIntervalMs));
-  const windowLooks = kpi.window === undefined ? 0 : Math.ceil(kpi.window / lookIntervalMs);
-  const ringLooks = burn === null ? windowLooks : Math.max(1, ...burnLooks);
+  const ringLooks = burn === null ? 0 : Math.max(1, ...burnLooks);
   const width = sampler.width;
   const accWidth = burn === null ? width : 2 * burnLooks.length;
   return {
@@ -52,6 +61,10 @@ export function createSlot(
     burn,
     accT: new Float64Array(accWidth),
     accC: new Float64Array(accWidth),
+    phaseC: new Float64Array(width),
+    baselineC: null,
+    windowMs: burn === null ? (kpi.window ?? 0) : 0,
+    window: 0,
     incT: new Float64Array(width),
     incC: new Float64Array(width),
     ringLooks,
@@ -65,12 +78,22 @@ export function createSlot(
   };
 }
 
-/** Forget everything accumulated (a new launch, or a new phase). */
-export function resetSlot(s: KpiSlot): void {
+/**
+ * Forget everything accumulated (a new launch, or a new phase). `baseline`:
+ * the new phase has no control arm, and the phase left had one, whose sums
+ * become the baseline (kept while later phases have no control arm either).
+ */
+export function resetSlot(s: KpiSlot, baseline: 'keep' | 'take' | 'none' = 'none'): void {
+  if (baseline === 'take') {
+    s.baselineC ??= new Float64Array(s.phaseC.length);
+    s.baselineC.set(s.phaseC);
+  } else if (baseline === 'none') s.baselineC = null;
   s.accT.fill(0);
   s.accC.fill(0);
+  s.phaseC.fill(0);
   s.ringT?.fill(0);
   s.ringC?.fill(0);
+  s.window = 0;
 }
 
 /** Draw one KPI's arms for this look and fold them into its accumulators. */
@@ -83,8 +106,8 @@ export function stepSlot(
   c: number,
   effect: ActiveEffect | null,
   rng: SeededRandom,
-  phaseLook: number,
   launchLook: number,
+  phaseElapsedMs: number,
 ): void {
   const { sampler, incT, incC } = s;
   if (a > 0 || c > 0) {
@@ -100,23 +123,22 @@ export function stepSlot(
     return;
   }
   const w = sampler.width;
-  if (s.ringT !== null && s.ringC !== null) {
-    // A trailing window: add this look, drop the one that falls out of it.
-    const slot = (phaseLook % s.ringLooks) * w;
-    for (let j = 0; j < w; j++) {
-      s.accT[j] = (s.accT[j] as number) + (incT[j] as number) - (s.ringT[slot + j] as number);
-      s.accC[j] = (s.accC[j] as number) + (incC[j] as number) - (s.ringC[slot + j] as number);
-      s.ringT[slot + j] = incT[j] as number;
-      s.ringC[slot + j] = incC[j] as number;
-    }
-  } else {
-    for (let j = 0; j < w; j++) {
-      s.accT[j] = (s.accT[j] as number) + (incT[j] as number);
-      s.accC[j] = (s.accC[j] as number) + (incC[j] as number);
+  if (s.windowMs > 0) {
+    // Consecutive windows, as the controller reads them: a new window starts from nothing.
+    const k = windowIndex(phaseElapsedMs, s.windowMs);
+    if (k !== s.window) {
+      s.window = k;
+      s.accT.fill(0);
+      s.accC.fill(0);
     }
   }
+  for (let j = 0; j < w; j++) {
+    s.accT[j] = (s.accT[j] as number) + (incT[j] as number);
+    s.accC[j] = (s.accC[j] as number) + (incC[j] as number);
+    s.phaseC[j] = (s.phaseC[j] as number) + (incC[j] as number);
+  }
   sampler.write(s.accT, s.aggregates.treatment);
-  sampler.write(s.accC, s.aggregates.control);
+  sampler.write(s.baselineC ?? s.accC, s.aggregates.control);
 }
 
 /** Burn windows run over the whole launch: each keeps the sum of its last L looks. */

@@ -17,7 +17,7 @@ import type {
   LaunchState,
   PhaseTraffic,
 } from '../decide/index.js';
-import { applyDecision, decide, initialLaunchState } from '../decide/index.js';
+import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
@@ -128,7 +128,7 @@ export class LaunchSimulator {
     let accPhase = state.phaseIndex;
     let unitsT = 0;
     let unitsC = 0;
-    let phaseLook = 0;
+    let baselineName: string | undefined;
     let x = start;
     let lastUnits = Math.round(totalAt(this.unitsPrefix, this.n, x));
 
@@ -141,12 +141,18 @@ export class LaunchSimulator {
       lastUnits = nextUnits;
 
       if (state.phaseIndex !== accPhase) {
+        // Entering a phase without a control arm: the control arm of the phase left (if it
+        // had one) becomes the baseline; a baseline taken earlier stays.
+        const hadControl =
+          accPhase >= 0 && controlShare(plan, plan.phases[accPhase]?.traffic ?? 0) > 0;
+        const baseline = baselinePhase(plan, state.phaseIndex, state.traffic);
+        const keep = baseline === undefined ? 'none' : hadControl ? 'take' : 'keep';
         accPhase = state.phaseIndex;
         unitsT = 0;
         unitsC = 0;
-        phaseLook = 0;
+        baselineName = baseline?.name;
         // Burn windows run across phases, as the store counts them over the whole launch.
-        for (const s of this.slots) if (s.burn === null) resetSlot(s);
+        for (const s of this.slots) if (s.burn === null) resetSlot(s, keep);
       }
       const p = state.traffic;
       const phase = plan.phases[state.phaseIndex];
@@ -166,9 +172,19 @@ export class LaunchSimulator {
       for (const s of this.slots) {
         const active = s.effect !== null && state.phaseIndex >= s.effectFrom;
         if (active) live = true;
-        stepSlot(s, x0, x, arriving, a, c, active ? s.active : null, rng, phaseLook, k - 1);
+        stepSlot(
+          s,
+          x0,
+          x,
+          arriving,
+          a,
+          c,
+          active ? s.active : null,
+          rng,
+          k - 1,
+          now - state.phaseStartedAt,
+        );
       }
-      phaseLook++;
       if (live) {
         if (record.onsetMs < 0) record.onsetMs = now - settings.lookIntervalMs - t0;
         record.exposedUnits += a;
@@ -177,7 +193,10 @@ export class LaunchSimulator {
       const srm = this.srm(unitsT, unitsC, p);
       // Before the first phase nobody is exposed: the controller shows decide() no guards.
       const seen = { units: unitsT + unitsC, elapsedMs: now - state.phaseStartedAt };
-      const guards = phase === undefined ? [] : this.guards(phase, p, seen);
+      const guards =
+        phase === undefined
+          ? []
+          : this.guards(phase, p, seen, now - state.phaseStartedAt, baselineName);
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       const evidence: Evidence = {
@@ -215,8 +234,18 @@ export class LaunchSimulator {
    * decision (a breach, or an insufficient verdict with an on_insufficient
    * action), the full path again, so decisions read exactly as live ones.
    */
-  private guards(phase: Phase, p: number, seen: PhaseTraffic): GuardResult[] {
-    const options = guardOptions(this.plan, phase, p, seen);
+  private guards(
+    phase: Phase,
+    p: number,
+    seen: PhaseTraffic,
+    phaseElapsedMs: number,
+    baseline: string | undefined,
+  ): GuardResult[] {
+    const options = {
+      ...guardOptions(this.plan, phase, p, seen),
+      phaseElapsedMs,
+      ...(baseline === undefined ? {} : { baseline }),
+    };
     const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
     for (let i = 0; i < quick.length; i++) {
       const v = (quick[i] as GuardResult).verdict;

@@ -21,6 +21,13 @@ export interface GuardOptions {
   alpha: number;
   /** The launch-wide false alarm budget, reported in the result. */
   launchAlpha: number;
+  /** Phases the launch budget is split across, reported in the result (see falseAlarmSplit). */
+  phases?: number;
+  /**
+   * The phase has no control arm; `data.control` is the control arm of this
+   * earlier phase, a fixed baseline (see RuleSettings.baseline).
+   */
+  baseline?: string;
   method: 'confidence-sequence' | 'msprt';
   /** Units per arm before a pass (the phase's min_units; default 100). */
   minUnits?: number;
@@ -182,7 +189,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
       outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason });
       found.comparison = emptyComparison(compare);
     } else {
-      const r = compareMeans(compare, t.estimate, c.estimate, settings);
+      const r = compareMeans(compare, t.estimate, c.estimate, settings, kpi.kind);
       outcomes.push(r.outcome);
       found.comparison = r.comparison;
       if (r.evidence !== undefined) found.evidence = r.evidence;
@@ -194,7 +201,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
       outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason: t.reason });
       found.limit = { ...limits, interval: null };
     } else {
-      const r = limitMean(limits, t.estimate, settings);
+      const r = limitMean(limits, t.estimate, settings, kpi.kind);
       outcomes.push(r.outcome);
       found.limit = r.limit;
     }
@@ -301,6 +308,7 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
   };
   if (options.tuneUnits !== undefined) settings.tuneUnits = options.tuneUnits;
   if (options.explain === false) settings.explain = false;
+  if (options.baseline !== undefined) settings.baseline = options.baseline;
   if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data, options.alpha);
   if (kpi.kind === 'quantile') return evaluateQuantile(kpi, data, settings);
   if (groups === 0) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);
@@ -346,10 +354,15 @@ export function evaluateGuard(
     alpha: {
       guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
       launch: options.launchAlpha,
+      ...(options.phases === undefined ? {} : { phases: options.phases }),
     },
     method: found.method ?? methodOf(kpi, options),
   };
-  if (found.comparison !== undefined) result.comparison = found.comparison;
+  if (found.comparison !== undefined)
+    result.comparison =
+      options.baseline === undefined || found.comparison.difference === null
+        ? found.comparison
+        : { ...found.comparison, baseline: options.baseline };
   if (found.limit !== undefined) result.limit = found.limit;
   if (found.burn !== undefined) result.burn = found.burn;
   if (found.evidence !== undefined) result.evidence = found.evidence;

@@ -1,17 +1,18 @@
 /** Every guard of a plan's KPI matrix at one look, under one launch-wide false alarm budget. */
 import { KPI_CATEGORIES } from '../plan/index.js';
-import type { Kpi, Plan } from '../plan/index.js';
+import type { Plan } from '../plan/index.js';
 import { evaluateGuard } from './evaluate-guard.js';
+import { falseAlarmSplit, windowIndex, windowShare } from './false-alarm-budget.js';
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
 
 /**
- * Each statistical guard's share of the launch-wide false alarm budget: a
- * Bonferroni split, launchAlpha / kpiCount. Since every share bounds the chance
- * that its guard EVER breaches falsely (the guards are anytime-valid), the chance
- * that any guard of the launch ever does is at most launchAlpha, however the KPIs
- * are correlated and however often anyone looks.
+ * Each statistical guard's share of a budget: a Bonferroni split, launchAlpha /
+ * kpiCount. Since every share bounds the chance that its guard EVER breaches
+ * falsely (the guards are anytime-valid), the chance that any guard does is at
+ * most launchAlpha, however the KPIs are correlated and however often anyone
+ * looks. evaluateGuards splits the plan's budget over phases too (falseAlarmSplit).
  */
 export function splitFalseAlarmBudget(launchAlpha: number, kpiCount: number): number {
   if (!(launchAlpha > 0 && launchAlpha < 1))
@@ -19,16 +20,6 @@ export function splitFalseAlarmBudget(launchAlpha: number, kpiCount: number): nu
   if (!(Number.isInteger(kpiCount) && kpiCount >= 0))
     throw new RangeError(`kpiCount must be a non-negative integer, got ${String(kpiCount)}`);
   return kpiCount === 0 ? launchAlpha : launchAlpha / kpiCount;
-}
-
-/** Whether a KPI's guard is a statistical test (a comparison or hard limits) and so takes a budget share. */
-export function takesFalseAlarmShare(kpi: Kpi): boolean {
-  return (
-    kpi.guard.compare !== undefined ||
-    kpi.guard.max !== undefined ||
-    kpi.guard.min !== undefined ||
-    kpi.guard.burn_rate !== undefined
-  );
 }
 
 /** Options of evaluateGuards. */
@@ -39,14 +30,25 @@ export interface GuardsOptions {
   tuneUnits?: number;
   /** false: verdicts without reason sentences (see GuardOptions.explain). */
   explain?: boolean;
+  /**
+   * Time since the phase started (ms): which of its windows a KPI with a
+   * `window` is in, and so that window's share of the budget (default: the first).
+   */
+  phaseElapsedMs?: number;
+  /**
+   * The phase has no control arm and the control aggregates are the control arm
+   * of this earlier phase: comparisons are judged against that fixed baseline.
+   */
+  baseline?: string;
 }
 
 /**
  * Evaluate every KPI of the plan, in matrix order (efficiency, user-impact,
  * operational-health), with data keyed by KPI name (whatever the KPI's source).
- * The plan's false_alarm_rate is split evenly across the statistical guards
- * (burn-rate guards included: a window pair breaches on confidence bounds, so it
- * spends its share across its pairs).
+ * The plan's false_alarm_rate is split evenly across its phases and statistical
+ * guards (falseAlarmSplit; burn-rate guards included: a window pair breaches on
+ * confidence bounds, so it spends its share across its pairs), and a windowed
+ * KPI's share across its windows.
  */
 export function evaluateGuards(
   plan: Plan,
@@ -54,15 +56,14 @@ export function evaluateGuards(
   options: GuardsOptions = {},
 ): GuardResult[] {
   // Plain loops and one options object: a rehearsal calls this millions of times.
-  let statistical = 0;
-  for (const category of KPI_CATEGORIES)
-    for (const kpi of plan.kpis[category] ?? []) if (takesFalseAlarmShare(kpi)) statistical++;
-  const launchAlpha = plan.analysis.false_alarm_rate;
+  const split = falseAlarmSplit(plan);
   const guardOptions: GuardOptions = {
-    alpha: splitFalseAlarmBudget(launchAlpha, statistical),
-    launchAlpha,
+    alpha: split.guard,
+    launchAlpha: split.launch,
     method: plan.analysis.method,
+    phases: split.phases,
   };
+  if (options.baseline !== undefined) guardOptions.baseline = options.baseline;
   if (options.minUnits !== undefined) guardOptions.minUnits = options.minUnits;
   if (options.tuneUnits !== undefined) guardOptions.tuneUnits = options.tuneUnits;
   if (options.explain === false) guardOptions.explain = false;
@@ -70,7 +71,12 @@ export function evaluateGuards(
   for (const category of KPI_CATEGORIES) {
     // evaluateGuard copies what it reports, so one options object serves every KPI.
     guardOptions.category = category;
-    for (const kpi of plan.kpis[category] ?? [])
+    for (const kpi of plan.kpis[category] ?? []) {
+      // A windowed KPI starts a new sequence with each window: each spends its part of the share.
+      guardOptions.alpha =
+        kpi.window === undefined
+          ? split.guard
+          : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, kpi.window));
       results.push(
         evaluateGuard(
           kpi,
@@ -78,6 +84,7 @@ export function evaluateGuards(
           guardOptions,
         ),
       );
+    }
   }
   return results;
 }

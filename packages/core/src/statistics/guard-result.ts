@@ -37,6 +37,11 @@ export interface GuardResult {
      * decrease. Breach when the whole interval is past it on the bad side.
      */
     threshold?: number;
+    /**
+     * In a phase without a control arm: the earlier phase whose control arm was
+     * the baseline compared against (a fixed sample, not a concurrent arm).
+     */
+    baseline?: string;
   };
   /** Hard limit checked against the treatment arm, with the treatment's interval. */
   limit?: { max?: number; min?: number; interval: [number, number] | null };
@@ -44,8 +49,12 @@ export interface GuardResult {
   burn?: { long: number; short: number; factor: number; longRate: number; shortRate: number }[];
   /** Units per arm behind the estimate. */
   units: { treatment: number; control: number };
-  /** This guard's share of the launch-wide false alarm budget, and the budget. */
-  alpha: { guard: number; launch: number };
+  /**
+   * This guard's share of the launch-wide false alarm budget at this look (its
+   * KPI's share in this phase, and for a windowed KPI in this window), the
+   * budget for the whole launch, and the number of phases it is split across.
+   */
+  alpha: { guard: number; launch: number; phases?: number };
   /** Test used, e.g. 'asymptotic-confidence-sequence' or 'msprt'. */
   method: string;
   /**

@@ -24,6 +24,11 @@ export interface RuleSettings {
    * large part of a look and a rehearsal reads the verdicts alone.
    */
   explain?: boolean;
+  /**
+   * The control estimate is a fixed baseline (the control arm of this earlier
+   * phase), not a concurrent randomized arm: comparisons combine one-arm bounds.
+   */
+  baseline?: string;
 }
 
 /** One rule's conclusion. */

@@ -35,7 +35,16 @@ export { momentOf, occurrenceOf, ratioOf, aggregateEvents } from './aggregate-bu
 export type { UnitEvent } from './aggregate-builders.js';
 export { evaluateGuard } from './evaluate-guard.js';
 export type { GuardOptions } from './evaluate-guard.js';
-export { evaluateGuards, splitFalseAlarmBudget, takesFalseAlarmShare } from './evaluate-guards.js';
+export { evaluateGuards, splitFalseAlarmBudget } from './evaluate-guards.js';
+export {
+  falseAlarmSplit,
+  statisticalKpiCount,
+  takesFalseAlarmShare,
+  windowIndex,
+  windowShare,
+  windowStartMs,
+} from './false-alarm-budget.js';
+export type { FalseAlarmSplit } from './false-alarm-budget.js';
 export type { GuardsOptions } from './evaluate-guards.js';
 export { checkSampleRatio, DEFAULT_SRM_THRESHOLD } from './check-sample-ratio.js';
 export { srmLogBayesFactor, SRM_PRIOR_CONCENTRATION } from './check-sample-ratio.js';

@@ -8,6 +8,7 @@
  * per-unit score has variance N·V over the N = n_T + n_C units, V = Var(T̂) + Var(Ĉ).
  * Its confidence sequence is therefore estimate ± z(N)·√V.
  */
+import type { KpiKind } from '../plan/index.js';
 import type { ArmEstimate } from './arm-estimate.js';
 import { differenceOf } from './arm-estimate.js';
 import { formatCount, formatPercent, formatSigned, formatValue } from './format-number.js';
@@ -21,6 +22,7 @@ import {
 } from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import { mixtureRho2, msprtLogStatistic, twoSidedMixtureMultiplier } from './mixture-boundary.js';
+import { varianceAtChange, wilsonBounds } from './occurrence-bounds.js';
 
 /** A comparison's outcome with the fields it fills in the GuardResult. */
 export interface ComparisonOutcome {
@@ -59,17 +61,57 @@ function halfWidth(
   return sequenceMultiplier(t, alpha, tuneUnits) * Math.sqrt(variance);
 }
 
+/** The interval's multiplier of the standard error for one arm of t samples (no margin-based mixing). */
+function oneArmMultiplier(t: number, alpha: number, settings: RuleSettings, tune: number): number {
+  if (settings.method === 'msprt')
+    return twoSidedMixtureMultiplier(mixtureRho2(alpha, tune) * t, alpha);
+  return sequenceMultiplier(t, alpha, tune);
+}
+
+/**
+ * One arm's anytime-valid bounds at `alpha` per side: value ± z·SE, and for
+ * occurrence the hull of that and Wilson's score bounds, within [0, 1]. With
+ * rare events the binomial's lower tail is lighter than the normal's and its
+ * upper tail heavier: Wilson's variance (at the bound) keeps the lower bound
+ * honest when the count is low, the observed one the upper bound when it is high.
+ */
+export function armBounds(
+  a: ArmEstimate,
+  alpha: number,
+  settings: RuleSettings,
+  tune: number,
+  kind: KpiKind | undefined,
+): [number, number] {
+  const z = oneArmMultiplier(a.units, alpha, settings, tune);
+  const r = a.variance === 0 ? 0 : z * Math.sqrt(a.variance);
+  if (kind !== 'occurrence') return [a.value - r, a.value + r];
+  const [lo, hi] = wilsonBounds(a.value * a.units, a.units, z);
+  return [Math.max(0, Math.min(lo, a.value - r)), Math.min(1, Math.max(hi, a.value + r))];
+}
+
+/** Values of these kinds are never negative, so a relative change is never below −100%. */
+function nonNegative(kind: KpiKind | undefined): boolean {
+  return kind === 'occurrence' || kind === 'count';
+}
+
 /** Formats a difference in the comparison's scale. */
 function scaleFormatter(relative: boolean): (x: number) => string {
   return relative ? (x) => formatPercent(x) : formatSigned;
 }
 
-/** Treatment against control with a margin in the bad direction. */
+/**
+ * Treatment against control with a margin in the bad direction. For occurrence
+ * and count KPIs the interval's variance is the larger of the observed one and
+ * the one at the margin (see varianceAtChange), so rare events keep the budget
+ * in both directions. With `settings.baseline` the control is a fixed earlier sample,
+ * not a concurrent arm: the interval combines each arm's bounds at α/2.
+ */
 export function compareMeans(
   compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
   t: ArmEstimate,
   c: ArmEstimate,
   settings: RuleSettings,
+  kind?: KpiKind,
 ): ComparisonOutcome {
   const { bad, margin, relative } = compare;
   const base = { bad, relative, margin, threshold: bad === 'increase' ? margin : -margin };
@@ -83,9 +125,21 @@ export function compareMeans(
   const n = t.units + c.units;
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
   const tau2 = settings.method === 'msprt' && margin > 0 ? margin * margin : undefined;
-  const r = halfWidth(diff.variance, n, settings.alpha, settings, tune, tau2);
-  const lo = diff.value - r;
-  const hi = diff.value + r;
+  let variance = diff.variance;
+  if (kind === 'occurrence' || kind === 'count') {
+    const atMargin = varianceAtChange(t, c, relative, base.threshold, kind);
+    if (atMargin !== undefined && atMargin > variance) variance = atMargin;
+  }
+  let lo: number;
+  let hi: number;
+  if (settings.baseline !== undefined) {
+    [lo, hi] = baselineInterval(t, c, relative, settings, kind);
+  } else {
+    const r = halfWidth(variance, n, settings.alpha, settings, tune, tau2);
+    lo = diff.value - r;
+    hi = diff.value + r;
+  }
+  if (relative && nonNegative(kind) && lo < -1) lo = -1;
   // Two numbers, not a destructured pair: this runs at every look of every guard.
   const harmLo = bad === 'increase' ? lo : -hi;
   const harmHi = bad === 'increase' ? hi : -lo;
@@ -94,7 +148,10 @@ export function compareMeans(
     const f = scaleFormatter(relative);
     const m = relative ? formatPercent(margin, false) : formatValue(margin);
     const interval = `anytime-valid interval ${f(lo)} to ${f(hi)}`;
-    const n = `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`;
+    const n =
+      settings.baseline === undefined
+        ? `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`
+        : `${formatCount(t.units)} treatment units against the ${formatCount(c.units)} control units of ${settings.baseline}, the baseline`;
     const change = `change ${f(diff.value)}`;
     if (j === 'breach')
       return `worse than control beyond the margin: ${change}, ${interval} lies past the allowed ${bad} of ${m} (${n})`;
@@ -117,8 +174,8 @@ export function compareMeans(
     comparison: { ...base, difference: diff.value, interval: [lo, hi] },
   };
   if (settings.method === 'msprt') {
-    const mixing = tau2 ?? mixtureRho2(settings.alpha, tune) * n * diff.variance;
-    const logStatistic = msprtLogStatistic(diff.value, diff.variance, base.threshold, mixing);
+    const mixing = tau2 ?? mixtureRho2(settings.alpha, tune) * n * variance;
+    const logStatistic = msprtLogStatistic(diff.value, variance, base.threshold, mixing);
     // One-sided reading of the two-sided test: only the bad side counts as evidence.
     const badSide = bad === 'increase' ? diff.value > margin : diff.value < -margin;
     result.evidence = {
@@ -130,19 +187,47 @@ export function compareMeans(
   return result;
 }
 
+/**
+ * The change's interval against a fixed baseline: each arm's one-sided bounds at
+ * α/2 (the treatment's sequence tuned as one arm, the baseline's bounds valid at
+ * whatever time its phase ended), combined: a false breach needs one of the two
+ * to be wrong.
+ */
+function baselineInterval(
+  t: ArmEstimate,
+  c: ArmEstimate,
+  relative: boolean,
+  settings: RuleSettings,
+  kind: KpiKind | undefined,
+): [number, number] {
+  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
+  const [tLo, tHi] = armBounds(t, settings.alpha / 2, settings, tune, kind);
+  const [cLo, cHi] = armBounds(c, settings.alpha / 2, settings, tune, kind);
+  if (!relative) return [tLo - cHi, tHi - cLo];
+  return [cHi > 0 ? tLo / cHi - 1 : -Infinity, cLo > 0 ? tHi / cLo - 1 : Infinity];
+}
+
 /** The hard limits of a KPI checked on the treatment arm alone. */
 export function limitMean(
   limits: { max?: number; min?: number },
   t: ArmEstimate,
   settings: RuleSettings,
+  kind?: KpiKind,
 ): { outcome: RuleOutcome; limit: NonNullable<GuardResult['limit']> } {
   const sides = (limits.max !== undefined ? 1 : 0) + (limits.min !== undefined ? 1 : 0);
   // A false breach can come from either side, so each side gets its share.
   const alpha = settings.alpha / sides;
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
-  const r = halfWidth(t.variance, t.units, alpha, settings, tune);
-  const lo = t.value - r;
-  const hi = t.value + r;
+  let lo: number;
+  let hi: number;
+  if (kind === 'occurrence') {
+    // With Wilson's bounds: a rare event's lower bound must not come from its own low count.
+    [lo, hi] = armBounds(t, alpha, settings, tune, kind);
+  } else {
+    const r = halfWidth(t.variance, t.units, alpha, settings, tune);
+    lo = t.value - r;
+    hi = t.value + r;
+  }
   return limitOutcome(limits, t.value, [lo, hi], t.units, settings.minUnits, explains(settings));
 }
 

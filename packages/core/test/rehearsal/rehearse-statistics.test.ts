@@ -54,7 +54,8 @@ describe('rehearse: detection matches the analytical power', () => {
         controlRatio: 1,
         baselineMean: baseline.value,
         baselineVariance: variance,
-        alpha: 0.05,
+        // The plan has two phases: each gets half of the 5% budget.
+        alpha: 0.025,
         margin: 0,
         minUnits: 100,
         // As the controller tunes the sequence: the phase's expected sample by its
@@ -101,7 +102,7 @@ describe('rehearse: detection matches the analytical power', () => {
       unitsPerArm: 14_400,
       controlRatio: 1,
       baselineMean: 0.1,
-      alpha: 0.05,
+      alpha: 0.025,
       relative: true,
       margin: 0,
       minUnits: 100,

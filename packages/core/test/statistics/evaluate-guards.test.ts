@@ -50,8 +50,10 @@ describe('evaluateGuards', () => {
       ['operational-health', 'error_rate'],
       ['operational-health', 'availability'],
     ]);
-    // Four statistical guards share 5%: the burn-rate guard breaches on confidence bounds too.
-    expect(results.map((r) => r.alpha.guard)).toEqual([0.05 / 4, 0.05 / 4, 0.05 / 4, 0.05 / 4]);
+    // Four statistical guards in each of two phases share 5%: the burn-rate guard breaches on
+    // confidence bounds too, and aggregates restart at each phase.
+    expect(results.map((r) => r.alpha.guard)).toEqual([0.05 / 8, 0.05 / 8, 0.05 / 8, 0.05 / 8]);
+    expect(results.every((r) => r.alpha.phases === 2)).toBe(true);
     expect(results.every((r) => r.alpha.launch === 0.05)).toBe(true);
     expect(results.find((r) => r.kpi === 'conversion')?.verdict).toBe('breach');
     // KPIs without data (prometheus cpu, the SLO) are insufficient, never a pass.
@@ -71,7 +73,7 @@ describe('evaluateGuards', () => {
     );
     const error = results.find((r) => r.kpi === 'error_rate');
     expect(error?.method).toBe('msprt');
-    expect(error?.alpha).toEqual({ guard: 0.1 / 4, launch: 0.1 });
+    expect(error?.alpha).toEqual({ guard: 0.1 / 8, launch: 0.1, phases: 2 });
     expect(error?.verdict).toBe('insufficient-evidence');
     expect(error?.reason).toMatch(/of the 1,000,000 needed/);
   });

@@ -6,6 +6,7 @@
  * makes its KPIs insufficient-evidence with its reason, never a pass.
  */
 import {
+  baselinePhase,
   checkSampleRatio,
   evaluateGuard,
   evaluateGuards,
@@ -90,12 +91,48 @@ export async function gatherEvidence(
     if (reading.ok && reading.basis === 'per-unit') perUnit[name] = reading.data;
   // The traffic estimate that tunes the guards: units of the phase so far per unit time.
   const seen = { units: units.treatment + units.control, elapsedMs: now - state.phaseStartedAt };
-  const options = guardOptionsFor(plan, phase, state.traffic, seen);
-  const guards = evaluateGuards(plan, perUnit, options).map((g) =>
-    withSource(g, kpis, readings, sources, plan.analysis.method),
-  );
+  const baseline = await useBaseline(store, launchId, plan, state, now, perUnit);
+  const guards = evaluateGuards(plan, perUnit, {
+    ...guardOptionsFor(plan, phase, state.traffic, seen),
+    phaseElapsedMs: now - state.phaseStartedAt,
+    ...(baseline === undefined ? {} : { baseline }),
+  }).map((g) => withSource(g, kpis, readings, sources, plan.analysis.method));
   const srm = checkSampleRatio(units, plannedSplit(plan, state.traffic), plan.analysis.srm_p_value);
   return { guards, srm, units, approvals };
+}
+
+/**
+ * In a phase without a control arm (100%), put the control arm of the last
+ * earlier phase that had one (read from the store for that phase) in place of
+ * each per-unit KPI's missing control: the baseline the comparisons are judged
+ * against. Returns that phase's name, or undefined when there is no baseline.
+ * (Per-interval sources have no such baseline: their comparisons wait at 100%.)
+ */
+async function useBaseline(
+  store: Store,
+  launchId: string,
+  plan: Plan,
+  state: LaunchState,
+  now: number,
+  perUnit: Record<string, ArmAggregates>,
+): Promise<string | undefined> {
+  const from = baselinePhase(plan, state.phaseIndex, state.traffic);
+  if (from === undefined) return undefined;
+  const kpis = Object.values(plan.kpis)
+    .flatMap((list) => list ?? [])
+    .filter((k) => k.source === 'events');
+  const read = await store.readAggregates({
+    launchId,
+    phase: from.name,
+    kpis,
+    nowMs: Math.floor(now),
+  });
+  if (!(read.units.control > 0)) return undefined;
+  for (const [name, arms] of Object.entries(perUnit)) {
+    const control = read.kpis[name]?.control;
+    if (control !== undefined) perUnit[name] = { treatment: arms.treatment, control };
+  }
+  return from.name;
 }
 
 /** Every KPI's reading, each source read concurrently; units from the events source. */
@@ -192,6 +229,7 @@ function withSource(
   const result = evaluateGuard(judged, reading.data, {
     alpha: g.alpha.guard > 0 ? g.alpha.guard : g.alpha.launch,
     launchAlpha: g.alpha.launch,
+    ...(g.alpha.phases === undefined ? {} : { phases: g.alpha.phases }),
     method,
     minUnits: MIN_INTERVAL_SAMPLES,
     category: g.category,

@@ -116,8 +116,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
-    sources: deps.sources ?? openSources([], { store: deps.store }),
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
+    sources: deps.sources ?? openSources([], { store: deps.store }),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

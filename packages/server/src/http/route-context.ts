@@ -28,7 +28,7 @@ export interface RouteContext {
   buckets: TokenBuckets;
   maxBodyBytes: number;
   ssePingIntervalMs: number;
+  eventTimeWindow: EventTimeWindow;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
-  eventTimeWindow: EventTimeWindow;
 }

@@ -49,18 +49,6 @@ export function createServerMetrics(): ServerMetrics {
   const registry = new Registry();
   const registers = [registry];
   let projection: (() => Promise<ProjectionStatus>) | undefined;
-  let sourceHealth: (() => readonly { name: string; state: string }[]) | undefined;
-  new Gauge({
-    name: 'threshold_source_up',
-    help: 'Metric source health: 1 when its last read reached it, 0 when failing, absent before the first read.',
-    labelNames: ['source'],
-    registers,
-    collect() {
-      this.reset();
-      for (const h of sourceHealth?.() ?? [])
-        if (h.state !== 'unknown') this.set({ source: h.name }, h.state === 'ok' ? 1 : 0);
-    },
-  });
   let integrity: (() => Promise<EvidenceContribution[]>) | undefined;
   new Gauge({
     name: 'threshold_quarantined_exposures',
@@ -79,6 +67,18 @@ export function createServerMetrics(): ServerMetrics {
       }
       for (const [launch, byReason] of totals)
         for (const [reason, n] of byReason) this.set({ launch, reason }, n);
+    },
+  });
+  let sourceHealth: (() => readonly { name: string; state: string }[]) | undefined;
+  new Gauge({
+    name: 'threshold_source_up',
+    help: 'Metric source health: 1 when its last read reached it, 0 when failing, absent before the first read.',
+    labelNames: ['source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const h of sourceHealth?.() ?? [])
+        if (h.state !== 'unknown') this.set({ source: h.name }, h.state === 'ok' ? 1 : 0);
     },
   });
   new Gauge({
@@ -106,6 +106,9 @@ export function createServerMetrics(): ServerMetrics {
     setProjectionSource(source) {
       projection = source;
     },
+    setIntegritySource(source) {
+      integrity = source;
+    },
     setSourceHealth(read) {
       sourceHealth = read;
     },
@@ -122,9 +125,6 @@ export function createServerMetrics(): ServerMetrics {
       labelNames: ['source', 'reason'],
       registers,
     }),
-    setIntegritySource(source) {
-      integrity = source;
-    },
     registry,
     httpRequests: new Counter({
       name: 'threshold_http_requests_total',

@@ -99,6 +99,7 @@ const launchDetailSchema = z
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
     lastDecision: z.unknown(),
+    integrity: evidenceIntegritySchema,
     sources: z
       .array(
         z.object({
@@ -114,7 +115,6 @@ const launchDetailSchema = z
         description:
           "Health of the external metric sources the plan's KPIs read (events excluded).",
       }),
-    integrity: evidenceIntegritySchema,
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -288,8 +288,8 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
-          sources: sourcesOf(ctx, version.plan),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
+          sources: sourcesOf(ctx, version.plan),
         });
       },
     },

@@ -1,8 +1,9 @@
 /**
  * The built-in `events` source: the SDK's exposures and track() events, aggregated
  * per randomization unit by the store's projection. A KPI with a `window` is read
- * from its own start time (one store read per distinct start).
+ * from the start of its current window (one store read per distinct start).
  */
+import { windowStartMs } from '@threshold/core';
 import type { Kpi } from '@threshold/core';
 import type { Aggregates, Store } from '../store/store.js';
 import type {
@@ -42,7 +43,8 @@ export function eventsSource(store: Store): MetricSource {
         const since =
           kpi.window === undefined
             ? phaseStart
-            : Math.max(phaseStart, Math.floor(now - kpi.window));
+            : // Consecutive windows from the phase's start, each a new sequence with its share.
+              Math.max(phaseStart, Math.floor(windowStartMs(phaseStart, now, kpi.window)));
         groups.set(since, [...(groups.get(since) ?? []), kpi]);
       }
       // Exposed units do not depend on the window: every read counts the whole phase.

@@ -121,11 +121,13 @@ describe.each(dialects)('controller on $name', ({ postgres, skip }) => {
       expect(row).toMatchObject({ status: 'running', phaseIndex: 1, traffic: 1 });
       expect(row?.lastDecision).toMatchObject({ type: 'advance', rule: 'phase-ready' });
 
-      // At 100% every unit is in treatment; the full phase needs its own units.
-      const full = driveUsers(client, FLAG, { prefix: `full-${id}`, count: 150 }, (unit) => {
+      // At 100% every unit is in treatment; the full phase needs its own units, enough to
+      // show against the canary's control arm (the baseline) that errors rose by less than 5
+      // points (150 error-free units cannot: their upper bound is above 5%).
+      const full = driveUsers(client, FLAG, { prefix: `full-${id}`, count: 400 }, (unit) => {
         client.track(unit, 'latency_ms', 101);
       });
-      expect(full).toEqual({ treatment: 150, control: 0 });
+      expect(full).toEqual({ treatment: 400, control: 0 });
       await settle(client, t.server);
       await pause(1100);
       const completed = await lookUntil(id, (o) => o.decisions.some((d) => d.type === 'complete'));

@@ -93,7 +93,8 @@ describe.each(dialects)('controller on $name: a holdout launch', ({ postgres, sk
       });
       await traffic;
 
-      // 100%: everyone is in treatment; there is no holdout left to compare with.
+      // 100%: everyone is in treatment; there is no holdout left, so the bake compares
+      // with the holdout of the canary, the baseline.
       const full = driveUsers(client, FLAG, { prefix: `hf-${id}`, count: 150 }, (unit) => {
         client.track(unit, 'latency_ms', 101);
       });
@@ -102,7 +103,10 @@ describe.each(dialects)('controller on $name: a holdout launch', ({ postgres, sk
       await pause(1100);
       const completed = await lookUntil(id, (o) => o.decisions.some((d) => d.type === 'complete'));
       const complete = completed.decisions.find((d) => d.type === 'complete');
-      expect(complete?.reason).toMatch(/without a control arm at 100%/);
+      expect(complete?.reason).toMatch(
+        /1 of 1 guards pass \(comparisons against the control arm of canary\)/,
+      );
+      expect(complete?.evidence.guards?.[0]?.comparison?.baseline).toBe('canary');
       expect(complete?.evidence.srm).toMatchObject({
         healthy: true,
         expectedShare: { treatment: 1, control: 0 },

@@ -39,7 +39,7 @@ phases:
   - { name: full, traffic: 100%, min_duration: 1h }
 kpis:
   operational-health:
-    - { name: error_rate, kind: occurrence, event: payment_error, guard: { max_increase: 10% }, on_breach: rollback }
+    - { name: error_rate, kind: occurrence, event: payment_error, guard: { max: 0.02 }, on_breach: rollback }
 readiness:
   - { check: Load test at 3x peak passed, owner: sre, blocking: true }
   - { check: Runbook reviewed, owner: sre, blocking: false }

@@ -31,8 +31,8 @@ export function PlanExplain({ plan }: { plan: Plan }) {
         <dt>Statistics</dt>
         <dd>
           {plan.analysis.method}, launch-wide false-alarm rate{' '}
-          {formatShare(plan.analysis.false_alarm_rate)} split across the KPIs; split check at p &lt;{' '}
-          {plan.analysis.srm_p_value}
+          {formatShare(plan.analysis.false_alarm_rate)} split across the phases and KPIs; split
+          check at p &lt; {plan.analysis.srm_p_value}
         </dd>
         <dt>Time to 100%</dt>
         <dd>

@@ -82,6 +82,12 @@ function matrixAt(
 }
 
 /** True when none of a decision's KPIs had a control arm to compare with (100% traffic). */
+/** The earlier phase whose control arm a decision's comparisons were judged against, if any. */
+function baselineOf(decision: Decision): string | undefined {
+  return (decision.evidence.guards ?? []).find((g) => g.comparison?.baseline !== undefined)
+    ?.comparison?.baseline;
+}
+
 function withoutControl(decision: Decision): boolean {
   const guards = decision.evidence.guards ?? [];
   return guards.length > 0 && guards.every((g) => g.units.control === 0);
@@ -141,6 +147,23 @@ export function LaunchPage({ id }: { id: string }) {
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
         · started by {launch.createdBy} at {clockTime(launch.createdAt)}
       </p>
+      {(detail.data.sources ?? []).map((src) => (
+        <p
+          key={src.name}
+          className="facts-line"
+          data-source={src.name}
+          data-source-state={src.state}
+        >
+          Source {src.target}:{' '}
+          <strong>
+            {src.state === 'ok' ? 'ok' : src.state === 'failing' ? 'FAILING' : 'not queried yet'}
+          </strong>
+          {src.lastQueryAt === undefined
+            ? null
+            : ` · last query ${humanDuration(Math.max(0, now - toMs(src.lastQueryAt)))} ago`}
+          {src.state === 'failing' && src.lastError !== undefined ? ` · ${src.lastError}` : null}
+        </p>
+      ))}
       {ended && outcome !== undefined ? (
         <p className="status-line" data-status-line>
           {decisionTitle(outcome.decision)}: {outcome.decision.reason}
@@ -175,7 +198,9 @@ export function LaunchPage({ id }: { id: string }) {
                 {clockTime(advance.at)}
               </h3>
               <p className="muted">
-                At 100% there is no control arm, so every KPI was judged in the phases before.
+                {baselineOf(outcome.decision) === undefined
+                  ? 'At 100% there is no control arm, so every KPI was judged in the phases before.'
+                  : `At 100% there is no control arm: the comparisons above were judged against the control arm of ${baselineOf(outcome.decision) ?? ''}, the baseline.`}
               </p>
               <DecisionEvidence decision={advance.decision} />
             </div>

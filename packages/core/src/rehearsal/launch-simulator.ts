@@ -9,10 +9,10 @@
  * from prefix sums, statistics accumulate in typed arrays allocated once per
  * simulator, and the aggregate objects the guards read are reused.
  */
-import type { Approval, Condition, Decision, Evidence, LaunchState } from '../decide/index.js';
+import type { Approval, Condition, DecideResult, Decision, LaunchState } from '../decide/index.js';
 import { applyDecision, decide, initialLaunchState } from '../decide/index.js';
 import type { Plan } from '../plan/index.js';
-import type { ArmAggregates, GuardResult, SrmResult } from '../statistics/index.js';
+import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
@@ -33,6 +33,12 @@ export interface SimulationSettings {
   maxDurationMs: number;
   /** Per phase index: the share of arriving units that match the phase's audience. */
   audience: number[];
+  /**
+   * true: the reference path (guards with reasons whenever decide() may quote
+   * one, before deciding). The default fast path decides on verdicts first; a
+   * property test holds both to identical records.
+   */
+  reference?: boolean;
 }
 
 const SEVERITY: Record<string, number> = {};
@@ -53,6 +59,12 @@ export class LaunchSimulator {
   private readonly positions = new Map<string, number>();
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
+  private optionsCache: {
+    minUnits: number;
+    p: number;
+    quick: GuardsOptions;
+    full: GuardsOptions;
+  } | null = null;
 
   constructor(
     private readonly plan: Plan,
@@ -168,20 +180,35 @@ export class LaunchSimulator {
       }
 
       const srm = this.srm(unitsT, unitsC, p);
-      // Before the first phase nobody is exposed: the controller shows decide() no guards.
-      const guards = phase === undefined ? [] : this.guards(phase.min_units, p);
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
-      const evidence: Evidence = {
-        guards,
-        srm,
-        units: { treatment: unitsT, control: unitsC },
-        approvals,
-      };
       // The look's conditions are read (countWaits) only past the phase's minimum
       // duration; before it, decide() skips explaining the look. Its decisions are the same.
       const explain = phase !== undefined && now - state.phaseStartedAt >= phase.min_duration;
-      const result = decide(plan, state, evidence, now, { explain });
+      const units = { treatment: unitsT, control: unitsC };
+      let result: DecideResult;
+      if (phase === undefined) {
+        // Before the first phase nobody is exposed: the controller shows decide() no guards.
+        result = decide(plan, state, { guards: [], srm, units, approvals }, now, { explain });
+      } else if (settings.reference === true) {
+        const guards = this.guards(phase.min_units, p);
+        result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+      } else {
+        // Fast path: verdicts only. decide() reads verdicts, not reason sentences, to
+        // choose decisions, so a look it answers with no decision is the look the
+        // reference path has; a look with decisions is decided again exactly as the
+        // reference path does, so the decisions quote the same reasons.
+        const options = this.lookOptions(phase.min_units, p);
+        const quick = evaluateGuards(plan, this.data, options.quick);
+        result = decide(plan, state, { guards: quick, srm, units, approvals }, now, { explain });
+        if (result.decisions.length > 0) {
+          const guards = this.needsReasons(quick)
+            ? evaluateGuards(plan, this.data, options.full)
+            : quick;
+          if (guards !== quick)
+            result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+        }
+      }
       const lookPhase = state.phaseIndex;
       let advanced = false;
       for (const d of result.decisions) {
@@ -210,12 +237,27 @@ export class LaunchSimulator {
   private guards(minUnits: number, p: number): GuardResult[] {
     const options = guardOptions(this.plan, minUnits, p);
     const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
+    return this.needsReasons(quick) ? evaluateGuards(this.plan, this.data, options) : quick;
+  }
+
+  /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */
+  private needsReasons(quick: readonly GuardResult[]): boolean {
     for (let i = 0; i < quick.length; i++) {
       const v = (quick[i] as GuardResult).verdict;
       if (v === 'breach' || (v === 'insufficient-evidence' && this.actsOnInsufficient[i] === true))
-        return evaluateGuards(this.plan, this.data, options);
+        return true;
     }
-    return quick;
+    return false;
+  }
+
+  /** The guard options of a phase, verdict-only and full, made once per (min_units, traffic). */
+  private lookOptions(minUnits: number, p: number): { quick: GuardsOptions; full: GuardsOptions } {
+    const cached = this.optionsCache;
+    if (cached !== null && cached.minUnits === minUnits && cached.p === p) return cached;
+    const full = guardOptions(this.plan, minUnits, p);
+    const made = { minUnits, p, full, quick: { ...full, explain: false } };
+    this.optionsCache = made;
+    return made;
   }
 
   private srm(unitsT: number, unitsC: number, p: number): SrmResult {

@@ -27,7 +27,7 @@ import { prefixSums } from './window-sums.js';
 
 /** Options of a rehearsal; every field has a default. */
 export interface RehearsalOptions {
-  /** Simulated launches per scenario (the clean replay and each injection). Default 2000. */
+  /** Simulated launches per scenario (the clean replay and each injection). Default 200. */
   runs?: number;
   /** Seed of all randomness. Default 1. */
   seed?: number;
@@ -52,7 +52,7 @@ export interface RehearsalOptions {
 
 /** Defaults of {@link RehearsalOptions}. */
 export const REHEARSAL_DEFAULTS = {
-  runs: 2000,
+  runs: 200,
   seed: 1,
   lookIntervalMs: 5 * 60_000,
   signoffDelayMs: 0,

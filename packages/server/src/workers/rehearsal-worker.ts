@@ -51,7 +51,7 @@ port.on('message', (message: ToRehearsalWorker) => {
       type: 'range',
       job: message.job,
       range: message.range,
-      progressed: message.to - message.from - pending,
+      progressed: pending,
       records,
     });
   } catch (e) {

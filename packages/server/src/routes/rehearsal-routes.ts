@@ -8,7 +8,6 @@ import {
   parseHistory,
   parseInjection,
   parsePlan,
-  rehearse,
   REHEARSAL_DEFAULTS,
 } from '@threshold/core';
 import type { Injection, Plan, TrafficProfile } from '@threshold/core';
@@ -19,13 +18,14 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
+import { RehearsalPoolFullError } from '../workers/rehearsal-pool.js';
 
 /**
- * A rehearsal runs on the server's thread, so its size is bounded: at most this
- * many simulated launches over all scenarios (a few seconds at most; the CLI
- * has no such bound).
+ * At most this many simulated launches over all scenarios per request. Rehearsals
+ * run on the worker pool (never on the event loop), so the bound is about how
+ * long one request may hold a thread, not about blocking the server.
  */
-export const MAX_SIMULATED_LAUNCHES = 4000;
+export const MAX_SIMULATED_LAUNCHES = 10_000;
 /** Histories are larger than plans: a week of per-minute rows is about 1 MB. */
 const MAX_REHEARSAL_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -61,7 +61,7 @@ const rehearsalBody = z
       .max(20, { error: 'at most 20 injections' })
       .default([])
       .meta({ description: 'Regressions, one scenario each: KPI=+10%[@phase][,KPI=…].' }),
-    runs: z.number().int().min(1).max(5000).default(400),
+    runs: z.number().int().min(1).max(MAX_SIMULATED_LAUNCHES).default(200),
     seed: z.number().int().default(REHEARSAL_DEFAULTS.seed),
     lookIntervalMs: z.number().int().min(1000).optional(),
   })
@@ -102,6 +102,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
         'PLAN_INVALID',
         'PAYLOAD_TOO_LARGE',
         'MALFORMED_BODY',
+        'RATE_LIMITED',
       ],
       handler: async (c) => {
         const body = validateInput(
@@ -193,19 +194,31 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
 
         let report;
         try {
-          report = rehearse(plan, source, {
-            runs: body.runs,
-            seed: body.seed,
-            injections,
-            ...(body.lookIntervalMs === undefined ? {} : { lookIntervalMs: body.lookIntervalMs }),
-          });
+          report = await ctx.rehearsals.run(
+            {
+              plan,
+              source,
+              options: {
+                runs: body.runs,
+                seed: body.seed,
+                injections,
+                ...(body.lookIntervalMs === undefined
+                  ? {}
+                  : { lookIntervalMs: body.lookIntervalMs }),
+              },
+            },
+            // Per token: one caller cannot fill the pool; a client that goes away cancels.
+            { scope: c.get('principal').tokenId, signal: c.req.raw.signal },
+          );
         } catch (err) {
-          // rehearse() throws RangeError naming the option for invalid options.
+          // The engine throws RangeError naming the option for invalid options.
           if (err instanceof RangeError) {
             throw new HttpError('VALIDATION_FAILED', `body: ${err.message}`, {
               errors: [{ path: 'body', message: err.message }],
             });
           }
+          if (err instanceof RehearsalPoolFullError)
+            throw new HttpError('RATE_LIMITED', err.message, { limit: err.limit });
           throw err;
         }
         return c.json({ plan: { name: plan.launch, version }, report });

@@ -50,6 +50,16 @@ export interface RehearsalJobOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * The server's pool: one core is left to the event loop (HTTP and the
+ * controller), the others rehearse; a few rehearsals at once, two per token.
+ */
+export const SERVER_REHEARSAL_POOL: RehearsalPoolOptions = {
+  threads: Math.max(1, availableParallelism() - 1),
+  maxJobs: 8,
+  maxJobsPerScope: 2,
+};
+
 /** A rehearsal refused because the pool (or the caller's scope) has as many as it takes. */
 export class RehearsalPoolFullError extends Error {
   constructor(

@@ -41,6 +41,7 @@ export interface SimulationSettings {
   reference?: boolean;
 }
 
+const NO_EXPLAIN = { explain: false } as const;
 const SEVERITY: Record<string, number> = {};
 RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
 const CONDITION_INDEX: Record<string, number> = {};
@@ -59,6 +60,8 @@ export class LaunchSimulator {
   private readonly positions = new Map<string, number>();
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
+  /** The planned split of the last traffic share (it changes only with the phase). */
+  private split: { p: number; share: { treatment: number; control: number } } | null = null;
   private optionsCache: {
     minUnits: number;
     p: number;
@@ -179,7 +182,6 @@ export class LaunchSimulator {
         record.exposedUnits += a;
       }
 
-      const srm = this.srm(unitsT, unitsC, p);
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       // The look's conditions are read (countWaits) only past the phase's minimum
@@ -189,24 +191,30 @@ export class LaunchSimulator {
       let result: DecideResult;
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
+        const srm = this.srm(unitsT, unitsC, p, true);
         result = decide(plan, state, { guards: [], srm, units, approvals }, now, { explain });
       } else if (settings.reference === true) {
+        const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase.min_units, p);
         result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
       } else {
-        // Fast path: verdicts only. decide() reads verdicts, not reason sentences, to
-        // choose decisions, so a look it answers with no decision is the look the
-        // reference path has; a look with decisions is decided again exactly as the
-        // reference path does, so the decisions quote the same reasons.
+        // Fast path: verdicts only (guards and split check without reason sentences).
+        // decide() reads verdicts, not sentences, to choose decisions, so a look it
+        // answers with no decision is the reference path's look; a look with
+        // decisions is decided again exactly as on the reference path, so its
+        // decisions quote the same reasons.
         const options = this.lookOptions(phase.min_units, p);
         const quick = evaluateGuards(plan, this.data, options.quick);
-        result = decide(plan, state, { guards: quick, srm, units, approvals }, now, { explain });
+        const quickSrm = this.srm(unitsT, unitsC, p, false);
+        result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
+          explain,
+        });
         if (result.decisions.length > 0) {
           const guards = this.needsReasons(quick)
             ? evaluateGuards(plan, this.data, options.full)
             : quick;
-          if (guards !== quick)
-            result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+          const srm = this.srm(unitsT, unitsC, p, true);
+          result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
         }
       }
       const lookPhase = state.phaseIndex;
@@ -260,13 +268,22 @@ export class LaunchSimulator {
     return made;
   }
 
-  private srm(unitsT: number, unitsC: number, p: number): SrmResult {
+  private srm(unitsT: number, unitsC: number, p: number, explain: boolean): SrmResult {
+    const options = explain ? undefined : NO_EXPLAIN;
     if (!(p > 0))
-      return checkSampleRatio({ treatment: 0, control: 0 }, { treatment: 0, control: 1 });
+      return checkSampleRatio(
+        { treatment: 0, control: 0 },
+        { treatment: 0, control: 1 },
+        undefined,
+        options,
+      );
+    if (this.split === null || this.split.p !== p)
+      this.split = { p, share: plannedSplit(this.plan, p) };
     return checkSampleRatio(
       { treatment: unitsT, control: unitsC },
-      plannedSplit(this.plan, p),
+      this.split.share,
       this.plan.analysis.srm_p_value,
+      options,
     );
   }
 

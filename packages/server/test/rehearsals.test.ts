@@ -79,3 +79,96 @@ describe('rehearsals on the worker pool', () => {
     expect(r.body.error.message).toMatch(/body\.injections\.0: .*cannot exist: errors is a rate/);
   });
 });
+
+describe('streamed rehearsals (Accept: application/x-ndjson)', () => {
+  const stream = (body: Record<string, unknown>, signal?: AbortSignal) =>
+    fetch(`${t.url}/api/v1/rehearsals`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${t.tokens.viewer}`,
+        'content-type': 'application/json',
+        accept: 'application/x-ndjson',
+      },
+      body: JSON.stringify(body),
+      ...(signal === undefined ? {} : { signal }),
+    });
+
+  async function* lines(res: Response): AsyncGenerator<Record<string, unknown>> {
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      buffered += done ? '' : decoder.decode(value, { stream: true });
+      const parts = buffered.split('\n');
+      buffered = parts.pop() ?? '';
+      for (const p of parts) if (p !== '') yield JSON.parse(p) as Record<string, unknown>;
+      if (done) return;
+    }
+  }
+
+  it('streams progress and partial reports, then the report; the last equals the unstreamed answer', async () => {
+    const body = {
+      planSource: PLAN,
+      profile: { unitsPerMinute: 500, durationMs: 2 * 86_400_000 },
+      runs: 300,
+      seed: 5,
+      injections: ['errors=+80%'],
+    };
+    const res = await stream(body);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+    const seen: Record<string, unknown>[] = [];
+    for await (const line of lines(res)) seen.push(line);
+    const last = seen.at(-1) as { type: string; report: RehearsalReport };
+    expect(last.type).toBe('report');
+    const progress = seen.filter((l) => l.type === 'progress');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ done: 600, total: 600 });
+    for (const p of seen.filter((l) => l.type === 'partial')) {
+      const partial = p.report as RehearsalReport;
+      expect(partial.settings.runs).toBeLessThan(300);
+      expect(partial.clean.ends.total).toBe(partial.settings.runs);
+    }
+    const plain = await t.json<{ report: RehearsalReport }>(
+      'viewer',
+      'POST',
+      '/api/v1/rehearsals',
+      body,
+    );
+    expect(JSON.stringify(last.report)).toBe(JSON.stringify(plain.body.report));
+  });
+
+  it('cancels when the client closes the stream: the pool takes the next rehearsals at once', async () => {
+    const body = {
+      planSource: PLAN,
+      profile: { unitsPerMinute: 500, durationMs: 2 * 86_400_000 },
+      runs: 5000,
+    };
+    // Two per token may run; closing both streams frees both places.
+    for (let i = 0; i < 2; i++) {
+      const abort = new AbortController();
+      const res = await stream(body, abort.signal);
+      for await (const line of lines(res)) if (line.type === 'progress') break;
+      abort.abort();
+    }
+    const small = await t.json<{ report: RehearsalReport }>(
+      'viewer',
+      'POST',
+      '/api/v1/rehearsals',
+      { ...body, runs: 5 },
+    );
+    expect(small.status).toBe(200);
+  });
+
+  it('refuses before streaming, with the plain error answer', async () => {
+    const res = await stream({
+      planSource: PLAN,
+      profile: { unitsPerMinute: 500 },
+      runs: 5,
+      injections: ['errors=+10'],
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('VALIDATION_FAILED');
+  });
+});

@@ -17,5 +17,12 @@ export type ToRehearsalWorker =
 /** From a worker. `progressed`: launches of the range not yet announced by 'progress'. */
 export type FromRehearsalWorker =
   | { type: 'progress'; job: number; runs: number }
-  | { type: 'range'; job: number; range: number; progressed: number; records: RunRecord[] }
+  | {
+      type: 'range';
+      job: number;
+      scenario: number;
+      range: number;
+      progressed: number;
+      records: RunRecord[];
+    }
   | { type: 'failed'; job: number; message: string };

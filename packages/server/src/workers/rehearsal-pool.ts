@@ -48,6 +48,13 @@ export interface RehearsalJobOptions {
   signal?: AbortSignal;
   /** Launches simulated so far, of the total; called on the caller's thread. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * A report over the launches simulated so far (the same first launches of every
+   * scenario), at most every `partialEveryMs`; the final report comes from run().
+   */
+  onPartial?: (partial: RehearsalReport) => void;
+  /** Least time between partial reports (default 1 s). */
+  partialEveryMs?: number;
 }
 
 /**
@@ -77,10 +84,13 @@ interface Job {
   scope: string;
   prepared: PreparedRehearsal;
   input: RehearsalInput;
-  /** Ranges not yet handed out: [index, scenario, from, to]. */
+  /** Ranges not yet handed out: [index, scenario, from, to]; every scenario advances together. */
   queue: [number, number, number, number][];
-  /** Records per range index (ranges in scenario-then-launch order). */
-  results: (RunRecord[] | undefined)[];
+  /** Records per scenario and range (range k holds launches k·rangeRuns onwards). */
+  results: (RunRecord[] | undefined)[][];
+  /** Launches of every scenario in the last partial report, and when it was made. */
+  partialRuns: number;
+  partialAt: number;
   outstanding: number;
   done: number;
   total: number;
@@ -143,44 +153,51 @@ export class RehearsalPool {
    * an AbortError when cancelled.
    */
   run(input: RehearsalInput, options: RehearsalJobOptions = {}): Promise<RehearsalReport> {
-    if (this.closed) return Promise.reject(new Error('the rehearsal pool is closed'));
-    const scope = options.scope ?? 'default';
-    if (this.jobs.length >= this.maxJobs)
-      return Promise.reject(
-        new RehearsalPoolFullError(
-          `${this.jobs.length} rehearsals are queued or running, the most this server takes; try again when one has finished`,
-          'pool',
-        ),
-      );
-    const mine = this.jobs.filter((j) => j.scope === scope).length;
-    if (mine >= this.maxPerScope)
-      return Promise.reject(
-        new RehearsalPoolFullError(
-          `you have ${mine} rehearsals queued or running, the most one caller may; wait for one to finish or cancel it`,
-          'scope',
-        ),
-      );
-    if (options.signal?.aborted === true) return Promise.reject(abortError());
-    let prepared: PreparedRehearsal;
     try {
-      prepared = prepareRehearsal(input.plan, input.source, input.options);
+      return this.start(input, options);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+  }
+
+  /**
+   * Like run(), but refuses synchronously (throws) what run() rejects before any
+   * work starts: invalid options, a full pool, an already aborted signal. A
+   * streaming answer can then still send a plain error before its first byte.
+   */
+  start(input: RehearsalInput, options: RehearsalJobOptions = {}): Promise<RehearsalReport> {
+    if (this.closed) throw new Error('the rehearsal pool is closed');
+    const scope = options.scope ?? 'default';
+    if (this.jobs.length >= this.maxJobs)
+      throw new RehearsalPoolFullError(
+        `${this.jobs.length} rehearsals are queued or running, the most this server takes; try again when one has finished`,
+        'pool',
+      );
+    const mine = this.jobs.filter((j) => j.scope === scope).length;
+    if (mine >= this.maxPerScope)
+      throw new RehearsalPoolFullError(
+        `you have ${mine} rehearsals queued or running, the most one caller may; wait for one to finish or cancel it`,
+        'scope',
+      );
+    if (options.signal?.aborted === true) throw abortError();
+    const prepared = prepareRehearsal(input.plan, input.source, input.options);
     // Threads get the history prepareRehearsal made (a profile is synthesized once, here).
     const sent: RehearsalInput = { plan: input.plan, source: prepared.history, options: input.options };
     return new Promise<RehearsalReport>((resolve, reject) => {
       const queue: [number, number, number, number][] = [];
-      for (let s = 0; s <= prepared.injections.length; s++)
-        for (let from = 0; from < prepared.runs; from += this.rangeRuns)
-          queue.push([queue.length, s, from, Math.min(prepared.runs, from + this.rangeRuns)]);
+      const scenarios = 1 + prepared.injections.length;
+      for (let from = 0, k = 0; from < prepared.runs; from += this.rangeRuns, k++)
+        for (let s = 0; s < scenarios; s++)
+          queue.push([k, s, from, Math.min(prepared.runs, from + this.rangeRuns)]);
       const job: Job = {
         id: this.nextJob++,
         scope,
         prepared,
         input: sent,
         queue,
-        results: new Array<RunRecord[] | undefined>(queue.length),
+        results: Array.from({ length: scenarios }, () => new Array<RunRecord[] | undefined>()),
+        partialRuns: 0,
+        partialAt: Date.now(),
         outstanding: queue.length,
         done: 0,
         total: prepared.runs * (1 + prepared.injections.length),
@@ -213,7 +230,7 @@ export class RehearsalPool {
       let thread = this.threads.find((t) => t.busy === null);
       if (thread === undefined) {
         if (this.threads.length >= this.size) return;
-        thread = this.start();
+        thread = this.spawn();
       }
       this.send(thread, job, job.queue.shift() as [number, number, number, number]);
     }
@@ -243,7 +260,7 @@ export class RehearsalPool {
     post(thread, { type: 'range', job: job.id, range: index, scenario, from, to });
   }
 
-  private start(): Thread {
+  private spawn(): Thread {
     const worker = new Worker(this.workerUrl);
     // An idle pool never keeps the process alive.
     worker.unref();
@@ -276,10 +293,12 @@ export class RehearsalPool {
     if (job !== undefined) {
       if (m.type === 'failed') this.finish(job, new Error(m.message));
       else {
-        job.results[m.range] = m.records;
+        const list = job.results[m.scenario];
+        if (list !== undefined) list[m.range] = m.records;
         job.outstanding--;
         this.progress(job, m.progressed);
         if (job.outstanding === 0) this.complete(job);
+        else this.partial(job);
       }
     }
     this.dispatch();
@@ -296,19 +315,44 @@ export class RehearsalPool {
     }
   }
 
-  private complete(job: Job): void {
-    const scenarios = 1 + job.prepared.injections.length;
-    const perScenario = Math.ceil(job.prepared.runs / this.rangeRuns);
-    const records: RunRecord[][] = [];
-    for (let s = 0; s < scenarios; s++) {
+  /** Each scenario's records of its first completed ranges, in launch order, cut to `runs`. */
+  private records(job: Job, runs: number): RunRecord[][] {
+    return job.results.map((ranges) => {
       const list: RunRecord[] = [];
-      for (let k = 0; k < perScenario; k++)
-        for (const r of job.results[s * perScenario + k] ?? []) list.push(r);
-      records.push(list);
+      for (const range of ranges) {
+        if (range === undefined || list.length >= runs) break;
+        for (const r of range) if (list.length < runs) list.push(r);
+      }
+      return list;
+    });
+  }
+
+  /** A partial report when there are more launches than in the last one and it is time. */
+  private partial(job: Job): void {
+    const onPartial = job.options.onPartial;
+    if (onPartial === undefined) return;
+    const now = Date.now();
+    if (now - job.partialAt < (job.options.partialEveryMs ?? 1000)) return;
+    let runs = Infinity;
+    for (const ranges of job.results) {
+      let k = 0;
+      while (ranges[k] !== undefined) k++;
+      runs = Math.min(runs, Math.min(job.prepared.runs, k * this.rangeRuns));
     }
+    if (!(runs > job.partialRuns)) return;
+    job.partialRuns = runs;
+    job.partialAt = now;
+    try {
+      onPartial(reportRehearsal({ ...job.prepared, runs }, this.records(job, runs)));
+    } catch {
+      // A partial report is a courtesy: it must not break the rehearsal.
+    }
+  }
+
+  private complete(job: Job): void {
     let report: RehearsalReport;
     try {
-      report = reportRehearsal(job.prepared, records);
+      report = reportRehearsal(job.prepared, this.records(job, job.prepared.runs));
     } catch (e) {
       this.finish(job, e instanceof Error ? e : new Error(String(e)));
       return;

@@ -50,6 +50,7 @@ port.on('message', (message: ToRehearsalWorker) => {
     post({
       type: 'range',
       job: message.job,
+      scenario: message.scenario,
       range: message.range,
       progressed: pending,
       records,

@@ -115,7 +115,9 @@ const run = await timedAsync(() =>
 await pool.close();
 const report = run.value;
 const looks = warm.looks * RUNS;
-console.log(`| launches | threads | looks (est.) | completed | wall | CPU | CPU per look | target |`);
+console.log(
+  `| launches | threads | looks (est.) | completed | wall | CPU | CPU per look | target |`,
+);
 console.log(`|---:|---:|---:|---:|---:|---:|---:|---|`);
 console.log(
   `| ${fmt(RUNS)} | ${THREADS} | ${fmt(looks)} (${fmt(warm.looks, 1)} a launch) | ${fmt(report.clean.outcomes.completed.rate * 100, 1)}% | ${fmt(run.wallMs / 1000, 2)} s | ${fmt(run.cpuMs / 1000, 2)} s | ${fmt((run.cpuMs * 1000) / looks, 1)} µs | 10 s wall for 10,000: ${run.wallMs / 1000 <= (10 * RUNS) / 10_000 ? 'met' : `not met (${fmt(run.wallMs / 1000 / ((10 * RUNS) / 10_000), 1)}x)`} |`,

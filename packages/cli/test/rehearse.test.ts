@@ -243,7 +243,14 @@ describe('threshold rehearse, mistakes', () => {
   });
 
   it('refuses an injection that cannot exist, with what to write instead', async () => {
-    const run = await runCli(['rehearse', PLAN, '--history', HISTORY, '--inject', 'payment_errors=10']);
+    const run = await runCli([
+      'rehearse',
+      PLAN,
+      '--history',
+      HISTORY,
+      '--inject',
+      'payment_errors=10',
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
       '--inject payment_errors=10: size of payment_errors: 10 cannot exist: payment_errors is a rate',

@@ -74,7 +74,11 @@ export {
   scaleDurations,
 } from './demo/demo-plans.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';
-export { RehearsalPool, RehearsalPoolFullError, rehearsalWorkerUrl } from './workers/rehearsal-pool.js';
+export {
+  RehearsalPool,
+  RehearsalPoolFullError,
+  rehearsalWorkerUrl,
+} from './workers/rehearsal-pool.js';
 export type {
   RehearsalPoolOptions,
   RehearsalJobOptions,

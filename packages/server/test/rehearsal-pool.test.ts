@@ -28,7 +28,10 @@ const options: Omit<RehearsalOptions, 'onProgress'> = {
   seed: 11,
   maxDurationMs: 86_400_000,
   injections: [
-    { label: 'errors=+80%', effects: [{ kpi: 'errors', size: 0.8, relative: true, fromPhase: null }] },
+    {
+      label: 'errors=+80%',
+      effects: [{ kpi: 'errors', size: 0.8, relative: true, fromPhase: null }],
+    },
   ],
 };
 
@@ -83,7 +86,9 @@ describe('rehearsal pool', () => {
     );
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
     expect(p.pending).toBe(0);
-    await expect(p.run({ plan, source, options })).resolves.toMatchObject({ settings: { seed: 11 } });
+    await expect(p.run({ plan, source, options })).resolves.toMatchObject({
+      settings: { seed: 11 },
+    });
   });
 
   it('rejects invalid options with the engine’s RangeError, before any thread works', async () => {

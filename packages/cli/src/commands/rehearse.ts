@@ -5,12 +5,7 @@
  */
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import {
-  formatHistoryError,
-  formatPlanError,
-  parseHistory,
-  parsePlan,
-} from '@threshold/core';
+import { formatHistoryError, formatPlanError, parseHistory, parsePlan } from '@threshold/core';
 import { RehearsalPool } from '@threshold/server';
 import type { History, TrafficProfile } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';

@@ -187,8 +187,8 @@ export class QuantileSampler implements KpiSampler {
   ): void {
     const last = this.buckets - 1;
     const positive = sketch.positive;
-    let first = -1;
-    let end = -1;
+    let first: number;
+    let end: number;
     if (!(s > 0)) {
       first = end = Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo));
       const pair = pool[first] as [number, number];

@@ -80,9 +80,7 @@ export function rehearse(
   const total = prepared.runs * (1 + prepared.injections.length);
   let done = 0;
   const onRun =
-    options.onProgress === undefined
-      ? undefined
-      : () => options.onProgress?.(++done, total);
+    options.onProgress === undefined ? undefined : () => options.onProgress?.(++done, total);
   const records: RunRecord[][] = [];
   for (let s = 0; s <= prepared.injections.length; s++)
     records.push(simulateRuns(prepared, s, 0, prepared.runs, onRun));

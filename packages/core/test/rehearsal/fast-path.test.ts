@@ -94,7 +94,12 @@ describe('rehearsal fast path', () => {
     if (!history.ok) throw new Error('example history');
     const inj = parseInjection('payment_errors=+100%', checkout);
     if (!inj.ok) throw new Error(inj.message);
-    const options = { runs: 8, seed: 7, maxDurationMs: 2 * 86_400_000, injections: [inj.injection] };
+    const options = {
+      runs: 8,
+      seed: 7,
+      maxDurationMs: 2 * 86_400_000,
+      injections: [inj.injection],
+    };
     expect(JSON.stringify(rehearse(checkout, history.history, options))).toBe(
       JSON.stringify(rehearse(checkout, history.history, { ...options, reference: true })),
     );

@@ -4,12 +4,7 @@
  * engine — the same decide() as live launches — and answer its report. Nothing
  * is stored: a rehearsal changes nothing, so a viewer may run one.
  */
-import {
-  parseHistory,
-  parseInjection,
-  parsePlan,
-  REHEARSAL_DEFAULTS,
-} from '@threshold/core';
+import { parseHistory, parseInjection, parsePlan, REHEARSAL_DEFAULTS } from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveInt } from '../http/common-schemas.js';
@@ -108,7 +103,8 @@ function start(
 function streamError(err: unknown): { code: string; message: string } {
   const e = httpErrorOf(err);
   if (e instanceof HttpError) return { code: e.value.code, message: e.value.message };
-  if (e instanceof Error && e.name === 'AbortError') return { code: 'CANCELLED', message: e.message };
+  if (e instanceof Error && e.name === 'AbortError')
+    return { code: 'CANCELLED', message: e.message };
   return { code: 'INTERNAL', message: 'the rehearsal failed' };
 }
 

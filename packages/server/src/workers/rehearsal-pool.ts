@@ -182,7 +182,11 @@ export class RehearsalPool {
     if (options.signal?.aborted === true) throw abortError();
     const prepared = prepareRehearsal(input.plan, input.source, input.options);
     // Threads get the history prepareRehearsal made (a profile is synthesized once, here).
-    const sent: RehearsalInput = { plan: input.plan, source: prepared.history, options: input.options };
+    const sent: RehearsalInput = {
+      plan: input.plan,
+      source: prepared.history,
+      options: input.options,
+    };
     return new Promise<RehearsalReport>((resolve, reject) => {
       const queue: [number, number, number, number][] = [];
       const scenarios = 1 + prepared.injections.length;

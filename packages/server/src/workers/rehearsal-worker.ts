@@ -26,7 +26,11 @@ port.on('message', (message: ToRehearsalWorker) => {
     try {
       jobs.set(message.job, prepareRehearsal(message.plan, message.source, message.options));
     } catch (e) {
-      post({ type: 'failed', job: message.job, message: e instanceof Error ? e.message : String(e) });
+      post({
+        type: 'failed',
+        job: message.job,
+        message: e instanceof Error ? e.message : String(e),
+      });
     }
     return;
   }

@@ -21,6 +21,7 @@ import type { ServerMetrics } from './metrics/server-metrics.js';
 import { createOutboxWorker } from './notify/outbox-worker.js';
 import type { OutboxWorker, OutboxWorkerOptions } from './notify/outbox-worker.js';
 import { openStore } from './store/index.js';
+import { RehearsalPool, SERVER_REHEARSAL_POOL } from './workers/rehearsal-pool.js';
 import type { Store } from './store/index.js';
 
 /** Default port of `threshold serve`. */
@@ -97,12 +98,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     now,
     pollIntervalMs: options.configPollMs ?? 250,
   });
+  const rehearsals = new RehearsalPool(SERVER_REHEARSAL_POOL);
   const app = createApp({
     store,
     logger,
     clock: { now },
     hub,
     metrics,
+    rehearsals,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
@@ -147,6 +150,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       s.once('error', reject);
     });
   } catch (err) {
+    await rehearsals.close();
     await controller.stop();
     await outbox.stop();
     await lease.release();
@@ -177,6 +181,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         if ('closeAllConnections' in server) server.closeAllConnections();
         await stopped;
+        await rehearsals.close();
         await controller.stop();
         await outbox.stop();
         await lease.release();

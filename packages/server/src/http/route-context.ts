@@ -4,6 +4,7 @@ import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Store } from '../store/store.js';
+import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -28,4 +29,6 @@ export interface RouteContext {
   maxBodyBytes: number;
   ssePingIntervalMs: number;
   eventTimeWindow: EventTimeWindow;
+  /** Rehearsals run here, off the event loop. */
+  rehearsals: RehearsalPool;
 }

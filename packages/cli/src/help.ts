@@ -267,9 +267,16 @@ Options:
                           (absolute), KPI=+10%@PHASE (from that phase on); repeat
                           for more scenarios (sizes of one KPI draw a power
                           curve); join with commas for effects that act together
-  --runs N                Simulated launches per scenario (default 2000)
+  --runs N                Simulated launches per scenario (default 200; the
+                          report's intervals say how precise that is; more
+                          runs narrow them)
   --seed N                Seed of all randomness (default 1): same seed, same report
-  --look DURATION         Time between looks (default 5m)
+  --look-interval D       Time between simulated looks (default 5m; --look is the
+                          same); docs/rehearsal.md says why not the live 2s
+  --workers N             Threads that simulate (default: every core); the
+                          report is the same for any N
+  --progress              Progress lines on stderr even when it is not a
+                          terminal (a terminal always gets a progress bar)
   --signoff-delay D       Sign-offs and asks are approved D after the request (default 0)
   --max-duration D        Longest simulated launch (default: the history's length)
   --audience PHASE=SHARE  Share of units that match a phase's audience (default 100%)

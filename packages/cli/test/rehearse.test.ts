@@ -36,8 +36,8 @@ const E2E = [
 ];
 
 describe('threshold rehearse, end to end', () => {
-  it('replays the example plan through the example history (real bin, --json), byte-identical per seed', () => {
-    const first = spawnRehearsal(E2E);
+  it('replays the example plan through the example history (real bin, --json), byte-identical per seed on 1 or 2 threads', () => {
+    const first = spawnRehearsal([...E2E, '--workers', '2']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout) as RehearsalReport;
@@ -61,8 +61,57 @@ describe('threshold rehearse, end to end', () => {
     expect(report.findings.some((f) => f.severity === 'problem' && f.phase === 'canary')).toBe(
       true,
     );
-    const again = spawnRehearsal(E2E);
+    // Each scenario's launches end in exactly one of four ways.
+    const ends = report.clean.ends;
+    expect(ends.caught.count).toBe(0);
+    expect(
+      ends.caught.count + ends.stoppedForNothing.count + ends.shipped.count + ends.stalled.count,
+    ).toBe(200);
+    expect(ends.total).toBe(200);
+    const again = spawnRehearsal([...E2E, '--workers', '1']);
     expect(again.stdout).toBe(first.stdout);
+  }, 400_000);
+
+  it('prints progress lines on stderr with --progress when stderr is not a terminal, and the report on stdout', () => {
+    const run = spawnRehearsal([
+      'rehearse',
+      PLAN,
+      '--traffic',
+      '1200/min',
+      '--runs',
+      '40',
+      '--max-duration',
+      '6h',
+      '--look-interval',
+      '10m',
+      '--workers',
+      '2',
+      '--inject',
+      'payment_errors=+50%',
+      '--progress',
+    ]);
+    expect(run.code).toBe(0);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^rehearsing: 80 of 80 launches \(100%\) after \d+s$/);
+    for (const line of lines) expect(line).toMatch(/^rehearsing: \d+ of 80 launches/);
+    expect(run.stdout).toMatch(/^Looks every 10m;/m);
+    expect(run.stdout).toMatch(
+      /^How every launch ended \(each launch in exactly one column; each row adds up to 100%\)$/m,
+    );
+    expect(run.stdout).toMatch(/^ {2}payment_errors=\+50% .* 40 = 100%$/m);
+    // Without --progress, a pipe gets no progress at all.
+    const quiet = spawnRehearsal([
+      'rehearse',
+      PLAN,
+      '--traffic',
+      '1200/min',
+      '--runs',
+      '5',
+      '--max-duration',
+      '1h',
+    ]);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
   }, 400_000);
 
   it('prints a readable report and writes a self-contained HTML file', async () => {
@@ -191,6 +240,39 @@ describe('threshold rehearse, mistakes', () => {
     expect(run.stderr).toBe(
       `threshold rehearse: ${message}\nRun 'threshold help rehearse' for usage.\n`,
     );
+  });
+
+  it('refuses an injection that cannot exist, with what to write instead', async () => {
+    const run = await runCli([
+      'rehearse',
+      PLAN,
+      '--history',
+      HISTORY,
+      '--inject',
+      'payment_errors=10',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      '--inject payment_errors=10: size of payment_errors: 10 cannot exist: payment_errors is a rate',
+    );
+    expect(run.stderr).toContain('write a relative change like +10% or an absolute one like +0.01');
+    const high = await runCli([
+      'rehearse',
+      PLAN,
+      '--traffic',
+      '100/min',
+      '--baseline',
+      'payment_errors=60%',
+      '--inject',
+      'payment_errors=+0.5',
+      '--runs',
+      '1',
+    ]);
+    expect(high.code).toBe(2);
+    expect(high.stderr).toContain(
+      'injections.0: payment_errors=+0.5 cannot exist: payment_errors is a rate of 0.6 in the history, and it would become 1.1, above 1 (100%)',
+    );
+    expect(high.stderr).not.toMatch(STACK_LINE);
   });
 
   it('says when a file cannot be read (exit 2)', async () => {

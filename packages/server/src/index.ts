@@ -74,3 +74,13 @@ export {
   scaleDurations,
 } from './demo/demo-plans.js';
 export type { StartServerOptions, RunningServer } from './start-server.js';
+export {
+  RehearsalPool,
+  RehearsalPoolFullError,
+  rehearsalWorkerUrl,
+} from './workers/rehearsal-pool.js';
+export type {
+  RehearsalPoolOptions,
+  RehearsalJobOptions,
+  RehearsalInput,
+} from './workers/rehearsal-pool.js';

@@ -25,6 +25,7 @@ import type { SourceConfig } from './sources/metric-source.js';
 import { openSources } from './sources/source-registry.js';
 import type { SourceRegistry } from './sources/source-registry.js';
 import { openStore } from './store/index.js';
+import { RehearsalPool, SERVER_REHEARSAL_POOL } from './workers/rehearsal-pool.js';
 import type { Store } from './store/index.js';
 
 /** Default port of `threshold serve`. */
@@ -114,6 +115,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     now,
     pollIntervalMs: options.configPollMs ?? 250,
   });
+  const rehearsals = new RehearsalPool(SERVER_REHEARSAL_POOL);
   const app = createApp({
     store,
     logger,
@@ -121,6 +123,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     hub,
     metrics,
     sources,
+    rehearsals,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
@@ -166,6 +169,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       s.once('error', reject);
     });
   } catch (err) {
+    await rehearsals.close();
     await controller.stop();
     await outbox.stop();
     await lease.release();
@@ -198,6 +202,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         if ('closeAllConnections' in server) server.closeAllConnections();
         await stopped;
+        await rehearsals.close();
         await controller.stop();
         await outbox.stop();
         await lease.release();

@@ -112,12 +112,12 @@ describe('dashboard API', () => {
         {
           plan: { name: 'checkout-v2' },
           profile: { unitsPerMinute: 10 },
-          runs: 3000,
+          runs: 6000,
           injections: ['error_rate=+0.1'],
         },
         400,
         'VALIDATION_FAILED',
-        /6000 simulated launches; at most 4000/,
+        /12000 simulated launches; at most 10000/,
       ],
       [
         { plan: { name: 'missing' }, profile: { unitsPerMinute: 10 } },

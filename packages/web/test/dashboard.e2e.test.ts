@@ -338,10 +338,22 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     await page.getByLabel('Stored plan', { exact: true }).selectOption('checkout-v2');
     await page.getByLabel('Units per minute').fill('600');
     await page.getByLabel('Injections').fill('error_rate=+0.01\nerror_rate=+0.03\nerror_rate=+0.1');
+    await page.getByLabel(/Runs per scenario/).fill('2000');
+    await page.getByLabel(/Look interval/).fill('10');
+    // A big one first: progress and partial results stream in, and Cancel stops it.
+    await page.getByRole('button', { name: 'Run the rehearsal' }).click();
+    await page.locator('.rehearsal-progress').waitFor({ timeout: 60_000 });
+    await page.locator('.status-line.partial').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.status-line.partial').innerText()).toMatch(
+      /^Partial: the first \d+ launches per scenario/,
+    );
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Rehearsal cancelled.').waitFor();
+    expect(await page.getByRole('button', { name: 'Run the rehearsal' }).isEnabled()).toBe(true);
     await page.getByLabel(/Runs per scenario/).fill('60');
     await page.getByRole('button', { name: 'Run the rehearsal' }).click();
     const report = page.locator('.rehearsal-report');
-    await report.waitFor({ timeout: 60_000 });
+    await page.locator('.status-line', { hasText: 'Rehearsed' }).waitFor({ timeout: 60_000 });
     const text = await report.innerText();
     expect(text).toContain('Findings');
     expect(text).toMatch(
@@ -349,7 +361,9 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     );
     expect(await page.locator('tr[data-injection="error_rate=+0.1"]').innerText()).toMatch(/of 60/);
     await page.locator('[data-power-curve="error_rate"] canvas').waitFor();
-    expect(await page.locator('.status-line').innerText()).toContain('Rehearsed checkout-v2 v2');
+    expect(await page.locator('.status-line').innerText()).toMatch(
+      /Rehearsed checkout-v2 v2: 60 launches per scenario, seed 1,\s+a look every 10m\./,
+    );
     await page.screenshot({ path: join(SCREENSHOTS, 'rehearsal.png'), fullPage: true });
     await close();
   }, 90_000);

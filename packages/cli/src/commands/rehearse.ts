@@ -5,13 +5,8 @@
  */
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import {
-  formatHistoryError,
-  formatPlanError,
-  parseHistory,
-  parsePlan,
-  rehearse,
-} from '@threshold/core';
+import { formatHistoryError, formatPlanError, parseHistory, parsePlan } from '@threshold/core';
+import { RehearsalPool } from '@threshold/server';
 import type { History, TrafficProfile } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
@@ -84,19 +79,23 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
   if (htmlName !== null && html !== null && !(await isDirectory(dirname(html))))
     throw new UsageError(`--html ${htmlName}: no such directory ${dirname(htmlName)}`, 'rehearse');
 
-  const progress = io.stderr.isTTY === true ? progressBar(io) : undefined;
+  const tty = io.stderr.isTTY === true;
+  const progress = tty ? progressBar(io) : options.progress ? progressLines(io) : undefined;
+  // Every core simulates; the records merge in launch order, so the report is the same.
+  const pool = new RehearsalPool({ threads: options.workers, maxJobs: 1, maxJobsPerScope: 1 });
   let report;
   try {
-    report = rehearse(plan.plan, source, {
-      ...options.options,
-      ...(progress === undefined ? {} : { onProgress: progress }),
-    });
+    report = await pool.run(
+      { plan: plan.plan, source, options: options.options },
+      progress === undefined ? {} : { onProgress: progress },
+    );
   } catch (e) {
     // The options were checked above; the engine's own checks name what is left.
     if (e instanceof RangeError) throw new UsageError(e.message, 'rehearse');
     throw e;
   } finally {
-    if (progress !== undefined) io.stderr.write('\r\x1b[K');
+    await pool.close();
+    if (tty) io.stderr.write('\r\x1b[K');
   }
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
   if (html !== null && htmlName !== null) {
@@ -130,6 +129,24 @@ async function writeAtomically(path: string, text: string): Promise<string | nul
     return e instanceof Error ? e.message : String(e);
   }
 }
+
+/** Without a terminal (--progress): a line every few seconds and one at the end, for logs and CI. */
+function progressLines(io: Io): (done: number, total: number) => void {
+  const started = Date.now();
+  let shown = started;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - shown < PROGRESS_LINE_MS) return;
+    shown = now;
+    const seconds = Math.round((now - started) / 1000);
+    io.stderr.write(
+      `rehearsing: ${done} of ${total} launches (${Math.floor((100 * done) / total)}%) after ${seconds}s\n`,
+    );
+  };
+}
+
+/** How often --progress prints a line. */
+const PROGRESS_LINE_MS = 2000;
 
 /** "rehearsing: 1,200 of 6,000 launches" on a terminal, redrawn at each percent. */
 function progressBar(io: Io): (done: number, total: number) => void {

@@ -13,6 +13,7 @@ import type {
   RehearsalOptions,
   TrafficProfile,
 } from '@threshold/core';
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../usage-error.js';
 
 /** The value options of `threshold rehearse`. */
@@ -24,6 +25,8 @@ export const REHEARSE_VALUES = [
   'runs',
   'seed',
   'look',
+  'look-interval',
+  'workers',
   'signoff-delay',
   'max-duration',
   'audience',
@@ -31,7 +34,7 @@ export const REHEARSE_VALUES = [
 ] as const;
 
 /** The switches of `threshold rehearse`. */
-export const REHEARSE_FLAGS = ['json', 'diurnal'] as const;
+export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress'] as const;
 
 /** Where the launches are replayed: a history file, or synthetic traffic. */
 export type RehearsalSourceArgs =
@@ -43,9 +46,15 @@ export interface RehearseArgs {
   options: Omit<RehearsalOptions, 'onProgress'>;
   json: boolean;
   html: string | null;
+  /** Threads that simulate (default: every core). */
+  workers: number;
+  /** Progress lines on stderr even when it is not a terminal. */
+  progress: boolean;
 }
 
 const COMMAND = 'rehearse';
+/** More threads than any machine's cores gain nothing. */
+const MAX_WORKERS = 256;
 /** Far above any useful run count; keeps a typo like --runs 2000000000 from running for days. */
 const MAX_RUNS = 1_000_000;
 
@@ -102,9 +111,12 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
   if (runs !== undefined) options.runs = runs;
   const seed = wholeNumber(single(values, 'seed'), 'seed', 0, Number.MAX_SAFE_INTEGER);
   if (seed !== undefined) options.seed = seed;
-  const look = duration(single(values, 'look'), 'look');
+  if (values.has('look') && values.has('look-interval'))
+    fail('--look is another name for --look-interval: give one of them');
+  const lookName = values.has('look') ? 'look' : 'look-interval';
+  const look = duration(single(values, lookName), lookName);
   if (look !== undefined) {
-    if (look < 1000) fail(`--look must be at least 1s, got '${single(values, 'look')}'`);
+    if (look < 1000) fail(`--${lookName} must be at least 1s, got '${single(values, lookName)}'`);
     options.lookIntervalMs = look;
   }
   const delay = duration(single(values, 'signoff-delay'), 'signoff-delay');
@@ -112,10 +124,20 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
   const max = duration(single(values, 'max-duration'), 'max-duration');
   if (max !== undefined) {
     if (max < (options.lookIntervalMs ?? 5 * 60_000))
-      fail('--max-duration must be at least one look (--look, default 5m)');
+      fail('--max-duration must be at least one look (--look-interval, default 5m)');
     options.maxDurationMs = max;
   }
-  return { source, options, json: flags.has('json'), html: single(values, 'html') ?? null };
+  const workers =
+    wholeNumber(single(values, 'workers'), 'workers', 1, MAX_WORKERS) ??
+    Math.min(MAX_WORKERS, availableParallelism());
+  return {
+    source,
+    options,
+    json: flags.has('json'),
+    html: single(values, 'html') ?? null,
+    workers,
+    progress: flags.has('progress'),
+  };
 }
 
 /** Read the options that name KPIs and phases (injections, baselines, audiences) against the plan. */

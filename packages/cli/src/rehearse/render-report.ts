@@ -9,6 +9,7 @@ import {
 } from '@threshold/core';
 import type {
   DurationSummary,
+  Ends,
   Finding,
   InjectionReport,
   RateEstimate,
@@ -145,6 +146,29 @@ function injectionSection(r: RehearsalReport): string[] {
   return out;
 }
 
+/** Every scenario's launches in four ends that add up to 100%, said so in the table. */
+function endsSection(r: RehearsalReport): string[] {
+  const row = (label: string, e: Ends) => [
+    label,
+    rateWords(e.caught),
+    rateWords(e.stoppedForNothing),
+    rateWords(e.shipped),
+    rateWords(e.stalled),
+    `${countWords(e.total)} = 100%`,
+  ];
+  return [
+    heading('How every launch ended (each launch in exactly one column; each row adds up to 100%)'),
+    ...renderTable([
+      ['scenario', 'caught', 'stopped for nothing', 'shipped', 'stalled', 'launches'],
+      row('clean history', r.clean.ends),
+      ...r.injections.map((inj) => row(inj.label, inj.ends)),
+    ]),
+    '',
+    '  caught: paused or rolled back by the injected KPI once live; stopped for nothing: paused or rolled back',
+    '  for anything else; shipped: completed; stalled: still running when the simulated time ran out.',
+  ];
+}
+
 function detectableSection(r: RehearsalReport): string[] {
   const out = [
     heading(
@@ -182,7 +206,12 @@ export function renderReport(r: RehearsalReport): string {
     `${h.kind === 'history' ? `History ${h.source}` : 'Synthetic traffic'}: ${spanWords(h.durationMs)} of ${spanWords(h.intervalMs)} rows, ${countWords(h.unitsPerMinute.mean)} new units/min on average (${countWords(h.unitsPerMinute.min)}–${countWords(h.unitsPerMinute.max)})`,
     `Looks every ${spanWords(s.lookIntervalMs)}; sign-offs ${s.signoffDelayMs === 0 ? 'approved at the next look' : `approved after ${spanWords(s.signoffDelayMs)}`}; at most ${spanWords(s.maxDurationMs)} per launch`,
   ];
-  lines.push(...cleanSection(r), ...injectionSection(r), ...detectableSection(r));
+  lines.push(
+    ...cleanSection(r),
+    ...injectionSection(r),
+    ...endsSection(r),
+    ...detectableSection(r),
+  );
   lines.push(heading('Findings'));
   for (const f of r.findings) lines.push(`  ${SEVERITY_MARKS[f.severity]} ${f.text}`);
   lines.push(heading('Assumptions'));

@@ -94,7 +94,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: {
     status: 429,
     description:
-      'Too many events for this token right now; retry after the Retry-After header’s seconds.',
+      'Too much at once for this token: events (retry after the Retry-After header’s seconds) or rehearsals (retry when one has ended).',
   },
   INTERNAL: {
     status: 500,

@@ -1,12 +1,20 @@
 /** Rehearsal: replay a plan through history and injected regressions with the real guards and decide(). */
-export { rehearse, REHEARSAL_DEFAULTS, isHistory } from './rehearse.js';
-export type { RehearsalOptions } from './rehearse.js';
+export {
+  rehearse,
+  prepareRehearsal,
+  simulateRuns,
+  reportRehearsal,
+  REHEARSAL_DEFAULTS,
+  isHistory,
+} from './rehearse.js';
+export type { RehearsalOptions, PreparedRehearsal } from './rehearse.js';
+export type { RunRecord, RunOutcome } from './run-record.js';
 export type * from './rehearsal-report.js';
 export { HISTORY_FIELDS, OPTIONAL_HISTORY_FIELDS, historyColumnsOf } from './history.js';
 export type { History } from './history.js';
 export { parseHistory, formatHistoryError } from './parse-history.js';
 export type { HistoryError, HistoryParseResult, ParseHistoryOptions } from './parse-history.js';
-export { parseInjection, formatEffect } from './injection.js';
+export { parseInjection, formatEffect, impossibleEffect } from './injection.js';
 export type { Effect, Injection, InjectionParseResult } from './injection.js';
 export {
   syntheticHistory,

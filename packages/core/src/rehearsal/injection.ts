@@ -81,11 +81,40 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
     const size = (m[1] === '-' ? -1 : 1) * (relative ? magnitude / 100 : magnitude);
     if (relative && size <= -1)
       return { ok: false, message: `size of ${kpi}: a relative change must be above -100%` };
+    const kind = plan.kpis[categoryOf(plan, kpi)].find((k: Kpi) => k.name === kpi)?.kind;
+    if (!relative && (kind === 'occurrence' || kind === 'slo-burn') && Math.abs(size) >= 1)
+      return {
+        ok: false,
+        message: `size of ${kpi}: ${rest} cannot exist: ${kpi} is a rate (${kind === 'occurrence' ? 'the share of units with the event' : 'the share of bad events'}, from 0 to 1), so an absolute change must be smaller than 1; write a relative change like ${m[1] === '-' ? '-' : '+'}${magnitude}% or an absolute one like ${m[1] === '-' ? '-' : '+'}0.01`,
+      };
     if (effects.some((e) => e.kpi === kpi))
       return { ok: false, message: `${kpi} appears twice in one injection` };
     effects.push({ kpi, size, relative, fromPhase });
   }
   return { ok: true, injection: { label: effects.map(formatEffect).join(','), effects } };
+}
+
+function categoryOf(plan: Plan, kpi: string): (typeof KPI_CATEGORIES)[number] {
+  return KPI_CATEGORIES.find((c) => plan.kpis[c].some((k: Kpi) => k.name === kpi)) ?? 'efficiency';
+}
+
+/**
+ * Why an injection cannot exist at a KPI's level over the history (`level`: a
+ * rate, a count per unit, a quantile), or null: a rate pushed past 100% or below
+ * 0, a count or a quantile pushed below 0. A rehearsal refuses these rather than
+ * clamp them silently into some other regression.
+ */
+export function impossibleEffect(e: Effect, kind: Kpi['kind'], level: number): string | null {
+  const after = e.relative ? level * (1 + e.size) : level + e.size;
+  const rate = kind === 'occurrence' || kind === 'slo-burn';
+  const shown = `${formatEffect({ ...e, fromPhase: null })}`;
+  const at = Number(level.toPrecision(3));
+  const to = Number(after.toPrecision(3));
+  if (rate && after > 1)
+    return `${shown} cannot exist: ${e.kpi} is a rate of ${at} in the history, and it would become ${to}, above 1 (100%)`;
+  if (after < 0 && (rate || kind === 'count' || kind === 'quantile'))
+    return `${shown} cannot exist: ${e.kpi} is ${at} in the history, and it would become ${to}, below 0`;
+  return null;
 }
 
 /** "conversion=-5%@early", "abandonment=+0.02". */

@@ -12,14 +12,14 @@
 import type {
   Approval,
   Condition,
+  DecideResult,
   Decision,
-  Evidence,
   LaunchState,
   PhaseTraffic,
 } from '../decide/index.js';
 import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
-import type { ArmAggregates, GuardResult, SrmResult } from '../statistics/index.js';
+import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
@@ -40,8 +40,15 @@ export interface SimulationSettings {
   maxDurationMs: number;
   /** Per phase index: the share of arriving units that match the phase's audience. */
   audience: number[];
+  /**
+   * true: the reference path (guards with reasons whenever decide() may quote
+   * one, before deciding). The default fast path decides on verdicts first; a
+   * property test holds both to identical records.
+   */
+  reference?: boolean;
 }
 
+const NO_EXPLAIN = { explain: false } as const;
 const SEVERITY: Record<string, number> = {};
 RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
 const CONDITION_INDEX: Record<string, number> = {};
@@ -60,6 +67,8 @@ export class LaunchSimulator {
   private readonly positions = new Map<string, number>();
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
+  /** The planned split of the last traffic share (it changes only with the phase). */
+  private split: { p: number; share: { treatment: number; control: number } } | null = null;
 
   constructor(
     private readonly plan: Plan,
@@ -190,25 +199,44 @@ export class LaunchSimulator {
         record.exposedUnits += a;
       }
 
-      const srm = this.srm(unitsT, unitsC, p);
-      // Before the first phase nobody is exposed: the controller shows decide() no guards.
-      const seen = { units: unitsT + unitsC, elapsedMs: now - state.phaseStartedAt };
-      const guards =
-        phase === undefined
-          ? []
-          : this.guards(phase, p, seen, now - state.phaseStartedAt, baselineName);
+      // The traffic so far tunes the guards, as the controller's gatherEvidence does.
+      const phaseElapsedMs = now - state.phaseStartedAt;
+      const seen: PhaseTraffic = { units: unitsT + unitsC, elapsedMs: phaseElapsedMs };
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
-      const evidence: Evidence = {
-        guards,
-        srm,
-        units: { treatment: unitsT, control: unitsC },
-        approvals,
-      };
       // The look's conditions are read (countWaits) only past the phase's minimum
       // duration; before it, decide() skips explaining the look. Its decisions are the same.
       const explain = phase !== undefined && now - state.phaseStartedAt >= phase.min_duration;
-      const result = decide(plan, state, evidence, now, { explain });
+      const units = { treatment: unitsT, control: unitsC };
+      let result: DecideResult;
+      if (phase === undefined) {
+        // Before the first phase nobody is exposed: the controller shows decide() no guards.
+        const srm = this.srm(unitsT, unitsC, p, true);
+        result = decide(plan, state, { guards: [], srm, units, approvals }, now, { explain });
+      } else if (settings.reference === true) {
+        const srm = this.srm(unitsT, unitsC, p, true);
+        const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
+        result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+      } else {
+        // Fast path: verdicts only (guards and split check without reason sentences).
+        // decide() reads verdicts, not sentences, to choose decisions, so a look it
+        // answers with no decision is the reference path's look; a look with
+        // decisions is decided again exactly as on the reference path, so its
+        // decisions quote the same reasons.
+        const options = this.lookOptions(phase, p, seen, phaseElapsedMs, baselineName);
+        const quick = evaluateGuards(plan, this.data, options.quick);
+        const quickSrm = this.srm(unitsT, unitsC, p, false);
+        result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
+          explain,
+        });
+        if (result.decisions.length > 0) {
+          const guards = this.needsReasons(quick)
+            ? evaluateGuards(plan, this.data, options.full)
+            : quick;
+          const srm = this.srm(unitsT, unitsC, p, true);
+          result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+        }
+      }
       const lookPhase = state.phaseIndex;
       let advanced = false;
       for (const d of result.decisions) {
@@ -247,21 +275,54 @@ export class LaunchSimulator {
       ...(baseline === undefined ? {} : { baseline }),
     };
     const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
+    return this.needsReasons(quick) ? evaluateGuards(this.plan, this.data, options) : quick;
+  }
+
+  /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */
+  private needsReasons(quick: readonly GuardResult[]): boolean {
     for (let i = 0; i < quick.length; i++) {
       const v = (quick[i] as GuardResult).verdict;
       if (v === 'breach' || (v === 'insufficient-evidence' && this.actsOnInsufficient[i] === true))
-        return evaluateGuards(this.plan, this.data, options);
+        return true;
     }
-    return quick;
+    return false;
   }
 
-  private srm(unitsT: number, unitsC: number, p: number): SrmResult {
+  /**
+   * The look's guard options, verdict-only and full: they change every look (the
+   * traffic seen so far tunes the boundary, the elapsed time picks a window's share).
+   */
+  private lookOptions(
+    phase: Phase,
+    p: number,
+    seen: PhaseTraffic,
+    phaseElapsedMs: number,
+    baseline: string | undefined,
+  ): { quick: GuardsOptions; full: GuardsOptions } {
+    const full: GuardsOptions = {
+      ...guardOptions(this.plan, phase, p, seen),
+      phaseElapsedMs,
+      ...(baseline === undefined ? {} : { baseline }),
+    };
+    return { full, quick: { ...full, explain: false } };
+  }
+
+  private srm(unitsT: number, unitsC: number, p: number, explain: boolean): SrmResult {
+    const options = explain ? undefined : NO_EXPLAIN;
     if (!(p > 0))
-      return checkSampleRatio({ treatment: 0, control: 0 }, { treatment: 0, control: 1 });
+      return checkSampleRatio(
+        { treatment: 0, control: 0 },
+        { treatment: 0, control: 1 },
+        undefined,
+        options,
+      );
+    if (this.split === null || this.split.p !== p)
+      this.split = { p, share: plannedSplit(this.plan, p) };
     return checkSampleRatio(
       { treatment: unitsT, control: unitsC },
-      plannedSplit(this.plan, p),
+      this.split.share,
       this.plan.analysis.srm_p_value,
+      options,
     );
   }
 

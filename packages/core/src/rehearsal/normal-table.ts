@@ -19,34 +19,6 @@ function build(): Float64Array {
   return t;
 }
 
-/**
- * Rounded running counts round(v·Φ(z)) at z = z0, z0 + step, … (`count` knots)
- * into `out`, each exactly as round(v * tableNormalCdf(z)) with z advanced by
- * repeated addition: the table lookup inlined, for the sketch fill's inner loop.
- */
-export function roundedCdfRun(
-  v: number,
-  z0: number,
-  step: number,
-  count: number,
-  out: Float64Array,
-): void {
-  const t = (table ??= build());
-  let z = z0;
-  for (let j = 0; j < count; j++, z += step) {
-    let cdf: number;
-    if (!(z > -LIMIT)) cdf = 0;
-    else if (z >= LIMIT) cdf = 1;
-    else {
-      const x = (z + LIMIT) * STEPS_PER_UNIT;
-      const k = Math.floor(x);
-      const lo = t[k] as number;
-      cdf = lo + (x - k) * ((t[k + 1] as number) - lo);
-    }
-    out[j] = Math.round(v * cdf);
-  }
-}
-
 /** Φ(z), interpolated. */
 export function tableNormalCdf(z: number): number {
   const t = (table ??= build());
@@ -56,4 +28,60 @@ export function tableNormalCdf(z: number): number {
   const k = Math.floor(x);
   const lo = t[k] as number;
   return lo + (x - k) * ((t[k + 1] as number) - lo);
+}
+
+/**
+ * A sketch's bucket counts in one pass: for buckets j = from … to, the rounded
+ * running counts round(v·Φ(z)) at their upper edges (z from `z0` by repeated
+ * addition of `step`), differenced, the last bucket
+ * taking the rest of the v values. Each non-empty bucket's pair gets its count
+ * and is pushed to `out`; `range` gets the first and last non-empty bucket.
+ */
+export function pushRoundedCounts(
+  v: number,
+  z0: number,
+  step: number,
+  from: number,
+  to: number,
+  pool: readonly [number, number][],
+  out: [number, number][],
+  range: FilledRange,
+): void {
+  const t = (table ??= build());
+  let z = z0;
+  let before = 0;
+  let first = -1;
+  let end = -1;
+  for (let j = from; j <= to; j++) {
+    let count: number;
+    if (j < to) {
+      let cdf: number;
+      if (!(z > -LIMIT)) cdf = 0;
+      else if (z >= LIMIT) cdf = 1;
+      else {
+        const x = (z + LIMIT) * STEPS_PER_UNIT;
+        const k = Math.floor(x);
+        const lo = t[k] as number;
+        cdf = lo + (x - k) * ((t[k + 1] as number) - lo);
+      }
+      const upTo = Math.round(v * cdf);
+      count = upTo - before;
+      before = upTo;
+      z += step;
+    } else count = v - before;
+    if (count <= 0) continue;
+    const pair = pool[j] as [number, number];
+    pair[1] = count;
+    out.push(pair);
+    if (first < 0) first = j;
+    end = j;
+  }
+  range.first = first;
+  range.end = end;
+}
+
+/** The first and last non-empty bucket of a fill (-1 when none). */
+export interface FilledRange {
+  first: number;
+  end: number;
 }

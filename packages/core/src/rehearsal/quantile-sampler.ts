@@ -17,7 +17,8 @@ import type { History } from './history.js';
 import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative } from './kpi-sampler.js';
-import { roundedCdfRun } from './normal-table.js';
+import { pushRoundedCounts } from './normal-table.js';
+import type { FilledRange } from './normal-table.js';
 import type { SeededRandom } from './random.js';
 import { prefixSums, windowTotal } from './window-sums.js';
 
@@ -50,8 +51,8 @@ export class QuantileSampler implements KpiSampler {
   private unitShare = 0;
   /** Units that arrived in the loaded window (both arms and the excluded). */
   private windowUnits = 0;
-  /** Running counts of one fill, one per bucket, reused by every write. */
-  private readonly upTo: Float64Array;
+  /** The first and last non-empty bucket of the last fill. */
+  private readonly range: FilledRange = { first: -1, end: -1 };
   /** Per sketch, one reusable [index, count] pair per bucket: writes allocate nothing. */
   private readonly pools = new WeakMap<QuantileSketch, [number, number][]>();
 
@@ -96,7 +97,6 @@ export class QuantileSampler implements KpiSampler {
     this.lo = Math.floor((low - maxShift) / LOG_GAMMA);
     const hi = Math.ceil((high + maxShift) / LOG_GAMMA);
     this.buckets = Math.min(MAX_BUCKETS, hi - this.lo + 1);
-    this.upTo = new Float64Array(Math.max(1, this.buckets));
   }
 
   load(x0: number, x1: number, units: number): void {
@@ -187,8 +187,8 @@ export class QuantileSampler implements KpiSampler {
   ): void {
     const last = this.buckets - 1;
     const positive = sketch.positive;
-    let first = -1;
-    let end = -1;
+    let first: number;
+    let end: number;
     if (!(s > 0)) {
       first = end = Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo));
       const pair = pool[first] as [number, number];
@@ -202,20 +202,10 @@ export class QuantileSampler implements KpiSampler {
       const zFrom = normalQuantile(0.5 / v) - step;
       const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
       const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
-      // Running counts at the buckets' upper edges, all at once into a reused buffer.
-      const upTo = this.upTo;
-      roundedCdfRun(v, z0 + from * step, step, to - from, upTo);
-      let before = 0;
-      for (let j = from; j <= to; j++) {
-        const count = j < to ? (upTo[j - from] as number) - before : v - before;
-        if (j < to) before = upTo[j - from] as number;
-        if (count <= 0) continue;
-        const pair = pool[j] as [number, number];
-        pair[1] = count;
-        positive.push(pair);
-        if (first < 0) first = j;
-        end = j;
-      }
+      // One pass: running counts at the buckets' upper edges, differenced into the pairs.
+      pushRoundedCounts(v, z0 + from * step, step, from, to, pool, positive, this.range);
+      first = this.range.first;
+      end = this.range.end;
     }
     // Edges of the outermost buckets bound every value, so clamping to them distorts nothing.
     sketch.min = Math.pow(GAMMA, this.lo + first - 1);

@@ -94,6 +94,23 @@ export interface Outcomes {
   unfinished: RateEstimate;
 }
 
+/**
+ * How each launch of a scenario ended, in exactly one of four ways, so the
+ * counts add up to the scenario's runs (100%).
+ */
+export interface Ends {
+  /** Paused or rolled back by a breach of an injected KPI once its regression was live (clean: none). */
+  caught: RateEstimate;
+  /** Paused or rolled back for anything else: a false alarm, the split check, another KPI. */
+  stoppedForNothing: RateEstimate;
+  /** Completed: the change (and any regression in it) went fully live. */
+  shipped: RateEstimate;
+  /** Still running when the simulated time ran out. */
+  stalled: RateEstimate;
+  /** The four counts' sum: always the scenario's runs. */
+  total: number;
+}
+
 /** One phase on clean history. */
 export interface CleanPhase {
   phase: string;
@@ -119,6 +136,7 @@ export interface CleanPhase {
 export interface CleanReport {
   runs: number;
   outcomes: Outcomes;
+  ends: Ends;
   /** Any guard breach that drew a response (rollback, pause, hold, ask or notify). */
   falseAlarm: RateEstimate;
   /** A breach that paused or rolled back the launch. */
@@ -159,6 +177,7 @@ export interface InjectionReport {
   /** The regression went fully live: the launch completed. */
   shipped: RateEstimate;
   outcomes: Outcomes;
+  ends: Ends;
   /** Time from the regression going live to the first response. */
   timeToDetect: DurationSummary;
   /** Treatment units exposed to the regression before the first response. */

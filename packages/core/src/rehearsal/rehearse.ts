@@ -12,6 +12,8 @@ import type { DetectionContext } from './detectable-effects.js';
 import { findings } from './findings.js';
 import type { History } from './history.js';
 import type { Injection } from './injection.js';
+import { impossibleEffect } from './injection.js';
+import type { KpiSampler } from './kpi-sampler.js';
 import { LaunchSimulator } from './launch-simulator.js';
 import type { SimulationSettings } from './launch-simulator.js';
 import { SeededRandom } from './random.js';
@@ -25,7 +27,7 @@ import { prefixSums } from './window-sums.js';
 
 /** Options of a rehearsal; every field has a default. */
 export interface RehearsalOptions {
-  /** Simulated launches per scenario (the clean replay and each injection). Default 2000. */
+  /** Simulated launches per scenario (the clean replay and each injection). Default 200. */
   runs?: number;
   /** Seed of all randomness. Default 1. */
   seed?: number;
@@ -39,13 +41,18 @@ export interface RehearsalOptions {
   injections?: Injection[];
   /** Share of arriving units matching each phase's audience, by phase name. Default 1. */
   audience?: Record<string, number>;
+  /**
+   * true: simulate on the reference path (see SimulationSettings.reference),
+   * for the equivalence test and the benchmark. The report is the same.
+   */
+  reference?: boolean;
   /** Called after each simulated launch (for progress bars); must not throw. */
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Defaults of {@link RehearsalOptions}. */
 export const REHEARSAL_DEFAULTS = {
-  runs: 2000,
+  runs: 200,
   seed: 1,
   lookIntervalMs: 5 * 60_000,
   signoffDelayMs: 0,
@@ -69,6 +76,40 @@ export function rehearse(
   source: History | TrafficProfile,
   options: RehearsalOptions = {},
 ): RehearsalReport {
+  const prepared = prepareRehearsal(plan, source, options);
+  const total = prepared.runs * (1 + prepared.injections.length);
+  let done = 0;
+  const onRun =
+    options.onProgress === undefined ? undefined : () => options.onProgress?.(++done, total);
+  const records: RunRecord[][] = [];
+  for (let s = 0; s <= prepared.injections.length; s++)
+    records.push(simulateRuns(prepared, s, 0, prepared.runs, onRun));
+  return reportRehearsal(prepared, records);
+}
+
+/** A rehearsal's checked inputs and what every simulated launch shares; see {@link prepareRehearsal}. */
+export interface PreparedRehearsal {
+  plan: Plan;
+  history: History;
+  kind: 'history' | 'synthetic';
+  runs: number;
+  seed: number;
+  injections: Injection[];
+  unitsPrefix: Float64Array;
+  samplers: KpiSampler[];
+  simulation: SimulationSettings;
+}
+
+/**
+ * Check a rehearsal's options and build what its launches share. Cheap and
+ * deterministic: a worker thread that gets the same (plan, source, options)
+ * rebuilds the same thing. Throws a RangeError naming the option.
+ */
+export function prepareRehearsal(
+  plan: Plan,
+  source: History | TrafficProfile,
+  options: RehearsalOptions = {},
+): PreparedRehearsal {
   const kind = isHistory(source) ? 'history' : 'synthetic';
   const history = isHistory(source) ? source : syntheticHistory(plan, source);
   const runs = options.runs ?? REHEARSAL_DEFAULTS.runs;
@@ -102,44 +143,83 @@ export function rehearse(
 
   const unitsPrefix = prefixSums(history.units);
   const samplers = buildSamplers(plan, history, unitsPrefix, injections);
-  const simulation: SimulationSettings = {
-    lookIntervalMs,
-    signoffDelayMs,
-    maxDurationMs,
-    audience,
-  };
-  const total = runs * (1 + injections.length);
-  let done = 0;
-  const simulate = (effects: Injection['effects']): RunRecord[] => {
-    const sim = new LaunchSimulator(plan, history, samplers, unitsPrefix, simulation, effects);
-    const records: RunRecord[] = [];
-    for (let r = 0; r < runs; r++) {
-      // One stream per launch index, shared by every scenario: launch r of each
-      // scenario starts at the same place and sees the same traffic.
-      const rng = new SeededRandom(seed, r);
-      records.push(sim.run(rng, rng.integer(history.length)));
-      done++;
-      options.onProgress?.(done, total);
+  injections.forEach((inj, i) => {
+    for (const e of inj.effects) {
+      const sampler = samplers.find((s) => s.kpi.name === e.kpi);
+      if (sampler === undefined) continue;
+      const why = impossibleEffect(e, sampler.kpi.kind, sampler.baseline().value);
+      check(why === null, `injections.${i}: ${why ?? ''}`);
     }
-    return records;
-  };
-
-  const settings: ReportSettings = {
+  });
+  return {
+    plan,
+    history,
+    kind,
     runs,
     seed,
-    lookIntervalMs,
-    signoffDelayMs,
-    maxDurationMs,
-    audience: plan.phases.map((p, i) => ({ phase: p.name, share: audience[i] ?? 1 })),
+    injections,
+    unitsPrefix,
+    samplers,
+    simulation: {
+      lookIntervalMs,
+      signoffDelayMs,
+      maxDurationMs,
+      audience,
+      ...(options.reference === true ? { reference: true } : {}),
+    },
   };
-  const clean = summarizeClean(plan, simulate([]));
-  const injected = injections.map((inj) => summarizeInjection(plan, inj, simulate(inj.effects)));
+}
+
+/**
+ * Simulate launches `from` (inclusive) to `to` (exclusive) of one scenario (0: the
+ * clean replay, i: injection i − 1). Launch r depends only on the seed and r, so
+ * any split of the runs into ranges, in any order or thread, gives the same records.
+ */
+export function simulateRuns(
+  prepared: PreparedRehearsal,
+  scenario: number,
+  from: number,
+  to: number,
+  onRun?: () => void,
+): RunRecord[] {
+  const { plan, history, samplers, unitsPrefix, simulation, seed } = prepared;
+  const effects = scenario === 0 ? [] : (prepared.injections[scenario - 1]?.effects ?? null);
+  if (effects === null) throw new RangeError(`scenario ${scenario} does not exist`);
+  const sim = new LaunchSimulator(plan, history, samplers, unitsPrefix, simulation, effects);
+  const records: RunRecord[] = [];
+  for (let r = from; r < to; r++) {
+    // One stream per launch index, shared by every scenario: launch r of each
+    // scenario starts at the same place and sees the same traffic.
+    const rng = new SeededRandom(seed, r);
+    records.push(sim.run(rng, rng.integer(history.length)));
+    onRun?.();
+  }
+  return records;
+}
+
+/** The report from every scenario's records (`records[s]`: scenario s's launches, in run order). */
+export function reportRehearsal(
+  prepared: PreparedRehearsal,
+  records: readonly (readonly RunRecord[])[],
+): RehearsalReport {
+  const { plan, history, kind, samplers, unitsPrefix, simulation, injections } = prepared;
+  const historyMs = history.length * history.intervalMs;
+  const settings: ReportSettings = {
+    runs: prepared.runs,
+    seed: prepared.seed,
+    lookIntervalMs: simulation.lookIntervalMs,
+    signoffDelayMs: simulation.signoffDelayMs,
+    maxDurationMs: simulation.maxDurationMs,
+    audience: plan.phases.map((p, i) => ({ phase: p.name, share: simulation.audience[i] ?? 1 })),
+  };
+  const clean = summarizeClean(plan, records[0] ?? []);
+  const injected = injections.map((inj, i) => summarizeInjection(plan, inj, records[i + 1] ?? []));
   const historySummary = reportHistory(history, samplers, kind);
   const detection: DetectionContext = {
     plan,
     samplers,
     unitsPerMinute: ((unitsPrefix[history.length] as number) / historyMs) * 60_000,
-    audience,
+    audience: simulation.audience,
   };
   return {
     version: 1,

@@ -5,6 +5,7 @@ import { planKpis } from './live-evidence.js';
 import type {
   CleanPhase,
   CleanReport,
+  Ends,
   InjectionReport,
   Outcomes,
   PowerCurve,
@@ -29,6 +30,30 @@ function outcomes(records: readonly RunRecord[]): Outcomes {
   };
 }
 
+/** Each launch in exactly one of caught, stopped for nothing, shipped, stalled (`injected`: KPI indexes). */
+function ends(records: readonly RunRecord[], injected: readonly number[]): Ends {
+  let caught = 0;
+  let stopped = 0;
+  let shipped = 0;
+  let stalled = 0;
+  for (const r of records) {
+    if (r.outcome === 'completed') shipped++;
+    else if (r.outcome === 'unfinished') stalled++;
+    // A stop counts as caught when an injected KPI's live breach (alarmMs) drew it.
+    else if (r.stoppedBy.some((i) => injected.includes(i) && (r.alarmMs[i] as number) >= 0))
+      caught++;
+    else stopped++;
+  }
+  const n = records.length;
+  return {
+    caught: rateOf(caught, n),
+    stoppedForNothing: rateOf(stopped, n),
+    shipped: rateOf(shipped, n),
+    stalled: rateOf(stalled, n),
+    total: caught + stopped + shipped + stalled,
+  };
+}
+
 function anyAlarm(r: RunRecord): boolean {
   for (const t of r.alarmMs) if (t >= 0) return true;
   return false;
@@ -42,6 +67,7 @@ export function summarizeClean(plan: Plan, records: readonly RunRecord[]): Clean
   return {
     runs: records.length,
     outcomes: outcomes(records),
+    ends: ends(records, []),
     falseAlarm: count(records, anyAlarm),
     falseStop: count(
       records,
@@ -194,6 +220,7 @@ export function summarizeInjection(
     ),
     shipped: count(records, (r) => r.outcome === 'completed'),
     outcomes: outcomes(records),
+    ends: ends(records, injected),
     timeToDetect: durationSummary(detectTimes),
     unitsBeforeDetect: countSummary(unitsBeforeDetect),
     unitsBeforeStop: countSummary(unitsBeforeStop),

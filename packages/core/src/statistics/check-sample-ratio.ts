@@ -94,12 +94,15 @@ export function srmLogBayesFactor(
  * mixture Bayes factor reaches 1/threshold (anytime-valid, see the module comment);
  * `pValue` is Pearson's chi-squared p-value (one degree of freedom), for reading.
  * Throws a RangeError naming the field for negative or non-finite inputs.
+ * `explain: false` leaves `reason` empty (every number is the same).
  */
 export function checkSampleRatio(
   observed: { treatment: number; control: number },
   expectedShare: { treatment: number; control: number },
   threshold: number = DEFAULT_SRM_THRESHOLD,
+  options?: { explain?: boolean },
 ): SequentialSrmResult {
+  const explain = options?.explain !== false;
   checkArmCounts(observed, 'observed');
   checkArmCounts(expectedShare, 'expectedShare');
   if (!(threshold > 0 && threshold < 1))
@@ -114,8 +117,6 @@ export function checkSampleRatio(
     expectedShare: { ...expectedShare },
     method: 'dirichlet-multinomial-mixture' as const,
   };
-  const planned = `${formatValue((100 * expectedShare.treatment) / shareTotal)}%/${formatValue((100 * expectedShare.control) / shareTotal)}%`;
-  const seen = `${formatCount(observed.treatment)} treatment and ${formatCount(observed.control)} control units`;
   if (n === 0)
     return {
       ...base,
@@ -142,6 +143,10 @@ export function checkSampleRatio(
   const anytimePValue = Math.min(1, Math.exp(-logBayesFactor));
   // Compared in logs: the Bayes factor itself overflows a double past e^709.
   const healthy = logBayesFactor < -Math.log(threshold);
+  // explain: false (the rehearsal's looks): the same numbers, no sentence.
+  if (!explain) return { ...base, healthy, pValue, logBayesFactor, anytimePValue, reason: '' };
+  const planned = `${formatValue((100 * expectedShare.treatment) / shareTotal)}%/${formatValue((100 * expectedShare.control) / shareTotal)}%`;
+  const seen = `${formatCount(observed.treatment)} treatment and ${formatCount(observed.control)} control units`;
   const evidence = impossible
     ? 'an arm planned to be empty has units'
     : `sequential Bayes factor ${formatBayesFactor(logBayesFactor)} against ${formatValue(1 / threshold)} needed, anytime p = ${formatValue(anytimePValue)}; chi-squared ${formatValue(chi2)}, p = ${formatValue(pValue)} at this look alone`;

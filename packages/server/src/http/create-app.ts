@@ -38,6 +38,7 @@ import type { AppOptions, RouteContext } from './route-context.js';
 import type { RouteSpec } from './route-spec.js';
 import { pathMatcher } from './route-spec.js';
 import { serverVersion } from './server-version.js';
+import { RehearsalPool, SERVER_REHEARSAL_POOL } from '../workers/rehearsal-pool.js';
 import { storeErrorToHttp } from './store-errors.js';
 
 /** What the app is built from. Only `store` is required. */
@@ -54,6 +55,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Metric sources (default: only the store's events). */
   sources?: SourceRegistry;
+  /** Rehearsal threads; a pool is created when not given (its idle threads end by themselves). */
+  rehearsals?: RehearsalPool;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -118,6 +121,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
     sources: deps.sources ?? openSources([], { store: deps.store }),
+    rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

@@ -5,6 +5,7 @@ import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
+import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -31,4 +32,6 @@ export interface RouteContext {
   eventTimeWindow: EventTimeWindow;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  /** Rehearsals run here, off the event loop. */
+  rehearsals: RehearsalPool;
 }

@@ -4,14 +4,8 @@
  * engine — the same decide() as live launches — and answer its report. Nothing
  * is stored: a rehearsal changes nothing, so a viewer may run one.
  */
-import {
-  parseHistory,
-  parseInjection,
-  parsePlan,
-  rehearse,
-  REHEARSAL_DEFAULTS,
-} from '@threshold/core';
-import type { Injection, Plan, TrafficProfile } from '@threshold/core';
+import { parseHistory, parseInjection, parsePlan, REHEARSAL_DEFAULTS } from '@threshold/core';
+import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveInt } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
@@ -19,13 +13,15 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
+import { RehearsalPoolFullError } from '../workers/rehearsal-pool.js';
+import type { RehearsalInput, RehearsalJobOptions } from '../workers/rehearsal-pool.js';
 
 /**
- * A rehearsal runs on the server's thread, so its size is bounded: at most this
- * many simulated launches over all scenarios (a few seconds at most; the CLI
- * has no such bound).
+ * At most this many simulated launches over all scenarios per request. Rehearsals
+ * run on the worker pool (never on the event loop), so the bound is about how
+ * long one request may hold a thread, not about blocking the server.
  */
-export const MAX_SIMULATED_LAUNCHES = 4000;
+export const MAX_SIMULATED_LAUNCHES = 10_000;
 /** Histories are larger than plans: a week of per-minute rows is about 1 MB. */
 const MAX_REHEARSAL_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -61,7 +57,7 @@ const rehearsalBody = z
       .max(20, { error: 'at most 20 injections' })
       .default([])
       .meta({ description: 'Regressions, one scenario each: KPI=+10%[@phase][,KPI=…].' }),
-    runs: z.number().int().min(1).max(5000).default(400),
+    runs: z.number().int().min(1).max(MAX_SIMULATED_LAUNCHES).default(200),
     seed: z.number().int().default(REHEARSAL_DEFAULTS.seed),
     lookIntervalMs: z.number().int().min(1000).optional(),
   })
@@ -73,6 +69,77 @@ const rehearsalBody = z
     error: 'give either history (CSV text) or profile (synthetic traffic)',
     path: ['history'],
   });
+
+/** The streamed answer's media type: one JSON object per line. */
+const NDJSON = 'application/x-ndjson';
+/** Least time between two streamed progress lines. */
+const PROGRESS_EVERY_MS = 250;
+
+/** The engine's RangeError (an invalid option) and a full pool as the API's errors; anything else as is. */
+function httpErrorOf(err: unknown): unknown {
+  if (err instanceof RangeError)
+    return new HttpError('VALIDATION_FAILED', `body: ${err.message}`, {
+      errors: [{ path: 'body', message: err.message }],
+    });
+  if (err instanceof RehearsalPoolFullError)
+    return new HttpError('RATE_LIMITED', err.message, { limit: err.limit });
+  return err;
+}
+
+/** Start a rehearsal on the pool; what it refuses up front throws as an HttpError (before any byte is sent). */
+function start(
+  ctx: RouteContext,
+  input: RehearsalInput,
+  options: RehearsalJobOptions,
+): Promise<RehearsalReport> {
+  try {
+    return ctx.rehearsals.start(input, options);
+  } catch (err) {
+    throw httpErrorOf(err);
+  }
+}
+
+/** An error after the stream began: its last line. */
+function streamError(err: unknown): { code: string; message: string } {
+  const e = httpErrorOf(err);
+  if (e instanceof HttpError) return { code: e.value.code, message: e.value.message };
+  if (e instanceof Error && e.name === 'AbortError')
+    return { code: 'CANCELLED', message: e.message };
+  return { code: 'INTERNAL', message: 'the rehearsal failed' };
+}
+
+/** An NDJSON answer: lines as they come (progress, partial reports), then the last one. */
+function streamLines(
+  bind: (send: (line: Record<string, unknown>) => void) => void,
+  last: Promise<Record<string, unknown>>,
+  cancel: () => void,
+): Response {
+  const encoder = new TextEncoder();
+  let open = true;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (line: Record<string, unknown>) => {
+        if (open) controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
+      };
+      bind(send);
+      void last.then((line) => {
+        // After cancel() the stream is closed already: nothing more to say.
+        if (!open) return;
+        send(line);
+        open = false;
+        controller.close();
+      });
+    },
+    cancel() {
+      open = false;
+      cancel();
+    },
+  });
+  return new Response(stream, {
+    status: 200,
+    headers: { 'content-type': `${NDJSON}; charset=utf-8`, 'cache-control': 'no-store' },
+  });
+}
 
 /** The rehearsal route. */
 export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
@@ -88,7 +155,8 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
       body: { required: true, content: { 'application/json': rehearsalBody } },
       responses: {
         200: {
-          description: 'The rehearsal report (core RehearsalReport), and where the plan came from.',
+          description:
+            'The rehearsal report (core RehearsalReport), and where the plan came from. With `Accept: application/x-ndjson`, a stream of JSON lines instead: {type: progress, done, total}, {type: partial, report} (the launches so far), then {type: report, plan, report} or {type: error, error: {code, message}}; closing the connection cancels the rehearsal.',
           schema: z.object({
             plan: z.object({ name: z.string(), version: z.number().int().nullable() }),
             report: z.record(z.string(), z.unknown()),
@@ -102,6 +170,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
         'PLAN_INVALID',
         'PAYLOAD_TOO_LARGE',
         'MALFORMED_BODY',
+        'RATE_LIMITED',
       ],
       handler: async (c) => {
         const body = validateInput(
@@ -191,23 +260,49 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           source = profile;
         }
 
-        let report;
-        try {
-          report = rehearse(plan, source, {
+        const input = {
+          plan,
+          source,
+          options: {
             runs: body.runs,
             seed: body.seed,
             injections,
             ...(body.lookIntervalMs === undefined ? {} : { lookIntervalMs: body.lookIntervalMs }),
+          },
+        };
+        // Per token: one caller cannot fill the pool; a client that goes away cancels.
+        const scope = c.get('principal').tokenId;
+        const cancel = new AbortController();
+        const gone = () => cancel.abort();
+        c.req.raw.signal.addEventListener('abort', gone, { once: true });
+        if ((c.req.header('accept') ?? '').includes(NDJSON)) {
+          let send: (line: Record<string, unknown>) => void = () => undefined;
+          let shown = 0;
+          const running = start(ctx, input, {
+            scope,
+            signal: cancel.signal,
+            onProgress: (done, total) => {
+              const now = Date.now();
+              if (done < total && now - shown < PROGRESS_EVERY_MS) return;
+              shown = now;
+              send({ type: 'progress', done, total });
+            },
+            onPartial: (partial) => send({ type: 'partial', report: partial }),
           });
-        } catch (err) {
-          // rehearse() throws RangeError naming the option for invalid options.
-          if (err instanceof RangeError) {
-            throw new HttpError('VALIDATION_FAILED', `body: ${err.message}`, {
-              errors: [{ path: 'body', message: err.message }],
-            });
-          }
-          throw err;
+          return streamLines(
+            (line) => (send = line),
+            running.then(
+              (report) => ({ type: 'report', plan: { name: plan.launch, version }, report }),
+              (err: unknown) => ({ type: 'error', error: streamError(err) }),
+            ),
+            gone,
+          );
         }
+        const report = await start(ctx, input, { scope, signal: cancel.signal }).catch(
+          (err: unknown) => {
+            throw httpErrorOf(err);
+          },
+        );
         return c.json({ plan: { name: plan.launch, version }, report });
       },
     },

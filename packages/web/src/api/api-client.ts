@@ -26,6 +26,13 @@ export interface ApiClient {
   post<T>(path: string, body: unknown, contentType?: string): Promise<T>;
   /** Reads a server-sent-events stream until `signal` aborts or the stream ends. */
   stream(path: string, onMessage: (m: SseMessage) => void, signal: AbortSignal): Promise<void>;
+  /** POSTs JSON and reads an NDJSON answer line by line until it ends or `signal` aborts. */
+  postLines(
+    path: string,
+    body: unknown,
+    onLine: (line: Record<string, unknown>) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 interface ErrorBody {
@@ -82,6 +89,31 @@ export function createApiClient(token: string, baseUrl = ''): ApiClient {
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return (await res.json()) as T;
+    },
+    async postLines(path, body, onLine, signal) {
+      const res = await send(path, {
+        method: 'POST',
+        headers: headers({ 'Content-Type': 'application/json', Accept: 'application/x-ndjson' }),
+        body: JSON.stringify(body),
+        signal,
+      });
+      const reader = res.body?.getReader();
+      if (reader === undefined) return;
+      const decoder = new TextDecoder();
+      let buffered = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          buffered += done ? decoder.decode() : decoder.decode(value, { stream: true });
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines)
+            if (line.trim() !== '') onLine(JSON.parse(line) as Record<string, unknown>);
+          if (done) return;
+        }
+      } finally {
+        reader.releaseLock();
+      }
     },
     async stream(path, onMessage, signal) {
       const res = await send(path, {

@@ -4,8 +4,9 @@
  * core's rehearsal engine — the same decide() as live launches. The report shows
  * findings, the clean replay, power curves and detectable effects.
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { ChangeEvent, FormEvent } from 'react';
+import { spanWords } from '@threshold/core';
 import type { RehearsalReport } from '@threshold/core';
 import { ApiError } from '../api/api-client.js';
 import type { PlanListEntry } from '../api/api-types.js';
@@ -39,9 +40,14 @@ export function RehearsalPage() {
     diurnal: true,
   });
   const [injections, setInjections] = useState('');
-  const [runs, setRuns] = useState(300);
+  const [runs, setRuns] = useState(200);
   const [seed, setSeed] = useState(1);
+  const [lookMinutes, setLookMinutes] = useState(5);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [partial, setPartial] = useState<RehearsalReport | null>(null);
+  const [cancelled, setCancelled] = useState(false);
+  const running = useRef<AbortController | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [result, setResult] = useState<{
     plan: { name: string; version: number | null };
@@ -57,6 +63,12 @@ export function RehearsalPage() {
     if (chosen === null) return;
     setBusy(true);
     setError(null);
+    setResult(null);
+    setPartial(null);
+    setProgress(null);
+    setCancelled(false);
+    const abort = new AbortController();
+    running.current = abort;
     try {
       const body = {
         ...(chosen.kind === 'stored'
@@ -71,14 +83,37 @@ export function RehearsalPage() {
           .filter((l) => l !== ''),
         runs,
         seed,
+        lookIntervalMs: Math.round(lookMinutes * 60_000),
       };
-      setResult(await api.post('/api/v1/rehearsals', body));
+      // Streamed: progress and partial reports as the launches are simulated.
+      await api.postLines(
+        '/api/v1/rehearsals',
+        body,
+        (line) => {
+          if (line.type === 'progress')
+            setProgress({ done: Number(line.done), total: Number(line.total) });
+          else if (line.type === 'partial') setPartial(line.report as RehearsalReport);
+          else if (line.type === 'report') {
+            setPartial(null);
+            setResult(line as unknown as NonNullable<typeof result>);
+          } else if (line.type === 'error') {
+            const e = line.error as { code: string; message: string };
+            setError(new ApiError(200, e.code, e.message));
+          }
+        },
+        abort.signal,
+      );
     } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
+      if (abort.signal.aborted) setCancelled(true);
+      else setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
     } finally {
+      running.current = null;
       setBusy(false);
+      setProgress(null);
     }
   };
+  // Closing the stream cancels the rehearsal on the server too.
+  const cancel = () => running.current?.abort();
 
   return (
     <section className="rehearsal-page">
@@ -201,9 +236,19 @@ export function RehearsalPage() {
           <input
             type="number"
             min={1}
-            max={4000}
+            max={10000}
             value={runs}
             onChange={(e) => setRuns(Number(e.target.value) || 1)}
+          />
+        </label>{' '}
+        <label className="inline">
+          Look interval (minutes){' '}
+          <input
+            type="number"
+            min={0.05}
+            step="any"
+            value={lookMinutes}
+            onChange={(e) => setLookMinutes(Number(e.target.value) || 5)}
           />
         </label>{' '}
         <label className="inline">
@@ -218,15 +263,41 @@ export function RehearsalPage() {
           <button type="submit" disabled={busy || chosen === null}>
             {busy ? 'Rehearsing…' : 'Run the rehearsal'}
           </button>
+          {busy ? (
+            <button type="button" onClick={cancel}>
+              Cancel
+            </button>
+          ) : null}
         </div>
       </form>
+      {progress === null ? null : (
+        <p className="rehearsal-progress" role="status">
+          <progress max={progress.total} value={progress.done} /> {progress.done} of{' '}
+          {progress.total} launches simulated
+        </p>
+      )}
+      {cancelled ? (
+        <p className="status-line" role="status">
+          Rehearsal cancelled.
+        </p>
+      ) : null}
       {error === null ? null : <ErrorNote error={error} />}
+      {partial === null ? null : (
+        <>
+          <p className="status-line partial">
+            Partial: the first {partial.settings.runs} launches per scenario; the numbers sharpen as
+            more arrive.
+          </p>
+          <RehearsalReportView report={partial} />
+        </>
+      )}
       {result === null ? null : (
         <>
           <p className="status-line">
             Rehearsed <strong>{result.plan.name}</strong>
             {result.plan.version === null ? ' (uploaded)' : ` v${result.plan.version}`}:{' '}
-            {result.report.settings.runs} launches per scenario, seed {result.report.settings.seed}.
+            {result.report.settings.runs} launches per scenario, seed {result.report.settings.seed},
+            a look every {spanWords(result.report.settings.lookIntervalMs)}.
           </p>
           <RehearsalReportView report={result.report} />
         </>

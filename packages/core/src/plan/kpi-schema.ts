@@ -164,6 +164,10 @@ const kpiShape = z.strictObject({
     description:
       'events: SDK track() events; prometheus: a PromQL query per arm; http: a JSON endpoint per arm.',
   }),
+  source_name: identifier('a source name').optional().meta({
+    description:
+      'A named source of that kind configured on the server (default: the source named like the kind, e.g. prometheus).',
+  }),
   event: z
     .string()
     .min(1)
@@ -236,6 +240,8 @@ function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
         fail('denominator', `denominator is for kinds ratio and slo-burn, not ${k.kind}`);
     }
   }
+  if (k.source === 'events' && present('source_name'))
+    fail('source_name', 'source events is built in and has no named instances');
   if (k.source === 'prometheus' && !present('query'))
     fail('source', 'source prometheus needs a query');
   if (k.source === 'http' && !present('url')) fail('source', 'source http needs a url');

@@ -76,7 +76,7 @@ kpis:
       on_breach: [pause, { notify: [a, b] }, { webhook: "https://hooks.example.com/x" }, notify]
       on_insufficient: { ask: [product] }
   operational-health:
-    - { name: availability, kind: slo-burn, source: prometheus, query: "x{arm='{{arm}}'}", guard: { burn_rate: { slo: 99.9% } } }
+    - { name: availability, kind: slo-burn, source: prometheus, numerator: "bad{arm='{{arm}}'}", denominator: "all{arm='{{arm}}'}", guard: { burn_rate: { slo: 99.9% } } }
 risks:
   - { id: R1, title: Slow, likelihood: likely, impact: severe, owner: sre, watch: [availability], contingency: rollback }
 signoff:

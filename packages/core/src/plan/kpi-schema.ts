@@ -143,8 +143,8 @@ export const guard = () =>
 
 /** Keys that belong to one source each, for "not allowed here" messages. */
 export const SOURCE_KEYS: Record<KpiSource, readonly string[]> = {
-  events: ['event', 'numerator', 'denominator'],
-  prometheus: ['query'],
+  events: ['event'],
+  prometheus: ['query', 'step'],
   http: ['url', 'select'],
 };
 
@@ -174,10 +174,12 @@ const kpiShape = z.strictObject({
     .optional()
     .meta({ description: 'Event name (source events; kinds occurrence, count, mean, quantile).' }),
   numerator: z.string().min(1).optional().meta({
-    description: 'Numerator event (source events; kinds ratio and slo-burn: the bad events).',
+    description:
+      'Kinds ratio and slo-burn: the numerator (bad) event for source events; for source prometheus a PromQL count per arm over {{interval}}, e.g. sum(increase(errors_total{arm="{{arm}}"}[{{interval}}])).',
   }),
   denominator: z.string().min(1).optional().meta({
-    description: 'Denominator event (source events; kinds ratio and slo-burn: all events).',
+    description:
+      'Kinds ratio and slo-burn: the denominator (all) event for source events; for source prometheus a PromQL count per arm over {{interval}}.',
   }),
   q: z
     .number()
@@ -186,7 +188,13 @@ const kpiShape = z.strictObject({
     .optional()
     .meta({ description: 'Quantile for kind quantile, e.g. 0.95.' }),
   query: z.string().min(1).optional().meta({
-    description: 'PromQL (source prometheus); {{arm}} is replaced by treatment or control.',
+    description:
+      'PromQL (source prometheus, kinds mean and quantile): one value per arm and interval; {{arm}}, {{launch}}, {{phase}}, {{interval}}, {{window}} and {{phase_range}} are filled in.',
+  }),
+  step: duration().optional().meta({
+    default: '1m',
+    description:
+      'Source prometheus: the interval whose values are one sample each ({{interval}} in queries).',
   }),
   url: z
     .url({ protocol: /^https?$/ })
@@ -212,6 +220,32 @@ const kpiShape = z.strictObject({
 });
 
 type KpiShape = z.output<typeof kpiShape>;
+
+/** Prometheus gives request-level series, not per-unit data: which fields each kind needs (ADR 0015). */
+function checkPrometheusKpi(
+  k: KpiShape,
+  present: (key: string) => boolean,
+  fail: (path: string, message: string) => void,
+): void {
+  if (k.kind === 'occurrence' || k.kind === 'count') {
+    fail(
+      'kind',
+      `kind ${k.kind} is per randomization unit and needs source events; from prometheus use kind ratio (numerator/denominator counts) or mean`,
+    );
+  } else if (k.kind === 'ratio' || k.kind === 'slo-burn') {
+    if (!present('numerator') || !present('denominator'))
+      fail(
+        present('numerator') ? 'numerator' : 'kind',
+        `kind ${k.kind} on source prometheus needs numerator and denominator PromQL counts over {{interval}}`,
+      );
+    if (present('query'))
+      fail('query', `kind ${k.kind} uses numerator and denominator queries, not query`);
+  } else {
+    if (!present('query')) fail('source', 'source prometheus needs a query');
+    for (const key of ['numerator', 'denominator'])
+      if (present(key)) fail(key, `${key} is for kinds ratio and slo-burn, not ${k.kind}`);
+  }
+}
 
 function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
   const fail = (path: string, message: string) =>
@@ -240,10 +274,13 @@ function checkKpiParameters(k: KpiShape, ctx: z.RefinementCtx): void {
         fail('denominator', `denominator is for kinds ratio and slo-burn, not ${k.kind}`);
     }
   }
+  if (k.source !== 'events' && k.source !== 'prometheus')
+    for (const key of ['numerator', 'denominator'])
+      if (present(key))
+        fail(key, `${key} belongs to sources events and prometheus, not ${k.source}`);
   if (k.source === 'events' && present('source_name'))
     fail('source_name', 'source events is built in and has no named instances');
-  if (k.source === 'prometheus' && !present('query'))
-    fail('source', 'source prometheus needs a query');
+  if (k.source === 'prometheus') checkPrometheusKpi(k, present, fail);
   if (k.source === 'http' && !present('url')) fail('source', 'source http needs a url');
   if (k.kind === 'quantile' && k.q === undefined)
     fail('kind', 'kind quantile needs q, e.g. q: 0.95');

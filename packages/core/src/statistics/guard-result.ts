@@ -62,6 +62,19 @@ export interface GuardResult {
    * its always-valid p-value min(1, 1/Λ) (1 when the estimate is on the good side).
    */
   evidence?: { statistic: 'msprt-log-likelihood-ratio'; value: number; pValue: number };
+  /**
+   * Where the data came from and what one sample is (ADR 0015): `per-unit` for the
+   * SDK's events; `per-interval` when each query step of a metrics engine is one
+   * sample; `request-counts` for burn-rate windows. `queries` are what was asked,
+   * per arm, after templating.
+   */
+  source?: {
+    name: string;
+    kind: string;
+    basis: string;
+    note?: string;
+    queries?: Record<string, string>;
+  };
 }
 
 /** Sample-ratio mismatch check of observed units per arm against the planned split. */

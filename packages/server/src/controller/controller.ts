@@ -13,6 +13,7 @@ import { StoreConflictError } from '../store/index.js';
 import type { LaunchRecord, Store } from '../store/store.js';
 import { commitDecisions } from './commit-decisions.js';
 import { gatherEvidence } from './gather-evidence.js';
+import type { SourceSet } from './gather-evidence.js';
 import { localLease } from './lease.js';
 import type { Lease } from './lease.js';
 import { foldLog, rebuildState } from './launch-log.js';
@@ -64,6 +65,8 @@ export interface ControllerOptions {
   lookRecordIntervalMs?: number;
   /** Called after commit for every decision, in order. */
   onDecision?: (committed: CommittedDecision) => void;
+  /** Metric sources by name (default: only the store's events). */
+  sources?: SourceSet;
 }
 
 /** The controller. */
@@ -146,7 +149,7 @@ export function createController(options: ControllerOptions): Controller {
     const { plan } = cached;
     const { state } = cached.log;
     const at = now();
-    const evidence = await gatherEvidence(store, launch.id, plan, state, at);
+    const evidence = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.

@@ -1,22 +1,43 @@
 /**
- * The evidence of one look, read from the store: per-arm aggregates of the
- * current phase since it started, guards under the plan's false alarm budget,
- * the split against the planned one, and every approval of the launch.
+ * The evidence of one look: per-arm aggregates of the current phase since it
+ * started, read from each KPI's metric source (concurrently, each with its own
+ * timeout), guards under the plan's false alarm budget, the split against the
+ * planned one, and every approval of the launch. A source that cannot answer
+ * makes its KPIs insufficient-evidence with its reason, never a pass.
  */
 import {
   baselinePhase,
   checkSampleRatio,
+  evaluateGuard,
   evaluateGuards,
   guardOptionsFor,
   plannedSplit,
-  windowStartMs,
 } from '@threshold/core';
-import type { Approval, Evidence, Kpi, LaunchState, Plan } from '@threshold/core';
-import type { Aggregates, ApprovalRecord, Store } from '../store/store.js';
+import type {
+  Approval,
+  ArmAggregates,
+  Evidence,
+  GuardResult,
+  Kpi,
+  LaunchState,
+  Plan,
+} from '@threshold/core';
+import { eventsSource } from '../sources/events-source.js';
+import { sourceNameOf } from '../sources/metric-source.js';
+import type { KpiReading, MetricSource, SourceReading } from '../sources/metric-source.js';
+import type { ApprovalRecord, Store } from '../store/store.js';
 
 // The split and the guard options are core's, shared with the rehearsal; re-exported
 // because the server's public API has always offered plannedSplit.
 export { plannedSplit };
+
+/**
+ * Samples per arm a per-interval KPI needs before a pass (ADR 0015): the phase's
+ * min_units counts randomization units, which a metrics engine does not have, and
+ * an asymptotic sequence needs a few dozen samples before its normal approximation
+ * holds.
+ */
+export const MIN_INTERVAL_SAMPLES = 20;
 
 /** An approval as decide() reads it (time in ms). */
 export function approvalOf(a: ApprovalRecord): Approval {
@@ -31,6 +52,9 @@ export function approvalOf(a: ApprovalRecord): Approval {
   };
 }
 
+/** Sources by name; `events` is the store's own when absent. */
+export type SourceSet = ReadonlyMap<string, MetricSource>;
+
 /** Read the evidence of the launch's current phase at `now` (ms). */
 export async function gatherEvidence(
   store: Store,
@@ -38,6 +62,8 @@ export async function gatherEvidence(
   plan: Plan,
   state: LaunchState,
   now: number,
+  sources: SourceSet = new Map(),
+  signal?: AbortSignal,
 ): Promise<Evidence> {
   const approvals = (await store.listApprovals(launchId)).map(approvalOf);
   const phase = plan.phases[state.phaseIndex];
@@ -50,31 +76,37 @@ export async function gatherEvidence(
       approvals,
     };
   }
-  const aggregates = await readPhaseAggregates(store, launchId, plan, phase.name, state, now);
+  const kpis = Object.values(plan.kpis).flatMap((list) => list ?? []);
+  const { readings, units } = await readSources(store, sources, {
+    launchId,
+    launch: plan.launch,
+    phase: phase.name,
+    phaseStartedAt: Math.max(0, Math.floor(state.phaseStartedAt)),
+    nowMs: Math.floor(now),
+    kpis,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  const perUnit: Record<string, ArmAggregates> = {};
+  for (const [name, reading] of readings)
+    if (reading.ok && reading.basis === 'per-unit') perUnit[name] = reading.data;
   // The traffic estimate that tunes the guards: units of the phase so far per unit time.
-  const seen = {
-    units: aggregates.units.treatment + aggregates.units.control,
-    elapsedMs: now - state.phaseStartedAt,
-  };
-  const baseline = await useBaseline(store, launchId, plan, state, now, aggregates);
-  const guards = evaluateGuards(plan, aggregates.kpis, {
+  const seen = { units: units.treatment + units.control, elapsedMs: now - state.phaseStartedAt };
+  const baseline = await useBaseline(store, launchId, plan, state, now, perUnit);
+  const guards = evaluateGuards(plan, perUnit, {
     ...guardOptionsFor(plan, phase, state.traffic, seen),
     phaseElapsedMs: now - state.phaseStartedAt,
     ...(baseline === undefined ? {} : { baseline }),
-  });
-  const srm = checkSampleRatio(
-    aggregates.units,
-    plannedSplit(plan, state.traffic),
-    plan.analysis.srm_p_value,
-  );
-  return { guards, srm, units: aggregates.units, approvals };
+  }).map((g) => withSource(g, kpis, readings, sources, plan.analysis.method));
+  const srm = checkSampleRatio(units, plannedSplit(plan, state.traffic), plan.analysis.srm_p_value);
+  return { guards, srm, units, approvals };
 }
 
 /**
  * In a phase without a control arm (100%), put the control arm of the last
  * earlier phase that had one (read from the store for that phase) in place of
- * each KPI's missing control: the baseline the comparisons are judged against.
- * Returns that phase's name, or undefined when there is no baseline.
+ * each per-unit KPI's missing control: the baseline the comparisons are judged
+ * against. Returns that phase's name, or undefined when there is no baseline.
+ * (Per-interval sources have no such baseline: their comparisons wait at 100%.)
  */
 async function useBaseline(
   store: Store,
@@ -82,11 +114,13 @@ async function useBaseline(
   plan: Plan,
   state: LaunchState,
   now: number,
-  aggregates: Aggregates,
+  perUnit: Record<string, ArmAggregates>,
 ): Promise<string | undefined> {
   const from = baselinePhase(plan, state.phaseIndex, state.traffic);
   if (from === undefined) return undefined;
-  const kpis = Object.values(plan.kpis).flatMap((list) => list ?? []);
+  const kpis = Object.values(plan.kpis)
+    .flatMap((list) => list ?? [])
+    .filter((k) => k.source === 'events');
   const read = await store.readAggregates({
     launchId,
     phase: from.name,
@@ -94,49 +128,111 @@ async function useBaseline(
     nowMs: Math.floor(now),
   });
   if (!(read.units.control > 0)) return undefined;
-  for (const [name, arms] of Object.entries(aggregates.kpis)) {
+  for (const [name, arms] of Object.entries(perUnit)) {
     const control = read.kpis[name]?.control;
-    if (control !== undefined) aggregates.kpis[name] = { treatment: arms.treatment, control };
+    if (control !== undefined) perUnit[name] = { treatment: arms.treatment, control };
   }
   return from.name;
 }
 
-/**
- * Aggregates of the phase since it started; a KPI with a `window` is judged on
- * its current window of the phase only: consecutive windows from the phase's
- * start, each a new sequence with its own share of the budget (one read per
- * distinct start time).
- */
-async function readPhaseAggregates(
+/** Every KPI's reading, each source read concurrently; units from the events source. */
+async function readSources(
   store: Store,
-  launchId: string,
-  plan: Plan,
-  phase: string,
-  state: LaunchState,
-  now: number,
-): Promise<Aggregates> {
-  const phaseStart = Math.max(0, Math.floor(state.phaseStartedAt));
-  const groups = new Map<number, Kpi[]>();
-  for (const kpi of Object.values(plan.kpis).flatMap((list) => list ?? [])) {
-    const since =
-      kpi.window === undefined
-        ? phaseStart
-        : Math.max(phaseStart, Math.floor(windowStartMs(phaseStart, now, kpi.window)));
-    groups.set(since, [...(groups.get(since) ?? []), kpi]);
+  sources: SourceSet,
+  request: Parameters<MetricSource['read']>[0],
+): Promise<{ readings: Map<string, KpiReading>; units: { treatment: number; control: number } }> {
+  const byName = new Map<string, Kpi[]>([['events', []]]);
+  for (const kpi of request.kpis) {
+    const name = sourceNameOf(kpi);
+    byName.set(name, [...(byName.get(name) ?? []), kpi]);
   }
-  const out: Aggregates = { units: { treatment: 0, control: 0 }, kpis: {} };
-  if (groups.size === 0) groups.set(phaseStart, []);
-  for (const [since, kpis] of groups) {
-    const read = await store.readAggregates({
-      launchId,
-      phase,
-      kpis,
-      sinceMs: since,
-      nowMs: Math.floor(now),
-    });
-    // Exposed units do not depend on the window: every read counts the whole phase.
-    out.units = read.units;
-    Object.assign(out.kpis, read.kpis);
+  const readings = new Map<string, KpiReading>();
+  let units = { treatment: 0, control: 0 };
+  await Promise.all(
+    [...byName].map(async ([name, group]) => {
+      const source = sources.get(name) ?? (name === 'events' ? eventsSource(store) : undefined);
+      let reading: SourceReading;
+      if (source === undefined) {
+        const reason = `source ${name} is not configured on this server (${configHint(group[0])})`;
+        reading = { kpis: Object.fromEntries(group.map((k) => [k.name, { ok: false, reason }])) };
+      } else {
+        try {
+          reading = await source.read({ ...request, kpis: group });
+        } catch (err) {
+          // Sources never throw by contract; one that does still only loses its own KPIs.
+          const reason = `${source.target} failed: ${err instanceof Error ? err.message : String(err)}`;
+          reading = { kpis: Object.fromEntries(group.map((k) => [k.name, { ok: false, reason }])) };
+        }
+      }
+      if (name === 'events' && reading.units !== undefined) units = reading.units;
+      for (const kpi of group) {
+        readings.set(
+          kpi.name,
+          reading.kpis[kpi.name] ?? {
+            ok: false,
+            reason: `${name} returned nothing for ${kpi.name}`,
+          },
+        );
+      }
+    }),
+  );
+  return { readings, units };
+}
+
+function configHint(kpi: Kpi | undefined): string {
+  if (kpi?.source === 'prometheus' && kpi.source_name === undefined)
+    return 'set THRESHOLD_PROMETHEUS_URL';
+  return 'add it to THRESHOLD_SOURCES_FILE';
+}
+
+/**
+ * A guard result with its source and basis. Non-per-unit readings are evaluated
+ * here with the per-interval sample rule; a quantile read as per-interval values
+ * is judged as the mean of the intervals' quantiles (ADR 0015) and keeps its kind.
+ */
+function withSource(
+  g: GuardResult,
+  kpis: readonly Kpi[],
+  readings: ReadonlyMap<string, KpiReading>,
+  sources: SourceSet,
+  method: Plan['analysis']['method'],
+): GuardResult {
+  const kpi = kpis.find((k) => k.name === g.kpi);
+  const reading = readings.get(g.kpi);
+  if (kpi === undefined || reading === undefined) return g;
+  const name = sourceNameOf(kpi);
+  const kind = sources.get(name)?.kind ?? kpi.source;
+  if (!reading.ok) {
+    return {
+      ...g,
+      verdict: 'insufficient-evidence',
+      rule: 'min-sample',
+      reason: reading.reason,
+      source: {
+        name,
+        kind,
+        basis: 'none',
+        ...(reading.queries === undefined ? {} : { queries: reading.queries }),
+      },
+    };
   }
-  return out;
+  const source: NonNullable<GuardResult['source']> = {
+    name,
+    kind,
+    basis: reading.basis,
+    ...(reading.note === undefined ? {} : { note: reading.note }),
+    ...(reading.queries === undefined ? {} : { queries: reading.queries }),
+  };
+  if (reading.basis === 'per-unit') return { ...g, source };
+  const asKind = reading.data.treatment.kind;
+  const judged = asKind === kpi.kind ? kpi : { ...kpi, kind: asKind };
+  const result = evaluateGuard(judged, reading.data, {
+    alpha: g.alpha.guard > 0 ? g.alpha.guard : g.alpha.launch,
+    launchAlpha: g.alpha.launch,
+    ...(g.alpha.phases === undefined ? {} : { phases: g.alpha.phases }),
+    method,
+    minUnits: MIN_INTERVAL_SAMPLES,
+    category: g.category,
+  });
+  return { ...result, kind: kpi.kind, source };
 }

@@ -50,28 +50,42 @@ export function eventsSource(store: Store): MetricSource {
       // Exposed units do not depend on the window: every read counts the whole phase.
       if (groups.size === 0) groups.set(phaseStart, []);
       let units: Aggregates['units'] = { treatment: 0, control: 0 };
-      try {
-        for (const [since, group] of groups) {
-          const read = await store.readAggregates({
-            launchId: request.launchId,
-            phase: request.phase,
-            kpis: group,
-            sinceMs: since,
-            nowMs: now,
-          });
-          units = read.units;
-          for (const kpi of group) {
-            const data = read.kpis[kpi.name];
-            // No aggregate means no unit did anything yet: the guard says so, in its words.
-            kpis[kpi.name] =
-              data === undefined
-                ? { ok: false, reason: `no data yet for KPI ${kpi.name}` }
-                : { ok: true, data, basis: 'per-unit' };
-          }
+      const readGroup = async (since: number, group: Kpi[]) => {
+        const read = await store.readAggregates({
+          launchId: request.launchId,
+          phase: request.phase,
+          kpis: group,
+          sinceMs: since,
+          nowMs: now,
+        });
+        units = read.units;
+        for (const kpi of group) {
+          const data = read.kpis[kpi.name];
+          kpis[kpi.name] =
+            data === undefined
+              ? { ok: false, reason: `events has no aggregate for KPI ${kpi.name}` }
+              : { ok: true, data, basis: 'per-unit' };
         }
-      } catch (err) {
-        return fail(`events store read failed: ${reasonOf(err)}`);
+      };
+      let failures = 0;
+      for (const [since, group] of groups) {
+        try {
+          await readGroup(since, group);
+        } catch {
+          // Find the KPI at fault, so one bad KPI does not blind the others.
+          for (const kpi of group) {
+            try {
+              await readGroup(since, [kpi]);
+            } catch (err) {
+              failures++;
+              kpis[kpi.name] = { ok: false, reason: `events store read failed: ${reasonOf(err)}` };
+            }
+          }
+          if (group.length === 0) return fail('events store read failed');
+        }
       }
+      if (failures > 0 && failures === request.kpis.length)
+        return fail(Object.values(kpis).map((k) => (k.ok ? '' : k.reason))[0] ?? 'failed');
       health = { name: 'events', kind: 'events', target, state: 'ok', lastQueryAt: iso() };
       return { kpis, units };
     },

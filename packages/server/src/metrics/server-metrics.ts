@@ -29,6 +29,12 @@ export interface ServerMetrics {
   controllerLooks: Counter;
   /** threshold_decisions_total{type}: decisions the controller applied. */
   decisions: Counter<'type'>;
+  /** threshold_source_query_duration_seconds{source}: metric-source query latency. */
+  sourceQueryDuration: Histogram<'source'>;
+  /** threshold_source_errors_total{source,reason}: failed metric-source queries (unreachable, timeout, rejected, auth, http). */
+  sourceErrors: Counter<'source' | 'reason'>;
+  /** Where threshold_source_up{source} reads source health at scrape time. */
+  setSourceHealth(read: () => readonly { name: string; state: string }[]): void;
   /**
    * Where the projection gauges read from at scrape time
    * (threshold_projection_pending_batches, threshold_projection_dropped_events{reason}).
@@ -63,6 +69,18 @@ export function createServerMetrics(): ServerMetrics {
         for (const [reason, n] of byReason) this.set({ launch, reason }, n);
     },
   });
+  let sourceHealth: (() => readonly { name: string; state: string }[]) | undefined;
+  new Gauge({
+    name: 'threshold_source_up',
+    help: 'Metric source health: 1 when its last read reached it, 0 when failing, absent before the first read.',
+    labelNames: ['source'],
+    registers,
+    collect() {
+      this.reset();
+      for (const h of sourceHealth?.() ?? [])
+        if (h.state !== 'unknown') this.set({ source: h.name }, h.state === 'ok' ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'threshold_projection_pending_batches',
     help: 'Ingested event batches not yet folded into aggregates.',
@@ -91,6 +109,22 @@ export function createServerMetrics(): ServerMetrics {
     setIntegritySource(source) {
       integrity = source;
     },
+    setSourceHealth(read) {
+      sourceHealth = read;
+    },
+    sourceQueryDuration: new Histogram({
+      name: 'threshold_source_query_duration_seconds',
+      help: 'Metric source query latency, by source name.',
+      labelNames: ['source'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    sourceErrors: new Counter({
+      name: 'threshold_source_errors_total',
+      help: 'Failed metric source queries, by source and reason (unreachable, timeout, rejected, auth, http).',
+      labelNames: ['source', 'reason'],
+      registers,
+    }),
     registry,
     httpRequests: new Counter({
       name: 'threshold_http_requests_total',

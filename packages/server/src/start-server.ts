@@ -20,6 +20,10 @@ import { createServerMetrics } from './metrics/server-metrics.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
 import { createOutboxWorker } from './notify/outbox-worker.js';
 import type { OutboxWorker, OutboxWorkerOptions } from './notify/outbox-worker.js';
+import { loadSourceConfigs } from './sources/source-config.js';
+import type { SourceConfig } from './sources/metric-source.js';
+import { openSources } from './sources/source-registry.js';
+import type { SourceRegistry } from './sources/source-registry.js';
 import { openStore } from './store/index.js';
 import { RehearsalPool, SERVER_REHEARSAL_POOL } from './workers/rehearsal-pool.js';
 import type { Store } from './store/index.js';
@@ -56,6 +60,8 @@ export interface StartServerOptions {
     false | Pick<ControllerOptions, 'lookIntervalMs' | 'lookRecordIntervalMs' | 'onDecision'>;
   /** The outbox worker (notifications, webhooks), or `false` to leave it stopped. */
   outbox?: false | Omit<OutboxWorkerOptions, 'store' | 'logger' | 'now' | 'lease'>;
+  /** Metric sources besides events (default: THRESHOLD_SOURCES_FILE and THRESHOLD_<KIND>_URL). */
+  sources?: SourceConfig[];
 }
 
 /** A running server. */
@@ -74,6 +80,8 @@ export interface RunningServer {
   outbox: OutboxWorker;
   /** The lease the controller and outbox worker hold (advisory lock on PostgreSQL). */
   lease: Lease;
+  /** The metric sources (events and every configured one). */
+  sources: SourceRegistry;
   /** Stops listening, ends streams, stops the loops, and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -82,6 +90,8 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino();
   const now = options.now ?? Date.now;
+  // A bad source configuration stops the start before anything opens.
+  const sourceConfigs = options.sources ?? loadSourceConfigs();
   const store = await openStore({
     ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -92,6 +102,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metrics = createServerMetrics();
   metrics.setProjectionSource(() => store.projectionStatus());
   metrics.setIntegritySource(() => store.evidenceContributions());
+  const sources = openSources(sourceConfigs, { store, metrics });
+  for (const c of sourceConfigs)
+    logger.info({ source: c.name, kind: c.kind, url: c.url }, 'metric source configured');
   const hub = new ConfigHub({
     store,
     logger,
@@ -106,6 +119,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     hub,
     metrics,
     rehearsals,
+    sources,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
@@ -132,6 +146,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     lease,
     configChanged: () => hub.changed(),
+    sources: sources.sources,
     ...controllerOptions,
   });
   const outboxOptions = options.outbox === false ? {} : (options.outbox ?? {});
@@ -156,6 +171,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await lease.release();
     await projector.stop();
     await hub.stop();
+    await sources.close();
     await store.close();
     throw err;
   }
@@ -175,6 +191,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     controller,
     outbox,
     lease,
+    sources,
     close() {
       closing ??= (async () => {
         // Streams never end by themselves: drop them so close() does not wait forever.
@@ -187,6 +204,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await lease.release();
         await hub.stop();
         await projector.stop();
+        await sources.close();
         await store.close();
       })();
       return closing;

@@ -80,8 +80,12 @@ export function sourceInWords(
       return kpi.event !== undefined
         ? `events: ${kpi.event}`
         : `events: ${kpi.numerator ?? '?'} / ${kpi.denominator ?? '?'}`;
-    case 'prometheus':
-      return `prometheus: ${(kpi.query ?? '').replace(/\s+/g, ' ').trim()}`;
+    case 'prometheus': {
+      const q = (text: string | undefined) => (text ?? '?').replace(/\s+/g, ' ').trim();
+      return kpi.query !== undefined
+        ? `prometheus: ${q(kpi.query)}`
+        : `prometheus: ${q(kpi.numerator)} / ${q(kpi.denominator)}`;
+    }
     case 'http':
       return `http: ${kpi.url ?? '?'} → ${kpi.select ?? 'value'}`;
   }

@@ -116,6 +116,21 @@ function parseUnsafe(source: string, file: string): PlanParseResult {
   return { valid: false, errors };
 }
 
+/**
+ * Line and column (1-based) of the node at `path` in a plan's YAML (the deepest
+ * that exists), for problems found after parsing, e.g. a metric source refusing
+ * a query.
+ */
+export function locatePlanPath(
+  source: string,
+  path: readonly (string | number)[],
+): { line: number; col: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
+  const pos = lines.linePos(offsetOf(doc, { path, message: '' }));
+  return { line: pos.line, col: pos.col };
+}
+
 /** Source offset of the node an issue is about: the deepest node on its path that exists. */
 function offsetOf(doc: Document, issue: PlanIssue): number {
   let node: unknown = doc.contents;

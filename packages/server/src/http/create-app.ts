@@ -17,6 +17,8 @@ import { ConfigHub } from '../config/config-hub.js';
 import { serveDashboard } from '../dashboard/serve-dashboard.js';
 import { TokenBuckets } from '../ingest/token-bucket.js';
 import { createServerMetrics } from '../metrics/server-metrics.js';
+import { openSources } from '../sources/source-registry.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { buildOpenApi } from '../openapi/build-openapi.js';
 import { approvalRoutes } from '../routes/approval-routes.js';
@@ -53,6 +55,8 @@ export interface AppDeps {
   metrics?: ServerMetrics;
   /** Rehearsal threads; a pool is created when not given (its idle threads end by themselves). */
   rehearsals?: RehearsalPool;
+  /** Metric sources (default: only the store's events). */
+  sources?: SourceRegistry;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -117,6 +121,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
     rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
+    sources: deps.sources ?? openSources([], { store: deps.store }),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 
@@ -31,4 +32,6 @@ export interface RouteContext {
   eventTimeWindow: EventTimeWindow;
   /** Rehearsals run here, off the event loop. */
   rehearsals: RehearsalPool;
+  /** Metric sources: plans are checked against them before they run. */
+  sources: SourceRegistry;
 }

@@ -14,6 +14,7 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
+import { checkPlanSources } from './check-plan-sources.js';
 import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
 import { lookRoutes } from '../controller/look-routes.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
@@ -134,10 +135,19 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         },
         409: { description: 'LAUNCH_NOT_READY (details.blocking) or LAUNCH_ACTIVE.' },
       },
-      errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'LAUNCH_NOT_READY', 'LAUNCH_ACTIVE'],
+      errors: [
+        'VALIDATION_FAILED',
+        'NOT_FOUND',
+        'PLAN_INVALID',
+        'LAUNCH_NOT_READY',
+        'LAUNCH_ACTIVE',
+      ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
         const actor = c.get('principal').name;
+        // Checked outside the transaction: a source check is a network round trip.
+        const planned = await store.getPlanVersion(body.plan, body.version);
+        if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
         const created = await store
           .transaction(async (tx) => {
             const version = await tx.getPlanVersion(body.plan, body.version);

@@ -6,6 +6,7 @@ import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readBodyText, requireMediaType } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
+import { checkPlanSources } from './check-plan-sources.js';
 import type { BodySpec, RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import type { Context } from 'hono';
@@ -146,7 +147,8 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
       },
       errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
       handler: async (c) => {
-        const { plan } = await readPlanBody(c, ctx);
+        const { plan, source } = await readPlanBody(c, ctx);
+        await checkPlanSources(ctx, plan, source);
         return c.json({
           valid: true,
           name: plan.launch,

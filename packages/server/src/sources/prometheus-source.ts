@@ -12,8 +12,8 @@
  *   requests correlated within an interval cannot shrink it.
  * - slo-burn: bad/total counts per burn window from instant queries, divided by
  *   an overdispersion factor φ ≥ 1 estimated from the per-interval counts of the
- *   phase (Pearson χ²/(k − 1)), so correlated failures count as fewer independent
- *   requests.
+ *   phase (see {@link overdispersion}), so correlated failures count as fewer
+ *   independent requests.
  * Every query runs concurrently (at most `concurrency` in flight) with the
  * source's per-query timeout; any failure is a reason for its KPI.
  */
@@ -82,17 +82,38 @@ function fieldsOf(kpi: Kpi): ('query' | 'numerator' | 'denominator')[] {
   return kpi.kind === 'ratio' || kpi.kind === 'slo-burn' ? ['numerator', 'denominator'] : ['query'];
 }
 
-/** Pearson overdispersion φ = χ²/(k − 1) of per-interval (bad, total) counts, at least 1. */
+/**
+ * Mean of χ²(1) below its 90% quantile (2.7055): P(χ²(3) < 2.7055) / 0.9. A
+ * 10%-trimmed mean of χ²(1) ratios divided by it estimates their scale.
+ */
+const CHI2_1_TRIMMED_MEAN = 0.5608 / 0.9;
+
+/**
+ * Overdispersion φ ≥ 1 of per-interval (bad, total) counts: how much more the
+ * error ratio varies between neighbouring intervals than independent requests
+ * would make it. Each pair of neighbours gives d²/Var(d), d the difference of
+ * their ratios and Var(d) = p(1−p)(1/x₁ + 1/x₂) at their pooled p, a χ²(1)
+ * under independence; φ is their 10%-trimmed mean, rescaled. Neighbour
+ * differences and the trimming keep a level shift (the regression a burn-rate
+ * guard exists to catch) from passing for noise; clustering that runs through
+ * the phase (retries, sessions, a shared dependency) raises every pair and so φ.
+ */
 export function overdispersion(pairs: readonly (readonly [number, number])[]): number {
-  const used = pairs.filter(([, x]) => x > 0);
-  const bad = used.reduce((s, [y]) => s + y, 0);
-  const total = used.reduce((s, [, x]) => s + x, 0);
-  if (used.length < 2 || total <= 0) return 1;
-  const p = bad / total;
-  if (p <= 0 || p >= 1) return 1;
-  let chi = 0;
-  for (const [y, x] of used) chi += (y - p * x) ** 2 / (p * (1 - p) * x);
-  return Math.max(1, chi / (used.length - 1));
+  const ratios: number[] = [];
+  for (let i = 1; i < pairs.length; i++) {
+    const [y1, x1] = pairs[i - 1] as readonly [number, number];
+    const [y2, x2] = pairs[i] as readonly [number, number];
+    if (!(x1 > 0 && x2 > 0)) continue;
+    const p = (y1 + y2) / (x1 + x2);
+    if (!(p > 0 && p < 1)) continue;
+    const d = y2 / x2 - y1 / x1;
+    ratios.push((d * d) / (p * (1 - p) * (1 / x1 + 1 / x2)));
+  }
+  if (ratios.length < 2) return 1;
+  ratios.sort((a, b) => a - b);
+  const kept = ratios.slice(0, Math.max(1, Math.floor(0.9 * ratios.length)));
+  const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
+  return Math.max(1, mean / CHI2_1_TRIMMED_MEAN);
 }
 
 /** A MetricSource over a Prometheus-compatible HTTP API. */
@@ -184,6 +205,16 @@ export function prometheusSource(
     return x !== undefined && Number.isFinite(x) ? x : undefined;
   }
 
+  /**
+   * An arm without data: the treatment's absence is a reason; the control's only
+   * leaves the comparison without a control (at 100% nobody is in it).
+   */
+  function present(arm: Arm, size: number, kpi: Kpi, what = 'data'): boolean {
+    if (size > 0) return true;
+    if (arm === 'control') return false;
+    throw new KpiFailure(`${target}: no ${arm} ${what} for KPI ${kpi.name} in the phase`);
+  }
+
   async function readKpi(
     kpi: Kpi,
     request: SourceReadRequest,
@@ -245,21 +276,19 @@ export function prometheusSource(
               const y = num.get(t) ?? 0; // no matching bad series in an interval: zero bad
               if (x > 0) pairs.push([y, x]);
             }
-            if (pairs.length === 0)
-              throw new KpiFailure(`${target}: no ${arm} data for KPI ${kpi.name} in the phase`);
-            return pairs;
+            return present(arm, pairs.length, kpi) ? pairs : undefined;
           }),
         );
-        const [t, c] = arms as [[number, number][], [number, number][]];
+        const [t, c] = arms as [[number, number][], [number, number][] | undefined];
         return {
           ok: true,
           data: {
             treatment: { kind: 'ratio', ...ratioOf(t) },
-            control: { kind: 'ratio', ...ratioOf(c) },
+            ...(c === undefined ? {} : { control: { kind: 'ratio' as const, ...ratioOf(c) } }),
           },
           basis: 'per-interval',
           queries,
-          note: `${t.length} treatment and ${c.length} control intervals of ${promDuration(stepMs)}`,
+          note: `${t.length} treatment and ${c?.length ?? 0} control intervals of ${promDuration(stepMs)}`,
         };
       }
       const arms = await Promise.all(
@@ -273,22 +302,20 @@ export function prometheusSource(
             tracker,
             signal,
           );
-          if (got.size === 0)
-            throw new KpiFailure(`${target}: no ${arm} data for KPI ${kpi.name} in the phase`);
-          return [...got.values()];
+          return present(arm, got.size, kpi) ? [...got.values()] : undefined;
         }),
       );
-      const [t, c] = arms as [number[], number[]];
+      const [t, c] = arms as [number[], number[] | undefined];
       const limitOnly = kpi.guard.compare === undefined;
       return {
         ok: true,
         data: {
           treatment: { kind: 'mean', ...momentOf(t) },
-          control: { kind: 'mean', ...momentOf(c) },
+          ...(c === undefined ? {} : { control: { kind: 'mean' as const, ...momentOf(c) } }),
         },
         basis: limitOnly ? 'per-interval-limit' : 'per-interval',
         queries,
-        note: `${t.length} treatment and ${c.length} control intervals of ${promDuration(stepMs)}${kpi.kind === 'quantile' ? `; the mean of the intervals' q${String(kpi.q)}` : ''}`,
+        note: `${t.length} treatment and ${c?.length ?? 0} control intervals of ${promDuration(stepMs)}${kpi.kind === 'quantile' ? `; the mean of the intervals' q${String(kpi.q)}` : ''}`,
       };
     } catch (err) {
       const reason =
@@ -329,8 +356,8 @@ export function prometheusSource(
             return { windowMs, bad: Math.min(t, Math.max(0, bad ?? 0)), total: t };
           }),
         );
-        if (windows.every((w) => w.total === 0))
-          throw new KpiFailure(`${target}: no ${arm} requests for KPI ${kpi.name} in the phase`);
+        if (!present(arm, windows.some((w) => w.total > 0) ? 1 : 0, kpi, 'requests'))
+          return undefined;
         let phi = 1;
         const first = phaseStart + stepMs;
         if (first <= now) {
@@ -364,12 +391,12 @@ export function prometheusSource(
         return windows.map((w) => ({ ...w, bad: w.bad / phi, total: w.total / phi }));
       }),
     );
-    const [t, c] = arms as [BurnWindowCounts[], BurnWindowCounts[]];
+    const [t, c] = arms as [BurnWindowCounts[], BurnWindowCounts[] | undefined];
     return {
       ok: true,
       data: {
         treatment: { kind: 'slo-burn', windows: t },
-        control: { kind: 'slo-burn', windows: c },
+        ...(c === undefined ? {} : { control: { kind: 'slo-burn' as const, windows: c } }),
       },
       basis: 'request-counts',
       queries,

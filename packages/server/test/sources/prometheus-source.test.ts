@@ -169,12 +169,33 @@ describe('prometheus source without the engine', () => {
     expect(lineColumn('a\nbc', 3)).toEqual({ line: 2, column: 2 });
   });
 
-  it('estimates overdispersion from per-interval counts: 1 for binomial-like spread, more for bursts', () => {
-    // Every interval at exactly 1%: no extra spread.
-    expect(overdispersion(Array.from({ length: 20 }, () => [10, 1000] as const))).toBe(1);
-    // All errors in two bursts: far more spread than independent requests would give.
-    const bursty = Array.from({ length: 20 }, (_, i) => [i < 2 ? 100 : 0, 1000] as const);
-    expect(overdispersion(bursty)).toBeGreaterThan(50);
+  it('estimates overdispersion: about 1 for independent requests and a level shift, more for clusters', () => {
+    // mulberry32: a small seeded generator, so the test is the same every run.
+    let seed = 7;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const binomial = (n: number, p: number) => {
+      let k = 0;
+      for (let i = 0; i < n; i++) if (random() < p) k++;
+      return k;
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const runs = (make: (i: number) => [number, number]) =>
+      median(
+        Array.from({ length: 25 }, () =>
+          overdispersion(Array.from({ length: 30 }, (_, i) => make(i))),
+        ),
+      );
+    // Independent requests at 1%: φ stays near 1.
+    expect(runs(() => [binomial(2000, 0.01), 2000])).toBeLessThan(1.4);
+    // The error rate jumps tenfold halfway: a regression, not noise.
+    expect(runs((i) => [binomial(2000, i < 15 ? 0.01 : 0.1), 2000])).toBeLessThan(1.4);
+    // Errors come in clusters of 10 (retries of one failing session): ten times the variance.
+    expect(runs(() => [10 * binomial(200, 0.01), 2000])).toBeGreaterThan(4);
     expect(overdispersion([])).toBe(1);
   });
 });

@@ -1,0 +1,33 @@
+/**
+ * Refuse a plan the server's metric sources cannot serve (a source not
+ * configured, a query the engine does not parse), with every problem at its plan
+ * field's line and column, as PLAN_INVALID like any other plan problem.
+ */
+import { formatPlanPath, locatePlanPath } from '@threshold/core';
+import type { Plan } from '@threshold/core';
+import { HttpError } from '../http/http-error.js';
+import type { RouteContext } from '../http/route-context.js';
+
+/** Throws PLAN_INVALID (422) when the plan's sources are not usable here. */
+export async function checkPlanSources(
+  ctx: RouteContext,
+  plan: Plan,
+  source: string,
+): Promise<void> {
+  const problems = await ctx.sources.checkPlan(plan);
+  if (problems.length === 0) return;
+  const errors = problems
+    .map((p) => {
+      const { line, col } = locatePlanPath(source, p.path);
+      return { path: formatPlanPath(p.path), line, column: col, message: p.message };
+    })
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+  const first = errors[0];
+  const where =
+    first === undefined ? '' : `line ${first.line}, column ${first.column}: ${first.path}: `;
+  throw new HttpError(
+    'PLAN_INVALID',
+    `the plan cannot run on this server: ${errors.length} problem${errors.length === 1 ? '' : 's'} with its metric sources; first: ${where}${first?.message ?? ''}`,
+    { errors },
+  );
+}

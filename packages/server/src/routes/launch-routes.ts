@@ -15,6 +15,10 @@ import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { checkPlanSources } from './check-plan-sources.js';
+import { KPI_CATEGORIES } from '@threshold/core';
+import type { Plan } from '@threshold/core';
+import { sourceNameOf } from '../sources/metric-source.js';
+import type { SourceHealth } from '../sources/metric-source.js';
 import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
 import { lookRoutes } from '../controller/look-routes.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
@@ -96,6 +100,18 @@ const launchDetailSchema = z
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
     lastDecision: z.unknown(),
     integrity: evidenceIntegritySchema,
+    sources: z
+      .array(
+        z.object({
+          name: z.string(),
+          kind: z.string(),
+          target: z.string(),
+          state: z.enum(['ok', 'failing', 'unknown']),
+          lastError: z.string().optional(),
+          lastQueryAt: z.string().optional(),
+        }),
+      )
+      .meta({ description: "Health of the metric sources the plan's KPIs read." }),
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -270,6 +286,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
+          sources: sourcesOf(ctx, version.plan),
         });
       },
     },
@@ -298,6 +315,24 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
     ...lookRoutes(ctx),
     ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
   ];
+}
+
+/** Health of the sources a plan reads (a source it names that is not configured shows as failing). */
+function sourcesOf(ctx: RouteContext, plan: Plan): SourceHealth[] {
+  const kinds = new Map(
+    KPI_CATEGORIES.flatMap((c) => plan.kpis[c] ?? []).map((k) => [sourceNameOf(k), k.source]),
+  );
+  const health = ctx.sources.health();
+  return [...kinds].map(
+    ([name, kind]) =>
+      health.find((h) => h.name === name) ?? {
+        name,
+        kind: kind === 'events' || kind === 'prometheus' ? kind : 'sql',
+        target: name,
+        state: 'failing',
+        lastError: `source ${name} is not configured on this server`,
+      },
+  );
 }
 
 function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {

@@ -29,7 +29,8 @@ const STORE_OPTIONS = `  --data-dir DIR Folder of the SQLite database (default .
 const MAIN = `threshold: launch control plane. Plans as code, checked before they run.
 
 Usage:
-  threshold validate PLAN... [--json]    Check launch plans and report every problem
+  threshold validate PLAN... [--json] [--server URL]
+                                         Check launch plans and report every problem
   threshold plan explain PLAN [--json]   Summarize a plan: phases, KPIs, risks, sign-off, readiness
   threshold plan schema                  Print the launch plan's JSON Schema
   threshold rehearse PLAN --history FILE [--inject KPI=+10%]...
@@ -50,7 +51,7 @@ Options:
 
 ${MAIN_EXIT_CODES}`;
 
-const VALIDATE = `Usage: threshold validate PLAN... [--json]
+const VALIDATE = `Usage: threshold validate PLAN... [--json] [--server URL] [--token TOKEN]
 
 Check one or more launch plans and report every problem in one run, one line
 each, pointing at the offending YAML node:
@@ -59,9 +60,15 @@ each, pointing at the offending YAML node:
 
 Problem lines go to stdout; a one-line summary goes to stderr.
 
+With --server, a plan that is valid on its own is also checked by that server
+against its metric sources: every KPI's source must be configured there, and
+every PromQL query must parse (Prometheus' own parser), reported at the field.
+
 Options:
   --json         Print { "valid": bool, "errors": [{ "file", "line", "col",
                  "path", "message" }] } instead (all files merged)
+  --server URL   Also check against this Threshold server's metric sources
+  --token TOKEN  API token for --server (default: THRESHOLD_TOKEN)
   -h, --help     Show this help
 
 ${EXIT_CODES}`;

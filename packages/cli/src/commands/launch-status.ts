@@ -37,6 +37,18 @@ export interface LaunchDetail {
     quarantined: Record<string, number>;
     dominant: { name: string; share: number } | null;
   };
+  /** Health of the metric sources the plan reads (older servers send none). */
+  sources?: SourceHealthView[];
+}
+
+/** One metric source's health, as the server reports it. */
+export interface SourceHealthView {
+  name: string;
+  kind: string;
+  target: string;
+  state: 'ok' | 'failing' | 'unknown';
+  lastError?: string;
+  lastQueryAt?: string;
 }
 
 /** One KPI of a recorded look (GET /api/v1/launches/:id/looks). */
@@ -71,6 +83,7 @@ export interface LaunchStatusView {
   pendingSignoffs: LaunchDetail['pendingSignoffs'];
   lastDecision: LaunchDetail['lastDecision'];
   integrity: LaunchDetail['integrity'] | null;
+  sources: SourceHealthView[];
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -86,6 +99,7 @@ export function statusView(
     pendingSignoffs: detail.pendingSignoffs,
     lastDecision: detail.lastDecision,
     integrity: detail.integrity ?? null,
+    sources: detail.sources ?? [],
   };
 }
 
@@ -199,6 +213,17 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     }
   } else if (launch.status === 'running' || launch.status === 'paused') {
     lines.push('now:     no look recorded yet (the controller looks every few seconds)');
+  }
+  for (const src of view.sources) {
+    const state =
+      src.state === 'ok' ? 'ok' : src.state === 'failing' ? 'FAILING' : 'not queried yet';
+    const when =
+      src.lastQueryAt === undefined
+        ? ''
+        : `, last query ${formatDuration(Math.max(0, now - Date.parse(src.lastQueryAt)))} ago`;
+    lines.push(
+      `source:  ${src.target}: ${state}${when}${src.state === 'failing' && src.lastError !== undefined ? ` (${src.lastError})` : ''}`,
+    );
   }
   lines.push('');
   const asks = look?.conditions.find((c) => c.id === 'no-asks' && !c.met)?.asks ?? [];

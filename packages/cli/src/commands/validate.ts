@@ -1,10 +1,16 @@
-/** `threshold validate PLAN... [--json]`: every problem of every plan, one line each. */
+/**
+ * `threshold validate PLAN... [--json] [--server URL]`: every problem of every
+ * plan, one line each. With --server, a plan valid here is also checked by that
+ * server against its metric sources (configured? PromQL parses?).
+ */
 import { formatPlanError, parsePlan } from '@threshold/core';
 import type { PlanError } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
 import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import { ApiCallError, callApi, connectionOf } from './launch-http.js';
+import type { Connection } from './launch-http.js';
 
 /** What validate found across all files. */
 export interface ValidationTally {
@@ -34,6 +40,7 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
   const parsed = parseCommandArgs(args, {
     name: 'validate',
     flags: ['json'],
+    values: ['server', 'token'],
     positionals: 'many',
     positionalName: 'PLAN',
   });
@@ -42,6 +49,7 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
     return 0;
   }
   const json = parsed.flags.has('json');
+  const conn = parsed.values.has('server') ? connectionOf(parsed, io, 'validate') : undefined;
   const tally: ValidationTally = {
     plans: parsed.positionals.length,
     invalidPlans: 0,
@@ -57,11 +65,21 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
       continue;
     }
     const result = parsePlan(read.source, { file });
-    if (result.valid) continue;
+    let found: PlanError[] = result.errors;
+    if (result.valid && conn !== undefined) {
+      const remote = await checkOnServer(conn, file, read.source);
+      if (typeof remote === 'string') {
+        tally.unreadable++;
+        io.stderr.write(`${file}: ${remote}\n`);
+        continue;
+      }
+      found = remote;
+    }
+    if (found.length === 0) continue;
     tally.invalidPlans++;
-    tally.problems += result.errors.length;
-    errors.push(...result.errors);
-    if (!json) io.stdout.write(result.errors.map((e) => `${formatPlanError(e)}\n`).join(''));
+    tally.problems += found.length;
+    errors.push(...found);
+    if (!json) io.stdout.write(found.map((e) => `${formatPlanError(e)}\n`).join(''));
   }
   const valid = tally.invalidPlans === 0 && tally.unreadable === 0;
   if (json) {
@@ -71,4 +89,27 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
   }
   if (tally.unreadable > 0) return 2;
   return valid ? 0 : 1;
+}
+
+/** The server's problems with a plan (its sources), or why it could not say. */
+async function checkOnServer(
+  conn: Connection,
+  file: string,
+  source: string,
+): Promise<PlanError[] | string> {
+  try {
+    await callApi(conn, 'POST', '/api/v1/plans/validate', {
+      text: source,
+      contentType: 'application/yaml',
+    });
+    return [];
+  } catch (err) {
+    if (!(err instanceof ApiCallError)) throw err;
+    const listed = (err.details as { errors?: unknown } | undefined)?.errors;
+    if (err.code !== 'PLAN_INVALID' || !Array.isArray(listed))
+      return `the server could not check it: ${err.message}`;
+    return (listed as { path: string; line: number; column: number; message: string }[]).map(
+      (e) => ({ file, line: e.line, col: e.column, path: e.path, message: e.message }),
+    );
+  }
 }

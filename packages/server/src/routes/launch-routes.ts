@@ -111,7 +111,9 @@ const launchDetailSchema = z
           lastQueryAt: z.string().optional(),
         }),
       )
-      .meta({ description: "Health of the metric sources the plan's KPIs read." }),
+      .meta({
+        description: "Health of the external metric sources the plan's KPIs read (events excluded).",
+      }),
   })
   .meta({ title: 'LaunchDetail' });
 
@@ -317,17 +319,22 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
   ];
 }
 
-/** Health of the sources a plan reads (a source it names that is not configured shows as failing). */
+/**
+ * Health of the external sources a plan reads (the built-in events are left out);
+ * a source it names that is not configured shows as failing.
+ */
 function sourcesOf(ctx: RouteContext, plan: Plan): SourceHealth[] {
   const kinds = new Map(
-    KPI_CATEGORIES.flatMap((c) => plan.kpis[c] ?? []).map((k) => [sourceNameOf(k), k.source]),
+    KPI_CATEGORIES.flatMap((c) => plan.kpis[c] ?? [])
+      .filter((k) => k.source !== 'events')
+      .map((k) => [sourceNameOf(k), k.source]),
   );
   const health = ctx.sources.health();
   return [...kinds].map(
     ([name, kind]) =>
       health.find((h) => h.name === name) ?? {
         name,
-        kind: kind === 'events' || kind === 'prometheus' ? kind : 'sql',
+        kind: kind === 'prometheus' ? kind : 'sql',
         target: name,
         state: 'failing',
         lastError: `source ${name} is not configured on this server`,

@@ -5,6 +5,12 @@
  * (short phases) runs. The test drives the controller's looks itself (one every
  * 2 s), so "within two looks" is counted, not timed.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '@threshold/core';
 import { startTestServer } from '../support/test-server.js';
@@ -220,6 +226,87 @@ describe.skipIf(!HAVE_PROMETHEUS)('a launch judged on a real Prometheus', () => 
     ).not.toBeNull();
   }, 400_000);
 
+  it('refuses, at validate and at launch start, a plan whose source is missing or whose PromQL does not parse', async () => {
+    const lines = BROKEN.split('\n');
+    const lineOf = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    const expected = [
+      {
+        path: 'kpis.efficiency[0].query',
+        line: lineOf('ledger_cpu_seconds_total'),
+        column: 14,
+        message: expect.stringMatching(
+          /^PromQL parse error: .*\(at line 1, column \d+ of the query\)$/,
+        ),
+      },
+      {
+        path: 'kpis.user-impact[0].source_name',
+        line: lineOf('source_name: prometheus-eu'),
+        column: 20,
+        message:
+          'source prometheus-eu is not configured on this server (add it to THRESHOLD_SOURCES_FILE)',
+      },
+    ];
+    const validated = await t.json<{ error: { code: string; details: { errors: unknown[] } } }>(
+      'viewer',
+      'POST',
+      '/api/v1/plans/validate',
+      BROKEN,
+      { 'content-type': 'application/yaml' },
+    );
+    expect(validated.status).toBe(422);
+    expect(validated.body.error.code).toBe('PLAN_INVALID');
+    expect(validated.body.error.details.errors).toEqual(expected);
+
+    // Uploading keeps working (sources may be configured later); starting does not.
+    const uploaded = await t.call('operator', 'POST', '/api/v1/plans', BROKEN, {
+      'content-type': 'application/yaml',
+    });
+    expect(uploaded.status).toBe(201);
+    const started = await t.json<{ error: { code: string; details: { errors: unknown[] } } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      { plan: 'ledger-broken' },
+    );
+    expect(started.status).toBe(422);
+    expect(started.body.error.details.errors).toEqual(expected);
+    const launches = await t.json<{ launches: { plan: string }[] }>(
+      'viewer',
+      'GET',
+      '/api/v1/launches',
+    );
+    expect(launches.body.launches.some((l) => l.plan === 'ledger-broken')).toBe(false);
+
+    // The CLI prints the same problems at FILE:LINE:COL.
+    const dir = mkdtempSync(join(tmpdir(), 'threshold-validate-'));
+    try {
+      const file = join(dir, 'broken.yaml');
+      writeFileSync(file, BROKEN);
+      const run = await promisify(execFile)(
+        process.execPath,
+        [CLI, 'validate', file, '--server', t.url, '--token', t.tokens.viewer ?? ''],
+        { encoding: 'utf8' },
+      ).catch((err: { stdout: string; stderr: string; code: number }) => err);
+      expect('code' in run ? run.code : 0).toBe(1);
+      expect(run.stdout).toContain(
+        `${file}:${lineOf('ledger_cpu_seconds_total')}:14: kpis.efficiency[0].query: PromQL parse error`,
+      );
+      expect(run.stdout).toContain(
+        `${file}:${lineOf('source_name: prometheus-eu')}:20: kpis.user-impact[0].source_name: source prometheus-eu is not configured`,
+      );
+      const good = join(dir, 'good.yaml');
+      writeFileSync(good, PLAN);
+      const ok = await promisify(execFile)(
+        process.execPath,
+        [CLI, 'validate', good, '--server', t.url, '--token', t.tokens.viewer ?? ''],
+        { encoding: 'utf8' },
+      );
+      expect(ok.stderr).toBe('✓ 1 plan valid\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rolls back within two looks of errors injected into the treatment arm, with the PromQL evidence', async () => {
     service.traffic = { treatment: { ...HEALTHY }, control: { ...HEALTHY } };
     const id = await start();
@@ -261,6 +348,19 @@ describe.skipIf(!HAVE_PROMETHEUS)('a launch judged on a real Prometheus', () => 
     }
   }, 200_000);
 });
+
+const BROKEN = PLAN.replace('launch: ledger-e2e', 'launch: ledger-broken')
+  .replace('flag: ledger-e2e', 'flag: ledger-broken')
+  .replace(
+    'query: sum(increase(ledger_cpu_seconds_total{arm="{{arm}}"}[{{interval}}]))',
+    'query: sum(increase(ledger_cpu_seconds_total{arm="{{arm}}"}[{{interval}}])))',
+  )
+  .replace(
+    '      kind: ratio\n      source: prometheus\n',
+    '      kind: ratio\n      source: prometheus\n      source_name: prometheus-eu\n',
+  );
+
+const CLI = fileURLToPath(new URL('../../../cli/bin/threshold.js', import.meta.url));
 
 async function promValue(url: string, query: string): Promise<number> {
   const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`);

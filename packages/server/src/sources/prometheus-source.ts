@@ -21,7 +21,6 @@ import { momentOf, ratioOf } from '@threshold/core';
 import type { BurnWindowCounts, Kpi } from '@threshold/core';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type {
-  KpiProblem,
   KpiReading,
   MetricSource,
   SourceConfig,
@@ -29,15 +28,11 @@ import type {
   SourceReadRequest,
   SourceReading,
 } from './metric-source.js';
+import { overdispersion } from './overdispersion.js';
+import { checkQueries, queryFields } from './prometheus-check.js';
 import { PromQueryError, createPromClient } from './prometheus-client.js';
 import type { PromSeries } from './prometheus-client.js';
-import {
-  fillQuery,
-  lineColumn,
-  originalOffset,
-  promDuration,
-  unknownPlaceholders,
-} from './promql-template.js';
+import { fillQuery, promDuration } from './promql-template.js';
 import type { TemplateName } from './promql-template.js';
 
 /** Default step of a Prometheus KPI: one sample per minute. */
@@ -75,45 +70,6 @@ function limiter(max: number) {
       waiting.shift()?.();
     }
   };
-}
-
-/** Per-arm queries a KPI runs, by field. */
-function fieldsOf(kpi: Kpi): ('query' | 'numerator' | 'denominator')[] {
-  return kpi.kind === 'ratio' || kpi.kind === 'slo-burn' ? ['numerator', 'denominator'] : ['query'];
-}
-
-/**
- * Mean of χ²(1) below its 90% quantile (2.7055): P(χ²(3) < 2.7055) / 0.9. A
- * 10%-trimmed mean of χ²(1) ratios divided by it estimates their scale.
- */
-const CHI2_1_TRIMMED_MEAN = 0.5608 / 0.9;
-
-/**
- * Overdispersion φ ≥ 1 of per-interval (bad, total) counts: how much more the
- * error ratio varies between neighbouring intervals than independent requests
- * would make it. Each pair of neighbours gives d²/Var(d), d the difference of
- * their ratios and Var(d) = p(1−p)(1/x₁ + 1/x₂) at their pooled p, a χ²(1)
- * under independence; φ is their 10%-trimmed mean, rescaled. Neighbour
- * differences and the trimming keep a level shift (the regression a burn-rate
- * guard exists to catch) from passing for noise; clustering that runs through
- * the phase (retries, sessions, a shared dependency) raises every pair and so φ.
- */
-export function overdispersion(pairs: readonly (readonly [number, number])[]): number {
-  const ratios: number[] = [];
-  for (let i = 1; i < pairs.length; i++) {
-    const [y1, x1] = pairs[i - 1] as readonly [number, number];
-    const [y2, x2] = pairs[i] as readonly [number, number];
-    if (!(x1 > 0 && x2 > 0)) continue;
-    const p = (y1 + y2) / (x1 + x2);
-    if (!(p > 0 && p < 1)) continue;
-    const d = y2 / x2 - y1 / x1;
-    ratios.push((d * d) / (p * (1 - p) * (1 / x1 + 1 / x2)));
-  }
-  if (ratios.length < 2) return 1;
-  ratios.sort((a, b) => a - b);
-  const kept = ratios.slice(0, Math.max(1, Math.floor(0.9 * ratios.length)));
-  const mean = kept.reduce((a, b) => a + b, 0) / kept.length;
-  return Math.max(1, mean / CHI2_1_TRIMMED_MEAN);
 }
 
 /** A MetricSource over a Prometheus-compatible HTTP API. */
@@ -235,7 +191,7 @@ export function prometheusSource(
     const queries: Record<string, string> = {};
     const text = (field: 'query' | 'numerator' | 'denominator', arm: Arm, interval: number) => {
       const filled = fillQuery(kpi[field] ?? '', values(arm, interval)).text;
-      queries[fieldsOf(kpi).length > 1 ? `${arm}.${field}` : arm] = filled;
+      queries[queryFields(kpi).length > 1 ? `${arm}.${field}` : arm] = filled;
       return filled;
     };
     const { signal } = request;
@@ -433,70 +389,11 @@ export function prometheusSource(
       };
       return { kpis };
     },
-    async check(kpi: Kpi, signal?: AbortSignal): Promise<KpiProblem[]> {
-      const problems: KpiProblem[] = [];
-      for (const field of fieldsOf(kpi)) {
-        const raw = kpi[field];
-        if (raw === undefined) continue;
-        const unknown = unknownPlaceholders(raw);
-        if (unknown.length > 0) {
-          problems.push({
-            field,
-            message: `unknown placeholder {{${unknown[0] ?? ''}}}; known: {{arm}}, {{launch}}, {{phase}}, {{interval}}, {{window}}, {{phase_range}}`,
-          });
-          continue;
-        }
-        const filled = fillQuery(raw, {
-          arm: 'treatment',
-          launch: 'check',
-          phase: 'check',
-          interval: '60s',
-          window: '3600s',
-          phase_range: '3600s',
-        });
-        try {
-          await parseCheck(filled.text, signal);
-        } catch (err) {
-          if (!(err instanceof PromQueryError)) throw err;
-          if (err.failure !== 'rejected') {
-            problems.push({ field, message: err.message });
-            continue;
-          }
-          const detail = err.detail ?? err.message;
-          // Prometheus writes parse errors as "1:15: parse error: …" (line:column of the query).
-          const m = /^(?:.*?)(\d+):(\d+): parse error: (.*)$/s.exec(detail);
-          if (m === null) {
-            problems.push({ field, message: `PromQL: ${detail}` });
-            continue;
-          }
-          const lines = filled.text.split('\n');
-          const line = Number(m[1]);
-          const offset =
-            lines.slice(0, line - 1).reduce((s, l) => s + l.length + 1, 0) + Number(m[2]) - 1;
-          problems.push({
-            field,
-            message: `PromQL parse error: ${m[3] ?? detail}`,
-            position: lineColumn(raw, originalOffset(filled, offset)),
-          });
-        }
-      }
-      return problems;
-    },
+    check: (kpi: Kpi, signal?: AbortSignal) => checkQueries(client, kpi, signal),
     health: () => health,
     async close() {
       closed = true;
       client.close();
     },
   };
-
-  /** Parse without running: format_query (Prometheus ≥ 2.38), else an instant query at time 0. */
-  async function parseCheck(query: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await client.call('format_query', { query }, signal);
-    } catch (err) {
-      if (err instanceof PromQueryError && err.failure === 'http')
-        await client.call('query', { query, time: '0' }, signal);
-      else throw err;
-    }
-  }
 }

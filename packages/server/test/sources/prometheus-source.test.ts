@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { parsePlan } from '@threshold/core';
 import type { Kpi } from '@threshold/core';
 import { describe, expect, it } from 'vitest';
-import { overdispersion, prometheusSource } from '../../src/sources/prometheus-source.js';
+import { overdispersion } from '../../src/sources/overdispersion.js';
+import { prometheusSource } from '../../src/sources/prometheus-source.js';
 import { fillQuery, lineColumn, originalOffset } from '../../src/sources/promql-template.js';
 import { metricSourceContract } from './metric-source-contract.js';
 import {

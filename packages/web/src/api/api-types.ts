@@ -60,6 +60,18 @@ export interface LaunchDetail {
   signoffs: SignoffProgress[];
   pendingSignoffs: SignoffProgress[];
   lastDecision: unknown;
+  /** External metric sources the plan reads (older servers send none). */
+  sources?: SourceHealthView[];
+}
+
+/** One metric source's health (GET /api/v1/launches/:id). */
+export interface SourceHealthView {
+  name: string;
+  kind: string;
+  target: string;
+  state: 'ok' | 'failing' | 'unknown';
+  lastError?: string;
+  lastQueryAt?: string;
 }
 
 export interface LaunchEvent {

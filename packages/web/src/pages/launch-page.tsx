@@ -147,6 +147,23 @@ export function LaunchPage({ id }: { id: string }) {
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
         · started by {launch.createdBy} at {clockTime(launch.createdAt)}
       </p>
+      {(detail.data.sources ?? []).map((src) => (
+        <p
+          key={src.name}
+          className="facts-line"
+          data-source={src.name}
+          data-source-state={src.state}
+        >
+          Source {src.target}:{' '}
+          <strong>
+            {src.state === 'ok' ? 'ok' : src.state === 'failing' ? 'FAILING' : 'not queried yet'}
+          </strong>
+          {src.lastQueryAt === undefined
+            ? null
+            : ` · last query ${humanDuration(Math.max(0, now - toMs(src.lastQueryAt)))} ago`}
+          {src.state === 'failing' && src.lastError !== undefined ? ` · ${src.lastError}` : null}
+        </p>
+      ))}
       {ended && outcome !== undefined ? (
         <p className="status-line" data-status-line>
           {decisionTitle(outcome.decision)}: {outcome.decision.reason}

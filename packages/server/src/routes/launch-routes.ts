@@ -112,7 +112,8 @@ const launchDetailSchema = z
         }),
       )
       .meta({
-        description: "Health of the external metric sources the plan's KPIs read (events excluded).",
+        description:
+          "Health of the external metric sources the plan's KPIs read (events excluded).",
       }),
   })
   .meta({ title: 'LaunchDetail' });

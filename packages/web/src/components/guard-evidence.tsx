@@ -5,6 +5,16 @@ import { formatDifference, formatInterval, formatShare, formatValue } from '../f
 import { IntervalBar } from './interval-bar.js';
 import { VerdictBadge } from './verdict-badge.js';
 
+/** What one sample is, per source basis (ADR 0015). */
+const BASIS_WORDS: Record<string, string> = {
+  'per-unit': 'one randomization unit',
+  'per-interval': 'one query interval (step)',
+  'per-interval-limit': 'one query interval (step), against the hard limit',
+  'request-counts': 'one request, counts divided by the overdispersion φ',
+  'per-row': 'one row of the query',
+  none: 'no data (the source failed)',
+};
+
 const value = (x: number | null) => (x === null ? 'n/a' : formatValue(x));
 
 export function GuardEvidence({ guard }: { guard: GuardResult }) {
@@ -45,6 +55,23 @@ export function GuardEvidence({ guard }: { guard: GuardResult }) {
                 {c.relative ? formatShare(c.margin) : formatValue(c.margin)}{' '}
                 {c.bad === 'increase' ? 'above' : 'below'} control is allowed)
               </span>
+            </dd>
+          </>
+        )}
+        {guard.source === undefined || guard.source.kind === 'events' ? null : (
+          <>
+            <dt>Source</dt>
+            <dd data-basis={guard.source.basis}>
+              {guard.source.name} ({guard.source.kind}), one sample ={' '}
+              {BASIS_WORDS[guard.source.basis] ?? guard.source.basis}
+              {guard.source.note === undefined ? null : (
+                <span className="muted"> · {guard.source.note}</span>
+              )}
+              {Object.entries(guard.source.queries ?? {}).map(([arm, q]) => (
+                <code key={arm} className="query">
+                  {arm}: {q}
+                </code>
+              ))}
             </dd>
           </>
         )}

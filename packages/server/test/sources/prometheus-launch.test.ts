@@ -203,6 +203,14 @@ describe.skipIf(!HAVE_PROMETHEUS)('a launch judged on a real Prometheus', () => 
     expect(detail.body.sources).toEqual([
       expect.objectContaining({ name: 'prometheus', state: 'failing' }),
     ]);
+    const status = await promisify(execFile)(
+      process.execPath,
+      [CLI, 'launch', 'status', id, '--server', t.url, '--token', t.tokens.viewer ?? ''],
+      { encoding: 'utf8' },
+    );
+    expect(status.stdout).toMatch(
+      /^source: {2}prometheus at http:\/\/127\.0\.0\.1:\d+: FAILING, last query .* ago \(prometheus at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)\)$/m,
+    );
     const metrics = await (await t.call('viewer', 'GET', '/metrics')).text();
     expect(metrics).toMatch(
       /threshold_source_errors_total\{source="prometheus",reason="unreachable"\} [1-9]/,

@@ -17,7 +17,7 @@
  * Every query runs concurrently (at most `concurrency` in flight) with the
  * source's per-query timeout; any failure is a reason for its KPI.
  */
-import { momentOf, ratioOf } from '@threshold/core';
+import { momentOf, ratioOf, windowStartMs } from '@threshold/core';
 import type { BurnWindowCounts, Kpi } from '@threshold/core';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type {
@@ -179,7 +179,12 @@ export function prometheusSource(
     const now = Math.floor(request.nowMs);
     const phaseStart = Math.min(now, Math.floor(request.phaseStartedAt));
     const stepMs = kpi.step ?? DEFAULT_PROMETHEUS_STEP_MS;
-    const from = kpi.window === undefined ? phaseStart : Math.max(phaseStart, now - kpi.window);
+    // A KPI with a window is judged on its current window of the phase: consecutive
+    // windows from the phase's start, each a new sequence with its own budget share.
+    const from =
+      kpi.window === undefined
+        ? phaseStart
+        : Math.max(phaseStart, Math.floor(windowStartMs(phaseStart, now, kpi.window)));
     const values = (arm: Arm, interval: number): Record<TemplateName, string> => ({
       arm,
       launch: request.launch,

@@ -33,10 +33,19 @@ export function fromDocs(target) {
 /** The CLI reference: docs/cli.md without its title line, its relative links rebased for the README. */
 export function cliReference() {
   const text = readFileSync(new URL('../docs/cli.md', import.meta.url), 'utf8');
+  // Headings move two levels down and links are rebased, in prose only: a `#`
+  // line inside a code fence is a comment, not a heading.
   return text
     .replace(/^# .*\n/, '')
-    .replace(/^(#+) /gm, '$1## ')
-    .replace(/\]\(([^)\s]+)\)/g, (_, target) => `](${fromDocs(target)})`);
+    .split(/(^```[^\n]*\n[\s\S]*?^```$)/m)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/^(#+) /gm, '$1## ')
+            .replace(/\]\(([^)\s]+)\)/g, (_, target) => `](${fromDocs(target)})`),
+    )
+    .join('');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

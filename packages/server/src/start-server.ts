@@ -122,8 +122,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     clock: { now },
     hub,
     metrics,
-    sources,
     rehearsals,
+    sources,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();

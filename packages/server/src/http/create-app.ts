@@ -53,10 +53,10 @@ export interface AppDeps {
   hub?: ConfigHub;
   /** Metrics registry; created when not given. */
   metrics?: ServerMetrics;
-  /** Metric sources (default: only the store's events). */
-  sources?: SourceRegistry;
   /** Rehearsal threads; a pool is created when not given (its idle threads end by themselves). */
   rehearsals?: RehearsalPool;
+  /** Metric sources (default: only the store's events). */
+  sources?: SourceRegistry;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -120,8 +120,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     ssePingIntervalMs: options.ssePingIntervalMs ?? SSE_PING_INTERVAL_MS,
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
-    sources: deps.sources ?? openSources([], { store: deps.store }),
     rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
+    sources: deps.sources ?? openSources([], { store: deps.store }),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

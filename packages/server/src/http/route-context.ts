@@ -30,8 +30,8 @@ export interface RouteContext {
   maxBodyBytes: number;
   ssePingIntervalMs: number;
   eventTimeWindow: EventTimeWindow;
-  /** Metric sources: plans are checked against them before they run. */
-  sources: SourceRegistry;
   /** Rehearsals run here, off the event loop. */
   rehearsals: RehearsalPool;
+  /** Metric sources: plans are checked against them before they run. */
+  sources: SourceRegistry;
 }

@@ -43,6 +43,12 @@ export interface KpiSampler {
   write(acc: Float64Array, agg: KpiAggregate): void;
   /** The KPI's level over the whole history. */
   baseline(): KpiBaselineStats;
+  /**
+   * One interval's value from the statistics accumulated over it (null: no
+   * value, as a metrics engine returns none for an empty interval): what a
+   * per-interval source reads for a mean or quantile KPI in one `step`.
+   */
+  intervalValue?(acc: Float64Array): number | null;
 }
 
 /** Relative effects multiply per-unit values; absolute ones add to them. */

@@ -11,13 +11,22 @@ import { BurnSampler } from './burn-sampler.js';
 import type { Effect } from './injection.js';
 import type { ActiveEffect, KpiSampler } from './kpi-sampler.js';
 import type { SeededRandom } from './random.js';
-import { windowIndex } from '../statistics/index.js';
+import { readsPerInterval, windowIndex } from '../statistics/index.js';
+import type { IntervalState } from './interval-slot.js';
+import {
+  createIntervalAggregate,
+  createIntervalState,
+  intervalWidth,
+  stepIntervalSlot,
+} from './interval-slot.js';
 
 /** A KPI's sampler with its accumulators and the aggregates the guards read. */
 export interface KpiSlot {
   kpi: Kpi;
   sampler: KpiSampler;
   burn: BurnSampler | null;
+  /** A KPI read as per-interval samples (a Prometheus KPI other than a burn rate); else null. */
+  interval: IntervalState | null;
   /** Accumulated statistics per arm: the phase (or its current window; burn: every window). */
   accT: Float64Array;
   accC: Float64Array;
@@ -54,14 +63,24 @@ export function createSlot(
   const burnLooks = burn === null ? [] : burn.windowsMs.map((ms) => Math.ceil(ms / lookIntervalMs));
   const ringLooks = burn === null ? 0 : Math.max(1, ...burnLooks);
   const width = sampler.width;
-  const accWidth = burn === null ? width : 2 * burnLooks.length;
+  const perInterval = burn === null && readsPerInterval(kpi);
+  const accWidth = perInterval ? intervalWidth(kpi) : burn === null ? width : 2 * burnLooks.length;
+  const aggregates = perInterval
+    ? {
+        treatment: createIntervalAggregate(kpi, sampler),
+        control: createIntervalAggregate(kpi, sampler),
+      }
+    : { treatment: sampler.createAggregate(), control: sampler.createAggregate() };
   return {
     kpi,
     sampler,
     burn,
+    interval: perInterval
+      ? createIntervalState(kpi, sampler, lookIntervalMs, aggregates.treatment)
+      : null,
     accT: new Float64Array(accWidth),
     accC: new Float64Array(accWidth),
-    phaseC: new Float64Array(width),
+    phaseC: new Float64Array(accWidth),
     baselineC: null,
     windowMs: burn === null ? (kpi.window ?? 0) : 0,
     window: 0,
@@ -71,7 +90,7 @@ export function createSlot(
     ringT: ringLooks > 0 ? new Float64Array(ringLooks * width) : null,
     ringC: ringLooks > 0 ? new Float64Array(ringLooks * width) : null,
     burnLooks,
-    aggregates: { treatment: sampler.createAggregate(), control: sampler.createAggregate() },
+    aggregates,
     effect,
     effectFrom: effect === null ? 0 : effectFrom,
     active: effect === null ? null : { size: effect.size, relative: effect.relative },
@@ -93,6 +112,8 @@ export function resetSlot(s: KpiSlot, baseline: 'keep' | 'take' | 'none' = 'none
   s.phaseC.fill(0);
   s.ringT?.fill(0);
   s.ringC?.fill(0);
+  s.interval?.pendT.fill(0);
+  s.interval?.pendC.fill(0);
   s.window = 0;
 }
 
@@ -109,6 +130,10 @@ export function stepSlot(
   launchLook: number,
   phaseElapsedMs: number,
 ): void {
+  if (s.interval !== null) {
+    stepIntervalSlot(s, x0, x1, arriving, a, c, effect, rng, phaseElapsedMs);
+    return;
+  }
   const { sampler, incT, incC } = s;
   if (a > 0 || c > 0) {
     sampler.load(x0, x1, arriving);

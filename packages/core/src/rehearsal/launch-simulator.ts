@@ -20,7 +20,8 @@ import type {
 import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
-import { checkSampleRatio, evaluateGuards } from '../statistics/index.js';
+import { checkSampleRatio, evaluateGuards, evaluatePerInterval } from '../statistics/index.js';
+import { intervalEvidence } from './interval-slot.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
 import type { Effect } from './injection.js';
@@ -65,6 +66,8 @@ export class LaunchSimulator {
   private readonly phaseCount: number;
   /** KPI name -> position in `slots`. */
   private readonly positions = new Map<string, number>();
+  /** Positions (matrix order) of the KPIs read as per-interval samples. */
+  private readonly perInterval: number[] = [];
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
   /** The planned split of the last traffic share (it changes only with the phase). */
@@ -94,7 +97,9 @@ export class LaunchSimulator {
         effect,
         phaseIndex(effect?.fromPhase ?? null),
       );
-      this.data[sampler.kpi.name] = slot.aggregates;
+      // Per-interval KPIs are judged apart, as the controller judges a source's readings.
+      if (slot.interval === null) this.data[sampler.kpi.name] = slot.aggregates;
+      else this.perInterval.push(this.positions.size);
       this.positions.set(sampler.kpi.name, this.positions.size);
       return slot;
     });
@@ -224,15 +229,13 @@ export class LaunchSimulator {
         // decisions is decided again exactly as on the reference path, so its
         // decisions quote the same reasons.
         const options = this.lookOptions(phase, p, seen, phaseElapsedMs, baselineName);
-        const quick = evaluateGuards(plan, this.data, options.quick);
+        const quick = this.evaluate(options.quick);
         const quickSrm = this.srm(unitsT, unitsC, p, false);
         result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
           explain,
         });
         if (result.decisions.length > 0) {
-          const guards = this.needsReasons(quick)
-            ? evaluateGuards(plan, this.data, options.full)
-            : quick;
+          const guards = this.needsReasons(quick) ? this.evaluate(options.full) : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
           result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
         }
@@ -274,8 +277,28 @@ export class LaunchSimulator {
       phaseElapsedMs,
       ...(baseline === undefined ? {} : { baseline }),
     };
-    const quick = evaluateGuards(this.plan, this.data, { ...options, explain: false });
-    return this.needsReasons(quick) ? evaluateGuards(this.plan, this.data, options) : quick;
+    const quick = this.evaluate({ ...options, explain: false });
+    return this.needsReasons(quick) ? this.evaluate(options) : quick;
+  }
+
+  /**
+   * evaluateGuards over the per-unit KPIs, then each per-interval KPI judged on
+   * its intervals with the budget share evaluateGuards gave it, as the controller
+   * judges a source's per-interval reading.
+   */
+  private evaluate(options: GuardsOptions): GuardResult[] {
+    const results = evaluateGuards(this.plan, this.data, options);
+    for (const i of this.perInterval) {
+      const slot = this.slots[i] as KpiSlot;
+      results[i] = evaluatePerInterval(
+        results[i] as GuardResult,
+        slot.kpi,
+        intervalEvidence(slot),
+        this.plan.analysis.method,
+        options.explain !== false,
+      );
+    }
+    return results;
   }
 
   /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */

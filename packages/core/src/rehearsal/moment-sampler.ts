@@ -103,6 +103,11 @@ export class MomentSampler implements KpiSampler {
     a.sumSquares = this.kind === 'occurrence' ? a.sum : nonNegative(acc[2] as number);
   }
 
+  intervalValue(acc: Float64Array): number | null {
+    const n = acc[0] as number;
+    return n > 0 ? (acc[1] as number) / n : null;
+  }
+
   baseline(): KpiBaselineStats {
     const n = this.pn[this.n] as number;
     const units = this.unitsPrefix[this.n] as number;

@@ -139,6 +139,16 @@ export class QuantileSampler implements KpiSampler {
     return Math.log(factor > 1e-9 ? factor : 1e-9);
   }
 
+  /** The interval's q-quantile: its log-normal's, moved by its sampling error δ = Σu·δ / Σu. */
+  intervalValue(acc: Float64Array): number | null {
+    const units = acc[0] as number;
+    const v = acc[1] as number;
+    if (!(units > 0) || !(v > 0)) return null;
+    const mu = (acc[2] as number) / v;
+    const s = Math.sqrt(nonNegative((acc[3] as number) / v - mu * mu));
+    return Math.exp(mu + (acc[4] as number) / units + this.zq * s);
+  }
+
   createAggregate(): KpiAggregate {
     const sketch: QuantileSketch = {
       units: 0,

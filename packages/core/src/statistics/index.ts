@@ -61,3 +61,10 @@ export type {
   RequiredDurationInput,
 } from './detectable-effect.js';
 export { formatValue, formatSigned, formatPercent, formatCount } from './format-number.js';
+export {
+  DEFAULT_INTERVAL_STEP_MS,
+  MIN_INTERVAL_SAMPLES,
+  evaluatePerInterval,
+  kpiBasis,
+  readsPerInterval,
+} from './per-interval-guard.js';

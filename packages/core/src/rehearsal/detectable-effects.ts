@@ -4,7 +4,15 @@
  */
 import type { Kpi, Phase, Plan } from '../plan/index.js';
 import type { DetectableEffectInput, RequiredDurationInput } from '../statistics/index.js';
-import { falseAlarmSplit, minimumDetectableEffect, requiredDuration } from '../statistics/index.js';
+import {
+  DEFAULT_INTERVAL_STEP_MS,
+  MIN_INTERVAL_SAMPLES,
+  falseAlarmSplit,
+  minimumDetectableEffect,
+  normalQuantile,
+  readsPerInterval,
+  requiredDuration,
+} from '../statistics/index.js';
 import type { KpiSampler } from './kpi-sampler.js';
 import { controlShare, guardOptionsFor, planKpis, plannedSplit } from './live-evidence.js';
 import type { PhaseDetectableEffects } from './rehearsal-report.js';
@@ -34,7 +42,9 @@ function baseInput(
   kpiIndex: number,
   phase: Phase,
   traffic: number,
-): { input: Omit<DetectableEffectInput, 'unitsPerArm'>; perMinute: number } | { note: string } {
+):
+  | { input: Omit<DetectableEffectInput, 'unitsPerArm'>; perMinute: number; stepMs?: number }
+  | { note: string } {
   const sampler = ctx.samplers[kpiIndex] as KpiSampler;
   const kpi = sampler.kpi;
   const compare = kpi.guard.compare;
@@ -68,7 +78,45 @@ function baseInput(
   if (tuneUnits !== undefined) input.tuneUnits = tuneUnits;
   if (b.variance !== null) input.baselineVariance = b.variance;
   if (kpi.kind === 'quantile') input.quantile = { q: kpi.q ?? 0.5, logSd: b.logSd ?? 0 };
-  return { input, perMinute: ctx.unitsPerMinute * audience * traffic * b.unitShare };
+  const perMinute = ctx.unitsPerMinute * audience * traffic * b.unitShare;
+  if (readsPerInterval(kpi)) return perIntervalInput(kpi, input, perMinute, cs / traffic);
+  return { input, perMinute };
+}
+
+/**
+ * The same KPI read as per-interval samples (ADR 0015): its samples are the
+ * phase's steps, the same number in both arms, each the statistic of the units
+ * that arrived in it, so its variance is the per-unit variance over the units of
+ * a step (a quantile: the interval quantile's sampling variance), averaged over
+ * the arms; a quantile is judged as the mean of its intervals' quantiles.
+ */
+function perIntervalInput(
+  kpi: Kpi,
+  unitInput: Omit<DetectableEffectInput, 'unitsPerArm'>,
+  perMinute: number,
+  controlRatio: number,
+): { input: Omit<DetectableEffectInput, 'unitsPerArm'>; perMinute: number; stepMs: number } {
+  const stepMs = kpi.step ?? DEFAULT_INTERVAL_STEP_MS;
+  const perStep = (perMinute * stepMs) / 60_000;
+  // Var(difference of two interval means) = V·(1/m_t + 1/m_c) = 2·V_step with equal counts.
+  const spread = perStep > 0 ? (1 + 1 / controlRatio) / (2 * perStep) : Infinity;
+  let variance = (unitInput.baselineVariance ?? 0) * spread;
+  const { tuneUnits: _tuned, quantile, ...rest } = unitInput;
+  const input: Omit<DetectableEffectInput, 'unitsPerArm'> = {
+    ...rest,
+    controlRatio: 1,
+    minUnits: MIN_INTERVAL_SAMPLES,
+  };
+  if (kpi.kind !== 'ratio') input.kind = 'mean';
+  if (quantile !== undefined) {
+    const z = normalQuantile(quantile.q);
+    const density = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    const c = Math.sqrt(quantile.q * (1 - quantile.q)) / density;
+    const sd = unitInput.baselineMean * quantile.logSd * c;
+    variance = sd * sd * spread;
+  }
+  input.baselineVariance = variance;
+  return { input, perMinute: 60_000 / stepMs, stepMs };
 }
 
 /** MDE of one KPI in one phase at a traffic share over a duration; a harm magnitude, or Infinity. */
@@ -85,7 +133,9 @@ function mdeAt(
   // A KPI with a window is judged on its last `window` of data only.
   const window = ctx.samplers[kpiIndex]?.kpi.window;
   const span = window === undefined ? ms : Math.min(ms, window);
-  const units = (base.perMinute * span) / 60_000;
+  // Per-interval KPIs count completed steps.
+  const units =
+    base.stepMs === undefined ? (base.perMinute * span) / 60_000 : Math.floor(span / base.stepMs);
   if (!(units > 0)) return { mde: Infinity };
   try {
     const input = { ...base.input, unitsPerArm: units };

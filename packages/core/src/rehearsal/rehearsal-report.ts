@@ -53,6 +53,14 @@ export interface ReportPlan {
     guard: string;
     /** The state change a breach causes (its own on_breach or a watching risk's): rollback, pause, hold, ask, or notify only. */
     response: 'rollback' | 'pause' | 'hold' | 'ask' | 'notify';
+    /**
+     * What one sample is, as the KPI's source reads it (ADR 0015): per-unit
+     * (events), per-interval or per-interval-limit (a Prometheus KPI, one sample
+     * per `step`), request-counts (a Prometheus burn rate).
+     */
+    basis: 'per-unit' | 'per-interval' | 'per-interval-limit' | 'request-counts';
+    /** The step (ms) of a per-interval KPI, else null. */
+    stepMs: number | null;
   }[];
 }
 

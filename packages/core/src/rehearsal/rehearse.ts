@@ -6,6 +6,12 @@
  */
 import type { Plan } from '../plan/index.js';
 import { formatDuration, formatShare } from '../plan/index.js';
+import {
+  DEFAULT_INTERVAL_STEP_MS,
+  MIN_INTERVAL_SAMPLES,
+  MIN_UNITS_FOR_VERDICT,
+  readsPerInterval,
+} from '../statistics/index.js';
 import { buildSamplers } from './build-samplers.js';
 import { detectableEffects } from './detectable-effects.js';
 import type { DetectionContext } from './detectable-effects.js';
@@ -15,6 +21,7 @@ import type { Injection } from './injection.js';
 import { impossibleEffect } from './injection.js';
 import type { KpiSampler } from './kpi-sampler.js';
 import { LaunchSimulator } from './launch-simulator.js';
+import { planKpis } from './live-evidence.js';
 import type { SimulationSettings } from './launch-simulator.js';
 import { SeededRandom } from './random.js';
 import type { ReportSettings, RehearsalReport } from './rehearsal-report.js';
@@ -245,6 +252,15 @@ function assumptions(plan: Plan, s: ReportSettings, kind: 'history' | 'synthetic
     "A unit's KPI values belong to the interval it arrives in; per-arm sums are drawn by the normal approximation from the history's per-unit means and variances (occurrences and events: binomial).",
     "Quantile KPIs are log-normal per interval; their sampling noise uses the arm's units as the sample size, as the guard does.",
   ];
+  const perInterval = planKpis(plan).filter(readsPerInterval);
+  if (perInterval.length > 0)
+    out.push(
+      `${perInterval.map((k) => `${k.name} (step ${formatDuration(k.step ?? DEFAULT_INTERVAL_STEP_MS)})`).join(', ')} ${perInterval.length === 1 ? 'is a Prometheus KPI' : 'are Prometheus KPIs'}, judged as the source reads ${perInterval.length === 1 ? 'it' : 'them'}: each step of the phase is one sample per arm (basis per-interval: a ratio of the step's counts, or the step's mean or quantile), so the guard counts steps, not units, and needs ${Math.max(MIN_INTERVAL_SAMPLES, MIN_UNITS_FOR_VERDICT)} per arm before a verdict.`,
+    );
+  if (planKpis(plan).some((k) => k.source === 'prometheus' && k.kind === 'slo-burn'))
+    out.push(
+      "Prometheus burn rates count requests divided by the overdispersion factor φ, which is about 1 for the simulation's independent units (basis request-counts).",
+    );
   const constrained = plan.phases.filter((p) => p.audience.length > 0);
   const given = s.audience.filter((a) => a.share < 1).map((a) => a.phase);
   const missing = constrained.filter((p) => !given.includes(p.name)).map((p) => p.name);

@@ -2,6 +2,7 @@
 import { planIndex } from '../decide/plan-index.js';
 import type { Kpi, Plan } from '../plan/index.js';
 import { formatShare } from '../plan/index.js';
+import { DEFAULT_INTERVAL_STEP_MS, kpiBasis, readsPerInterval } from '../statistics/index.js';
 import type { History } from './history.js';
 import type { KpiSampler } from './kpi-sampler.js';
 import type { ReportHistory, ReportPlan } from './rehearsal-report.js';
@@ -51,6 +52,8 @@ export function reportPlan(plan: Plan): ReportPlan {
         category,
         guard: guardWords(e.kpi),
         response: e.response ?? 'notify',
+        basis: kpiBasis(e.kpi),
+        stepMs: readsPerInterval(e.kpi) ? (e.kpi.step ?? DEFAULT_INTERVAL_STEP_MS) : null,
       };
     }),
   };

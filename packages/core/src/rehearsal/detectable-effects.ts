@@ -3,6 +3,7 @@
  * required-duration functions, fed with the history's traffic and variance.
  */
 import type { Kpi, Phase, Plan } from '../plan/index.js';
+import { formatDuration } from '../plan/index.js';
 import type { DetectableEffectInput, RequiredDurationInput } from '../statistics/index.js';
 import {
   DEFAULT_INTERVAL_STEP_MS,
@@ -221,7 +222,9 @@ export function detectableEffects(ctx: DetectionContext): PhaseDetectableEffects
             kpi: kpi.name,
             mde: null,
             relative,
-            note: `too few units in ${phase.name}'s minimum duration for any verdict`,
+            note: readsPerInterval(kpi)
+              ? `too few steps in ${phase.name}'s minimum duration for any verdict (one sample per ${formatDuration(kpi.step ?? DEFAULT_INTERVAL_STEP_MS)} step)`
+              : `too few units in ${phase.name}'s minimum duration for any verdict`,
           };
         const sign = kpi.guard.compare?.bad === 'decrease' ? -1 : 1;
         return { kpi: kpi.name, mde: roundSignificant(sign * r.mde), relative, note: null };

@@ -165,6 +165,13 @@ describe('threshold plan explain --json', () => {
       { type: 'notify', to: ['payments-oncall'] },
       { type: 'webhook', url: 'https://hooks.example.com/threshold/payments' },
     ]);
+    // What one sample is (ADR 0015): a Prometheus KPI counts steps, a burn rate requests / φ.
+    const success = out.kpis.flatMap((c) => c.kpis).find((k) => k.name === 'payment_success');
+    expect(success?.basis).toBe('per-interval');
+    expect(success?.basisText).toBe(
+      "per-interval: one sample per 1m step in each arm (the step's counts); a verdict needs 30 steps per arm",
+    );
+    expect(burn?.basis).toBe('request-counts');
     expect(out.signoff.policy?.onDeadline).toBe('rollback');
     expect(out.readiness).toMatchObject({ blocking: 3, advisory: 0, blockingWithoutEvidence: 1 });
   });

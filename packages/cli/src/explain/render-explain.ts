@@ -96,6 +96,7 @@ function kpis(s: PlanSummary): string[] {
       );
       const rows = [
         ['source', k.sourceText],
+        ...(k.basisText === null ? [] : [['samples', k.basisText]]),
         ['guard', k.guardText],
         ['on breach', k.onBreachText],
         ['on insufficient evidence', k.onInsufficientText],

@@ -12,6 +12,7 @@ import {
   formatAudienceConstraint,
   formatDuration,
   formatShare,
+  kpiBasis,
   plannedSplit,
 } from '@threshold/core';
 import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
@@ -21,6 +22,7 @@ import {
   insufficientInWords,
   kindInWords,
   sourceInWords,
+  basisInWords,
 } from './words.js';
 
 export interface PhaseSummary {
@@ -60,6 +62,10 @@ export interface KpiSummary {
   kindText: string;
   source: string;
   sourceText: string;
+  /** What one sample is (ADR 0015): per-unit, per-interval, per-interval-limit or request-counts. */
+  basis: string;
+  /** The basis in words; null for per-unit (events) KPIs. */
+  basisText: string | null;
   guard: Guard;
   guardText: string;
   onBreach: Action[];
@@ -364,6 +370,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
         kindText: kindInWords(k),
         source: k.source,
         sourceText: sourceInWords(k),
+        basis: kpiBasis(k),
+        basisText: basisInWords(k),
         guard: k.guard,
         guardText: guardInWords(k.guard),
         onBreach: k.on_breach,

@@ -1,5 +1,12 @@
 /** Plan parts in words, for `plan explain`: guards, actions, KPI kinds and sources. Pure. */
-import { formatDuration, formatShare } from '@threshold/core';
+import {
+  DEFAULT_INTERVAL_STEP_MS,
+  MIN_INTERVAL_SAMPLES,
+  MIN_UNITS_FOR_VERDICT,
+  formatDuration,
+  formatShare,
+  kpiBasis,
+} from '@threshold/core';
 import type { Action, Guard, InsufficientEvidenceAction, Kpi } from '@threshold/core';
 
 /** "p95", "p99.9": a quantile as people say it. */
@@ -94,4 +101,24 @@ export function sourceInWords(
     case 'http':
       return `http: ${kpi.url ?? '?'}${kpi.select === undefined ? '' : ` → ${kpi.select}`}`;
   }
+}
+
+/**
+ * What one sample of a KPI is (ADR 0015), for KPIs not counted per unit; null
+ * for events KPIs, whose samples are the plan's units.
+ */
+export function basisInWords(kpi: Kpi): string | null {
+  const basis = kpiBasis(kpi);
+  if (basis === 'per-unit') return null;
+  if (basis === 'request-counts')
+    return 'request-counts: requests per burn window, divided by the overdispersion factor φ of the phase';
+  const step = formatDuration(kpi.step ?? DEFAULT_INTERVAL_STEP_MS);
+  const what =
+    kpi.kind === 'ratio'
+      ? "the step's counts"
+      : kpi.kind === 'quantile'
+        ? "the step's quantile; the guard compares their mean"
+        : "the step's value";
+  const needs = Math.max(MIN_INTERVAL_SAMPLES, MIN_UNITS_FOR_VERDICT);
+  return `${basis}: one sample per ${step} step in each arm (${what}); a verdict needs ${needs} steps per arm`;
 }

@@ -119,8 +119,8 @@ export function stepIntervalSlot(
     if (ap > 0) pool(s, ap, effect, rng, s.incT, st.pendT);
     if (cp > 0) pool(s, cp, null, rng, s.incC, st.pendC);
     if (next === boundary) {
-      closeInterval(s, st, st.pendT, s.accT);
-      closeInterval(s, st, st.pendC, s.accC);
+      closeInterval(s, st, st.pendT, s.accT, rng);
+      closeInterval(s, st, st.pendC, s.accC, rng);
     }
     u = next;
   }
@@ -152,6 +152,7 @@ function closeInterval(
   st: IntervalState,
   pend: Float64Array,
   acc: Float64Array,
+  rng: SeededRandom,
 ): void {
   if (st.ratio) {
     const y = pend[1] as number;
@@ -165,7 +166,7 @@ function closeInterval(
       acc[5] = (acc[5] as number) + x * y;
     }
   } else {
-    const v = s.sampler.intervalValue?.(pend) ?? null;
+    const v = s.sampler.intervalValue?.(pend, rng) ?? null;
     if (v !== null && Number.isFinite(v)) {
       acc[0] = (acc[0] as number) + 1;
       acc[1] = (acc[1] as number) + v;

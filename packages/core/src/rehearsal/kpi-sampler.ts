@@ -48,7 +48,7 @@ export interface KpiSampler {
    * value, as a metrics engine returns none for an empty interval): what a
    * per-interval source reads for a mean or quantile KPI in one `step`.
    */
-  intervalValue?(acc: Float64Array): number | null;
+  intervalValue?(acc: Float64Array, rng: SeededRandom): number | null;
 }
 
 /** Relative effects multiply per-unit values; absolute ones add to them. */

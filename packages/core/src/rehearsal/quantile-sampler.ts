@@ -26,6 +26,8 @@ const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** How far into each tail (in log-sds) buckets are kept; beyond, values join the edge bucket. */
 const TAIL_SDS = 5;
+/** Up to this many values in an interval, its quantile is drawn as their order statistic. */
+const EXACT_INTERVAL_VALUES = 200;
 /** A cap on buckets per KPI, whatever the history says. */
 const MAX_BUCKETS = 4000;
 
@@ -51,6 +53,8 @@ export class QuantileSampler implements KpiSampler {
   private unitShare = 0;
   /** Units that arrived in the loaded window (both arms and the excluded). */
   private windowUnits = 0;
+  /** Scratch for an interval's drawn values (see intervalValue). */
+  private readonly draws = new Float64Array(EXACT_INTERVAL_VALUES);
   /** The first and last non-empty bucket of the last fill. */
   private readonly range: FilledRange = { first: -1, end: -1 };
   /** Per sketch, one reusable [index, count] pair per bucket: writes allocate nothing. */
@@ -139,13 +143,25 @@ export class QuantileSampler implements KpiSampler {
     return Math.log(factor > 1e-9 ? factor : 1e-9);
   }
 
-  /** The interval's q-quantile: its log-normal's, moved by its sampling error δ = Σu·δ / Σu. */
-  intervalValue(acc: Float64Array): number | null {
+  /**
+   * The interval's q-quantile. Few values (as in a small canary's minute): their
+   * order statistic, drawn, as histogram_quantile finds it among them — the
+   * asymptotic sampling error is far off there. Else the log-normal's quantile,
+   * moved by the interval's sampling error δ = Σu·δ / Σu.
+   */
+  intervalValue(acc: Float64Array, rng: SeededRandom): number | null {
     const units = acc[0] as number;
-    const v = acc[1] as number;
+    const v = Math.round(acc[1] as number);
     if (!(units > 0) || !(v > 0)) return null;
     const mu = (acc[2] as number) / v;
     const s = Math.sqrt(nonNegative((acc[3] as number) / v - mu * mu));
+    if (v <= EXACT_INTERVAL_VALUES) {
+      const draws = this.draws.subarray(0, v);
+      for (let i = 0; i < v; i++) draws[i] = rng.normal();
+      draws.sort();
+      const k = Math.min(v - 1, Math.max(0, Math.ceil(this.q * v) - 1));
+      return Math.exp(mu + s * (draws[k] as number));
+    }
     return Math.exp(mu + (acc[4] as number) / units + this.zq * s);
   }
 

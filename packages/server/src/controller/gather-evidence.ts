@@ -8,7 +8,7 @@
 import {
   baselinePhase,
   checkSampleRatio,
-  evaluateGuard,
+  evaluatePerInterval,
   evaluateGuards,
   guardOptionsFor,
   plannedSplit,
@@ -30,14 +30,6 @@ import type { ApprovalRecord, Store } from '../store/store.js';
 // The split and the guard options are core's, shared with the rehearsal; re-exported
 // because the server's public API has always offered plannedSplit.
 export { plannedSplit };
-
-/**
- * Samples per arm a per-interval KPI needs before a pass (ADR 0015): the phase's
- * min_units counts randomization units, which a metrics engine does not have, and
- * an asymptotic sequence needs a few dozen samples before its normal approximation
- * holds.
- */
-export const MIN_INTERVAL_SAMPLES = 20;
 
 /** An approval as decide() reads it (time in ms). */
 export function approvalOf(a: ApprovalRecord): Approval {
@@ -224,15 +216,6 @@ function withSource(
     ...(reading.queries === undefined ? {} : { queries: reading.queries }),
   };
   if (reading.basis === 'per-unit') return { ...g, source };
-  const asKind = reading.data.treatment.kind;
-  const judged = asKind === kpi.kind ? kpi : { ...kpi, kind: asKind };
-  const result = evaluateGuard(judged, reading.data, {
-    alpha: g.alpha.guard > 0 ? g.alpha.guard : g.alpha.launch,
-    launchAlpha: g.alpha.launch,
-    ...(g.alpha.phases === undefined ? {} : { phases: g.alpha.phases }),
-    method,
-    minUnits: MIN_INTERVAL_SAMPLES,
-    category: g.category,
-  });
-  return { ...result, kind: kpi.kind, source };
+  // One rule with the rehearsal: core judges per-interval samples.
+  return { ...evaluatePerInterval(g, kpi, reading.data, method), source };
 }

@@ -86,7 +86,7 @@ describe('per-interval samples under correlated requests (seeded)', () => {
       for (let i = 0; i < INTERVALS; i++) {
         t.push(interval(random));
         c.push(interval(random));
-        if (t.length < 20) continue; // MIN_INTERVAL_SAMPLES
+        if (t.length < 20) continue; // fewer intervals than a live look judges
         const g = evaluateGuard(
           RATIO,
           {

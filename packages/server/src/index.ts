@@ -84,3 +84,11 @@ export type {
   RehearsalJobOptions,
   RehearsalInput,
 } from './workers/rehearsal-pool.js';
+export type { PlanValidator } from './workers/plan-validator.js';
+export { inlinePlanValidator } from './workers/inline-plan-validator.js';
+export {
+  ValidatorBusyError,
+  planWorkerAvailable,
+  threadPlanValidator,
+} from './workers/thread-plan-validator.js';
+export type { ThreadPlanValidatorOptions } from './workers/thread-plan-validator.js';

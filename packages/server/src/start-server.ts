@@ -14,6 +14,8 @@ import { advisoryLease, localLease } from './controller/lease.js';
 import type { Lease } from './controller/lease.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/create-app.js';
+import { inlinePlanValidator } from './workers/inline-plan-validator.js';
+import { planWorkerAvailable, threadPlanValidator } from './workers/thread-plan-validator.js';
 import type { AppOptions } from './http/route-context.js';
 import { startProjector } from './ingest/projector.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
@@ -116,6 +118,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     pollIntervalMs: options.configPollMs ?? 250,
   });
   const rehearsals = new RehearsalPool(SERVER_REHEARSAL_POOL);
+  const planValidator = planWorkerAvailable() ? threadPlanValidator() : inlinePlanValidator();
   const app = createApp({
     store,
     logger,
@@ -124,6 +127,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     rehearsals,
     sources,
+    planValidator,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
@@ -176,6 +180,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await projector.stop();
     await hub.stop();
     await sources.close();
+    await planValidator.close();
     await store.close();
     throw err;
   }
@@ -209,6 +214,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await hub.stop();
         await projector.stop();
         await sources.close();
+        await planValidator.close();
         await store.close();
       })();
       return closing;

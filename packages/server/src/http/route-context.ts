@@ -6,6 +6,7 @@ import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
+import type { PlanValidator } from '../workers/plan-validator.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -34,4 +35,6 @@ export interface RouteContext {
   rehearsals: RehearsalPool;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  /** Where plan uploads and validations are parsed (a worker thread in a server). */
+  planValidator: PlanValidator;
 }

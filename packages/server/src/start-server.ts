@@ -14,6 +14,7 @@ import { advisoryLease, localLease } from './controller/lease.js';
 import type { Lease } from './controller/lease.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/create-app.js';
+import { TokenStreams } from './http/token-streams.js';
 import { inlinePlanValidator } from './workers/inline-plan-validator.js';
 import { planWorkerAvailable, threadPlanValidator } from './workers/thread-plan-validator.js';
 import type { AppOptions } from './http/route-context.js';
@@ -119,6 +120,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   });
   const rehearsals = new RehearsalPool(SERVER_REHEARSAL_POOL);
   const planValidator = planWorkerAvailable() ? threadPlanValidator() : inlinePlanValidator();
+  const tokenStreams = new TokenStreams({
+    store,
+    logger,
+    pollIntervalMs: options.configPollMs ?? 250,
+  });
   const app = createApp({
     store,
     logger,
@@ -128,10 +134,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     rehearsals,
     sources,
     planValidator,
+    tokenStreams,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
   hub.start();
+  tokenStreams.start();
   const projector = startProjector(store, {
     logger,
     intervalMs: options.projectIntervalMs ?? 200,
@@ -180,6 +188,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await projector.stop();
     await hub.stop();
     await sources.close();
+    tokenStreams.stop();
     await planValidator.close();
     await store.close();
     throw err;
@@ -214,6 +223,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await hub.stop();
         await projector.stop();
         await sources.close();
+        tokenStreams.stop();
         await planValidator.close();
         await store.close();
       })();

@@ -40,6 +40,7 @@ import { pathMatcher } from './route-spec.js';
 import { serverVersion } from './server-version.js';
 import { RehearsalPool, SERVER_REHEARSAL_POOL } from '../workers/rehearsal-pool.js';
 import { storeErrorToHttp } from './store-errors.js';
+import { TokenStreams } from './token-streams.js';
 import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 
@@ -61,6 +62,8 @@ export interface AppDeps {
   sources?: SourceRegistry;
   /** Plan parsing for upload and validate (default: on this thread; startServer uses a worker). */
   planValidator?: PlanValidator;
+  /** Open streams by token (default: created without a revocation poll; startServer polls). */
+  tokenStreams?: TokenStreams;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -127,6 +130,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
     sources: deps.sources ?? openSources([], { store: deps.store }),
     planValidator: deps.planValidator ?? inlinePlanValidator(),
+    tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

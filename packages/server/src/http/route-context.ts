@@ -7,6 +7,7 @@ import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
+import type { TokenStreams } from './token-streams.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -37,4 +38,6 @@ export interface RouteContext {
   sources: SourceRegistry;
   /** Where plan uploads and validations are parsed (a worker thread in a server). */
   planValidator: PlanValidator;
+  /** Open SSE streams by token, ended when their token is revoked. */
+  tokenStreams: TokenStreams;
 }

@@ -233,14 +233,24 @@ ${STORE_OPTIONS}
 ${SERVER_EXIT_CODES}`;
 
 const AUDIT = `Usage: threshold audit verify [--json] [--data-dir DIR]
+                              [--expect-head SEQ:HASH] [--checkpoint FILE]
 
 Recompute the hash chain of the audit log: every entry's hash covers its
 content and the previous entry's hash, so a changed, deleted or reordered
-entry breaks the chain from there on. Prints the number of entries verified,
-or the first broken entry and why.
+entry breaks the chain from there on. Prints the number of entries verified
+and the head (the last entry's SEQ:HASH), or the first broken entry and why.
+
+Deleting entries from the end (or all of them) leaves a shorter chain that is
+still consistent: only a head kept outside the database shows it. Every
+notification and webhook carries the head (X-Threshold-Audit-Head), /metrics
+exposes threshold_audit_head_seq, and this command can check against one.
 
 Options:
-  --json         Print { "ok", "entries", "firstBroken": { "seq", "reason" } } instead
+  --json                  Print { "ok", "entries", "head": { "seq", "hash" },
+                          "firstBroken": { "seq", "reason" } } instead
+  --expect-head SEQ:HASH  Fail unless entry SEQ exists with this hash
+  --checkpoint FILE       Check against the head saved in FILE (if it exists);
+                          when the log is intact, save the current head there
 ${STORE_OPTIONS}
   -h, --help     Show this help
 

@@ -51,6 +51,7 @@ export type { LookRecord, LookKpi } from './controller/look-record.js';
 export { createOutboxWorker } from './notify/outbox-worker.js';
 export type { OutboxWorker, OutboxWorkerOptions, DrainedMessage } from './notify/outbox-worker.js';
 export type { DeliveryOutcome } from './notify/deliver-message.js';
+export { AUDIT_HEAD_HEADER } from './notify/deliver-message.js';
 export {
   signWebhook,
   verifyWebhookSignature,

@@ -112,6 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       { source: c.name, kind: c.kind, target: sources.sources.get(c.name)?.target },
       'metric source configured',
     );
+  metrics.setAuditHeadSource(() => store.auditHead());
   const hub = new ConfigHub({
     store,
     logger,

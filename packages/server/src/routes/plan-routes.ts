@@ -153,9 +153,9 @@ async function validateOffLoop(
       );
     }
     // The worker died on this input (its heap cap): the plan is too heavy to check.
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new HttpError('PLAN_INVALID', `the plan could not be validated: ${reason}`, {
-      errors: [],
+    const message = `the plan could not be validated: ${e instanceof Error ? e.message : String(e)}`;
+    throw new HttpError('PLAN_INVALID', message, {
+      errors: [{ path: '', line: 1, column: 1, message }],
       omittedErrors: 0,
     });
   }
@@ -176,7 +176,13 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
         200: { description: 'The plan is valid.', schema: validPlanSchema },
         422: PLAN_INVALID_RESPONSE,
       },
-      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      errors: [
+        'PLAN_INVALID',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+        'MALFORMED_BODY',
+        'RATE_LIMITED',
+      ],
       handler: async (c) => {
         const { plan, source } = await readPlanBody(c, ctx);
         await checkPlanSources(ctx, plan, source);
@@ -201,7 +207,13 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
         200: { description: 'Identical source was stored before.', schema: uploadedSchema },
         422: PLAN_INVALID_RESPONSE,
       },
-      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      errors: [
+        'PLAN_INVALID',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+        'MALFORMED_BODY',
+        'RATE_LIMITED',
+      ],
       handler: async (c) => {
         const { source, format, plan } = await readPlanBody(c, ctx);
         const actor = c.get('principal').name;

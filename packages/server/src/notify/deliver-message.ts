@@ -64,7 +64,11 @@ function requestOf(
     const url = ctx.resolve(undefined);
     if (url === undefined) return { skip: 'no THRESHOLD_NOTIFY_DEFAULT configured' };
     const text = `${e?.launch?.plan ?? ''}: evidence integrity: ${e?.reason ?? ''}`;
-    return { url, body: JSON.stringify({ text, event: e }), event: String(e?.event) };
+    const body =
+      ctx.auditHead === undefined
+        ? { text, event: e }
+        : { text, event: e, auditHead: ctx.auditHead };
+    return { url, body: JSON.stringify(body), event: String(e?.event) };
   }
   if (message.kind === 'notify' || message.kind === 'announce') {
     const target = message.kind === 'notify' ? String(payload.target) : undefined;

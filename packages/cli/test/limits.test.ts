@@ -21,7 +21,7 @@ phases:
   - { name: full, traffic: 100% }
 kpis:
   operational-health:
-    - { name: errors, kind: occurrence, event: error, guard: { max_increase: 10% } }
+    - { name: errors, kind: occurrence, event: error, guard: { max: 0.05 } }
 `;
 
 describe('threshold validate on hostile input (real bin)', () => {

@@ -53,7 +53,7 @@ describe('parsePlan: bounded output', () => {
 
   it('gives a valid result omittedErrors 0', () => {
     const r = parsePlan(
-      'launch: t\nowner: w\nphases:\n  - { name: full, traffic: 100% }\nkpis:\n  operational-health:\n    - { name: e, kind: occurrence, event: e, guard: { max_increase: 10% } }\n',
+      'launch: t\nowner: w\nphases:\n  - { name: full, traffic: 100% }\nkpis:\n  operational-health:\n    - { name: e, kind: occurrence, event: e, guard: { max: 0.05 } }\n',
     );
     expect(r).toMatchObject({ valid: true, omittedErrors: 0 });
   });

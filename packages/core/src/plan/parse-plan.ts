@@ -162,8 +162,12 @@ export function locatePlanPath(
   path: readonly (string | number)[],
 ): { line: number; col: number } {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
-  const pos = lines.linePos(offsetOf(doc, { path, message: '' }));
+  const tokens = [...new Parser(lines.addNewLine).parse(source)];
+  // Only ever called on plans parsePlan accepted, but never let depth recurse.
+  if (firstTooDeep(tokens, MAX_PLAN_DEPTH) !== undefined) return { line: 1, col: 1 };
+  const doc = composeOne(tokens, source.length);
+  if (doc === undefined) return { line: 1, col: 1 };
+  const pos = lines.linePos(offsetOf(doc, { path, message: '' }, new WeakMap()));
   return { line: pos.line, col: pos.col };
 }
 

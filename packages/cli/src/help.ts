@@ -30,7 +30,7 @@ const MAIN = `threshold: launch control plane. Plans as code, checked before the
 
 Usage:
   threshold validate PLAN... [--json] [--server URL]
-                                         Check launch plans and report every problem
+                                         Check launch plans and report their problems
   threshold plan explain PLAN [--json]   Summarize a plan: phases, KPIs, risks, sign-off, readiness
   threshold plan schema                  Print the launch plan's JSON Schema
   threshold rehearse PLAN --history FILE [--inject KPI=+10%]...
@@ -51,14 +51,17 @@ Options:
 
 ${MAIN_EXIT_CODES}`;
 
-const VALIDATE = `Usage: threshold validate PLAN... [--json] [--server URL] [--token TOKEN]
+const VALIDATE = `Usage: threshold validate PLAN... [--json] [--max-bytes N] [--server URL]
+                                [--token TOKEN]
 
-Check one or more launch plans and report every problem in one run, one line
+Check one or more launch plans and report their problems in one run, one line
 each, pointing at the offending YAML node:
 
   FILE:LINE:COL: path: message
 
-Problem lines go to stdout; a one-line summary goes to stderr.
+Up to 100 problems per plan are listed, in source order, then a count of the
+rest. Problem lines go to stdout; a one-line summary goes to stderr. Control
+characters in plan values are printed as escapes (\\x1b).
 
 With --server, a plan that is valid on its own is also checked by that server
 against its metric sources: every KPI's source must be configured there, every
@@ -68,7 +71,9 @@ the field.
 
 Options:
   --json         Print { "valid": bool, "errors": [{ "file", "line", "col",
-                 "path", "message" }] } instead (all files merged)
+                 "path", "message" }], "omittedErrors": N } instead (all
+                 files merged; omittedErrors counts the problems not listed)
+  --max-bytes N  Refuse plan files larger than N bytes (default 1048576)
   --server URL   Also check against this Threshold server's metric sources
   --token TOKEN  API token for --server (default: THRESHOLD_TOKEN)
   -h, --help     Show this help
@@ -83,7 +88,7 @@ const PLAN = `Usage: threshold plan <explain|schema>
 Run 'threshold help plan explain' or 'threshold help plan schema' for details.
 `;
 
-const EXPLAIN = `Usage: threshold plan explain PLAN [--json]
+const EXPLAIN = `Usage: threshold plan explain PLAN [--json] [--max-bytes N]
 
 Print a readable summary of a valid plan: the header, the phases with their
 traffic shares and the minimum time to 100%, the KPI matrix by category with
@@ -93,6 +98,7 @@ problems (as 'threshold validate' does) on stderr and exits 1.
 
 Options:
   --json         Print the same summary as structured data
+  --max-bytes N  Refuse a plan file larger than N bytes (default 1048576)
   -h, --help     Show this help
 
 ${EXIT_CODES}`;
@@ -227,14 +233,24 @@ ${STORE_OPTIONS}
 ${SERVER_EXIT_CODES}`;
 
 const AUDIT = `Usage: threshold audit verify [--json] [--data-dir DIR]
+                              [--expect-head SEQ:HASH] [--checkpoint FILE]
 
 Recompute the hash chain of the audit log: every entry's hash covers its
 content and the previous entry's hash, so a changed, deleted or reordered
-entry breaks the chain from there on. Prints the number of entries verified,
-or the first broken entry and why.
+entry breaks the chain from there on. Prints the number of entries verified
+and the head (the last entry's SEQ:HASH), or the first broken entry and why.
+
+Deleting entries from the end (or all of them) leaves a shorter chain that is
+still consistent: only a head kept outside the database shows it. Every
+notification and webhook carries the head (X-Threshold-Audit-Head), /metrics
+exposes threshold_audit_head_seq, and this command can check against one.
 
 Options:
-  --json         Print { "ok", "entries", "firstBroken": { "seq", "reason" } } instead
+  --json                  Print { "ok", "entries", "head": { "seq", "hash" },
+                          "firstBroken": { "seq", "reason" } } instead
+  --expect-head SEQ:HASH  Fail unless entry SEQ exists with this hash
+  --checkpoint FILE       Check against the head saved in FILE (if it exists);
+                          when the log is intact, save the current head there
 ${STORE_OPTIONS}
   -h, --help     Show this help
 
@@ -282,6 +298,7 @@ Options:
   --audience PHASE=SHARE  Share of units that match a phase's audience (default 100%)
   --json                  Print the report as JSON (byte-identical for the same seed)
   --html FILE             Also write a self-contained HTML report with a power-curve chart
+  --max-bytes N           Refuse a plan file larger than N bytes (default 1048576)
   -h, --help              Show this help
 
 Exit codes:

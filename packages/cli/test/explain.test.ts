@@ -176,7 +176,7 @@ describe('threshold plan explain --json', () => {
     expect(out.readiness).toMatchObject({ blocking: 3, advisory: 0, blockingWithoutEvidence: 1 });
   });
 
-  it('an invalid plan prints { valid: false, errors } and exits 1', async () => {
+  it('an invalid plan prints { valid: false, errors, omittedErrors } and exits 1', async () => {
     const run = await runCli(['plan', 'explain', 'examples/invalid/04-empty.yaml', '--json']);
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
@@ -190,6 +190,7 @@ describe('threshold plan explain --json', () => {
           message: 'the plan is empty',
         },
       ],
+      omittedErrors: 0,
     });
   });
 });

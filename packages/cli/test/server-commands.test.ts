@@ -156,7 +156,9 @@ describe('threshold audit verify', () => {
     const ok = await cli(['audit', 'verify']);
     expect(ok).toEqual({
       code: 0,
-      stdout: '✓ audit log intact: 3 entries verified (SQLite at .threshold/threshold.db)\n',
+      stdout: expect.stringMatching(
+        /^✓ audit log intact: 3 entries verified \(SQLite at \.threshold\/threshold\.db\)\n {2}head 3:[0-9a-f]{64}\n$/,
+      ) as unknown,
       stderr: '',
     });
 
@@ -179,6 +181,7 @@ describe('threshold audit verify', () => {
     expect(JSON.parse(json.stdout)).toEqual({
       ok: false,
       entries: 1,
+      head: { seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown },
       firstBroken: {
         seq: 2,
         reason: 'hash does not match the entry content (changed after it was written)',

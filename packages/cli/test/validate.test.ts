@@ -47,11 +47,11 @@ describe('threshold validate --json', () => {
     expect(out.errors[1]).toMatchObject({ line: 3, path: 'phases[0].traffic' });
   });
 
-  it('prints { valid: true, errors: [] } for valid plans and exits 0', async () => {
+  it('prints { valid: true, errors: [], omittedErrors: 0 } for valid plans and exits 0', async () => {
     const good = write('good2.yaml', VALID);
     const run = await runCli(['validate', good, '--json'], tmp);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ valid: true, errors: [] });
+    expect(JSON.parse(run.stdout)).toEqual({ valid: true, errors: [], omittedErrors: 0 });
     expect(run.stderr).toBe('');
   });
 

@@ -66,6 +66,8 @@ class Client implements ThresholdClient {
         maxBuffer: e.maxBuffer ?? 10_000,
         retryBaseMs: e.retryBaseMs ?? 500,
         retryMaxMs: e.retryMaxMs ?? 30_000,
+        probeIntervalMs: e.probeIntervalMs ?? 1000,
+        currentVersion: () => this.#evaluator.document?.version,
         requestTimeoutMs,
         onError: (err) => this.#error(err, 'events'),
       });
@@ -185,6 +187,8 @@ class Client implements ThresholdClient {
 
   #health(healthy: boolean, reason: unknown): void {
     if (!healthy && reason !== undefined) this.#error(reason, 'network');
+    // The config connection reached the server: events waiting on a retry go now.
+    if (healthy) this.#queue?.resume();
     if (this.#status === 'not-ready' || this.#status === 'closed') return;
     this.#setStatus(healthy ? 'ready' : 'stale', reason);
   }
@@ -315,6 +319,7 @@ class Client implements ThresholdClient {
       droppedEvents: this.#queue?.dropped ?? 0,
       queuedEvents: this.#queue?.size ?? 0,
       eventRetries: this.#queue?.retries ?? 0,
+      eventRecoveries: this.#queue?.recoveries ?? 0,
       configUpdates: this.#configUpdates,
       rejectedConfigs: this.#rejectedConfigs,
     };

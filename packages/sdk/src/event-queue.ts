@@ -1,4 +1,10 @@
-import { MAX_BATCH_EVENTS, MAX_BEACON_BYTES, WIRE_ROUTES, WIRE_VERSION } from '@threshold/core';
+import {
+  MAX_BATCH_EVENTS,
+  MAX_BEACON_BYTES,
+  WIRE_ROUTES,
+  WIRE_VERSION,
+  formatEtag,
+} from '@threshold/core';
 import type { EventBatch, SdkEvent } from '@threshold/core';
 import { backoffDelay } from './backoff-delay.js';
 import { HttpStatusError } from './config-sync.js';
@@ -16,6 +22,14 @@ export interface EventQueueOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   requestTimeoutMs: number;
+  /**
+   * While a failed batch waits longer than this for its retry, probe the server
+   * this often (jittered) with a tiny conditional GET of the config, and retry as
+   * soon as it answers; 0 disables probing.
+   */
+  probeIntervalMs: number;
+  /** Config version for the probe's If-None-Match, so a healthy server answers 304. */
+  currentVersion(): string | undefined;
   onError(err: unknown): void;
 }
 
@@ -35,6 +49,10 @@ interface PendingBatch {
  *   the idempotency key) with exponential backoff + full jitter; other 4xx answers
  *   drop the batch (counted) because resending cannot succeed.
  * - One request in flight at a time, so events arrive in order.
+ * - Backoff spares a server that is down; it must not delay the catch-up once it
+ *   is back. So while a retry waits longer than `probeIntervalMs`, a cheap probe
+ *   runs that often, and `resume()` (also called when the config connection comes
+ *   back) sends at once.
  */
 export class EventQueue {
   #buffer: SdkEvent[] = [];
@@ -42,6 +60,7 @@ export class EventQueue {
   #inFlight: Promise<void> | undefined;
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
   #intervalTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   /** Events dropped (buffer full, rejected batch, or enqueued after close). */
@@ -50,6 +69,8 @@ export class EventQueue {
   sent = 0;
   /** Batches that failed and were scheduled for retry. */
   retries = 0;
+  /** Retries started early because the server answered again (a probe or the config connection). */
+  recoveries = 0;
 
   constructor(private readonly o: EventQueueOptions) {
     this.#scheduleInterval();
@@ -70,12 +91,17 @@ export class EventQueue {
     if (this.#buffer.length >= this.o.batchSize && this.#retryTimer === undefined) this.#kick();
   }
 
+  /** The server answers again: a batch waiting for its retry is sent now. */
+  resume(): void {
+    if (this.#retryTimer === undefined || this.#closed) return;
+    this.#cancelRetry();
+    this.recoveries++;
+    this.#kick();
+  }
+
   /** Sends everything now (one attempt per batch, retry timers are skipped). */
   async flush(): Promise<void> {
-    if (this.#retryTimer !== undefined) {
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    }
+    this.#cancelRetry();
     while (this.#inFlight) await this.#inFlight;
     await this.#run(true);
   }
@@ -88,7 +114,7 @@ export class EventQueue {
     if (this.#intervalTimer !== undefined) clearTimeout(this.#intervalTimer);
     await this.flush();
     this.#closed = true;
-    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#cancelRetry();
     this.dropped += this.size;
     this.#buffer = [];
     this.#pending = undefined;
@@ -176,11 +202,56 @@ export class EventQueue {
       if (!explicit && !this.#closed) {
         const delay = backoffDelay(this.#failures - 1, this.o.retryBaseMs, this.o.retryMaxMs);
         this.#retryTimer = setUnrefTimeout(() => {
-          this.#retryTimer = undefined;
+          this.#cancelRetry();
           this.#kick();
         }, delay);
+        if (delay > this.o.probeIntervalMs) this.#scheduleProbe();
       }
       return;
+    }
+  }
+
+  #cancelRetry(): void {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    this.#retryTimer = undefined;
+    this.#probeTimer = undefined;
+  }
+
+  #scheduleProbe(): void {
+    if (this.o.probeIntervalMs <= 0) return;
+    // Jitter, so that clients of a server that comes back do not probe in step.
+    const delay = this.o.probeIntervalMs * (0.5 + Math.random() / 2);
+    this.#probeTimer = setUnrefTimeout(() => {
+      this.#probeTimer = undefined;
+      void this.#probe().then((up) => {
+        if (this.#retryTimer === undefined) return;
+        if (up) this.resume();
+        else this.#scheduleProbe();
+      });
+    }, delay);
+  }
+
+  /** Whether the server answers (anything but a network error, 408, 429 or 5xx). Quiet: no onError. */
+  async #probe(): Promise<boolean> {
+    const abort = new AbortController();
+    const timer = setUnrefTimeout(() => abort.abort(), this.o.requestTimeoutMs);
+    try {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (this.o.token) headers.Authorization = `Bearer ${this.o.token}`;
+      const version = this.o.currentVersion();
+      if (version !== undefined) headers['If-None-Match'] = formatEtag(version);
+      const res = await this.o.fetch(this.o.url + WIRE_ROUTES.config, {
+        headers,
+        signal: abort.signal,
+        cache: 'no-store',
+      });
+      await res.body?.cancel();
+      return !(res.status === 408 || res.status === 429 || res.status >= 500);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -22,6 +22,12 @@ export interface EventOptions {
   retryBaseMs?: number;
   /** Retry delay cap (default 30 s). */
   retryMaxMs?: number;
+  /**
+   * While a failed batch waits longer than this for its retry, probe the server
+   * (a conditional GET of the config) this often, jittered, and send as soon as it
+   * answers (default 1000 ms; 0: wait for the retry or the config connection).
+   */
+  probeIntervalMs?: number;
   /** Units remembered per (launch, phase) for exposure dedupe before the set is reset (default 50,000). */
   exposureCacheSize?: number;
 }
@@ -95,6 +101,8 @@ export interface ClientStats {
   queuedEvents: number;
   /** Event batches that failed and were retried. */
   eventRetries: number;
+  /** Retries sent early because the server answered again (a probe or the config connection). */
+  eventRecoveries: number;
   /** Config documents applied. */
   configUpdates: number;
   /** Config documents rejected as invalid. */

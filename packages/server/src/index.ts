@@ -51,6 +51,7 @@ export type { LookRecord, LookKpi } from './controller/look-record.js';
 export { createOutboxWorker } from './notify/outbox-worker.js';
 export type { OutboxWorker, OutboxWorkerOptions, DrainedMessage } from './notify/outbox-worker.js';
 export type { DeliveryOutcome } from './notify/deliver-message.js';
+export { AUDIT_HEAD_HEADER } from './notify/deliver-message.js';
 export {
   signWebhook,
   verifyWebhookSignature,
@@ -84,3 +85,11 @@ export type {
   RehearsalJobOptions,
   RehearsalInput,
 } from './workers/rehearsal-pool.js';
+export type { PlanValidator } from './workers/plan-validator.js';
+export { inlinePlanValidator } from './workers/inline-plan-validator.js';
+export {
+  ValidatorBusyError,
+  planWorkerAvailable,
+  threadPlanValidator,
+} from './workers/thread-plan-validator.js';
+export type { ThreadPlanValidatorOptions } from './workers/thread-plan-validator.js';

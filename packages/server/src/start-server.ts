@@ -14,6 +14,9 @@ import { advisoryLease, localLease } from './controller/lease.js';
 import type { Lease } from './controller/lease.js';
 import type { AppEnv } from './http/app-env.js';
 import { createApp } from './http/create-app.js';
+import { TokenStreams } from './http/token-streams.js';
+import { inlinePlanValidator } from './workers/inline-plan-validator.js';
+import { planWorkerAvailable, threadPlanValidator } from './workers/thread-plan-validator.js';
 import type { AppOptions } from './http/route-context.js';
 import { startProjector } from './ingest/projector.js';
 import { createServerMetrics } from './metrics/server-metrics.js';
@@ -109,6 +112,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       { source: c.name, kind: c.kind, target: sources.sources.get(c.name)?.target },
       'metric source configured',
     );
+  metrics.setAuditHeadSource(() => store.auditHead());
   const hub = new ConfigHub({
     store,
     logger,
@@ -116,6 +120,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     pollIntervalMs: options.configPollMs ?? 250,
   });
   const rehearsals = new RehearsalPool(SERVER_REHEARSAL_POOL);
+  const planValidator = planWorkerAvailable() ? threadPlanValidator() : inlinePlanValidator();
+  const tokenStreams = new TokenStreams({
+    store,
+    logger,
+    pollIntervalMs: options.configPollMs ?? 250,
+  });
   const app = createApp({
     store,
     logger,
@@ -124,10 +134,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     rehearsals,
     sources,
+    planValidator,
+    tokenStreams,
     ...(options.app === undefined ? {} : { options: options.app }),
   });
   await hub.refresh();
   hub.start();
+  tokenStreams.start();
   const projector = startProjector(store, {
     logger,
     intervalMs: options.projectIntervalMs ?? 200,
@@ -176,6 +189,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await projector.stop();
     await hub.stop();
     await sources.close();
+    tokenStreams.stop();
+    await planValidator.close();
     await store.close();
     throw err;
   }
@@ -209,6 +224,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await hub.stop();
         await projector.stop();
         await sources.close();
+        tokenStreams.stop();
+        await planValidator.close();
         await store.close();
       })();
       return closing;

@@ -4,6 +4,7 @@ import { lastValue, parseCommandArgs } from '../args.js';
 import type { ParsedArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
+import { terminalSafe } from '../terminal-text.js';
 import { cannotRead, readPlanFile } from '../read-plan-file.js';
 import { UsageError } from '../usage-error.js';
 import { ApiCallError, CONNECTION_OPTIONS, callApi, connectionOf } from './launch-http.js';
@@ -56,8 +57,8 @@ export async function runLaunch(argv: readonly string[], io: Io): Promise<number
     return await run(sub as Subcommand, parsed, conn, io);
   } catch (err) {
     if (!(err instanceof ApiCallError)) throw err;
-    io.stderr.write(`threshold ${name}: ${err.message}\n`);
-    for (const e of planErrors(err)) io.stderr.write(`  ${e}\n`);
+    io.stderr.write(terminalSafe(`threshold ${name}: ${err.message}\n`));
+    for (const e of planErrors(err)) io.stderr.write(terminalSafe(`  ${e}\n`));
     return err.status === undefined ? USAGE : REFUSED;
   }
 }
@@ -96,12 +97,15 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
   const arg = parsed.positionals[0] ?? '';
   const json = parsed.flags.has('json');
   const print = (value: unknown) => io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  // Launch and plan values come from the server: never let them drive the terminal.
+  const say = (text: string) => io.stdout.write(terminalSafe(text));
   const path = `/api/v1/launches/${encodeURIComponent(arg)}`;
   switch (sub) {
     case 'start': {
-      const read = await readPlanFile(arg, io.cwd);
+      // The server's body limit decides what it accepts.
+      const read = await readPlanFile(arg, io.cwd, Number.POSITIVE_INFINITY);
       if (!read.ok) {
-        io.stderr.write(cannotRead(arg, read.reason));
+        io.stderr.write(terminalSafe(cannotRead(arg, read.reason)));
         return USAGE;
       }
       const contentType = /\.json$/i.test(arg) ? 'application/json' : 'application/yaml';
@@ -119,7 +123,7 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       );
       if (json) print({ plan, ...started });
       else
-        io.stdout.write(
+        say(
           `plan ${plan.name}@${plan.version} ${plan.created ? 'uploaded' : '(unchanged)'}\n` +
             `launch ${started.launch.id} started: ${started.reason}\n` +
             `follow it: threshold launch status ${started.launch.id}\n`,
@@ -131,7 +135,7 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       const looks = await callApi<{ looks: LookView[] }>(conn, 'GET', `${path}/looks?limit=1`);
       const view = statusView(detail, looks.looks.at(-1) ?? null, Date.now());
       if (json) print(view);
-      else io.stdout.write(renderStatus(view, Date.now()));
+      else say(renderStatus(view, Date.now()));
       return OK;
     }
     case 'pause':
@@ -149,9 +153,7 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       if (json) print(res);
       else {
         const l = res.launch;
-        io.stdout.write(
-          `launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)})\n`,
-        );
+        say(`launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)})\n`);
       }
       return OK;
     }
@@ -176,7 +178,7 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
               `${String(s.role)} ${Array.isArray(s.approvedBy) ? s.approvedBy.length : 0}/${String(s.quorum)}`,
           )
           .join(', ');
-        io.stdout.write(
+        say(
           `${a.actor} ${a.decision === 'approve' ? 'approved' : 'rejected'} as ${a.role} for ${a.phase === '*' ? 'the launch' : `phase ${a.phase}`}` +
             `${progress === '' ? '' : `; sign-off now ${progress}`}\n`,
         );

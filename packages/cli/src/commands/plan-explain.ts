@@ -5,12 +5,14 @@ import { renderExplain } from '../explain/render-explain.js';
 import { summarizePlan } from '../explain/summarize-plan.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
-import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import { cannotRead, maxBytesOption, readPlanFile } from '../read-plan-file.js';
+import { terminalSafe } from '../terminal-text.js';
 
 export async function runPlanExplain(args: readonly string[], io: Io): Promise<number> {
   const parsed = parseCommandArgs(args, {
     name: 'plan explain',
     flags: ['json'],
+    values: ['max-bytes'],
     positionals: 'one',
     positionalName: 'PLAN',
   });
@@ -20,18 +22,19 @@ export async function runPlanExplain(args: readonly string[], io: Io): Promise<n
   }
   const json = parsed.flags.has('json');
   const file = parsed.positionals[0] ?? '';
-  const read = await readPlanFile(file, io.cwd);
+  const read = await readPlanFile(file, io.cwd, maxBytesOption(parsed, 'plan explain'));
   if (!read.ok) {
-    io.stderr.write(cannotRead(file, read.reason));
+    io.stderr.write(terminalSafe(cannotRead(file, read.reason)));
     return 2;
   }
   const result = parsePlan(read.source, { file });
   if (!result.valid) {
     if (json) {
-      io.stdout.write(`${JSON.stringify({ valid: false, errors: result.errors }, null, 2)}\n`);
+      const { errors, omittedErrors } = result;
+      io.stdout.write(`${JSON.stringify({ valid: false, errors, omittedErrors }, null, 2)}\n`);
     } else {
-      io.stderr.write(result.errors.map((e) => `${formatPlanError(e)}\n`).join(''));
-      const n = result.errors.length;
+      io.stderr.write(terminalSafe(result.errors.map((e) => `${formatPlanError(e)}\n`).join('')));
+      const n = result.errors.length + result.omittedErrors;
       io.stderr.write(`✗ cannot explain ${file}: ${n} problem${n === 1 ? '' : 's'} (see above)\n`);
     }
     return 1;
@@ -40,7 +43,7 @@ export async function runPlanExplain(args: readonly string[], io: Io): Promise<n
   io.stdout.write(
     json
       ? `${JSON.stringify({ valid: true, file, ...summary }, null, 2)}\n`
-      : renderExplain(summary),
+      : terminalSafe(renderExplain(summary)),
   );
   return 0;
 }

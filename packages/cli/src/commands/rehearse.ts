@@ -11,7 +11,8 @@ import type { History, TrafficProfile } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
-import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import { cannotRead, maxBytesOption, readPlanFile } from '../read-plan-file.js';
+import { terminalSafe } from '../terminal-text.js';
 import {
   REHEARSE_FLAGS,
   REHEARSE_VALUES,
@@ -39,16 +40,19 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
   }
   const options = readRehearseArgs(parsed.values, parsed.flags);
   const file = parsed.positionals[0] ?? '';
-  const read = await readPlanFile(file, io.cwd);
+  const read = await readPlanFile(file, io.cwd, maxBytesOption(parsed, 'rehearse'));
   if (!read.ok) {
-    io.stderr.write(cannotRead(file, read.reason));
+    io.stderr.write(terminalSafe(cannotRead(file, read.reason)));
     return 2;
   }
   const plan = parsePlan(read.source, { file });
   if (!plan.valid) {
-    io.stderr.write(plan.errors.map((x) => `${formatPlanError(x)}\n`).join(''));
+    io.stderr.write(terminalSafe(plan.errors.map((x) => `${formatPlanError(x)}\n`).join('')));
+    const problems = plan.errors.length + plan.omittedErrors;
     io.stderr.write(
-      `✗ cannot rehearse ${file}: ${plural(plan.errors.length, 'problem')} in the plan (see above)\n`,
+      terminalSafe(
+        `✗ cannot rehearse ${file}: ${plural(problems, 'problem')} in the plan (see above)\n`,
+      ),
     );
     return 1;
   }
@@ -57,7 +61,8 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
   let source: History | TrafficProfile;
   if (options.source.kind === 'history') {
     const name = options.source.file;
-    const text = await readPlanFile(name, io.cwd);
+    // History is data, often far larger than a plan: no size limit.
+    const text = await readPlanFile(name, io.cwd, Number.POSITIVE_INFINITY);
     if (!text.ok) {
       io.stderr.write(cannotRead(name, text.reason));
       return 2;
@@ -97,7 +102,9 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
     await pool.close();
     if (tty) io.stderr.write('\r\x1b[K');
   }
-  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
+  io.stdout.write(
+    options.json ? `${JSON.stringify(report, null, 2)}\n` : terminalSafe(renderReport(report)),
+  );
   if (html !== null && htmlName !== null) {
     const written = await writeAtomically(html, renderHtml(report));
     if (written !== null) {

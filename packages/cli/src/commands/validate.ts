@@ -8,7 +8,8 @@ import type { PlanError } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
-import { cannotRead, readPlanFile } from '../read-plan-file.js';
+import { cannotRead, maxBytesOption, readPlanFile } from '../read-plan-file.js';
+import { terminalSafe } from '../terminal-text.js';
 import { ApiCallError, callApi, connectionOf } from './launch-http.js';
 import type { Connection } from './launch-http.js';
 
@@ -40,7 +41,7 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
   const parsed = parseCommandArgs(args, {
     name: 'validate',
     flags: ['json'],
-    values: ['server', 'token'],
+    values: ['server', 'token', 'max-bytes'],
     positionals: 'many',
     positionalName: 'PLAN',
   });
@@ -50,6 +51,7 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
   }
   const json = parsed.flags.has('json');
   const conn = parsed.values.has('server') ? connectionOf(parsed, io, 'validate') : undefined;
+  const maxBytes = maxBytesOption(parsed, 'validate');
   const tally: ValidationTally = {
     plans: parsed.positionals.length,
     invalidPlans: 0,
@@ -57,11 +59,12 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
     unreadable: 0,
   };
   const errors: PlanError[] = [];
+  let omittedErrors = 0;
   for (const file of parsed.positionals) {
-    const read = await readPlanFile(file, io.cwd);
+    const read = await readPlanFile(file, io.cwd, maxBytes);
     if (!read.ok) {
       tally.unreadable++;
-      io.stderr.write(cannotRead(file, read.reason));
+      io.stderr.write(terminalSafe(cannotRead(file, read.reason)));
       continue;
     }
     const result = parsePlan(read.source, { file });
@@ -77,13 +80,21 @@ export async function runValidate(args: readonly string[], io: Io): Promise<numb
     }
     if (found.length === 0) continue;
     tally.invalidPlans++;
-    tally.problems += found.length;
-    errors.push(...found);
-    if (!json) io.stdout.write(found.map((e) => `${formatPlanError(e)}\n`).join(''));
+    const omitted = result.valid ? 0 : result.omittedErrors;
+    tally.problems += found.length + omitted;
+    omittedErrors += omitted;
+    // A loop, not a spread: spreading a huge array overflows the call stack.
+    for (const e of found) errors.push(e);
+    if (!json) {
+      io.stdout.write(terminalSafe(found.map((e) => `${formatPlanError(e)}\n`).join('')));
+      if (omitted > 0) {
+        io.stdout.write(terminalSafe(`${file}: ... and ${plural(omitted, 'more problem')}\n`));
+      }
+    }
   }
   const valid = tally.invalidPlans === 0 && tally.unreadable === 0;
   if (json) {
-    io.stdout.write(`${JSON.stringify({ valid, errors }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ valid, errors, omittedErrors }, null, 2)}\n`);
   } else {
     io.stderr.write(`${summaryLine(tally)}\n`);
   }

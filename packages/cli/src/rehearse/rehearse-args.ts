@@ -18,6 +18,7 @@ import { UsageError } from '../usage-error.js';
 
 /** The value options of `threshold rehearse`. */
 export const REHEARSE_VALUES = [
+  'max-bytes',
   'history',
   'traffic',
   'baseline',

@@ -81,7 +81,7 @@ export const ERROR_CODES = {
   PLAN_INVALID: {
     status: 422,
     description:
-      'The plan does not parse or validate; details.errors lists every problem with path, line and column.',
+      'The plan does not parse or validate; details.errors lists the first 100 problems with path, line and column, details.omittedErrors counts the rest.',
   },
   UNKNOWN_ROLE: {
     status: 422,
@@ -94,7 +94,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: {
     status: 429,
     description:
-      'Too much at once for this token: events (retry after the Retry-After header’s seconds) or rehearsals (retry when one has ended).',
+      'Too much at once: events for this token or plan validations waiting (retry after the Retry-After header’s seconds), or rehearsals (retry when one has ended).',
   },
   INTERNAL: {
     status: 500,

@@ -40,6 +40,9 @@ import { pathMatcher } from './route-spec.js';
 import { serverVersion } from './server-version.js';
 import { RehearsalPool, SERVER_REHEARSAL_POOL } from '../workers/rehearsal-pool.js';
 import { storeErrorToHttp } from './store-errors.js';
+import { TokenStreams } from './token-streams.js';
+import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
+import type { PlanValidator } from '../workers/plan-validator.js';
 
 /** What the app is built from. Only `store` is required. */
 export interface AppDeps {
@@ -57,6 +60,10 @@ export interface AppDeps {
   rehearsals?: RehearsalPool;
   /** Metric sources (default: only the store's events). */
   sources?: SourceRegistry;
+  /** Plan parsing for upload and validate (default: on this thread; startServer uses a worker). */
+  planValidator?: PlanValidator;
+  /** Open streams by token (default: created without a revocation poll; startServer polls). */
+  tokenStreams?: TokenStreams;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -122,6 +129,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
     rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
     sources: deps.sources ?? openSources([], { store: deps.store }),
+    planValidator: deps.planValidator ?? inlinePlanValidator(),
+    tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

@@ -6,6 +6,8 @@ import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
+import type { PlanValidator } from '../workers/plan-validator.js';
+import type { TokenStreams } from './token-streams.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -34,4 +36,8 @@ export interface RouteContext {
   rehearsals: RehearsalPool;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  /** Where plan uploads and validations are parsed (a worker thread in a server). */
+  planValidator: PlanValidator;
+  /** Open SSE streams by token, ended when their token is revoked. */
+  tokenStreams: TokenStreams;
 }

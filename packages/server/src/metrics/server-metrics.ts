@@ -4,7 +4,7 @@
  * `controllerLooks` and `decisions` on the same object.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { EvidenceContribution, ProjectionStatus } from '../store/store.js';
+import type { AuditHead, EvidenceContribution, ProjectionStatus } from '../store/store.js';
 
 /** The metrics every part of the server writes to. */
 export interface ServerMetrics {
@@ -42,6 +42,8 @@ export interface ServerMetrics {
   setProjectionSource(source: () => Promise<ProjectionStatus>): void;
   /** Where threshold_quarantined_exposures{launch,reason} reads from at scrape time. */
   setIntegritySource(source: () => Promise<EvidenceContribution[]>): void;
+  /** Where threshold_audit_head_seq reads the audit chain's head from at scrape time. */
+  setAuditHeadSource(source: () => Promise<AuditHead | null>): void;
 }
 
 /** A fresh registry with every server metric. */
@@ -102,6 +104,15 @@ export function createServerMetrics(): ServerMetrics {
       this.set({ reason: 'quarantined' }, status.quarantined);
     },
   });
+  let auditHead: (() => Promise<AuditHead | null>) | undefined;
+  new Gauge({
+    name: 'threshold_audit_head_seq',
+    help: 'Sequence number of the newest audit entry (0: empty log). A monitoring system that records it can tell when entries are deleted from the end.',
+    registers,
+    async collect() {
+      if (auditHead !== undefined) this.set((await auditHead())?.seq ?? 0);
+    },
+  });
   return {
     setProjectionSource(source) {
       projection = source;
@@ -125,6 +136,9 @@ export function createServerMetrics(): ServerMetrics {
       labelNames: ['source', 'reason'],
       registers,
     }),
+    setAuditHeadSource(source) {
+      auditHead = source;
+    },
     registry,
     httpRequests: new Counter({
       name: 'threshold_http_requests_total',

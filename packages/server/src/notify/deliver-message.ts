@@ -9,7 +9,8 @@ import type {
   WebhookPayload,
 } from '../controller/outbox-messages.js';
 import type { IntegrityPayload } from '../controller/integrity-alert.js';
-import type { OutboxMessage } from '../store/store.js';
+import { AUDIT_GENESIS_HASH } from '../store/audit-hash.js';
+import type { AuditHead, OutboxMessage } from '../store/store.js';
 import type { NotifyResolver } from './notify-targets.js';
 import { slackMessage } from './slack-message.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
@@ -34,7 +35,16 @@ export interface DeliveryContext {
   fetch?: typeof fetch;
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
+  /**
+   * The audit chain's head when the message is sent: every message carries it (in
+   * the signed body and in a header), so receivers keep an anchor outside the
+   * database and `threshold audit verify --expect-head` can detect truncation.
+   */
+  auditHead?: AuditHead | null;
 }
+
+/** Header with the audit head, `SEQ:HASH` (`0:` + genesis hash for an empty log). */
+export const AUDIT_HEAD_HEADER = 'X-Threshold-Audit-Head';
 
 /** Where and what to POST for a message, or why not. */
 function requestOf(
@@ -46,14 +56,19 @@ function requestOf(
   if (typeof event !== 'object' || event === null) return { fail: 'payload has no event' };
   if (message.kind === 'webhook') {
     if (typeof payload.url !== 'string') return { fail: 'webhook payload has no url' };
-    return { url: payload.url, body: JSON.stringify(event), event: event.event };
+    const body = ctx.auditHead === undefined ? event : { ...event, auditHead: ctx.auditHead };
+    return { url: payload.url, body: JSON.stringify(body), event: event.event };
   }
   if (message.kind === 'integrity') {
     const e = (payload as Partial<IntegrityPayload>).event;
     const url = ctx.resolve(undefined);
     if (url === undefined) return { skip: 'no THRESHOLD_NOTIFY_DEFAULT configured' };
     const text = `${e?.launch?.plan ?? ''}: evidence integrity: ${e?.reason ?? ''}`;
-    return { url, body: JSON.stringify({ text, event: e }), event: String(e?.event) };
+    const body =
+      ctx.auditHead === undefined
+        ? { text, event: e }
+        : { text, event: e, auditHead: ctx.auditHead };
+    return { url, body: JSON.stringify(body), event: String(e?.event) };
   }
   if (message.kind === 'notify' || message.kind === 'announce') {
     const target = message.kind === 'notify' ? String(payload.target) : undefined;
@@ -65,7 +80,8 @@ function requestOf(
             ? 'no THRESHOLD_NOTIFY_DEFAULT configured'
             : `no URL for notify target '${target}' (and no THRESHOLD_NOTIFY_DEFAULT)`,
       };
-    return { url, body: JSON.stringify(slackMessage(event, target)), event: event.event };
+    const body = slackMessage(event, target, ctx.auditHead ?? undefined);
+    return { url, body: JSON.stringify(body), event: event.event };
   }
   return { fail: `unknown outbox kind '${message.kind}'` };
 }
@@ -84,6 +100,12 @@ export async function deliverMessage(
     'x-threshold-event': req.event,
     'user-agent': 'threshold-outbox',
   };
+  if (ctx.auditHead !== undefined) {
+    headers[AUDIT_HEAD_HEADER.toLowerCase()] =
+      ctx.auditHead === null
+        ? `0:${AUDIT_GENESIS_HASH}`
+        : `${ctx.auditHead.seq}:${ctx.auditHead.hash}`;
+  }
   if (ctx.secret !== undefined && ctx.secret !== '')
     headers[SIGNATURE_HEADER.toLowerCase()] = signWebhook(ctx.secret, req.body, ctx.now() / 1000);
   let res: Response;

@@ -120,7 +120,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     const due = await store.dueOutbox(new Date(now()).toISOString(), options.batchSize ?? 20);
     const out: DrainedMessage[] = [];
     for (const message of due) {
-      const outcome = await deliverMessage(message, ctx);
+      // Read per message, so each carries the newest head when it leaves.
+      const outcome = await deliverMessage(message, { ...ctx, auditHead: await store.auditHead() });
       await settle(message, outcome);
       out.push({
         id: message.id,

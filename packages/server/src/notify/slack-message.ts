@@ -1,5 +1,6 @@
 /** Slack-compatible incoming-webhook messages (`{ text, blocks }`) about a launch's decisions. */
 import type { DecisionEvent } from '../controller/outbox-messages.js';
+import type { AuditHead } from '../store/store.js';
 
 /** A Slack incoming-webhook body: `text` is the fallback, `blocks` the layout. */
 export interface SlackMessage {
@@ -28,8 +29,8 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** The message for one decision; `to` names the target when it was a `notify`. */
-export function slackMessage(event: DecisionEvent, to?: string): SlackMessage {
+/** The message for one decision; `to` names the target when it was a `notify`; `head` anchors the audit log. */
+export function slackMessage(event: DecisionEvent, to?: string, head?: AuditHead): SlackMessage {
   const d = event.decision;
   const headline = HEADLINES[d.type] ?? d.type;
   const name = event.launch.plan;
@@ -40,6 +41,7 @@ export function slackMessage(event: DecisionEvent, to?: string): SlackMessage {
     `phase ${d.phase}`,
     `rule ${d.rule}`,
     ...(to === undefined ? [] : [`for ${to}`]),
+    ...(head === undefined ? [] : [`audit head ${head.seq}:${head.hash}`]),
   ];
   return {
     text,

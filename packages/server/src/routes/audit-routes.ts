@@ -41,6 +41,10 @@ const verificationSchema = z
   .object({
     ok: z.boolean(),
     entries: z.number().int(),
+    head: z
+      .object({ seq: z.number().int(), hash: z.string() })
+      .nullable()
+      .meta({ description: 'The last entry verified: publish it to detect truncation later.' }),
     firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
   })
   .meta({ title: 'AuditVerification' });

@@ -32,12 +32,15 @@ export function dashboardStreamRoutes(ctx: RouteContext): RouteSpec[] {
       handler: async (c) => {
         await hub.refresh();
         const snapshot = await summarizeLaunches(store, hub.launches);
+        const { tokenId } = c.get('principal');
         let unsubscribe = () => {};
+        let untrack = () => {};
         metrics.sseClients.inc({ stream: 'dashboard' });
         return sseResponse({
           pingIntervalMs: ctx.ssePingIntervalMs,
           signal: c.req.raw.signal,
           start(writer) {
+            untrack = ctx.tokenStreams.add(tokenId, writer);
             writer.send(DASHBOARD_EVENTS.snapshot, JSON.stringify({ launches: snapshot }));
             // Chained, so updates reach the client in the order they happened.
             let chain = Promise.resolve();
@@ -56,6 +59,7 @@ export function dashboardStreamRoutes(ctx: RouteContext): RouteSpec[] {
           },
           onClose() {
             unsubscribe();
+            untrack();
             metrics.sseClients.dec({ stream: 'dashboard' });
           },
         });

@@ -1,6 +1,6 @@
 /** Plans: validate, upload (YAML or JSON, errors with line and column), list, read versions. */
-import { parsePlan, planJsonSchema } from '@threshold/core';
-import type { Plan } from '@threshold/core';
+import { MAX_REPORTED_ERRORS, planJsonSchema } from '@threshold/core';
+import type { Plan, PlanParseResult } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
@@ -11,6 +11,7 @@ import type { BodySpec, RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
+import { ValidatorBusyError } from '../workers/thread-plan-validator.js';
 
 /** Media types a plan may be sent as; JSON is read as YAML (a superset) so positions work. */
 export const PLAN_MEDIA_TYPES = [
@@ -73,13 +74,15 @@ const planBody = (): BodySpec => ({
 });
 
 const PLAN_INVALID_RESPONSE = {
-  description:
-    'PLAN_INVALID: details.errors lists every problem as { path, line, column, message }.',
+  description: `PLAN_INVALID: details.errors lists the first ${MAX_REPORTED_ERRORS} problems in source order as { path, line, column, message }; details.omittedErrors counts the rest.`,
   schema: z.object({
     error: z.object({
       code: z.literal('PLAN_INVALID'),
       message: z.string(),
-      details: z.object({ errors: z.array(planErrorSchema) }),
+      details: z.object({
+        errors: z.array(planErrorSchema).max(MAX_REPORTED_ERRORS),
+        omittedErrors: z.number().int().min(0),
+      }),
       requestId: z.string(),
     }),
   }),
@@ -106,9 +109,10 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
     const column = (before[line - 1] ?? '').length + 1;
     throw new HttpError('PLAN_INVALID', `line ${line}, column ${column}: ${NUL_IN_PLAN}`, {
       errors: [{ path: '', line, column, message: NUL_IN_PLAN }],
+      omittedErrors: 0,
     });
   }
-  const result = parsePlan(source, { file: format === 'json' ? 'plan.json' : 'plan.yaml' });
+  const result = await validateOffLoop(ctx, source, format === 'json' ? 'plan.json' : 'plan.yaml');
   if (!result.valid) {
     const errors = result.errors.map((e) => ({
       path: e.path,
@@ -121,13 +125,40 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
       first === undefined
         ? ''
         : `line ${first.line}, column ${first.column}: ${first.path === '' ? '' : `${first.path}: `}`;
+    const total = errors.length + result.omittedErrors;
     throw new HttpError(
       'PLAN_INVALID',
-      `the plan has ${errors.length} problem${errors.length === 1 ? '' : 's'}; first: ${where}${first?.message ?? ''}`,
-      { errors },
+      `the plan has ${total} problem${total === 1 ? '' : 's'}; first: ${where}${first?.message ?? ''}`,
+      { errors, omittedErrors: result.omittedErrors },
     );
   }
   return { source, format, plan: result.plan };
+}
+
+/** parsePlan through the app's validator (a worker thread in a server): 429 when its queue is full. */
+async function validateOffLoop(
+  ctx: RouteContext,
+  source: string,
+  file: string,
+): Promise<PlanParseResult> {
+  try {
+    return await ctx.planValidator.validate(source, file);
+  } catch (e) {
+    if (e instanceof ValidatorBusyError) {
+      throw new HttpError(
+        'RATE_LIMITED',
+        `${e.pending} plan validations are in progress; retry in a second`,
+        { pending: e.pending },
+        { 'retry-after': '1' },
+      );
+    }
+    // The worker died on this input (its heap cap): the plan is too heavy to check.
+    const message = `the plan could not be validated: ${e instanceof Error ? e.message : String(e)}`;
+    throw new HttpError('PLAN_INVALID', message, {
+      errors: [{ path: '', line: 1, column: 1, message }],
+      omittedErrors: 0,
+    });
+  }
 }
 
 /** The plan routes. */
@@ -145,7 +176,13 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
         200: { description: 'The plan is valid.', schema: validPlanSchema },
         422: PLAN_INVALID_RESPONSE,
       },
-      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      errors: [
+        'PLAN_INVALID',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+        'MALFORMED_BODY',
+        'RATE_LIMITED',
+      ],
       handler: async (c) => {
         const { plan, source } = await readPlanBody(c, ctx);
         await checkPlanSources(ctx, plan, source);
@@ -170,7 +207,13 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
         200: { description: 'Identical source was stored before.', schema: uploadedSchema },
         422: PLAN_INVALID_RESPONSE,
       },
-      errors: ['PLAN_INVALID', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'MALFORMED_BODY'],
+      errors: [
+        'PLAN_INVALID',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+        'MALFORMED_BODY',
+        'RATE_LIMITED',
+      ],
       handler: async (c) => {
         const { source, format, plan } = await readPlanBody(c, ctx);
         const actor = c.get('principal').name;

@@ -96,7 +96,9 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         const flags = c.get('principal').flags;
         const doc = scopeConfigDocument(await hub.refresh(), flags);
         const lastId = c.req.header('last-event-id');
+        const { tokenId } = c.get('principal');
         let unsubscribe = () => {};
+        let untrack = () => {};
         metrics.sseClients.inc({ stream: 'sdk' });
         return sseResponse({
           pingIntervalMs: ctx.ssePingIntervalMs,
@@ -110,11 +112,13 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
               writer.send(SSE_CONFIG_EVENT, JSON.stringify(next), next.version);
             };
             unsubscribe = hub.onConfig(push);
+            untrack = ctx.tokenStreams.add(tokenId, writer);
             // A change between the refresh above and the subscription is not lost.
             push(hub.document ?? doc);
           },
           onClose() {
             unsubscribe();
+            untrack();
             metrics.sseClients.dec({ stream: 'sdk' });
           },
         });

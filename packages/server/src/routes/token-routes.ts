@@ -146,6 +146,8 @@ export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
             data: {},
           });
         });
+        // This replica's streams end now; other replicas' within their revocation poll.
+        ctx.tokenStreams.revoke(id);
         return c.json({ revoked: true as const, id });
       },
     },

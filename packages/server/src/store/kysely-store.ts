@@ -28,6 +28,7 @@ import type {
   ApprovalRecord,
   AuditEntry,
   AuditInput,
+  AuditHead,
   AuditVerification,
   IngestResult,
   LaunchEvent,
@@ -562,10 +563,15 @@ export abstract class KyselyStore implements Store {
     return rows.map(toAuditEntry);
   }
 
-  async verifyAudit(): Promise<AuditVerification> {
+  async verifyAudit(
+    options: { expectHeads?: readonly AuditHead[] } = {},
+  ): Promise<AuditVerification> {
+    const known = new Map((options.expectHeads ?? []).map((h) => [h.seq, h.hash]));
+    const last = Math.max(0, ...known.keys());
     let expectedSeq = 1;
     let prevHash = AUDIT_GENESIS_HASH;
     let entries = 0;
+    let head: AuditHead | null = null;
     for (;;) {
       const rows = await this.db
         .selectFrom('audit_log')
@@ -579,6 +585,7 @@ export abstract class KyselyStore implements Store {
         const broken = (reason: string): AuditVerification => ({
           ok: false,
           entries,
+          head,
           firstBroken: { seq, reason },
         });
         if (seq !== expectedSeq)
@@ -606,12 +613,39 @@ export abstract class KyselyStore implements Store {
         });
         if (recomputed !== r.hash)
           return broken('hash does not match the entry content (changed after it was written)');
+        // A consistent chain with another hash at the known head was rewritten and rehashed.
+        const knownHash = known.get(seq);
+        if (knownHash !== undefined && r.hash !== knownHash)
+          return broken(`hash differs from the known head ${seq}:${knownHash} (rewritten)`);
         entries++;
         expectedSeq = seq + 1;
         prevHash = r.hash;
+        head = { seq, hash: r.hash };
       }
-      if (rows.length < AUDIT_PAGE) return { ok: true, entries };
+      if (rows.length < AUDIT_PAGE) break;
     }
+    if ((head?.seq ?? 0) < last) {
+      return {
+        ok: false,
+        entries,
+        head,
+        firstBroken: {
+          seq: (head?.seq ?? 0) + 1,
+          reason: `truncated: the log ends at entry ${head?.seq ?? 0} but the known head is entry ${last} (entries deleted from the end)`,
+        },
+      };
+    }
+    return { ok: true, entries, head };
+  }
+
+  async auditHead(): Promise<AuditHead | null> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? null : { seq: Number(row.seq), hash: row.hash };
   }
 
   // ---- outbox ------------------------------------------------------------------------------

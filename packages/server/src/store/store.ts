@@ -130,9 +130,17 @@ export interface AuditEntry {
 
 export type AuditInput = Pick<AuditEntry, 'actor' | 'action' | 'subject' | 'data'>;
 
+/** The last entry of the audit chain: kept outside the database, it makes truncation detectable. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
 export interface AuditVerification {
   ok: boolean;
   entries: number;
+  /** The last entry verified (null when none was). */
+  head: AuditHead | null;
   /** First entry whose hash or link does not match, with why. */
   firstBroken?: { seq: number; reason: string };
 }
@@ -284,7 +292,13 @@ export interface Store {
     action?: string;
     subject?: string;
   }): Promise<AuditEntry[]>;
-  verifyAudit(): Promise<AuditVerification>;
+  /**
+   * Recomputes the chain. With `expectHeads` (heads published earlier), also
+   * fails when such an entry is gone (truncation) or has another hash (rewritten).
+   */
+  verifyAudit(options?: { expectHeads?: readonly AuditHead[] }): Promise<AuditVerification>;
+  /** The newest audit entry's seq and hash, or null for an empty log. */
+  auditHead(): Promise<AuditHead | null>;
 
   enqueueOutbox(
     input: Pick<OutboxMessage, 'idempotencyKey' | 'kind' | 'payload'> & { dueAt?: string },

@@ -53,6 +53,18 @@ it('posts an integrity alert to the default channel with its idempotency key', a
   });
 });
 
+it('carries the audit head like every other message', async () => {
+  const head = { seq: 7, hash: 'a'.repeat(64) };
+  await deliverMessage(message, {
+    resolve: () => `${receiver.url}/default`,
+    now: () => 0,
+    auditHead: head,
+  });
+  const [got] = receiver.received;
+  expect(got?.headers['x-threshold-audit-head']).toBe(`7:${'a'.repeat(64)}`);
+  expect(JSON.parse(got?.body ?? '{}')).toMatchObject({ auditHead: head });
+});
+
 it('is skipped, with the reason, when no default channel is configured', async () => {
   expect(await deliverMessage(message, { resolve: () => undefined, now: () => 0 })).toEqual({
     result: 'skipped',

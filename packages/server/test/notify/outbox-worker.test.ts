@@ -239,6 +239,44 @@ describe('outbox worker', () => {
     expect(message.blocks.map((b) => b.type)).toEqual(['section', 'context']);
   });
 
+  it('sends the audit head with every webhook and notification, signed in the body and in a header', async () => {
+    for (let i = 0; i < 3; i++)
+      await store.appendAudit({ actor: 'a', action: 'x', subject: 's', data: { i } });
+    const head = await store.auditHead();
+    if (head === null) throw new Error('no audit head');
+    expect(head.seq).toBe(3);
+    await enqueue(webhook(`${receiver.url}/hook`, 'canary:R1:webhook'), 4);
+    await enqueue(
+      {
+        ...base,
+        type: 'notify',
+        key: 'canary:R1:payments-oncall',
+        to: 'payments-oncall',
+        reason: 'notifying payments-oncall',
+      },
+      5,
+    );
+    const drained = await worker.drain();
+    expect(drained.map((d) => d.outcome.result)).toEqual(['delivered', 'delivered']);
+    const [hook, slack] = receiver.received;
+    for (const req of [hook, slack]) {
+      expect(req?.headers['x-threshold-audit-head']).toBe(`3:${head.hash}`);
+    }
+    expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({
+      event: 'launch.webhook',
+      auditHead: head,
+    });
+    expect(
+      verifyWebhookSignature(
+        SECRET,
+        hook?.body ?? '',
+        String(hook?.headers['x-threshold-signature']),
+        { nowSeconds: clock / 1000 },
+      ),
+    ).toBeNull();
+    expect(slack?.body).toContain(`audit head 3:${head.hash}`);
+  });
+
   it('after a restart, sends only what was not delivered, under the same keys', async () => {
     await enqueue(webhook(`${receiver.url}/a`, 'canary:a:webhook'), 4);
     await worker.drain();

@@ -295,7 +295,7 @@ export function recordContract(ctx: ContractContext): void {
 
   it('chains the audit log, filters it and verifies it', async () => {
     const s = ctx.store;
-    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 0 });
+    expect(await s.verifyAudit()).toMatchObject({ ok: true, entries: 0 });
     const e1 = await s.appendAudit({
       actor: 'alice',
       action: 'plan.uploaded',
@@ -320,7 +320,7 @@ export function recordContract(ctx: ContractContext): void {
     expect((await s.listAudit({ action: 'plan.uploaded' })).map((e) => e.seq)).toEqual([1]);
     expect((await s.listAudit({ afterSeq: 1, limit: 1 })).map((e) => e.seq)).toEqual([2]);
     expect(await s.listAudit()).toEqual([e1, e2, expect.objectContaining({ seq: 3 })]);
-    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 3 });
+    expect(await s.verifyAudit()).toMatchObject({ ok: true, entries: 3 });
   });
 
   it('never forks the audit chain under concurrent appends', async () => {
@@ -337,7 +337,7 @@ export function recordContract(ctx: ContractContext): void {
     );
     const all = await ctx.store.listAudit();
     expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
-    expect(await ctx.store.verifyAudit()).toEqual({ ok: true, entries: 24 });
+    expect(await ctx.store.verifyAudit()).toMatchObject({ ok: true, entries: 24 });
   });
 
   it('names the first tampered audit entry', async () => {
@@ -345,7 +345,7 @@ export function recordContract(ctx: ContractContext): void {
     for (let i = 0; i < 5; i++)
       await s.appendAudit({ actor: 'a', action: 'x', subject: 's', data: { i } });
     await sql(s, `UPDATE audit_log SET actor = 'mallory' WHERE seq = 3`);
-    expect(await s.verifyAudit()).toEqual({
+    expect(await s.verifyAudit()).toMatchObject({
       ok: false,
       entries: 2,
       firstBroken: { seq: 3, reason: expect.stringContaining('changed after it was written') },
@@ -364,10 +364,61 @@ export function recordContract(ctx: ContractContext): void {
     const restored = (await s.listAudit({ afterSeq: 4, limit: 1 }))[0]?.prevHash ?? '';
     await sql(s, `UPDATE audit_log SET hash = '${restored}' WHERE seq = 4`);
     await sql(s, `DELETE FROM audit_log WHERE seq = 2`);
-    expect(await s.verifyAudit()).toEqual({
+    expect(await s.verifyAudit()).toMatchObject({
       ok: false,
       entries: 1,
       firstBroken: { seq: 3, reason: expect.stringContaining('gap') },
+    });
+  });
+
+  it('detects truncation only against a known head (rows deleted in SQL)', async () => {
+    const s = ctx.store;
+    expect(await s.auditHead()).toBeNull();
+    for (let i = 0; i < 5; i++)
+      await s.appendAudit({ actor: 'a', action: 'x', subject: 's', data: { i } });
+    const head = await s.auditHead();
+    const all = await s.listAudit({ limit: 10 });
+    expect(head).toEqual({ seq: 5, hash: all[4]?.hash });
+    if (head === null) throw new Error('no head');
+    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 5, head });
+    const third = { seq: 3, hash: all[2]?.hash ?? '' };
+    expect((await s.verifyAudit({ expectHeads: [third, head] })).ok).toBe(true);
+
+    // The last two entries deleted: the rest is a consistent chain on its own.
+    await sql(s, `DELETE FROM audit_log WHERE seq > 3`);
+    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 3, head: third });
+    expect(await s.auditHead()).toEqual(third);
+    expect(await s.verifyAudit({ expectHeads: [head] })).toEqual({
+      ok: false,
+      entries: 3,
+      head: third,
+      firstBroken: {
+        seq: 4,
+        reason:
+          'truncated: the log ends at entry 3 but the known head is entry 5 (entries deleted from the end)',
+      },
+    });
+    // A known head that is still there passes.
+    expect((await s.verifyAudit({ expectHeads: [third] })).ok).toBe(true);
+
+    // A rewritten and rehashed entry at a known seq: consistent, but not the published one.
+    const forged = { seq: 3, hash: 'f'.repeat(64) };
+    expect((await s.verifyAudit({ expectHeads: [forged] })).firstBroken).toEqual({
+      seq: 3,
+      reason: `hash differs from the known head 3:${'f'.repeat(64)} (rewritten)`,
+    });
+
+    // Every entry deleted.
+    await sql(s, `DELETE FROM audit_log`);
+    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 0, head: null });
+    expect(await s.auditHead()).toBeNull();
+    expect(await s.verifyAudit({ expectHeads: [head] })).toMatchObject({
+      ok: false,
+      entries: 0,
+      firstBroken: {
+        seq: 1,
+        reason: expect.stringContaining('truncated: the log ends at entry 0'),
+      },
     });
   });
 
@@ -473,6 +524,6 @@ export function recordContract(ctx: ContractContext): void {
     });
     expect(id).toBe(1);
     expect((await s.getLaunch('L1'))?.status).toBe('paused');
-    expect(await s.verifyAudit()).toEqual({ ok: true, entries: 1 });
+    expect(await s.verifyAudit()).toMatchObject({ ok: true, entries: 1 });
   });
 }

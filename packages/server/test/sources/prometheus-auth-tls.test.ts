@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parsePlan } from '@threshold/core';
 import type { Kpi } from '@threshold/core';
 import bcrypt from 'bcryptjs';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   MetricSource,
@@ -28,6 +29,8 @@ import { prometheusSource } from '../../src/sources/prometheus-source.js';
 import { loadSourceConfigs, SourceConfigError } from '../../src/sources/source-config.js';
 import { openSources } from '../../src/sources/source-registry.js';
 import type { SourceRegistry } from '../../src/sources/source-registry.js';
+import { createServerMetrics } from '../../src/metrics/server-metrics.js';
+import { startServer } from '../../src/start-server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import {
@@ -180,6 +183,7 @@ const ready = HAVE_PROMETHEUS && HAVE_OPENSSL;
     let registry: SourceRegistry | undefined;
     let files: { ca: string; cert: string; key: string };
     let started = 0;
+    const metrics = createServerMetrics();
     const kpi = errorRatioKpi();
 
     const request = (): SourceReadRequest => ({
@@ -284,7 +288,7 @@ const ready = HAVE_PROMETHEUS && HAVE_OPENSSL;
         TEST_WRONG_TOKEN: 'not-the-token',
       });
       store = await openStore({ dataDir: dir, migrate: true });
-      registry = openSources(configs, { store });
+      registry = openSources(configs, { store, metrics });
     }, 90_000);
 
     afterAll(async () => {
@@ -328,6 +332,13 @@ const ready = HAVE_PROMETHEUS && HAVE_OPENSSL;
           `^prometheus source no-ca at ${prom?.url}: TLS certificate not trusted \\(UNABLE_TO_VERIFY_LEAF_SIGNATURE: .*\\); set ca_file of source no-ca to the CA that signed it$`,
         ),
       );
+      expect(source('no-ca').health()).toMatchObject({ state: 'failing', lastError: r.reason });
+      // /metrics counts it as a TLS error, not as an unreachable engine.
+      const errors = await metrics.registry.getSingleMetricAsString(
+        'threshold_source_errors_total',
+      );
+      expect(errors).toMatch(/threshold_source_errors_total\{source="no-ca",reason="tls"\} [1-9]/);
+      expect(errors).toMatch(/\{source="wrong-password",reason="auth"\} [1-9]/);
     });
 
     it('sends the bearer token; a wrong token is a 401 reason', async () => {
@@ -390,6 +401,28 @@ describe('prometheus source options that cannot work', () => {
       expect(() => prometheusSource(named[0] as SourceConfig)).toThrow(
         `ca_file of source eu: ${notPem} holds no PEM certificate`,
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('threshold serve with an unreadable CA file does not start, and says which option', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threshold-prom-ca-'));
+    try {
+      const missing = join(dir, 'missing.pem');
+      const sources = loadSourceConfigs({
+        THRESHOLD_PROMETHEUS_URL: 'https://127.0.0.1:1',
+        THRESHOLD_PROMETHEUS_CA_FILE: missing,
+      });
+      await expect(
+        startServer({
+          port: 0,
+          host: '127.0.0.1',
+          dataDir: dir,
+          sources,
+          logger: pino({ level: 'silent' }),
+        }),
+      ).rejects.toThrow(`THRESHOLD_PROMETHEUS_CA_FILE: cannot read ${missing} (ENOENT)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

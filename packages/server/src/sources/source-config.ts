@@ -64,6 +64,11 @@ function checkUrl(kind: SourceKind, url: string, where: string): string {
     throw new SourceConfigError(
       `${where}: a ${kind} source needs a ${kind === 'sql' ? 'postgres://' : 'http(s)://'} url, got ${parsed.protocol}`,
     );
+  // Credentials in an http(s) url would be logged at start and bypass the auth options.
+  if (kind !== 'sql' && (parsed.username !== '' || parsed.password !== ''))
+    throw new SourceConfigError(
+      `${where}: credentials in the url are not allowed; use basic auth (USERNAME/PASSWORD, username/password_env) or a bearer token`,
+    );
   return url.replace(/\/+$/, '');
 }
 

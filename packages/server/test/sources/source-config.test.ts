@@ -102,6 +102,9 @@ describe('loadSourceConfigs', () => {
       'sources.eu.ca_file: a CA file needs an https:// url, got http://x',
     );
     expect(load({ ca_file: 3 })).toThrow('sources.eu.ca_file: must be the path of a PEM file');
+    expect(load({ url: 'https://u:secret@x' })).toThrow(
+      'sources.eu.url: credentials in the url are not allowed',
+    );
     const env = (vars: Record<string, string>) => () =>
       loadSourceConfigs({ THRESHOLD_PROMETHEUS_URL: 'https://prom', ...vars });
     expect(

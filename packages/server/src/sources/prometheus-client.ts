@@ -5,11 +5,10 @@
  * Every failure becomes a {@link PromQueryError} whose message is a sentence
  * naming the engine ("prometheus at http://… timed out after 5s").
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { SourceConfig } from './metric-source.js';
-import { SourceConfigError } from './source-config.js';
+import { caOption, readCaFile } from './ca-file.js';
 
 /** Why a query failed: the engine said no (`rejected`), or we never got a usable answer. */
 export type PromFailure =
@@ -72,27 +71,6 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** Where the CA option of this source is set, for messages. */
-function caOption(config: Pick<SourceConfig, 'name' | 'kind'>): string {
-  return config.name === config.kind
-    ? `THRESHOLD_${config.kind.toUpperCase()}_CA_FILE`
-    : `ca_file of source ${config.name}`;
-}
-
-/** The CA bundle, read once at start; a missing or non-PEM file stops the start naming the option. */
-function readCa(config: SourceConfig, caFile: string): Buffer {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(caFile);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new SourceConfigError(`${caOption(config)}: cannot read ${caFile} (${code})`);
-  }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new SourceConfigError(`${caOption(config)}: ${caFile} holds no PEM certificate`);
-  return pem;
-}
-
 /** Certificate checks that fail because the issuing CA is not trusted (ca_file fixes these). */
 const UNTRUSTED = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -142,7 +120,9 @@ export function createPromClient(config: SourceConfig): PromClient {
     ? new https.Agent({
         keepAlive: true,
         maxSockets: 16,
-        ...(config.caFile === undefined ? {} : { ca: readCa(config, config.caFile) }),
+        ...(config.caFile === undefined
+          ? {}
+          : { ca: readCaFile({ ...config, caFile: config.caFile }) }),
       })
     : new http.Agent({ keepAlive: true, maxSockets: 16 });
   const headers: Record<string, string> = {

@@ -72,9 +72,9 @@ function checkUrl(kind: SourceKind, url: string, where: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** A CA only acts on https; with an http url it would be accepted and ignored, so it is refused. */
-function checkCaUrl(url: string, caFile: string, where: string): string {
-  if (!url.startsWith('https:'))
+/** A CA only acts on https (or postgres TLS); with an http url it would be ignored, so it is refused. */
+function checkCaUrl(kind: SourceKind, url: string, caFile: string, where: string): string {
+  if (kind !== 'sql' && !url.startsWith('https:'))
     throw new SourceConfigError(`${where}: a CA file needs an https:// url, got ${url}`);
   return caFile;
 }
@@ -108,7 +108,7 @@ function fromEnv(
   else if (username !== undefined)
     config.auth = { type: 'basic', username, password: password ?? '' };
   const ca = envVar(env, `${prefix}CA_FILE`);
-  if (ca !== undefined) config.caFile = checkCaUrl(config.url, ca, `${prefix}CA_FILE`);
+  if (ca !== undefined) config.caFile = checkCaUrl(config.kind, config.url, ca, `${prefix}CA_FILE`);
   return config;
 }
 
@@ -153,7 +153,7 @@ function fromEntry(
   if (e['ca_file'] !== undefined) {
     if (typeof e['ca_file'] !== 'string' || e['ca_file'] === '')
       throw new SourceConfigError(`${where}.ca_file: must be the path of a PEM file`);
-    config.caFile = checkCaUrl(config.url, e['ca_file'], `${where}.ca_file`);
+    config.caFile = checkCaUrl(config.kind, config.url, e['ca_file'], `${where}.ca_file`);
   }
   const secret = (key: string): string => {
     const varName = e[key];

@@ -25,6 +25,7 @@ import type {
   SourceConfig,
   SourceReadRequest,
 } from '../../src/sources/metric-source.js';
+import { HttpSource } from '../../src/sources/http-source.js';
 import { prometheusSource } from '../../src/sources/prometheus-source.js';
 import { loadSourceConfigs, SourceConfigError } from '../../src/sources/source-config.js';
 import { openSources } from '../../src/sources/source-registry.js';
@@ -400,6 +401,11 @@ describe('prometheus source options that cannot work', () => {
       );
       expect(() => prometheusSource(named[0] as SourceConfig)).toThrow(
         `ca_file of source eu: ${notPem} holds no PEM certificate`,
+      );
+      // The http and sql sources read their CA the same way.
+      const http = { name: 'http', kind: 'http', url: 'https://x', timeoutMs: 1000 } as const;
+      expect(() => new HttpSource({ ...http, caFile: notPem })).toThrow(
+        `THRESHOLD_HTTP_CA_FILE: ${notPem} holds no PEM certificate`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -105,7 +105,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const metrics = createServerMetrics();
   metrics.setProjectionSource(() => store.projectionStatus());
   metrics.setIntegritySource(() => store.evidenceContributions());
-  const sources = openSources(sourceConfigs, { store, metrics });
+  let sources: SourceRegistry;
+  try {
+    // Opening reads each source's CA file; a bad one stops the start, and the store must not leak.
+    sources = openSources(sourceConfigs, { store, metrics });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   // The target, not the url: a postgres:// url may carry a password.
   for (const c of sourceConfigs)
     logger.info(

@@ -7,12 +7,12 @@
  * endpoints an operator configured (a plan cannot point it at any address inside
  * the network), and the source's credentials go nowhere else.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { parseSourceTemplate } from '@threshold/core';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { Kpi, SourceTemplateName } from '@threshold/core';
+import { readCaFile } from './ca-file.js';
 import { ARMS, decodeArmRows } from './decode-arm-rows.js';
 import type { Arm, SumsRow } from './decode-arm-rows.js';
 import type {
@@ -53,7 +53,8 @@ export class HttpSource implements MetricSource {
     this.name = config.name;
     this.#base = new URL(config.url.endsWith('/') ? config.url : `${config.url}/`);
     this.target = `http${config.name === 'http' ? '' : ` ${config.name}`} at ${this.#base.origin}${this.#base.pathname}`;
-    this.#ca = config.caFile === undefined ? undefined : readFileSync(config.caFile, 'utf8');
+    this.#ca =
+      config.caFile === undefined ? undefined : readCaFile({ ...config, caFile: config.caFile });
     this.#health = { name: this.name, kind: 'http', target: this.target, state: 'unknown' };
   }
 

@@ -5,13 +5,14 @@
  * Every failure becomes a {@link PromQueryError} whose message is a sentence
  * naming the engine ("prometheus at http://… timed out after 5s").
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { SourceConfig } from './metric-source.js';
+import { caOption, readCaFile } from './ca-file.js';
 
 /** Why a query failed: the engine said no (`rejected`), or we never got a usable answer. */
-export type PromFailure = 'unreachable' | 'timeout' | 'rejected' | 'auth' | 'http' | 'aborted';
+export type PromFailure =
+  'unreachable' | 'timeout' | 'rejected' | 'auth' | 'tls' | 'http' | 'aborted';
 
 /** A failed query, with a message that reads well in a verdict. */
 export class PromQueryError extends Error {
@@ -70,6 +71,46 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/** Certificate checks that fail because the issuing CA is not trusted (ca_file fixes these). */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+]);
+/** Other certificate checks: the certificate itself is wrong for this URL or time. */
+const REJECTED = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REVOKED',
+]);
+
+/** A connection error as a sentence; TLS failures say so (not "unreachable") and how to fix them. */
+function connectionError(
+  config: SourceConfig,
+  target: string,
+  err: NodeJS.ErrnoException,
+): PromQueryError {
+  const code = err.code ?? '';
+  if (UNTRUSTED.has(code))
+    return new PromQueryError(
+      'tls',
+      `${target}: TLS certificate not trusted (${code}: ${err.message}); set ${caOption(config)} to the CA that signed it`,
+    );
+  if (REJECTED.has(code))
+    return new PromQueryError(
+      'tls',
+      `${target}: TLS certificate rejected (${code}: ${err.message})`,
+    );
+  if (code.startsWith('ERR_SSL_') || code === 'EPROTO')
+    return new PromQueryError('tls', `${target}: TLS handshake failed (${err.message})`);
+  return new PromQueryError('unreachable', `${target} is unreachable (${code || err.message})`);
+}
+
 /** A client for one source configuration. */
 export function createPromClient(config: SourceConfig): PromClient {
   const base = new URL(`${config.url.replace(/\/+$/, '')}/`);
@@ -79,7 +120,9 @@ export function createPromClient(config: SourceConfig): PromClient {
     ? new https.Agent({
         keepAlive: true,
         maxSockets: 16,
-        ...(config.caFile === undefined ? {} : { ca: readFileSync(config.caFile) }),
+        ...(config.caFile === undefined
+          ? {}
+          : { ca: readCaFile({ ...config, caFile: config.caFile }) }),
       })
     : new http.Agent({ keepAlive: true, maxSockets: 16 });
   const headers: Record<string, string> = {
@@ -130,14 +173,7 @@ export function createPromClient(config: SourceConfig): PromClient {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       req.on('error', (err: NodeJS.ErrnoException) => {
-        finish(() =>
-          reject(
-            new PromQueryError(
-              'unreachable',
-              `${target} is unreachable (${err.code ?? err.message})`,
-            ),
-          ),
-        );
+        finish(() => reject(connectionError(config, target, err)));
       });
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

@@ -64,7 +64,19 @@ function checkUrl(kind: SourceKind, url: string, where: string): string {
     throw new SourceConfigError(
       `${where}: a ${kind} source needs a ${kind === 'sql' ? 'postgres://' : 'http(s)://'} url, got ${parsed.protocol}`,
     );
+  // Credentials in an http(s) url would be logged at start and bypass the auth options.
+  if (kind !== 'sql' && (parsed.username !== '' || parsed.password !== ''))
+    throw new SourceConfigError(
+      `${where}: credentials in the url are not allowed; use basic auth (USERNAME/PASSWORD, username/password_env) or a bearer token`,
+    );
   return url.replace(/\/+$/, '');
+}
+
+/** A CA only acts on https (or postgres TLS); with an http url it would be ignored, so it is refused. */
+function checkCaUrl(kind: SourceKind, url: string, caFile: string, where: string): string {
+  if (kind !== 'sql' && !url.startsWith('https:'))
+    throw new SourceConfigError(`${where}: a CA file needs an https:// url, got ${url}`);
+  return caFile;
 }
 
 function fromEnv(
@@ -84,11 +96,19 @@ function fromEnv(
   if (timeout !== undefined) config.timeoutMs = parseTimeout(timeout, `${prefix}TIMEOUT`);
   const token = envVar(env, `${prefix}BEARER_TOKEN`);
   const username = envVar(env, `${prefix}USERNAME`);
+  const password = envVar(env, `${prefix}PASSWORD`);
+  // One way to authenticate; a half-set or doubly-set pair is refused, not guessed at.
+  if (token !== undefined && username !== undefined)
+    throw new SourceConfigError(
+      `${prefix}BEARER_TOKEN and ${prefix}USERNAME are both set: use a bearer token or basic auth, not both`,
+    );
+  if (password !== undefined && username === undefined)
+    throw new SourceConfigError(`${prefix}PASSWORD is set without ${prefix}USERNAME`);
   if (token !== undefined) config.auth = { type: 'bearer', token };
   else if (username !== undefined)
-    config.auth = { type: 'basic', username, password: envVar(env, `${prefix}PASSWORD`) ?? '' };
+    config.auth = { type: 'basic', username, password: password ?? '' };
   const ca = envVar(env, `${prefix}CA_FILE`);
-  if (ca !== undefined) config.caFile = ca;
+  if (ca !== undefined) config.caFile = checkCaUrl(config.kind, config.url, ca, `${prefix}CA_FILE`);
   return config;
 }
 
@@ -130,7 +150,11 @@ function fromEntry(
         ? DEFAULT_SOURCE_TIMEOUT_MS
         : parseTimeout(e['timeout'], `${where}.timeout`),
   };
-  if (typeof e['ca_file'] === 'string') config.caFile = e['ca_file'];
+  if (e['ca_file'] !== undefined) {
+    if (typeof e['ca_file'] !== 'string' || e['ca_file'] === '')
+      throw new SourceConfigError(`${where}.ca_file: must be the path of a PEM file`);
+    config.caFile = checkCaUrl(config.kind, config.url, e['ca_file'], `${where}.ca_file`);
+  }
   const secret = (key: string): string => {
     const varName = e[key];
     if (typeof varName !== 'string')
@@ -140,6 +164,14 @@ function fromEntry(
       throw new SourceConfigError(`${where}.${key}: environment variable ${varName} is not set`);
     return value;
   };
+  if (e['bearer_token_env'] !== undefined && e['username'] !== undefined)
+    throw new SourceConfigError(
+      `${where}: bearer_token_env and username are both set: use a bearer token or basic auth, not both`,
+    );
+  if (e['username'] !== undefined && (typeof e['username'] !== 'string' || e['username'] === ''))
+    throw new SourceConfigError(`${where}.username: must be a non-empty string`);
+  if (e['password_env'] !== undefined && e['username'] === undefined)
+    throw new SourceConfigError(`${where}.password_env: set without username`);
   let auth: SourceAuth | undefined;
   if (e['bearer_token_env'] !== undefined)
     auth = { type: 'bearer', token: secret('bearer_token_env') };

@@ -5,10 +5,10 @@
  * its own READ ONLY transaction on the source's own pool, under the source's
  * statement timeout; a failure is that KPI's reason, never a pass.
  */
-import { readFileSync } from 'node:fs';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { parseSourceTemplate } from '@threshold/core';
 import type { Kpi, SourceTemplateName } from '@threshold/core';
+import { readCaFile } from './ca-file.js';
 import { ARMS, columnsOf, decodeArmRows } from './decode-arm-rows.js';
 import type { Arm } from './decode-arm-rows.js';
 import type {
@@ -123,7 +123,7 @@ export class SqlSource implements MetricSource {
         username: config.auth.username,
         password: config.auth.password,
       }),
-      ...(config.caFile !== undefined && { ca: readFileSync(config.caFile, 'utf8') }),
+      ...(config.caFile !== undefined && { ca: readCaFile({ ...config, caFile: config.caFile }) }),
     });
     this.#health = { name: this.name, kind: 'sql', target: this.target, state: 'unknown' };
   }

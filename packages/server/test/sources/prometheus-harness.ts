@@ -8,8 +8,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -140,8 +141,44 @@ export interface TestPrometheus {
   close(): Promise<void>;
 }
 
-/** Start Prometheus scraping `targetPort` every second. */
-export async function startPrometheus(targetPort: number): Promise<TestPrometheus> {
+/** How a test reaches a Prometheus that needs TLS or auth (`--web.config.file`). */
+export interface PrometheusWeb {
+  /** The web config YAML (tls_server_config, basic_auth_users), written beside the data. */
+  config: string;
+  /** Served over HTTPS (the config has tls_server_config). */
+  https: boolean;
+  /** PEM of the CA to trust when probing readiness. */
+  ca?: string;
+  /** The Authorization header to probe readiness with. */
+  authorization?: string;
+}
+
+/** GET a URL over http(s) with an optional CA and Authorization header; status and body. */
+export function probe(
+  url: string,
+  opts: { ca?: string; authorization?: string } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, {
+      ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+      headers: opts.authorization === undefined ? {} : { authorization: opts.authorization },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.end();
+  });
+}
+
+/** Start Prometheus scraping `targetPort` every second (behind `web`'s TLS and auth if given). */
+export async function startPrometheus(
+  targetPort: number,
+  web?: PrometheusWeb,
+): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'threshold-prom-'));
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
@@ -158,7 +195,13 @@ export async function startPrometheus(targetPort: number): Promise<TestPrometheu
       '',
     ].join('\n'),
   );
-  const url = `http://127.0.0.1:${port}`;
+  const webConfig = join(dir, 'web.yml');
+  if (web !== undefined) writeFileSync(webConfig, web.config);
+  const url = `${web?.https === true ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const probeOpts = {
+    ...(web?.ca === undefined ? {} : { ca: web.ca }),
+    ...(web?.authorization === undefined ? {} : { authorization: web.authorization }),
+  };
   let child: ChildProcess | undefined;
   let output = '';
   async function start(): Promise<void> {
@@ -171,6 +214,7 @@ export async function startPrometheus(targetPort: number): Promise<TestPrometheu
         `--web.listen-address=127.0.0.1:${port}`,
         '--storage.tsdb.retention.time=1d',
         '--log.level=warn',
+        ...(web === undefined ? [] : [`--web.config.file=${webConfig}`]),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -181,8 +225,8 @@ export async function startPrometheus(targetPort: number): Promise<TestPrometheu
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`prometheus exited: ${output}`);
       try {
-        const res = await fetch(`${url}/-/ready`);
-        if (res.ok) return;
+        const res = await probe(`${url}/-/ready`, probeOpts);
+        if (res.status === 200) return;
       } catch {
         // not listening yet
       }
@@ -214,13 +258,18 @@ export async function startPrometheus(targetPort: number): Promise<TestPrometheu
 }
 
 /** Wait until Prometheus has scraped the service at least `scrapes` times. */
-export async function waitForScrapes(url: string, scrapes: number): Promise<void> {
+export async function waitForScrapes(
+  url: string,
+  scrapes: number,
+  opts: { ca?: string; authorization?: string } = {},
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const res = await fetch(
+    const res = await probe(
       `${url}/api/v1/query?query=${encodeURIComponent('count_over_time(up{job="ledger"}[1h])')}`,
+      opts,
     );
-    const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
+    const body = JSON.parse(res.body) as { data?: { result?: { value?: [number, string] }[] } };
     const n = Number(body.data?.result?.[0]?.value?.[1] ?? 0);
     if (n >= scrapes) return;
     await new Promise((r) => setTimeout(r, 250));

@@ -12,7 +12,7 @@ describe('loadSourceConfigs', () => {
   it('configures the default prometheus from THRESHOLD_PROMETHEUS_*', () => {
     expect(
       loadSourceConfigs({
-        THRESHOLD_PROMETHEUS_URL: 'http://prom:9090/',
+        THRESHOLD_PROMETHEUS_URL: 'https://prom:9090/',
         THRESHOLD_PROMETHEUS_BEARER_TOKEN: 'secret',
         THRESHOLD_PROMETHEUS_TIMEOUT: '2s',
         THRESHOLD_PROMETHEUS_CA_FILE: '/etc/ca.pem',
@@ -21,7 +21,7 @@ describe('loadSourceConfigs', () => {
       {
         name: 'prometheus',
         kind: 'prometheus',
-        url: 'http://prom:9090',
+        url: 'https://prom:9090',
         timeoutMs: 2000,
         auth: { type: 'bearer', token: 'secret' },
         caFile: '/etc/ca.pem',
@@ -84,5 +84,40 @@ describe('loadSourceConfigs', () => {
     expect(() => loadSourceConfigs({ THRESHOLD_PROMETHEUS_URL: 'not a url' })).toThrow(
       'THRESHOLD_PROMETHEUS_URL: url is not a URL',
     );
+  });
+
+  it('refuses auth and CA options that would be ignored or guessed at', () => {
+    const load =
+      (entry: Record<string, unknown>, env: Record<string, string> = {}) =>
+      () =>
+        loadSourceConfigs(
+          { THRESHOLD_SOURCES_FILE: '/x.json', T: 't', P: 'p', ...env },
+          file({ sources: { eu: { kind: 'prometheus', url: 'https://x', ...entry } } }),
+        );
+    expect(load({ bearer_token_env: 'T', username: 'u', password_env: 'P' })).toThrow(
+      '/x.json: sources.eu: bearer_token_env and username are both set',
+    );
+    expect(load({ password_env: 'P' })).toThrow('sources.eu.password_env: set without username');
+    expect(load({ url: 'http://x', ca_file: '/ca.pem' })).toThrow(
+      'sources.eu.ca_file: a CA file needs an https:// url, got http://x',
+    );
+    expect(load({ ca_file: 3 })).toThrow('sources.eu.ca_file: must be the path of a PEM file');
+    expect(load({ url: 'https://u:secret@x' })).toThrow(
+      'sources.eu.url: credentials in the url are not allowed',
+    );
+    const env = (vars: Record<string, string>) => () =>
+      loadSourceConfigs({ THRESHOLD_PROMETHEUS_URL: 'https://prom', ...vars });
+    expect(
+      env({ THRESHOLD_PROMETHEUS_BEARER_TOKEN: 't', THRESHOLD_PROMETHEUS_USERNAME: 'u' }),
+    ).toThrow('THRESHOLD_PROMETHEUS_BEARER_TOKEN and THRESHOLD_PROMETHEUS_USERNAME are both set');
+    expect(env({ THRESHOLD_PROMETHEUS_PASSWORD: 'p' })).toThrow(
+      'THRESHOLD_PROMETHEUS_PASSWORD is set without THRESHOLD_PROMETHEUS_USERNAME',
+    );
+    expect(() =>
+      loadSourceConfigs({
+        THRESHOLD_PROMETHEUS_URL: 'http://prom',
+        THRESHOLD_PROMETHEUS_CA_FILE: '/ca.pem',
+      }),
+    ).toThrow('THRESHOLD_PROMETHEUS_CA_FILE: a CA file needs an https:// url');
   });
 });

@@ -90,11 +90,7 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
       omittedErrors: 0,
     });
   }
-  const plan = await validatePlanSource(
-    ctx,
-    source,
-    format === 'json' ? 'plan.json' : 'plan.yaml',
-  );
+  const plan = await validatePlanSource(ctx, source, format === 'json' ? 'plan.json' : 'plan.yaml');
   return { source, format, plan };
 }
 

@@ -81,4 +81,65 @@ describe('plan validation off the event loop', () => {
     });
     expect(big.status).toBe(413);
   }, 120_000);
+
+  it('answers /healthz while the rehearsal route checks the same plan sent as planSource', async () => {
+    const store = await openStore({ dataDir: dir });
+    const viewer = (await createToken(store, { name: 'viewer2', scopes: ['viewer'] })).token;
+    await store.close();
+    const serve = spawnServe(dir);
+    children.push(serve);
+    const url = await serve.url;
+
+    let answered = false;
+    const rehearsal = fetch(`${url}/api/v1/rehearsals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ planSource: maximalWrongPlan(), profile: { unitsPerMinute: 10 } }),
+    }).then(async (res) => {
+      const body = await res.text();
+      answered = true;
+      return { status: res.status, body };
+    });
+    // As above: parsed on the event loop, no /healthz could answer before the 422.
+    let answeredMeanwhile = 0;
+    while (!answered) {
+      const res = await fetch(`${url}/healthz`);
+      expect(res.status).toBe(200);
+      await res.text();
+      if (!answered) answeredMeanwhile++;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const { status, body } = await rehearsal;
+    expect(status).toBe(422);
+    expect(answeredMeanwhile).toBeGreaterThanOrEqual(5);
+    expect(body.length).toBeLessThan(64 * 1024);
+    const error = (
+      JSON.parse(body) as {
+        error: {
+          code: string;
+          message: string;
+          details: { errors: unknown[]; omittedErrors: number };
+        };
+      }
+    ).error;
+    expect(error.code).toBe('PLAN_INVALID');
+    expect(error.details.errors).toHaveLength(MAX_REPORTED_ERRORS);
+    expect(error.details.errors.length + error.details.omittedErrors).toBe(ENTRIES + 1);
+    expect(error.message).toMatch(/^the plan has 350001 problems; first: /);
+
+    // A planSource past the plan routes' 1 MiB is refused before any parsing, naming it.
+    const big = await fetch(`${url}/api/v1/rehearsals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        planSource: maximalWrongPlan(1024 * 1024 + 1),
+        profile: { unitsPerMinute: 10 },
+      }),
+    });
+    expect(big.status).toBe(400);
+    expect(
+      ((await big.json()) as { error: { details: { errors: { path: string }[] } } }).error.details
+        .errors[0]?.path,
+    ).toBe('body.planSource');
+  }, 120_000);
 });

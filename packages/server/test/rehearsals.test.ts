@@ -1,9 +1,14 @@
 /**
  * `POST /api/v1/rehearsals` through the real app: rehearsals run on the worker
  * pool, so the server keeps answering while one runs; the size cap; impossible
- * injections refused.
+ * injections refused; an inline planSource is checked by the plan validator
+ * (its queue limit answers 429 as for the plan routes).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, createToken, openStore, threadPlanValidator } from '@threshold/server';
 import type { RehearsalReport } from '@threshold/core';
 import { startTestServer } from './support/test-server.js';
 import type { ErrorBody, TestServer } from './support/test-server.js';
@@ -170,5 +175,33 @@ describe('streamed rehearsals (Accept: application/x-ndjson)', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as ErrorBody).error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+// The compiled plan validation worker (`npm run build`): vitest runs the server from source.
+const WORKER = new URL('../dist/workers/plan-validation-worker.js', import.meta.url);
+
+describe.skipIf(!existsSync(fileURLToPath(WORKER)))('planSource through the plan validator', () => {
+  it("answers 429 with Retry-After when the validator's queue is full, as the plan routes do", async () => {
+    const store = await openStore({ url: 'sqlite::memory:' });
+    const validator = threadPlanValidator({ workerUrl: WORKER, maxPending: 1 });
+    try {
+      const { token } = await createToken(store, { name: 'viewer', scopes: ['viewer'] });
+      const app = createApp({ store, logger: pino({ level: 'silent' }), planValidator: validator });
+      // One validation in progress fills a queue of one.
+      const busy = validator.validate(`launch: x\nphases: [${'0,'.repeat(49_999)}0]\n`, 'a');
+      const res = await app.request('/api/v1/rehearsals', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ planSource: PLAN, profile: { unitsPerMinute: 10 } }),
+      });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(((await res.json()) as ErrorBody).error.code).toBe('RATE_LIMITED');
+      expect((await busy).valid).toBe(false);
+    } finally {
+      await validator.close();
+      await store.close();
+    }
   });
 });

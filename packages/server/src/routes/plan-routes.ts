@@ -1,6 +1,6 @@
 /** Plans: validate, upload (YAML or JSON, errors with line and column), list, read versions. */
-import { MAX_REPORTED_ERRORS, planJsonSchema } from '@threshold/core';
-import type { Plan, PlanParseResult } from '@threshold/core';
+import { planJsonSchema } from '@threshold/core';
+import type { Plan } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveIntText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
@@ -11,7 +11,7 @@ import type { BodySpec, RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/app-env.js';
-import { ValidatorBusyError } from '../workers/thread-plan-validator.js';
+import { PLAN_INVALID_RESPONSE, validatePlanSource } from './validate-plan-source.js';
 
 /** Media types a plan may be sent as; JSON is read as YAML (a superset) so positions work. */
 export const PLAN_MEDIA_TYPES = [
@@ -21,13 +21,6 @@ export const PLAN_MEDIA_TYPES = [
   'text/plain',
   'application/json',
 ] as const;
-
-const planErrorSchema = z.object({
-  path: z.string(),
-  line: z.number().int(),
-  column: z.number().int(),
-  message: z.string(),
-});
 
 const validPlanSchema = z
   .object({
@@ -73,21 +66,6 @@ const planBody = (): BodySpec => ({
   ),
 });
 
-const PLAN_INVALID_RESPONSE = {
-  description: `PLAN_INVALID: details.errors lists the first ${MAX_REPORTED_ERRORS} problems in source order as { path, line, column, message }; details.omittedErrors counts the rest.`,
-  schema: z.object({
-    error: z.object({
-      code: z.literal('PLAN_INVALID'),
-      message: z.string(),
-      details: z.object({
-        errors: z.array(planErrorSchema).max(MAX_REPORTED_ERRORS),
-        omittedErrors: z.number().int().min(0),
-      }),
-      requestId: z.string(),
-    }),
-  }),
-};
-
 const NUL_IN_PLAN = 'the plan contains a NUL character (U+0000); no plan may hold one';
 
 interface ReadPlan {
@@ -112,53 +90,8 @@ async function readPlanBody(c: Context<AppEnv>, ctx: RouteContext): Promise<Read
       omittedErrors: 0,
     });
   }
-  const result = await validateOffLoop(ctx, source, format === 'json' ? 'plan.json' : 'plan.yaml');
-  if (!result.valid) {
-    const errors = result.errors.map((e) => ({
-      path: e.path,
-      line: e.line,
-      column: e.col,
-      message: e.message,
-    }));
-    const first = errors[0];
-    const where =
-      first === undefined
-        ? ''
-        : `line ${first.line}, column ${first.column}: ${first.path === '' ? '' : `${first.path}: `}`;
-    const total = errors.length + result.omittedErrors;
-    throw new HttpError(
-      'PLAN_INVALID',
-      `the plan has ${total} problem${total === 1 ? '' : 's'}; first: ${where}${first?.message ?? ''}`,
-      { errors, omittedErrors: result.omittedErrors },
-    );
-  }
-  return { source, format, plan: result.plan };
-}
-
-/** parsePlan through the app's validator (a worker thread in a server): 429 when its queue is full. */
-async function validateOffLoop(
-  ctx: RouteContext,
-  source: string,
-  file: string,
-): Promise<PlanParseResult> {
-  try {
-    return await ctx.planValidator.validate(source, file);
-  } catch (e) {
-    if (e instanceof ValidatorBusyError) {
-      throw new HttpError(
-        'RATE_LIMITED',
-        `${e.pending} plan validations are in progress; retry in a second`,
-        { pending: e.pending },
-        { 'retry-after': '1' },
-      );
-    }
-    // The worker died on this input (its heap cap): the plan is too heavy to check.
-    const message = `the plan could not be validated: ${e instanceof Error ? e.message : String(e)}`;
-    throw new HttpError('PLAN_INVALID', message, {
-      errors: [{ path: '', line: 1, column: 1, message }],
-      omittedErrors: 0,
-    });
-  }
+  const plan = await validatePlanSource(ctx, source, format === 'json' ? 'plan.json' : 'plan.yaml');
+  return { source, format, plan };
 }
 
 /** The plan routes. */

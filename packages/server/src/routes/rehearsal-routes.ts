@@ -4,7 +4,7 @@
  * engine — the same decide() as live launches — and answer its report. Nothing
  * is stored: a rehearsal changes nothing, so a viewer may run one.
  */
-import { parseHistory, parseInjection, parsePlan, REHEARSAL_DEFAULTS } from '@threshold/core';
+import { parseHistory, parseInjection, REHEARSAL_DEFAULTS } from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveInt } from '../http/common-schemas.js';
@@ -13,6 +13,7 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
+import { PLAN_INVALID_RESPONSE, validatePlanSource } from './validate-plan-source.js';
 import { RehearsalPoolFullError } from '../workers/rehearsal-pool.js';
 import type { RehearsalInput, RehearsalJobOptions } from '../workers/rehearsal-pool.js';
 
@@ -162,7 +163,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
             report: z.record(z.string(), z.unknown()),
           }),
         },
-        422: { description: 'PLAN_INVALID for planSource with line and column.' },
+        422: PLAN_INVALID_RESPONSE,
       },
       errors: [
         'VALIDATION_FAILED',
@@ -190,22 +191,16 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           plan = stored.plan;
           version = stored.version;
         } else {
-          const parsed = parsePlan(body.planSource ?? '', { file: 'plan.yaml' });
-          if (!parsed.valid) {
-            const errors = parsed.errors.map((e) => ({
-              path: e.path,
-              line: e.line,
-              column: e.col,
-              message: e.message,
-            }));
-            const first = errors[0];
-            throw new HttpError(
-              'PLAN_INVALID',
-              `the plan has ${errors.length} problem${errors.length === 1 ? '' : 's'}; first: line ${first?.line ?? 0}, column ${first?.column ?? 0}: ${first?.message ?? ''}`,
-              { errors },
-            );
+          const source = body.planSource ?? '';
+          // The same bound as a plan sent to the plan routes: the body limit here is for histories.
+          if (Buffer.byteLength(source) > ctx.maxBodyBytes) {
+            const message = `larger than ${ctx.maxBodyBytes} bytes`;
+            throw new HttpError('VALIDATION_FAILED', `body.planSource: ${message}`, {
+              errors: [{ path: 'body.planSource', message }],
+            });
           }
-          plan = parsed.plan;
+          // Off the event loop, as the plan routes: a hostile plan takes seconds to check.
+          plan = await validatePlanSource(ctx, source, 'plan.yaml');
         }
 
         const injections: Injection[] = [];

@@ -225,3 +225,32 @@ export function createPromClient(config: SourceConfig): PromClient {
     close: () => agent.destroy(),
   };
 }
+
+/**
+ * One query_range series as time (ms) → value; non-finite values (NaN of an empty
+ * interval) are left out. More than one series is refused: the caller needs one number per step.
+ */
+export async function queryRange(
+  client: PromClient,
+  query: string,
+  range: { startMs: number; endMs: number; stepMs: number },
+): Promise<Map<number, number>> {
+  const data = (await client.call('query_range', {
+    query,
+    start: String(range.startMs / 1000),
+    end: String(range.endMs / 1000),
+    step: String(range.stepMs / 1000),
+  })) as { resultType?: string; result?: PromSeries[] } | undefined;
+  const result = Array.isArray(data?.result) ? data.result : [];
+  if (result.length > 1)
+    throw new PromQueryError(
+      'rejected',
+      `${client.target}: the query returned ${result.length} series; aggregate it to one per step (e.g. sum(...))`,
+    );
+  const out = new Map<number, number>();
+  for (const [t, v] of result[0]?.values ?? []) {
+    const x = Number(v);
+    if (Number.isFinite(x)) out.set(Math.round(t * 1000), x);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatHistoryError, formatPlanError, parseHistory, parsePlan } from '@threshold/core';
-import { RehearsalPool } from '@threshold/server';
+import { PrometheusHistoryError, RehearsalPool, readPrometheusHistory } from '@threshold/server';
 import type { History, TrafficProfile } from '@threshold/core';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
@@ -76,6 +76,18 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
       return 1;
     }
     source = history.history;
+  } else if (options.source.kind === 'prometheus') {
+    try {
+      source = await readPrometheusHistory(plan.plan, options.source.pull);
+    } catch (e) {
+      if (!(e instanceof PrometheusHistoryError)) throw e;
+      io.stderr.write(
+        terminalSafe(
+          `${e.message}\n✗ cannot rehearse with a Prometheus history (see above; docs/rehearsal.md)\n`,
+        ),
+      );
+      return 1;
+    }
   } else source = options.source.profile;
 
   // Checked before the run, so a long rehearsal never ends in an unwritable path.

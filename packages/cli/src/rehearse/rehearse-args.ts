@@ -20,6 +20,9 @@ import { UsageError } from '../usage-error.js';
 export const REHEARSE_VALUES = [
   'max-bytes',
   'history',
+  'from',
+  'prometheus',
+  'units-query',
   'traffic',
   'baseline',
   'inject',
@@ -37,9 +40,22 @@ export const REHEARSE_VALUES = [
 /** The switches of `threshold rehearse`. */
 export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress'] as const;
 
-/** Where the launches are replayed: a history file, or synthetic traffic. */
+/** Where the launches are replayed: a history file, a Prometheus history, or synthetic traffic. */
 export type RehearsalSourceArgs =
-  { kind: 'history'; file: string } | { kind: 'profile'; profile: TrafficProfile };
+  | { kind: 'history'; file: string }
+  | { kind: 'prometheus'; pull: PrometheusPull }
+  | { kind: 'profile'; profile: TrafficProfile };
+
+/** `--history prometheus`: where and how far back to pull, and the units per step. */
+export interface PrometheusPull {
+  url: string;
+  fromMs: number;
+  unitsQuery?: string;
+  unitsPerMinute?: number;
+}
+
+/** Where `--history prometheus` reads when no --prometheus URL is given. */
+export const DEFAULT_PROMETHEUS_URL = 'http://127.0.0.1:9090';
 
 /** What the options say, before the plan and the history are read. */
 export interface RehearseArgs {
@@ -89,7 +105,11 @@ function duration(text: string | undefined, name: string): number | undefined {
 export function readRehearseArgs(values: Map<string, string[]>, flags: Set<string>): RehearseArgs {
   const history = single(values, 'history');
   const traffic = single(values, 'traffic');
-  if (history !== undefined && traffic !== undefined)
+  const fromPrometheus = history === 'prometheus';
+  if (!fromPrometheus)
+    for (const name of ['from', 'prometheus', 'units-query'])
+      if (values.has(name)) fail(`--${name} belongs to --history prometheus`);
+  if (history !== undefined && traffic !== undefined && !fromPrometheus)
     fail('give --history FILE or --traffic RATE, not both');
   if (history === undefined && traffic === undefined)
     fail('say what to replay: --history FILE (a history CSV) or --traffic RATE (e.g. 1200/min)');
@@ -97,10 +117,28 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
     fail('--diurnal shapes synthetic traffic: use it with --traffic, not --history');
   if (history !== undefined && values.has('baseline'))
     fail('--baseline sets synthetic KPI levels: use it with --traffic, not --history');
+  const rate = traffic === undefined ? undefined : parseTrafficRate(traffic);
+  if (rate !== undefined && !rate.ok) fail(`--traffic: ${rate.message}`);
   let source: RehearsalSourceArgs;
-  if (traffic !== undefined) {
-    const rate = parseTrafficRate(traffic);
-    if (!rate.ok) fail(`--traffic: ${rate.message}`);
+  if (fromPrometheus) {
+    const from = duration(single(values, 'from'), 'from');
+    if (from === undefined)
+      fail('--history prometheus needs --from DURATION (how far back, e.g. 7d)');
+    const unitsQuery = single(values, 'units-query');
+    if ((unitsQuery === undefined) === (rate === undefined))
+      fail(
+        '--history prometheus needs the new units per step: --units-query PROMQL or --traffic RATE (one of them)',
+      );
+    const pull: PrometheusPull = {
+      url: single(values, 'prometheus') ?? DEFAULT_PROMETHEUS_URL,
+      fromMs: from,
+    };
+    if (!/^https?:\/\/[^/]/.test(pull.url))
+      fail(`--prometheus must be an http(s) URL, got '${pull.url}'`);
+    if (unitsQuery !== undefined) pull.unitsQuery = unitsQuery;
+    if (rate?.ok === true) pull.unitsPerMinute = rate.value;
+    source = { kind: 'prometheus', pull };
+  } else if (rate?.ok === true) {
     source = {
       kind: 'profile',
       profile: { unitsPerMinute: rate.value, diurnal: flags.has('diurnal') },

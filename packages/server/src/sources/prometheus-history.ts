@@ -116,7 +116,10 @@ export async function readPrometheusHistory(
       );
       const out = new Float64Array(length);
       for (let i = 0; i < length; i++) {
-        const seen = perArm.map(rows).map((r) => r[i] as number).filter(Number.isFinite);
+        const seen = perArm
+          .map(rows)
+          .map((r) => r[i] as number)
+          .filter(Number.isFinite);
         const total = seen.reduce((a, b) => a + b, 0);
         out[i] = seen.length === 0 ? NaN : combine === 'sum' ? total : total / seen.length;
       }
@@ -270,7 +273,9 @@ function meanColumns(
   const s2 = seen.length > 0 ? (su / seen.length) * between : 0;
   const has = (i: number) => Number.isFinite(v[i]) && (units[i] as number) > 0;
   return {
-    [`${name}.units`]: Float64Array.from({ length: n }, (_, i) => (has(i) ? units[i] as number : 0)),
+    [`${name}.units`]: Float64Array.from({ length: n }, (_, i) =>
+      has(i) ? (units[i] as number) : 0,
+    ),
     [`${name}.sum`]: Float64Array.from({ length: n }, (_, i) =>
       has(i) ? (units[i] as number) * (v[i] as number) : 0,
     ),

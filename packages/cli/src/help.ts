@@ -261,7 +261,7 @@ Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --traffic RATE) [options]
+const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --history prometheus | --traffic RATE) [options]
 
 Replay a launch plan many times through history (or synthetic traffic) with the
 same guards and decide() as a live launch, on clean history and with injected
@@ -273,6 +273,12 @@ described in docs/rehearsal.md.
 
 What to replay (one of):
   --history FILE          Per-interval history CSV: timestamp, units, KPI columns
+  --history prometheus    Pull the plan's Prometheus KPIs with query_range, one
+                          row per step, both arms together (docs/rehearsal.md)
+    --from D              ...this far back from now, e.g. 7d (required)
+    --prometheus URL      ...from this server (default http://127.0.0.1:9090)
+    --units-query PROMQL  ...new units per {{interval}}, e.g. requests; or give
+                          --traffic RATE for a fixed rate
   --traffic RATE          Synthetic traffic instead, e.g. 1200/min or 20/s
     --diurnal             ...with a daily cycle (peak 15:00 UTC, trough 03:00)
     --baseline KPI=VALUE  ...and a KPI's level: conversion=3%, order_value=42~30

@@ -93,8 +93,5 @@ export {
   threadPlanValidator,
 } from './workers/thread-plan-validator.js';
 export type { ThreadPlanValidatorOptions } from './workers/thread-plan-validator.js';
-export {
-  readPrometheusHistory,
-  PrometheusHistoryError,
-} from './sources/prometheus-history.js';
+export { readPrometheusHistory, PrometheusHistoryError } from './sources/prometheus-history.js';
 export type { PrometheusHistoryOptions } from './sources/prometheus-history.js';

@@ -218,6 +218,24 @@ describe('rehearse --history prometheus, refusals', () => {
     expect(r.stderr).toContain('✗ cannot rehearse with a Prometheus history');
   });
 
+  it('refuses a quantile KPI and a query that needs a launch, naming each', async () => {
+    const variant = PLAN.replace('kind: mean', 'kind: quantile\n      q: 0.99').replace(
+      'arm="{{arm}}",code',
+      'arm="{{arm}}",phase="{{phase}}",code',
+    );
+    const parsed = parsePlan(variant, { file: 'variant.yaml' });
+    if (!parsed.valid) throw new Error(JSON.stringify(parsed.errors));
+    const pulled = readPrometheusHistory(parsed.plan, {
+      url: 'http://127.0.0.1:1',
+      fromMs: 3_600_000,
+      unitsPerMinute: 100,
+    });
+    await expect(pulled).rejects.toThrow(/KPI cpu_per_request is a quantile/);
+    await expect(pulled).rejects.toThrow(
+      /KPI availability_burn: its numerator uses \{\{launch\}\} or \{\{phase\}\}/,
+    );
+  });
+
   it('needs --from and the units per step; its options need --history prometheus', async () => {
     const base = ['rehearse', planFile, '--history', 'prometheus'];
     expect((await runCli([...base, '--traffic', '10/s'])).stderr).toMatch(/needs --from DURATION/);

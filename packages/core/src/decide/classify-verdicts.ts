@@ -98,11 +98,16 @@ export function verdictOf(g: GuardResult): 'pass' | 'breach' | 'insufficient-evi
   return v === 'pass' || v === 'breach' ? v : 'insufficient-evidence';
 }
 
-/** A comparison with treatment data that lacks only the control arm (at 100% neither 'rest' nor a holdout has one). */
+/**
+ * A comparison with treatment data that lacks only the control arm (at 100% neither
+ * 'rest' nor a holdout has one). One naming a baseline it could not read is
+ * insufficient evidence instead: there was something to check against.
+ */
 function noControl(r: GuardResult): boolean {
   return (
     r.comparison !== undefined &&
     r.comparison !== null &&
+    r.comparison.baseline === undefined &&
     r.units?.treatment > 0 &&
     !(r.units.control > 0)
   );

@@ -22,6 +22,11 @@ export interface IntervalState {
   pendC: Float64Array;
   /** The treatment alone: what the source reads while the control arm has no interval. */
   treatmentOnly: ArmAggregates;
+  /**
+   * In a phase without a control arm: the treatment against the control of the
+   * baseline phase (as the controller reads it again from the source); else null.
+   */
+  withBaseline: ArmAggregates | null;
 }
 
 /** Per-interval accumulators: intervals, Σv, Σv² (mean); intervals, Σy, Σx, Σy², Σx², Σxy (ratio). */
@@ -43,6 +48,7 @@ export function createIntervalState(
     pendT: new Float64Array(sampler.width),
     pendC: new Float64Array(sampler.width),
     treatmentOnly: { treatment },
+    withBaseline: null,
   };
 }
 
@@ -128,10 +134,27 @@ export function stepIntervalSlot(
   writeInterval(s, st, s.accC, s.aggregates.control);
 }
 
-/** The aggregates the guard reads this look: without control while it has no interval. */
+/**
+ * The aggregates the guard reads this look: without control while it has no
+ * interval, unless a baseline stands in for it.
+ */
 export function intervalEvidence(s: IntervalSlot): ArmAggregates {
   const st = s.interval as IntervalState;
-  return (s.accC[0] as number) > 0 ? s.aggregates : st.treatmentOnly;
+  return (s.accC[0] as number) > 0 ? s.aggregates : (st.withBaseline ?? st.treatmentOnly);
+}
+
+/**
+ * Entering a phase: `take` keeps the control intervals of the phase left as the
+ * baseline (a copy: the accumulators restart), `none` drops any baseline.
+ */
+export function intervalBaseline(s: IntervalSlot, baseline: 'keep' | 'take' | 'none'): void {
+  const st = s.interval as IntervalState;
+  if (baseline === 'none') st.withBaseline = null;
+  else if (baseline === 'take')
+    st.withBaseline =
+      (s.accC[0] as number) > 0
+        ? { treatment: s.aggregates.treatment, control: { ...s.aggregates.control } }
+        : null;
 }
 
 function pool(

@@ -16,6 +16,7 @@ import type { IntervalState } from './interval-slot.js';
 import {
   createIntervalAggregate,
   createIntervalState,
+  intervalBaseline,
   intervalWidth,
   stepIntervalSlot,
 } from './interval-slot.js';
@@ -103,6 +104,7 @@ export function createSlot(
  * become the baseline (kept while later phases have no control arm either).
  */
 export function resetSlot(s: KpiSlot, baseline: 'keep' | 'take' | 'none' = 'none'): void {
+  if (s.interval !== null) intervalBaseline(s, baseline);
   if (baseline === 'take') {
     s.baselineC ??= new Float64Array(s.phaseC.length);
     s.baselineC.set(s.phaseC);

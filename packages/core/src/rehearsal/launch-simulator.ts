@@ -296,6 +296,7 @@ export class LaunchSimulator {
         intervalEvidence(slot),
         this.plan.analysis.method,
         options.explain !== false,
+        options.baseline,
       );
     }
     return results;

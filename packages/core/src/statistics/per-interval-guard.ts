@@ -45,6 +45,7 @@ export function evaluatePerInterval(
   data: ArmAggregates | undefined,
   method: Plan['analysis']['method'],
   explain = true,
+  baseline?: string,
 ): GuardResult {
   const asKind = data?.treatment.kind ?? kpi.kind;
   const judged = asKind === kpi.kind ? kpi : { ...kpi, kind: asKind };
@@ -56,6 +57,7 @@ export function evaluatePerInterval(
     minUnits: MIN_INTERVAL_SAMPLES,
     category: g.category,
     ...(explain ? {} : { explain: false }),
+    ...(baseline === undefined || data?.control === undefined ? {} : { baseline }),
   });
   return { ...result, kind: kpi.kind };
 }

@@ -96,6 +96,24 @@ describe('rehearse: Prometheus KPIs on the per-interval basis', () => {
     expect(detect('events')).toBeLessThan(detect('1m'));
   });
 
+  it('catches a regression that starts only at 100%, against the control steps of the canary (the baseline)', () => {
+    const r = rehearse(plan('1m'), traffic, {
+      ...options,
+      runs: 40,
+      injections: [
+        {
+          label: 'errors doubled at full',
+          effects: [{ kpi: 'errors', size: 1, relative: true, fromPhase: 'full' }],
+        },
+      ],
+    });
+    // Live, the controller reads the canary's control steps from Prometheus again; without
+    // them the comparison would be "not comparable" and the regression would ship.
+    expect(r.injections[0]?.caught.rate).toBeGreaterThan(0.9);
+    expect(r.injections[0]?.shipped.count).toBe(0);
+    expect(r.clean.outcomes.completed.rate).toBeGreaterThan(0.9);
+  });
+
   it('sizes detectable effects on the same basis', () => {
     const mde = (step: '1m' | '5m' | 'events') =>
       reports[step].detectableEffects.find((p) => p.phase === 'canary')?.kpis[0];

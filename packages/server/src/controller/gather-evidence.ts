@@ -26,6 +26,8 @@ import { eventsSource } from '../sources/events-source.js';
 import { sourceNameOf } from '../sources/metric-source.js';
 import type { KpiReading, MetricSource, SourceReading } from '../sources/metric-source.js';
 import type { ApprovalRecord, Store } from '../store/store.js';
+import { needsBaseline, phaseSpan, readSourceBaselines } from './source-baseline.js';
+import type { BaselineControl } from './source-baseline.js';
 
 // The split and the guard options are core's, shared with the rehearsal; re-exported
 // because the server's public API has always offered plannedSplit.
@@ -84,11 +86,29 @@ export async function gatherEvidence(
   // The traffic estimate that tunes the guards: units of the phase so far per unit time.
   const seen = { units: units.treatment + units.control, elapsedMs: now - state.phaseStartedAt };
   const baseline = await useBaseline(store, launchId, plan, state, now, perUnit);
+  const sourceBaseline = await sourceBaselines(
+    store,
+    launchId,
+    plan,
+    state,
+    sources,
+    readings,
+    signal,
+  );
+  // A per-unit source (SQL, http) is judged with the events KPIs: its baseline joins theirs.
+  let against = baseline;
+  for (const [name, b] of sourceBaseline?.controls ?? []) {
+    const arms = perUnit[name];
+    if (b.ok && arms !== undefined) {
+      perUnit[name] = { treatment: arms.treatment, control: b.control };
+      against = sourceBaseline?.phase;
+    }
+  }
   const guards = evaluateGuards(plan, perUnit, {
     ...guardOptionsFor(plan, phase, state.traffic, seen),
     phaseElapsedMs: now - state.phaseStartedAt,
-    ...(baseline === undefined ? {} : { baseline }),
-  }).map((g) => withSource(g, kpis, readings, sources, plan.analysis.method));
+    ...(against === undefined ? {} : { baseline: against }),
+  }).map((g) => withSource(g, kpis, readings, sources, plan.analysis.method, sourceBaseline));
   const srm = checkSampleRatio(units, plannedSplit(plan, state.traffic), plan.analysis.srm_p_value);
   return { guards, srm, units, approvals };
 }
@@ -98,7 +118,7 @@ export async function gatherEvidence(
  * earlier phase that had one (read from the store for that phase) in place of
  * each per-unit KPI's missing control: the baseline the comparisons are judged
  * against. Returns that phase's name, or undefined when there is no baseline.
- * (Per-interval sources have no such baseline: their comparisons wait at 100%.)
+ * (Other sources' KPIs get theirs from {@link sourceBaselines}.)
  */
 async function useBaseline(
   store: Store,
@@ -125,6 +145,42 @@ async function useBaseline(
     if (control !== undefined) perUnit[name] = { treatment: arms.treatment, control };
   }
   return from.name;
+}
+
+/** The baselines of source KPIs (see source-baseline.ts), with the baseline phase's name. */
+interface SourceBaselines {
+  phase: string;
+  controls: ReadonlyMap<string, BaselineControl>;
+}
+
+/**
+ * In a phase without a control arm, each comparing source KPI whose treatment was
+ * read gets the control arm of the baseline phase from its own source.
+ */
+async function sourceBaselines(
+  store: Store,
+  launchId: string,
+  plan: Plan,
+  state: LaunchState,
+  sources: SourceSet,
+  readings: ReadonlyMap<string, KpiReading>,
+  signal: AbortSignal | undefined,
+): Promise<SourceBaselines | undefined> {
+  const from = baselinePhase(plan, state.phaseIndex, state.traffic);
+  if (from === undefined) return undefined;
+  const kpis = Object.values(plan.kpis)
+    .flatMap((list) => list ?? [])
+    .filter((k) => needsBaseline(k) && readings.get(k.name)?.ok === true);
+  if (kpis.length === 0) return undefined;
+  const controls = await readSourceBaselines(sources, {
+    launchId,
+    launch: plan.launch,
+    phase: from.name,
+    span: await phaseSpan(store, launchId, plan.phases.indexOf(from), state.startedAt),
+    kpis,
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return { phase: from.name, controls };
 }
 
 /** Every KPI's reading, each source read concurrently; units from the events source. */
@@ -181,6 +237,9 @@ function configHint(kpi: Kpi | undefined): string {
  * A guard result with its source and basis. Non-per-unit readings are evaluated
  * here with the per-interval sample rule; a quantile read as per-interval values
  * is judged as the mean of the intervals' quantiles (ADR 0015) and keeps its kind.
+ * With a baseline, its control is the baseline's; a baseline that could not be
+ * read leaves the comparison insufficient-evidence with the reason (a breach of
+ * a hard limit still stands).
  */
 function withSource(
   g: GuardResult,
@@ -188,6 +247,7 @@ function withSource(
   readings: ReadonlyMap<string, KpiReading>,
   sources: SourceSet,
   method: Plan['analysis']['method'],
+  baseline: SourceBaselines | undefined,
 ): GuardResult {
   const kpi = kpis.find((k) => k.name === g.kpi);
   const reading = readings.get(g.kpi);
@@ -215,7 +275,42 @@ function withSource(
     ...(reading.note === undefined ? {} : { note: reading.note }),
     ...(reading.queries === undefined ? {} : { queries: reading.queries }),
   };
-  if (reading.basis === 'per-unit') return { ...g, source };
+  const control = baseline?.controls.get(kpi.name);
+  if (reading.basis === 'per-unit') return unreadBaseline({ ...g, source }, control, baseline);
+  const data =
+    control?.ok === true
+      ? { treatment: reading.data.treatment, control: control.control }
+      : reading.data;
   // One rule with the rehearsal: core judges per-interval samples.
-  return { ...evaluatePerInterval(g, kpi, reading.data, method), source };
+  const result = evaluatePerInterval(
+    g,
+    kpi,
+    data,
+    method,
+    true,
+    control?.ok === true ? baseline?.phase : undefined,
+  );
+  return unreadBaseline({ ...result, source }, control, baseline);
+}
+
+/**
+ * A KPI whose baseline could not be read: its comparison is insufficient-evidence
+ * with the reason, naming the baseline (so decide() does not call it "not
+ * comparable"); a breach of a hard limit still stands.
+ */
+function unreadBaseline(
+  g: GuardResult,
+  control: BaselineControl | undefined,
+  baseline: SourceBaselines | undefined,
+): GuardResult {
+  if (control?.ok !== false || baseline === undefined || g.verdict === 'breach') return g;
+  return {
+    ...g,
+    verdict: 'insufficient-evidence',
+    rule: 'min-sample',
+    reason: control.reason,
+    ...(g.comparison === undefined
+      ? {}
+      : { comparison: { ...g.comparison, baseline: baseline.phase } }),
+  };
 }

@@ -271,6 +271,26 @@ export const signoffRows: Row[] = [
     expect: [],
   },
   {
+    says: 'at 100% a comparison whose baseline could not be read blocks completion (insufficient, not "not comparable")',
+    state: full(),
+    evidence: ((e) => ({
+      ...e,
+      guards: e.guards.map((g) =>
+        g.kpi === 'errors' && g.comparison !== undefined
+          ? { ...g, comparison: { ...g.comparison, baseline: 'half' } }
+          : g,
+      ),
+    }))(
+      evidence(P, {
+        verdicts: { errors: 'insufficient-evidence' },
+        units: [10_000, 0],
+        guardUnits: [10_000, 0],
+      }),
+    ),
+    now: T0 + 24 * H,
+    expect: [],
+  },
+  {
     says: 'at 100% with control "holdout" there is no control arm either (the holdout is the rest, which is empty): it completes like "rest"',
     plan: holdout,
     state: stateIn(holdout, 3, T0),

@@ -154,7 +154,7 @@ describe.skipIf(!HAVE_PROMETHEUS)('the bake of a Prometheus KPI against the base
       async () =>
         (await decisions(errors)).some((d) => d.type === 'rollback') &&
         (await decisions(slow)).some((d) => d.type === 'complete'),
-      45,
+      75,
     );
 
     const rollback = (await decisions(errors)).find((d) => d.type === 'rollback');

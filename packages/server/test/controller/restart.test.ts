@@ -251,7 +251,9 @@ describe('kill -9 and restart of the controller', () => {
           expect(killedBetween, `${key} delivered again without a kill in between`).toBe(true);
         }
       }
-      expect(times.get(heldKey)).toHaveLength(2);
+      // The held message was resent after its kill; a later kill may land during that resend
+      // too (a loaded machine restarts slowly), which the loop above allows only with a kill.
+      expect(times.get(heldKey)?.length).toBeGreaterThanOrEqual(2);
     },
   );
 });

@@ -148,6 +148,38 @@ export function prometheusSource(
     return out;
   }
 
+  /** An arm's numerator and denominator series over the same steps (ratio and burn KPIs). */
+  function rangePair(
+    text: (field: 'numerator' | 'denominator', arm: Arm, interval: number) => string,
+    arm: Arm,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    tracker: Tracker,
+    signal?: AbortSignal,
+  ): Promise<[Map<number, number>, Map<number, number>]> {
+    return Promise.all([
+      range(
+        text('numerator', arm, stepMs),
+        `${arm} numerator`,
+        startMs,
+        endMs,
+        stepMs,
+        tracker,
+        signal,
+      ),
+      range(
+        text('denominator', arm, stepMs),
+        `${arm} denominator`,
+        startMs,
+        endMs,
+        stepMs,
+        tracker,
+        signal,
+      ),
+    ]);
+  }
+
   async function instant(
     text: string,
     what: string,
@@ -212,26 +244,7 @@ export function prometheusSource(
       if (kpi.kind === 'ratio') {
         const arms = await Promise.all(
           ARMS.map(async (arm) => {
-            const [num, den] = await Promise.all([
-              range(
-                text('numerator', arm, stepMs),
-                `${arm} numerator`,
-                first,
-                now,
-                stepMs,
-                tracker,
-                signal,
-              ),
-              range(
-                text('denominator', arm, stepMs),
-                `${arm} denominator`,
-                first,
-                now,
-                stepMs,
-                tracker,
-                signal,
-              ),
-            ]);
+            const [num, den] = await rangePair(text, arm, first, now, stepMs, tracker, signal);
             const pairs: [number, number][] = [];
             for (const [t, x] of den) {
               const y = num.get(t) ?? 0; // no matching bad series in an interval: zero bad
@@ -322,26 +335,7 @@ export function prometheusSource(
         let phi = 1;
         const first = phaseStart + stepMs;
         if (first <= now) {
-          const [num, den] = await Promise.all([
-            range(
-              text('numerator', arm, stepMs),
-              `${arm} numerator`,
-              first,
-              now,
-              stepMs,
-              tracker,
-              signal,
-            ),
-            range(
-              text('denominator', arm, stepMs),
-              `${arm} denominator`,
-              first,
-              now,
-              stepMs,
-              tracker,
-              signal,
-            ),
-          ]);
+          const [num, den] = await rangePair(text, arm, first, now, stepMs, tracker, signal);
           const pairs: [number, number][] = [];
           for (const [t, x] of den) pairs.push([Math.min(x, num.get(t) ?? 0), x]);
           phi = overdispersion(pairs);

@@ -358,11 +358,12 @@ export function evaluateGuard(
     },
     method: found.method ?? methodOf(kpi, options),
   };
-  if (found.comparison !== undefined)
-    result.comparison =
-      options.baseline === undefined || found.comparison.difference === null
-        ? found.comparison
-        : { ...found.comparison, baseline: options.baseline };
+  if (found.comparison !== undefined) {
+    // The rules build a new comparison at every call, so it is this result's own to extend.
+    if (options.baseline !== undefined && found.comparison.difference !== null)
+      found.comparison.baseline = options.baseline;
+    result.comparison = found.comparison;
+  }
   if (found.limit !== undefined) result.limit = found.limit;
   if (found.burn !== undefined) result.burn = found.burn;
   if (found.evidence !== undefined) result.evidence = found.evidence;

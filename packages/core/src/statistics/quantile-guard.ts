@@ -40,7 +40,7 @@ import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { QuantileSketch } from './kpi-aggregate.js';
 import { checkCount, differenceOf } from './arm-estimate.js';
 import { normalDensity, normalQuantile } from './normal-distribution.js';
-import { limitOutcome } from './mean-guard.js';
+import { comparisonOf, limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
 import { locateRanks, rememberSorted } from './quantile-sketch.js';
 
@@ -216,7 +216,6 @@ export function compareQuantiles(
   settings: RuleSettings,
 ): ComparisonOutcome {
   const { bad, margin, relative } = compare;
-  const base = { bad, relative, margin, threshold: bad === 'increase' ? margin : -margin };
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
   const et = quantileEstimate(t, q);
   const ec = quantileEstimate(c, q);
@@ -226,7 +225,7 @@ export function compareQuantiles(
         et === undefined
           ? tooFew('treatment', t, q, explains(settings))
           : tooFew('control', c, q, explains(settings)),
-      comparison: { ...base, difference: null, interval: null },
+      comparison: comparisonOf(compare, null, null),
     };
   }
   const diff = differenceOf(
@@ -243,7 +242,7 @@ export function compareQuantiles(
           ? ''
           : `a relative change needs a positive control quantile, and control's is ${formatValue(ec.value)}`,
       },
-      comparison: { ...base, difference: null, interval: null },
+      comparison: comparisonOf(compare, null, null),
     };
   }
   const difference = diff.value;
@@ -275,7 +274,7 @@ export function compareQuantiles(
   );
   return {
     outcome,
-    comparison: { ...base, difference, interval: [lo, hi] },
+    comparison: comparisonOf(compare, difference, [lo, hi]),
     values: { treatment: et.value, control: ec.value },
   };
 }

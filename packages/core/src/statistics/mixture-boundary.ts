@@ -45,6 +45,14 @@ export function twoSidedMixtureMultiplier(x: number, alpha: number): number {
   return Math.sqrt((2 * (x + 1) * (0.5 * Math.log1p(x) - Math.log(alpha))) / x);
 }
 
+// The last RECENT answers of oneSidedMixtureMultiplier, overwritten in turn. A pure
+// function's results, so remembering them changes no answer.
+const RECENT = 4;
+const recentX = new Float64Array(RECENT).fill(NaN);
+const recentAlpha = new Float64Array(RECENT).fill(NaN);
+const recentZ = new Float64Array(RECENT);
+let nextSlot = 0;
+
 /**
  * One-sided normal-mixture multiplier for intrinsic time x = tρ²: the z at which
  * the half-normal mixture martingale
@@ -55,6 +63,19 @@ export function twoSidedMixtureMultiplier(x: number, alpha: number): number {
  */
 export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   if (!(x > 0)) return Infinity;
+  // The same (x, α) comes back within a look (comparisons over the same units and
+  // budget share) and across looks (a fixed baseline): answer it from the last few.
+  for (let i = 0; i < RECENT; i++)
+    if (recentX[i] === x && recentAlpha[i] === alpha) return recentZ[i] as number;
+  const z = solveOneSided(x, alpha);
+  recentX[nextSlot] = x;
+  recentAlpha[nextSlot] = alpha;
+  recentZ[nextSlot] = z;
+  nextSlot = (nextSlot + 1) % RECENT;
+  return z;
+}
+
+function solveOneSided(x: number, alpha: number): number {
   const target = -Math.log(alpha) - Math.LN2 + 0.5 * Math.log1p(x);
   // Start from the root without the log Φ term (the two-sided boundary at 2α).
   let w = target > 0 ? Math.sqrt(2 * target) : 0;

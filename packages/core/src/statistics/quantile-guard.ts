@@ -155,18 +155,25 @@ export interface QuantileEstimate {
 /** Normal quantile of 97.5%, the level in Hall and Sheather's bandwidth. */
 const Z_BANDWIDTH = 1.959963984540054;
 
+const Z_BANDWIDTH_POWER = Math.pow(Z_BANDWIDTH, 2 / 3);
+// The last q's factor (see sparsityBandwidth).
+let bandwidthQ = NaN;
+let bandwidthFactor = NaN;
+
 /**
  * Hall & Sheather's (1988) bandwidth for the slope of the quantile function
  * (the sparsity 1/f(Q(q))) at n samples: n^(−1/3) z^(2/3) (1.5 φ(Φ⁻¹(q))² /
  * (2Φ⁻¹(q)² + 1))^(1/3), kept inside half the distance to 0 or 1.
  */
 export function sparsityBandwidth(q: number, n: number): number {
-  const x = normalQuantile(q);
-  const d = normalDensity(x);
-  const h =
-    Math.pow(n, -1 / 3) *
-    Math.pow(Z_BANDWIDTH, 2 / 3) *
-    Math.pow((1.5 * d * d) / (2 * x * x + 1), 1 / 3);
+  // The factor of q alone is the same at every look of a KPI: computed once per q.
+  if (q !== bandwidthQ) {
+    const x = normalQuantile(q);
+    const d = normalDensity(x);
+    bandwidthFactor = Math.pow((1.5 * d * d) / (2 * x * x + 1), 1 / 3);
+    bandwidthQ = q;
+  }
+  const h = Math.pow(n, -1 / 3) * Z_BANDWIDTH_POWER * bandwidthFactor;
   return Math.min(h, Math.min(q, 1 - q) / 2);
 }
 

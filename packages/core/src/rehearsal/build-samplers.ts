@@ -9,12 +9,17 @@ import { MomentSampler } from './moment-sampler.js';
 import { QuantileSampler } from './quantile-sampler.js';
 import { RatioSampler } from './ratio-sampler.js';
 
-/** Build the samplers; `unitsPrefix` is the prefix sum of history.units. */
+/**
+ * Build the samplers; `unitsPrefix` is the prefix sum of history.units. `listed`:
+ * quantile sketches list their buckets (the reference path) instead of giving
+ * the same counts as running counts.
+ */
 export function buildSamplers(
   plan: Plan,
   history: History,
   unitsPrefix: Float64Array,
   injections: readonly Injection[],
+  listed = false,
 ): KpiSampler[] {
   return planKpis(plan).map((kpi) => {
     switch (kpi.kind) {
@@ -31,7 +36,7 @@ export function buildSamplers(
           for (const e of inj.effects)
             if (e.kpi === kpi.name && e.relative)
               shift = Math.max(shift, Math.abs(Math.log1p(e.size)));
-        return new QuantileSampler(kpi, history, unitsPrefix, shift);
+        return new QuantileSampler(kpi, history, unitsPrefix, shift, listed);
       }
       case 'slo-burn':
         return new BurnSampler(kpi, history);

@@ -1,11 +1,13 @@
 /**
  * The standard normal distribution function from a table, for drawing sketch
- * buckets: a look fills a few hundred buckets per arm, and the exact function
- * costs too much at millions of looks. Filled once from the statistics
+ * buckets: a look reads a few dozen running counts per arm (the reference path
+ * lists a few hundred buckets), and the exact function costs too much at
+ * millions of looks. Filled once from the statistics
  * engine's normalCdf; linear interpolation between knots 1/256 apart is off by
  * under 1e-6, far below one value in any bucket count a launch sees.
  */
 import { normalCdf } from '../statistics/index.js';
+import type { RunningCounts } from '../statistics/index.js';
 
 const LIMIT = 8.5;
 const STEPS_PER_UNIT = 256;
@@ -31,57 +33,43 @@ export function tableNormalCdf(z: number): number {
 }
 
 /**
- * A sketch's bucket counts in one pass: for buckets j = from … to, the rounded
- * running counts round(v·Φ(z)) at their upper edges (z from `z0` by repeated
- * addition of `step`), differenced, the last bucket
- * taking the rest of the v values. Each non-empty bucket's pair gets its count
- * and is pushed to `out`; `range` gets the first and last non-empty bucket.
+ * The rounded running counts of `v` values spread over buckets as a normal
+ * distribution: upTo(i) = round(v·Φ(z_i)), z_i = zLowest + (i − lowest)·step the
+ * upper edge of bucket i, for lowest ≤ i < highest; the highest bucket takes the
+ * rest (upTo = v from it on). Rounded running counts, so bucket counts are whole
+ * and add up to v. One object per sketch, reset at every look (see set).
  */
-export function pushRoundedCounts(
-  v: number,
-  z0: number,
-  step: number,
-  from: number,
-  to: number,
-  pool: readonly [number, number][],
-  out: [number, number][],
-  range: FilledRange,
-): void {
-  const t = (table ??= build());
-  let z = z0;
-  let before = 0;
-  let first = -1;
-  let end = -1;
-  for (let j = from; j <= to; j++) {
-    let count: number;
-    if (j < to) {
-      let cdf: number;
-      if (!(z > -LIMIT)) cdf = 0;
-      else if (z >= LIMIT) cdf = 1;
-      else {
-        const x = (z + LIMIT) * STEPS_PER_UNIT;
-        const k = Math.floor(x);
-        const lo = t[k] as number;
-        cdf = lo + (x - k) * ((t[k + 1] as number) - lo);
-      }
-      const upTo = Math.round(v * cdf);
-      count = upTo - before;
-      before = upTo;
-      z += step;
-    } else count = v - before;
-    if (count <= 0) continue;
-    const pair = pool[j] as [number, number];
-    pair[1] = count;
-    out.push(pair);
-    if (first < 0) first = j;
-    end = j;
-  }
-  range.first = first;
-  range.end = end;
-}
+export class NormalRunningCounts implements RunningCounts {
+  lowest = 0;
+  highest = 0;
+  private v = 0;
+  private zLowest = 0;
+  private step = 1;
 
-/** The first and last non-empty bucket of a fill (-1 when none). */
-export interface FilledRange {
-  first: number;
-  end: number;
+  /** Spread `v` values over buckets lowest … highest, the upper edge of `lowest` at zLowest. */
+  set(v: number, lowest: number, highest: number, zLowest: number, step: number): void {
+    this.v = v;
+    this.lowest = lowest;
+    this.highest = highest;
+    this.zLowest = zLowest;
+    this.step = step;
+  }
+
+  upTo(index: number): number {
+    if (index >= this.highest) return this.v;
+    if (index < this.lowest) return 0;
+    return Math.round(this.v * tableNormalCdf(this.zLowest + (index - this.lowest) * this.step));
+  }
+
+  /** The lowest bucket whose running count exceeds `count` (below v). */
+  firstAbove(count: number): number {
+    let lo = this.lowest;
+    let hi = this.highest;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.upTo(mid) > count) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
 }

@@ -8,7 +8,9 @@
  * histogram of the arm's pooled log-normal, shifted by Δ = Σu·δ / Σu, whose
  * variance (s·c)²/Σu is the sampling error of the whole accumulated sample, at
  * every sample size. Counts are whole numbers (rounded cumulatively), so a
- * sketch's buckets always add up to its count.
+ * sketch's buckets always add up to its count. The sketch gives them as running
+ * counts (RunningCounts), of which the guard reads a few by bisection; the
+ * reference path lists the same counts bucket by bucket, as a store does.
  */
 import type { Kpi } from '../plan/index.js';
 import type { KpiAggregate, QuantileSketch } from '../statistics/index.js';
@@ -17,8 +19,7 @@ import type { History } from './history.js';
 import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative } from './kpi-sampler.js';
-import { pushRoundedCounts } from './normal-table.js';
-import type { FilledRange } from './normal-table.js';
+import { NormalRunningCounts } from './normal-table.js';
 import type { SeededRandom } from './random.js';
 import { prefixSums, windowTotal } from './window-sums.js';
 
@@ -55,17 +56,21 @@ export class QuantileSampler implements KpiSampler {
   private windowUnits = 0;
   /** Scratch for an interval's drawn values (see intervalValue). */
   private readonly draws = new Float64Array(EXACT_INTERVAL_VALUES);
-  /** The first and last non-empty bucket of the last fill. */
-  private readonly range: FilledRange = { first: -1, end: -1 };
-  /** Per sketch, one reusable [index, count] pair per bucket: writes allocate nothing. */
+  /** Per sketch, its running counts, and with listed buckets one reusable [index, count] pair per bucket. */
+  private readonly counts = new WeakMap<QuantileSketch, NormalRunningCounts>();
   private readonly pools = new WeakMap<QuantileSketch, [number, number][]>();
 
-  /** `maxShift`: the largest |ln(1 + effect)| injected into this KPI (widens the bucket range). */
+  /**
+   * `maxShift`: the largest |ln(1 + effect)| injected into this KPI (widens the
+   * bucket range). `listed`: sketches list their buckets, as a store's do,
+   * rather than give them as running counts (the same counts; the reference path).
+   */
   constructor(
     readonly kpi: Kpi,
     history: History,
     private readonly unitsPrefix: Float64Array,
     maxShift = 0,
+    private readonly listed = false,
   ) {
     this.n = history.length;
     const k = kpi.name;
@@ -175,16 +180,20 @@ export class QuantileSampler implements KpiSampler {
       min: 0,
       max: 0,
     };
-    const pool: [number, number][] = [];
-    for (let j = 0; j < this.buckets; j++) pool.push([this.lo + j, 0]);
-    this.pools.set(sketch, pool);
+    const counts = new NormalRunningCounts();
+    this.counts.set(sketch, counts);
+    if (this.listed) {
+      const pool: [number, number][] = [];
+      for (let j = 0; j < this.buckets; j++) pool.push([this.lo + j, 0]);
+      this.pools.set(sketch, pool);
+    } else sketch.running = counts;
     return { kind: 'quantile', sketch };
   }
 
   write(acc: Float64Array, agg: KpiAggregate): void {
     const sketch = (agg as { sketch: QuantileSketch }).sketch;
-    const pool = this.pools.get(sketch);
-    if (pool === undefined)
+    const counts = this.counts.get(sketch);
+    if (counts === undefined)
       throw new RangeError('write() needs an aggregate from createAggregate()');
     const units = Math.round(nonNegative(acc[0] as number));
     // Values are whole numbers in every increment, so their sum is exact.
@@ -193,6 +202,7 @@ export class QuantileSampler implements KpiSampler {
     sketch.count = v;
     sketch.positive.length = 0;
     if (v === 0) {
+      counts.set(0, this.lo, this.lo, 0, 1);
       sketch.min = 0;
       sketch.max = 0;
       return;
@@ -200,42 +210,50 @@ export class QuantileSampler implements KpiSampler {
     const mu = (acc[2] as number) / v;
     const s = Math.sqrt(nonNegative((acc[3] as number) / v - mu * mu));
     const centre = mu + (units > 0 ? (acc[4] as number) / units : 0);
-    this.fill(sketch, pool, v, centre, s);
+    this.histogram(counts, v, centre, s);
+    // Edges of the outermost non-empty buckets bound every value, so clamping to them distorts nothing.
+    const first = counts.firstAbove(0);
+    const end = counts.firstAbove(v - 1);
+    sketch.min = Math.pow(GAMMA, first - 1);
+    sketch.max = Math.pow(GAMMA, end);
+    if (this.listed) this.list(sketch, counts, first, end);
   }
 
-  /** The expected histogram of v log-normal values (ln-mean `centre`, ln-sd `s`) as whole counts. */
-  private fill(
-    sketch: QuantileSketch,
-    pool: [number, number][],
-    v: number,
-    centre: number,
-    s: number,
-  ): void {
+  /** The expected histogram of v log-normal values (ln-mean `centre`, ln-sd `s`) as running counts. */
+  private histogram(counts: NormalRunningCounts, v: number, centre: number, s: number): void {
     const last = this.buckets - 1;
-    const positive = sketch.positive;
-    let first: number;
-    let end: number;
     if (!(s > 0)) {
-      first = end = Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo));
-      const pair = pool[first] as [number, number];
-      pair[1] = v;
-      positive.push(pair);
-    } else {
-      // Rounded running counts change only where v·Φ(z) crosses a half: between
-      // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing.
-      const step = LOG_GAMMA / s;
-      const z0 = (this.lo * LOG_GAMMA - centre) / s;
-      const zFrom = normalQuantile(0.5 / v) - step;
-      const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
-      const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
-      // One pass: running counts at the buckets' upper edges, differenced into the pairs.
-      pushRoundedCounts(v, z0 + from * step, step, from, to, pool, positive, this.range);
-      first = this.range.first;
-      end = this.range.end;
+      const at = this.lo + Math.max(0, Math.min(last, Math.ceil(centre / LOG_GAMMA) - this.lo));
+      counts.set(v, at, at, 0, 1);
+      return;
     }
-    // Edges of the outermost buckets bound every value, so clamping to them distorts nothing.
-    sketch.min = Math.pow(GAMMA, this.lo + first - 1);
-    sketch.max = Math.pow(GAMMA, this.lo + end);
+    // Rounded running counts change only where v·Φ(z) crosses a half: between
+    // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing.
+    const step = LOG_GAMMA / s;
+    const z0 = (this.lo * LOG_GAMMA - centre) / s;
+    const zFrom = normalQuantile(0.5 / v) - step;
+    const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
+    const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
+    counts.set(v, this.lo + from, this.lo + to, z0 + from * step, step);
+  }
+
+  /** The running counts listed as [index, count] pairs (first … end are the non-empty ends). */
+  private list(
+    sketch: QuantileSketch,
+    counts: NormalRunningCounts,
+    first: number,
+    end: number,
+  ): void {
+    const pool = this.pools.get(sketch) as [number, number][];
+    let before = 0;
+    for (let index = first; index <= end; index++) {
+      const upTo = counts.upTo(index);
+      if (upTo === before) continue;
+      const pair = pool[index - this.lo] as [number, number];
+      pair[1] = upTo - before;
+      sketch.positive.push(pair);
+      before = upTo;
+    }
   }
 
   baseline(): KpiBaselineStats {

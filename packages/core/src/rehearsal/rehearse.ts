@@ -149,7 +149,13 @@ export function prepareRehearsal(
   const audience = plan.phases.map((p) => audienceByName[p.name] ?? 1);
 
   const unitsPrefix = prefixSums(history.units);
-  const samplers = buildSamplers(plan, history, unitsPrefix, injections);
+  const samplers = buildSamplers(
+    plan,
+    history,
+    unitsPrefix,
+    injections,
+    options.reference === true,
+  );
   injections.forEach((inj, i) => {
     for (const e of inj.effects) {
       const sampler = samplers.find((s) => s.kpi.name === e.kpi);

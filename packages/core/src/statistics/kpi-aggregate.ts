@@ -47,6 +47,31 @@ export interface QuantileSketch {
   negative: [number, number][];
   min: number;
   max: number;
+  /**
+   * In process only, never stored or sent: the positive values given by running
+   * counts instead of listed in `positive`, which is then empty (a simulation's
+   * model histogram; see RunningCounts).
+   */
+  running?: RunningCounts;
+}
+
+/**
+ * Positive buckets given by their running counts rather than listed: the
+ * rehearsal's model histogram, of which a guard reads a few ranks, so listing
+ * every bucket at every simulated look would cost more than the guard itself.
+ * Readers bisect it (locateRanks) and get exactly what they would get from the
+ * same counts listed.
+ */
+export interface RunningCounts {
+  /** Index of the lowest bucket that may hold values. */
+  readonly lowest: number;
+  /** Index of the highest: no value is above it. */
+  readonly highest: number;
+  /**
+   * Positive values in buckets with index ≤ `index`: whole numbers, non-decreasing,
+   * 0 below `lowest` and every positive value (count − zeroCount) from `highest` on.
+   */
+  upTo(index: number): number;
 }
 
 /** Bad and total event counts of one SLO over the trailing window of the given length. */

@@ -37,7 +37,7 @@ import {
   sequenceMultiplier,
 } from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
-import type { QuantileSketch } from './kpi-aggregate.js';
+import type { QuantileSketch, RunningCounts } from './kpi-aggregate.js';
 import { checkCount, differenceOf } from './arm-estimate.js';
 import { normalDensity, normalQuantile } from './normal-distribution.js';
 import { comparisonOf, limitOutcome } from './mean-guard.js';
@@ -83,6 +83,7 @@ export function checkSketch(s: QuantileSketch, arm: string): string | undefined 
   if (bad !== undefined) return bad;
   if (!Array.isArray(s.positive) || !Array.isArray(s.negative))
     return `${arm}.sketch.positive and .negative must be arrays of [index, count]`;
+  if (s.running !== undefined) return checkRunning(s, s.running, arm);
   const positive = bucketTotal(s.positive, `${arm}.sketch.positive`);
   if (typeof positive === 'string') return positive;
   const negative = bucketTotal(s.negative, `${arm}.sketch.negative`);
@@ -90,6 +91,21 @@ export function checkSketch(s: QuantileSketch, arm: string): string | undefined 
   const total = s.zeroCount + positive + negative;
   if (total !== s.count)
     return `${arm}.sketch.count (${s.count}) differs from the total of its buckets (${total})`;
+  if (s.count > 0 && !(Number.isFinite(s.min) && Number.isFinite(s.max) && s.min <= s.max))
+    return `${arm}.sketch.min and .max must be finite with min ≤ max`;
+  return undefined;
+}
+
+/** Validate a sketch of running counts in O(1): the ends of its counts against its count. */
+function checkRunning(s: QuantileSketch, running: RunningCounts, arm: string): string | undefined {
+  if (s.positive.length > 0 || s.negative.length > 0)
+    return `${arm}.sketch has running counts, so it must list no buckets (only positive values)`;
+  const { lowest, highest } = running;
+  if (!(Number.isInteger(lowest) && Number.isInteger(highest) && lowest <= highest))
+    return `${arm}.sketch.running must span whole bucket indexes, lowest to highest`;
+  const total = running.upTo(highest);
+  if (running.upTo(lowest - 1) !== 0 || s.zeroCount + total !== s.count)
+    return `${arm}.sketch.count (${s.count}) differs from the total of its running counts (${s.zeroCount + total})`;
   if (s.count > 0 && !(Number.isFinite(s.min) && Number.isFinite(s.max) && s.min <= s.max))
     return `${arm}.sketch.min and .max must be finite with min ≤ max`;
   return undefined;

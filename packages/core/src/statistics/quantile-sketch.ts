@@ -10,7 +10,7 @@ import {
   sketchBucketIndex,
   sketchBucketValue,
 } from './kpi-aggregate.js';
-import type { QuantileSketch } from './kpi-aggregate.js';
+import type { QuantileSketch, RunningCounts } from './kpi-aggregate.js';
 
 // Same γ as kpi-aggregate.ts (same expression, so the same double).
 const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
@@ -80,6 +80,8 @@ function mergeBuckets(a: [number, number][], b: [number, number][]): [number, nu
  * unit present in both twice: merge sketches of disjoint units (e.g. two shards).
  */
 export function mergeSketches(a: QuantileSketch, b: QuantileSketch): QuantileSketch {
+  if (a.running !== undefined || b.running !== undefined)
+    throw new RangeError('sketches of running counts (a simulation model) are not merged');
   if (a.count === 0)
     return { ...b, positive: mergeBuckets(b.positive, []), negative: mergeBuckets(b.negative, []) };
   if (b.count === 0) return mergeSketches(b, a);
@@ -105,7 +107,7 @@ export function rememberSorted(buckets: readonly [number, number][]): void {
 }
 
 function isSorted(buckets: [number, number][]): boolean {
-  if (knownSorted.get(buckets) === buckets.length) return true;
+  if (buckets.length < 2 || knownSorted.get(buckets) === buckets.length) return true;
   for (let i = 1; i < buckets.length; i++)
     if ((buckets[i] as [number, number])[0] <= (buckets[i - 1] as [number, number])[0])
       return false;
@@ -150,6 +152,7 @@ export interface RankLocation {
  * value, so a p95 reads a few buckets, not all of them.
  */
 export function locateRanks(sketch: QuantileSketch, ranks: readonly number[]): RankLocation[] {
+  if (sketch.running !== undefined) return locateRunning(sketch, sketch.running, ranks);
   const negative = sortedBuckets(sketch.negative);
   const positive = sortedBuckets(sketch.positive);
   const first = ranks[0];
@@ -174,7 +177,6 @@ function walk(
   direction: 1 | -1,
 ): RankLocation[] {
   const out: RankLocation[] = [];
-  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
   let r = 0;
   let seen = 0;
   // The first list is read from its largest index when walking up through negatives
@@ -182,19 +184,8 @@ function walk(
   const visit = (index: number, count: number, sign: 1 | -1) => {
     const before = seen;
     seen += count;
-    if (r >= ranks.length || (ranks[r] as number) > seen) return;
-    const edge = Math.pow(GAMMA, index);
-    const small = (edge / GAMMA) * (1 - EDGE_SLACK);
-    const large = edge * (1 + EDGE_SLACK);
-    const lower = clamp(sign > 0 ? small : -large);
-    const upper = clamp(sign > 0 ? large : -small);
-    const value = clamp(sign * sketchBucketValue(index));
-    for (; r < ranks.length && (ranks[r] as number) <= seen; r++) {
-      // The walk meets a bucket's values in its own direction: up the values, or down.
-      const along = ((ranks[r] as number) - before - 0.5) / count;
-      const fromLower = direction > 0 ? along : 1 - along;
-      out.push({ lower, upper, value, interpolated: lower + fromLower * (upper - lower) });
-    }
+    for (; r < ranks.length && (ranks[r] as number) <= seen; r++)
+      out.push(rankInBucket(sketch, index, sign, direction, ranks[r] as number, before, count));
   };
   const firstSign = direction > 0 ? -1 : 1;
   for (let i = before.length - 1; i >= 0 && r < ranks.length; i--) {
@@ -203,12 +194,7 @@ function walk(
   }
   seen += sketch.zeroCount;
   if (r < ranks.length && (ranks[r] as number) <= seen) {
-    const at = {
-      lower: clamp(-SKETCH_MIN_INDEXABLE),
-      upper: clamp(SKETCH_MIN_INDEXABLE),
-      value: clamp(0),
-      interpolated: clamp(0),
-    };
+    const at = rankAtZero(sketch);
     for (; r < ranks.length && (ranks[r] as number) <= seen; r++) out.push(at);
   }
   for (let i = 0; i < after.length && r < ranks.length; i++) {
@@ -216,6 +202,97 @@ function walk(
     visit(index, count, -firstSign as 1 | -1);
   }
   return out;
+}
+
+/**
+ * Where rank `rank` lies in bucket `index` (of sign `sign`), met by a walk in
+ * `direction` after `before` values, the bucket holding `count`: its edges and
+ * representative value clamped to [min, max], and the rank interpolated within it.
+ */
+function rankInBucket(
+  sketch: QuantileSketch,
+  index: number,
+  sign: 1 | -1,
+  direction: 1 | -1,
+  rank: number,
+  before: number,
+  count: number,
+): RankLocation {
+  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
+  const edge = Math.pow(GAMMA, index);
+  const small = (edge / GAMMA) * (1 - EDGE_SLACK);
+  const large = edge * (1 + EDGE_SLACK);
+  const lower = clamp(sign > 0 ? small : -large);
+  const upper = clamp(sign > 0 ? large : -small);
+  const value = clamp(sign * sketchBucketValue(index));
+  // The walk meets a bucket's values in its own direction: up the values, or down.
+  const along = (rank - before - 0.5) / count;
+  const fromLower = direction > 0 ? along : 1 - along;
+  return { lower, upper, value, interpolated: lower + fromLower * (upper - lower) };
+}
+
+/** Where a rank among the zeros lies. */
+function rankAtZero(sketch: QuantileSketch): RankLocation {
+  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
+  return {
+    lower: clamp(-SKETCH_MIN_INDEXABLE),
+    upper: clamp(SKETCH_MIN_INDEXABLE),
+    value: clamp(0),
+    interpolated: clamp(0),
+  };
+}
+
+/**
+ * locateRanks for a sketch whose positive values are running counts (and which
+ * has no negative values): each rank's bucket by bisection, then exactly what the
+ * walk over the same counts listed finds (the same direction, the same numbers).
+ */
+function locateRunning(
+  sketch: QuantileSketch,
+  running: RunningCounts,
+  ranks: readonly number[],
+): RankLocation[] {
+  const out: RankLocation[] = [];
+  const first = ranks[0];
+  const down = first !== undefined && first > sketch.count / 2;
+  const zeros = sketch.zeroCount;
+  const positives = sketch.count - zeros;
+  for (const rank of ranks) {
+    if (!(rank >= 1 && rank <= sketch.count)) continue;
+    if (down) {
+      // Walking down: positives first, then zeros; `top` counts from the largest value.
+      const top = sketch.count + 1 - rank;
+      if (top > positives) {
+        out.push(rankAtZero(sketch));
+        continue;
+      }
+      const index = firstIndexAbove(running, positives - top);
+      const upTo = running.upTo(index);
+      const below = running.upTo(index - 1);
+      out.push(rankInBucket(sketch, index, 1, -1, top, positives - upTo, upTo - below));
+    } else {
+      if (rank <= zeros) {
+        out.push(rankAtZero(sketch));
+        continue;
+      }
+      const index = firstIndexAbove(running, rank - zeros - 1);
+      const below = running.upTo(index - 1);
+      out.push(rankInBucket(sketch, index, 1, 1, rank, zeros + below, running.upTo(index) - below));
+    }
+  }
+  return out;
+}
+
+/** The lowest bucket index whose running count exceeds `count` (count < the positive total). */
+function firstIndexAbove(running: RunningCounts, count: number): number {
+  let lo = running.lowest;
+  let hi = running.highest;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (running.upTo(mid) > count) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { normalQuantile, sketchQuantile } from '@threshold/core';
-import type { KpiAggregate, QuantileSketch } from '@threshold/core';
+import type { KpiAggregate, QuantileSketch, RunningCounts } from '@threshold/core';
 // The samplers are internal: tested from source, with the generator they take.
 import { buildSamplers } from '../../src/rehearsal/build-samplers.js';
 import { SeededRandom } from '../../src/rehearsal/random.js';
@@ -103,9 +103,17 @@ describe('samplers', () => {
       s.draw(400, null, rng, out);
       s.write(out, agg);
       const sketch = (agg as { sketch: QuantileSketch }).sketch;
-      let total = 0;
-      for (const [, c] of sketch.positive) total += c;
-      expect(total).toBe(sketch.count);
+      // Running counts, as the guard reads them: whole, non-decreasing, adding up to the count.
+      const running = sketch.running as RunningCounts;
+      expect(sketch.positive).toEqual([]);
+      let before = running.upTo(running.lowest - 1);
+      expect(before).toBe(0);
+      for (let i = running.lowest; i <= running.highest; i++) {
+        const upTo = running.upTo(i);
+        expect(Number.isInteger(upTo) && upTo >= before).toBe(true);
+        before = upTo;
+      }
+      expect(before).toBe(sketch.count);
       logs.push(Math.log(sketchQuantile(sketch, 0.95) as number));
     }
     const mean = logs.reduce((a, b) => a + b, 0) / logs.length;

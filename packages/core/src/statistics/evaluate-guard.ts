@@ -281,6 +281,12 @@ function evaluateBurn(kpi: Kpi, data: ArmAggregates, alpha: number): Finding {
   };
 }
 
+function kindMismatch(kpi: Kpi, arm: string, a: KpiAggregate | undefined): string | undefined {
+  return a !== undefined && a?.kind !== kpi.kind
+    ? `${arm} aggregate is of kind ${String(a?.kind)}, but KPI ${kpi.name} is of kind ${kpi.kind}`
+    : undefined;
+}
+
 function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: GuardOptions): Finding {
   const badOption = checkOptions(options);
   if (badOption !== undefined) return insufficient(badOption);
@@ -291,11 +297,8 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
     data.treatment === undefined
   )
     return insufficient(`no data yet for KPI ${kpi.name}`);
-  const mismatch = (arm: string, a: KpiAggregate | undefined) =>
-    a !== undefined && a?.kind !== kpi.kind
-      ? `${arm} aggregate is of kind ${String(a?.kind)}, but KPI ${kpi.name} is of kind ${kpi.kind}`
-      : undefined;
-  const wrongKind = mismatch('treatment', data.treatment) ?? mismatch('control', data.control);
+  const wrongKind =
+    kindMismatch(kpi, 'treatment', data.treatment) ?? kindMismatch(kpi, 'control', data.control);
   if (wrongKind !== undefined) return insufficient(wrongKind);
   const groups =
     (kpi.guard.compare !== undefined ? 1 : 0) +
@@ -354,10 +357,10 @@ export function evaluateGuard(
     alpha: {
       guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
       launch: options.launchAlpha,
-      ...(options.phases === undefined ? {} : { phases: options.phases }),
     },
     method: found.method ?? methodOf(kpi, options),
   };
+  if (options.phases !== undefined) result.alpha.phases = options.phases;
   if (found.comparison !== undefined) {
     // The rules build a new comparison at every call, so it is this result's own to extend.
     if (options.baseline !== undefined && found.comparison.difference !== null)

@@ -92,8 +92,11 @@ export function gateVerdict(
   return { verdict: 'insufficient-evidence', rule, reason: text('open') };
 }
 
-/** gateVerdict's rules without reasons: the same branches, in the same order. */
-function gateQuietly(
+/**
+ * gateVerdict's rules without reasons (the verdict-only path), the same branches in
+ * the same order, from the smallest arm's units: no arm list to build at every look.
+ */
+export function gateQuietly(
   judgement: Judgement,
   smallest: number,
   minUnits: number,

@@ -16,6 +16,7 @@ import type { GuardResult } from './guard-result.js';
 import {
   defaultTuneUnits,
   explains,
+  gateQuietly,
   gateVerdict,
   judgeHarm,
   sequenceMultiplier,
@@ -165,31 +166,18 @@ export function compareMeans(
   const harmLo = bad === 'increase' ? lo : -hi;
   const harmHi = bad === 'increase' ? hi : -lo;
   const judgement = judgeHarm(harmLo, harmHi, margin);
-  const text = (j: Judgement): string => {
-    const f = scaleFormatter(relative);
-    const m = relative ? formatPercent(margin, false) : formatValue(margin);
-    const interval = `anytime-valid interval ${f(lo)} to ${f(hi)}`;
-    const n =
-      settings.baseline === undefined
-        ? `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`
-        : `${formatCount(t.units)} treatment units against the ${formatCount(c.units)} control units of ${settings.baseline}, the baseline`;
-    const change = `change ${f(diff.value)}`;
-    if (j === 'breach')
-      return `worse than control beyond the margin: ${change}, ${interval} lies past the allowed ${bad} of ${m} (${n})`;
-    if (j === 'pass')
-      return `within the margin: ${change}, ${interval} rules out an ${bad} beyond ${m} (${n})`;
-    return `not conclusive yet: ${change}, ${interval} still straddles the allowed ${bad} of ${m} (${n})`;
-  };
-  const outcome = gateVerdict(
-    judgement,
-    [
-      { label: 'treatment', units: t.units },
-      { label: 'control', units: c.units },
-    ],
-    settings.minUnits,
-    'compare',
-    explains(settings) ? text : null,
-  );
+  const outcome = explains(settings)
+    ? gateVerdict(
+        judgement,
+        [
+          { label: 'treatment', units: t.units },
+          { label: 'control', units: c.units },
+        ],
+        settings.minUnits,
+        'compare',
+        (j: Judgement) => compareText(j, compare, t, c, settings, diff.value, lo, hi),
+      )
+    : gateQuietly(judgement, Math.min(t.units, c.units), settings.minUnits, 'compare');
   const result: ComparisonOutcome = {
     outcome,
     comparison: comparisonOf(compare, diff.value, [lo, hi]),
@@ -206,6 +194,33 @@ export function compareMeans(
     };
   }
   return result;
+}
+
+/** The reason sentence of a comparison of means (built only when a reason is wanted). */
+function compareText(
+  j: Judgement,
+  compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
+  t: ArmEstimate,
+  c: ArmEstimate,
+  settings: RuleSettings,
+  difference: number,
+  lo: number,
+  hi: number,
+): string {
+  const { bad, margin, relative } = compare;
+  const f = scaleFormatter(relative);
+  const m = relative ? formatPercent(margin, false) : formatValue(margin);
+  const interval = `anytime-valid interval ${f(lo)} to ${f(hi)}`;
+  const n =
+    settings.baseline === undefined
+      ? `${formatCount(t.units)} treatment and ${formatCount(c.units)} control units`
+      : `${formatCount(t.units)} treatment units against the ${formatCount(c.units)} control units of ${settings.baseline}, the baseline`;
+  const change = `change ${f(difference)}`;
+  if (j === 'breach')
+    return `worse than control beyond the margin: ${change}, ${interval} lies past the allowed ${bad} of ${m} (${n})`;
+  if (j === 'pass')
+    return `within the margin: ${change}, ${interval} rules out an ${bad} beyond ${m} (${n})`;
+  return `not conclusive yet: ${change}, ${interval} still straddles the allowed ${bad} of ${m} (${n})`;
 }
 
 /**

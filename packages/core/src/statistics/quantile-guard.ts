@@ -32,6 +32,7 @@ import {
   MIN_UNITS_FOR_VERDICT,
   defaultTuneUnits,
   explains,
+  gateQuietly,
   gateVerdict,
   judgeHarm,
   sequenceMultiplier,
@@ -285,16 +286,19 @@ export function compareQuantiles(
     if (j === 'pass') return `within the allowed ${bad} of ${m}: ${detail}`;
     return `not conclusive yet against the allowed ${bad} of ${m}: ${detail}`;
   };
-  const outcome = gateVerdict(
-    judgeHarm(harmLo, harmHi, margin),
-    [
-      { label: 'treatment', units: et.units },
-      { label: 'control', units: ec.units },
-    ],
-    settings.minUnits,
-    'compare',
-    explains(settings) ? text : null,
-  );
+  const judgement = judgeHarm(harmLo, harmHi, margin);
+  const outcome = explains(settings)
+    ? gateVerdict(
+        judgement,
+        [
+          { label: 'treatment', units: et.units },
+          { label: 'control', units: ec.units },
+        ],
+        settings.minUnits,
+        'compare',
+        text,
+      )
+    : gateQuietly(judgement, Math.min(et.units, ec.units), settings.minUnits, 'compare');
   return {
     outcome,
     comparison: comparisonOf(compare, difference, [lo, hi]),

@@ -79,7 +79,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   };
   if (status === 'rolled-back' || status === 'completed' || facts === null) {
     look.state = status === 'completed' ? 'completed' : 'rolled-back';
-    if (run.explain)
+    if (run.summarize)
       look.summary =
         ended ?? (status === 'completed' ? 'completed: fully live' : 'rolled back: traffic is 0%');
     return look;
@@ -107,6 +107,10 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       phase: facts.count.phase,
       roles: facts.count.roles,
     });
+    if (!run.summarize) {
+      look.state = briefState(run, facts, advancedTo !== null);
+      return look;
+    }
     const blocked = blockedBy(run, state);
     if (advancedTo !== null) {
       look.state = 'advancing';
@@ -178,6 +182,10 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       requiredMs: f.phase.bake,
     });
 
+  if (!run.summarize) {
+    look.state = briefState(run, facts, advancedTo !== null);
+    return look;
+  }
   if (advancedTo !== null) {
     look.state = 'advancing';
     look.summary = `ready: advancing to ${advancedTo.name} at ${formatShare(advancedTo.traffic)}${f.advisoryNote === '' ? '' : `; ${f.advisoryNote} — advancing anyway`}`;

@@ -36,9 +36,10 @@ export interface DecideOptions {
   /**
    * false: the look keeps its status, state, phase, traffic and next phase but
    * has no summary ('') nor conditions ([]), which saves most of a look's
-   * cost in the rehearsal's tight loop. Decisions are the same. Default true.
+   * cost in the rehearsal's tight loop. 'conditions': the conditions without the
+   * summary (what the rehearsal counts waits by). Decisions are the same. Default true.
    */
-  explain?: boolean;
+  explain?: boolean | 'conditions';
 }
 
 /**
@@ -54,7 +55,8 @@ export function decide(
   options?: DecideOptions,
 ): DecideResult {
   try {
-    return decideLook(plan, state, evidence, now, options?.explain !== false);
+    const explain = options?.explain;
+    return decideLook(plan, state, evidence, now, explain !== false, explain !== 'conditions');
   } catch (e) {
     // Inputs come from storage and the network; a bug must stop the launch
     // from advancing, not crash the controller.
@@ -68,8 +70,9 @@ function decideLook(
   evidence: Evidence,
   now: number,
   explain: boolean,
+  summarize: boolean,
 ): DecideResult {
-  const run = startRun(plan, state, evidence, now, explain);
+  const run = startRun(plan, state, evidence, now, explain, summarize);
   if (state.status === 'rolled-back' || state.status === 'completed')
     return { decisions: run.decisions, look: buildLook(run, null) };
   if (typeof now !== 'number' || !Number.isFinite(now))

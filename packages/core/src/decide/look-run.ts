@@ -20,8 +20,10 @@ export interface LookRun {
   holds: Hold[];
   /** Keys taken in this look (with state.fired: never repeat). */
   keys: string[] | null;
-  /** Whether the look carries its summary and conditions. */
+  /** Whether the look carries its conditions (and summary, see `summarize`). */
   explain: boolean;
+  /** Whether an explained look carries its summary too. */
+  summarize: boolean;
 }
 
 /** Start a look. */
@@ -31,6 +33,7 @@ export function startRun(
   evidence: Evidence,
   now: number,
   explain: boolean,
+  summarize = explain,
 ): LookRun {
   const guards = Array.isArray(evidence?.guards) ? evidence.guards : [];
   return {
@@ -44,6 +47,7 @@ export function startRun(
     holds: state.holds,
     keys: null,
     explain,
+    summarize: explain && summarize,
   };
 }
 

@@ -210,8 +210,12 @@ export class LaunchSimulator {
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       // The look's conditions are read (countWaits) only past the phase's minimum
-      // duration; before it, decide() skips explaining the look. Its decisions are the same.
-      const explain = phase !== undefined && now - state.phaseStartedAt >= phase.min_duration;
+      // duration, and its summary never; decide() skips what is not read. Its
+      // decisions are the same.
+      const explain =
+        phase !== undefined && now - state.phaseStartedAt >= phase.min_duration
+          ? 'conditions'
+          : false;
       const units = { treatment: unitsT, control: unitsC };
       let result: DecideResult;
       if (phase === undefined) {
@@ -228,14 +232,19 @@ export class LaunchSimulator {
         // answers with no decision is the reference path's look; a look with
         // decisions is decided again exactly as on the reference path, so its
         // decisions quote the same reasons.
-        const options = this.lookOptions(phase, p, seen, phaseElapsedMs, baselineName);
-        const quick = this.evaluate(options.quick);
+        const quick = this.evaluate(
+          lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, false),
+        );
         const quickSrm = this.srm(unitsT, unitsC, p, false);
         result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
           explain,
         });
         if (result.decisions.length > 0) {
-          const guards = this.needsReasons(quick) ? this.evaluate(options.full) : quick;
+          const guards = this.needsReasons(quick)
+            ? this.evaluate(
+                lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, true),
+              )
+            : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
           result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
         }
@@ -309,23 +318,6 @@ export class LaunchSimulator {
         return true;
     }
     return false;
-  }
-
-  /**
-   * The look's guard options, verdict-only and full: they change every look (the
-   * traffic seen so far tunes the boundary, the elapsed time picks a window's share).
-   */
-  private lookOptions(
-    phase: Phase,
-    p: number,
-    seen: PhaseTraffic,
-    phaseElapsedMs: number,
-    baseline: string | undefined,
-  ): { quick: GuardsOptions; full: GuardsOptions } {
-    return {
-      full: lookGuardOptions(this.plan, phase, p, seen, phaseElapsedMs, baseline, true),
-      quick: lookGuardOptions(this.plan, phase, p, seen, phaseElapsedMs, baseline, false),
-    };
   }
 
   private srm(unitsT: number, unitsC: number, p: number, explain: boolean): SrmResult {

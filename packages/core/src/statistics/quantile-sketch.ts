@@ -218,13 +218,13 @@ function rankInBucket(
   before: number,
   count: number,
 ): RankLocation {
-  const clamp = (v: number) => Math.min(sketch.max, Math.max(sketch.min, v));
+  const { min, max } = sketch;
   const edge = Math.pow(GAMMA, index);
   const small = (edge / GAMMA) * (1 - EDGE_SLACK);
   const large = edge * (1 + EDGE_SLACK);
-  const lower = clamp(sign > 0 ? small : -large);
-  const upper = clamp(sign > 0 ? large : -small);
-  const value = clamp(sign * sketchBucketValue(index));
+  const lower = Math.min(max, Math.max(min, sign > 0 ? small : -large));
+  const upper = Math.min(max, Math.max(min, sign > 0 ? large : -small));
+  const value = Math.min(max, Math.max(min, sign * sketchBucketValue(index)));
   // The walk meets a bucket's values in its own direction: up the values, or down.
   const along = (rank - before - 0.5) / count;
   const fromLower = direction > 0 ? along : 1 - along;

@@ -350,7 +350,7 @@ describe('decide(): properties of random launches', () => {
     );
   });
 
-  it('decides the same without explaining (the rehearsal’s fast path)', () => {
+  it('decides the same without explaining, or with conditions only (the rehearsal’s fast path)', () => {
     fc.assert(
       fc.property(walk, ([p, looks]) => {
         for (const s of run(p, looks).steps) {
@@ -358,6 +358,9 @@ describe('decide(): properties of random launches', () => {
           const brief = decide(p, s.before, s.evidence, s.now, { explain: false });
           expect(brief.decisions).toEqual(full.decisions);
           expect(brief.look).toEqual({ ...full.look, summary: '', conditions: [] });
+          const counted = decide(p, s.before, s.evidence, s.now, { explain: 'conditions' });
+          expect(counted.decisions).toEqual(full.decisions);
+          expect(counted.look).toEqual({ ...full.look, summary: '' });
         }
       }),
       { numRuns: 100 },

@@ -6,7 +6,7 @@
  * engine's normalCdf; linear interpolation between knots 1/256 apart is off by
  * under 1e-6, far below one value in any bucket count a launch sees.
  */
-import { normalCdf } from '../statistics/index.js';
+import { normalCdf, roughNormalQuantile } from '../statistics/index.js';
 import type { RunningCounts } from '../statistics/index.js';
 
 const LIMIT = 8.5;
@@ -61,15 +61,9 @@ export class NormalRunningCounts implements RunningCounts {
     return Math.round(this.v * tableNormalCdf(this.zLowest + (index - this.lowest) * this.step));
   }
 
-  /** The lowest bucket whose running count exceeds `count` (below v). */
-  firstAbove(count: number): number {
-    let lo = this.lowest;
-    let hi = this.highest;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (this.upTo(mid) > count) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+  /** Where round(v·Φ(z)) first exceeds `count`: z = Φ⁻¹((count + ½)/v), roughly. */
+  near(count: number): number {
+    const z = roughNormalQuantile((count + 0.5) / this.v);
+    return this.lowest + Math.ceil((z - this.zLowest) / this.step);
   }
 }

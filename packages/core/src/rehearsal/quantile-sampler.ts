@@ -14,7 +14,11 @@
  */
 import type { Kpi } from '../plan/index.js';
 import type { KpiAggregate, QuantileSketch } from '../statistics/index.js';
-import { SKETCH_RELATIVE_ACCURACY, normalQuantile } from '../statistics/index.js';
+import {
+  SKETCH_RELATIVE_ACCURACY,
+  normalQuantile,
+  runningIndexAbove,
+} from '../statistics/index.js';
 import type { History } from './history.js';
 import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
@@ -212,8 +216,8 @@ export class QuantileSampler implements KpiSampler {
     const centre = mu + (units > 0 ? (acc[4] as number) / units : 0);
     this.histogram(counts, v, centre, s);
     // Edges of the outermost non-empty buckets bound every value, so clamping to them distorts nothing.
-    const first = counts.firstAbove(0);
-    const end = counts.firstAbove(v - 1);
+    const first = runningIndexAbove(counts, 0);
+    const end = runningIndexAbove(counts, v - 1);
     sketch.min = Math.pow(GAMMA, first - 1);
     sketch.max = Math.pow(GAMMA, end);
     if (this.listed) this.list(sketch, counts, first, end);

@@ -5,6 +5,7 @@ export {
   normalCdf,
   normalQuantile,
   normalSurvival,
+  roughNormalQuantile,
   chiSquaredSurvival1,
 } from './normal-distribution.js';
 export {
@@ -30,6 +31,7 @@ export {
   mergeSketches,
   sketchOf,
   sketchQuantile,
+  runningIndexAbove,
 } from './quantile-sketch.js';
 export { momentOf, occurrenceOf, ratioOf, aggregateEvents } from './aggregate-builders.js';
 export type { UnitEvent } from './aggregate-builders.js';

@@ -72,6 +72,11 @@ export interface RunningCounts {
    * 0 below `lowest` and every positive value (count − zeroCount) from `highest` on.
    */
   upTo(index: number): number;
+  /**
+   * A bucket index at or near the lowest whose running count exceeds `count`:
+   * where a search starts (see runningIndexAbove). Optional; never trusted.
+   */
+  near?(count: number): number;
 }
 
 /** Bad and total event counts of one SLO over the trailing window of the given length. */

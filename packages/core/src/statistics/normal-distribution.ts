@@ -108,6 +108,15 @@ function acklam(p: number): number {
   );
 }
 
+/**
+ * Φ⁻¹(p) by Acklam's approximation alone (relative error about 1e-9, no
+ * refinement): a starting point for searches, never a reported number.
+ */
+export function roughNormalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  return p > 0.5 ? -acklam(1 - p) : acklam(p);
+}
+
 /** Standard normal quantile Φ⁻¹(p) for 0 < p < 1 (−∞ at 0, +∞ at 1, NaN outside). */
 export function normalQuantile(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;

@@ -266,7 +266,7 @@ function locateRunning(
         out.push(rankAtZero(sketch));
         continue;
       }
-      const index = firstIndexAbove(running, positives - top);
+      const index = runningIndexAbove(running, positives - top);
       const upTo = running.upTo(index);
       const below = running.upTo(index - 1);
       out.push(rankInBucket(sketch, index, 1, -1, top, positives - upTo, upTo - below));
@@ -275,7 +275,7 @@ function locateRunning(
         out.push(rankAtZero(sketch));
         continue;
       }
-      const index = firstIndexAbove(running, rank - zeros - 1);
+      const index = runningIndexAbove(running, rank - zeros - 1);
       const below = running.upTo(index - 1);
       out.push(rankInBucket(sketch, index, 1, 1, rank, zeros + below, running.upTo(index) - below));
     }
@@ -283,10 +283,36 @@ function locateRunning(
   return out;
 }
 
-/** The lowest bucket index whose running count exceeds `count` (count < the positive total). */
-function firstIndexAbove(running: RunningCounts, count: number): number {
-  let lo = running.lowest;
-  let hi = running.highest;
+/**
+ * The lowest bucket index whose running count exceeds `count` (below the positive
+ * total): from the counts' own guess (`near`) outward by doubling steps, then by
+ * bisection. The guess only saves probes; the answer is the same without it.
+ */
+export function runningIndexAbove(running: RunningCounts, count: number): number {
+  let lo = running.lowest; // the answer is at least lo
+  let hi = running.highest; // and at most hi, whose running count is the total
+  const guess = running.near?.(count) ?? NaN;
+  if (guess > lo && guess < hi && Number.isInteger(guess)) {
+    if (running.upTo(guess) > count) {
+      hi = guess;
+      for (let step = 1; guess - step > lo; step *= 2) {
+        if (running.upTo(guess - step) <= count) {
+          lo = guess - step + 1;
+          break;
+        }
+        hi = guess - step;
+      }
+    } else {
+      lo = guess + 1;
+      for (let step = 1; guess + step < hi; step *= 2) {
+        if (running.upTo(guess + step) > count) {
+          hi = guess + step;
+          break;
+        }
+        lo = guess + step + 1;
+      }
+    }
+  }
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     if (running.upTo(mid) > count) hi = mid;

@@ -14,7 +14,7 @@ import { buildSamplers } from '../../src/rehearsal/build-samplers.js';
 import { SeededRandom } from '../../src/rehearsal/random.js';
 import { syntheticHistory } from '../../src/rehearsal/traffic-profile.js';
 import { prefixSums } from '../../src/rehearsal/window-sums.js';
-import { locateRanks } from '../../src/statistics/quantile-sketch.js';
+import { locateRanks, runningIndexAbove } from '../../src/statistics/quantile-sketch.js';
 import { checkSketch } from '../../src/statistics/quantile-guard.js';
 import { planOf } from './fixtures.js';
 
@@ -140,6 +140,37 @@ describe('running-count sketches', () => {
     );
     // Not vacuous: the draws reach verdicts beyond "too few units".
     expect([...seen].some((v) => !v.endsWith('insufficient-evidence'))).toBe(true);
+  });
+
+  it('are searched from any guess to the same bucket', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -50, max: 50 }),
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 60 }),
+        fc.oneof(fc.integer({ min: -200, max: 200 }), fc.constant(Number.NaN)),
+        (lowest, counts, guess) => {
+          const upTo = (i: number) =>
+            counts
+              .slice(0, Math.max(0, Math.min(counts.length, i - lowest + 1)))
+              .reduce((a, b) => a + b, 0);
+          const total = upTo(lowest + counts.length - 1);
+          const running: RunningCounts = {
+            lowest,
+            highest: lowest + counts.length - 1,
+            upTo: (i) => (i >= lowest + counts.length - 1 ? total : upTo(i)),
+            near: () => guess,
+          };
+          const { near: _near, ...unguided } = running;
+          for (let count = 0; count < total; count++) {
+            let expected = lowest;
+            while (upTo(expected) <= count) expected++;
+            expect(runningIndexAbove(running, count)).toBe(expected);
+            expect(runningIndexAbove(unguided, count)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 300, seed: 20260316 },
+    );
   });
 
   it('are refused when their counts do not add up to the sketch’s count', () => {

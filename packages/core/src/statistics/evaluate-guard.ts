@@ -67,6 +67,13 @@ interface Finding {
   method?: string;
 }
 
+/** A finding's outcome until its rules are combined (every finding with rules replaces it). */
+const PENDING: RuleOutcome = Object.freeze({
+  verdict: 'insufficient-evidence',
+  rule: 'min-sample',
+  reason: '',
+});
+
 /** The category of a KPI is not on the Kpi object; evaluateGuards passes it. */
 const DEFAULT_CATEGORY = 'operational-health' as const;
 
@@ -167,7 +174,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
   const t = estimateOf(kpi.kind, data.treatment, 'treatment');
   const c = data.control === undefined ? undefined : estimateOf(kpi.kind, data.control, 'control');
   const found: Finding = {
-    outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' },
+    outcome: PENDING,
     estimate: {
       treatment: t.ok ? t.estimate.value : null,
       control: c?.ok ? c.estimate.value : null,
@@ -224,7 +231,7 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
   const t = sortedSketch(rawT);
   const c = rawC === undefined ? undefined : sortedSketch(rawC);
   const found: Finding = {
-    outcome: { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' },
+    outcome: PENDING,
     estimate: { treatment: null, control: null },
     units: { treatment: sketchUnits(t), control: c === undefined ? 0 : sketchUnits(c) },
     method: QUANTILE_METHOD,

@@ -31,8 +31,26 @@ import { logNormalCdf, normalDensity, normalSurvival } from './normal-distributi
  * Lambert W function).
  */
 export function mixtureRho2(alpha: number, tStar: number): number {
+  return rho2Numerator(alpha) / tStar;
+}
+
+// The numerator of ρ² depends on α alone, the same at every look of a guard: the
+// last two α (a comparison's and its arms' half) are kept.
+let rho2AlphaA = NaN;
+let rho2ValueA = NaN;
+let rho2AlphaB = NaN;
+let rho2ValueB = NaN;
+
+function rho2Numerator(alpha: number): number {
+  if (alpha === rho2AlphaA) return rho2ValueA;
+  if (alpha === rho2AlphaB) return rho2ValueB;
   const l = -2 * Math.log(alpha);
-  return (l + Math.log(l + 1)) / tStar;
+  const value = l + Math.log(l + 1);
+  rho2AlphaB = rho2AlphaA;
+  rho2ValueB = rho2ValueA;
+  rho2AlphaA = alpha;
+  rho2ValueA = value;
+  return value;
 }
 
 /**

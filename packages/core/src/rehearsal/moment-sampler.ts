@@ -11,7 +11,7 @@ import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative, shiftMean, shiftVariance } from './kpi-sampler.js';
 import type { SeededRandom } from './random.js';
-import { prefixSums, windowTotal } from './window-sums.js';
+import { WindowLoads, prefixSums, windowTotal } from './window-sums.js';
 
 /** Sampler of an occurrence, count or mean KPI. */
 export class MomentSampler implements KpiSampler {
@@ -26,6 +26,8 @@ export class MomentSampler implements KpiSampler {
   private variance = 0;
   /** Share of the window's units with a value (mean KPIs). */
   private share = 1;
+  /** Mean, variance and share of the windows read so far. */
+  private readonly loads: WindowLoads;
 
   constructor(
     readonly kpi: Kpi,
@@ -34,6 +36,7 @@ export class MomentSampler implements KpiSampler {
   ) {
     this.kind = kpi.kind as 'occurrence' | 'count' | 'mean';
     this.n = history.length;
+    this.loads = new WindowLoads(this.n, 3);
     const k = kpi.name;
     this.pn = this.kind === 'mean' ? prefixSums(historyColumn(history, `${k}.units`)) : unitsPrefix;
     if (this.kind === 'occurrence') {
@@ -46,6 +49,25 @@ export class MomentSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
+    const found = this.loads.find(x0, x1, units);
+    if (found >= 0) {
+      const kept = this.loads.kept();
+      this.mean = kept[found] as number;
+      this.variance = kept[found + 1] as number;
+      this.share = kept[found + 2] as number;
+      return;
+    }
+    this.read(x0, x1, units);
+    const at = this.loads.keep(x0, x1, units);
+    if (at >= 0) {
+      const kept = this.loads.kept();
+      kept[at] = this.mean;
+      kept[at + 1] = this.variance;
+      kept[at + 2] = this.share;
+    }
+  }
+
+  private read(x0: number, x1: number, units: number): void {
     const n = windowTotal(this.pn, this.n, x0, x1);
     if (!(n > 0)) {
       this.mean = 0;

@@ -25,7 +25,7 @@ import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.j
 import { nonNegative } from './kpi-sampler.js';
 import { NormalRunningCounts } from './normal-table.js';
 import type { SeededRandom } from './random.js';
-import { prefixSums, windowTotal } from './window-sums.js';
+import { WindowLoads, prefixSums, windowTotal } from './window-sums.js';
 
 const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
@@ -58,6 +58,8 @@ export class QuantileSampler implements KpiSampler {
   private unitShare = 0;
   /** Units that arrived in the loaded window (both arms and the excluded). */
   private windowUnits = 0;
+  /** Values, log-mean, log-sd and unit share of the windows read so far. */
+  private readonly loads: WindowLoads;
   /** Scratch for an interval's drawn values (see intervalValue). */
   private readonly draws = new Float64Array(EXACT_INTERVAL_VALUES);
   /** Per sketch, its running counts, and with listed buckets one reusable [index, count] pair per bucket. */
@@ -77,6 +79,7 @@ export class QuantileSampler implements KpiSampler {
     private readonly listed = false,
   ) {
     this.n = history.length;
+    this.loads = new WindowLoads(this.n, 4);
     const k = kpi.name;
     this.q = kpi.q ?? 0.5;
     this.zq = normalQuantile(this.q);
@@ -113,6 +116,28 @@ export class QuantileSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
+    const found = this.loads.find(x0, x1, units);
+    if (found >= 0) {
+      const kept = this.loads.kept();
+      this.values = kept[found] as number;
+      this.windowUnits = units;
+      this.logMean = kept[found + 1] as number;
+      this.logSd = kept[found + 2] as number;
+      this.unitShare = kept[found + 3] as number;
+      return;
+    }
+    this.read(x0, x1, units);
+    const at = this.loads.keep(x0, x1, units);
+    if (at >= 0) {
+      const kept = this.loads.kept();
+      kept[at] = this.values;
+      kept[at + 1] = this.logMean;
+      kept[at + 2] = this.logSd;
+      kept[at + 3] = this.unitShare;
+    }
+  }
+
+  private read(x0: number, x1: number, units: number): void {
     const v = windowTotal(this.pv, this.n, x0, x1);
     this.values = v;
     this.windowUnits = units;

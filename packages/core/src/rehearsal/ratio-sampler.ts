@@ -12,7 +12,7 @@ import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative } from './kpi-sampler.js';
 import type { SeededRandom } from './random.js';
-import { prefixSums, windowTotal } from './window-sums.js';
+import { WindowLoads, prefixSums, windowTotal } from './window-sums.js';
 
 interface Moments {
   my: number;
@@ -33,6 +33,8 @@ export class RatioSampler implements KpiSampler {
   private readonly pxy: Float64Array;
   private readonly m: Moments = { my: 0, mx: 0, vy: 0, vx: 0, cxy: 0 };
   private nonNegativeY = true;
+  /** The moments of the windows read so far. */
+  private readonly loads: WindowLoads;
 
   constructor(
     readonly kpi: Kpi,
@@ -40,6 +42,7 @@ export class RatioSampler implements KpiSampler {
     private readonly unitsPrefix: Float64Array,
   ) {
     this.n = history.length;
+    this.loads = new WindowLoads(this.n, 5);
     const k = kpi.name;
     this.py = prefixSums(historyColumn(history, `${k}.num`));
     this.px = prefixSums(historyColumn(history, `${k}.den`));
@@ -63,8 +66,35 @@ export class RatioSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
-    const t = (p: Float64Array) => windowTotal(p, this.n, x0, x1);
-    this.moments(units, t(this.py), t(this.px), t(this.pyy), t(this.pxx), t(this.pxy));
+    const m = this.m;
+    const found = this.loads.find(x0, x1, units);
+    if (found >= 0) {
+      const kept = this.loads.kept();
+      m.my = kept[found] as number;
+      m.mx = kept[found + 1] as number;
+      m.vy = kept[found + 2] as number;
+      m.vx = kept[found + 3] as number;
+      m.cxy = kept[found + 4] as number;
+      return;
+    }
+    const n = this.n;
+    this.moments(
+      units,
+      windowTotal(this.py, n, x0, x1),
+      windowTotal(this.px, n, x0, x1),
+      windowTotal(this.pyy, n, x0, x1),
+      windowTotal(this.pxx, n, x0, x1),
+      windowTotal(this.pxy, n, x0, x1),
+    );
+    const at = this.loads.keep(x0, x1, units);
+    if (at >= 0) {
+      const kept = this.loads.kept();
+      kept[at] = m.my;
+      kept[at + 1] = m.mx;
+      kept[at + 2] = m.vy;
+      kept[at + 3] = m.vx;
+      kept[at + 4] = m.cxy;
+    }
   }
 
   draw(n: number, effect: ActiveEffect | null, rng: SeededRandom, out: Float64Array): void {

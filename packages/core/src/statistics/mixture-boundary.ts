@@ -65,7 +65,7 @@ export function twoSidedMixtureMultiplier(x: number, alpha: number): number {
 
 // The last RECENT answers of oneSidedMixtureMultiplier, overwritten in turn. A pure
 // function's results, so remembering them changes no answer.
-const RECENT = 4;
+const RECENT = 8;
 const recentX = new Float64Array(RECENT).fill(NaN);
 const recentAlpha = new Float64Array(RECENT).fill(NaN);
 const recentZ = new Float64Array(RECENT);

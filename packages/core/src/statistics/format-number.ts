@@ -10,11 +10,27 @@ export function formatValue(x: number): string {
   // Rounding to three significant digits by scaling is twice as fast as toPrecision +
   // parse; dividing an integer by an exact power of ten prints as the short decimal.
   const e = Math.floor(Math.log10(a));
-  const rounded =
-    e <= 2
-      ? Math.round(x * 10 ** (2 - e)) / 10 ** (2 - e)
-      : Math.round(x / 10 ** (e - 2)) * 10 ** (e - 2);
-  return String(rounded);
+  if (e > 2) return String(Math.round(x / 10 ** (e - 2)) * 10 ** (e - 2));
+  // The rounded value is M / 10^k for a whole M of three or four digits, and the
+  // shortest decimal of that double is M with its point moved k places (trailing
+  // zeros dropped): written from M's digits, as String() of the double would print
+  // it, without the costly conversion of a double to text.
+  return decimal(Math.round(x * 10 ** (2 - e)), 2 - e);
+}
+
+/** The decimal M·10^−k (k ≥ 0) in the form String() gives a number between 1e-6 and 1e21. */
+function decimal(m: number, k: number): string {
+  let digits = String(Math.abs(m));
+  let places = k;
+  while (places > 0 && digits.endsWith('0')) {
+    digits = digits.slice(0, -1);
+    places--;
+  }
+  const sign = m < 0 ? '-' : '';
+  if (places === 0) return sign + digits;
+  if (digits.length > places)
+    return `${sign}${digits.slice(0, digits.length - places)}.${digits.slice(digits.length - places)}`;
+  return `${sign}0.${'0'.repeat(places - digits.length)}${digits}`;
 }
 
 /** Like formatValue with an explicit sign (+ for zero and up). */
@@ -34,10 +50,8 @@ export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return formatValue(n);
   if (Math.abs(n) >= 1e15) return n.toExponential(2);
   const digits = Math.abs(Math.round(n)).toString();
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
-    out += digits[i];
-  }
+  // Groups of three from the right: the first group holds what is left over.
+  let out = digits.slice(0, digits.length % 3 || 3);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
   return n < 0 ? `-${out}` : out;
 }

@@ -17,6 +17,7 @@ import type { KpiAggregate, QuantileSketch } from '../statistics/index.js';
 import {
   SKETCH_RELATIVE_ACCURACY,
   normalQuantile,
+  roughNormalQuantile,
   runningIndexAbove,
 } from '../statistics/index.js';
 import type { History } from './history.js';
@@ -257,10 +258,11 @@ export class QuantileSampler implements KpiSampler {
       return;
     }
     // Rounded running counts change only where v·Φ(z) crosses a half: between
-    // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing.
+    // z = Φ⁻¹(0.5/v) and Φ⁻¹(1 − 0.5/v); buckets outside hold nothing. The bound
+    // keeps a bucket's margin (`step`), far wider than the rough Φ⁻¹'s error.
     const step = LOG_GAMMA / s;
     const z0 = (this.lo * LOG_GAMMA - centre) / s;
-    const zFrom = normalQuantile(0.5 / v) - step;
+    const zFrom = roughNormalQuantile(0.5 / v) - step;
     const from = Math.max(0, Math.min(last, Math.floor((zFrom - z0) / step)));
     const to = Math.max(from, Math.min(last, Math.ceil((-zFrom + step - z0) / step)));
     counts.set(v, this.lo + from, this.lo + to, z0 + from * step, step);

@@ -1,6 +1,7 @@
 /**
  * `POST /api/v1/rehearsals` through the real app: rehearsals run on the worker
- * pool, so the server keeps answering while one runs; the size cap; impossible
+ * pool, so the server keeps answering while one runs (also part-way through one
+ * of 10,000 launches, the largest a request takes); the size cap; impossible
  * injections refused; an inline planSource is checked by the plan validator
  * (its queue limit answers 429 as for the plan routes).
  */
@@ -24,6 +25,16 @@ kpis:
     - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
   user-impact:
     - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_insufficient: hold }
+`;
+
+const QUICK_PLAN = `launch: quick
+owner: test
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 100 }
+  - { name: full, traffic: 100%, bake: 30m }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 20% }, on_breach: rollback }
 `;
 
 let t: TestServer;
@@ -143,6 +154,47 @@ describe('streamed rehearsals (Accept: application/x-ndjson)', () => {
     );
     expect(JSON.stringify(last.report)).toBe(JSON.stringify(plain.body.report));
   }, 180_000);
+
+  it('answers /healthz while a 10,000-launch rehearsal is part-way through, by its own progress', async () => {
+    // Short launches (a dozen looks each), so that the largest rehearsal a request
+    // takes stays a test of a few seconds.
+    const res = await stream({
+      planSource: QUICK_PLAN,
+      profile: { unitsPerMinute: 2000, durationMs: 86_400_000 },
+      runs: 5000,
+      injections: ['errors=+80%'],
+    });
+    expect(res.status).toBe(200);
+    let done = 0;
+    let total = 0;
+    let finished = false;
+    const reading = (async () => {
+      try {
+        for await (const line of lines(res)) {
+          if (line.type === 'progress') {
+            done = line.done as number;
+            total = line.total as number;
+          } else if (line.type === 'error') throw new Error(JSON.stringify(line));
+        }
+      } finally {
+        finished = true;
+      }
+    })();
+    // Probes one after another; one that answers between two progress lines with
+    // launches still to simulate answered while the rehearsal ran. On the event
+    // loop, the progress lines could only arrive together with the report.
+    let midway = 0;
+    while (!finished) {
+      const r = await fetch(`${t.url}/healthz`);
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+      if (!finished && done > 0 && done < total) midway++;
+    }
+    await reading;
+    expect(total).toBe(10_000);
+    expect(done).toBe(10_000);
+    expect(midway).toBeGreaterThanOrEqual(3);
+  }, 300_000);
 
   it('cancels when the client closes the stream: the pool takes the next rehearsals at once', async () => {
     const body = {

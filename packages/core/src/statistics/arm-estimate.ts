@@ -47,6 +47,16 @@ export function checkCount(value: unknown, field: string): string | undefined {
   return undefined;
 }
 
+/** Whether checkCount accepts a value (a finite number of 0 or more), without naming a field. */
+export function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** Whether checkFinite accepts a value. */
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 function checkFinite(value: unknown, field: string): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value))
     return `${field} must be a finite number, got ${String(value)}`;
@@ -73,11 +83,19 @@ export function momentEstimate(
   a: MomentAggregate,
   arm: string,
 ): ArmEstimateOutcome {
-  const bad =
-    checkUnits(a.units, `${arm}.units`) ??
-    (kind === 'mean' ? checkFinite(a.sum, `${arm}.sum`) : checkCount(a.sum, `${arm}.sum`)) ??
-    checkCount(a.sumSquares, `${arm}.sumSquares`);
-  if (bad !== undefined) return fail(bad);
+  // Field names are put in words only for a message (this runs at every look).
+  if (!(
+    isCount(a.units) &&
+    Number.isInteger(a.units) &&
+    (kind === 'mean' ? isFiniteNumber(a.sum) : isCount(a.sum)) &&
+    isCount(a.sumSquares)
+  )) {
+    const bad =
+      checkUnits(a.units, `${arm}.units`) ??
+      (kind === 'mean' ? checkFinite(a.sum, `${arm}.sum`) : checkCount(a.sum, `${arm}.sum`)) ??
+      checkCount(a.sumSquares, `${arm}.sumSquares`);
+    if (bad !== undefined) return fail(bad);
+  }
   const n = a.units;
   if (n === 0) return fail(`${arm} has no units yet`);
   if (kind === 'occurrence' && a.sum > n)
@@ -102,14 +120,24 @@ export function momentEstimate(
  * numerator event, 1/(Σx)², so that "no errors yet" is not certainty.
  */
 export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcome {
-  const bad =
-    checkUnits(a.units, `${arm}.units`) ??
-    checkFinite(a.sumNumerator, `${arm}.sumNumerator`) ??
-    checkFinite(a.sumDenominator, `${arm}.sumDenominator`) ??
-    checkCount(a.sumNumeratorSquares, `${arm}.sumNumeratorSquares`) ??
-    checkCount(a.sumDenominatorSquares, `${arm}.sumDenominatorSquares`) ??
-    checkFinite(a.sumProducts, `${arm}.sumProducts`);
-  if (bad !== undefined) return fail(bad);
+  if (!(
+    isCount(a.units) &&
+    Number.isInteger(a.units) &&
+    isFiniteNumber(a.sumNumerator) &&
+    isFiniteNumber(a.sumDenominator) &&
+    isCount(a.sumNumeratorSquares) &&
+    isCount(a.sumDenominatorSquares) &&
+    isFiniteNumber(a.sumProducts)
+  )) {
+    const bad =
+      checkUnits(a.units, `${arm}.units`) ??
+      checkFinite(a.sumNumerator, `${arm}.sumNumerator`) ??
+      checkFinite(a.sumDenominator, `${arm}.sumDenominator`) ??
+      checkCount(a.sumNumeratorSquares, `${arm}.sumNumeratorSquares`) ??
+      checkCount(a.sumDenominatorSquares, `${arm}.sumDenominatorSquares`) ??
+      checkFinite(a.sumProducts, `${arm}.sumProducts`);
+    if (bad !== undefined) return fail(bad);
+  }
   const n = a.units;
   if (n === 0) return fail(`${arm} has no units yet`);
   if (!(a.sumDenominator > 0))

@@ -38,7 +38,7 @@
 import type { GuardResult } from './guard-result.js';
 import type { RuleOutcome } from './guard-verdict.js';
 import type { BurnWindowCounts } from './kpi-aggregate.js';
-import { checkCount } from './arm-estimate.js';
+import { checkCount, isCount } from './arm-estimate.js';
 import { formatCount, formatValue } from './format-number.js';
 import { DEFAULT_MIN_UNITS, defaultTuneUnits, sequenceMultiplier } from './guard-verdict.js';
 
@@ -85,11 +85,13 @@ export function checkBurnWindows(windows: BurnWindowCounts[], arm: string): stri
   if (!Array.isArray(windows)) return `${arm}.windows must be an array`;
   for (let i = 0; i < windows.length; i++) {
     const w = windows[i] as BurnWindowCounts;
-    const bad =
-      checkCount(w.windowMs, `${arm}.windows[${i}].windowMs`) ??
-      checkCount(w.bad, `${arm}.windows[${i}].bad`) ??
-      checkCount(w.total, `${arm}.windows[${i}].total`);
-    if (bad !== undefined) return bad;
+    if (!(isCount(w.windowMs) && isCount(w.bad) && isCount(w.total))) {
+      const bad =
+        checkCount(w.windowMs, `${arm}.windows[${i}].windowMs`) ??
+        checkCount(w.bad, `${arm}.windows[${i}].bad`) ??
+        checkCount(w.total, `${arm}.windows[${i}].total`);
+      if (bad !== undefined) return bad;
+    }
     if (w.bad > w.total)
       return `${arm}.windows[${i}].bad (${w.bad}) exceeds ${arm}.windows[${i}].total (${w.total})`;
   }

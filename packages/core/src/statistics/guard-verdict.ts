@@ -102,12 +102,29 @@ export function gateQuietly(
   minUnits: number,
   rule: GuardResult['rule'],
 ): RuleOutcome {
-  if (smallest < MIN_UNITS_FOR_VERDICT)
-    return { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' };
-  if (judgement === 'breach') return { verdict: 'breach', rule, reason: '' };
+  if (smallest < MIN_UNITS_FOR_VERDICT) return quietOutcome('insufficient-evidence', 'min-sample');
+  if (judgement === 'breach') return quietOutcome('breach', rule);
   if (judgement === 'pass' && smallest < minUnits)
-    return { verdict: 'insufficient-evidence', rule: 'min-sample', reason: '' };
-  return { verdict: judgement === 'pass' ? 'pass' : 'insufficient-evidence', rule, reason: '' };
+    return quietOutcome('insufficient-evidence', 'min-sample');
+  return quietOutcome(judgement === 'pass' ? 'pass' : 'insufficient-evidence', rule);
+}
+
+// Outcomes without a reason, one frozen object per verdict and rule: the verdict-only
+// path gives one per rule at every look, and outcomes are read, never changed.
+const RULES = ['compare', 'max', 'min', 'burn-rate', 'min-sample'] as const;
+function quietOutcomes(verdict: Verdict): Record<GuardResult['rule'], RuleOutcome> {
+  const byRule = {} as Record<GuardResult['rule'], RuleOutcome>;
+  for (const rule of RULES) byRule[rule] = Object.freeze({ verdict, rule, reason: '' });
+  return byRule;
+}
+const QUIET: Record<Verdict, Record<GuardResult['rule'], RuleOutcome>> = {
+  pass: quietOutcomes('pass'),
+  breach: quietOutcomes('breach'),
+  'insufficient-evidence': quietOutcomes('insufficient-evidence'),
+};
+
+function quietOutcome(verdict: Verdict, rule: GuardResult['rule']): RuleOutcome {
+  return QUIET[verdict][rule] ?? { verdict, rule, reason: '' };
 }
 
 /** Whether a rule should write its reason sentences (false only on the verdict-only path). */

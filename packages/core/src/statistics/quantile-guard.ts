@@ -39,7 +39,7 @@ import {
 } from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { QuantileSketch, RunningCounts } from './kpi-aggregate.js';
-import { checkCount, differenceOf } from './arm-estimate.js';
+import { checkCount, differenceOf, isCount } from './arm-estimate.js';
 import { normalDensity, normalQuantile } from './normal-distribution.js';
 import { comparisonOf, limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
@@ -58,14 +58,18 @@ export interface QuantileBounds {
 }
 
 /** Sum of a bucket array's counts, or a message naming the bad bucket. */
-function bucketTotal(buckets: [number, number][], field: string): number | string {
+function bucketTotal(
+  buckets: [number, number][],
+  arm: string,
+  side: 'positive' | 'negative',
+): number | string {
   let total = 0;
   let sorted = true;
   let previous = -Infinity;
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i];
     if (!Array.isArray(b) || !Number.isInteger(b[0]) || !(b[1] >= 0 && b[1] !== Infinity))
-      return `${field}[${i}] must be [integer index, non-negative count]`;
+      return `${arm}.sketch.${side}[${i}] must be [integer index, non-negative count]`;
     total += b[1];
     if (b[0] <= previous) sorted = false;
     previous = b[0];
@@ -77,17 +81,19 @@ function bucketTotal(buckets: [number, number][], field: string): number | strin
 
 /** Validate a sketch; a message naming the field when it is unusable. */
 export function checkSketch(s: QuantileSketch, arm: string): string | undefined {
-  const bad =
-    checkCount(s.units, `${arm}.sketch.units`) ??
-    checkCount(s.count, `${arm}.sketch.count`) ??
-    checkCount(s.zeroCount, `${arm}.sketch.zeroCount`);
-  if (bad !== undefined) return bad;
+  if (!(isCount(s.units) && isCount(s.count) && isCount(s.zeroCount))) {
+    const bad =
+      checkCount(s.units, `${arm}.sketch.units`) ??
+      checkCount(s.count, `${arm}.sketch.count`) ??
+      checkCount(s.zeroCount, `${arm}.sketch.zeroCount`);
+    if (bad !== undefined) return bad;
+  }
   if (!Array.isArray(s.positive) || !Array.isArray(s.negative))
     return `${arm}.sketch.positive and .negative must be arrays of [index, count]`;
   if (s.running !== undefined) return checkRunning(s, s.running, arm);
-  const positive = bucketTotal(s.positive, `${arm}.sketch.positive`);
+  const positive = bucketTotal(s.positive, arm, 'positive');
   if (typeof positive === 'string') return positive;
-  const negative = bucketTotal(s.negative, `${arm}.sketch.negative`);
+  const negative = bucketTotal(s.negative, arm, 'negative');
   if (typeof negative === 'string') return negative;
   const total = s.zeroCount + positive + negative;
   if (total !== s.count)

@@ -51,7 +51,7 @@ export class MomentSampler implements KpiSampler {
   load(x0: number, x1: number, units: number): void {
     const found = this.loads.find(x0, x1, units);
     if (found >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       this.mean = kept[found] as number;
       this.variance = kept[found + 1] as number;
       this.share = kept[found + 2] as number;
@@ -60,7 +60,7 @@ export class MomentSampler implements KpiSampler {
     this.read(x0, x1, units);
     const at = this.loads.keep(x0, x1, units);
     if (at >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       kept[at] = this.mean;
       kept[at + 1] = this.variance;
       kept[at + 2] = this.share;

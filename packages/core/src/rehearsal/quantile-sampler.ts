@@ -119,7 +119,7 @@ export class QuantileSampler implements KpiSampler {
   load(x0: number, x1: number, units: number): void {
     const found = this.loads.find(x0, x1, units);
     if (found >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       this.values = kept[found] as number;
       this.windowUnits = units;
       this.logMean = kept[found + 1] as number;
@@ -130,7 +130,7 @@ export class QuantileSampler implements KpiSampler {
     this.read(x0, x1, units);
     const at = this.loads.keep(x0, x1, units);
     if (at >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       kept[at] = this.values;
       kept[at + 1] = this.logMean;
       kept[at + 2] = this.logSd;

@@ -69,7 +69,7 @@ export class RatioSampler implements KpiSampler {
     const m = this.m;
     const found = this.loads.find(x0, x1, units);
     if (found >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       m.my = kept[found] as number;
       m.mx = kept[found + 1] as number;
       m.vy = kept[found + 2] as number;
@@ -88,7 +88,7 @@ export class RatioSampler implements KpiSampler {
     );
     const at = this.loads.keep(x0, x1, units);
     if (at >= 0) {
-      const kept = this.loads.kept();
+      const kept = this.loads.numbers();
       kept[at] = m.my;
       kept[at + 1] = m.mx;
       kept[at + 2] = m.vy;

@@ -45,42 +45,37 @@ export function windowTotal(prefix: Float64Array, n: number, x0: number, x1: num
  * its end and the units that arrived in it, so a kept value is the one computed.
  */
 export class WindowLoads {
-  private values: Float64Array | null = null;
-  private ends: Float64Array | null = null;
-  private units: Float64Array | null = null;
+  /** Per position: the window's end, its units, then `fields` numbers; NaN ends when none. */
+  private kept: Float64Array | null = null;
   private readonly positions: number;
+  private readonly stride: number;
 
   /** `fields` numbers per window, for a history of `n` intervals. */
-  constructor(
-    n: number,
-    private readonly fields: number,
-  ) {
+  constructor(n: number, fields: number) {
     this.positions = 2 * n + 2;
+    this.stride = fields + 2;
   }
 
-  /** Where the kept numbers of window (x0, x1] are in `kept()`, or −1 when none are kept. */
+  /** Where the kept numbers of window (x0, x1] start in `numbers()`, or −1 when none are kept. */
   find(x0: number, x1: number, units: number): number {
-    if (this.ends === null || !Number.isInteger(x0) || !(x0 >= 0 && x0 < this.positions)) return -1;
-    return this.ends[x0] === x1 && (this.units as Float64Array)[x0] === units
-      ? x0 * this.fields
-      : -1;
+    const kept = this.kept;
+    if (kept === null || !Number.isInteger(x0) || !(x0 >= 0 && x0 < this.positions)) return -1;
+    const at = x0 * this.stride;
+    return kept[at] === x1 && kept[at + 1] === units ? at + 2 : -1;
   }
 
   /** Where to write the numbers of window (x0, x1] (then kept), or −1 when it is not kept. */
   keep(x0: number, x1: number, units: number): number {
     if (!Number.isInteger(x0) || !(x0 >= 0 && x0 < this.positions)) return -1;
-    if (this.ends === null) {
-      this.values = new Float64Array(this.positions * this.fields);
-      this.ends = new Float64Array(this.positions).fill(NaN);
-      this.units = new Float64Array(this.positions);
-    }
-    this.ends[x0] = x1;
-    (this.units as Float64Array)[x0] = units;
-    return x0 * this.fields;
+    this.kept ??= new Float64Array(this.positions * this.stride).fill(NaN);
+    const at = x0 * this.stride;
+    this.kept[at] = x1;
+    this.kept[at + 1] = units;
+    return at + 2;
   }
 
-  /** The kept numbers (positions found by find or keep). */
-  kept(): Float64Array {
-    return this.values as Float64Array;
+  /** The kept numbers (at positions found by find or keep). */
+  numbers(): Float64Array {
+    return this.kept as Float64Array;
   }
 }

@@ -63,6 +63,10 @@ export class NormalRunningCounts implements RunningCounts {
 
   /** Where round(v·Φ(z)) first exceeds `count`: z = Φ⁻¹((count + ½)/v), roughly. */
   near(count: number): number {
+    // The ends are a bucket or two inside the range (it reaches a bucket past where
+    // the first and last values can be): no quantile needed for them.
+    if (count === 0) return this.lowest + 1;
+    if (count === this.v - 1) return this.highest - 1;
     const z = roughNormalQuantile((count + 0.5) / this.v);
     return this.lowest + Math.ceil((z - this.zLowest) / this.step);
   }

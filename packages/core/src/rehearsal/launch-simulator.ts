@@ -43,8 +43,9 @@ export interface SimulationSettings {
   audience: number[];
   /**
    * true: the reference path (guards with reasons whenever decide() may quote
-   * one, before deciding). The default fast path decides on verdicts first; a
-   * property test holds both to identical records.
+   * one, before deciding; prepareRehearsal also gives it quantile sketches that
+   * list their buckets). The default fast path decides on verdicts first, on
+   * sketches of running counts; a property test holds both to identical records.
    */
   reference?: boolean;
 }

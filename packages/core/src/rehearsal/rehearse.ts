@@ -49,8 +49,9 @@ export interface RehearsalOptions {
   /** Share of arriving units matching each phase's audience, by phase name. Default 1. */
   audience?: Record<string, number>;
   /**
-   * true: simulate on the reference path (see SimulationSettings.reference),
-   * for the equivalence test and the benchmark. The report is the same.
+   * true: simulate on the reference path (see SimulationSettings.reference; its
+   * quantile sketches list their buckets instead of giving running counts), for
+   * the equivalence tests and the benchmark. The report is the same.
    */
   reference?: boolean;
   /** Called after each simulated launch (for progress bars); must not throw. */

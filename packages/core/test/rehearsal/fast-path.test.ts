@@ -1,9 +1,11 @@
 /**
  * The simulator's fast path (verdicts first, reasons only for looks that decide
- * something) against its reference path (reasons whenever decide() may quote
- * one, before deciding), both computed now on the same code: every record and
- * the whole report must be identical. Seeded runs over plans that exercise
- * breaches, on_insufficient actions, sign-offs, holdouts and windows.
+ * something; quantile sketches as running counts) against its reference path
+ * (reasons whenever decide() may quote one, before deciding; sketches that list
+ * every bucket, as a store's do), both computed now on the same code: every
+ * record and the whole report must be identical. Seeded runs over plans that
+ * exercise breaches, on_insufficient actions, sign-offs, holdouts, windows and
+ * quantile KPIs.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

@@ -196,9 +196,13 @@ export function evaluateBurnRate(
         return `${name} (${rates})`;
     }
   };
-  const indexes = (kinds: PairStatus['kind'][]) =>
-    statuses.flatMap((st, i) => (kinds.includes(st.kind) ? [i] : []));
-  const firing = indexes(['firing']);
+  const indexes = (match: (kind: PairStatus['kind']) => boolean): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < statuses.length; i++)
+      if (match((statuses[i] as PairStatus).kind)) out.push(i);
+    return out;
+  };
+  const firing = indexes((kind) => kind === 'firing');
   if (firing.length > 0)
     return {
       outcome: {
@@ -208,7 +212,7 @@ export function evaluateBurnRate(
       },
       burn: rows,
     };
-  const thin = indexes(['missing', 'short-empty', 'few-bad', 'unconvincing', 'small']);
+  const thin = indexes((kind) => kind !== 'firing' && kind !== 'clear');
   if (thin.length > 0)
     return {
       outcome: {
@@ -245,15 +249,22 @@ function pairStatus(
   if (short === undefined) return { kind: 'missing', window: pair.short };
   const over = row.longRate > pair.factor && row.shortRate > pair.factor;
   const convincing = row.longRateLower > pair.factor && row.shortRateLower > pair.factor;
-  if (convincing && long.bad >= MIN_BURN_BAD_EVENTS) return { kind: 'firing' };
-  if (row.longRate > pair.factor && short.total === 0) return { kind: 'short-empty' };
-  if (over && long.bad < MIN_BURN_BAD_EVENTS) return { kind: 'few-bad' };
+  if (convincing && long.bad >= MIN_BURN_BAD_EVENTS) return FIRING;
+  if (row.longRate > pair.factor && short.total === 0) return SHORT_EMPTY;
+  if (over && long.bad < MIN_BURN_BAD_EVENTS) return FEW_BAD;
   // Past the factor on point estimates but not provably: wait rather than pass.
-  if (over) return { kind: 'unconvincing' };
+  if (over) return UNCONVINCING;
   // Percentages parse to binary fractions (99.9% → 0.9990000000000001); without the
   // slack, 5 / 0.000999… would ask for 5,001 events instead of 5,000.
   const needed =
     budget > 0 ? Math.ceil((MIN_BURN_BAD_EVENTS / (pair.factor * budget)) * (1 - 1e-9)) : 1;
   if (long.total < needed) return { kind: 'small', needed };
-  return { kind: 'clear' };
+  return CLEAR;
 }
+
+// The statuses without data, one object each (statuses are read, never changed).
+const FIRING: PairStatus = { kind: 'firing' };
+const SHORT_EMPTY: PairStatus = { kind: 'short-empty' };
+const FEW_BAD: PairStatus = { kind: 'few-bad' };
+const UNCONVINCING: PairStatus = { kind: 'unconvincing' };
+const CLEAR: PairStatus = { kind: 'clear' };

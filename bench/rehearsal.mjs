@@ -126,7 +126,8 @@ console.log(
 let compare = null;
 if (process.argv.includes('--compare')) {
   // The speed work side by side on one thread: the reference path (reasons before
-  // deciding) against the fast path, same launches, same report.
+  // deciding, sketches that list their buckets) against the fast path, same launches,
+  // same report.
   const n = Math.min(RUNS, Number(process.env.COMPARE_RUNS ?? 300));
   const ref = timed(() => rehearse(plan, history, { runs: n, seed: 1, reference: true }));
   const fast = timed(() => rehearse(plan, history, { runs: n, seed: 1 }));

@@ -35,6 +35,8 @@ export interface KpiSlot {
   phaseC: Float64Array;
   /** The baseline's statistics while the phase has no control arm and one exists; else null. */
   baselineC: Float64Array | null;
+  /** Whether the control aggregate holds the baseline already (it does not change until a reset). */
+  baselineWritten: boolean;
   /** The KPI's window (ms; 0: none) and the index of the window the sums are in. */
   windowMs: number;
   window: number;
@@ -83,6 +85,7 @@ export function createSlot(
     accC: new Float64Array(accWidth),
     phaseC: new Float64Array(accWidth),
     baselineC: null,
+    baselineWritten: false,
     windowMs: burn === null ? (kpi.window ?? 0) : 0,
     window: 0,
     incT: new Float64Array(width),
@@ -109,6 +112,7 @@ export function resetSlot(s: KpiSlot, baseline: 'keep' | 'take' | 'none' = 'none
     s.baselineC ??= new Float64Array(s.phaseC.length);
     s.baselineC.set(s.phaseC);
   } else if (baseline === 'none') s.baselineC = null;
+  s.baselineWritten = false;
   s.accT.fill(0);
   s.accC.fill(0);
   s.phaseC.fill(0);
@@ -165,7 +169,12 @@ export function stepSlot(
     s.phaseC[j] = (s.phaseC[j] as number) + (incC[j] as number);
   }
   sampler.write(s.accT, s.aggregates.treatment);
-  sampler.write(s.baselineC ?? s.accC, s.aggregates.control);
+  if (s.baselineC === null) sampler.write(s.accC, s.aggregates.control);
+  else if (!s.baselineWritten) {
+    // A fixed baseline is written once, not at every look (a quantile's costs a search).
+    sampler.write(s.baselineC, s.aggregates.control);
+    s.baselineWritten = true;
+  }
 }
 
 /** Burn windows run over the whole launch: each keeps the sum of its last L looks. */

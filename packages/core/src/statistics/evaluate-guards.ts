@@ -22,6 +22,15 @@ export function splitFalseAlarmBudget(launchAlpha: number, kpiCount: number): nu
   return kpiCount === 0 ? launchAlpha : launchAlpha / kpiCount;
 }
 
+// The budget split once per plan object, as decide() indexes a plan once (plans are
+// not changed after parsing; a new version is a new object).
+const splits = new WeakMap<Plan, ReturnType<typeof falseAlarmSplit>>();
+function splitOf(plan: Plan): ReturnType<typeof falseAlarmSplit> {
+  let split = splits.get(plan);
+  if (split === undefined) splits.set(plan, (split = falseAlarmSplit(plan)));
+  return split;
+}
+
 /** Options of evaluateGuards. */
 export interface GuardsOptions {
   /** Units per arm before a pass (the phase's min_units; default 100). */
@@ -56,7 +65,7 @@ export function evaluateGuards(
   options: GuardsOptions = {},
 ): GuardResult[] {
   // Plain loops and one options object: a rehearsal calls this millions of times.
-  const split = falseAlarmSplit(plan);
+  const split = splitOf(plan);
   const guardOptions: GuardOptions = {
     alpha: split.guard,
     launchAlpha: split.launch,

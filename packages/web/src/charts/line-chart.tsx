@@ -356,7 +356,10 @@ export function LineChart(props: LineChartProps) {
           height={plotH}
           onPointerMove={pick}
           onPointerDown={pick}
-          onPointerLeave={() => setActive(null)}
+          onPointerLeave={(e) => {
+            // A finger lifts right after a tap: keep the look it picked (Escape or a blur clears it).
+            if (e.pointerType === 'mouse') setActive(null);
+          }}
         />
       </svg>
       {clipped === 0 ? null : (

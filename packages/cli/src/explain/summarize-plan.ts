@@ -14,16 +14,14 @@ import {
   formatShare,
   kpiBasis,
   plannedSplit,
-} from '@threshold/core';
-import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
-import {
   actionsInWords,
   guardInWords,
   insufficientInWords,
   kindInWords,
   sourceInWords,
   basisInWords,
-} from './words.js';
+} from '@threshold/core';
+import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
 
 export interface PhaseSummary {
   name: string;

@@ -237,7 +237,13 @@ export function LaunchPage({ id }: { id: string }) {
       ) : (
         <div className="charts">
           {kpiNames.map((name) => (
-            <KpiCharts key={name} looks={log.looks} kpi={name} />
+            <KpiCharts
+              key={name}
+              looks={log.looks}
+              kpi={name}
+              decisions={log.decisions}
+              plan={plan.plan}
+            />
           ))}
         </div>
       )}

@@ -105,6 +105,17 @@ describe('compressPlanDurations', () => {
     const compressed = plan(stringify(compressPlanDurations(parse(PLAN), FACTORS)));
     expect(differencesBeyondDurations(shipped, compressed, FACTORS)).toEqual([]);
     expect(compressed.phases[1]?.bake).toBe(7200);
+    // A default duration is compressed too: a phase's min_duration defaults to 1h.
+    const noMinimum = PLAN.replace('min_duration: 1d, ', '');
+    expect(
+      plan(stringify(compressPlanDurations(parse(noMinimum), FACTORS))).phases[1]?.min_duration,
+    ).toBe(100);
+    // Left to the default on the compressed plan, it is reported.
+    const left = compressPlanDurations(parse(noMinimum), FACTORS) as { phases: object[] };
+    delete (left.phases[1] as { min_duration?: string }).min_duration;
+    expect(differencesBeyondDurations(plan(noMinimum), plan(stringify(left)), FACTORS)).toEqual([
+      'phases[1].min_duration: 3600000 became 3600000',
+    ]);
     expect(compressed.kpis['operational-health']?.[0]?.guard.burn_rate?.windows[3]).toEqual({
       long: 4_320_000,
       short: 360_000,

@@ -18,7 +18,6 @@
 import {
   formatDuration,
   parseDuration,
-  planJsonSchema,
   schemaAt,
   type JsonSchemaNode,
   type Plan,
@@ -122,8 +121,8 @@ export function compressPlanDurations(doc: unknown, factors: ClockFactors): unkn
 
 /**
  * Every difference between two parsed plans that is not a duration divided by its
- * clock's factor (an absent Prometheus step counts as its default). Empty when the
- * compressed plan is the shipped one on a faster clock.
+ * clock's factor, and every duration left as it was (an absent Prometheus step counts
+ * as its default). Empty when the compressed plan is the shipped one on a faster clock.
  */
 export function differencesBeyondDurations(
   shipped: Plan,
@@ -144,13 +143,9 @@ export function differencesBeyondDurations(
         walk(a[key], b[key], [...path, key]);
       return;
     }
-    if (Object.is(a, b)) return;
-    if (
-      typeof a === 'number' &&
-      typeof b === 'number' &&
-      isDurationPath(path) &&
-      b * factors[clockOf(path)] === a
-    )
+    // A duration must be compressed, even one both plans take from a default.
+    const duration = typeof a === 'number' && a > 0 && isDurationPath(path);
+    if (duration ? typeof b === 'number' && b * factors[clockOf(path)] === a : Object.is(a, b))
       return;
     out.push(`${pathText(path)}: ${JSON.stringify(a)} became ${JSON.stringify(b)}`);
   };

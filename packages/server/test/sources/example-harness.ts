@@ -18,14 +18,22 @@ import type { ClockFactors } from '../support/compress-durations.js';
 import type { TestServer } from '../support/test-server.js';
 
 /**
- * The test's clocks (ADR 0023): a minute of the plan's metrics is a second (a
- * Prometheus step spans four 250 ms scrapes), an hour of its phases and sign-off
- * deadlines is 100 ms. Every example duration divides exactly.
+ * The test's clocks (ADR 0023): a minute of the plan's metrics is half a second
+ * (a Prometheus step spans four 125 ms scrapes), an hour of its phases and
+ * sign-off deadlines is 100 ms. Every example duration divides exactly.
  */
-export const EXAMPLE_CLOCKS: ClockFactors = { launch: 36_000, metrics: 60 };
+export const EXAMPLE_CLOCKS: ClockFactors = { launch: 36_000, metrics: 120 };
 
 /** How often the test's Prometheus scrapes the example service. */
-export const SCRAPE_INTERVAL = '250ms';
+export const SCRAPE_INTERVAL = '125ms';
+
+/**
+ * A phase's first look waits this long: 31 steps of metrics, since a per-interval
+ * verdict needs 30 (the shipped plans' min_duration is 60 steps or more, so the
+ * compressed launch clock would otherwise act on missing evidence that the real
+ * one never sees).
+ */
+export const EVIDENCE_MS = 16_500;
 
 /** A shipped example, and the same plan on the test's clocks. */
 export interface Example {
@@ -154,9 +162,18 @@ export function whenServing(client: ThresholdClient, launch: string, phase: stri
   });
 }
 
-/** Send what the client holds and fold it into aggregates. */
+/**
+ * Send everything the client holds (a batch the server throttles, 429 at its
+ * per-token event rate, is sent again) and fold it into aggregates.
+ */
 export async function settle(client: ThresholdClient, t: TestServer): Promise<void> {
-  await client.flush();
+  for (;;) {
+    await client.flush();
+    const { queuedEvents, droppedEvents } = client.stats;
+    if (droppedEvents > 0) throw new Error(`the SDK dropped ${droppedEvents} events`);
+    if (queuedEvents === 0) break;
+    await pause(200);
+  }
   while ((await t.server.store.project()) > 0) {
     // fold until the backlog is empty
   }
@@ -230,7 +247,8 @@ export class LaunchDriver {
   }
 
   /**
-   * Look every `everyMs` until `done` holds for a look; returns the looks it took.
+   * Look every `everyMs` (default 500: a step of the test's metrics clock) until `done`
+   * holds for a look; returns the looks it took.
    * `stop` makes it fail at once (e.g. a rollback in a healthy run).
    */
   async lookUntil(
@@ -244,7 +262,7 @@ export class LaunchDriver {
       if (bad !== undefined)
         throw new Error(`${what}: ${bad.type} at look ${this.looks}: ${bad.reason}`);
       if (done(outcome)) return n;
-      await pause(options.everyMs ?? 1000);
+      await pause(options.everyMs ?? 500);
     }
     throw new Error(
       `${what}: not reached after ${options.maxLooks} looks; last look: ${this.last?.look.summary}; decisions: ${this.decisions.map((d) => `${d.type}: ${d.reason}`).join(' | ')}`,

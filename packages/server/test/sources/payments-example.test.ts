@@ -1,7 +1,7 @@
 /**
  * examples/payments-migration.yaml, the shipped file, launched live (issue 12,
  * item 8): a real server over HTTP whose controller reads a real Prometheus
- * (scraping the ledger service's per-arm metrics every 250 ms) and real
+ * (scraping the ledger service's per-arm metrics every 125 ms) and real
  * PostgreSQL (the reconciliation KPI's warehouse tables), while a real SDK
  * client in the API gateway assigns checkout sessions. Only the plan's durations
  * differ from the file, compressed on the test's clocks (ADR 0023), and the test
@@ -21,6 +21,7 @@ import { differencesBeyondDurations } from '../support/compress-durations.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
 import {
+  EVIDENCE_MS,
   EXAMPLE_CLOCKS,
   LaunchDriver,
   SCRAPE_INTERVAL,
@@ -62,9 +63,6 @@ const SESSIONS: Record<string, number> = {
   half: 1000,
   full: 1000,
 };
-
-/** A phase's first look waits for 31 one-second steps of metrics: a per-interval verdict needs 30. */
-const EVIDENCE_MS = 32_000;
 
 if (!HAVE_PROMETHEUS || url === undefined || url === '') {
   if (url === undefined || url === '')
@@ -191,9 +189,9 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
   describe('examples/payments-migration.yaml, live on Prometheus and PostgreSQL', () => {
     it('is the shipped file with only its durations compressed', () => {
       expect(differencesBeyondDurations(example.shipped, example.plan, EXAMPLE_CLOCKS)).toEqual([]);
-      // What the compression gives: a 1-minute step is a second, the 3-day bake 7.2 s.
+      // What the compression gives: a 1-minute step is half a second, the 3-day bake 7.2 s.
       const burn = example.plan.kpis['operational-health']?.[0];
-      expect(burn?.step).toBe(1000);
+      expect(burn?.step).toBe(500);
       expect(example.plan.phases.map((p) => p.bake ?? p.min_duration)).toEqual([
         100, 400, 1200, 2400, 7200,
       ]);
@@ -228,14 +226,24 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
       });
       expect(v2.status).toBe(201);
       const driver = await start();
+      // The lead started it, so the lead's sre approval does not count (allow_self_approval: false).
+      const self = await t.json<{ error: { code: string } }>(
+        lead(),
+        'POST',
+        `/api/v1/launches/${driver.id}/approvals`,
+        { role: 'sre', decision: 'approve', phase: 'tenth' },
+      );
+      expect(self.status).toBe(403);
+      expect(self.body.error.code).toBe('SELF_APPROVAL');
 
       const seen: Decision[] = [];
+      const looks: Record<string, number> = {};
       let phaseStart = await enterPhase(driver, 'canary', 0.001);
       for (const [i, phase] of example.plan.phases.entries()) {
         // The first look of a phase comes once its metrics could hold a verdict (see EVIDENCE_MS).
         await pause(Math.max(0, phaseStart + EVIDENCE_MS - Date.now()));
         const last = i === example.plan.phases.length - 1;
-        await driver.lookUntil(
+        looks[phase.name] = await driver.lookUntil(
           last ? 'the bake completes' : `${phase.name} advances`,
           (o) => o.decisions.some((d) => d.type === (last ? 'complete' : 'advance')),
           {
@@ -248,6 +256,7 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
         if (next !== undefined) phaseStart = await enterPhase(driver, next.name, next.traffic);
       }
 
+      console.log(`payments example: looks per phase ${JSON.stringify(looks)}`);
       const moves = seen.filter((d) => d.type === 'advance' || d.type === 'complete');
       expect(moves.map((d) => (d.type === 'advance' ? d.toPhase : d.type))).toEqual([
         'small',

@@ -247,7 +247,9 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
           last ? 'the bake completes' : `${phase.name} advances`,
           (o) => o.decisions.some((d) => d.type === (last ? 'complete' : 'advance')),
           {
-            maxLooks: 60,
+            // Generous: on a busy machine a phase may outlast a window of cpu_per_request
+            // (30 s here), whose next 30 steps it then waits for.
+            maxLooks: 120,
             stop: (d) => ['rollback', 'pause', 'hold', 'ask', 'signoff-expired'].includes(d.type),
           },
         );

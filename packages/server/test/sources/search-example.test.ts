@@ -271,7 +271,8 @@ if (!HAVE_PROMETHEUS) {
           last ? 'the bake completes' : `${phase.name} advances`,
           (o) => o.decisions.some((d) => d.type === (last ? 'complete' : 'advance')),
           {
-            maxLooks: 60,
+            // Generous: a busy machine may scrape and ingest late.
+            maxLooks: 120,
             stop: (d) =>
               ['rollback', 'pause', 'hold', 'ask', 'extend', 'signoff-expired'].includes(d.type),
           },

@@ -161,7 +161,7 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
     await settle(client, t);
   }
 
-  /** Start the launch (the lead), serve its canary and wait for the metrics of its first phase. */
+  /** The lead starts a launch of the uploaded plan; the driver's sign-offs come from the role holders. */
   async function start(): Promise<LaunchDriver> {
     // A failed run must not leave its launch active (one active launch per flag).
     for (const l of await t.server.store.listLaunches({ status: ['running', 'paused'] }))
@@ -317,7 +317,10 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
         treatment: { ...HEALTHY, errorRate: 0.5, paymentFailureRate: 0.5, latency: 0.3 },
       });
       // Count looks from the moment Prometheus holds a second of the errors.
-      while ((await errors()) < before + HEALTHY.rps * 0.5) await pause(100);
+      for (let i = 0; (await errors()) < before + HEALTHY.rps * 0.5; i++) {
+        if (i > 300) throw new Error('Prometheus never held the injected errors');
+        await pause(100);
+      }
       const looks = await driver.lookUntil(
         'a rollback',
         (o) => o.decisions.some((d) => d.type === 'rollback'),

@@ -337,7 +337,10 @@ if (!HAVE_PROMETHEUS) {
       const before = await errors();
       await service.setArms({ treatment: { ...HEALTHY, errorRate: 0.5, latency: 1 } });
       // Count looks from the moment Prometheus holds a second of the errors.
-      while ((await errors()) < before + HEALTHY.rps * 0.5) await pause(100);
+      for (let i = 0; (await errors()) < before + HEALTHY.rps * 0.5; i++) {
+        if (i > 300) throw new Error('Prometheus never held the injected errors');
+        await pause(100);
+      }
       const looks = await driver.lookUntil(
         'a rollback',
         (o) => o.decisions.some((d) => d.type === 'rollback'),

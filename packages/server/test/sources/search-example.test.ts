@@ -41,8 +41,13 @@ import type { TestPrometheus } from './prometheus-harness.js';
 
 const FLAG = 'search-ltr-ranking';
 
-/** A healthy search service: 1,000 searches a second per arm, 0.02% errors, ~400 ms. */
-const HEALTHY: ArmLoad = { rps: 1000, errorRate: 0.0002, latency: 0.4 };
+/**
+ * A healthy search service: 4,000 searches a second per arm, 0.02% errors,
+ * ~400 ms. Enough requests that most half-second intervals hold an error, so the
+ * burn rate's overdispersion estimate has neighbours to compare and trims the
+ * level shift of a regression away.
+ */
+const HEALTHY: ArmLoad = { rps: 4000, errorRate: 0.0002, latency: 0.4 };
 
 /**
  * Users per arm each phase brings (at least its min_units): enough that the
@@ -328,6 +333,8 @@ if (!HAVE_PROMETHEUS) {
       const driver = await start();
       await whenServing(client, driver.id, 'internal');
       await service.setArms({ treatment: HEALTHY, control: HEALTHY });
+      const launch = await t.server.store.getLaunch(driver.id);
+      await pause(Math.max(0, Date.parse(launch?.phaseStartedAt ?? '') + EVIDENCE_MS - Date.now()));
       await driver.lookUntil(
         'the burn-rate guard passes',
         (o) => verdictIn(o.look, 'search_availability') === 'pass',

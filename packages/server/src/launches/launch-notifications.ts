@@ -15,11 +15,9 @@ export const notificationSchema = z
   .object({
     key: z.string().meta({ description: 'The outbox idempotency key.' }),
     kind: z.enum(['notify', 'webhook', 'warning']),
-    target: z
-      .string()
-      .meta({
-        description: "The notify target (the plan's owner for warnings), or the webhook's origin.",
-      }),
+    target: z.string().meta({
+      description: "The notify target (the plan's owner for warnings), or the webhook's origin.",
+    }),
     seq: z
       .number()
       .int()

@@ -219,7 +219,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
         : `waiting: split not healthy (p=${formatP(f.srm.pValue)})`;
   } else if (f.count !== null && !f.count.met) {
     look.state = 'waiting-for-signoff';
-    look.summary = `waiting for sign-off: ${signoffText(f.count)}`;
+    look.summary = `waiting for sign-off to enter ${f.count.phase}: ${signoffText(f.count)}`;
   } else if (last && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake) {
     look.state = 'baking';
     look.summary = `baking: ${roughDuration(f.bakeElapsed)} of ${f.text?.bake ?? roughDuration(f.phase.bake)} at ${f.text?.share ?? formatShare(state.traffic)}`;

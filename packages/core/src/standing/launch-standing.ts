@@ -253,8 +253,9 @@ function endedSentence(input: StandingInput, d: LoggedDecision | null): string {
     const c = decisionCause(d.decision, d.actor);
     return `Rolled back to 0% in ${d.decision.phase}${c.by === '' ? '' : ` by ${c.by}`}${c.why === '' ? '' : `: ${c.why}`}.`;
   }
-  const share = formatShare(state.traffic);
-  if (d === null || d.decision.type !== 'complete') return `Completed: fully live at ${share}.`;
+  // "Fully live" only at 100%: a plan may end at a smaller share.
+  const live = state.traffic >= 1 ? ': fully live at 100%' : ` at ${formatShare(state.traffic)}`;
+  if (d === null || d.decision.type !== 'complete') return `Completed${live}.`;
   const phase = plan.phases[d.decision.phaseIndex];
   const how =
     d.decision.rule === 'bake-complete' && phase?.bake !== undefined
@@ -263,7 +264,7 @@ function endedSentence(input: StandingInput, d: LoggedDecision | null): string {
         ? `in ${d.decision.phase}`
         : `after ${roughDuration(d.decision.evidence.elapsedMs)} in ${d.decision.phase}`;
   const guards = completedGuards(d.decision);
-  return `Completed: fully live at ${share} ${how}${guards === '' ? '' : `; ${guards}`}.`;
+  return `Completed${live} ${how}${guards === '' ? '' : `; ${guards}`}.`;
 }
 
 function pausedSentence(state: LaunchState, p: LoggedDecision | null): string {

@@ -6,6 +6,7 @@ import type {
   Condition,
   Decision,
   GuardResult,
+  LaunchStanding,
   LaunchStatus,
   Look,
   LookState,
@@ -60,8 +61,30 @@ export interface LaunchDetail {
   signoffs: SignoffProgress[];
   pendingSignoffs: SignoffProgress[];
   lastDecision: unknown;
+  /** Where the launch stands and why: the same derivation the CLI and the list show. */
+  standing: LaunchStanding;
+  /** What became of each notification the launch asked for. */
+  notifications: NotificationView[];
   /** External metric sources the plan reads (older servers send none). */
   sources?: SourceHealthView[];
+}
+
+/** One notification a launch asked for, and what became of it. */
+export interface NotificationView {
+  /** The outbox idempotency key. */
+  key: string;
+  kind: 'notify' | 'webhook' | 'warning';
+  /** The notify target (the plan's owner for warnings), or the webhook's origin. */
+  target: string;
+  /** Seq of the decision or warning in the launch log that asked for it. */
+  seq: number;
+  at: string;
+  kpi: string | null;
+  state: 'queued' | 'delivered' | 'failed' | 'not-configured' | 'unknown';
+  /** Why it was not delivered, or (queued) why the last attempt failed. */
+  error: string | null;
+  attempts: number;
+  settledAt: string | null;
 }
 
 /** One metric source's health (GET /api/v1/launches/:id). */
@@ -128,16 +151,20 @@ export interface DecisionEvent {
   decision: Decision;
 }
 
-/** One row of the dashboard's launch list: the summary plus health and sign-offs. */
+/** One row of the dashboard's launch list: the summary plus where it stands and sign-offs. */
 export interface LaunchOverview extends LaunchSummary {
+  /** The plan's owner. */
+  owner: string;
+  /** Where the launch stands and why. */
+  standing: LaunchStanding;
   /** Worst verdict of the latest look; null before the first look. */
   health: Verdict | null;
   verdicts: { pass: number; breach: number; insufficient: number };
   /** KPIs left out of health: no control arm at 100% traffic. */
   notComparable: number;
   pendingSignoffs: { phase: string; role: string; missing: number }[];
-  /** The latest look's one-line status, when there is one. */
-  summary: string | null;
+  /** standing.sentence. */
+  summary: string;
 }
 
 export interface PlanListEntry {

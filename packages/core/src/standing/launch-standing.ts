@@ -299,18 +299,18 @@ function nextStepOf(
   if (state.status === 'rolled-back' || state.status === 'completed') return null;
   if (state.status === 'paused') return 'stays paused until an operator resumes it';
   const into = next === null ? null : `${next.phase} at ${formatShare(next.traffic)}`;
-  const gate = plan.phases[state.phaseIndex + 1]?.signoff;
-  if (state.phaseIndex < 0)
-    return `starts ${into ?? 'the first phase'} once ${gate?.roles.join(', ') ?? 'the roles'} sign off`;
-  if (s === 'waiting-for-signoff' && into !== null)
-    return `advances to ${into} once ${gate?.roles.join(', ') ?? 'the roles'} sign off`;
+  const roles = plan.phases[state.phaseIndex + 1]?.signoff?.roles;
+  const signs =
+    roles === undefined ? '' : `${roles.join(', ')} sign${roles.length === 1 ? 's' : ''} off`;
+  if (state.phaseIndex < 0) return `starts ${into ?? 'the first phase'} once ${signs}`;
+  if (s === 'waiting-for-signoff' && into !== null) return `advances to ${into} once ${signs}`;
   if (into === null) {
     const bake = plan.phases[state.phaseIndex]?.bake;
     return bake === undefined
       ? 'completes when every condition holds'
       : `completes when the ${roughDuration(bake)} bake ends with every condition met`;
   }
-  return `advances to ${into} when every condition holds${gate === undefined ? '' : ` and ${gate.roles.join(', ')} sign off`}`;
+  return `advances to ${into} when every condition holds${signs === '' ? '' : ` and ${signs}`}`;
 }
 
 const LOOK_STATES: Readonly<Partial<Record<LookState, StandingState>>> = {

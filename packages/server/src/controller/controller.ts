@@ -105,13 +105,22 @@ function envMs(name: string): number | undefined {
   return ms;
 }
 
-/** Whether a look says something the last recorded one did not: another state, phase or status. */
-function changedFrom(recorded: StandingLook | null, look: Look): boolean {
+/**
+ * Whether a look says something the last recorded one did not: another state,
+ * phase or status, or the first units after none (which ends a no-exposures warning).
+ */
+function changedFrom(
+  recorded: StandingLook | null,
+  look: Look,
+  units: { treatment: number; control: number },
+): boolean {
   return (
     recorded === null ||
     recorded.state !== look.state ||
     recorded.phaseIndex !== look.phaseIndex ||
-    recorded.status !== look.status
+    recorded.status !== look.status ||
+    (recorded.units.treatment + recorded.units.control === 0 &&
+      units.treatment + units.control > 0)
   );
 }
 
@@ -186,7 +195,7 @@ export function createController(options: ControllerOptions): Controller {
       at - last >= recordEvery ||
       decisions.length > 0 ||
       warnings.length > 0 ||
-      changedFrom(cached.log.look, look);
+      changedFrom(cached.log.look, look, evidence.units);
     const outcome: LookOutcome = {
       launchId: launch.id,
       look,

@@ -170,7 +170,7 @@ export function LaunchPage({ id }: { id: string }) {
         {standing.sentence}
       </p>
       {standing.nextStep === null ? null : (
-        <p className="facts-line" data-next-step>
+        <p className="next-step" data-next-step>
           Next: {standing.nextStep}
         </p>
       )}
@@ -233,6 +233,10 @@ export function LaunchPage({ id }: { id: string }) {
           <span className="muted small">
             at {clockTime(matrix.at)}
             {matrix.from === null ? '' : `, from the ${matrix.from} decision`}
+            {/* Evidence of an earlier phase is labelled so, never passed off as this phase's. */}
+            {latest === undefined || latest.phaseIndex === standing.phaseIndex || ended
+              ? ''
+              : `, in ${latest.phase} (no look in ${standing.phase} yet)`}
           </span>
         )}
       </h2>

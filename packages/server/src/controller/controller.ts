@@ -119,8 +119,7 @@ function changedFrom(
     recorded.state !== look.state ||
     recorded.phaseIndex !== look.phaseIndex ||
     recorded.status !== look.status ||
-    (recorded.units.treatment + recorded.units.control === 0 &&
-      units.treatment + units.control > 0)
+    (recorded.units.treatment + recorded.units.control === 0 && units.treatment + units.control > 0)
   );
 }
 

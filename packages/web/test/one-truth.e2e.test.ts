@@ -241,6 +241,19 @@ describe.skipIf(!HAS_CHROMIUM)('one truth on every screen', { timeout: 120_000 }
     await fx?.close();
   });
 
+  it('a sign-in link opened in a tab already at / signs in (the fragment alone changes)', async () => {
+    const opened = await openPage(browser);
+    const { page } = opened;
+    await page.goto(`${fx.url}/#token=${tokens.viewer}`);
+    await page.getByText('signed in as').waitFor(SEE);
+    expect(await page.locator('header').innerText()).toContain('vera-viewer');
+    // Same tab, same page: only the fragment changes, so the browser does not load the page again.
+    await page.goto(`${fx.url}/#token=${tokens.operator}`);
+    await expect.poll(() => page.locator('header').innerText(), SEE).toContain('olivia-operator');
+    expect(page.url()).not.toContain('token');
+    await opened.close();
+  });
+
   it.each(Object.keys(PLANS) as Case[])(
     '%s: the badge, the status sentence, the charts’ last point, the list and launch status --json agree with the decision log',
     async (name) => {

@@ -24,6 +24,7 @@ import type { ServerMetrics } from './metrics/server-metrics.js';
 import { createOutboxWorker } from './notify/outbox-worker.js';
 import type { OutboxWorker, OutboxWorkerOptions } from './notify/outbox-worker.js';
 import { loadSourceConfigs } from './sources/source-config.js';
+import { noExposureWarningFromEnv } from './launches/no-exposure-setting.js';
 import type { SourceConfig } from './sources/metric-source.js';
 import { openSources } from './sources/source-registry.js';
 import type { SourceRegistry } from './sources/source-registry.js';
@@ -65,6 +66,12 @@ export interface StartServerOptions {
   outbox?: false | Omit<OutboxWorkerOptions, 'store' | 'logger' | 'now' | 'lease'>;
   /** Metric sources besides events (default: THRESHOLD_SOURCES_FILE and THRESHOLD_<KIND>_URL). */
   sources?: SourceConfig[];
+  /**
+   * Time without any exposure in a live phase before a running launch warns (in
+   * its status, the lists and a notification to the plan's owner); null never
+   * warns. Default THRESHOLD_NO_EXPOSURE_WARNING, else 5 minutes.
+   */
+  noExposureWarningMs?: number | null;
 }
 
 /** A running server. */
@@ -93,8 +100,12 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino();
   const now = options.now ?? Date.now;
-  // A bad source configuration stops the start before anything opens.
+  // A bad source configuration (or warning setting) stops the start before anything opens.
   const sourceConfigs = options.sources ?? loadSourceConfigs();
+  const noExposureWarningMs =
+    options.noExposureWarningMs === undefined
+      ? noExposureWarningFromEnv()
+      : options.noExposureWarningMs;
   const store = await openStore({
     ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -143,7 +154,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     sources,
     planValidator,
     tokenStreams,
-    ...(options.app === undefined ? {} : { options: options.app }),
+    options: { ...options.app, noExposureWarningMs },
   });
   await hub.refresh();
   hub.start();
@@ -171,6 +182,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     lease,
     configChanged: () => hub.changed(),
     sources: sources.sources,
+    noExposureWarningMs,
     ...controllerOptions,
   });
   const outboxOptions = options.outbox === false ? {} : (options.outbox ?? {});

@@ -67,7 +67,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
 
   beforeAll(async () => {
     await buildDashboard();
-    fx = await startFixture();
+    // The real outbox, with no URL for any target: the page shows each notification went nowhere.
+    fx = await startFixture({ outbox: { intervalMs: 100, resolve: () => undefined } });
     tokens.viewer = await fx.token('vera-viewer', ['viewer']);
     tokens.operator = await fx.token('olivia-operator', ['operator']);
     tokens.product = await fx.token('pat-product', ['approver:product']);
@@ -147,12 +148,14 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     expect(stored).not.toContain(tokens.viewer);
 
     const searchRow = page.locator(`tr[data-launch="${search}"]`);
-    await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled-back');
+    await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled back');
     expect(await searchRow.innerText()).toContain('breach');
-    expect(await searchRow.innerText()).toContain('rolled back: error_rate');
+    expect(await searchRow.innerText()).toContain(
+      'Rolled back to 0% in canary by the contingency of risk R7',
+    );
     const checkoutRow = page.locator(`tr[data-launch="${checkout}"]`);
     await expect.poll(() => checkoutRow.innerText(), SEE).toContain('product ×1');
-    expect(await checkoutRow.innerText()).toMatch(/running[\s\S]*canary[\s\S]*20%/);
+    expect(await checkoutRow.innerText()).toMatch(/waiting for sign-off[\s\S]*canary[\s\S]*20%/);
 
     // A launch started elsewhere appears without a reload.
     const third = await api<{ launch: { id: string } }>(
@@ -177,7 +180,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     );
     await expect
       .poll(() => page.locator(`tr[data-launch="${third.body.launch.id}"]`).innerText(), SEE)
-      .toContain('rolled-back');
+      .toContain('rolled back');
     await page.screenshot({ path: join(SCREENSHOTS, 'launches.png'), fullPage: true });
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await close();
@@ -310,9 +313,12 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     await page.getByRole('button', { name: 'Pause now' }).click();
     const outcome = page.locator('[data-outcome="paused"]');
     await outcome.waitFor({ timeout: 30_000 });
-    expect(await outcome.innerText()).toContain(
-      'Support queue is spiking; holding until it settles',
-    );
+    // Why, once: the status sentence right above the evidence.
+    await expect
+      .poll(() => page.locator('p[data-status-line]').innerText(), SEE)
+      .toBe(
+        'Paused in full by olivia-operator: Support queue is spiking; holding until it settles.',
+      );
     expect(await page.locator('header.page-head').innerText()).toContain('paused');
 
     await page.getByRole('link', { name: 'Audit' }).click();

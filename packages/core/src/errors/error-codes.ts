@@ -59,6 +59,11 @@ export const ERROR_CODES = {
     description:
       "The action is not possible in the launch's current status (e.g. resume a running launch).",
   },
+  NOTHING_PENDING: {
+    status: 409,
+    description:
+      "Nothing waits for this role's answer: no sign-off or ask of the launch names the role and phase now, so the answer would count for nothing; details.awaiting lists what does wait.",
+  },
   LAUNCH_NOT_READY: {
     status: 409,
     description:

@@ -5,8 +5,8 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
-import { decide } from '@threshold/core';
-import type { Decision, Look, Plan } from '@threshold/core';
+import { decide, noExposureWarning } from '@threshold/core';
+import type { Decision, LaunchState, Look, Plan, StandingLook } from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { StoreConflictError } from '../store/index.js';
@@ -20,6 +20,8 @@ import { foldLog, rebuildState } from './launch-log.js';
 import type { FoldedLog } from './launch-log.js';
 import { lookRecordOf } from './look-record.js';
 import { createIntegrityAlerts } from './integrity-alert.js';
+import type { LaunchWarning } from './outbox-messages.js';
+import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
 
 /** Default time between looks at each launch. */
 export const DEFAULT_LOOK_INTERVAL_MS = 2000;
@@ -67,6 +69,11 @@ export interface ControllerOptions {
   onDecision?: (committed: CommittedDecision) => void;
   /** Metric sources by name (default: only the store's events). */
   sources?: SourceSet;
+  /**
+   * Time without any exposure in a live phase before the launch warns its owner
+   * (null: never; default THRESHOLD_NO_EXPOSURE_WARNING, else 5 minutes).
+   */
+  noExposureWarningMs?: number | null;
 }
 
 /** The controller. */
@@ -98,6 +105,24 @@ function envMs(name: string): number | undefined {
   return ms;
 }
 
+/**
+ * Whether a look says something the last recorded one did not: another state,
+ * phase or status, or the first units after none (which ends a no-exposures warning).
+ */
+function changedFrom(
+  recorded: StandingLook | null,
+  look: Look,
+  units: { treatment: number; control: number },
+): boolean {
+  return (
+    recorded === null ||
+    recorded.state !== look.state ||
+    recorded.phaseIndex !== look.phaseIndex ||
+    recorded.status !== look.status ||
+    (recorded.units.treatment + recorded.units.control === 0 && units.treatment + units.control > 0)
+  );
+}
+
 /** Create a controller (not started). */
 export function createController(options: ControllerOptions): Controller {
   const { store, logger } = options;
@@ -109,6 +134,10 @@ export function createController(options: ControllerOptions): Controller {
     options.lookRecordIntervalMs ??
     envMs('THRESHOLD_LOOK_RECORD_INTERVAL_MS') ??
     DEFAULT_LOOK_RECORD_INTERVAL_MS;
+  const noExposureMs =
+    options.noExposureWarningMs === undefined
+      ? noExposureWarningFromEnv()
+      : options.noExposureWarningMs;
   const cache = new Map<string, Cached>();
   const integrity = createIntegrityAlerts(store);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -156,8 +185,16 @@ export function createController(options: ControllerOptions): Controller {
     await integrity
       .check(launch, plan, at)
       .catch((err: unknown) => logger.warn({ err, launch: launch.id }, 'integrity check failed'));
+    const warnings = warningsOf(plan, state, cached.log.warnings, look, evidence.units, decisions);
     const last = cached.log.lastLookAt;
-    const record = last === null || at - last >= recordEvery;
+    // The look that decided (or raised a warning, or changed what the launch is doing) is
+    // always recorded, so the record and the charts end where the decision was taken.
+    const record =
+      last === null ||
+      at - last >= recordEvery ||
+      decisions.length > 0 ||
+      warnings.length > 0 ||
+      changedFrom(cached.log.look, look, evidence.units);
     const outcome: LookOutcome = {
       launchId: launch.id,
       look,
@@ -176,6 +213,7 @@ export function createController(options: ControllerOptions): Controller {
           state,
           decisions,
           actor: 'controller',
+          warnings,
           ...(record ? { look: lookRecordOf(look, evidence) } : {}),
         }),
       );
@@ -189,10 +227,7 @@ export function createController(options: ControllerOptions): Controller {
       );
       return { ...outcome, conflict: true };
     }
-    cache.set(launch.id, {
-      ...cached,
-      log: { state: result.state, seq: result.seq, lastLookAt: record ? at : last },
-    });
+    cache.set(launch.id, { ...cached, log: foldLog(cached.log, result.events) });
     options.configChanged?.();
     let seq = launch.seq;
     for (const decision of decisions) {
@@ -209,6 +244,28 @@ export function createController(options: ControllerOptions): Controller {
       }
     }
     return { ...outcome, committed: true, recorded: record };
+  }
+
+  /** The no-exposures warning of this look, unless raised before in this phase or the look moved the launch. */
+  function warningsOf(
+    plan: Plan,
+    state: LaunchState,
+    raised: readonly string[],
+    look: Look,
+    units: { treatment: number; control: number },
+    decisions: readonly Decision[],
+  ): LaunchWarning[] {
+    if (decisions.some((d) => d.type !== 'notify' && d.type !== 'webhook')) return [];
+    const w = noExposureWarning(
+      plan,
+      state,
+      { at: look.at, phaseIndex: look.phaseIndex, units },
+      noExposureMs,
+    );
+    if (w === null) return [];
+    const key = `${w.id}:${w.phase}`;
+    if (raised.includes(key)) return [];
+    return [{ key, id: w.id, phase: w.phase, at: look.at, message: w.message, to: plan.owner }];
   }
 
   async function lookOnce(): Promise<LookOutcome[]> {

@@ -43,6 +43,8 @@ import { storeErrorToHttp } from './store-errors.js';
 import { TokenStreams } from './token-streams.js';
 import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
+import { LaunchReader } from '../launches/launch-reader.js';
+import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
 
 /** What the app is built from. Only `store` is required. */
 export interface AppDeps {
@@ -131,6 +133,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     sources: deps.sources ?? openSources([], { store: deps.store }),
     planValidator: deps.planValidator ?? inlinePlanValidator(),
     tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
+    launches: new LaunchReader(
+      deps.store,
+      options.noExposureWarningMs === undefined
+        ? noExposureWarningFromEnv()
+        : options.noExposureWarningMs,
+    ),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

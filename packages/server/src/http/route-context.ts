@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import type { TokenStreams } from './token-streams.js';
+import type { LaunchReader } from '../launches/launch-reader.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -19,6 +20,8 @@ export interface AppOptions {
   ssePingIntervalMs?: number;
   /** Accepted event times around the server's clock (default EVENT_TIME_WINDOW: 7 days back, 15 min ahead). */
   eventTimeWindow?: EventTimeWindow;
+  /** Time without exposures before a running launch shows the no-exposures warning (null: never; default THRESHOLD_NO_EXPOSURE_WARNING, else 5m). */
+  noExposureWarningMs?: number | null;
 }
 
 /** Everything route handlers use, fixed when the app is created. */
@@ -40,4 +43,6 @@ export interface RouteContext {
   planValidator: PlanValidator;
   /** Open SSE streams by token, ended when their token is revoked. */
   tokenStreams: TokenStreams;
+  /** Where launches stand (their logs folded, cached). */
+  launches: LaunchReader;
 }

@@ -17,7 +17,7 @@ export type DashboardLaunchesAnswer = {
 
 /** GET /api/v1/launches 200: Launches, newest first. */
 export type LaunchesAnswer = {
-  launches: LaunchSummary[];
+  launches: LaunchListEntry[];
 };
 
 /** GET /api/v1/launches/{id} 200: The launch. */
@@ -115,6 +115,7 @@ export interface ErrorAnswer {
       | 'METHOD_NOT_ALLOWED'
       | 'CONFLICT'
       | 'INVALID_TRANSITION'
+      | 'NOTHING_PENDING'
       | 'LAUNCH_NOT_READY'
       | 'LAUNCH_ACTIVE'
       | 'PAYLOAD_TOO_LARGE'
@@ -243,6 +244,9 @@ export interface LaunchDetail {
     missing: number;
   }[];
   lastDecision: unknown;
+  standing: LaunchStanding;
+  /** What became of each notification the launch asked for. */
+  notifications: Notification[];
   integrity: EvidenceIntegrity;
   /** Health of the external metric sources the plan's KPIs read (events excluded). */
   sources: {
@@ -253,6 +257,26 @@ export interface LaunchDetail {
     lastError?: string;
     lastQueryAt?: string;
   }[];
+}
+
+export interface LaunchListEntry {
+  id: string;
+  plan: string;
+  planVersion: number;
+  flag: string;
+  status: 'running' | 'paused' | 'rolled-back' | 'completed';
+  phase: string;
+  phaseIndex: number;
+  phases: number;
+  /** Treatment share, 0..1. */
+  share: number;
+  phaseStartedAt: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  seq: number;
+  owner: string;
+  standing: LaunchStanding;
 }
 
 export interface LaunchOverview {
@@ -271,7 +295,9 @@ export interface LaunchOverview {
   createdAt: string;
   updatedAt: string;
   seq: number;
-  /** Worst verdict of the latest look; null before the first look. */
+  owner: string;
+  standing: LaunchStanding;
+  /** standing.health when it is a verdict; null otherwise. */
   health: 'pass' | 'breach' | 'insufficient-evidence' | null;
   verdicts: {
     pass: number;
@@ -285,8 +311,69 @@ export interface LaunchOverview {
     role: string;
     missing: number;
   }[];
-  /** The latest look's status line. */
-  summary: string | null;
+  /** standing.sentence. */
+  summary: string;
+}
+
+export interface LaunchStanding {
+  status: 'running' | 'paused' | 'rolled-back' | 'completed';
+  /** Where it stands in one word (no-exposures is a warning state). */
+  state:
+    | 'waiting'
+    | 'waiting-for-signoff'
+    | 'asking'
+    | 'holding'
+    | 'baking'
+    | 'no-exposures'
+    | 'paused'
+    | 'rolled-back'
+    | 'completed';
+  /** The state in words, e.g. "waiting for sign-off". */
+  label: string;
+  phase: string;
+  /** -1 before the first phase. */
+  phaseIndex: number;
+  traffic: number;
+  next: {
+    phase: string;
+    phaseIndex: number;
+    traffic: number;
+  } | null;
+  /** What happens next; null when ended. */
+  nextStep: string | null;
+  health: 'pass' | 'breach' | 'insufficient-evidence' | 'not-comparable' | 'none';
+  healthText: string;
+  kpis: {
+    kpi: string;
+    verdict: 'pass' | 'breach' | 'insufficient-evidence' | 'not-comparable';
+  }[];
+  verdicts: {
+    pass: number;
+    breach: number;
+    insufficient: number;
+    notComparable: number;
+  };
+  /** One sentence: where it stands and why. */
+  sentence: string;
+  /** The recorded look the health and KPIs come from. */
+  look: {
+    seq: number;
+    at: number;
+  } | null;
+  /** The decision the sentence is about. */
+  decision: {
+    seq: number;
+    type: string;
+    rule: string;
+    at: number;
+    actor: string;
+  } | null;
+  warnings: {
+    id: 'no-exposures';
+    phase: string;
+    since: number;
+    message: string;
+  }[];
 }
 
 export interface LaunchSummary {
@@ -364,6 +451,26 @@ export interface Look {
       control: number;
     };
   }[];
+}
+
+export interface Notification {
+  /** The outbox idempotency key. */
+  key: string;
+  kind: 'notify' | 'webhook' | 'warning';
+  /** The notify target (the plan's owner for warnings), or the webhook's origin. */
+  target: string;
+  /** The decision or warning in the launch log that asked for it. */
+  seq: number;
+  /** When it was asked for. */
+  at: string;
+  kpi: string | null;
+  /** queued (not sent yet, or retrying), delivered, failed (for good), not-configured (no URL for the target), unknown (finished before outcomes were recorded). */
+  state: 'queued' | 'delivered' | 'failed' | 'not-configured' | 'unknown';
+  /** Why it was not delivered, or (queued) why the last attempt failed. */
+  error: string | null;
+  attempts: number;
+  /** When the outcome became final. */
+  settledAt: string | null;
 }
 
 export interface PlanVersion {

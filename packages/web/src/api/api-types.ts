@@ -9,6 +9,7 @@ import type {
   Condition,
   Decision,
   KpiCategory,
+  LaunchStanding,
   LaunchStatus,
   Look as CoreLook,
   LookState,
@@ -47,6 +48,9 @@ export type SignoffProgress = ApiDetail['signoffs'][number];
 /** One approval or rejection given for the launch. */
 export type ApprovalView = ApiDetail['approvals'][number];
 
+/** One notification a launch asked for, and what became of it. */
+export type NotificationView = Api.Notification;
+
 /** One metric source's health (GET /api/v1/launches/:id). */
 export type SourceHealthView = ApiDetail['sources'][number];
 
@@ -56,6 +60,7 @@ export type LaunchDetail = Refine<
   {
     launch: LaunchSummary & { salt: string };
     plan: { name: string; version: number; plan: Plan };
+    standing: LaunchStanding;
   }
 >;
 
@@ -85,7 +90,7 @@ export type DecisionEvent = Pick<LaunchEvent, 'seq' | 'actor' | 'at'> & { decisi
 /** One row of the dashboard's launch list: the summary plus health and sign-offs. */
 export type LaunchOverview = Refine<
   Api.LaunchOverview,
-  { status: LaunchStatus; health: Verdict | null }
+  { status: LaunchStatus; health: Verdict | null; standing: LaunchStanding }
 >;
 
 /** One plan of GET /api/v1/plans. */

@@ -82,7 +82,7 @@ ${ROUTER}`;
     expect(errors(source)).toEqual([
       'p.yaml:3:10: control: a router splits requests between two versions by weight, so it cannot keep a holdout: use control: rest (the current version serves the rest)',
       'p.yaml:5:45: phases[0].min_units: a router counts requests, not units, so no unit count could ever reach this: leave min_units out (it is 0 with a router) and gate the phase with min_duration',
-      "p.yaml:5:60: phases[0].audience: an audience is evaluated by the SDKs; a router splits requests by weight alone, so it would not act: remove it, or launch through the SDK without router:",
+      'p.yaml:5:60: phases[0].audience: an audience is evaluated by the SDKs; a router splits requests by weight alone, so it would not act: remove it, or launch through the SDK without router:',
       'p.yaml:15:7: kpis.operational-health[1]: with a router, evidence is per request from the metrics engine: source events assumes units the SDKs assigned to an arm, but the router assigns requests; read this KPI from source: prometheus',
       'p.yaml:16:44: kpis.operational-health[2].source: with a router, evidence is per request from the metrics engine: source sql assumes units the SDKs assigned to an arm, but the router assigns requests; read this KPI from source: prometheus',
     ]);
@@ -91,7 +91,11 @@ ${ROUTER}`;
   it('is in the JSON Schema', () => {
     const schema = planJsonSchema() as { properties?: Record<string, unknown> };
     expect(schema.properties?.['router']).toMatchObject({
-      properties: { name: expect.any(Object), service: expect.any(Object), arms: expect.any(Object) },
+      properties: {
+        name: expect.any(Object),
+        service: expect.any(Object),
+        arms: expect.any(Object),
+      },
     });
   });
 });

@@ -6,7 +6,7 @@
  * transaction. Nothing here decides anything: decide() does.
  */
 import { decide } from '@threshold/core';
-import type { Decision, Look, Plan } from '@threshold/core';
+import type { Decision, Look, Plan, RouterEvidence } from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { StoreConflictError } from '../store/index.js';
@@ -20,6 +20,8 @@ import { foldLog, rebuildState } from './launch-log.js';
 import type { FoldedLog } from './launch-log.js';
 import { lookRecordOf } from './look-record.js';
 import { createIntegrityAlerts } from './integrity-alert.js';
+import { ROUTER_EVENT } from './router-reconciler.js';
+import type { RouterReconciler } from './router-reconciler.js';
 
 /** Default time between looks at each launch. */
 export const DEFAULT_LOOK_INTERVAL_MS = 2000;
@@ -67,6 +69,8 @@ export interface ControllerOptions {
   onDecision?: (committed: CommittedDecision) => void;
   /** Metric sources by name (default: only the store's events). */
   sources?: SourceSet;
+  /** Traffic routers of launches with a `router:` (default: none; such launches then hold). */
+  routers?: RouterReconciler;
 }
 
 /** The controller. */
@@ -144,12 +148,46 @@ export function createController(options: ControllerOptions): Controller {
     return fresh;
   }
 
-  async function lookAtLaunch(launch: LaunchRecord): Promise<LookOutcome> {
-    const cached = await stateOf(launch);
+  /**
+   * The router's word on the launch's share, for a plan with a router: it is
+   * reconciled first (read, re-applied if it drifted), so the look judges what
+   * the router holds now. Without a reconciler the share cannot be confirmed.
+   */
+  async function routerEvidence(
+    launch: LaunchRecord,
+    plan: Plan,
+  ): Promise<{ evidence?: RouterEvidence; launch: LaunchRecord }> {
+    if (plan.router === undefined) return { launch };
+    if (options.routers === undefined)
+      return {
+        launch,
+        evidence: { applied: false, reason: 'this server runs no router reconciler' },
+      };
+    const status = await options.routers.reconcile(launch);
+    if (status === undefined) return { launch };
+    // The reconciler may have written a router entry: go on from the row as it is now.
+    const fresh = (await store.getLaunch(launch.id)) ?? launch;
+    return {
+      launch: fresh,
+      evidence: {
+        applied: status.applied,
+        ...(status.reason === undefined ? {} : { reason: status.reason }),
+        ...(status.since === undefined ? {} : { since: status.since }),
+      },
+    };
+  }
+
+  async function lookAtLaunch(first: LaunchRecord): Promise<LookOutcome> {
+    const planned = await stateOf(first);
+    const routed = await routerEvidence(first, planned.plan);
+    let launch = routed.launch;
+    const cached = launch === first ? planned : await stateOf(launch);
     const { plan } = cached;
     const { state } = cached.log;
     const at = now();
-    const evidence = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const evidence =
+      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.
@@ -168,10 +206,10 @@ export function createController(options: ControllerOptions): Controller {
     };
     if (decisions.length === 0 && !record) return outcome;
     let result;
-    try {
-      result = await store.transaction((tx) =>
+    const commit = (row: LaunchRecord) =>
+      store.transaction((tx) =>
         commitDecisions(tx, {
-          launch,
+          launch: row,
           plan,
           state,
           decisions,
@@ -179,6 +217,24 @@ export function createController(options: ControllerOptions): Controller {
           ...(record ? { look: lookRecordOf(look, evidence) } : {}),
         }),
       );
+    try {
+      try {
+        result = await commit(launch);
+      } catch (err) {
+        // Only router entries came in between: they change nothing decide() read, so commit after them.
+        if (!(err instanceof StoreConflictError)) throw err;
+        const newer = await store.listLaunchEvents(launch.id, launch.seq);
+        const fresh = await store.getLaunch(launch.id);
+        if (
+          fresh === undefined ||
+          newer.length === 0 ||
+          newer.some((e) => e.type !== ROUTER_EVENT) ||
+          fresh.seq !== newer.at(-1)?.seq
+        )
+          throw err;
+        launch = fresh;
+        result = await commit(launch);
+      }
     } catch (err) {
       if (!(err instanceof StoreConflictError)) throw err;
       // Someone acted between our read and our write: decide again at the next look.
@@ -194,6 +250,13 @@ export function createController(options: ControllerOptions): Controller {
       log: { state: result.state, seq: result.seq, lastLookAt: record ? at : last },
     });
     options.configChanged?.();
+    // A new share goes to the router at once, not at its next pass.
+    if (
+      options.routers !== undefined &&
+      plan.router !== undefined &&
+      decisions.some((d) => d.type === 'advance' || d.type === 'rollback')
+    )
+      void options.routers.kick(launch.id, now());
     let seq = launch.seq;
     for (const decision of decisions) {
       seq++;

@@ -32,6 +32,8 @@ export interface RouterTarget {
 export interface WeightRequest extends RouterTarget {
   /** The launch's phase (for the receiver's records). */
   phase: string;
+  /** The launch's status: a rolled-back launch is sent 0% with status `rolled-back`. */
+  status: 'running' | 'paused' | 'rolled-back' | 'completed';
   /** The new version's share of requests, 0 to 1. */
   traffic: number;
   /** The decision that set this share, `<launch id>:<seq>`: receivers drop repeats by it. */
@@ -91,6 +93,8 @@ export interface TrafficRouter {
    * schedule instead. Never throws.
    */
   read?(target: RouterTarget): Promise<WeightResult>;
+  /** Write-only routers: how often a confirmed share is sent again (ms). */
+  readonly resyncMs?: number;
   /** Problems that would keep this router from moving a plan's traffic (unknown backend, a share it cannot set exactly). */
   check(plan: Plan & { router: PlanRouter }, signal?: AbortSignal): Promise<RouterProblem[]>;
   health(): RouterHealth;

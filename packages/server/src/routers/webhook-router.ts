@@ -21,6 +21,8 @@ export interface RouterWebhookBody {
   launch: string;
   launchId: string;
   phase: string;
+  /** running, paused, rolled-back or completed. */
+  status: WeightRequest['status'];
   service: string;
   /** Percent of requests for the new version, 0 to 100 in 0.01 steps. */
   weight: number;
@@ -44,6 +46,7 @@ export function routerWebhookBody(req: WeightRequest, nowMs: number): RouterWebh
     launch: req.launch,
     launchId: req.launchId,
     phase: req.phase,
+    status: req.status,
     service: req.service,
     weight,
     arms: {
@@ -74,6 +77,7 @@ export function webhookRouter(
     name: config.name,
     kind: 'webhook',
     target,
+    resyncMs: config.resyncMs,
     async apply(req) {
       if (closed) return fail(`${target}: the router is closed`);
       const body = routerWebhookBody(req, now());

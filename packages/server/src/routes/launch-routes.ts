@@ -382,6 +382,7 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
         });
       }
       hub.changed();
+      if (action === 'rollback') ctx.trafficChanged?.(id);
       return c.json({ launch: launchSummary(result.launch, result.plan) });
     },
   };

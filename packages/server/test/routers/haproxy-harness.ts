@@ -91,6 +91,8 @@ export interface TestHaproxy {
   stop(): Promise<void>;
   /** Kill at once (SIGKILL) and wait. */
   kill(): Promise<void>;
+  /** Freeze it (SIGSTOP) at once: connections are accepted by the kernel and never answered. */
+  freeze(): void;
   /** Start again with the same config and ports: weights are the config file's again. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -180,6 +182,9 @@ export async function startHaproxy(stable: Upstream, canary: Upstream): Promise<
     runtime,
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
+    freeze: () => {
+      child?.kill('SIGSTOP');
+    },
     start,
     async close() {
       await halt('SIGTERM');

@@ -109,6 +109,7 @@ describe.skipIf(!HAVE_HAPROXY)('the HAProxy router', () => {
         const applied = await r.apply({
           ...target(),
           phase: 'p',
+          status: 'running',
           traffic: share,
           decisionId: 'x:1',
         });
@@ -124,7 +125,13 @@ describe.skipIf(!HAVE_HAPROXY)('the HAProxy router', () => {
 
     it('reads the weights HAProxy falls back to after a restart, so drift is seen', async () => {
       const r = router();
-      const applied = await r.apply({ ...target(), phase: 'p', traffic: 0.5, decisionId: 'x:2' });
+      const applied = await r.apply({
+        ...target(),
+        phase: 'p',
+        status: 'running',
+        traffic: 0.5,
+        decisionId: 'x:2',
+      });
       expect(applied.ok).toBe(true);
       await haproxy.kill();
       const down = await r.read?.(target());

@@ -40,6 +40,7 @@ export interface RouterContractHarness {
 const request = (t: RouterTarget, traffic: number, seq = 1): WeightRequest => ({
   ...t,
   phase: 'canary',
+  status: 'running',
   traffic,
   decisionId: `${t.launchId}:${seq}`,
 });

@@ -143,6 +143,7 @@ describe('the webhook router', () => {
     const r = await router.apply({
       ...target(),
       phase: 'early',
+      status: 'running',
       traffic: 0.125,
       decisionId: 'checkout-v2-abc:7',
     });
@@ -156,6 +157,7 @@ describe('the webhook router', () => {
       launch: 'checkout-v2',
       launchId: 'checkout-v2-abc',
       phase: 'early',
+      status: 'running',
       service: 'checkout',
       weight: 12.5,
       arms: {
@@ -173,6 +175,7 @@ describe('the webhook router', () => {
       const r = await webhookRouter(config(rx.url)).apply({
         ...target(),
         phase: 'p',
+        status: 'running',
         traffic: 0.5,
         decisionId: 'x:1',
       });
@@ -182,7 +185,13 @@ describe('the webhook router', () => {
     }
     rx.refuse = null;
     const forged = webhookRouter({ ...config(rx.url), secret: 'not-the-secret' });
-    const r = await forged.apply({ ...target(), phase: 'p', traffic: 0.5, decisionId: 'x:2' });
+    const r = await forged.apply({
+      ...target(),
+      phase: 'p',
+      status: 'running',
+      traffic: 0.5,
+      decisionId: 'x:2',
+    });
     expect(r.ok ? '' : r.reason).toMatch(/answered HTTP 401/);
     expect(rx.seen.at(-1)?.verified).toBe('signature does not match');
   });
@@ -192,6 +201,7 @@ describe('the webhook router', () => {
     const r = await webhookRouter(config(rx.url)).apply({
       ...target(),
       phase: 'p',
+      status: 'running',
       traffic: 0.5,
       decisionId: 'x:3',
     });

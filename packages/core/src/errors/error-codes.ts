@@ -64,6 +64,11 @@ export const ERROR_CODES = {
     description:
       'Blocking readiness checks have no evidence; details.blocking lists them. Upload a plan version with evidence.',
   },
+  GATE_CLOSED: {
+    status: 409,
+    description:
+      "A tool's gate on a launch (a Flagger webhook) is closed: the launch is not where the gate needs it; the message says why.",
+  },
   LAUNCH_ACTIVE: {
     status: 409,
     description:

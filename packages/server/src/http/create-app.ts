@@ -24,6 +24,8 @@ import type { RouterRegistry } from '../routers/router-registry.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { buildOpenApi } from '../openapi/build-openapi.js';
 import { approvalRoutes } from '../routes/approval-routes.js';
+import { argoRolloutsRoutes } from '../integrations/argo-rollouts-routes.js';
+import { flaggerRoutes } from '../integrations/flagger-routes.js';
 import { auditRoutes } from '../routes/audit-routes.js';
 import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
 import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
@@ -89,6 +91,8 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...dashboardStreamRoutes(ctx),
     ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),
+    ...argoRolloutsRoutes(ctx),
+    ...flaggerRoutes(ctx),
   ];
   let document: Record<string, unknown> | undefined;
   routes.push({

@@ -247,7 +247,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           rule,
-          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted)}${despite === '' ? '' : `${despite}completing anyway`}`,
+          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted, plan.router !== undefined)}${despite === '' ? '' : `${despite}completing anyway`}`,
           all,
           {
             type: 'complete',
@@ -260,7 +260,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           gate === null ? 'phase-ready' : 'signoff-quorum',
-          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}${despite === '' ? '' : `${despite}advancing anyway`}`,
+          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted, plan.router !== undefined)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}${despite === '' ? '' : `${despite}advancing anyway`}`,
           gate === null ? all : { ...all, signoff: gate.count },
           {
             type: 'advance',
@@ -378,6 +378,7 @@ function readySummary(
   v: Verdicts,
   units: { treatment: number; control: number },
   controlCounted: boolean,
+  routed: boolean,
 ): string {
   const u = controlCounted
     ? `${formatCount(units.treatment)}/${formatCount(units.control)} units`
@@ -386,6 +387,8 @@ function readySummary(
     v.advisory.length === 0
       ? ''
       : `, ${v.advisory.length} advisory breach${v.advisory.length === 1 ? '' : 'es'}`;
+  // A router counts requests, not units, and has no unit split to check: say only the guards.
+  if (routed) return `${guardsText(kpis, v)}${adv}`;
   return `${u}, ${guardsText(kpis, v)}${adv}, split healthy`;
 }
 

@@ -72,7 +72,7 @@ export const ERROR_CODES = {
   LAUNCH_ACTIVE: {
     status: 409,
     description:
-      'Another launch of the same flag is running or paused; finish or roll it back first.',
+      'Another launch of the same flag (or of the same service at the same router) is running or paused; finish or roll it back first.',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -289,6 +289,35 @@ describe.skipIf(!HAVE_HAPROXY || !HAVE_PROMETHEUS)('launches routed through a re
     await t.server.reconciler.pass();
     expect((await log(id)).length).toBe(events.length);
   }, 120_000);
+
+  it('refuses a second live launch that would move the same service at the same router', async () => {
+    const first = await t.json<{ launch: { id: string } }>('operator', 'POST', '/api/v1/launches', {
+      plan: 'web-v2',
+    });
+    expect(first.status).toBe(201);
+    const twin = PLAN.replace('launch: web-v2', 'launch: web-v5');
+    expect(
+      (
+        await t.call('operator', 'POST', '/api/v1/plans', twin, {
+          'content-type': 'application/yaml',
+        })
+      ).status,
+    ).toBe(201);
+    const second = await t.json<{ error: { code: string; message: string } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      { plan: 'web-v5' },
+    );
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('LAUNCH_ACTIVE');
+    expect(second.body.error.message).toBe(
+      `launch '${first.body.launch.id}' is moving web at router edge; roll it back or let it complete first`,
+    );
+    await t.call('operator', 'POST', `/api/v1/launches/${first.body.launch.id}/rollback`, {
+      reason: 'cleanup',
+    });
+  });
 });
 
 describe.skipIf(!HAVE_HAPROXY || !HAVE_PROMETHEUS || TEST_DATABASE_URL === undefined)(

@@ -6,6 +6,11 @@ import { P, canary, gated, hold, ready } from './situation.js';
 import type { Row } from './situation.js';
 
 const withRouter = (e: Evidence, router: Evidence['router']): Evidence => ({ ...e, router });
+/** The table's plan with a router (decide() reads only whether there is one). */
+const routed = {
+  ...P,
+  router: { name: 'edge', service: 'web', arms: { treatment: 'v2', control: 'v1' } },
+};
 
 export const routerRows: Row[] = [
   {
@@ -45,6 +50,19 @@ export const routerRows: Row[] = [
     now: ready,
     expect: [],
     summary: /^waiting: 30m of 1h in canary$/,
+  },
+  {
+    says: 'with a router, an advance says what was checked without units or a split, which a router does not count',
+    plan: routed,
+    state: canary(),
+    evidence: withRouter(evidence(routed), { applied: true, since: T0 }),
+    now: ready,
+    expect: ['advance early'],
+    check: (d) => {
+      expect(d[0]?.reason).toMatch(
+        /^canary met every condition \(2h of 1h, \d+ of \d+ guards pass\): advancing to early at 10%$/,
+      );
+    },
   },
   {
     says: 'a weight confirmed when the phase began advances as without a router',

@@ -38,7 +38,10 @@ describe('rehearse: a plan with a router', () => {
       runs: 40,
       seed: 7,
       injections: [
-        { label: 'errors +50%', effects: [{ kpi: 'errors', size: 0.5, relative: true }] },
+        {
+          label: 'errors +50%',
+          effects: [{ kpi: 'errors', size: 0.5, relative: true, fromPhase: 'canary' }],
+        },
       ],
     };
     const routed = rehearse(planOf(source(true)), traffic, options);

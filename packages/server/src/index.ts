@@ -113,3 +113,35 @@ export {
 export type { ThreadPlanValidatorOptions } from './workers/thread-plan-validator.js';
 export { readPrometheusHistory, PrometheusHistoryError } from './sources/prometheus-history.js';
 export type { PrometheusHistoryOptions } from './sources/prometheus-history.js';
+export { haproxyRouter } from './routers/haproxy-router.js';
+export { haproxyWeights, HAPROXY_MAX_WEIGHT } from './routers/haproxy-weights.js';
+export {
+  webhookRouter,
+  routerWebhookBody,
+  ROUTER_WEBHOOK_EVENT,
+} from './routers/webhook-router.js';
+export type { RouterWebhookBody } from './routers/webhook-router.js';
+export { loadRouterConfigs, RouterConfigError } from './routers/router-config.js';
+export { openRouters } from './routers/router-registry.js';
+export type { RouterRegistry } from './routers/router-registry.js';
+export type {
+  TrafficRouter,
+  RouterConfig,
+  RouterKind,
+  RouterTarget,
+  WeightRequest,
+  WeightResult,
+  RouterHealth,
+  RouterProblem,
+} from './routers/traffic-router.js';
+export {
+  createRouterReconciler,
+  ROUTER_EVENT,
+  DEFAULT_ROUTER_INTERVAL_MS,
+} from './controller/router-reconciler.js';
+export type {
+  RouterReconciler,
+  RouterReconcilerOptions,
+  RouterStatus,
+  RouterEventData,
+} from './controller/router-reconciler.js';

@@ -69,10 +69,15 @@ export const ERROR_CODES = {
     description:
       'Blocking readiness checks have no evidence; details.blocking lists them. Upload a plan version with evidence.',
   },
+  GATE_CLOSED: {
+    status: 409,
+    description:
+      "A tool's gate on a launch (a Flagger webhook) is closed: the launch is not where the gate needs it; the message says why.",
+  },
   LAUNCH_ACTIVE: {
     status: 409,
     description:
-      'Another launch of the same flag is running or paused; finish or roll it back first.',
+      'Another launch of the same flag (or of the same service at the same router) is running or paused; finish or roll it back first.',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

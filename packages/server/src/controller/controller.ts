@@ -6,7 +6,14 @@
  * transaction. Nothing here decides anything: decide() does.
  */
 import { decide, noExposureWarning } from '@threshold/core';
-import type { Decision, LaunchState, Look, Plan, StandingLook } from '@threshold/core';
+import type {
+  Decision,
+  LaunchState,
+  Look,
+  Plan,
+  RouterEvidence,
+  StandingLook,
+} from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { StoreConflictError } from '../store/index.js';
@@ -22,6 +29,8 @@ import { lookRecordOf } from './look-record.js';
 import { createIntegrityAlerts } from './integrity-alert.js';
 import type { LaunchWarning } from './outbox-messages.js';
 import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
+import { ROUTER_EVENT } from './router-reconciler.js';
+import type { RouterReconciler } from './router-reconciler.js';
 
 /** Default time between looks at each launch. */
 export const DEFAULT_LOOK_INTERVAL_MS = 2000;
@@ -74,6 +83,8 @@ export interface ControllerOptions {
    * (null: never; default THRESHOLD_NO_EXPOSURE_WARNING, else 5 minutes).
    */
   noExposureWarningMs?: number | null;
+  /** Traffic routers of launches with a `router:` (default: none; such launches then hold). */
+  routers?: RouterReconciler;
 }
 
 /** The controller. */
@@ -173,12 +184,46 @@ export function createController(options: ControllerOptions): Controller {
     return fresh;
   }
 
-  async function lookAtLaunch(launch: LaunchRecord): Promise<LookOutcome> {
-    const cached = await stateOf(launch);
+  /**
+   * The router's word on the launch's share, for a plan with a router: it is
+   * reconciled first (read, re-applied if it drifted), so the look judges what
+   * the router holds now. Without a reconciler the share cannot be confirmed.
+   */
+  async function routerEvidence(
+    launch: LaunchRecord,
+    plan: Plan,
+  ): Promise<{ evidence?: RouterEvidence; launch: LaunchRecord }> {
+    if (plan.router === undefined) return { launch };
+    if (options.routers === undefined)
+      return {
+        launch,
+        evidence: { applied: false, reason: 'this server runs no router reconciler' },
+      };
+    const status = await options.routers.reconcile(launch);
+    if (status === undefined) return { launch };
+    // The reconciler may have written a router entry: go on from the row as it is now.
+    const fresh = (await store.getLaunch(launch.id)) ?? launch;
+    return {
+      launch: fresh,
+      evidence: {
+        applied: status.applied,
+        ...(status.reason === undefined ? {} : { reason: status.reason }),
+        ...(status.since === undefined ? {} : { since: status.since }),
+      },
+    };
+  }
+
+  async function lookAtLaunch(first: LaunchRecord): Promise<LookOutcome> {
+    const planned = await stateOf(first);
+    const routed = await routerEvidence(first, planned.plan);
+    let launch = routed.launch;
+    const cached = launch === first ? planned : await stateOf(launch);
     const { plan } = cached;
     const { state } = cached.log;
     const at = now();
-    const evidence = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const evidence =
+      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.
@@ -205,10 +250,10 @@ export function createController(options: ControllerOptions): Controller {
     };
     if (decisions.length === 0 && !record) return outcome;
     let result;
-    try {
-      result = await store.transaction((tx) =>
+    const commit = (row: LaunchRecord) =>
+      store.transaction((tx) =>
         commitDecisions(tx, {
-          launch,
+          launch: row,
           plan,
           state,
           decisions,
@@ -217,6 +262,24 @@ export function createController(options: ControllerOptions): Controller {
           ...(record ? { look: lookRecordOf(look, evidence) } : {}),
         }),
       );
+    try {
+      try {
+        result = await commit(launch);
+      } catch (err) {
+        // Only router entries came in between: they change nothing decide() read, so commit after them.
+        if (!(err instanceof StoreConflictError)) throw err;
+        const newer = await store.listLaunchEvents(launch.id, launch.seq);
+        const fresh = await store.getLaunch(launch.id);
+        if (
+          fresh === undefined ||
+          newer.length === 0 ||
+          newer.some((e) => e.type !== ROUTER_EVENT) ||
+          fresh.seq !== newer.at(-1)?.seq
+        )
+          throw err;
+        launch = fresh;
+        result = await commit(launch);
+      }
     } catch (err) {
       if (!(err instanceof StoreConflictError)) throw err;
       // Someone acted between our read and our write: decide again at the next look.
@@ -229,6 +292,13 @@ export function createController(options: ControllerOptions): Controller {
     }
     cache.set(launch.id, { ...cached, log: foldLog(cached.log, result.events) });
     options.configChanged?.();
+    // A new share goes to the router at once, not at its next pass.
+    if (
+      options.routers !== undefined &&
+      plan.router !== undefined &&
+      decisions.some((d) => d.type === 'advance' || d.type === 'rollback')
+    )
+      void options.routers.kick(launch.id, now());
     let seq = launch.seq;
     for (const decision of decisions) {
       seq++;

@@ -4,6 +4,7 @@ import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { RouterRegistry } from '../routers/router-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
@@ -39,6 +40,10 @@ export interface RouteContext {
   rehearsals: RehearsalPool;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  /** Traffic routers: a plan's router is checked against them before it runs. */
+  routers: RouterRegistry;
+  /** A person moved a launch's traffic (a rollback): its router should hear of it now. */
+  trafficChanged?: (launchId: string) => void;
   /** Where plan uploads and validations are parsed (a worker thread in a server). */
   planValidator: PlanValidator;
   /** Open SSE streams by token, ended when their token is revoked. */

@@ -16,7 +16,7 @@ import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { checkPlanSources } from './check-plan-sources.js';
 import { KPI_CATEGORIES } from '@threshold/core';
-import type { Plan } from '@threshold/core';
+import type { Plan, PlanRouter } from '@threshold/core';
 import { sourceNameOf } from '../sources/metric-source.js';
 import type { SourceHealth } from '../sources/metric-source.js';
 import { launchSummary } from '../launches/launch-view.js';
@@ -216,6 +216,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         // Checked outside the transaction: a source check is a network round trip.
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
+        if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
         const created = await store
           .transaction(async (tx) => {
             const version = await tx.getPlanVersion(body.plan, body.version);
@@ -448,6 +449,7 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
         });
       }
       hub.changed();
+      if (action === 'rollback') ctx.trafficChanged?.(id);
       return c.json({ launch: launchSummary(result.launch, result.plan) });
     },
   };
@@ -459,6 +461,24 @@ function launchActive(active: string | undefined, flag: string): HttpError {
     `launch '${active ?? '(just started)'}' of flag '${flag}' is still running or paused; roll it back or let it complete first`,
     { launch: active ?? null, flag },
   );
+}
+
+/**
+ * Two live launches must not move the same service at the same router: each
+ * would keep re-applying its own share over the other's. (Checked before the
+ * transaction, like the sources: a race across replicas is not excluded by the
+ * database as it is for flags.)
+ */
+async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
+  for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
+    const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
+    if (other?.name === router.name && other.service === router.service)
+      throw new HttpError(
+        'LAUNCH_ACTIVE',
+        `launch '${launch.id}' is moving ${router.service} at router ${router.name}; roll it back or let it complete first`,
+        { launch: launch.id, router: router.name, service: router.service },
+      );
+  }
 }
 
 /** Id of a running or paused launch of `flag`, if any. */

@@ -117,6 +117,7 @@ export interface ErrorAnswer {
       | 'INVALID_TRANSITION'
       | 'NOTHING_PENDING'
       | 'LAUNCH_NOT_READY'
+      | 'GATE_CLOSED'
       | 'LAUNCH_ACTIVE'
       | 'PAYLOAD_TOO_LARGE'
       | 'UNSUPPORTED_MEDIA_TYPE'

@@ -15,6 +15,7 @@ export const RULE_WORDS: Record<DecisionRule, string> = {
   'signoff-deadline': 'a sign-off passed its deadline without quorum',
   'signoff-rejected': 'a required role rejected',
   operator: 'a person acted',
+  router: "the traffic router had not confirmed the launch's weight (or confirmed it again)",
 };
 
 /** A short headline of a decision, e.g. "Rolled back", "Advanced canary → early (10%)". */

@@ -179,6 +179,11 @@ sha256 is stored. A note with the name, id and scopes goes to stderr, so
 captures the secret alone. The token name is the actor in the audit log and
 the identity for self-approval checks. The creation is audited as cli:<user>.
 
+The token is written to the store of the server that will accept it: the
+SQLite file in --data-dir (default ./.threshold) or THRESHOLD_DATABASE_URL.
+Without --data-dir, a missing store is refused (a token there would reach no
+server; the demo's store is .threshold/demo); naming --data-dir creates it.
+
 Scopes:
   sdk              the SDK endpoints only (/v1/config, /v1/stream, /v1/events)
   viewer           read everything, validate plans, /metrics

@@ -33,5 +33,5 @@ export {
   kindInWords,
   quantileLabel,
   sourceInWords,
-} from './explain/words.js';
+} from '@threshold/core';
 export { renderTable } from './text-table.js';

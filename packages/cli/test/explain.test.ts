@@ -113,6 +113,21 @@ describe('threshold plan explain (text)', () => {
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);
   });
 
+  it('names the router of a routed plan (examples/infra-canary/plan.yaml)', async () => {
+    const run = await runCli(['plan', 'explain', 'examples/infra-canary/plan.yaml']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')).toContain(
+      "  router    edge: each phase's share is web-v2's weight in web, web-v1 takes the rest",
+    );
+    const json = await runCli(['plan', 'explain', '--json', 'examples/infra-canary/plan.yaml']);
+    expect((JSON.parse(json.stdout) as { router: unknown }).router).toEqual({
+      name: 'edge',
+      service: 'web',
+      treatment: 'web-v2',
+      control: 'web-v1',
+    });
+  });
+
   it('every example explains with exit 0', async () => {
     for (const f of ['checkout-web', 'payments-migration', 'search-ranking-signoff']) {
       const run = await runCli(['plan', 'explain', `examples/${f}.yaml`]);

@@ -52,6 +52,7 @@ describe('threshold launch', () => {
       ['viewer', ['viewer']],
       ['product', ['approver:product']],
       ['sdk', ['sdk']],
+      ['starter', ['operator', 'approver:product']],
     ] as const)
       tokens[name] = (await createToken(server.store, { name, scopes: [...scopes] })).token;
     env = { THRESHOLD_URL: server.url };
@@ -129,26 +130,32 @@ describe('threshold launch', () => {
     expect(run.code).toBe(0);
     const out = run.stdout;
     expect(out).toContain(`${id}  (plan cli-launch@1, flag cli-launch)`);
-    expect(out).toMatch(/^status: {2}running$/m);
+    expect(out).toMatch(/^state: {3}waiting \(health: (pass|insufficient evidence)\)$/m);
+    expect(out).toMatch(/^why: {5}Waiting: /m);
     expect(out).toMatch(/^phase: {3}canary \(1 of 3\) at 20%, for \d+s$/m);
-    expect(out).toMatch(/^next: {4}half at 50%$/m);
-    expect(out).toMatch(/^now: {5}waiting: /m);
+    expect(out).toMatch(
+      /^next: {4}advances to half at 50% when every condition holds and product signs off$/m,
+    );
     expect(out).toMatch(/^units: {3}80 treatment, 320 control; split healthy/m);
     // latency: a verdict with the relative difference and its interval against the margin.
     expect(out).toMatch(
-      /^ {2}latency +operational-health +(pass|not enough evidence) +[\d.]+ vs [\d.]+ +[+−-]?[\d.]+% \[[+−-][\d.]+%, \+[\d.]+%\] +\+20%$/m,
+      /^ {2}latency +operational-health +(pass|insufficient evidence) +[\d.]+ vs [\d.]+ +[+−-]?[\d.]+% \[[+−-][\d.]+%, \+[\d.]+%\] +\+20%$/m,
     );
-    expect(out).toMatch(/^ {2}errors +operational-health +(pass|not enough evidence) +0 vs 0 /m);
+    expect(out).toMatch(/^ {2}errors +operational-health +(pass|insufficient evidence) +0 vs 0 /m);
     expect(out).toContain('sign-offs pending: product 0/1 for half');
     expect(out).toContain('last decision: none yet');
 
     const json = await cli(['status', id, '--json'], 'viewer');
     const view = JSON.parse(json.stdout) as {
       launch: { id: string };
-      look: { kpis: { kpi: string; interval: unknown }[] };
+      standing: { state: string; sentence: string; look: { seq: number } };
+      look: { seq: number; kpis: { kpi: string; interval: unknown }[] };
       pendingSignoffs: unknown[];
     };
     expect(view.launch.id).toBe(id);
+    expect(view.standing.state).toBe('waiting');
+    expect(out).toContain(`why:     ${view.standing.sentence}`);
+    expect(view.look.seq).toBe(view.standing.look.seq);
     expect(view.look.kpis.map((k) => k.kpi)).toEqual(['latency', 'errors']);
     expect(view.pendingSignoffs).toHaveLength(1);
   });
@@ -163,9 +170,14 @@ describe('threshold launch', () => {
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain('cannot pause: the launch is paused already');
     const status = await cli(['status', id], 'viewer');
+    // The sentence says why it is paused; the last decision is not quoted a second time.
+    expect(status.stdout).toMatch(/^state: {3}paused /m);
+    expect(status.stdout).toMatch(/^why: {5}Paused in canary by operator: support spike\.$/m);
+    expect(status.stdout).toMatch(/^next: {4}stays paused until an operator resumes it$/m);
     expect(status.stdout).toMatch(
-      /^last decision: pause by operator, \d+s ago: paused by operator: support spike$/m,
+      /^last decision: pause by operator, \d+s ago \(see why above\)$/m,
     );
+    expect(status.stdout.split('support spike').length - 1).toBe(1);
     const resumed = await cli(['resume', id, '--reason', 'spike unrelated', '--json']);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ launch: { id, status: 'running' } });
   });
@@ -188,6 +200,41 @@ describe('threshold launch', () => {
     ]);
   });
 
+  it('list shows every launch with where it stands, filtered by state, plan and owner', async () => {
+    const all = await cli(['list'], 'viewer');
+    expect(all.stderr).toBe('');
+    expect(all.stdout.split('\n')[0]).toMatch(/^id +plan +state +phase +share +health +owner$/);
+    expect(all.stdout).toMatch(new RegExp(`^${id} +cli-launch@1 +\\S`, 'm'));
+    const json = JSON.parse((await cli(['list', '--json'], 'viewer')).stdout) as {
+      launches: { id: string; owner: string; standing: { state: string } }[];
+    };
+    expect(json.launches.map((l) => l.id)).toEqual([id]);
+    expect(json.launches[0]?.owner).toBe('web');
+    const state = json.launches[0]?.standing.state ?? '';
+    expect((await cli(['list', '--state', state, '--json'], 'viewer')).stdout).toContain(id);
+    expect(
+      (await cli(['list', '--state', 'running', '--plan', 'cli-launch'], 'viewer')).stdout,
+    ).toContain(id);
+    expect((await cli(['list', '--state', 'completed'], 'viewer')).stdout).toBe(
+      'No launch matches.\n',
+    );
+    expect((await cli(['list', '--owner', 'someone-else'], 'viewer')).stdout).toBe(
+      'No launch matches.\n',
+    );
+    const bad = await cli(['list', '--state', 'sleeping'], 'viewer');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("unknown state 'sleeping'");
+  });
+
+  it("status with a plan's name instead of a launch id names that plan's launches", async () => {
+    const run = await cli(['status', 'cli-launch'], 'viewer');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("no launch 'cli-launch'");
+    expect(run.stderr).toContain(`'cli-launch' is a plan; its launches, newest first: ${id} (`);
+    const typo = await cli(['status', `${id.slice(0, -1)}x`], 'viewer');
+    expect(typo.stderr).toContain(`did you mean '${id}'?`);
+  });
+
   it('rollback ends the launch; then every action is refused with the reason', async () => {
     const rolled = await cli(['rollback', id, '--reason', 'test done']);
     expect(rolled.stdout).toBe(`launch ${id}: rolled-back (phase canary at 0%)\n`);
@@ -196,10 +243,28 @@ describe('threshold launch', () => {
     expect(again.stderr).toContain('rolled back');
   });
 
+  it('refuses self-approval saying exactly why (not that the token lacks a scope)', async () => {
+    // `starter` may approve as product, but started this launch.
+    const started = await cli(['start', 'plan.yaml'], 'starter');
+    const own = /^launch (cli-launch-\S+) started/m.exec(started.stdout)?.[1] ?? '';
+    const self = await cli(['approve', own, '--role', 'product'], 'starter');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toBe(
+      'threshold launch approve: starter started this launch and the plan does not allow self-approval\n',
+    );
+    await cli(['rollback', own, '--reason', 'test done']);
+  });
+
   it('says what to do without a token, for an unknown launch, and when nothing listens', async () => {
     const anonymous = await runCli(['launch', 'status', id], dir, { THRESHOLD_URL: server.url });
     expect(anonymous.code).toBe(1);
     expect(anonymous.stderr).toContain('(pass a token with --token or THRESHOLD_TOKEN)');
+    const stranger = await runCli(['launch', 'status', id], dir, {
+      THRESHOLD_URL: server.url,
+      THRESHOLD_TOKEN: 'thr_made-in-another-store',
+    });
+    expect(stranger.code).toBe(1);
+    expect(stranger.stderr).toContain('a token works only on the server whose store made it');
     const unknown = await cli(['status', 'nope'], 'viewer');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("launch 'nope'");

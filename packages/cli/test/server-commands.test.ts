@@ -1,6 +1,6 @@
 /** `threshold serve`, `token` and `audit verify` against a real SQLite store in a temp folder. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,15 @@ const cli = (argv: string[]) => runCli(argv, dir, ENV);
 
 describe('threshold token', () => {
   it('create prints the secret alone on stdout, once, and a note on stderr', async () => {
+    // No store here yet: without --data-dir that is refused, naming the way out.
+    const refused = await cli(['token', 'create', '--scope', 'operator', '--name', 'alice']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain(
+      'threshold token create: no Threshold store at .threshold/threshold.db: a token there would reach no server.',
+    );
+    expect(refused.stderr).toContain('to start a new store here, pass --data-dir .threshold');
+    expect(existsSync(join(dir, '.threshold'))).toBe(false);
     const run = await cli([
       'token',
       'create',
@@ -32,6 +41,8 @@ describe('threshold token', () => {
       'approver:product',
       '--name',
       'alice',
+      '--data-dir',
+      '.threshold',
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^thr_[A-Za-z0-9_-]{43}\n$/);
@@ -39,6 +50,13 @@ describe('threshold token', () => {
       /^Created token 'alice' \(id [0-9a-f-]{36}\) with scope operator, approver:product in SQLite at \.threshold\/threshold\.db\.\n/,
     );
     expect(run.stderr).toContain('shown only once');
+    expect(run.stderr).toContain(
+      'Note: SQLite at .threshold/threshold.db did not exist and was created; only a server started with --data-dir .threshold accepts this token.',
+    );
+    // Now the store exists: the default finds it, and says nothing more.
+    const second = await cli(['token', 'create', '--scope', 'viewer', '--name', 'bob']);
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('Note:');
     const list = await cli(['token', 'list', '--json']);
     const { tokens } = JSON.parse(list.stdout) as { tokens: Record<string, unknown>[] };
     expect(tokens).toEqual([
@@ -47,6 +65,7 @@ describe('threshold token', () => {
         scopes: ['operator', 'approver:product'],
         revokedAt: null,
       }),
+      expect.objectContaining({ name: 'bob', scopes: ['viewer'], revokedAt: null }),
     ]);
     // Neither the secret nor its hash is ever listed.
     expect(list.stdout).not.toContain(run.stdout.trim());
@@ -68,6 +87,8 @@ describe('threshold token', () => {
           '--max-units-per-minute',
           '500',
           '--json',
+          '--data-dir',
+          '.threshold',
         ])
       ).stdout,
     ) as Record<string, unknown>;
@@ -85,7 +106,8 @@ describe('threshold token', () => {
 
   it('create --json, list as a table, revoke, and each change is audited as cli:<user>', async () => {
     const made = JSON.parse(
-      (await cli(['token', 'create', '--scope', 'sdk', '--json'])).stdout,
+      (await cli(['token', 'create', '--scope', 'sdk', '--json', '--data-dir', '.threshold']))
+        .stdout,
     ) as {
       id: string;
       name: string;
@@ -152,7 +174,16 @@ describe('threshold token', () => {
 describe('threshold audit verify', () => {
   it('exits 0 on an intact chain and 1 naming the first entry edited in the database', async () => {
     for (const name of ['a', 'b', 'c'])
-      await cli(['token', 'create', '--scope', 'viewer', '--name', name]);
+      await cli([
+        'token',
+        'create',
+        '--scope',
+        'viewer',
+        '--name',
+        name,
+        '--data-dir',
+        '.threshold',
+      ]);
     const ok = await cli(['audit', 'verify']);
     expect(ok).toEqual({
       code: 0,

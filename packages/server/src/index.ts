@@ -42,14 +42,32 @@ export type {
 } from './controller/controller.js';
 export { localLease, advisoryLease, advisoryLockKey } from './controller/lease.js';
 export type { Lease, AdvisoryLeaseOptions } from './controller/lease.js';
-export { DECISION_EVENT, LOOK_EVENT, rebuildState } from './controller/launch-log.js';
+export {
+  DECISION_EVENT,
+  LOOK_EVENT,
+  NOTIFICATION_EVENT,
+  WARNING_EVENT,
+  rebuildState,
+} from './controller/launch-log.js';
 export { gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
 export type { DecisionSummary } from './controller/commit-decisions.js';
 export { applyOperatorAction, readLaunchState } from './controller/operator-decision.js';
 export type { DecisionEvent } from './controller/outbox-messages.js';
 export type { LookRecord, LookKpi } from './controller/look-record.js';
 export { createOutboxWorker } from './notify/outbox-worker.js';
-export type { OutboxWorker, OutboxWorkerOptions, DrainedMessage } from './notify/outbox-worker.js';
+export type {
+  OutboxWorker,
+  OutboxWorkerOptions,
+  DrainedMessage,
+  SettledNotification,
+  NotificationOutcome,
+} from './notify/outbox-worker.js';
+export type { NotificationView } from './launches/launch-notifications.js';
+export {
+  DEFAULT_NO_EXPOSURE_WARNING_MS,
+  NO_EXPOSURE_WARNING_VARIABLE,
+  noExposureWarningFromEnv,
+} from './launches/no-exposure-setting.js';
 export type { DeliveryOutcome } from './notify/deliver-message.js';
 export { AUDIT_HEAD_HEADER } from './notify/deliver-message.js';
 export {
@@ -65,7 +83,7 @@ export { retryDelay, DEFAULT_RETRY } from './notify/retry-delay.js';
 export type { RetryPolicy } from './notify/retry-delay.js';
 export { startDemo, DEMO_DATA_DIR } from './demo/start-demo.js';
 export type { DemoOptions, DemoTokens, RunningDemo } from './demo/start-demo.js';
-export { decisionLine, breachText } from './demo/decision-line.js';
+export { decisionLine, breachText, notificationLine } from './demo/decision-line.js';
 export { startTrafficSimulator } from './demo/traffic-simulator.js';
 export type { TrafficSimulator, TrafficSimulatorOptions } from './demo/traffic-simulator.js';
 export {
@@ -95,3 +113,35 @@ export {
 export type { ThreadPlanValidatorOptions } from './workers/thread-plan-validator.js';
 export { readPrometheusHistory, PrometheusHistoryError } from './sources/prometheus-history.js';
 export type { PrometheusHistoryOptions } from './sources/prometheus-history.js';
+export { haproxyRouter } from './routers/haproxy-router.js';
+export { haproxyWeights, HAPROXY_MAX_WEIGHT } from './routers/haproxy-weights.js';
+export {
+  webhookRouter,
+  routerWebhookBody,
+  ROUTER_WEBHOOK_EVENT,
+} from './routers/webhook-router.js';
+export type { RouterWebhookBody } from './routers/webhook-router.js';
+export { loadRouterConfigs, RouterConfigError } from './routers/router-config.js';
+export { openRouters } from './routers/router-registry.js';
+export type { RouterRegistry } from './routers/router-registry.js';
+export type {
+  TrafficRouter,
+  RouterConfig,
+  RouterKind,
+  RouterTarget,
+  WeightRequest,
+  WeightResult,
+  RouterHealth,
+  RouterProblem,
+} from './routers/traffic-router.js';
+export {
+  createRouterReconciler,
+  ROUTER_EVENT,
+  DEFAULT_ROUTER_INTERVAL_MS,
+} from './controller/router-reconciler.js';
+export type {
+  RouterReconciler,
+  RouterReconcilerOptions,
+  RouterStatus,
+  RouterEventData,
+} from './controller/router-reconciler.js';

@@ -24,10 +24,17 @@ import type { ServerMetrics } from './metrics/server-metrics.js';
 import { createOutboxWorker } from './notify/outbox-worker.js';
 import type { OutboxWorker, OutboxWorkerOptions } from './notify/outbox-worker.js';
 import { loadSourceConfigs } from './sources/source-config.js';
+import { noExposureWarningFromEnv } from './launches/no-exposure-setting.js';
 import type { SourceConfig } from './sources/metric-source.js';
 import { openSources } from './sources/source-registry.js';
 import type { SourceRegistry } from './sources/source-registry.js';
 import { openStore } from './store/index.js';
+import { createRouterReconciler } from './controller/router-reconciler.js';
+import type { RouterReconciler } from './controller/router-reconciler.js';
+import { loadRouterConfigs } from './routers/router-config.js';
+import { openRouters } from './routers/router-registry.js';
+import type { RouterRegistry } from './routers/router-registry.js';
+import type { RouterConfig } from './routers/traffic-router.js';
 import { RehearsalPool, SERVER_REHEARSAL_POOL } from './workers/rehearsal-pool.js';
 import type { Store } from './store/index.js';
 
@@ -65,6 +72,19 @@ export interface StartServerOptions {
   outbox?: false | Omit<OutboxWorkerOptions, 'store' | 'logger' | 'now' | 'lease'>;
   /** Metric sources besides events (default: THRESHOLD_SOURCES_FILE and THRESHOLD_<KIND>_URL). */
   sources?: SourceConfig[];
+  /**
+   * Time without any exposure in a live phase before a running launch warns (in
+   * its status, the lists and a notification to the plan's owner); null never
+   * warns. Default THRESHOLD_NO_EXPOSURE_WARNING, else 5 minutes.
+   */
+  noExposureWarningMs?: number | null;
+  /** Traffic routers (default: THRESHOLD_ROUTERS_FILE, THRESHOLD_HAPROXY_ADDRESS, THRESHOLD_WEBHOOK_ROUTER_URL). */
+  routers?: RouterConfig[];
+  /**
+   * Time between router reconciliation passes (default THRESHOLD_ROUTER_INTERVAL_MS,
+   * else 500 ms). The loop runs with the controller, when a router is configured.
+   */
+  routerIntervalMs?: number;
 }
 
 /** A running server. */
@@ -85,6 +105,10 @@ export interface RunningServer {
   lease: Lease;
   /** The metric sources (events and every configured one). */
   sources: SourceRegistry;
+  /** The traffic routers. */
+  routers: RouterRegistry;
+  /** Keeps each routed launch's share at its router (tests call `pass()` when the controller is off). */
+  reconciler: RouterReconciler;
   /** Stops listening, ends streams, stops the loops, and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -93,8 +117,13 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino();
   const now = options.now ?? Date.now;
-  // A bad source configuration stops the start before anything opens.
+  // A bad source configuration (or warning setting) stops the start before anything opens.
   const sourceConfigs = options.sources ?? loadSourceConfigs();
+  const noExposureWarningMs =
+    options.noExposureWarningMs === undefined
+      ? noExposureWarningFromEnv()
+      : options.noExposureWarningMs;
+  const routers = openRouters(options.routers ?? loadRouterConfigs());
   const store = await openStore({
     ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -113,6 +142,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     await store.close();
     throw err;
   }
+  for (const r of routers.routers.values())
+    logger.info({ router: r.name, kind: r.kind, target: r.target }, 'traffic router configured');
   // The target, not the url: a postgres:// url may carry a password.
   for (const c of sourceConfigs)
     logger.info(
@@ -141,9 +172,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     metrics,
     rehearsals,
     sources,
+    routers,
+    // The lease holder tells the router now; otherwise the holder's next pass does.
+    trafficChanged: (id) => {
+      if (lease.held) void reconciler.kick(id, now());
+    },
     planValidator,
     tokenStreams,
-    ...(options.app === undefined ? {} : { options: options.app }),
+    options: { ...options.app, noExposureWarningMs },
   });
   await hub.refresh();
   hub.start();
@@ -162,6 +198,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           onError: (err) => logger.warn({ err }, 'controller lease connection failed'),
         })
       : localLease();
+  const reconciler = createRouterReconciler({
+    store,
+    logger,
+    routers,
+    now,
+    metrics,
+    lease,
+    ...(options.routerIntervalMs === undefined ? {} : { intervalMs: options.routerIntervalMs }),
+  });
   const controllerOptions = options.controller === false ? {} : (options.controller ?? {});
   const controller = createController({
     store,
@@ -171,11 +216,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     lease,
     configChanged: () => hub.changed(),
     sources: sources.sources,
+    noExposureWarningMs,
+    routers: reconciler,
     ...controllerOptions,
   });
   const outboxOptions = options.outbox === false ? {} : (options.outbox ?? {});
   const outbox = createOutboxWorker({ store, logger, now, lease, ...outboxOptions });
   if (options.controller !== false) controller.start();
+  // Without a router configured there is nothing to reconcile: no loop, no polling.
+  if (options.controller !== false && routers.routers.size > 0) reconciler.start();
   if (options.outbox !== false) outbox.start();
 
   const host = options.host ?? '127.0.0.1';
@@ -191,11 +240,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   } catch (err) {
     await rehearsals.close();
     await controller.stop();
+    await reconciler.stop();
     await outbox.stop();
     await lease.release();
     await projector.stop();
     await hub.stop();
     await sources.close();
+    await routers.close();
     tokenStreams.stop();
     await planValidator.close();
     await store.close();
@@ -218,6 +269,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     outbox,
     lease,
     sources,
+    routers,
+    reconciler,
     close() {
       closing ??= (async () => {
         // Streams never end by themselves: drop them so close() does not wait forever.
@@ -226,11 +279,13 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         await stopped;
         await rehearsals.close();
         await controller.stop();
+        await reconciler.stop();
         await outbox.stop();
         await lease.release();
         await hub.stop();
         await projector.stop();
         await sources.close();
+        await routers.close();
         tokenStreams.stop();
         await planValidator.close();
         await store.close();

@@ -204,6 +204,41 @@ describe('approvals API', () => {
     expect(detail.body.approvals.map((a) => a.decision)).toEqual(['approve', 'reject']);
   });
 
+  it('an answer nothing waits for is refused (NOTHING_PENDING) and writes nothing', async () => {
+    // A plan whose only sign-off gates canary, already started: nothing waits for product.
+    const plan = SIMPLE_PLAN.replace(/checkout-v2/g, 'no-gate').concat(
+      'signoff:\n  roles: { product: 1 }\n',
+    );
+    expect((await t.call('operator', 'POST', '/api/v1/plans', plan, yaml)).status).toBe(201);
+    const started = await t.json<{ launch: { id: string } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      {
+        plan: 'no-gate',
+      },
+    );
+    const id = started.body.launch.id;
+    const res = await approve('approver:product', id, { role: 'product' });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'NOTHING_PENDING',
+      message: `nothing on launch ${id} waits for product's answer, so it would count for nothing (no sign-off or ask is pending)`,
+      details: { role: 'product', awaiting: [] },
+    });
+    // Naming a phase does not make it count either.
+    const named = await approve('approver:product', id, { role: 'product', phase: 'full' });
+    expect(named.status).toBe(409);
+    expect(named.body.error.code).toBe('NOTHING_PENDING');
+    const detail = await t.json<{ approvals: unknown[] }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${id}`,
+    );
+    expect(detail.body.approvals).toEqual([]);
+    await t.call('operator', 'POST', `/api/v1/launches/${id}/rollback`, { reason: 'test done' });
+  });
+
   it('sign-offs close when the launch is rolled back', async () => {
     await t.call('operator', 'POST', `/api/v1/launches/${launch}/rollback`, { reason: 'stop' });
     const res = await approve('approver:product', launch, { role: 'product' });

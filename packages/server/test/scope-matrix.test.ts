@@ -106,6 +106,16 @@ const MATRIX: Record<string, Case> = {
   'GET /v1/config': { allowed: SDK },
   'GET /v1/stream': { allowed: SDK },
   'POST /v1/events': { allowed: SDK, body: () => batch },
+  'GET /api/v1/integrations/argo-rollouts/verdict': {
+    allowed: VIEWERS,
+    path: () => '/api/v1/integrations/argo-rollouts/verdict?plan=checkout-v2',
+  },
+  // Flagger cannot send headers: its token may come in the body, but the header works too.
+  'POST /api/v1/integrations/flagger/:gate': {
+    allowed: VIEWERS,
+    path: () => '/api/v1/integrations/flagger/confirm-rollout',
+    body: () => ({ name: 'checkout-v2', namespace: 'shop', phase: 'Progressing' }),
+  },
 };
 
 async function setUp(t: TestServer): Promise<Ids> {

@@ -1,6 +1,6 @@
 /** The dashboard's entry: styles, then the app into #root. */
-import 'uplot/dist/uPlot.min.css';
 import './styles/dashboard.css';
+import './styles/charts.css';
 import { createRoot } from 'react-dom/client';
 import { DashboardApp } from './app/dashboard-app.js';
 import { takeTokenFromAddressBar } from './auth/sign-in-link.js';

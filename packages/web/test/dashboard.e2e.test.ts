@@ -67,7 +67,8 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
 
   beforeAll(async () => {
     await buildDashboard();
-    fx = await startFixture();
+    // The real outbox, with no URL for any target: the page shows each notification went nowhere.
+    fx = await startFixture({ outbox: { intervalMs: 100, resolve: () => undefined } });
     tokens.viewer = await fx.token('vera-viewer', ['viewer']);
     tokens.operator = await fx.token('olivia-operator', ['operator']);
     tokens.product = await fx.token('pat-product', ['approver:product']);
@@ -147,12 +148,14 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     expect(stored).not.toContain(tokens.viewer);
 
     const searchRow = page.locator(`tr[data-launch="${search}"]`);
-    await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled-back');
+    await expect.poll(() => searchRow.innerText(), SEE).toContain('rolled back');
     expect(await searchRow.innerText()).toContain('breach');
-    expect(await searchRow.innerText()).toContain('rolled back: error_rate');
+    expect(await searchRow.innerText()).toContain(
+      'Rolled back to 0% in canary by the contingency of risk R7',
+    );
     const checkoutRow = page.locator(`tr[data-launch="${checkout}"]`);
     await expect.poll(() => checkoutRow.innerText(), SEE).toContain('product ×1');
-    expect(await checkoutRow.innerText()).toMatch(/running[\s\S]*canary[\s\S]*20%/);
+    expect(await checkoutRow.innerText()).toMatch(/waiting for sign-off[\s\S]*canary[\s\S]*20%/);
 
     // A launch started elsewhere appears without a reload.
     const third = await api<{ launch: { id: string } }>(
@@ -177,7 +180,7 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     );
     await expect
       .poll(() => page.locator(`tr[data-launch="${third.body.launch.id}"]`).innerText(), SEE)
-      .toContain('rolled-back');
+      .toContain('rolled back');
     await page.screenshot({ path: join(SCREENSHOTS, 'launches.png'), fullPage: true });
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await close();
@@ -210,8 +213,72 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     expect(await page.locator('table.timeline tr[data-phase="canary"]').innerText()).toContain(
       'rolled back',
     );
-    await page.locator('.kpi-charts canvas').first().waitFor();
+    await page.locator('.kpi-charts svg.chart-svg').first().waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'launch-rolled-back.png'), fullPage: true });
+    expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('charts a KPI so it reads at a glance: phases, the rollback, the margin band, legends with values, time labels that fit', async () => {
+    const { page, errors, close } = await signedIn(tokens.viewer, `/launches/${search}`);
+    const kpi = page.locator('[data-chart="error_rate"]');
+    const diff = kpi.locator('[data-chart-kind="difference"]');
+    await diff.locator('svg.chart-svg').waitFor();
+
+    // The phase is named on both charts, and the rollback is a marked line at its end.
+    for (const chart of ['arms', 'difference']) {
+      const c = kpi.locator(`[data-chart-kind="${chart}"]`);
+      expect(await c.locator('[data-phase-label="canary"]').textContent()).toBe('canary 20%');
+      expect(await c.locator('[data-event-label="rollback"]').textContent()).toBe('rolled back');
+      expect(await c.locator('[data-event="rollback"] line').count()).toBe(1);
+    }
+    // Legends say what each line is and its value at the latest look (never "--").
+    const legend = (chart: string, key: string) =>
+      kpi.locator(`[data-chart-kind="${chart}"] li[data-series="${key}"]`).innerText();
+    expect(await legend('arms', 'treatment')).toMatch(/^treatment\s+0\.\d+$/);
+    expect(await legend('arms', 'control')).toMatch(/^control\s+0\.\d+$/);
+    expect(await legend('difference', 'difference')).toMatch(/^difference\s+\+0\.\d+$/);
+    expect(await legend('difference', 'interval')).toMatch(
+      /^interval \(anytime-valid\)\s+\[\+0\.\d+, \+0\.\d+\]$/,
+    );
+    expect(await legend('difference', 'margin')).toMatch(
+      /^margin \(hatched: a larger rise breaches\)\s+\+0\.05$/,
+    );
+    expect(await kpi.innerText()).not.toContain('--');
+    // The margin's forbidden side is a hatched band.
+    expect(await diff.locator('path.beyond-zone').count()).toBe(1);
+
+    // Time labels: clock times of today, a short span, and no two labels overlap.
+    const ticks = await diff.locator('.x-tick').allTextContents();
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const t of ticks) expect(t).toMatch(/^\d\d:\d\d(:\d\d)?$/);
+    const year = String(new Date().getFullYear());
+    expect(await diff.locator('.x-caption').textContent()).toMatch(
+      new RegExp(`^\\d{1,2} [A-Z][a-z]{2} ${year}, local time$`),
+    );
+    const boxes = await diff
+      .locator('.x-tick')
+      .evaluateAll((els) =>
+        els.map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right]),
+      );
+    for (let i = 1; i < boxes.length; i++) {
+      expect(boxes[i]?.[0] ?? 0).toBeGreaterThan(boxes[i - 1]?.[1] ?? 0);
+    }
+
+    // Pointing at the first look reads that look; the keyboard walks the looks too.
+    const readout = diff.locator('[data-readout]');
+    expect(await readout.innerText()).toContain('(latest look)');
+    const latest = await legend('difference', 'difference');
+    await diff.locator('rect.pointer-area').hover({ position: { x: 2, y: 20 } });
+    await expect.poll(() => readout.innerText(), SEE).not.toContain('(latest look)');
+    expect(await readout.innerText()).toMatch(/^\d\d:\d\d:\d\d · canary · /);
+    expect(await diff.locator('.crosshair').count()).toBe(1);
+    await page.mouse.move(0, 0);
+    await diff.focus();
+    await page.keyboard.press('Home');
+    expect(await readout.innerText()).toMatch(/^\d\d:\d\d:\d\d · canary · /);
+    await page.keyboard.press('End');
+    expect(await legend('difference', 'difference')).toBe(latest);
     expect(errors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
     await close();
   });
@@ -246,9 +313,12 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     await page.getByRole('button', { name: 'Pause now' }).click();
     const outcome = page.locator('[data-outcome="paused"]');
     await outcome.waitFor({ timeout: 30_000 });
-    expect(await outcome.innerText()).toContain(
-      'Support queue is spiking; holding until it settles',
-    );
+    // Why, once: the status sentence right above the evidence.
+    await expect
+      .poll(() => page.locator('p[data-status-line]').innerText(), SEE)
+      .toBe(
+        'Paused in full by olivia-operator: Support queue is spiking; holding until it settles.',
+      );
     expect(await page.locator('header.page-head').innerText()).toContain('paused');
 
     await page.getByRole('link', { name: 'Audit' }).click();
@@ -311,6 +381,40 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
     expect(await page.locator('table.timeline tr[data-phase="full"]').innerText()).toContain(
       'completed',
     );
+
+    // The charts: canary then full, the boundary at the advance, pause, resume and completion marked.
+    const arms = page.locator('[data-chart="error_rate"] [data-chart-kind="arms"]');
+    expect(await arms.locator('[data-phase-label="canary"]').textContent()).toBe('canary 20%');
+    const boundary = arms.locator('line[data-phase-boundary="full"]');
+    expect(await boundary.count()).toBe(1);
+    const xOf = async (selector: string) =>
+      Number(await arms.locator(selector).first().getAttribute('x1'));
+    const at = {
+      boundary: await xOf('line[data-phase-boundary="full"]'),
+      pause: await xOf('[data-event="pause"] line'),
+      resume: await xOf('[data-event="resume"] line'),
+      complete: await xOf('[data-event="complete"] line'),
+    };
+    expect(at.boundary).toBeLessThan(at.pause);
+    expect(at.pause).toBeLessThan(at.resume);
+    expect(at.resume).toBeLessThanOrEqual(at.complete);
+    expect(await arms.locator('[data-event-label="complete"]').textContent()).toBe('completed');
+    // Labels of events close in time stack instead of overlapping.
+    const labels = await arms
+      .locator('[data-event-label]')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect()));
+    for (let i = 0; i < labels.length; i++)
+      for (let j = i + 1; j < labels.length; j++) {
+        const a = labels[i];
+        const b = labels[j];
+        if (a === undefined || b === undefined) continue;
+        const apart =
+          a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+        expect(apart).toBe(true);
+      }
+    await page
+      .locator('[data-chart="error_rate"]')
+      .screenshot({ path: join(SCREENSHOTS, 'launch-charts.png') });
     await close();
   }, 90_000);
 
@@ -360,7 +464,10 @@ describe.skipIf(!HAS_CHROMIUM)('the dashboard in Chromium', { timeout: 90_000 },
       /False alarms\s*[\d.]+% \([\d.]+–[\d.]+%, \d+ of 60\) against a budget of 5%/,
     );
     expect(await page.locator('tr[data-injection="error_rate=+0.1"]').innerText()).toMatch(/of 60/);
-    await page.locator('[data-power-curve="error_rate"] canvas').waitFor();
+    await page.locator('[data-power-curve="error_rate"] svg.chart-svg').waitFor();
+    expect(
+      await page.locator('[data-power-curve="error_rate"] .x-tick').allTextContents(),
+    ).toContain('0');
     expect(await page.locator('.status-line').innerText()).toMatch(
       /Rehearsed checkout-v2 v2: 60 launches per scenario, seed 1,\s+a look every 10m\./,
     );

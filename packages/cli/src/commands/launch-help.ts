@@ -13,10 +13,12 @@ const EXIT = `Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const LAUNCH = `Usage: threshold launch <start|status|pause|resume|rollback|approve> ...
+const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve> ...
 
   threshold launch start PLAN                      Upload a plan file and start a launch of it
-  threshold launch status ID                       Phase, time in phase, each KPI's verdict, sign-offs, last decision
+  threshold launch list [--state S] [--plan P] [--owner O]
+                                                   Every launch with where it stands
+  threshold launch status ID                       Where a launch stands and why: state, health, each KPI, sign-offs
   threshold launch pause ID --reason R             Stop advancing (automatic rollback stays armed)
   threshold launch resume ID --reason R            Continue a paused launch
   threshold launch rollback ID --reason R          Traffic to 0%, for good
@@ -38,12 +40,33 @@ ${CONNECTION}
 
 ${EXIT}`;
 
+const LIST = `Usage: threshold launch list [--state S] [--plan P] [--owner O] [--server URL] [--token TOKEN] [--json]
+
+Every launch, newest first: id, plan version, where it stands (the same state
+and health the dashboard and 'launch status' show), phase, share and the plan's
+owner. Needs a viewer token.
+
+Options:
+  --state S      Only launches in these states (comma-separated or repeated): a
+                 status (running, paused, rolled-back, completed) or where it
+                 stands (waiting, waiting-for-signoff, asking, holding, baking,
+                 no-exposures)
+  --plan P       Only launches of plan P (its launch name)
+  --owner O      Only launches whose plan's owner is O
+${CONNECTION}
+
+${EXIT}`;
+
 const STATUS = `Usage: threshold launch status ID [--server URL] [--token TOKEN] [--json]
 
-Where a launch stands and why: its phase and time in it, the look's status line,
-units per arm and the split check, each KPI's verdict with its estimate and
-interval against the margin, pending sign-offs, and the last decision's reason.
-Needs a viewer token.
+Where a launch stands and why, as the dashboard says it: its state and health,
+one sentence saying why (for an ended or paused launch, the decision that ended
+or paused it), the phase and the next step, any warning (no exposures), units
+per arm and the split check at the look that describes it, each KPI's verdict
+with its estimate and interval against the margin, pending sign-offs, and what
+became of each notification (delivered, queued, not sent, failed). Needs a
+viewer token. Given a plan's name instead of a launch id, it names that plan's
+launches.
 
 ${CONNECTION}
 
@@ -68,7 +91,9 @@ const APPROVE = `Usage: threshold launch approve ID --role R [--comment C] [--re
 Approve (or, with --reject, reject) as a sign-off role. The token must hold
 approver:<role>. The answer counts for the phase waiting for that role: the next
 phase's sign-off, or the current phase when the launch asked the role after a
-KPI breach. A rejection pauses the launch, quoting the comment.
+KPI breach. With nothing waiting for the role, the server refuses the answer
+(NOTHING_PENDING) rather than record one that counts for nothing. A rejection
+pauses the launch, quoting the comment.
 
 Options:
   --role R       The sign-off role, e.g. product
@@ -82,6 +107,7 @@ ${EXIT}`;
 export const LAUNCH_TOPICS: Record<string, string> = {
   launch: LAUNCH,
   'launch start': START,
+  'launch list': LIST,
   'launch status': STATUS,
   'launch pause': action(
     'pause',
@@ -97,7 +123,8 @@ export const LAUNCH_TOPICS: Record<string, string> = {
 
 /** Lines of the overview (`threshold --help`). */
 export const LAUNCH_OVERVIEW = `  threshold launch start PLAN            Upload a plan and start a launch (on a server)
-  threshold launch status ID             Phase, verdicts, sign-offs and the last decision
+  threshold launch list [--state S]      Every launch with where it stands (--plan P, --owner O)
+  threshold launch status ID             Where a launch stands and why: state, health, KPIs, sign-offs
   threshold launch pause|resume|rollback ID --reason R
                                          Act on a launch; the reason goes into the record
   threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)`;

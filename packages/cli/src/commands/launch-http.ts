@@ -99,10 +99,13 @@ export async function callApi<T>(
   const error = (
     parsed as { error?: { code?: string; message?: string; details?: unknown } } | null
   )?.error;
+  // Hints only where the code says what went wrong: a 403 may also be a refused self-approval.
   const hint =
     res.status === 401
-      ? ' (pass a token with --token or THRESHOLD_TOKEN)'
-      : res.status === 403
+      ? conn.token === undefined
+        ? ' (pass a token with --token or THRESHOLD_TOKEN)'
+        : " (a token works only on the server whose store made it: check --server / THRESHOLD_URL, and that 'threshold token create' used that server's --data-dir or THRESHOLD_DATABASE_URL)"
+      : error?.code === 'FORBIDDEN'
         ? ' (this token lacks the scope)'
         : '';
   throw new ApiCallError(

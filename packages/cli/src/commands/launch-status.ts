@@ -1,5 +1,16 @@
-/** `threshold launch status`: where a launch stands and why, from its detail and its latest recorded look. */
-import { formatCount, formatPercent, formatSigned, formatValue } from '@threshold/core';
+/**
+ * `threshold launch status`: where a launch stands and why. The state, health
+ * and sentence are the server's (core's launchStanding, the same the dashboard
+ * shows); this file only lays them out with the look they came from.
+ */
+import {
+  VERDICT_WORDS,
+  formatCount,
+  formatPercent,
+  formatSigned,
+  formatValue,
+} from '@threshold/core';
+import type { KpiStanding, LaunchStanding } from '@threshold/core';
 import { renderTable } from '../text-table.js';
 
 /** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
@@ -39,6 +50,24 @@ export interface LaunchDetail {
   };
   /** Health of the metric sources the plan reads (older servers send none). */
   sources?: SourceHealthView[];
+  /** Where the launch stands (older servers send none). */
+  standing?: LaunchStanding;
+  /** What became of each notification the launch asked for (older servers send none). */
+  notifications?: NotificationView[];
+}
+
+/** One notification's delivery, as the server reports it. */
+export interface NotificationView {
+  key: string;
+  kind: 'notify' | 'webhook' | 'warning';
+  target: string;
+  seq: number;
+  at: string;
+  kpi: string | null;
+  state: 'queued' | 'delivered' | 'failed' | 'not-configured' | 'unknown';
+  error: string | null;
+  attempts: number;
+  settledAt: string | null;
 }
 
 /** One metric source's health, as the server reports it. */
@@ -65,6 +94,7 @@ export interface LookKpiView {
 
 /** A recorded look, as far as status reads it. */
 export interface LookView {
+  seq: number;
   at: number;
   state: string;
   summary: string;
@@ -78,10 +108,14 @@ export interface LookView {
 /** The whole status, as `--json` prints it. */
 export interface LaunchStatusView {
   launch: LaunchDetail['launch'];
+  /** Where the launch stands and why (null from servers that predate it). */
+  standing: LaunchStanding | null;
   timeInPhaseMs: number;
+  /** The look the standing's health and KPIs come from (null when none describes the launch now). */
   look: LookView | null;
   pendingSignoffs: LaunchDetail['pendingSignoffs'];
   lastDecision: LaunchDetail['lastDecision'];
+  notifications: NotificationView[];
   integrity: LaunchDetail['integrity'] | null;
   sources: SourceHealthView[];
 }
@@ -89,18 +123,54 @@ export interface LaunchStatusView {
 /** Combine the detail and the latest look at `now` (ms). */
 export function statusView(
   detail: LaunchDetail,
-  look: LookView | null,
+  latest: LookView | null,
   now: number,
 ): LaunchStatusView {
+  const standing = detail.standing ?? null;
+  // Only the look the standing describes the launch by: an older one says what the launch was.
+  const look =
+    standing === null
+      ? latest
+      : standing.look !== null && latest?.seq === standing.look.seq
+        ? latest
+        : null;
   return {
     launch: detail.launch,
+    standing,
     timeInPhaseMs: Math.max(0, now - Date.parse(detail.launch.phaseStartedAt)),
     look,
     pendingSignoffs: detail.pendingSignoffs,
     lastDecision: detail.lastDecision,
+    notifications: detail.notifications ?? [],
     integrity: detail.integrity ?? null,
     sources: detail.sources ?? [],
   };
+}
+
+/** One line per notification: where it went and what became of it. */
+export function notificationLines(notifications: readonly NotificationView[]): string[] {
+  return notifications.map((n) => {
+    const what =
+      n.kind === 'webhook'
+        ? `webhook ${n.target}`
+        : n.kind === 'warning'
+          ? `warning to ${n.target}`
+          : `notify ${n.target}`;
+    const about = n.kpi === null ? '' : ` about ${n.kpi}`;
+    const outcome =
+      n.state === 'delivered'
+        ? 'delivered'
+        : n.state === 'queued'
+          ? n.error === null
+            ? 'queued'
+            : `queued, retrying after ${n.attempts} failed attempt${n.attempts === 1 ? '' : 's'} (${n.error})`
+          : n.state === 'not-configured'
+            ? `NOT SENT: ${n.error ?? 'no URL configured'}`
+            : n.state === 'failed'
+              ? `FAILED: ${n.error ?? 'unknown error'}`
+              : `outcome unknown (${n.error ?? 'not recorded'})`;
+    return `${what}${about}: ${outcome}`;
+  });
 }
 
 /** "evidence: …" when exposures were quarantined or one token dominates; null when all is well. */
@@ -156,15 +226,13 @@ export function plain(v: number | null): string {
   return formatValue(v);
 }
 
-const VERDICT: Record<string, string> = {
-  pass: 'pass',
-  breach: 'BREACH',
-  'insufficient-evidence': 'not enough evidence',
-};
-
-/** One row per KPI: verdict, estimates, the difference with its interval, the margin. */
-function kpiRows(kpis: readonly LookKpiView[]): string[][] {
+/** One row per KPI: verdict (as the standing words it), estimates, the difference with its interval, the margin. */
+function kpiRows(
+  kpis: readonly LookKpiView[],
+  verdicts: readonly { kpi: string; verdict: KpiStanding }[],
+): string[][] {
   return kpis.map((k) => {
+    const verdict = verdicts.find((v) => v.kpi === k.kpi)?.verdict ?? (k.verdict as KpiStanding);
     const relative = k.relative === true;
     const diff =
       k.difference === null
@@ -174,7 +242,7 @@ function kpiRows(kpis: readonly LookKpiView[]): string[][] {
     return [
       k.kpi,
       k.category,
-      VERDICT[k.verdict] ?? k.verdict,
+      VERDICT_WORDS[verdict] ?? k.verdict,
       `${plain(k.estimate.treatment)} vs ${plain(k.estimate.control)}`,
       diff,
       margin,
@@ -184,43 +252,55 @@ function kpiRows(kpis: readonly LookKpiView[]): string[][] {
 
 /** The status as text for people. */
 export function renderStatus(view: LaunchStatusView, now: number): string {
-  const { launch, look } = view;
+  const { launch, look, standing } = view;
+  const ago = (ms: number) => formatDuration(Math.max(0, now - ms));
   const lines: string[] = [];
   lines.push(`${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag})`);
-  lines.push(`status:  ${launch.status}`);
+  const ended = launch.status === 'rolled-back' || launch.status === 'completed';
+  if (standing === null) lines.push(`status:  ${launch.status}`);
+  else {
+    lines.push(`state:   ${standing.label} (health: ${standing.healthText})`);
+    lines.push(`why:     ${standing.sentence}`);
+  }
   const position =
     launch.phaseIndex >= 0
       ? `${launch.phase} (${launch.phaseIndex + 1} of ${launch.phases})`
       : launch.phase;
+  const endedAt = standing?.decision?.at;
   lines.push(
-    `phase:   ${position} at ${formatShare(launch.share)}, for ${formatDuration(view.timeInPhaseMs)}`,
+    `phase:   ${position} at ${formatShare(launch.share)}, ${
+      ended && endedAt !== undefined
+        ? `ended ${ago(endedAt)} ago`
+        : `for ${formatDuration(view.timeInPhaseMs)}`
+    }`,
   );
-  if (look !== null) {
-    if (look.next !== null)
+  if (standing === null) {
+    if (look?.next != null)
       lines.push(`next:    ${look.next.phase} at ${formatShare(look.next.traffic)}`);
-    lines.push(`now:     ${look.summary} (look ${formatDuration(Math.max(0, now - look.at))} ago)`);
+  } else if (standing.nextStep !== null) lines.push(`next:    ${standing.nextStep}`);
+  for (const w of standing?.warnings ?? []) lines.push(`warning: ${w.message}`);
+  if (look !== null) {
+    if (standing === null) lines.push(`now:     ${look.summary} (look ${ago(look.at)} ago)`);
     lines.push(
-      `units:   ${look.units.treatment} treatment, ${look.units.control} control; split ${look.srm.healthy ? 'healthy' : 'BROKEN'} (p=${plain(look.srm.pValue)})`,
+      `units:   ${look.units.treatment} treatment, ${look.units.control} control; split ${look.srm.healthy ? 'healthy' : 'BROKEN'} (p=${plain(look.srm.pValue)}); look ${ago(look.at)} ago`,
     );
     if (look.kpis.length > 0) {
       lines.push('');
       lines.push(
         ...renderTable([
           ['KPI', 'category', 'verdict', 'treatment vs control', 'difference [interval]', 'margin'],
-          ...kpiRows(look.kpis),
+          ...kpiRows(look.kpis, standing?.kpis ?? []),
         ]),
       );
     }
-  } else if (launch.status === 'running' || launch.status === 'paused') {
-    lines.push('now:     no look recorded yet (the controller looks every few seconds)');
+  } else if (!ended) {
+    lines.push('units:   no look in this phase yet (the controller looks every few seconds)');
   }
   for (const src of view.sources) {
     const state =
       src.state === 'ok' ? 'ok' : src.state === 'failing' ? 'FAILING' : 'not queried yet';
     const when =
-      src.lastQueryAt === undefined
-        ? ''
-        : `, last query ${formatDuration(Math.max(0, now - Date.parse(src.lastQueryAt)))} ago`;
+      src.lastQueryAt === undefined ? '' : `, last query ${ago(Date.parse(src.lastQueryAt))} ago`;
     lines.push(
       `source:  ${src.target}: ${state}${when}${src.state === 'failing' && src.lastError !== undefined ? ` (${src.lastError})` : ''}`,
     );
@@ -236,15 +316,18 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     for (const a of asks) parts.push(`answer to ask ${a}`);
     lines.push(`sign-offs pending: ${parts.join('; ')}`);
   }
+  for (const n of notificationLines(view.notifications)) lines.push(`notification: ${n}`);
   const evidence = integrityLine(view.integrity);
   if (evidence !== null) lines.push(evidence);
   const d = view.lastDecision;
   if (d === null || d.reason === undefined) lines.push('last decision: none yet');
   else {
-    const when =
-      d.at === undefined ? '' : `, ${formatDuration(Math.max(0, now - Date.parse(d.at)))} ago`;
+    const when = d.at === undefined ? '' : `, ${ago(Date.parse(d.at))} ago`;
+    // The sentence above already says why an ended or paused launch stands where it does.
+    const told =
+      standing !== null && standing.decision?.seq === d.seq && launch.status !== 'running';
     lines.push(
-      `last decision: ${d.type ?? 'decision'} by ${d.actor ?? 'controller'}${when}: ${d.reason}`,
+      `last decision: ${d.type ?? 'decision'} by ${d.actor ?? 'controller'}${when}${told ? ' (see why above)' : `: ${d.reason}`}`,
     );
   }
   return `${lines.join('\n')}\n`;

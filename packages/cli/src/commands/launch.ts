@@ -11,8 +11,10 @@ import { ApiCallError, CONNECTION_OPTIONS, callApi, connectionOf } from './launc
 import type { Connection } from './launch-http.js';
 import { formatShare, renderStatus, statusView } from './launch-status.js';
 import type { LaunchDetail, LookView } from './launch-status.js';
+import { LAUNCH_STATUSES, renderLaunchList } from './launch-list.js';
+import type { LaunchListEntry } from './launch-list.js';
 
-const SUBCOMMANDS = ['start', 'status', 'pause', 'resume', 'rollback', 'approve'] as const;
+const SUBCOMMANDS = ['start', 'list', 'status', 'pause', 'resume', 'rollback', 'approve'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Exit codes shared with main.ts: 0 ok, 1 refused by the server, 2 usage or unreachable. */
@@ -59,8 +61,41 @@ export async function runLaunch(argv: readonly string[], io: Io): Promise<number
     if (!(err instanceof ApiCallError)) throw err;
     io.stderr.write(terminalSafe(`threshold ${name}: ${err.message}\n`));
     for (const e of planErrors(err)) io.stderr.write(terminalSafe(`  ${e}\n`));
+    if (err.code === 'NOT_FOUND' && sub !== 'start' && sub !== 'list') {
+      const hint = await idHint(conn, parsed.positionals[0] ?? '');
+      if (hint !== null) io.stderr.write(terminalSafe(`  ${hint}\n`));
+    }
     return err.status === undefined ? USAGE : REFUSED;
   }
+}
+
+/**
+ * For an unknown launch id: the launches of a plan of that name (people type
+ * the plan's name, the id is the name plus a suffix), else the closest id.
+ */
+async function idHint(conn: Connection, arg: string): Promise<string | null> {
+  let launches: LaunchListEntry[];
+  try {
+    launches = (await callApi<{ launches: LaunchListEntry[] }>(conn, 'GET', '/api/v1/launches'))
+      .launches;
+  } catch {
+    return null;
+  }
+  const ofPlan = launches.filter((l) => l.plan === arg);
+  if (ofPlan.length > 0) {
+    const shown = ofPlan
+      .slice(0, 5)
+      .map((l) => `${l.id} (${l.standing?.label ?? l.status})`)
+      .join(', ');
+    return `'${arg}' is a plan; its launches, newest first: ${shown}${ofPlan.length > 5 ? `, and ${ofPlan.length - 5} more` : ''} (see 'threshold launch list --plan ${arg}')`;
+  }
+  const guess = didYouMean(
+    arg,
+    launches.map((l) => l.id),
+  );
+  return guess === undefined
+    ? "see 'threshold launch list' for the launch ids"
+    : `did you mean '${guess}'? (see 'threshold launch list')`;
 }
 
 function specOf(sub: Subcommand) {
@@ -68,12 +103,18 @@ function specOf(sub: Subcommand) {
   switch (sub) {
     case 'start':
       return { ...base, values: [...CONNECTION_OPTIONS], positionalName: 'PLAN' };
+    case 'list':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'state', 'plan', 'owner'],
+        positionals: 'none' as const,
+      };
     case 'status':
       return {
         ...base,
         values: [...CONNECTION_OPTIONS],
         positionalName: 'ID',
-        positionalHint: 'name a launch id (see GET /api/v1/launches)',
+        positionalHint: "name a launch id (see 'threshold launch list')",
       };
     case 'approve':
       return {
@@ -128,6 +169,30 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
             `launch ${started.launch.id} started: ${started.reason}\n` +
             `follow it: threshold launch status ${started.launch.id}\n`,
         );
+      return OK;
+    }
+    case 'list': {
+      const query = new URLSearchParams();
+      const statuses: string[] = [];
+      const states: string[] = [];
+      for (const raw of parsed.values.get('state') ?? [])
+        for (const word of raw.split(',').map((w) => w.trim()))
+          if (word !== '')
+            ((LAUNCH_STATUSES as readonly string[]).includes(word) ? statuses : states).push(word);
+      if (statuses.length > 0) query.set('status', statuses.join(','));
+      if (states.length > 0) query.set('state', states.join(','));
+      const plan = lastValue(parsed, 'plan');
+      const owner = lastValue(parsed, 'owner');
+      if (plan !== undefined) query.set('plan', plan);
+      if (owner !== undefined) query.set('owner', owner);
+      const q = query.toString();
+      const res = await callApi<{ launches: LaunchListEntry[] }>(
+        conn,
+        'GET',
+        `/api/v1/launches${q === '' ? '' : `?${q}`}`,
+      );
+      if (json) print(res);
+      else say(renderLaunchList(res.launches, q !== ''));
       return OK;
     }
     case 'status': {

@@ -5,7 +5,12 @@ import type { Scope, TokenView } from '@threshold/server';
 import { lastValue, parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
-import { cliActor, openLocalStore, storeLocation } from '../server/open-local-store.js';
+import {
+  cliActor,
+  openLocalStore,
+  storeExists,
+  storeLocation,
+} from '../server/open-local-store.js';
 import { renderTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 
@@ -51,7 +56,18 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
     throw new UsageError('--name: must be 1 to 100 characters', name);
   }
 
-  const where = storeLocation(io, lastValue(parsed, 'data-dir'));
+  const dataDir = lastValue(parsed, 'data-dir');
+  const where = storeLocation(io, dataDir);
+  // A token in a store no server reads is refused later as "unknown or revoked": a new
+  // store is made only when asked for by name (--data-dir), never by default.
+  const fresh = !storeExists(where);
+  if (fresh && dataDir === undefined)
+    throw new UsageError(
+      `no Threshold store at ${where.describe.replace(/^SQLite at /, '')}: a token there would reach no server. ` +
+        "Pass the server's --data-dir (the demo's is .threshold/demo) or set THRESHOLD_DATABASE_URL; " +
+        'to start a new store here, pass --data-dir .threshold',
+      name,
+    );
   const store = await openLocalStore(where, name);
   try {
     const actor = cliActor(io);
@@ -84,6 +100,10 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
           'The secret above is shown only once: store it now. Use it as Authorization: Bearer <token>.\n',
       );
     }
+    if (fresh)
+      io.stderr.write(
+        `Note: ${where.describe} did not exist and was created; only a server started with --data-dir ${dataDir ?? ''} accepts this token.\n`,
+      );
     return 0;
   } finally {
     await store.close();

@@ -42,6 +42,14 @@ function header(s: PlanSummary): string[] {
       ['class', s.class],
       ['unit', s.unit],
       ['control', control],
+      ...(s.router === null
+        ? []
+        : [
+            [
+              'router',
+              `${s.router.name}: each phase's share is ${s.router.treatment}'s weight in ${s.router.service}, ${s.router.control} takes the rest`,
+            ],
+          ]),
       [
         'analysis',
         `${s.analysis.method}, false alarm rate ${s.analysis.budget.text}, sample-ratio check at p < ${s.analysis.srmPValue}`,

@@ -14,16 +14,14 @@ import {
   formatShare,
   kpiBasis,
   plannedSplit,
-} from '@threshold/core';
-import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
-import {
   actionsInWords,
   guardInWords,
   insufficientInWords,
   kindInWords,
   sourceInWords,
   basisInWords,
-} from './words.js';
+} from '@threshold/core';
+import type { Action, Guard, InsufficientEvidenceAction, Phase, Plan, Risk } from '@threshold/core';
 
 export interface PhaseSummary {
   name: string;
@@ -145,6 +143,8 @@ export interface PlanSummary {
   class: string;
   unit: string;
   control: 'rest' | 'holdout';
+  /** The router that moves the traffic instead of the SDKs, or null. */
+  router: { name: string; service: string; treatment: string; control: string } | null;
   description: string | null;
   hashVersion: number;
   analysis: {
@@ -330,6 +330,15 @@ export function summarizePlan(plan: Plan): PlanSummary {
     class: plan.class,
     unit: plan.unit,
     control: plan.control,
+    router:
+      plan.router === undefined
+        ? null
+        : {
+            name: plan.router.name,
+            service: plan.router.service,
+            treatment: plan.router.arms.treatment,
+            control: plan.router.arms.control,
+          },
     description: plan.description?.trim() ?? null,
     hashVersion: plan.hash_version,
     analysis: {

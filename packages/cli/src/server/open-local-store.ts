@@ -45,6 +45,11 @@ export function storeLocation(io: Io, dataDir: string | undefined): StoreLocatio
   };
 }
 
+/** Whether the store exists already (PostgreSQL: assumed; its server creates the schema). */
+export function storeExists(where: StoreLocation): boolean {
+  return where.databaseUrl !== undefined || existsSync(join(where.dataDir, SQLITE_FILE_NAME));
+}
+
 /**
  * Opens (and migrates) the store. With `mustExist`, a missing SQLite file is a
  * usage error instead of a new empty database.
@@ -54,11 +59,7 @@ export async function openLocalStore(
   command: string,
   options: { mustExist?: boolean } = {},
 ): Promise<Store> {
-  if (
-    options.mustExist === true &&
-    where.databaseUrl === undefined &&
-    !existsSync(join(where.dataDir, SQLITE_FILE_NAME))
-  ) {
+  if (options.mustExist === true && !storeExists(where)) {
     throw new UsageError(
       `no Threshold data in ${where.dataDir} (start 'threshold serve' there first, or pass --data-dir)`,
       command,

@@ -120,6 +120,7 @@ function holdRule(rule: Decision['rule']): LaunchState['holds'][number]['rule'] 
     case 'insufficient-evidence':
     case 'srm':
     case 'signoff-deadline':
+    case 'router':
       return rule;
     default:
       return 'guard-breach';

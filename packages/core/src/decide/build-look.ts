@@ -9,6 +9,7 @@ import type { LaunchState } from './launch-state.js';
 import type { Condition, Look, LookState } from './look.js';
 import type { LookRun } from './look-run.js';
 import type { PhaseText } from './plan-index.js';
+import { decisionCause } from '../standing/decision-cause.js';
 
 /** What decide() found in a phase, for the look. */
 export interface PhaseFacts {
@@ -62,8 +63,11 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       advancedTo = { index: d.to, name: d.toPhase, traffic: d.traffic };
     } else if (d.type === 'rollback') {
       traffic = 0;
-      ended = `rolled back: ${d.reason}`;
-    } else if (d.type === 'complete') ended = `completed: ${d.reason}`;
+      // The cause without the action ("… rolling back to 0%" after "rolled back" said it twice).
+      const c = decisionCause(d, 'controller');
+      ended = `rolled back to 0%${c.by === '' ? '' : ` by ${c.by}`}${c.why === '' ? '' : `: ${c.why}`}`;
+    } else if (d.type === 'complete')
+      ended = d.reason.startsWith('completed') ? d.reason : `completed: ${d.reason}`;
   }
   const status = run.status;
   const look: Look = {
@@ -223,7 +227,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
         : `waiting: split not healthy (p=${formatP(f.srm.pValue)})`;
   } else if (f.count !== null && !f.count.met) {
     look.state = 'waiting-for-signoff';
-    look.summary = `waiting for sign-off: ${signoffText(f.count)}`;
+    look.summary = `waiting for sign-off to enter ${f.count.phase}: ${signoffText(f.count)}`;
   } else if (last && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake) {
     look.state = 'baking';
     look.summary = `baking: ${roughDuration(f.bakeElapsed)} of ${f.text?.bake ?? roughDuration(f.phase.bake)} at ${f.text?.share ?? formatShare(state.traffic)}`;

@@ -13,7 +13,7 @@ import { classify } from './classify-verdicts.js';
 import type { Verdicts } from './classify-verdicts.js';
 import { formatCounts } from './count-signoff.js';
 import type { DecisionRule, SignoffCount } from './decision.js';
-import type { Evidence } from './evidence.js';
+import type { Evidence, RouterEvidence } from './evidence.js';
 import { formatCount, formatP, roughDuration } from './format.js';
 import { gateSignoff } from './gate-signoff.js';
 import type { LaunchState } from './launch-state.js';
@@ -96,6 +96,7 @@ function preStart(run: LookRun): DecideResult {
   const first = run.plan.phases[0];
   if (first === undefined)
     return { decisions: [], look: brokenLook(run.state, run.now, 'the plan has no phases') };
+  routerHold(run);
   const ready = run.status === 'running' && run.holds.length === 0;
   const gate = gateSignoff(run, first, ready);
   if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
@@ -131,7 +132,9 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   // Without a control arm (100%, 'rest' or holdout alike) there is nothing to count or compare against.
   const controlCounted = plannedSplit(plan, state.traffic).control > 0;
   const v = classify(run, index.kpis, controlCounted);
-  const elapsed = now - state.phaseStartedAt;
+  // With a router, time at the phase's share counts from when the router last took it on.
+  const since = routerSince(run.evidence);
+  const elapsed = now - Math.max(state.phaseStartedAt, since);
 
   // 1. Automatic rollback is armed in every non-terminal state.
   const rollers =
@@ -179,6 +182,9 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
     );
   }
 
+  // 2b. The router: a weight it has not confirmed holds the launch where it is.
+  routerHold(run);
+
   // 3. Breaches that do not roll back: the most severe response, and every side effect once
   //    (an advisory breach, whose plan only notifies, has side effects only).
   for (const i of v.breach) respondToBreach(run, index.kpis[i] as KpiEntry, v.results[i]);
@@ -202,7 +208,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
     units.treatment >= phase.min_units && (!controlCounted || units.control >= phase.min_units);
   // Advisory breaches do not block; insufficient evidence always does.
   const guardsMet = v.pass + v.notComparable.length + v.advisory.length === index.kpis.length;
-  const bakeElapsed = now - (state.bakeStartedAt ?? state.phaseStartedAt);
+  const bakeElapsed = now - Math.max(state.bakeStartedAt ?? state.phaseStartedAt, since);
   const bakeMet = !last || phase.bake === undefined || bakeElapsed >= phase.bake;
   const readyElse = (): boolean =>
     run.status === 'running' &&
@@ -244,7 +250,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           rule,
-          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted)}${despite === '' ? '' : `${despite}completing anyway`}`,
+          `completed after ${how}: ${readySummary(index.kpis.length, v, units, controlCounted, plan.router !== undefined)}${despite === '' ? '' : `${despite}completing anyway`}`,
           all,
           {
             type: 'complete',
@@ -257,7 +263,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
         decision(
           run,
           gate === null ? 'phase-ready' : 'signoff-quorum',
-          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}${despite === '' ? '' : `${despite}advancing anyway`}`,
+          `${phase.name} met every condition (${roughDuration(elapsed)} of ${roughDuration(phase.min_duration)}, ${readySummary(index.kpis.length, v, units, controlCounted, plan.router !== undefined)}${gate === null ? '' : `, sign-off ${formatCounts(gate.count)}`}): advancing to ${next.name} at ${formatShare(next.traffic)}${despite === '' ? '' : `${despite}advancing anyway`}`,
           gate === null ? all : { ...all, signoff: gate.count },
           {
             type: 'advance',
@@ -300,6 +306,54 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   };
   return { decisions: run.decisions, look: buildLook(run, facts) };
 }
+/** The router's evidence, when the plan has a router and the look carries it. */
+function routerOf(evidence: Evidence): RouterEvidence | null {
+  const r = evidence?.router;
+  return typeof r === 'object' && r !== null && typeof r.applied === 'boolean' ? r : null;
+}
+
+/** When the router last took on the launch's share (ms), or -Infinity when that does not apply. */
+function routerSince(evidence: Evidence): number {
+  const r = routerOf(evidence);
+  return r !== null && r.applied && typeof r.since === 'number' && Number.isFinite(r.since)
+    ? r.since
+    : Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Hold while the router has not confirmed the launch's share, release once it
+ * has. Rollback stays armed: it comes before this, and its 0% is retried by the
+ * server until the router confirms it.
+ */
+function routerHold(run: LookRun): void {
+  const r = routerOf(run.evidence);
+  if (r === null) return;
+  const share = formatShare(run.state.traffic);
+  if (!r.applied && !holding(run, 'router')) {
+    emit(
+      run,
+      decision(
+        run,
+        'router',
+        `the router has not confirmed ${share} for the new version: ${clause(r.reason) || 'no answer yet'}`,
+        {},
+        { type: 'hold', hold: 'router' },
+      ),
+    );
+  } else if (r.applied && holding(run, 'router')) {
+    emit(
+      run,
+      decision(
+        run,
+        'router',
+        `the router confirmed ${share} for the new version: releasing the hold`,
+        {},
+        { type: 'release-hold', hold: 'router' },
+      ),
+    );
+  }
+}
+
 function unitsOf(evidence: Evidence): { treatment: number; control: number } {
   const u = evidence?.units;
   const t = u?.treatment;
@@ -327,6 +381,7 @@ function readySummary(
   v: Verdicts,
   units: { treatment: number; control: number },
   controlCounted: boolean,
+  routed: boolean,
 ): string {
   const u = controlCounted
     ? `${formatCount(units.treatment)}/${formatCount(units.control)} units`
@@ -335,6 +390,8 @@ function readySummary(
     v.advisory.length === 0
       ? ''
       : `, ${v.advisory.length} advisory breach${v.advisory.length === 1 ? '' : 'es'}`;
+  // A router counts requests, not units, and has no unit split to check: say only the guards.
+  if (routed) return `${guardsText(kpis, v)}${adv}`;
   return `${u}, ${guardsText(kpis, v)}${adv}, split healthy`;
 }
 

@@ -23,7 +23,9 @@ export type DecisionRule =
   /** A required role rejected a sign-off or an ask. */
   | 'signoff-rejected'
   /** A person's pause, resume or rollback. */
-  | 'operator';
+  | 'operator'
+  /** The traffic router has not confirmed the launch's weight (or confirmed it again). */
+  | 'router';
 
 /** Approvals of one role counted against its quorum. */
 export interface RoleCount {

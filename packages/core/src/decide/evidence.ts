@@ -19,6 +19,23 @@ export interface Approval {
   comment?: string;
 }
 
+/**
+ * What the launch's traffic router says at this look (launches with a `router:`
+ * only; the SDKs need no confirmation and the rehearsal assumes every weight
+ * lands at once).
+ */
+export interface RouterEvidence {
+  /** The router confirmed it holds the launch's traffic share. */
+  applied: boolean;
+  /** Why not, in words naming the router, while not applied. */
+  reason?: string;
+  /**
+   * When the router last started holding this share (ms): set at a change or at
+   * a correction after it drifted. Time in the phase counts from then.
+   */
+  since?: number;
+}
+
 /** The evidence of one look. */
 export interface Evidence {
   /** One result per KPI of the plan; a KPI without a result counts as insufficient evidence. */
@@ -28,4 +45,6 @@ export interface Evidence {
   units: { treatment: number; control: number };
   /** Every answer given for this launch (decide() picks the ones that count). */
   approvals: Approval[];
+  /** The traffic router's confirmation, for a plan with a router; absent otherwise. */
+  router?: RouterEvidence;
 }

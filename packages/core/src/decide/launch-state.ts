@@ -16,11 +16,16 @@ export const PRE_START_PHASE = '(start)';
 
 /** Why a hold exists; it is released by the rule that set it. */
 export type HoldRule =
-  'guard-breach' | 'risk-contingency' | 'insufficient-evidence' | 'srm' | 'signoff-deadline';
+  | 'guard-breach'
+  | 'risk-contingency'
+  | 'insufficient-evidence'
+  | 'srm'
+  | 'signoff-deadline'
+  | 'router';
 
 /** A hold: the launch stays in its phase until the condition clears (then a release-hold). */
 export interface Hold {
-  /** Stable id: `srm`, `breach:<kpi>`, `insufficient:<kpi>` or `signoff-deadline:<phase>`. */
+  /** Stable id: `srm`, `router`, `breach:<kpi>`, `insufficient:<kpi>` or `signoff-deadline:<phase>`. */
   id: string;
   rule: HoldRule;
   /** The KPI whose verdict holds the launch, if any. */

@@ -13,8 +13,14 @@ function sourceText(e: KpiEntry): string {
     : `contingency of risk ${e.responseRisk.id} (${e.responseRisk.title})`;
 }
 
+/**
+ * "error_rate breached its guard (+0.197 [+0.058, +0.335] > 0.03)": the figures
+ * when the result carries them (the guard's own sentence has parentheses of its
+ * own, which nested into unreadable brackets), else the guard's reason.
+ */
 function breachText(e: KpiEntry, r: GuardResult | undefined): string {
-  const why = clause(r?.reason);
+  const figures = breachFigures(r);
+  const why = figures === '' ? clause(r?.reason) : figures;
   return why === '' ? `${e.name} breached its guard` : `${e.name} breached its guard (${why})`;
 }
 

@@ -59,15 +59,25 @@ export const ERROR_CODES = {
     description:
       "The action is not possible in the launch's current status (e.g. resume a running launch).",
   },
+  NOTHING_PENDING: {
+    status: 409,
+    description:
+      "Nothing waits for this role's answer: no sign-off or ask of the launch names the role and phase now, so the answer would count for nothing; details.awaiting lists what does wait.",
+  },
   LAUNCH_NOT_READY: {
     status: 409,
     description:
       'Blocking readiness checks have no evidence; details.blocking lists them. Upload a plan version with evidence.',
   },
+  GATE_CLOSED: {
+    status: 409,
+    description:
+      "A tool's gate on a launch (a Flagger webhook) is closed: the launch is not where the gate needs it; the message says why.",
+  },
   LAUNCH_ACTIVE: {
     status: 409,
     description:
-      'Another launch of the same flag is running or paused; finish or roll it back first.',
+      'Another launch of the same flag (or of the same service at the same router) is running or paused; finish or roll it back first.',
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,

@@ -31,6 +31,7 @@ export function checkPlanSemantics(raw: unknown): PlanIssue[] {
   const kpiNames = checkKpis(raw, issues, roleUses);
   checkRisks(raw, kpiNames, issues, roleUses);
   checkRoles(raw, roleUses, issues);
+  checkRouter(raw, issues);
   return issues;
 }
 
@@ -211,5 +212,49 @@ function checkRoles(raw: Obj, roleUses: RoleUse[], issues: PlanIssue[]): void {
         message: `role '${use.role}' is not in the sign-off policy${didYouMeanSuffix(use.role, policyRoles)} (${known})`,
       });
     }
+  }
+}
+
+/**
+ * With a router, the router (not the SDKs) decides which version serves each
+ * request, by weight: nothing that assumes SDK assignment of units may be
+ * accepted, because it would not act (ADR 0025).
+ */
+function checkRouter(raw: Obj, issues: PlanIssue[]): void {
+  if (!isObj(raw['router'])) return;
+  if (raw['control'] === 'holdout')
+    issues.push({
+      path: ['control'],
+      message:
+        'a router splits requests between two versions by weight, so it cannot keep a holdout: use control: rest (the current version serves the rest)',
+    });
+  list(raw['phases']).forEach((phase, i) => {
+    if (!isObj(phase)) return;
+    if (list(phase['audience']).length > 0)
+      issues.push({
+        path: ['phases', i, 'audience'],
+        message:
+          'an audience is evaluated by the SDKs; a router splits requests by weight alone, so it would not act: remove it, or launch through the SDK without router:',
+      });
+    const minUnits = phase['min_units'];
+    if (typeof minUnits === 'number' && minUnits > 0)
+      issues.push({
+        path: ['phases', i, 'min_units'],
+        message:
+          'a router counts requests, not units, so no unit count could ever reach this: leave min_units out (it is 0 with a router) and gate the phase with min_duration',
+      });
+  });
+  const kpis = raw['kpis'];
+  if (!isObj(kpis)) return;
+  for (const category of KPI_CATEGORIES) {
+    list(kpis[category]).forEach((k, i) => {
+      if (!isObj(k)) return;
+      const source = k['source'] ?? 'events';
+      if (source === 'prometheus') return;
+      issues.push({
+        path: k['source'] === undefined ? ['kpis', category, i] : ['kpis', category, i, 'source'],
+        message: `with a router, evidence is per request from the metrics engine: source ${String(source)} assumes units the SDKs assigned to an arm, but the router assigns requests; read this KPI from source: prometheus`,
+      });
+    });
   }
 }

@@ -7,3 +7,4 @@ export * from './plan-json-schema.js';
 export * from './parse-plan.js';
 export * from './plan-reference.js';
 export * from './source-template.js';
+export { ROUTER_TARGET } from './router-schema.js';

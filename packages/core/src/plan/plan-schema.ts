@@ -12,6 +12,8 @@ import {
 } from '../audience/index.js';
 import type { AudienceConstraint } from '../audience/index.js';
 import { actions } from './action-schema.js';
+import { DEFAULT_MIN_UNITS } from '../statistics/guard-verdict.js';
+import { router } from './router-schema.js';
 import { KPI_CATEGORIES, kpi } from './kpi-schema.js';
 import type { Kpi } from './kpi-schema.js';
 import { attribute, duration, fraction, identifier, share, slug, text } from './plan-primitives.js';
@@ -79,12 +81,10 @@ const phase = z.strictObject({
   min_duration: duration()
     .prefault('1h')
     .meta({ description: 'Minimum time in the phase before it may advance.' }),
-  min_units: z
-    .number()
-    .int()
-    .nonnegative()
-    .default(100)
-    .meta({ description: 'Minimum units per arm before the phase may advance.' }),
+  min_units: z.number().int().nonnegative().optional().meta({
+    description:
+      'Minimum units per arm before the phase may advance (default 100; 0 with a router, which counts requests, not units).',
+  }),
   audience: z.array(audienceConstraint).default([]).meta({
     description:
       'Constraints a unit must all meet to be in the launch during this phase; [] is everyone.',
@@ -246,8 +246,17 @@ export const planSchema = z
     signoff: signoffPolicy.optional(),
     readiness: z.array(readinessItem).default([]).meta({ description: 'The readiness checklist.' }),
     analysis: analysis.prefault({}),
+    router: router.optional(),
   })
-  .transform((p) => ({ ...p, flag: p.flag ?? p.launch }))
+  .transform((p) => ({
+    ...p,
+    flag: p.flag ?? p.launch,
+    // A router counts requests, not units: with one, no unit count can gate a phase.
+    phases: p.phases.map((ph) => ({
+      ...ph,
+      min_units: ph.min_units ?? (p.router === undefined ? DEFAULT_MIN_UNITS : 0),
+    })),
+  }))
   .meta({
     title: 'Threshold launch plan',
     description: 'A launch plan: phases, KPI matrix, risks, sign-off and readiness.',
@@ -259,4 +268,5 @@ export type Phase = Plan['phases'][number];
 export type Risk = Plan['risks'][number];
 export type SignoffPolicy = NonNullable<Plan['signoff']>;
 export type ReadinessItem = Plan['readiness'][number];
+export type PlanRouter = NonNullable<Plan['router']>;
 export type { Kpi };

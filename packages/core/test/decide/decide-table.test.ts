@@ -8,10 +8,11 @@ import { decide } from '../../src/index.js';
 import type { GuardResult } from '../../src/index.js';
 import { H, M, T0, brief, evidence, guard, stateIn, variant } from './fixtures.js';
 import { guardRows } from './table/guard-rows.js';
+import { routerRows } from './table/router-rows.js';
 import { signoffRows } from './table/signoff-rows.js';
 import { P, canary, early, full, ready } from './table/situation.js';
 
-const rows = [...guardRows, ...signoffRows];
+const rows = [...guardRows, ...signoffRows, ...routerRows];
 
 describe('decide(): situations and their decisions', () => {
   it.each(rows.map((r) => [r.says, r] as const))('%s', (_says, row) => {
@@ -61,6 +62,7 @@ describe('decide(): situations and their decisions', () => {
         'insufficient-evidence',
         'phase-ready',
         'risk-contingency',
+        'router',
         'signoff-deadline',
         'signoff-quorum',
         'signoff-rejected',

@@ -8,8 +8,9 @@
 import { applyDecision } from '@threshold/core';
 import type { Decision, LaunchState, Plan } from '@threshold/core';
 import type { LaunchEvent, LaunchPatch, LaunchRecord, Store } from '../store/store.js';
-import { DECISION_EVENT, LOOK_EVENT } from './launch-log.js';
-import { outboxMessagesOf } from './outbox-messages.js';
+import { DECISION_EVENT, LOOK_EVENT, WARNING_EVENT } from './launch-log.js';
+import { outboxMessagesOf, warningMessageOf } from './outbox-messages.js';
+import type { LaunchWarning } from './outbox-messages.js';
 import type { LookRecord } from './look-record.js';
 
 /** The short form of a decision kept on the launch row (`lastDecision`). */
@@ -33,6 +34,8 @@ export interface CommitInput {
   decisions: readonly Decision[];
   /** Who decided: 'controller', or the person acting. */
   actor: string;
+  /** Warnings to raise after the decisions (each once: the caller checks the log). */
+  warnings?: readonly LaunchWarning[];
   /** A look to record after the decisions, if one is due. */
   look?: LookRecord;
 }
@@ -117,6 +120,28 @@ export async function commitDecisions(tx: Store, input: CommitInput): Promise<Co
       data: { seq, plan: `${launch.planName}@${launch.planVersion}`, decision },
     });
     for (const message of outboxMessagesOf(launch, plan, raw, seq)) await tx.enqueueOutbox(message);
+  }
+  for (const warning of input.warnings ?? []) {
+    const data = storable(warning);
+    const event = await tx.appendLaunchEvent(
+      {
+        launchId: launch.id,
+        type: WARNING_EVENT,
+        actor: 'controller',
+        data,
+        at: new Date(warning.at).toISOString(),
+      },
+      seq,
+    );
+    seq = event.seq;
+    events.push(event);
+    await tx.appendAudit({
+      actor: 'controller',
+      action: 'controller.warning',
+      subject: `launch:${launch.id}`,
+      data: { seq, plan: `${launch.planName}@${launch.planVersion}`, warning: data },
+    });
+    await tx.enqueueOutbox(warningMessageOf(launch, plan, warning, seq));
   }
   if (input.look !== undefined) {
     const event = await tx.appendLaunchEvent(

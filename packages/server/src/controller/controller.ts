@@ -5,8 +5,15 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
-import { decide } from '@threshold/core';
-import type { Decision, Look, Plan } from '@threshold/core';
+import { decide, noExposureWarning } from '@threshold/core';
+import type {
+  Decision,
+  LaunchState,
+  Look,
+  Plan,
+  RouterEvidence,
+  StandingLook,
+} from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { StoreConflictError } from '../store/index.js';
@@ -20,6 +27,10 @@ import { foldLog, rebuildState } from './launch-log.js';
 import type { FoldedLog } from './launch-log.js';
 import { lookRecordOf } from './look-record.js';
 import { createIntegrityAlerts } from './integrity-alert.js';
+import type { LaunchWarning } from './outbox-messages.js';
+import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
+import { ROUTER_EVENT } from './router-reconciler.js';
+import type { RouterReconciler } from './router-reconciler.js';
 
 /** Default time between looks at each launch. */
 export const DEFAULT_LOOK_INTERVAL_MS = 2000;
@@ -67,6 +78,13 @@ export interface ControllerOptions {
   onDecision?: (committed: CommittedDecision) => void;
   /** Metric sources by name (default: only the store's events). */
   sources?: SourceSet;
+  /**
+   * Time without any exposure in a live phase before the launch warns its owner
+   * (null: never; default THRESHOLD_NO_EXPOSURE_WARNING, else 5 minutes).
+   */
+  noExposureWarningMs?: number | null;
+  /** Traffic routers of launches with a `router:` (default: none; such launches then hold). */
+  routers?: RouterReconciler;
 }
 
 /** The controller. */
@@ -98,6 +116,24 @@ function envMs(name: string): number | undefined {
   return ms;
 }
 
+/**
+ * Whether a look says something the last recorded one did not: another state,
+ * phase or status, or the first units after none (which ends a no-exposures warning).
+ */
+function changedFrom(
+  recorded: StandingLook | null,
+  look: Look,
+  units: { treatment: number; control: number },
+): boolean {
+  return (
+    recorded === null ||
+    recorded.state !== look.state ||
+    recorded.phaseIndex !== look.phaseIndex ||
+    recorded.status !== look.status ||
+    (recorded.units.treatment + recorded.units.control === 0 && units.treatment + units.control > 0)
+  );
+}
+
 /** Create a controller (not started). */
 export function createController(options: ControllerOptions): Controller {
   const { store, logger } = options;
@@ -109,6 +145,10 @@ export function createController(options: ControllerOptions): Controller {
     options.lookRecordIntervalMs ??
     envMs('THRESHOLD_LOOK_RECORD_INTERVAL_MS') ??
     DEFAULT_LOOK_RECORD_INTERVAL_MS;
+  const noExposureMs =
+    options.noExposureWarningMs === undefined
+      ? noExposureWarningFromEnv()
+      : options.noExposureWarningMs;
   const cache = new Map<string, Cached>();
   const integrity = createIntegrityAlerts(store);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -144,20 +184,62 @@ export function createController(options: ControllerOptions): Controller {
     return fresh;
   }
 
-  async function lookAtLaunch(launch: LaunchRecord): Promise<LookOutcome> {
-    const cached = await stateOf(launch);
+  /**
+   * The router's word on the launch's share, for a plan with a router: it is
+   * reconciled first (read, re-applied if it drifted), so the look judges what
+   * the router holds now. Without a reconciler the share cannot be confirmed.
+   */
+  async function routerEvidence(
+    launch: LaunchRecord,
+    plan: Plan,
+  ): Promise<{ evidence?: RouterEvidence; launch: LaunchRecord }> {
+    if (plan.router === undefined) return { launch };
+    if (options.routers === undefined)
+      return {
+        launch,
+        evidence: { applied: false, reason: 'this server runs no router reconciler' },
+      };
+    const status = await options.routers.reconcile(launch);
+    if (status === undefined) return { launch };
+    // The reconciler may have written a router entry: go on from the row as it is now.
+    const fresh = (await store.getLaunch(launch.id)) ?? launch;
+    return {
+      launch: fresh,
+      evidence: {
+        applied: status.applied,
+        ...(status.reason === undefined ? {} : { reason: status.reason }),
+        ...(status.since === undefined ? {} : { since: status.since }),
+      },
+    };
+  }
+
+  async function lookAtLaunch(first: LaunchRecord): Promise<LookOutcome> {
+    const planned = await stateOf(first);
+    const routed = await routerEvidence(first, planned.plan);
+    let launch = routed.launch;
+    const cached = launch === first ? planned : await stateOf(launch);
     const { plan } = cached;
     const { state } = cached.log;
     const at = now();
-    const evidence = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const evidence =
+      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.
     await integrity
       .check(launch, plan, at)
       .catch((err: unknown) => logger.warn({ err, launch: launch.id }, 'integrity check failed'));
+    const warnings = warningsOf(plan, state, cached.log.warnings, look, evidence.units, decisions);
     const last = cached.log.lastLookAt;
-    const record = last === null || at - last >= recordEvery;
+    // The look that decided (or raised a warning, or changed what the launch is doing) is
+    // always recorded, so the record and the charts end where the decision was taken.
+    const record =
+      last === null ||
+      at - last >= recordEvery ||
+      decisions.length > 0 ||
+      warnings.length > 0 ||
+      changedFrom(cached.log.look, look, evidence.units);
     const outcome: LookOutcome = {
       launchId: launch.id,
       look,
@@ -168,17 +250,36 @@ export function createController(options: ControllerOptions): Controller {
     };
     if (decisions.length === 0 && !record) return outcome;
     let result;
-    try {
-      result = await store.transaction((tx) =>
+    const commit = (row: LaunchRecord) =>
+      store.transaction((tx) =>
         commitDecisions(tx, {
-          launch,
+          launch: row,
           plan,
           state,
           decisions,
           actor: 'controller',
+          warnings,
           ...(record ? { look: lookRecordOf(look, evidence) } : {}),
         }),
       );
+    try {
+      try {
+        result = await commit(launch);
+      } catch (err) {
+        // Only router entries came in between: they change nothing decide() read, so commit after them.
+        if (!(err instanceof StoreConflictError)) throw err;
+        const newer = await store.listLaunchEvents(launch.id, launch.seq);
+        const fresh = await store.getLaunch(launch.id);
+        if (
+          fresh === undefined ||
+          newer.length === 0 ||
+          newer.some((e) => e.type !== ROUTER_EVENT) ||
+          fresh.seq !== newer.at(-1)?.seq
+        )
+          throw err;
+        launch = fresh;
+        result = await commit(launch);
+      }
     } catch (err) {
       if (!(err instanceof StoreConflictError)) throw err;
       // Someone acted between our read and our write: decide again at the next look.
@@ -189,11 +290,15 @@ export function createController(options: ControllerOptions): Controller {
       );
       return { ...outcome, conflict: true };
     }
-    cache.set(launch.id, {
-      ...cached,
-      log: { state: result.state, seq: result.seq, lastLookAt: record ? at : last },
-    });
+    cache.set(launch.id, { ...cached, log: foldLog(cached.log, result.events) });
     options.configChanged?.();
+    // A new share goes to the router at once, not at its next pass.
+    if (
+      options.routers !== undefined &&
+      plan.router !== undefined &&
+      decisions.some((d) => d.type === 'advance' || d.type === 'rollback')
+    )
+      void options.routers.kick(launch.id, now());
     let seq = launch.seq;
     for (const decision of decisions) {
       seq++;
@@ -209,6 +314,28 @@ export function createController(options: ControllerOptions): Controller {
       }
     }
     return { ...outcome, committed: true, recorded: record };
+  }
+
+  /** The no-exposures warning of this look, unless raised before in this phase or the look moved the launch. */
+  function warningsOf(
+    plan: Plan,
+    state: LaunchState,
+    raised: readonly string[],
+    look: Look,
+    units: { treatment: number; control: number },
+    decisions: readonly Decision[],
+  ): LaunchWarning[] {
+    if (decisions.some((d) => d.type !== 'notify' && d.type !== 'webhook')) return [];
+    const w = noExposureWarning(
+      plan,
+      state,
+      { at: look.at, phaseIndex: look.phaseIndex, units },
+      noExposureMs,
+    );
+    if (w === null) return [];
+    const key = `${w.id}:${w.phase}`;
+    if (raised.includes(key)) return [];
+    return [{ key, id: w.id, phase: w.phase, at: look.at, message: w.message, to: plan.owner }];
   }
 
   async function lookOnce(): Promise<LookOutcome[]> {

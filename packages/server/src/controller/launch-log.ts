@@ -4,21 +4,41 @@
  * and the informational ones the API writes) do not change the state.
  */
 import { applyDecision, initialLaunchState } from '@threshold/core';
-import type { Decision, LaunchState, Plan } from '@threshold/core';
+import type { Decision, LaunchState, LoggedDecision, Plan, StandingLook } from '@threshold/core';
 import type { LaunchEvent, LaunchRecord } from '../store/store.js';
 
 /** Event type of a decision (controller's or a person's) in a launch's log. */
 export const DECISION_EVENT = 'decision';
 /** Event type of a recorded look (for the dashboard's charts; the reducer ignores it). */
 export const LOOK_EVENT = 'look';
+/** Event type of a warning the controller raised about a launch (e.g. no exposures); the reducer ignores it. */
+export const WARNING_EVENT = 'warning';
+/** Event type of a notification's delivery outcome (written by the outbox worker); the reducer ignores it. */
+export const NOTIFICATION_EVENT = 'notification';
 
-/** The state of a launch after folding its log, and what the log says about looks. */
+// Side effects only: they do not change where the launch stands.
+const SIDE_EFFECTS: ReadonlySet<string> = new Set(['notify', 'webhook']);
+
+/** The state of a launch after folding its log, and what the log says about looks and decisions. */
 export interface FoldedLog {
   state: LaunchState;
   /** Seq of the last event folded. */
   seq: number;
   /** Time (ms) of the last recorded look, or null. */
   lastLookAt: number | null;
+  /** The last recorded look (with its seq), or null. */
+  look: StandingLook | null;
+  /** The latest decision that changed where the launch stands (not notify or webhook), or null. */
+  decision: LoggedDecision | null;
+  /** The latest pause decision, or null. */
+  pause: LoggedDecision | null;
+  /** Keys of the warnings raised so far (each is raised once). */
+  warnings: string[];
+}
+
+/** A log with nothing folded yet. */
+function emptyLog(state: LaunchState): FoldedLog {
+  return { state, seq: 0, lastLookAt: null, look: null, decision: null, pause: null, warnings: [] };
 }
 
 /** The state a launch starts in (before any decision of its log). */
@@ -38,15 +58,26 @@ export function startingState(
 
 /** Fold events (in seq order) into a state; events at or below `from.seq` are skipped. */
 export function foldLog(from: FoldedLog, events: readonly LaunchEvent[]): FoldedLog {
-  let { state, seq, lastLookAt } = from;
+  let { state, seq, lastLookAt, look, decision, pause, warnings } = from;
   for (const event of events) {
     if (event.seq <= seq) continue;
     seq = event.seq;
-    if (event.type === DECISION_EVENT && isDecision(event.data))
+    if (event.type === DECISION_EVENT && isDecision(event.data)) {
       state = applyDecision(state, event.data);
-    else if (event.type === LOOK_EVENT) lastLookAt = Date.parse(event.at);
+      if (!SIDE_EFFECTS.has(event.data.type)) {
+        decision = { seq: event.seq, actor: event.actor, decision: event.data };
+        if (event.data.type === 'pause') pause = decision;
+      }
+    } else if (event.type === LOOK_EVENT) {
+      lastLookAt = Date.parse(event.at);
+      if (typeof event.data === 'object' && event.data !== null)
+        look = { ...(event.data as Omit<StandingLook, 'seq'>), seq: event.seq };
+    } else if (event.type === WARNING_EVENT) {
+      const key = (event.data as { key?: unknown } | null)?.key;
+      if (typeof key === 'string' && !warnings.includes(key)) warnings = [...warnings, key];
+    }
   }
-  return { state, seq, lastLookAt };
+  return { state, seq, lastLookAt, look, decision, pause, warnings };
 }
 
 /** Rebuild a launch's state from its whole log. */
@@ -56,7 +87,7 @@ export function rebuildState(
   authors: readonly string[],
   events: readonly LaunchEvent[],
 ): FoldedLog {
-  return foldLog({ state: startingState(plan, launch, authors), seq: 0, lastLookAt: null }, events);
+  return foldLog(emptyLog(startingState(plan, launch, authors)), events);
 }
 
 // The log is ours, but a row edited by hand must not crash the controller.

@@ -4,6 +4,7 @@
  *   search-v3: ROLLED BACK: error_rate +12.8 points [+8.1, +17.4] exceeds the 3-point margin (712 treatment units)
  */
 import type { Decision, GuardResult } from '@threshold/core';
+import type { SettledNotification } from '../notify/outbox-worker.js';
 
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -57,9 +58,9 @@ export function decisionLine(name: string, d: Decision): string {
       return `${name}: COMPLETED: fully live at 100%${took}${units === '' ? '' : ` (${units})`}`;
     }
     case 'notify':
-      return `${name}: notifying ${d.to}${d.kpi === undefined ? '' : ` about ${d.kpi}`}`;
+      return `${name}: notification to ${d.to}${d.kpi === undefined ? '' : ` about ${d.kpi}`} queued`;
     case 'webhook':
-      return `${name}: calling the webhook ${d.url}${d.kpi === undefined ? '' : ` about ${d.kpi}`}`;
+      return `${name}: webhook call ${d.url}${d.kpi === undefined ? '' : ` about ${d.kpi}`} queued`;
     case 'rollback': {
       if (d.rule === 'operator') return `${name}: ROLLED BACK: ${d.reason}`;
       const breached = (e.guards ?? []).filter((g) => g.verdict === 'breach');
@@ -68,5 +69,28 @@ export function decisionLine(name: string, d: Decision): string {
     }
     default:
       return `${name}: ${d.type}: ${d.reason}`;
+  }
+}
+
+/**
+ * The console line of a notification's outcome, printed once when it is final:
+ *   search-v3: notified search-oncall about error_rate (delivered)
+ *   search-v3: NOT NOTIFIED search-oncall about error_rate: no URL for notify target …
+ */
+export function notificationLine(name: string, n: SettledNotification): string {
+  const what =
+    n.kind === 'webhook'
+      ? `the webhook ${n.target}`
+      : n.kind === 'warning'
+        ? `${n.target} of a warning`
+        : n.target;
+  const about = n.kpi === undefined ? '' : ` about ${n.kpi}`;
+  switch (n.state) {
+    case 'delivered':
+      return `${name}: ${n.kind === 'webhook' ? 'called' : 'notified'} ${what}${about} (delivered)`;
+    case 'not-configured':
+      return `${name}: NOT ${n.kind === 'webhook' ? 'CALLED' : 'NOTIFIED'} ${what}${about}: ${n.error ?? 'nowhere to send it'}`;
+    case 'failed':
+      return `${name}: notification to ${what}${about} FAILED: ${n.error ?? 'unknown error'}`;
   }
 }

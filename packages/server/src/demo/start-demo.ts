@@ -13,7 +13,8 @@ import type { CommittedDecision } from '../controller/controller.js';
 import { DEFAULT_PORT, startServer } from '../start-server.js';
 import type { RunningServer } from '../start-server.js';
 import type { Scope } from '../store/store.js';
-import { decisionLine } from './decision-line.js';
+import { decisionLine, notificationLine } from './decision-line.js';
+import type { SettledNotification } from '../notify/outbox-worker.js';
 import { DEMO_PLAN_DIR, readDemoPlans } from './demo-plans.js';
 import { startTrafficSimulator } from './traffic-simulator.js';
 import type { TrafficSimulator } from './traffic-simulator.js';
@@ -95,7 +96,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const plans = await readDemoPlans(options.planDir ?? DEMO_PLAN_DIR, speed);
   const names = new Map<string, string>();
   const onDecision = ({ launch, decision }: CommittedDecision) => {
+    // A notification is printed once, when its outcome is known (below), not when it is queued.
+    if (decision.type === 'notify' || decision.type === 'webhook') return;
     out.write(`${clock()}  ${decisionLine(names.get(launch.id) ?? launch.planName, decision)}\n`);
+  };
+  const onSettled = (n: SettledNotification) => {
+    out.write(`${clock()}  ${notificationLine(names.get(n.launchId) ?? n.plan, n)}\n`);
   };
   const server = await startServer({
     port: options.port ?? DEFAULT_PORT,
@@ -107,6 +113,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       lookRecordIntervalMs: Math.max(500, Math.round(10_000 / speed)),
       onDecision,
     },
+    outbox: { onSettled },
   });
   let simulator: TrafficSimulator | undefined;
   try {
@@ -203,6 +210,8 @@ Threshold demo${fast}: ${url}   (SQLite in ${dataDir})
     ${launches.regressing}   regresses under load: passes the canary, rolls back at half
 
   Traffic: ${Math.round(rate)} simulated users per second through 3 SDK clients.
+  Notifications reach a Slack-compatible webhook only when THRESHOLD_NOTIFY_<TARGET> or
+  THRESHOLD_NOTIFY_DEFAULT names one; each one's outcome is printed below once.
   Follow one:  THRESHOLD_URL=${url} THRESHOLD_TOKEN=${tokens.viewer} npx threshold launch status ${launches.healthy}
 
 Decisions as they happen (Ctrl-C stops the demo):

@@ -19,9 +19,13 @@ import { TokenBuckets } from '../ingest/token-bucket.js';
 import { createServerMetrics } from '../metrics/server-metrics.js';
 import { openSources } from '../sources/source-registry.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import { openRouters } from '../routers/router-registry.js';
+import type { RouterRegistry } from '../routers/router-registry.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import { buildOpenApi } from '../openapi/build-openapi.js';
 import { approvalRoutes } from '../routes/approval-routes.js';
+import { argoRolloutsRoutes } from '../integrations/argo-rollouts-routes.js';
+import { flaggerRoutes } from '../integrations/flagger-routes.js';
 import { auditRoutes } from '../routes/audit-routes.js';
 import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
 import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
@@ -43,6 +47,8 @@ import { storeErrorToHttp } from './store-errors.js';
 import { TokenStreams } from './token-streams.js';
 import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
+import { LaunchReader } from '../launches/launch-reader.js';
+import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
 
 /** What the app is built from. Only `store` is required. */
 export interface AppDeps {
@@ -60,6 +66,10 @@ export interface AppDeps {
   rehearsals?: RehearsalPool;
   /** Metric sources (default: only the store's events). */
   sources?: SourceRegistry;
+  /** Traffic routers (default: none). */
+  routers?: RouterRegistry;
+  /** Called after a person's rollback commits, so the launch's router hears of it at once. */
+  trafficChanged?: (launchId: string) => void;
   /** Plan parsing for upload and validate (default: on this thread; startServer uses a worker). */
   planValidator?: PlanValidator;
   /** Open streams by token (default: created without a revocation poll; startServer polls). */
@@ -83,6 +93,8 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...dashboardStreamRoutes(ctx),
     ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),
+    ...argoRolloutsRoutes(ctx),
+    ...flaggerRoutes(ctx),
   ];
   let document: Record<string, unknown> | undefined;
   routes.push({
@@ -129,8 +141,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     eventTimeWindow: options.eventTimeWindow ?? EVENT_TIME_WINDOW,
     rehearsals: deps.rehearsals ?? new RehearsalPool(SERVER_REHEARSAL_POOL),
     sources: deps.sources ?? openSources([], { store: deps.store }),
+    routers: deps.routers ?? openRouters([]),
+    ...(deps.trafficChanged === undefined ? {} : { trafficChanged: deps.trafficChanged }),
     planValidator: deps.planValidator ?? inlinePlanValidator(),
     tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
+    launches: new LaunchReader(
+      deps.store,
+      options.noExposureWarningMs === undefined
+        ? noExposureWarningFromEnv()
+        : options.noExposureWarningMs,
+    ),
   };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();

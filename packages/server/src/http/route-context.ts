@@ -4,10 +4,12 @@ import type { ConfigHub } from '../config/config-hub.js';
 import type { TokenBuckets } from '../ingest/token-bucket.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { SourceRegistry } from '../sources/source-registry.js';
+import type { RouterRegistry } from '../routers/router-registry.js';
 import type { Store } from '../store/store.js';
 import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import type { TokenStreams } from './token-streams.js';
+import type { LaunchReader } from '../launches/launch-reader.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -19,6 +21,8 @@ export interface AppOptions {
   ssePingIntervalMs?: number;
   /** Accepted event times around the server's clock (default EVENT_TIME_WINDOW: 7 days back, 15 min ahead). */
   eventTimeWindow?: EventTimeWindow;
+  /** Time without exposures before a running launch shows the no-exposures warning (null: never; default THRESHOLD_NO_EXPOSURE_WARNING, else 5m). */
+  noExposureWarningMs?: number | null;
 }
 
 /** Everything route handlers use, fixed when the app is created. */
@@ -36,8 +40,14 @@ export interface RouteContext {
   rehearsals: RehearsalPool;
   /** Metric sources: plans are checked against them before they run. */
   sources: SourceRegistry;
+  /** Traffic routers: a plan's router is checked against them before it runs. */
+  routers: RouterRegistry;
+  /** A person moved a launch's traffic (a rollback): its router should hear of it now. */
+  trafficChanged?: (launchId: string) => void;
   /** Where plan uploads and validations are parsed (a worker thread in a server). */
   planValidator: PlanValidator;
   /** Open SSE streams by token, ended when their token is revoked. */
   tokenStreams: TokenStreams;
+  /** Where launches stand (their logs folded, cached). */
+  launches: LaunchReader;
 }

@@ -33,6 +33,10 @@ export interface ServerMetrics {
   sourceQueryDuration: Histogram<'source'>;
   /** threshold_source_errors_total{source,reason}: failed metric-source queries (unreachable, timeout, rejected, auth, http). */
   sourceErrors: Counter<'source' | 'reason'>;
+  /** threshold_router_calls_total{router,result}: weights a router confirmed (applied) or not (failed). */
+  routerCalls: Counter<'router' | 'result'>;
+  /** threshold_router_apply_seconds{router}: from a decision's commit to the router's confirmation of its weight. */
+  routerApplySeconds: Histogram<'router'>;
   /** Where threshold_source_up{source} reads source health at scrape time. */
   setSourceHealth(read: () => readonly { name: string; state: string }[]): void;
   /**
@@ -195,6 +199,19 @@ export function createServerMetrics(): ServerMetrics {
       name: 'threshold_decisions_total',
       help: 'Decisions applied by the controller, by type.',
       labelNames: ['type'],
+      registers,
+    }),
+    routerCalls: new Counter({
+      name: 'threshold_router_calls_total',
+      help: 'Weights sent to a traffic router, by router and result: applied (confirmed) or failed.',
+      labelNames: ['router', 'result'],
+      registers,
+    }),
+    routerApplySeconds: new Histogram({
+      name: 'threshold_router_apply_seconds',
+      help: "From a decision's commit to its traffic router's confirmation of the new weight, by router.",
+      labelNames: ['router'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
   };

@@ -6,11 +6,13 @@
 import type {
   AnnouncePayload,
   NotifyPayload,
+  WarningPayload,
   WebhookPayload,
 } from '../controller/outbox-messages.js';
 import type { IntegrityPayload } from '../controller/integrity-alert.js';
 import { AUDIT_GENESIS_HASH } from '../store/audit-hash.js';
 import type { AuditHead, OutboxMessage } from '../store/store.js';
+import { notifyVariable } from './notify-targets.js';
 import type { NotifyResolver } from './notify-targets.js';
 import { slackMessage } from './slack-message.js';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature.js';
@@ -70,20 +72,36 @@ function requestOf(
         : { text, event: e, auditHead: ctx.auditHead };
     return { url, body: JSON.stringify(body), event: String(e?.event) };
   }
+  if (message.kind === 'warning') {
+    const w = payload as Partial<WarningPayload>;
+    const target = String(w.target);
+    const url = ctx.resolve(target);
+    if (url === undefined) return { skip: notConfigured(target) };
+    const e = w.event;
+    const text = `${e?.launch?.plan ?? ''}: ${e?.reason ?? ''}`;
+    const body =
+      ctx.auditHead === undefined
+        ? { text, event: e }
+        : { text, event: e, auditHead: ctx.auditHead };
+    return { url, body: JSON.stringify(body), event: String(e?.event) };
+  }
   if (message.kind === 'notify' || message.kind === 'announce') {
     const target = message.kind === 'notify' ? String(payload.target) : undefined;
     const url = ctx.resolve(target);
     if (url === undefined)
       return {
         skip:
-          target === undefined
-            ? 'no THRESHOLD_NOTIFY_DEFAULT configured'
-            : `no URL for notify target '${target}' (and no THRESHOLD_NOTIFY_DEFAULT)`,
+          target === undefined ? 'no THRESHOLD_NOTIFY_DEFAULT configured' : notConfigured(target),
       };
     const body = slackMessage(event, target, ctx.auditHead ?? undefined);
     return { url, body: JSON.stringify(body), event: event.event };
   }
   return { fail: `unknown outbox kind '${message.kind}'` };
+}
+
+/** Why a named target got nothing, and how to change that. */
+function notConfigured(target: string): string {
+  return `no URL for notify target '${target}': set ${notifyVariable(target)} (or THRESHOLD_NOTIFY_DEFAULT) to a Slack-compatible webhook URL`;
 }
 
 /** Attempt to deliver one message. Never throws. */

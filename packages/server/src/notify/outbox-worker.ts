@@ -8,8 +8,10 @@
 import type { Logger } from 'pino';
 import type { Lease } from '../controller/lease.js';
 import { localLease } from '../controller/lease.js';
+import { NOTIFICATION_EVENT } from '../controller/launch-log.js';
+import { StoreConflictError } from '../store/store-error.js';
 import type { OutboxMessage, Store } from '../store/store.js';
-import { deliverMessage } from './deliver-message.js';
+import { deliverMessage, redactUrl } from './deliver-message.js';
 import type { DeliveryOutcome } from './deliver-message.js';
 import { envNotifyResolver } from './notify-targets.js';
 import type { NotifyResolver } from './notify-targets.js';
@@ -39,6 +41,71 @@ export interface OutboxWorkerOptions {
   /** Per-attempt timeout (default 10 s). */
   timeoutMs?: number;
   random?: () => number;
+  /** Called once per plan notification (notify, webhook, warning) when its outcome is final. */
+  onSettled?: (settled: SettledNotification) => void;
+}
+
+/** How a notification ended: sent, refused for good, or nowhere to send it. */
+export type NotificationOutcome = 'delivered' | 'failed' | 'not-configured';
+
+/**
+ * The final outcome of a notification a launch asked for, as the outbox worker
+ * appends it to the launch's log (event type `notification`): the record says
+ * what really happened, not only what was decided.
+ */
+export interface SettledNotification {
+  launchId: string;
+  /** The plan's name (for people). */
+  plan: string;
+  /** The outbox idempotency key. */
+  key: string;
+  kind: 'notify' | 'webhook' | 'warning';
+  /** The notify target, or the webhook's URL without its secret-bearing path. */
+  target: string;
+  /** Seq of the decision or warning in the launch's log that asked for it. */
+  about: number;
+  state: NotificationOutcome;
+  /** Why it was not delivered (failed, not configured). */
+  error?: string;
+  attempts: number;
+  /** The KPI the decision was about, if any. */
+  kpi?: string;
+}
+
+/** The launch a message belongs to, for the notifications a plan asked for; null for announcements and alerts. */
+function notificationOf(
+  message: OutboxMessage,
+): Omit<SettledNotification, 'state' | 'error' | 'attempts'> | null {
+  if (message.kind !== 'notify' && message.kind !== 'webhook' && message.kind !== 'warning')
+    return null;
+  const p = message.payload as {
+    target?: unknown;
+    url?: unknown;
+    event?: {
+      launch?: { id?: unknown; plan?: unknown };
+      seq?: unknown;
+      decision?: { kpi?: unknown };
+    };
+  } | null;
+  const launchId = p?.event?.launch?.id;
+  const about = p?.event?.seq;
+  if (typeof launchId !== 'string' || typeof about !== 'number') return null;
+  const target =
+    message.kind === 'webhook'
+      ? typeof p?.url === 'string'
+        ? redactUrl(p.url)
+        : '(no url)'
+      : String(p?.target);
+  const kpi = p?.event?.decision?.kpi;
+  return {
+    launchId,
+    plan: typeof p?.event?.launch?.plan === 'string' ? p.event.launch.plan : '',
+    key: message.idempotencyKey,
+    kind: message.kind,
+    target,
+    about,
+    ...(typeof kpi === 'string' ? { kpi } : {}),
+  };
 }
 
 /** One message's attempt in a drain. */
@@ -79,25 +146,71 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let running: Promise<unknown> | undefined;
   let stopped = true;
 
+  /**
+   * Mark a message done; for a plan's notification, append its outcome to the
+   * launch's log in the same transaction (retried when the controller appended
+   * first: the delivery is not repeated, only the bookkeeping).
+   */
+  async function finish(
+    message: OutboxMessage,
+    state: NotificationOutcome,
+    error?: string,
+  ): Promise<void> {
+    const about = notificationOf(message);
+    if (about === null) {
+      await store.completeOutbox(message.id);
+      return;
+    }
+    const settled: SettledNotification = {
+      ...about,
+      state,
+      ...(error === undefined ? {} : { error }),
+      attempts: message.attempts + 1,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.transaction(async (tx) => {
+          await tx.completeOutbox(message.id);
+          const launch = await tx.getLaunch(about.launchId);
+          if (launch === undefined) return;
+          const { launchId: _launch, plan: _plan, ...data } = settled;
+          await tx.appendLaunchEvent(
+            { launchId: launch.id, type: NOTIFICATION_EVENT, actor: 'outbox', data },
+            launch.seq,
+          );
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof StoreConflictError) || attempt >= 5) throw err;
+      }
+    }
+    try {
+      options.onSettled?.(settled);
+    } catch (err) {
+      logger.warn({ err }, 'notification listener failed');
+    }
+  }
+
   async function settle(message: OutboxMessage, outcome: DeliveryOutcome): Promise<void> {
     const log = { id: message.id, kind: message.kind, key: message.idempotencyKey };
     switch (outcome.result) {
       case 'delivered':
-        await store.completeOutbox(message.id);
+        await finish(message, 'delivered');
         logger.info({ ...log, status: outcome.status }, 'outbox message delivered');
         return;
       case 'skipped':
-        await store.completeOutbox(message.id);
+        // The launch's log records it (and the demo prints it): a log line at info is enough.
+        await finish(message, 'not-configured', outcome.reason);
         logger.info({ ...log, reason: outcome.reason }, 'outbox message not sent');
         return;
       case 'failed':
-        await store.completeOutbox(message.id);
+        await finish(message, 'failed', outcome.error);
         logger.error({ ...log, error: outcome.error }, 'outbox message failed for good');
         return;
       case 'retry': {
         const attempts = message.attempts + 1;
         if (attempts >= maxAttempts) {
-          await store.completeOutbox(message.id);
+          await finish(message, 'failed', `gave up after ${attempts} attempts: ${outcome.error}`);
           logger.error({ ...log, attempts, error: outcome.error }, 'outbox message given up');
           return;
         }

@@ -7,6 +7,8 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
+import { awaitedApprovals } from '@threshold/core';
+import type { AwaitedApproval, LaunchState, Plan } from '@threshold/core';
 import { defaultApprovalPhase, readLaunchState } from '../controller/operator-decision.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 
@@ -56,6 +58,10 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
           }),
         },
         403: { description: 'FORBIDDEN (wrong role) or SELF_APPROVAL.' },
+        409: {
+          description:
+            'INVALID_TRANSITION (the launch ended) or NOTHING_PENDING (no sign-off or ask waits for this role and phase).',
+        },
         422: { description: 'UNKNOWN_ROLE or UNKNOWN_PHASE.' },
       },
       errors: [
@@ -65,6 +71,7 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
         'UNKNOWN_ROLE',
         'UNKNOWN_PHASE',
         'INVALID_TRANSITION',
+        'NOTHING_PENDING',
       ],
       handler: async (c) => {
         const { id } = validateInput(idParams, c.req.param(), 'path');
@@ -127,10 +134,12 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
           }
           // The default follows the launch's state (rebuilt by core's reducer): an ask of this
           // role names the current phase, else the next phase's sign-off (controller/operator-decision.ts).
-          const read = body.phase === undefined ? await readLaunchState(tx, id) : undefined;
-          const phase =
-            body.phase ??
-            (read === undefined ? '*' : defaultApprovalPhase(plan, read.state, body.role));
+          const read = await readLaunchState(tx, id);
+          if (read === undefined) throw notFound('launch', id);
+          const phase = body.phase ?? defaultApprovalPhase(plan, read.state, body.role);
+          const awaiting = awaitedApprovals(plan, read.state);
+          if (!countsFor(plan, read.state, awaiting, body.role, phase))
+            throw nothingPending(id, body.role, body.phase, awaiting);
           const approval = await tx.addApproval({
             launchId: id,
             phase,
@@ -166,4 +175,47 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
       },
     },
   ];
+}
+
+/**
+ * Whether an answer of `role` for `phase` can count: a sign-off or ask waiting
+ * now names them, or a later phase's sign-off lists the role (approving ahead).
+ */
+function countsFor(
+  plan: Plan,
+  state: LaunchState,
+  awaiting: readonly AwaitedApproval[],
+  role: string,
+  phase: string,
+): boolean {
+  if (awaiting.some((a) => a.phase === phase && a.roles.includes(role))) return true;
+  const at = plan.phases.findIndex((p) => p.name === phase);
+  return at > state.phaseIndex && plan.phases[at]?.signoff?.roles.includes(role) === true;
+}
+
+function nothingPending(
+  id: string,
+  role: string,
+  phase: string | undefined,
+  awaiting: readonly AwaitedApproval[],
+): HttpError {
+  const what =
+    awaiting.length === 0
+      ? 'no sign-off or ask is pending'
+      : `pending: ${awaiting
+          .map((a) =>
+            a.kind === 'ask'
+              ? `an ask in ${a.phase} for ${a.roles.join(', ')}`
+              : `the sign-off for ${a.phase} by ${a.roles.join(', ')}`,
+          )
+          .join('; ')}`;
+  return new HttpError(
+    'NOTHING_PENDING',
+    `nothing on launch ${id} waits for ${role}'s answer${phase === undefined ? '' : ` for phase ${phase}`}, so it would count for nothing (${what})`,
+    {
+      role,
+      ...(phase === undefined ? {} : { phase }),
+      awaiting: awaiting.map((a) => ({ kind: a.kind, phase: a.phase, roles: a.roles })),
+    },
+  );
 }

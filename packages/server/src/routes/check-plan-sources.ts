@@ -1,6 +1,7 @@
 /**
- * Refuse a plan the server's metric sources cannot serve (a source not
- * configured, a query the engine does not parse), with every problem at its plan
+ * Refuse a plan the server's metric sources or traffic routers cannot serve (a
+ * source or router not configured, a query the engine does not parse, a backend
+ * the router lacks, a share it cannot set), with every problem at its plan
  * field's line and column, as PLAN_INVALID like any other plan problem.
  */
 import { formatPlanPath, locatePlanPath } from '@threshold/core';
@@ -14,7 +15,11 @@ export async function checkPlanSources(
   plan: Plan,
   source: string,
 ): Promise<void> {
-  const problems = await ctx.sources.checkPlan(plan);
+  const [sourceProblems, routerProblems] = await Promise.all([
+    ctx.sources.checkPlan(plan),
+    ctx.routers.checkPlan(plan),
+  ]);
+  const problems = [...sourceProblems, ...routerProblems];
   if (problems.length === 0) return;
   const errors = problems
     .map((p) => {
@@ -27,7 +32,12 @@ export async function checkPlanSources(
     first === undefined ? '' : `line ${first.line}, column ${first.column}: ${first.path}: `;
   throw new HttpError(
     'PLAN_INVALID',
-    `the plan cannot run on this server: ${errors.length} problem${errors.length === 1 ? '' : 's'} with its metric sources; first: ${where}${first?.message ?? ''}`,
+    `the plan cannot run on this server: ${errors.length} problem${errors.length === 1 ? '' : 's'} with its ${what(sourceProblems.length, routerProblems.length)}; first: ${where}${first?.message ?? ''}`,
     { errors },
   );
+}
+
+function what(sources: number, routers: number): string {
+  if (routers === 0) return 'metric sources';
+  return sources === 0 ? 'traffic router' : 'metric sources and traffic router';
 }

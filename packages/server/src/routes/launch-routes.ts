@@ -16,10 +16,12 @@ import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { checkPlanSources } from './check-plan-sources.js';
 import { KPI_CATEGORIES } from '@threshold/core';
-import type { Plan } from '@threshold/core';
+import type { Plan, PlanRouter } from '@threshold/core';
 import { sourceNameOf } from '../sources/metric-source.js';
 import type { SourceHealth } from '../sources/metric-source.js';
-import { launchSummary, summarizeLaunches } from '../launches/launch-view.js';
+import { launchSummary } from '../launches/launch-view.js';
+import { launchNotifications, notificationSchema } from '../launches/launch-notifications.js';
+import { standingSchema } from '../launches/standing-schema.js';
 import { lookRoutes } from '../controller/look-routes.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
@@ -44,7 +46,45 @@ const idParams = z.object({ id: pathName });
 
 const STATUSES: readonly LaunchStatus[] = ['running', 'paused', 'rolled-back', 'completed'];
 
+const STATES = [
+  'waiting',
+  'waiting-for-signoff',
+  'asking',
+  'holding',
+  'baking',
+  'no-exposures',
+  'paused',
+  'rolled-back',
+  'completed',
+] as const;
+
 const listQuery = z.object({
+  plan: safeText(200)
+    .optional()
+    .meta({ description: 'Only launches of this plan (its `launch` name).' }),
+  owner: safeText(200)
+    .optional()
+    .meta({ description: "Only launches whose plan's owner is this." }),
+  state: safeText(400)
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s === '') return undefined;
+      const parts = s.split(',').map((p) => p.trim());
+      for (const p of parts) {
+        if (!(STATES as readonly string[]).includes(p)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown state '${p}': use ${STATES.join(', ')} (comma-separated)`,
+          });
+          return z.NEVER;
+        }
+      }
+      return parts;
+    })
+    .meta({
+      description:
+        'Comma-separated states of where launches stand (standing.state), e.g. waiting-for-signoff,no-exposures.',
+    }),
   status: safeText(200)
     .optional()
     .transform((s, ctx) => {
@@ -99,6 +139,10 @@ const launchDetailSchema = z
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
     lastDecision: z.unknown(),
+    standing: standingSchema,
+    notifications: z
+      .array(notificationSchema)
+      .meta({ description: 'What became of each notification the launch asked for.' }),
     integrity: evidenceIntegritySchema,
     sources: z
       .array(
@@ -117,6 +161,11 @@ const launchDetailSchema = z
       }),
   })
   .meta({ title: 'LaunchDetail' });
+
+/** A launch in the list: its summary, its plan's owner and where it stands. */
+const launchListEntrySchema = launchSummarySchema
+  .extend({ owner: z.string(), standing: standingSchema })
+  .meta({ title: 'LaunchListEntry' });
 
 const launchEventSchema = z.object({
   launchId: z.string(),
@@ -167,6 +216,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         // Checked outside the transaction: a source check is a network round trip.
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
+        if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
         const created = await store
           .transaction(async (tx) => {
             const version = await tx.getPlanVersion(body.plan, body.version);
@@ -249,19 +299,30 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/api/v1/launches',
       access: 'viewer',
       tag: 'launches',
-      summary: 'List launches with plan, phase, share and status',
+      summary: 'List launches with plan, phase, share, status and where each stands',
       query: listQuery,
       responses: {
         200: {
           description: 'Launches, newest first.',
-          schema: z.object({ launches: z.array(launchSummarySchema) }),
+          schema: z.object({ launches: z.array(launchListEntrySchema) }),
         },
       },
       errors: ['VALIDATION_FAILED'],
       handler: async (c) => {
-        const { status } = validateInput(listQuery, c.req.query(), 'query');
-        const launches = await store.listLaunches(status === undefined ? undefined : { status });
-        return c.json({ launches: await summarizeLaunches(store, launches) });
+        const query = validateInput(listQuery, c.req.query(), 'query');
+        const launches = await store.listLaunches(
+          query.status === undefined ? undefined : { status: query.status },
+        );
+        const out = [];
+        for (const r of await ctx.launches.readAll(
+          query.plan === undefined ? launches : launches.filter((l) => l.planName === query.plan),
+        )) {
+          const { plan } = r.version;
+          if (query.owner !== undefined && plan.owner !== query.owner) continue;
+          if (query.state !== undefined && !query.state.includes(r.standing.state)) continue;
+          out.push({ ...launchSummary(r.launch, plan), owner: plan.owner, standing: r.standing });
+        }
+        return c.json({ launches: out });
       },
     },
     {
@@ -269,7 +330,8 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/api/v1/launches/:id',
       access: 'viewer',
       tag: 'launches',
-      summary: 'A launch with its plan version, approvals, pending sign-offs and last decision',
+      summary:
+        'A launch with where it stands, its plan version, approvals, pending sign-offs, last decision and notifications',
       params: idParams,
       responses: { 200: { description: 'The launch.', schema: launchDetailSchema } },
       errors: ['NOT_FOUND'],
@@ -277,8 +339,11 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         const { id } = validateInput(idParams, c.req.param(), 'path');
         const launch = await store.getLaunch(id);
         if (launch === undefined) throw notFound('launch', id);
-        const version = await store.getPlanVersion(launch.planName, launch.planVersion);
-        if (version === undefined) throw new Error(`launch ${id} refers to a missing plan version`);
+        // One read of the log: the standing folds it, the notifications are listed from it.
+        const events = await store.listLaunchEvents(id);
+        const read = await ctx.launches.read(launch, events);
+        if (read === undefined) throw new Error(`launch ${id} refers to a missing plan version`);
+        const { version } = read;
         const approvals = await store.listApprovals(id);
         const signoffs = signoffStatus(version.plan, launch, approvals);
         return c.json({
@@ -288,6 +353,8 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
           lastDecision: launch.lastDecision ?? null,
+          standing: read.standing,
+          notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
           sources: sourcesOf(ctx, version.plan),
         });
@@ -382,6 +449,7 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
         });
       }
       hub.changed();
+      if (action === 'rollback') ctx.trafficChanged?.(id);
       return c.json({ launch: launchSummary(result.launch, result.plan) });
     },
   };
@@ -393,6 +461,24 @@ function launchActive(active: string | undefined, flag: string): HttpError {
     `launch '${active ?? '(just started)'}' of flag '${flag}' is still running or paused; roll it back or let it complete first`,
     { launch: active ?? null, flag },
   );
+}
+
+/**
+ * Two live launches must not move the same service at the same router: each
+ * would keep re-applying its own share over the other's. (Checked before the
+ * transaction, like the sources: a race across replicas is not excluded by the
+ * database as it is for flags.)
+ */
+async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
+  for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
+    const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
+    if (other?.name === router.name && other.service === router.service)
+      throw new HttpError(
+        'LAUNCH_ACTIVE',
+        `launch '${launch.id}' is moving ${router.service} at router ${router.name}; roll it back or let it complete first`,
+        { launch: launch.id, router: router.name, service: router.service },
+      );
+  }
 }
 
 /** Id of a running or paused launch of `flag`, if any. */

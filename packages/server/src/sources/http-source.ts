@@ -25,13 +25,14 @@ import type {
   SourceReading,
 } from './metric-source.js';
 import { durationWords } from './duration-words.js';
+import { tlsProblem } from './tls-problem.js';
 
 /** Largest response read (bytes): sums are small, a page of HTML is not. */
 const MAX_RESPONSE_BYTES = 1_000_000;
 
 /** Options beyond the source's configuration. */
 export interface HttpSourceOptions {
-  /** Request latency and error counters per source (reasons: http, timeout, unreachable, rows). */
+  /** Request latency and error counters per source (reasons: http, timeout, unreachable, tls, rows). */
   metrics?: Pick<ServerMetrics, 'sourceQueryDuration' | 'sourceErrors'>;
 }
 
@@ -250,13 +251,15 @@ export class HttpSource implements MetricSource {
       req.setTimeout(timeoutMs, () =>
         req.destroy(new Error(`${shown} timed out after ${durationWords(timeoutMs)}`)),
       );
-      req.on('error', (e) =>
-        e.name === 'AbortError'
-          ? reject(new Error('the look was abandoned during the request'))
-          : reject(
-              e.message.startsWith(shown) ? e : new Error(`${shown} unreachable: ${e.message}`),
-            ),
-      );
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.name === 'AbortError')
+          return reject(new Error('the look was abandoned during the request'));
+        if (e.message.startsWith(shown)) return reject(e);
+        const tls = tlsProblem(this.#config, e);
+        reject(
+          new Error(tls === undefined ? `${shown} unreachable: ${e.message}` : `${shown}: ${tls}`),
+        );
+      });
       req.end();
     });
   }
@@ -301,6 +304,7 @@ function selectRows(doc: unknown, select: string | undefined, perArm: boolean): 
 
 /** The error counter's reason label of a failed request. */
 function failureOf(reason: string): string {
+  if (/: TLS (certificate|handshake) /.test(reason)) return 'tls';
   if (/ timed out after /.test(reason)) return 'timeout';
   if (/ unreachable: /.test(reason)) return 'unreachable';
   return 'http';

@@ -8,7 +8,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SourceConfig } from './metric-source.js';
-import { caOption, readCaFile } from './ca-file.js';
+import { readCaFile } from './ca-file.js';
+import { tlsProblem } from './tls-problem.js';
 
 /** Why a query failed: the engine said no (`rejected`), or we never got a usable answer. */
 export type PromFailure =
@@ -71,44 +72,15 @@ function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
-/** Certificate checks that fail because the issuing CA is not trusted (ca_file fixes these). */
-const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-]);
-/** Other certificate checks: the certificate itself is wrong for this URL or time. */
-const REJECTED = new Set([
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_REVOKED',
-]);
-
 /** A connection error as a sentence; TLS failures say so (not "unreachable") and how to fix them. */
 function connectionError(
   config: SourceConfig,
   target: string,
   err: NodeJS.ErrnoException,
 ): PromQueryError {
-  const code = err.code ?? '';
-  if (UNTRUSTED.has(code))
-    return new PromQueryError(
-      'tls',
-      `${target}: TLS certificate not trusted (${code}: ${err.message}); set ${caOption(config)} to the CA that signed it`,
-    );
-  if (REJECTED.has(code))
-    return new PromQueryError(
-      'tls',
-      `${target}: TLS certificate rejected (${code}: ${err.message})`,
-    );
-  if (code.startsWith('ERR_SSL_') || code === 'EPROTO')
-    return new PromQueryError('tls', `${target}: TLS handshake failed (${err.message})`);
-  return new PromQueryError('unreachable', `${target} is unreachable (${code || err.message})`);
+  const tls = tlsProblem(config, err);
+  if (tls !== undefined) return new PromQueryError('tls', `${target}: ${tls}`);
+  return new PromQueryError('unreachable', `${target} is unreachable (${err.code || err.message})`);
 }
 
 /** A client for one source configuration. */

@@ -17,7 +17,7 @@ import { DEFAULT_SOURCE_TIMEOUT_MS } from './metric-source.js';
 import { PromQueryError, createPromClient, queryRange } from './prometheus-client.js';
 import type { PromClient } from './prometheus-client.js';
 import { DEFAULT_PROMETHEUS_STEP_MS } from './prometheus-source.js';
-import { fillQuery, promDuration } from './promql-template.js';
+import { fillQuery, promDuration, promInterval } from './promql-template.js';
 
 /** Options of {@link readPrometheusHistory}. */
 export interface PrometheusHistoryOptions {
@@ -62,7 +62,7 @@ function refusal(kpi: Kpi): string | null {
 }
 
 function fill(query: string, arm: string, stepMs: number): string {
-  const d = promDuration(stepMs);
+  const d = promInterval(stepMs);
   return fillQuery(query, {
     arm,
     launch: '',

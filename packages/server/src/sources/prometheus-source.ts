@@ -32,7 +32,7 @@ import { overdispersion } from './overdispersion.js';
 import { checkQueries, queryFields } from './prometheus-check.js';
 import { PromQueryError, createPromClient } from './prometheus-client.js';
 import type { PromSeries } from './prometheus-client.js';
-import { fillQuery, promDuration } from './promql-template.js';
+import { fillQuery, promDuration, promInterval } from './promql-template.js';
 import type { TemplateName } from './promql-template.js';
 
 /** Default step of a Prometheus KPI: one sample per minute. */
@@ -221,7 +221,7 @@ export function prometheusSource(
       arm,
       launch: request.launch,
       phase: request.phase,
-      interval: promDuration(interval),
+      interval: promInterval(interval),
       window: promDuration(now - from),
       phase_range: promDuration(now - phaseStart),
     });

@@ -1,8 +1,8 @@
 /**
  * Query templating for the Prometheus source: `{{arm}}`, `{{launch}}`, `{{phase}}`,
- * `{{interval}}` (the KPI's step, or a burn window), `{{window}}` (the KPI's
- * window, else the phase so far) and `{{phase_range}}` (the phase so far), as
- * PromQL durations in whole seconds. The filled-in text keeps a map back to the
+ * `{{interval}}` (the KPI's step, or a burn window, to the millisecond),
+ * `{{window}}` (the KPI's window, else the phase so far) and `{{phase_range}}`
+ * (the phase so far) as PromQL durations in whole seconds. The filled-in text keeps a map back to the
  * original, so a parse error Prometheus reports in the filled-in query points at
  * the right column of the plan's field.
  */
@@ -69,6 +69,16 @@ export function originalOffset(filled: FilledQuery, offset: number): number {
 /** A duration in whole seconds as PromQL writes it (at least 1s). */
 export function promDuration(ms: number): string {
   return `${Math.max(1, Math.round(ms / 1000))}s`;
+}
+
+/**
+ * An `{{interval}}` exactly as long as the step or window it stands for: whole
+ * seconds when it is a whole number of them, else milliseconds. Rounded to seconds,
+ * a 500ms or 1.5s step would count each request in two neighbouring intervals.
+ */
+export function promInterval(ms: number): string {
+  const exact = Math.max(1, Math.round(ms));
+  return exact % 1000 === 0 ? `${exact / 1000}s` : `${exact}ms`;
 }
 
 /** Line and column (1-based) of an offset in a text. */

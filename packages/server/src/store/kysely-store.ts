@@ -699,6 +699,21 @@ export abstract class KyselyStore implements Store {
       throw new StoreNotFoundError('id', `outbox message ${id} does not exist`);
   }
 
+  async outboxByKeys(keys: readonly string[]): Promise<OutboxMessage[]> {
+    if (keys.length === 0) return [];
+    const out: OutboxMessage[] = [];
+    // Bounded IN lists: SQLite allows at most 32,766 parameters per statement.
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await this.db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('idempotency_key', 'in', keys.slice(i, i + 500))
+        .execute();
+      out.push(...rows.map(toOutboxMessage));
+    }
+    return out;
+  }
+
   async retryOutbox(id: number, error: string, dueAt: string): Promise<void> {
     const due = requireTime('dueAt', dueAt);
     const r = await this.db

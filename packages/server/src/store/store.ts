@@ -306,6 +306,8 @@ export interface Store {
   /** Messages due at `now` and not done, oldest first, at most `limit`. */
   dueOutbox(now: string, limit: number): Promise<OutboxMessage[]>;
   completeOutbox(id: number): Promise<void>;
+  /** The messages with these idempotency keys (done or not), in no particular order. */
+  outboxByKeys(keys: readonly string[]): Promise<OutboxMessage[]>;
   retryOutbox(id: number, error: string, dueAt: string): Promise<void>;
 
   /**

@@ -2,15 +2,22 @@
  * The http source against a real HTTP server started here: per-arm sums from
  * JSON, templated urls, and every failure as a reason in words.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatPlanError, parsePlan } from '@threshold/core';
 import type { Kpi } from '@threshold/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServerMetrics } from '../../src/metrics/server-metrics.js';
 import { HttpSource } from '../../src/sources/http-source.js';
 import type { SourceReadRequest } from '../../src/sources/metric-source.js';
 import { metricSourceContract } from './metric-source-contract.js';
+import { HAVE_OPENSSL, makeCertificates } from './tls-certificates.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
@@ -232,5 +239,67 @@ describe('http source on a real HTTP server', () => {
     expect(await s.check(list[0] as Kpi)).toEqual([
       { field: 'url', message: `${at}: ${base}/broken answered 503 Service Unavailable` },
     ]);
+  });
+});
+
+describe.skipIf(!HAVE_OPENSSL)('http source over TLS', () => {
+  let dir: string;
+  let tls: { ca: string; cert: string; key: string };
+  let secure: HttpsServer;
+  let url = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'threshold-http-tls-'));
+    tls = makeCertificates(dir);
+    secure = createHttpsServer(
+      { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+      handle,
+    );
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    url = `https://127.0.0.1:${String((secure.address() as AddressInfo).port)}/api`;
+  });
+
+  afterAll(async () => {
+    secure.closeAllConnections();
+    await new Promise<void>((resolve) => secure.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says a certificate from an untrusted CA is not trusted and names the option that fixes it, then reads with the CA', async () => {
+    const list = kpis(
+      `    - { name: cost, kind: mean, source: http, url: "cost?arm={{arm}}", select: cost, guard: { max: 1 } }\n`,
+    );
+    const metrics = createServerMetrics();
+    const untrusted = new HttpSource(
+      { name: 'http', kind: 'http', url, timeoutMs: 5000 },
+      { metrics },
+    );
+    const reading = await untrusted.read(request(list));
+    expect(reading.kpis['cost']).toMatchObject({
+      ok: false,
+      reason: `http at ${url}/: ${url}/cost: TLS certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate); set THRESHOLD_HTTP_CA_FILE to the CA that signed it`,
+    });
+    expect(untrusted.health()).toMatchObject({ state: 'failing' });
+    expect(await metrics.registry.getSingleMetricAsString('threshold_source_errors_total')).toMatch(
+      /threshold_source_errors_total\{source="http",reason="tls"\} 1/,
+    );
+    // A named source is told its file key.
+    const named = new HttpSource({ name: 'finops', kind: 'http', url, timeoutMs: 5000 });
+    const again = await named.read(request(list));
+    expect(again.kpis['cost']?.ok === false && again.kpis['cost'].reason).toContain(
+      '; set ca_file of source finops to the CA that signed it',
+    );
+    // With the CA that signed it, the same endpoint reads.
+    const trusted = new HttpSource({
+      name: 'http',
+      kind: 'http',
+      url,
+      timeoutMs: 5000,
+      caFile: tls.ca,
+    });
+    expect((await trusted.read(request(list))).kpis['cost']).toMatchObject({
+      ok: true,
+      data: { treatment: { units: 100, sum: 25 } },
+    });
   });
 });

@@ -7,8 +7,7 @@
  * serve` configures them (environment variables and THRESHOLD_SOURCES_FILE,
  * through loadSourceConfigs and openSources), so this is the path a launch reads.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { Server } from 'node:https';
@@ -41,10 +40,7 @@ import {
   waitForScrapes,
 } from './prometheus-harness.js';
 import type { TestPrometheus, TestService } from './prometheus-harness.js';
-
-const OPENSSL = '/usr/bin/openssl';
-const HAVE_OPENSSL = existsSync(OPENSSL);
-if (!HAVE_OPENSSL) console.warn(`SKIPPED: the TLS/auth source tests need ${OPENSSL}`);
+import { HAVE_OPENSSL, makeCertificates } from './tls-certificates.js';
 
 const USER = 'threshold';
 const PASSWORD = 'correct horse battery staple';
@@ -71,32 +67,6 @@ function errorRatioKpi(): Kpi {
   const kpi = r.plan.kpis['operational-health']?.[0];
   if (kpi === undefined) throw new Error('no kpi');
   return kpi;
-}
-
-/** A throwaway CA and a server certificate for 127.0.0.1 signed by it (EC keys: fast). */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const run = (args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run([
-    'req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1',
-    '-subj', '/CN=threshold test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ]); // prettier-ignore
-  run(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(
-    join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n',
-  );
-  run([
-    'x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key',
-    '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'server.ext',
-  ]); // prettier-ignore
-  return {
-    ca: join(dir, 'ca.pem'),
-    cert: join(dir, 'server.pem'),
-    key: join(dir, 'server.key'),
-  };
 }
 
 /**

@@ -174,11 +174,13 @@ export function probe(
   });
 }
 
-/** Start Prometheus scraping `targetPort` every second (behind `web`'s TLS and auth if given). */
+/** Start Prometheus scraping `targetPort` every second (or `scrapeInterval`), behind `web`'s TLS and auth if given. */
 export async function startPrometheus(
   targetPort: number,
   web?: PrometheusWeb,
+  options: { scrapeInterval?: string } = {},
 ): Promise<TestPrometheus> {
+  const every = options.scrapeInterval ?? '1s';
   const dir = mkdtempSync(join(tmpdir(), 'threshold-prom-'));
   const port = await freePort();
   const config = join(dir, 'prometheus.yml');
@@ -186,7 +188,9 @@ export async function startPrometheus(
     config,
     [
       'global:',
-      '  scrape_interval: 1s',
+      `  scrape_interval: ${every}`,
+      // A scrape may take as long as the interval, never longer (Prometheus refuses that).
+      `  scrape_timeout: ${every}`,
       '  evaluation_interval: 1s',
       'scrape_configs:',
       '  - job_name: ledger',

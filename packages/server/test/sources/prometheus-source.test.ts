@@ -11,7 +11,13 @@ import type { Kpi } from '@threshold/core';
 import { describe, expect, it } from 'vitest';
 import { overdispersion } from '../../src/sources/overdispersion.js';
 import { prometheusSource } from '../../src/sources/prometheus-source.js';
-import { fillQuery, lineColumn, originalOffset } from '../../src/sources/promql-template.js';
+import {
+  fillQuery,
+  lineColumn,
+  originalOffset,
+  promDuration,
+  promInterval,
+} from '../../src/sources/promql-template.js';
 import { metricSourceContract } from './metric-source-contract.js';
 import {
   HAVE_PROMETHEUS,
@@ -168,6 +174,15 @@ describe('prometheus source without the engine', () => {
       raw.indexOf('{{arm}}'),
     );
     expect(lineColumn('a\nbc', 3)).toEqual({ line: 2, column: 2 });
+  });
+
+  it('writes an interval exactly as long as its step, and spans in whole seconds', () => {
+    expect(promInterval(60_000)).toBe('60s');
+    // Rounded to 1s or 2s, neighbouring intervals would overlap and count requests twice.
+    expect(promInterval(500)).toBe('500ms');
+    expect(promInterval(1500)).toBe('1500ms');
+    expect(promDuration(754_321)).toBe('754s');
+    expect(promDuration(200)).toBe('1s');
   });
 
   it('estimates overdispersion: about 1 for independent requests and a level shift, more for clusters', () => {

@@ -450,6 +450,13 @@ export function recordContract(ctx: ContractContext): void {
     expect((await s.dueOutbox(iso(now + 7_200_000), 10)).map((x) => x.idempotencyKey)).toEqual([
       'k2',
     ]);
+    // Read back by key, done or not (what became of a launch's notifications).
+    const byKey = await s.outboxByKeys(['k1', 'k2', 'missing']);
+    expect(byKey.map((x) => [x.idempotencyKey, x.doneAt !== null]).sort()).toEqual([
+      ['k1', true],
+      ['k2', false],
+    ]);
+    expect(await s.outboxByKeys([])).toEqual([]);
     await expect(s.completeOutbox(9999)).rejects.toBeInstanceOf(StoreNotFoundError);
     await expect(s.retryOutbox(m.id, 'late', iso(now))).rejects.toBeInstanceOf(StoreNotFoundError);
     await expect(s.dueOutbox('yesterday', 10)).rejects.toBeInstanceOf(StoreInputError);

@@ -6,6 +6,7 @@
  */
 import { SseParser } from '@threshold/sdk';
 import type { SseMessage } from '@threshold/sdk';
+import type { ErrorAnswer } from './api-types.js';
 
 /** An error answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -35,13 +36,9 @@ export interface ApiClient {
   ): Promise<void>;
 }
 
+/** The API's error shape, every part optional: a proxy in between may answer anything. */
 interface ErrorBody {
-  error?: {
-    code?: string;
-    message?: string;
-    details?: Record<string, unknown>;
-    requestId?: string;
-  };
+  error?: Partial<ErrorAnswer['error']>;
 }
 
 async function failure(res: Response): Promise<ApiError> {

@@ -1,185 +1,115 @@
 /**
- * Shapes of the API answers the dashboard reads. Domain types (plans, decisions,
- * looks, guard results) come from core; these are the envelopes the server adds.
+ * Shapes of the API answers the dashboard reads. They come from one source with
+ * the server: api-schema.ts is generated from the server's OpenAPI document (a
+ * test fails when it drifts). Where the document leaves a field open (the plan,
+ * a decision, a look's conditions), core's domain type narrows it, and `Refine`
+ * makes the type check prove each narrowing still fits what the server sends.
  */
 import type {
   Condition,
   Decision,
-  GuardResult,
+  KpiCategory,
+  LaunchStanding,
   LaunchStatus,
-  Look,
+  Look as CoreLook,
   LookState,
   Plan,
-  SrmResult,
   Verdict,
 } from '@threshold/core';
+import type * as Api from './api-schema.js';
+
+/** T with interfaces turned into plain object types, so they compare with `{ [key: string]: unknown }`. */
+type Widen<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends object
+    ? { [K in keyof T]: Widen<T[K]> }
+    : T;
+
+/** For each key of Over: its type when it fits Base's, else Base's (so a misfit fails the constraint). */
+type Fits<Base, Over> = {
+  [K in keyof Over]: K extends keyof Base
+    ? [Widen<Over[K]>] extends [Base[K]]
+      ? Over[K]
+      : Base[K]
+    : never;
+};
+
+/** Base with some fields narrowed to core's types; each narrowing must fit the generated type (exported for its test). */
+export type Refine<Base, Over extends Fits<Base, Over>> = Omit<Base, keyof Over> & Over;
 
 /** A launch as lists and the stream show it. */
-export interface LaunchSummary {
-  id: string;
-  plan: string;
-  planVersion: number;
-  flag: string;
-  status: LaunchStatus;
-  phase: string;
-  phaseIndex: number;
-  phases: number;
-  /** Treatment share, 0..1. */
-  share: number;
-  phaseStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
-}
+export type LaunchSummary = Refine<Api.LaunchSummary, { status: LaunchStatus }>;
+
+type ApiDetail = Api.LaunchDetail;
 
 /** Sign-off progress of one role for the gated phase. */
-export interface SignoffProgress {
-  phase: string;
-  role: string;
-  quorum: number;
-  approvedBy: string[];
-  rejectedBy: string[];
-  missing: number;
-}
+export type SignoffProgress = ApiDetail['signoffs'][number];
 
-export interface ApprovalView {
-  phase: string;
-  role: string;
-  decision: 'approve' | 'reject';
-  actor: string;
-  comment: string;
-  planVersion: number;
-  at: string;
-}
+/** One approval or rejection given for the launch. */
+export type ApprovalView = ApiDetail['approvals'][number];
 
-export interface LaunchDetail {
-  launch: LaunchSummary & { salt: string };
-  plan: { name: string; version: number; plan: Plan };
-  approvals: ApprovalView[];
-  signoffs: SignoffProgress[];
-  pendingSignoffs: SignoffProgress[];
-  lastDecision: unknown;
-  /** External metric sources the plan reads (older servers send none). */
-  sources?: SourceHealthView[];
-}
+/** One notification a launch asked for, and what became of it. */
+export type NotificationView = Api.Notification;
 
 /** One metric source's health (GET /api/v1/launches/:id). */
-export interface SourceHealthView {
-  name: string;
-  kind: string;
-  target: string;
-  state: 'ok' | 'failing' | 'unknown';
-  lastError?: string;
-  lastQueryAt?: string;
-}
+export type SourceHealthView = ApiDetail['sources'][number];
 
-export interface LaunchEvent {
-  launchId: string;
-  seq: number;
-  type: string;
-  actor: string;
-  data: unknown;
-  at: string;
-}
+/** GET /api/v1/launches/:id, with the plan as core types it. */
+export type LaunchDetail = Refine<
+  ApiDetail,
+  {
+    launch: LaunchSummary & { salt: string };
+    plan: { name: string; version: number; plan: Plan };
+    standing: LaunchStanding;
+  }
+>;
+
+/** One event of a launch's log (GET /api/v1/launches/:id/events). */
+export type LaunchEvent = Api.LaunchEventsAnswer['events'][number];
+
+type ApiLookKpi = Api.Look['kpis'][number];
 
 /** One KPI at one look (the controller's compact form of a guard result). */
-export interface LookKpi {
-  kpi: string;
-  category: GuardResult['category'];
-  verdict: Verdict;
-  /** The guard's own sentence. */
-  reason: string;
-  estimate: { treatment: number | null; control: number | null };
-  /** Comparisons: treatment − control (absolute) or treatment / control − 1 (relative). */
-  difference: number | null;
-  /** Anytime-valid interval of the difference (or, for hard limits, of treatment). */
-  interval: [number | null, number | null] | null;
-  /** The margin as a difference in the bad direction (comparisons), or the hard limit. */
-  threshold: number | null;
-  relative: boolean | null;
-  bad: 'increase' | 'decrease' | null;
-  units: { treatment: number; control: number };
-}
+export type LookKpi = Refine<ApiLookKpi, { category: KpiCategory; verdict: Verdict }>;
 
-/** A recorded look (event type `look` in the launch log). */
-export interface LookRecord {
-  seq: number;
-  /** ms since the epoch. */
-  at: number;
-  status: LaunchStatus;
-  state: LookState;
-  summary: string;
-  phase: string;
-  phaseIndex: number;
-  traffic: number;
-  next: Look['next'];
-  conditions: Condition[];
-  units: { treatment: number; control: number };
-  srm: Pick<SrmResult, 'healthy' | 'pValue' | 'threshold' | 'observed' | 'expectedShare'>;
-  kpis: LookKpi[];
-}
+/** A recorded look (event type `look` in the launch log; GET …/looks). */
+export type LookRecord = Refine<
+  Api.Look,
+  {
+    status: LaunchStatus;
+    state: LookState;
+    next: CoreLook['next'];
+    conditions: Condition[];
+    kpis: LookKpi[];
+  }
+>;
 
 /** A decision event of the launch log. */
-export interface DecisionEvent {
-  seq: number;
-  actor: string;
-  at: string;
-  decision: Decision;
-}
+export type DecisionEvent = Pick<LaunchEvent, 'seq' | 'actor' | 'at'> & { decision: Decision };
 
 /** One row of the dashboard's launch list: the summary plus health and sign-offs. */
-export interface LaunchOverview extends LaunchSummary {
-  /** Worst verdict of the latest look; null before the first look. */
-  health: Verdict | null;
-  verdicts: { pass: number; breach: number; insufficient: number };
-  /** KPIs left out of health: no control arm at 100% traffic. */
-  notComparable: number;
-  pendingSignoffs: { phase: string; role: string; missing: number }[];
-  /** The latest look's one-line status, when there is one. */
-  summary: string | null;
-}
+export type LaunchOverview = Refine<
+  Api.LaunchOverview,
+  { status: LaunchStatus; health: Verdict | null; standing: LaunchStanding }
+>;
 
-export interface PlanListEntry {
-  name: string;
-  latestVersion: number;
-  versions: number;
-  updatedAt: string;
-}
+/** One plan of GET /api/v1/plans. */
+export type PlanListEntry = Api.PlansAnswer['plans'][number];
 
-export interface PlanVersionMeta {
-  name: string;
-  version: number;
-  sourceHash: string;
-  format: 'yaml' | 'json';
-  createdBy: string;
-  createdAt: string;
-}
+/** A plan version without its source. */
+export type PlanVersionMeta = Api.PlanVersionMeta;
 
-export interface PlanVersionView extends PlanVersionMeta {
-  source: string;
-  plan: Plan;
-}
+/** A plan version with its source and the normalized plan. */
+export type PlanVersionView = Refine<Api.PlanVersion, { plan: Plan }>;
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  data: unknown;
-  prevHash: string;
-  hash: string;
-}
+/** One entry of the hash-chained audit log. */
+export type AuditEntry = Api.AuditEntry;
 
-export interface AuditVerification {
-  ok: boolean;
-  entries: number;
-  firstBroken?: { seq: number; reason: string };
-}
+/** The audit chain's verification. */
+export type AuditVerification = Api.AuditVerification;
 
 /** Who the token belongs to. */
-export interface WhoAmI {
-  name: string;
-  scopes: string[];
-}
+export type WhoAmI = Api.WhoAmIAnswer;
+
+/** The one error body every API error has. */
+export type ErrorAnswer = Api.ErrorAnswer;

@@ -7,6 +7,7 @@ import { AppShell } from './app-shell.js';
 import { LaunchStreamProvider } from './launch-stream.js';
 import { SessionContext } from './session-context.js';
 import type { Session } from './session-context.js';
+import { takeTokenFromAddressBar } from '../auth/sign-in-link.js';
 
 interface SignedIn {
   token: string;
@@ -34,6 +35,17 @@ export function DashboardApp({ linkToken }: { linkToken: string | undefined }) {
   useEffect(() => {
     if (linkToken !== undefined) void signIn(linkToken);
   }, [linkToken, signIn]);
+
+  // A sign-in link opened in a tab already showing the dashboard changes only the
+  // fragment: no page load reads it, so the fragment's change does.
+  useEffect(() => {
+    const onHash = () => {
+      const token = takeTokenFromAddressBar();
+      if (token !== undefined) void signIn(token);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [signIn]);
 
   const session = useMemo<Session | null>(
     () =>

@@ -1,112 +1,213 @@
 /**
- * One KPI over the launch's looks: treatment against control, and the
- * difference with its anytime-valid interval band against the margin. Colours
- * follow the Okabe-Ito palette and the two arms also differ in dash, so the
- * charts read for colour-blind people.
+ * One KPI over the launch's looks, in two charts on one time axis: treatment
+ * against control, and their difference with its anytime-valid interval against
+ * the margin, whose forbidden side is hatched. Phases are named spans with
+ * boundaries at the decisions that moved the launch; a rollback, completion or
+ * pause is a marked line. Okabe-Ito colours, and every series also differs by
+ * dash and marker, so the charts read without colour.
  */
 import { useMemo } from 'react';
-import type uPlot from 'uplot';
-import type { LookRecord } from '../api/api-types.js';
-import { UPlotChart } from './uplot-chart.js';
+import type { Guard, Plan } from '@threshold/core';
+import { KPI_CATEGORIES } from '../format/plan-constants.js';
+import type { DecisionEvent, LookRecord } from '../api/api-types.js';
+import { chartEvents, kpiSeries, phaseSpans } from './kpi-series.js';
+import type { KpiSeries } from './kpi-series.js';
+import { LineChart } from './line-chart.js';
+import type { SeriesSpec } from './line-chart.js';
+import { clockLabel, timeDomain } from './time-axis.js';
+import { formatReading, formatTick } from './value-axis.js';
 
-const BLUE = '#0072B2';
-const ORANGE = '#E69F00';
-const VERMILION = '#D55E00';
-const BAND = 'rgba(0, 114, 178, 0.18)';
+export { kpiSeries };
 
-const nullable = (x: number | null | undefined): number | null =>
-  typeof x === 'number' && Number.isFinite(x) ? x : null;
+const VERDICT_WORDS = {
+  pass: '✓ pass',
+  breach: '✕ breach',
+  'insufficient-evidence': '? insufficient evidence',
+} as const;
 
-/** The series of one KPI, aligned on the looks' times (seconds). */
-export function kpiSeries(looks: readonly LookRecord[], kpi: string) {
-  const xs: number[] = [];
-  const treatment: (number | null)[] = [];
-  const control: (number | null)[] = [];
-  const difference: (number | null)[] = [];
-  const lo: (number | null)[] = [];
-  const hi: (number | null)[] = [];
-  const margin: (number | null)[] = [];
-  let relative = false;
-  let comparison = false;
-  for (const look of looks) {
-    const k = look.kpis.find((x) => x.kpi === kpi);
-    if (k === undefined) continue;
-    xs.push(look.at / 1000);
-    treatment.push(nullable(k.estimate.treatment));
-    control.push(nullable(k.estimate.control));
-    const scale = k.relative === true ? 100 : 1;
-    if (k.bad !== null) comparison = true;
-    if (k.relative === true) relative = true;
-    const s = (x: number | null) => (x === null ? null : x * scale);
-    difference.push(k.bad === null ? null : s(nullable(k.difference)));
-    lo.push(s(nullable(k.interval?.[0])));
-    hi.push(s(nullable(k.interval?.[1])));
-    margin.push(s(nullable(k.threshold)));
+function guardOf(plan: Plan | undefined, kpi: string): Guard | undefined {
+  if (plan === undefined) return undefined;
+  for (const c of KPI_CATEGORIES) {
+    const found = plan.kpis[c].find((k) => k.name === kpi);
+    if (found !== undefined) return found.guard;
   }
-  return { xs, treatment, control, difference, lo, hi, margin, relative, comparison };
+  return undefined;
 }
 
-const HEIGHT = 180;
+/** "15:42:21 · canary · ✕ breach · 285 treatment / 1,215 control units". */
+function headingOf(s: KpiSeries, i: number): string {
+  const look = s.looks[i];
+  if (look === undefined) return '';
+  const verdict = s.verdict[i];
+  const units = s.units[i] ?? look.units;
+  return [
+    clockLabel(look.at, 'local'),
+    look.phaseIndex < 0 ? 'before start' : look.phase,
+    verdict === null || verdict === undefined ? null : VERDICT_WORDS[verdict],
+    `${formatReading(units.treatment)} treatment / ${formatReading(units.control)} control units`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
-export function KpiCharts({ looks, kpi }: { looks: readonly LookRecord[]; kpi: string }) {
-  const s = useMemo(() => kpiSeries(looks, kpi), [looks, kpi]);
-  const unit = s.relative ? '%' : '';
-
-  const armsOptions = useMemo<Omit<uPlot.Options, 'width'>>(
-    () => ({
-      height: HEIGHT,
-      title: `${kpi}: treatment vs control`,
-      scales: { x: { time: true } },
-      series: [
-        {},
-        { label: 'treatment', stroke: BLUE, width: 2 },
-        { label: 'control', stroke: ORANGE, width: 2, dash: [6, 4] },
-      ],
-      axes: [{}, { size: 60 }],
-    }),
-    [kpi],
-  );
-  const armsData = useMemo<uPlot.AlignedData>(() => [s.xs, s.treatment, s.control], [s]);
-
-  const diffOptions = useMemo<Omit<uPlot.Options, 'width'>>(
-    () => ({
-      height: HEIGHT,
-      title: `${kpi}: difference with interval vs margin`,
-      scales: { x: { time: true } },
-      series: [
-        {},
+/** Hard limits of a guard as thresholds on the treatment chart. */
+function limitSeries(guard: Guard | undefined, s: KpiSeries): SeriesSpec[] {
+  const each = (v: number) => s.xs.map(() => v);
+  if (guard !== undefined) {
+    const out: SeriesSpec[] = [];
+    if (guard.max !== undefined)
+      out.push({
+        kind: 'threshold',
+        key: 'limit-max',
+        label: `hard limit ≤ ${guard.max}`,
+        role: 'limit',
+        values: each(guard.max),
+        beyond: 'above',
+      });
+    if (guard.min !== undefined)
+      out.push({
+        kind: 'threshold',
+        key: 'limit-min',
+        label: `hard limit ≥ ${guard.min}`,
+        role: 'limit',
+        values: each(guard.min),
+        beyond: 'below',
+      });
+    return out;
+  }
+  // Without the plan, a limit KPI's threshold is a limit of unknown side.
+  return !s.comparison && s.margin.some((v) => v !== null)
+    ? [
         {
-          label: `interval high${unit ? ` (${unit})` : ''}`,
-          stroke: 'rgba(0,114,178,0.5)',
-          width: 1,
+          kind: 'threshold',
+          key: 'limit',
+          label: 'limit',
+          role: 'limit',
+          values: s.margin,
+          beyond: null,
         },
-        { label: 'interval low', stroke: 'rgba(0,114,178,0.5)', width: 1 },
-        { label: 'difference', stroke: BLUE, width: 2 },
-        { label: 'margin', stroke: VERMILION, width: 2, dash: [8, 4] },
-      ],
-      bands: [{ series: [1, 2], fill: BAND }],
-      axes: [{}, { size: 60, values: (_u, splits) => splits.map((v) => `${v}${unit}`) }],
-    }),
-    [kpi, unit],
+      ]
+    : [];
+}
+
+export function KpiCharts({
+  looks,
+  kpi,
+  decisions = [],
+  plan,
+}: {
+  looks: readonly LookRecord[];
+  kpi: string;
+  /** The launch's decisions: exact phase boundaries, and rollback/complete/pause lines. */
+  decisions?: readonly DecisionEvent[];
+  /** The plan, for the KPI's hard limits. */
+  plan?: Plan;
+}) {
+  const s = useMemo(() => kpiSeries(looks, kpi), [looks, kpi]);
+  const guard = guardOf(plan, kpi);
+  const view = useMemo(() => {
+    const first = s.xs[0];
+    if (first === undefined) return null;
+    const events = chartEvents(decisions).filter((e) => e.at >= first);
+    const advances = decisions.flatMap(({ decision: d }) =>
+      d.type === 'advance' && d.at >= first ? [d.at] : [],
+    );
+    const domain = timeDomain([...s.xs, ...events.map((e) => e.at), ...advances]) ?? [first, first];
+    return { domain, events, phases: phaseSpans(s.looks, decisions, domain[1]) };
+  }, [s, decisions]);
+
+  const armsSeries = useMemo<SeriesSpec[]>(
+    () => [
+      ...(s.comparison || s.lo.every((v) => v === null)
+        ? []
+        : [
+            {
+              kind: 'band' as const,
+              key: 'interval',
+              label: 'interval of treatment',
+              role: 'interval' as const,
+              lo: s.lo,
+              hi: s.hi,
+            },
+          ]),
+      {
+        kind: 'line',
+        key: 'treatment',
+        label: 'treatment',
+        role: 'treatment',
+        values: s.treatment,
+      },
+      { kind: 'line', key: 'control', label: 'control', role: 'control', values: s.control },
+      ...limitSeries(guard, s),
+    ],
+    [s, guard],
   );
-  const diffData = useMemo<uPlot.AlignedData>(
-    () => [s.xs, s.hi, s.lo, s.difference, s.margin],
+  const diffSeries = useMemo<SeriesSpec[]>(
+    () => [
+      {
+        kind: 'band',
+        key: 'interval',
+        label: 'interval (anytime-valid)',
+        role: 'interval',
+        lo: s.lo,
+        hi: s.hi,
+      },
+      {
+        kind: 'line',
+        key: 'difference',
+        label: 'difference',
+        role: 'difference',
+        values: s.difference,
+      },
+      {
+        kind: 'threshold',
+        key: 'margin',
+        label: `margin (hatched: ${s.bad === 'decrease' ? 'a larger fall' : 'a larger rise'} breaches)`,
+        role: 'margin',
+        values: s.margin,
+        beyond: s.bad === 'decrease' ? 'below' : s.bad === 'increase' ? 'above' : null,
+      },
+    ],
     [s],
   );
 
-  if (s.xs.length === 0) return <p className="muted">No looks of {kpi} yet.</p>;
+  if (view === null) return <p className="muted">No looks of {kpi} yet.</p>;
+  const unit = s.relative ? '%' : '';
+  const heading = (i: number) => headingOf(s, i);
+  const common = {
+    xs: s.xs,
+    x: { kind: 'time' as const, domain: view.domain },
+    phases: view.phases,
+    events: view.events,
+    heading,
+  };
   return (
     <div className="kpi-charts" data-chart={kpi}>
-      <UPlotChart
-        options={armsOptions}
-        data={armsData}
-        label={`${kpi}: treatment and control estimates over ${s.xs.length} looks`}
+      <h3 className="kpi-charts-title">{kpi}</h3>
+      <LineChart
+        {...common}
+        kind="arms"
+        title="treatment and control"
+        description={`${kpi}: treatment and control estimates over ${s.xs.length} looks`}
+        series={armsSeries}
+        y={{
+          tick: (v, d) => formatTick(v, d),
+          reading: (v) => formatReading(v),
+        }}
       />
       {s.comparison ? (
-        <UPlotChart
-          options={diffOptions}
-          data={diffData}
-          label={`${kpi}: difference between treatment and control with its interval band and the margin`}
+        <LineChart
+          {...common}
+          kind="difference"
+          title={`difference, treatment − control${s.relative ? ' (relative)' : ''}, against the margin`}
+          description={`${kpi}: the difference between treatment and control with its interval band, against the margin`}
+          series={diffSeries}
+          y={{
+            always: [0],
+            zeroLine: true,
+            tick: (v, d) => formatTick(v, d, { signed: true, unit }),
+            reading: (v) => formatReading(v, { signed: true, unit }),
+          }}
         />
       ) : null}
     </div>

@@ -13,10 +13,13 @@ import { GuardEvidence } from './guard-evidence.js';
 export function DecisionEvidence({
   decision,
   hideGuards = false,
+  hideReason = false,
 }: {
   decision: Decision;
   /** Leave the KPIs out (when they say nothing, e.g. at 100% with no control arm). */
   hideGuards?: boolean;
+  /** Leave the reason out (when the page already says it right above). */
+  hideReason?: boolean;
 }) {
   const e = decision.evidence;
   const involved = e.guards ?? [];
@@ -27,7 +30,7 @@ export function DecisionEvidence({
   ];
   return (
     <div className="evidence">
-      <p className="reason">{decision.reason}</p>
+      {hideReason ? null : <p className="reason">{decision.reason}</p>}
       <dl className="facts">
         <dt>Rule</dt>
         <dd>

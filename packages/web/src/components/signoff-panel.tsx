@@ -126,7 +126,11 @@ export function SignoffPanel({
           </ul>
         </>
       )}
-      {mine.length === 0 || ended ? null : (
+      {mine.length === 0 || ended ? null : phase === undefined ? (
+        <p className="muted" data-nothing-pending>
+          Nothing waits for your answer now: an answer counts only for a pending sign-off or ask.
+        </p>
+      ) : (
         <form className="approve-form" onSubmit={(e) => void answer('approve')(e)}>
           <h4>Your answer</h4>
           <label>

@@ -1,5 +1,6 @@
 /** Decisions and their rules in words: what the decision log and evidence say. */
 import type { Decision, DecisionRule, GuardResult } from '@threshold/core';
+import type { NotificationView } from '../api/api-types.js';
 import { formatDifference, formatInterval, formatShare } from './numbers.js';
 
 export const RULE_WORDS: Record<DecisionRule, string> = {
@@ -14,6 +15,7 @@ export const RULE_WORDS: Record<DecisionRule, string> = {
   'signoff-deadline': 'a sign-off passed its deadline without quorum',
   'signoff-rejected': 'a required role rejected',
   operator: 'a person acted',
+  router: "the traffic router had not confirmed the launch's weight (or confirmed it again)",
 };
 
 /** A short headline of a decision, e.g. "Rolled back", "Advanced canary → early (10%)". */
@@ -39,10 +41,11 @@ export function decisionTitle(d: Decision): string {
       return `Sign-off of ${d.role} for ${d.forPhase} expired (${d.then})`;
     case 'ask':
       return `Asked ${d.roles.join(', ')} about ${d.kpi}`;
+    // What was decided; whether it was delivered is the notification's outcome, shown beside it.
     case 'notify':
-      return `Notified ${d.to}`;
+      return `Notify ${d.to}`;
     case 'webhook':
-      return 'Webhook sent';
+      return 'Call the webhook';
     case 'extend':
       return `Phase extended for ${d.kpi}`;
   }
@@ -78,5 +81,23 @@ export function comparisonSentence(g: GuardResult): string | null {
       return c.interval === null
         ? `No interval yet: too little data to compare with the margin ${margin}.`
         : `The interval ${interval} still contains the margin ${margin}: not enough evidence either way yet.`;
+  }
+}
+
+/** What became of a notification, in a few words: "delivered", "not sent: no URL for …". */
+export function notificationWords(n: NotificationView): string {
+  switch (n.state) {
+    case 'delivered':
+      return 'delivered';
+    case 'queued':
+      return n.error === null
+        ? 'queued'
+        : `queued, retrying after ${n.attempts} failed attempt${n.attempts === 1 ? '' : 's'}: ${n.error}`;
+    case 'not-configured':
+      return `not sent: ${n.error ?? 'no URL configured'}`;
+    case 'failed':
+      return `failed: ${n.error ?? 'unknown error'}`;
+    case 'unknown':
+      return `outcome unknown: ${n.error ?? 'not recorded'}`;
   }
 }

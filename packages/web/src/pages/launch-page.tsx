@@ -1,8 +1,10 @@
 /**
- * One launch: where it stands and why. The outcome (rolled back, completed,
- * paused) comes first with the evidence of the decision behind it, then the
- * actions, the phase timeline, the KPI matrix, the charts, sign-offs and the
- * decision log. Everything refreshes when the stream says the launch moved.
+ * One launch: where it stands and why. The badge, health and status sentence
+ * are the server's standing (core's launchStanding, which the CLI and the list
+ * show too). The outcome (rolled back, completed, paused) comes first with the
+ * evidence of the decision behind it, then the actions, the phase timeline,
+ * the KPI matrix, the charts, sign-offs, notifications and the decision log.
+ * Everything refreshes when the stream says the launch moved.
  */
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Decision } from '@threshold/core';
@@ -18,12 +20,12 @@ import { KpiCharts } from '../charts/kpi-charts.js';
 import { DecisionEvidence } from '../components/decision-evidence.js';
 import { DecisionLog } from '../components/decision-log.js';
 import { ErrorNote } from '../components/error-note.js';
-import { KpiMatrix, lookKpiOfGuard, notComparableOf } from '../components/kpi-matrix.js';
+import { KpiMatrix, lookKpiOfGuard } from '../components/kpi-matrix.js';
 import { OperatorActions } from '../components/operator-actions.js';
 import { PhaseTimeline } from '../components/phase-timeline.js';
+import { NotificationsPanel } from '../components/notifications-panel.js';
 import { SignoffPanel } from '../components/signoff-panel.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { VerdictBadge, worstVerdict } from '../components/verdict-badge.js';
+import { HealthBadge, StandingBadge } from '../components/standing-badge.js';
 import { decisionTitle } from '../format/decision-words.js';
 import { clockTime, formatShare, humanDuration, toMs } from '../format/numbers.js';
 
@@ -114,16 +116,16 @@ export function LaunchPage({ id }: { id: string }) {
       </section>
     );
   }
-  const { launch, plan } = detail.data;
+  const { launch, plan, standing } = detail.data;
   const latest: LookRecord | undefined = log.looks[log.looks.length - 1];
   const ended = launch.status === 'rolled-back' || launch.status === 'completed';
   const outcome = outcomeDecision(launch.status, log.decisions);
   const advance = launch.status === 'completed' ? lastAdvance(log.decisions) : undefined;
-  const notComparable = notComparableOf(latest);
+  const notComparable = standing.kpis
+    .filter((k) => k.verdict === 'not-comparable')
+    .map((k) => k.kpi);
   const matrix = matrixAt(latest, outcome);
-  const health = worstVerdict(
-    latest?.kpis.filter((k) => !notComparable.includes(k.kpi)).map((k) => k.verdict) ?? [],
-  );
+  const endedAt = standing.decision?.at ?? toMs(launch.updatedAt);
   const askCondition = latest?.conditions.find((c) => c.id === 'no-asks' && !c.met);
   const policyRoles = Object.keys(plan.plan.signoff?.roles ?? {});
   const kpiNames = KPI_CATEGORIES.flatMap((c) => plan.plan.kpis[c].map((k) => k.name));
@@ -132,8 +134,8 @@ export function LaunchPage({ id }: { id: string }) {
     <section className="launch-page">
       <header className="page-head">
         <h1>{launch.id}</h1>
-        <StatusBadge status={launch.status} />
-        {health === null ? null : <VerdictBadge verdict={health} />}
+        <StandingBadge standing={standing} />
+        <HealthBadge standing={standing} />
       </header>
       <p className="facts-line">
         Plan{' '}
@@ -143,7 +145,7 @@ export function LaunchPage({ id }: { id: string }) {
         · phase <strong>{launch.phase}</strong> ({launch.phaseIndex + 1}/{launch.phases}) · share{' '}
         <strong>{formatShare(launch.share)}</strong> ·{' '}
         {ended
-          ? `ended ${clockTime(launch.updatedAt)}`
+          ? `ended ${clockTime(endedAt)}`
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
         · started by {launch.createdBy} at {clockTime(launch.createdAt)}
       </p>
@@ -164,15 +166,19 @@ export function LaunchPage({ id }: { id: string }) {
           {src.state === 'failing' && src.lastError !== undefined ? ` · ${src.lastError}` : null}
         </p>
       ))}
-      {ended && outcome !== undefined ? (
-        <p className="status-line" data-status-line>
-          {decisionTitle(outcome.decision)}: {outcome.decision.reason}
-        </p>
-      ) : latest === undefined ? null : (
-        <p className="status-line" data-status-line>
-          {latest.summary}
+      <p className="status-line" data-status-line>
+        {standing.sentence}
+      </p>
+      {standing.nextStep === null ? null : (
+        <p className="next-step" data-next-step>
+          Next: {standing.nextStep}
         </p>
       )}
+      {standing.warnings.map((w) => (
+        <p key={w.id} className="warning-line" data-warning={w.id} role="alert">
+          ⚠ {w.message}
+        </p>
+      ))}
 
       {outcome === undefined ? null : (
         <div className={`outcome outcome-${launch.status}`} data-outcome={launch.status}>
@@ -190,6 +196,7 @@ export function LaunchPage({ id }: { id: string }) {
           <DecisionEvidence
             decision={outcome.decision}
             hideGuards={outcome.decision.type === 'complete' && withoutControl(outcome.decision)}
+            hideReason
           />
           {advance === undefined || advance.seq === outcome.seq ? null : (
             <div className="advance-evidence" data-advance-evidence>
@@ -226,6 +233,10 @@ export function LaunchPage({ id }: { id: string }) {
           <span className="muted small">
             at {clockTime(matrix.at)}
             {matrix.from === null ? '' : `, from the ${matrix.from} decision`}
+            {/* Evidence of an earlier phase is labelled so, never passed off as this phase's. */}
+            {latest === undefined || latest.phaseIndex === standing.phaseIndex || ended
+              ? ''
+              : `, in ${latest.phase} (no look in ${standing.phase} yet)`}
           </span>
         )}
       </h2>
@@ -235,9 +246,20 @@ export function LaunchPage({ id }: { id: string }) {
       {log.looks.length === 0 ? (
         <p className="muted">No looks recorded yet.</p>
       ) : (
-        <div className="charts">
+        <div
+          className="charts"
+          data-looks={log.looks.length}
+          data-last-look-seq={log.looks[log.looks.length - 1]?.seq}
+          data-last-look-at={log.looks[log.looks.length - 1]?.at}
+        >
           {kpiNames.map((name) => (
-            <KpiCharts key={name} looks={log.looks} kpi={name} />
+            <KpiCharts
+              key={name}
+              looks={log.looks}
+              kpi={name}
+              decisions={log.decisions}
+              plan={plan.plan}
+            />
           ))}
         </div>
       )}
@@ -253,9 +275,12 @@ export function LaunchPage({ id }: { id: string }) {
         onDone={refresh}
       />
 
+      <h2>Notifications</h2>
+      <NotificationsPanel notifications={detail.data.notifications} />
+
       <h2>Decision log</h2>
       {log.error === null ? null : <ErrorNote error={log.error} />}
-      <DecisionLog decisions={log.decisions} />
+      <DecisionLog decisions={log.decisions} notifications={detail.data.notifications} />
     </section>
   );
 }

@@ -1,7 +1,9 @@
 /**
- * Every launch: plan, phase, share, health (worst verdict of the latest look),
- * pending sign-offs and time in phase. The live stream announces changes; the
- * rows are refetched when any launch's seq moves, so nothing needs a reload.
+ * Every launch: where it stands (the server's standing: state, health and the
+ * sentence saying why, as on the launch page and in the CLI), plan, phase,
+ * share, pending sign-offs and time in phase. The live stream announces
+ * changes; the rows are refetched when any launch's seq moves, so nothing
+ * needs a reload.
  */
 import type { LaunchStatus } from '@threshold/core';
 import type { LaunchOverview } from '../api/api-types.js';
@@ -11,8 +13,7 @@ import { useApi } from '../app/use-api.js';
 import { useNow } from '../app/use-now.js';
 import { useThrottled } from '../app/use-throttled.js';
 import { ErrorNote } from '../components/error-note.js';
-import { StatusBadge } from '../components/status-badge.js';
-import { VerdictBadge } from '../components/verdict-badge.js';
+import { HealthBadge, StandingBadge } from '../components/standing-badge.js';
 import { formatShare, humanDuration, toMs } from '../format/numbers.js';
 
 const ORDER: Record<LaunchStatus, number> = {
@@ -30,13 +31,11 @@ export function LaunchesPage() {
   );
   const loaded = useApi<{ launches: LaunchOverview[] }>('/api/v1/dashboard/launches', version);
   const now = useNow();
-  const rows = (loaded.data?.launches ?? [])
-    .map((l) => {
-      // The stream may be ahead of the last fetch: show its phase and share at once.
-      const live = stream.launches.get(l.id);
-      return live !== undefined && live.seq > l.seq ? { ...l, ...live } : l;
-    })
-    .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.createdAt.localeCompare(a.createdAt));
+  // Each row as the server last described it, whole: mixing the stream's newer phase into an
+  // older standing would show a row that contradicts itself (the stream only triggers the refetch).
+  const rows = [...(loaded.data?.launches ?? [])].sort(
+    (a, b) => ORDER[a.status] - ORDER[b.status] || b.createdAt.localeCompare(a.createdAt),
+  );
   return (
     <section>
       <h1>Launches</h1>
@@ -53,7 +52,7 @@ export function LaunchesPage() {
             <tr>
               <th>Launch</th>
               <th>Plan</th>
-              <th>Status</th>
+              <th>State</th>
               <th>Phase</th>
               <th className="num">Share</th>
               <th>Health</th>
@@ -68,7 +67,9 @@ export function LaunchesPage() {
                 <tr key={l.id} data-launch={l.id}>
                   <td>
                     <Link to={launchPath(l.id)}>{l.id}</Link>
-                    {l.summary === null ? null : <div className="muted small">{l.summary}</div>}
+                    <div className="muted small" data-status-line>
+                      {l.standing.sentence}
+                    </div>
                   </td>
                   <td>
                     <Link to={planPath(l.plan, l.planVersion)}>
@@ -76,7 +77,7 @@ export function LaunchesPage() {
                     </Link>
                   </td>
                   <td>
-                    <StatusBadge status={l.status} />
+                    <StandingBadge standing={l.standing} />
                   </td>
                   <td>
                     {l.phase === '' ? '(before start)' : l.phase}{' '}
@@ -86,13 +87,7 @@ export function LaunchesPage() {
                   </td>
                   <td className="num">{formatShare(l.share)}</td>
                   <td>
-                    {l.health === null ? (
-                      <span className="muted">
-                        {l.notComparable > 0 ? 'no control arm at 100%' : 'no look yet'}
-                      </span>
-                    ) : (
-                      <VerdictBadge verdict={l.health} />
-                    )}
+                    <HealthBadge standing={l.standing} />
                   </td>
                   <td>
                     {l.pendingSignoffs.length === 0 ? (

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createToken, startServer } from '@threshold/server';
-import type { RunningServer, Scope } from '@threshold/server';
+import type { RunningServer, Scope, StartServerOptions } from '@threshold/server';
 import pino from 'pino';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -76,8 +76,8 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-/** Starts the server with a fast controller on a temp folder. */
-export async function startFixture(): Promise<Fixture> {
+/** Starts the server with a fast controller on a temp folder (`options` override the defaults). */
+export async function startFixture(options: Partial<StartServerOptions> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'threshold-web-'));
   const server = await startServer({
     port: 0,
@@ -86,6 +86,7 @@ export async function startFixture(): Promise<Fixture> {
     controller: { lookIntervalMs: 300, lookRecordIntervalMs: 300 },
     outbox: false,
     projectIntervalMs: 100,
+    ...options,
   });
   return {
     server,

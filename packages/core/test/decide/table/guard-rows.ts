@@ -158,7 +158,7 @@ export const guardRows: Row[] = [
     now: T0 + 5 * M,
     expect: ['rollback', 'notify oncall'],
     rule: 'guard-breach',
-    summary: /^rolled back: errors breached/,
+    summary: /^rolled back to 0% by the on_breach of errors: errors /,
     check: (d, look) => {
       expect(d[0]).toMatchObject({ traffic: 0 });
       expect(d[1]).toMatchObject({ key: 'canary:guard-breach:errors:oncall' });
@@ -416,7 +416,7 @@ export const guardRows: Row[] = [
     now: T0 + 24 * H,
     expect: ['notify team-owner', 'complete'],
     summary:
-      /^completed: .*revenue breaches its guard .*: advisory, the plan only notifies — completing anyway$/,
+      /^completed .*revenue breaches its guard .*: advisory, the plan only notifies — completing anyway$/,
   },
   {
     says: 'an advisory breach does not stop a paused launch from staying paused',

@@ -31,7 +31,7 @@ export const signoffRows: Row[] = [
     now: T0 + 2 * H,
     expect: ['request-signoff half', 'notify product'],
     rule: 'signoff-quorum',
-    summary: /^waiting for sign-off: product 0\/1$/,
+    summary: /^waiting for sign-off to enter [a-z]+: product 0\/1$/,
     check: (d) =>
       expect(d[0]).toMatchObject({
         roles: [{ role: 'product', quorum: 1, deadlineAt: T0 + 4 * H }],
@@ -111,7 +111,7 @@ export const signoffRows: Row[] = [
     }),
     now: T0 + 2 * H,
     expect: ['request-signoff half', 'notify sre'],
-    summary: /^waiting for sign-off: product 1\/1, sre 1\/2$/,
+    summary: /^waiting for sign-off to enter [a-z]+: product 1\/1, sre 1\/2$/,
   },
   {
     says: 'a rejection by a required role pauses with the rejecter’s comment',

@@ -1,0 +1,64 @@
+/** The OpenAPI shape of core's LaunchStanding (where a launch stands and why). */
+import { z } from 'zod';
+
+const verdict = z.enum(['pass', 'breach', 'insufficient-evidence', 'not-comparable']);
+
+/** Where a launch stands: what every screen shows. */
+export const standingSchema = z
+  .object({
+    status: z.enum(['running', 'paused', 'rolled-back', 'completed']),
+    state: z
+      .enum([
+        'waiting',
+        'waiting-for-signoff',
+        'asking',
+        'holding',
+        'baking',
+        'no-exposures',
+        'paused',
+        'rolled-back',
+        'completed',
+      ])
+      .meta({ description: 'Where it stands in one word (no-exposures is a warning state).' }),
+    label: z.string().meta({ description: 'The state in words, e.g. "waiting for sign-off".' }),
+    phase: z.string(),
+    phaseIndex: z.number().int().meta({ description: '-1 before the first phase.' }),
+    traffic: z.number(),
+    next: z
+      .object({ phase: z.string(), phaseIndex: z.number().int(), traffic: z.number() })
+      .nullable(),
+    nextStep: z.string().nullable().meta({ description: 'What happens next; null when ended.' }),
+    health: z.enum(['pass', 'breach', 'insufficient-evidence', 'not-comparable', 'none']),
+    healthText: z.string(),
+    kpis: z.array(z.object({ kpi: z.string(), verdict })),
+    verdicts: z.object({
+      pass: z.number().int(),
+      breach: z.number().int(),
+      insufficient: z.number().int(),
+      notComparable: z.number().int(),
+    }),
+    sentence: z.string().meta({ description: 'One sentence: where it stands and why.' }),
+    look: z
+      .object({ seq: z.number().int(), at: z.number() })
+      .nullable()
+      .meta({ description: 'The recorded look the health and KPIs come from.' }),
+    decision: z
+      .object({
+        seq: z.number().int(),
+        type: z.string(),
+        rule: z.string(),
+        at: z.number(),
+        actor: z.string(),
+      })
+      .nullable()
+      .meta({ description: 'The decision the sentence is about.' }),
+    warnings: z.array(
+      z.object({
+        id: z.literal('no-exposures'),
+        phase: z.string(),
+        since: z.number(),
+        message: z.string(),
+      }),
+    ),
+  })
+  .meta({ title: 'LaunchStanding' });

@@ -166,14 +166,16 @@ export function SignoffPanel({
               Reject as {role}
             </button>
           </div>
-          {done === null ? null : (
-            <p className="ok" role="status">
-              {done}
-            </p>
-          )}
-          {error === null ? null : <ErrorNote error={error} />}
         </form>
       )}
+      {/* Outside the form: an answer that completes the quorum ends the pending
+          sign-off, the form goes away, and the confirmation must stay. */}
+      {done === null ? null : (
+        <p className="ok" role="status">
+          {done}
+        </p>
+      )}
+      {error === null ? null : <ErrorNote error={error} />}
     </div>
   );
 }

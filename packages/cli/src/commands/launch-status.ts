@@ -10,100 +10,32 @@ import {
   formatSigned,
   formatValue,
 } from '@threshold/core';
-import type { KpiStanding, LaunchStanding } from '@threshold/core';
+import type { Condition, KpiStanding, LaunchStanding } from '@threshold/core';
+import type { LaunchDetailAnswer, LookAnswer } from '@threshold/server';
 import { renderTable } from '../text-table.js';
 
-/** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
-export interface LaunchDetail {
-  launch: {
-    id: string;
-    plan: string;
-    planVersion: number;
-    flag: string;
-    status: string;
-    phase: string;
-    phaseIndex: number;
-    phases: number;
-    share: number;
-    phaseStartedAt: string;
+/**
+ * What the server says about a launch (GET /api/v1/launches/:id), as far as
+ * status reads it: the server's own answer type, with the fields older servers
+ * do not send left optional.
+ */
+export type LaunchDetail = Pick<LaunchDetailAnswer, 'launch' | 'pendingSignoffs' | 'lastDecision'> &
+  Partial<Pick<LaunchDetailAnswer, 'integrity' | 'sources' | 'notifications'>> & {
+    /** Where the launch stands, as core types it (older servers send none). */
+    standing?: LaunchStanding;
   };
-  pendingSignoffs: {
-    phase: string;
-    role: string;
-    quorum: number;
-    approvedBy: string[];
-    rejectedBy: string[];
-    missing: number;
-  }[];
-  lastDecision: {
-    seq?: number;
-    type?: string;
-    reason?: string;
-    at?: string;
-    actor?: string;
-  } | null;
-  /** Evidence integrity (absent from servers before ADR 0019). */
-  integrity?: {
-    phase: string;
-    quarantined: Record<string, number>;
-    dominant: { name: string; share: number } | null;
-  };
-  /** Health of the metric sources the plan reads (older servers send none). */
-  sources?: SourceHealthView[];
-  /** Where the launch stands (older servers send none). */
-  standing?: LaunchStanding;
-  /** What became of each notification the launch asked for (older servers send none). */
-  notifications?: NotificationView[];
-}
 
 /** One notification's delivery, as the server reports it. */
-export interface NotificationView {
-  key: string;
-  kind: 'notify' | 'webhook' | 'warning';
-  target: string;
-  seq: number;
-  at: string;
-  kpi: string | null;
-  state: 'queued' | 'delivered' | 'failed' | 'not-configured' | 'unknown';
-  error: string | null;
-  attempts: number;
-  settledAt: string | null;
-}
+export type NotificationView = LaunchDetailAnswer['notifications'][number];
 
 /** One metric source's health, as the server reports it. */
-export interface SourceHealthView {
-  name: string;
-  kind: string;
-  target: string;
-  state: 'ok' | 'failing' | 'unknown';
-  lastError?: string;
-  lastQueryAt?: string;
-}
+export type SourceHealthView = LaunchDetailAnswer['sources'][number];
 
 /** One KPI of a recorded look (GET /api/v1/launches/:id/looks). */
-export interface LookKpiView {
-  kpi: string;
-  category: string;
-  verdict: string;
-  estimate: { treatment: number | null; control: number | null };
-  difference: number | null;
-  interval: [number | null, number | null] | null;
-  threshold: number | null;
-  relative: boolean | null;
-}
+export type LookKpiView = LookAnswer['kpis'][number];
 
-/** A recorded look, as far as status reads it. */
-export interface LookView {
-  seq: number;
-  at: number;
-  state: string;
-  summary: string;
-  units: { treatment: number; control: number };
-  srm: { healthy: boolean; pValue: number };
-  next: { phase: string; traffic: number } | null;
-  conditions: { id: string; met: boolean; asks?: string[] }[];
-  kpis: LookKpiView[];
-}
+/** A recorded look, with its conditions as core types them. */
+export type LookView = Omit<LookAnswer, 'conditions'> & { conditions: Condition[] };
 
 /** The whole status, as `--json` prints it. */
 export interface LaunchStatusView {
@@ -306,7 +238,8 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     );
   }
   lines.push('');
-  const asks = look?.conditions.find((c) => c.id === 'no-asks' && !c.met)?.asks ?? [];
+  const unanswered = look?.conditions.find((c) => c.id === 'no-asks' && !c.met);
+  const asks = unanswered?.id === 'no-asks' ? unanswered.asks : [];
   if (view.pendingSignoffs.length === 0 && asks.length === 0) lines.push('sign-offs: none pending');
   else {
     const parts = view.pendingSignoffs.map(

@@ -23,6 +23,7 @@ import { launchSummary } from '../launches/launch-view.js';
 import { launchNotifications, notificationSchema } from '../launches/launch-notifications.js';
 import { standingSchema } from '../launches/standing-schema.js';
 import { lookRoutes } from '../controller/look-routes.js';
+import type { DecisionSummary } from '../controller/commit-decisions.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
@@ -117,6 +118,20 @@ const signoffSchema = z.object({
   missing: z.number().int(),
 });
 
+/** The short form of a launch's latest decision (commit-decisions' DecisionSummary). */
+const lastDecisionSchema = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    rule: z.string(),
+    reason: z.string(),
+    at: z.string().meta({ description: 'ISO time of the decision.' }),
+    phase: z.string(),
+    actor: z.string(),
+  })
+  .nullable()
+  .meta({ description: 'The latest decision; null before the first.' });
+
 const launchDetailSchema = z
   .object({
     launch: launchSummarySchema.extend({ salt: z.string() }),
@@ -138,7 +153,7 @@ const launchDetailSchema = z
     ),
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
-    lastDecision: z.unknown(),
+    lastDecision: lastDecisionSchema,
     standing: standingSchema,
     notifications: z
       .array(notificationSchema)
@@ -161,6 +176,9 @@ const launchDetailSchema = z
       }),
   })
   .meta({ title: 'LaunchDetail' });
+
+/** GET /api/v1/launches/:id, as the server answers it (for clients such as the CLI). */
+export type LaunchDetailAnswer = z.output<typeof launchDetailSchema>;
 
 /** A launch in the list: its summary, its plan's owner and where it stands. */
 const launchListEntrySchema = launchSummarySchema
@@ -352,7 +370,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           approvals,
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
-          lastDecision: launch.lastDecision ?? null,
+          lastDecision: (launch.lastDecision ?? null) as DecisionSummary | null,
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),

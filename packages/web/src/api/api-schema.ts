@@ -244,7 +244,17 @@ export interface LaunchDetail {
     rejectedBy: string[];
     missing: number;
   }[];
-  lastDecision: unknown;
+  /** The latest decision; null before the first. */
+  lastDecision: {
+    seq: number;
+    type: string;
+    rule: string;
+    reason: string;
+    /** ISO time of the decision. */
+    at: string;
+    phase: string;
+    actor: string;
+  } | null;
   standing: LaunchStanding;
   /** What became of each notification the launch asked for. */
   notifications: Notification[];

@@ -7,7 +7,9 @@ const none = { 'arm-mismatch': 0, 'phase-not-live': 0, 'out-of-scope': 0, 'over-
 describe('launch status: evidence integrity', () => {
   it('says nothing when nothing was quarantined and no token dominates (or the server predates it)', () => {
     expect(integrityLine(undefined)).toBeNull();
-    expect(integrityLine({ phase: 'canary', quarantined: none, tokens: [], dominant: null })).toBeNull();
+    expect(
+      integrityLine({ phase: 'canary', quarantined: none, tokens: [], dominant: null }),
+    ).toBeNull();
   });
 
   it('names quarantined exposures per reason and the dominant token', () => {

@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { plannedSplit } from '@threshold/core';
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,16 +23,15 @@ import {
   LaunchDriver,
   SCRAPE_INTERVAL,
   assignUnits,
-  driveShippedExample,
   loadExample,
   pause,
-  promSum,
   settle,
   startExampleService,
   verdictIn,
   whenServing,
 } from './example-harness.js';
 import type { ArmLoad, ExampleService } from './example-harness.js';
+import { driveShippedExample, exampleClient, promSum } from './drive-shipped-example.js';
 import { HAVE_PROMETHEUS, startPrometheus, waitForScrapes } from './prometheus-harness.js';
 import type { TestPrometheus } from './prometheus-harness.js';
 
@@ -113,20 +111,7 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
     for (const name of ['sre-alice', 'sre-bob'])
       people[name] = (await t.token(name, ['approver:sre'])).token;
     people['payments-carol'] = (await t.token('payments-carol', ['approver:payments'])).token;
-    // The gateway's SDK token: a payments platform places more than the default 10,000 sessions a minute.
-    const gateway = await t.json<{ token: string }>('admin', 'POST', '/api/v1/tokens', {
-      name: 'ledger-gateway',
-      scopes: ['sdk'],
-      maxUnitsPerMinute: 1_000_000,
-    });
-    expect(gateway.status).toBe(201);
-    client = createClient({
-      url: t.url,
-      token: gateway.body.token,
-      events: { flushIntervalMs: 100, batchSize: 1000, maxBuffer: 100_000 },
-      readyTimeoutMs: 10_000,
-    });
-    await client.ready();
+    client = await exampleClient(t, 'ledger-gateway', 100_000);
   }, 120_000);
 
   afterAll(async () => {

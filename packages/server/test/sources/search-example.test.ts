@@ -14,7 +14,6 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { plannedSplit } from '@threshold/core';
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { differencesBeyondDurations } from '../support/compress-durations.js';
@@ -26,16 +25,15 @@ import {
   LaunchDriver,
   SCRAPE_INTERVAL,
   assignUnits,
-  driveShippedExample,
   loadExample,
   pause,
-  promSum,
   settle,
   startExampleService,
   verdictIn,
   whenServing,
 } from './example-harness.js';
 import type { ArmLoad, ExampleService } from './example-harness.js';
+import { driveShippedExample, exampleClient, promSum } from './drive-shipped-example.js';
 import { HAVE_PROMETHEUS, startPrometheus, waitForScrapes } from './prometheus-harness.js';
 import type { TestPrometheus } from './prometheus-harness.js';
 
@@ -132,20 +130,7 @@ if (!HAVE_PROMETHEUS) {
     ];
     for (const [name, role] of roles)
       people[name] = (await t.token(name, [`approver:${role}`])).token;
-    // The search backend's SDK token: a search product places more than 10,000 users a minute.
-    const backend = await t.json<{ token: string }>('admin', 'POST', '/api/v1/tokens', {
-      name: 'search-backend',
-      scopes: ['sdk'],
-      maxUnitsPerMinute: 1_000_000,
-    });
-    expect(backend.status).toBe(201);
-    client = createClient({
-      url: t.url,
-      token: backend.body.token,
-      events: { flushIntervalMs: 100, batchSize: 1000, maxBuffer: 2_000_000 },
-      readyTimeoutMs: 10_000,
-    });
-    await client.ready();
+    client = await exampleClient(t, 'search-backend', 2_000_000);
   }, 120_000);
 
   afterAll(async () => {

@@ -107,12 +107,17 @@ class Emitter {
           'enum',
           'const',
           'anyOf',
+          'allOf',
+          'unevaluatedProperties',
           '$ref',
         ].includes(key)
       )
         this.fail(where, `unsupported keyword ${key}`);
     }
     if (schema.$ref !== undefined) return this.ref(schema.$ref, where);
+    if (schema.unevaluatedProperties !== undefined && schema.unevaluatedProperties !== false)
+      this.fail(where, 'only unevaluatedProperties: false is supported');
+    if (schema.allOf !== undefined) return this.extension(schema, where);
     if (typeof schema.title === 'string' && schema.type === 'object') {
       return this.hoist(schema.title, schema, where);
     }
@@ -126,6 +131,33 @@ class Emitter {
     const target = this.doc.components?.schemas?.[name];
     if (target === undefined) this.fail(where, `dangling $ref ${ref}`);
     return this.hoist(name, target, ref);
+  }
+
+  /**
+   * An object that extends named ones (allOf of `$ref`s, plus its own fields): a
+   * titled one is an interface that extends them, an untitled one their intersection.
+   */
+  extension(schema, where) {
+    if (schema.type !== 'object') this.fail(where, 'allOf on something other than an object');
+    const bases = schema.allOf.map((s, i) => {
+      if (s.$ref === undefined) this.fail(`${where}.allOf[${i}]`, 'allOf of anything but $refs');
+      return this.ref(s.$ref, `${where}.allOf[${i}]`);
+    });
+    const own = this.object(schema, where);
+    if (typeof schema.title !== 'string') return [...bases, own].join(' & ');
+    const name = schema.title;
+    if (!IDENTIFIER.test(name)) this.fail(where, `title ${JSON.stringify(name)} is no identifier`);
+    const known = this.named.get(name);
+    if (known !== undefined) {
+      if (JSON.stringify(known.schema) !== JSON.stringify(schema))
+        this.fail(where, `two different schemas are titled ${name}`);
+      return name;
+    }
+    this.named.set(name, {
+      schema,
+      text: `${comment(schema.description, '')}export interface ${name} extends ${bases.join(', ')} ${own}\n`,
+    });
+    return name;
   }
 
   hoist(name, schema, where) {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
+  extendLaunchSummary,
   launchSummarySchema,
   pathName,
   positiveInt,
@@ -134,7 +135,7 @@ const lastDecisionSchema = z
 
 const launchDetailSchema = z
   .object({
-    launch: launchSummarySchema.extend({ salt: z.string() }),
+    launch: extendLaunchSummary({ salt: z.string() }),
     plan: z.object({
       name: z.string(),
       version: z.number().int(),
@@ -181,9 +182,10 @@ const launchDetailSchema = z
 export type LaunchDetailAnswer = z.output<typeof launchDetailSchema>;
 
 /** A launch in the list: its summary, its plan's owner and where it stands. */
-const launchListEntrySchema = launchSummarySchema
-  .extend({ owner: z.string(), standing: standingSchema })
-  .meta({ title: 'LaunchListEntry' });
+const launchListEntrySchema = extendLaunchSummary({
+  owner: z.string(),
+  standing: standingSchema,
+}).meta({ title: 'LaunchListEntry' });
 
 const launchEventSchema = z.object({
   launchId: z.string(),

@@ -192,22 +192,7 @@ export interface EvidenceIntegrity {
 }
 
 export interface LaunchDetail {
-  launch: {
-    id: string;
-    plan: string;
-    planVersion: number;
-    flag: string;
-    status: 'running' | 'paused' | 'rolled-back' | 'completed';
-    phase: string;
-    phaseIndex: number;
-    phases: number;
-    /** Treatment share, 0..1. */
-    share: number;
-    phaseStartedAt: string;
-    createdBy: string;
-    createdAt: string;
-    updatedAt: string;
-    seq: number;
+  launch: LaunchSummary & {
     salt: string;
   };
   plan: {
@@ -270,42 +255,12 @@ export interface LaunchDetail {
   }[];
 }
 
-export interface LaunchListEntry {
-  id: string;
-  plan: string;
-  planVersion: number;
-  flag: string;
-  status: 'running' | 'paused' | 'rolled-back' | 'completed';
-  phase: string;
-  phaseIndex: number;
-  phases: number;
-  /** Treatment share, 0..1. */
-  share: number;
-  phaseStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
+export interface LaunchListEntry extends LaunchSummary {
   owner: string;
   standing: LaunchStanding;
 }
 
-export interface LaunchOverview {
-  id: string;
-  plan: string;
-  planVersion: number;
-  flag: string;
-  status: 'running' | 'paused' | 'rolled-back' | 'completed';
-  phase: string;
-  phaseIndex: number;
-  phases: number;
-  /** Treatment share, 0..1. */
-  share: number;
-  phaseStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
+export interface LaunchOverview extends LaunchSummary {
   owner: string;
   standing: LaunchStanding;
   /** standing.health when it is a verdict; null otherwise. */

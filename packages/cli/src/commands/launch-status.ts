@@ -5,12 +5,13 @@
  */
 import {
   VERDICT_WORDS,
-  formatCount,
   formatPercent,
   formatSigned,
   formatValue,
+  integritySentence,
+  routerSentence,
 } from '@threshold/core';
-import type { Condition, KpiStanding, LaunchStanding } from '@threshold/core';
+import type { Condition, KpiStanding, LaunchStanding, RouterStanding } from '@threshold/core';
 import type { LaunchDetailAnswer, LookAnswer } from '@threshold/server';
 import { renderTable } from '../text-table.js';
 
@@ -105,22 +106,21 @@ export function notificationLines(notifications: readonly NotificationView[]): s
   });
 }
 
-/** "evidence: …" when exposures were quarantined or one token dominates; null when all is well. */
+/** "evidence: …" when exposures were quarantined or one token dominates; null when all is well (core's integritySentence). */
 export function integrityLine(integrity: LaunchDetail['integrity'] | null): string | null {
-  if (integrity === null || integrity === undefined) return null;
-  const reasons = Object.entries(integrity.quarantined).filter(([, n]) => n > 0);
-  const total = reasons.reduce((a, [, n]) => a + n, 0);
-  const parts: string[] = [];
-  if (total > 0)
-    parts.push(
-      `${formatCount(total)} exposure${total === 1 ? '' : 's'} quarantined (${reasons.map(([r, n]) => `${r} ${formatCount(n)}`).join(', ')})`,
-    );
-  const d = integrity.dominant;
-  if (d !== null)
-    parts.push(
-      `token ${d.name} supplied ${formatPercent(d.share, false)} of ${integrity.phase}'s units`,
-    );
-  return parts.length === 0 ? null : `evidence: ${parts.join('; ')}`;
+  return integritySentence(integrity);
+}
+
+/** The router's sentence (core's), with when the last share was confirmed; null without a router. */
+export function routerLine(router: RouterStanding | null | undefined, now: number): string | null {
+  if (router === null || router === undefined) return null;
+  const when =
+    router.applied === null
+      ? ''
+      : ` Confirmed ${formatDuration(Math.max(0, now - router.applied.at))} ago.`;
+  const failing =
+    router.since === null ? '' : ` Failing for ${formatDuration(Math.max(0, now - router.since))}.`;
+  return `${routerSentence(router)}${when}${failing}`;
 }
 
 /** "1h 4m", "2m 5s", "12s". */
@@ -211,6 +211,8 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
       lines.push(`next:    ${look.next.phase} at ${formatShare(look.next.traffic)}`);
   } else if (standing.nextStep !== null) lines.push(`next:    ${standing.nextStep}`);
   for (const w of standing?.warnings ?? []) lines.push(`warning: ${w.message}`);
+  const router = routerLine(standing?.router, now);
+  if (router !== null) lines.push(`router:  ${router}`);
   if (look !== null) {
     if (standing === null) lines.push(`now:     ${look.summary} (look ${ago(look.at)} ago)`);
     lines.push(

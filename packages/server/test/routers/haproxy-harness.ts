@@ -98,6 +98,8 @@ export interface TestHaproxy {
   kill(): Promise<void>;
   /** Freeze it (SIGSTOP) at once: connections are accepted by the kernel and never answered. */
   freeze(): void;
+  /** Let a frozen one go on (SIGCONT), with the weights it held. */
+  thaw(): void;
   /** Start again with the same config and ports: weights are the config file's again. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -145,6 +147,9 @@ export async function startHaproxy(stable: Upstream, canary: Upstream): Promise<
     kill: () => halt('SIGKILL'),
     freeze: () => {
       child?.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child?.kill('SIGCONT');
     },
     start,
     async close() {

@@ -340,6 +340,8 @@ export interface LaunchStanding {
     since: number;
     message: string;
   }[];
+  /** The plan's traffic router: decided against applied; null without one. */
+  router: RouterStanding | null;
 }
 
 export interface LaunchSummary {
@@ -459,4 +461,25 @@ export interface PlanVersionMeta {
   format: 'yaml' | 'json';
   createdBy: string;
   createdAt: string;
+}
+
+export interface RouterStanding {
+  name: string;
+  service: string;
+  /** haproxy, webhook (unknown: not configured); null before any entry. */
+  kind: string | null;
+  target: string | null;
+  /** The share the decisions set, 0..1. */
+  desired: number;
+  /** The last share the router confirmed, when (ms) and its log entry. */
+  applied: {
+    traffic: number;
+    at: number;
+    seq: number;
+  } | null;
+  state: 'applied' | 'pending' | 'failing';
+  /** Why pending or failing; null when applied. */
+  reason: string | null;
+  /** Failing since (ms). */
+  since: number | null;
 }

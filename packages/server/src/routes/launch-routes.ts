@@ -30,7 +30,7 @@ import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
-import { StoreActiveLaunchError } from '../store/index.js';
+import { StoreActiveLaunchError, StoreRouterInUseError } from '../store/index.js';
 import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
@@ -301,8 +301,15 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
             return { launch, plan, reason };
           })
           .catch(async (e: unknown) => {
-            // The check above passed, but a concurrent request (maybe on another
-            // replica) committed first: the database's one-live-launch-per-flag index refused us.
+            // The checks above passed, but a concurrent request (maybe on another
+            // replica) committed first: the database's one-live-launch index refused us
+            // (per flag, or per router and service).
+            if (e instanceof StoreRouterInUseError)
+              throw routerInUse(
+                await activeLaunchAtRouter(store, e.router, e.service),
+                e.router,
+                e.service,
+              );
             if (!(e instanceof StoreActiveLaunchError)) throw e;
             throw launchActive(await activeLaunchOfFlag(store, e.flag), e.flag);
           });
@@ -485,20 +492,34 @@ function launchActive(active: string | undefined, flag: string): HttpError {
 
 /**
  * Two live launches must not move the same service at the same router: each
- * would keep re-applying its own share over the other's. (Checked before the
- * transaction, like the sources: a race across replicas is not excluded by the
- * database as it is for flags.)
+ * would keep re-applying its own share over the other's. Checked here first for
+ * a clear answer; a race across replicas is decided by the database's router
+ * claim (launches_live_router_idx), whose refusal gets the same answer.
  */
 async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
+  const active = await activeLaunchAtRouter(store, router.name, router.service);
+  if (active !== undefined) throw routerInUse(active, router.name, router.service);
+}
+
+function routerInUse(active: string | undefined, router: string, service: string): HttpError {
+  return new HttpError(
+    'LAUNCH_ACTIVE',
+    `launch '${active ?? '(just started)'}' is moving ${service} at router ${router}; roll it back or let it complete first`,
+    { launch: active ?? null, router, service },
+  );
+}
+
+/** Id of a running or paused launch moving `service` at `router`, if any. */
+async function activeLaunchAtRouter(
+  store: Store,
+  router: string,
+  service: string,
+): Promise<string | undefined> {
   for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
     const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
-    if (other?.name === router.name && other.service === router.service)
-      throw new HttpError(
-        'LAUNCH_ACTIVE',
-        `launch '${launch.id}' is moving ${router.service} at router ${router.name}; roll it back or let it complete first`,
-        { launch: launch.id, router: router.name, service: router.service },
-      );
+    if (other?.name === router && other.service === service) return launch.id;
   }
+  return undefined;
 }
 
 /** Id of a running or paused launch of `flag`, if any. */

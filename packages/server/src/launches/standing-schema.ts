@@ -84,10 +84,8 @@ export const standingSchema = z
         message: z.string(),
       }),
     ),
-    router: routerStandingSchema
-      .nullable()
-      .meta({
-        description: "The plan's traffic router: decided against applied; null without one.",
-      }),
+    router: routerStandingSchema.nullable().meta({
+      description: "The plan's traffic router: decided against applied; null without one.",
+    }),
   })
   .meta({ title: 'LaunchStanding' });

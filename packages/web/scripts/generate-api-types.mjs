@@ -143,24 +143,12 @@ class Emitter {
       if (s.$ref === undefined) this.fail(`${where}.allOf[${i}]`, 'allOf of anything but $refs');
       return this.ref(s.$ref, `${where}.allOf[${i}]`);
     });
-    const own = this.object(schema, where);
-    if (typeof schema.title !== 'string') return [...bases, own].join(' & ');
-    const name = schema.title;
-    if (!IDENTIFIER.test(name)) this.fail(where, `title ${JSON.stringify(name)} is no identifier`);
-    const known = this.named.get(name);
-    if (known !== undefined) {
-      if (JSON.stringify(known.schema) !== JSON.stringify(schema))
-        this.fail(where, `two different schemas are titled ${name}`);
-      return name;
-    }
-    this.named.set(name, {
-      schema,
-      text: `${comment(schema.description, '')}export interface ${name} extends ${bases.join(', ')} ${own}\n`,
-    });
-    return name;
+    if (typeof schema.title !== 'string') return [...bases, this.object(schema, where)].join(' & ');
+    return this.hoist(schema.title, schema, where, ` extends ${bases.join(', ')}`);
   }
 
-  hoist(name, schema, where) {
+  /** A named interface for `schema` (once per name), extending `heritage` when given. */
+  hoist(name, schema, where, heritage = '') {
     if (!IDENTIFIER.test(name)) this.fail(where, `title ${JSON.stringify(name)} is no identifier`);
     const known = this.named.get(name);
     if (known !== undefined) {
@@ -170,7 +158,7 @@ class Emitter {
     }
     const entry = { schema, text: '' };
     this.named.set(name, entry);
-    entry.text = `${comment(schema.description, '')}export interface ${name} ${this.object(
+    entry.text = `${comment(schema.description, '')}export interface ${name}${heritage} ${this.object(
       schema,
       `${name}`,
     )}\n`;

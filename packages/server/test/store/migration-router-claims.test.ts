@@ -5,100 +5,45 @@
  * service at one router is refused with their ids instead of one of them being
  * stopped silently. SQLite always; PostgreSQL with THRESHOLD_TEST_DATABASE_URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KyselyStore, MIGRATIONS, openStore } from '../../src/store/index.js';
-import { PLAN_YAML, contractPlan } from './fixtures.js';
+import type { KyselyStore } from '../../src/store/index.js';
+import { contractPlan } from './fixtures.js';
+import {
+  MIGRATION_BACKENDS,
+  addLaunchRow,
+  dropMigrationStores,
+  migrationNamed,
+  storeBefore,
+} from './migration-support.js';
 
-const url = process.env['THRESHOLD_TEST_DATABASE_URL'];
-const backends: ('sqlite' | 'postgres')[] = ['sqlite'];
-if (url !== undefined && url !== '') backends.push('postgres');
+const CLAIMS = migrationNamed('_router_claims').migration;
 
-const dirs: string[] = [];
-const schemas: string[] = [];
-
-// Found by name: the migrations merged before it may change its number.
-const CLAIMS_INDEX = MIGRATIONS.findIndex((m) => m.id.endsWith('_router_claims'));
-const CLAIMS = MIGRATIONS[CLAIMS_INDEX] as (typeof MIGRATIONS)[number];
-
-const router = (service: string) => ({
-  name: 'edge',
-  service,
-  arms: { treatment: 'v2', control: 'v1' },
+const plan = (name: string, service: string | null) => ({
+  name,
+  plan: {
+    ...contractPlan(),
+    launch: name,
+    flag: `flag-${name}`,
+    ...(service === null
+      ? {}
+      : { router: { name: 'edge', service, arms: { treatment: 'v2', control: 'v1' } } }),
+  },
 });
 
-/** A store whose database has every migration before router_claims applied, and plans a, b (web) and c (api). */
-async function beforeClaims(backend: 'sqlite' | 'postgres'): Promise<KyselyStore> {
-  let store;
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'threshold-router-claims-'));
-    dirs.push(dir);
-    store = await openStore({ dataDir: dir, migrate: false });
-  } else {
-    const schema = `router_claims_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 6)}`;
-    schemas.push(schema);
-    store = await openStore({ url, schema, migrate: false });
-  }
-  if (!(store instanceof KyselyStore)) throw new Error('expected a KyselyStore');
-  const db = store.kysely;
-  await db.schema
-    .createTable('migrations')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('applied_at', 'text', (c) => c.notNull())
-    .execute();
-  for (const m of MIGRATIONS.slice(0, CLAIMS_INDEX)) {
-    await m.up(db, store.dialect);
-    await db.insertInto('migrations').values({ id: m.id, applied_at: 'x' }).execute();
-  }
-  const plan = (name: string, service: string | null) => ({
-    name,
-    version: 1,
-    source: PLAN_YAML,
-    format: 'yaml',
-    plan_json: JSON.stringify({
-      ...contractPlan(),
-      launch: name,
-      flag: `flag-${name}`,
-      ...(service === null ? {} : { router: router(service) }),
-    }),
-    source_hash: name,
-    created_by: 'a',
-    created_at: 'x',
-  });
-  await db
-    .insertInto('plan_versions')
-    .values([plan('a', 'web'), plan('b', 'web'), plan('c', 'api'), plan('d', null)])
-    .execute();
-  return store;
-}
+/** A store with every migration before router_claims applied, and plans a and b (web), c (api) and d (no router). */
+const beforeClaims = (backend: 'sqlite' | 'postgres') =>
+  storeBefore(backend, '_router_claims', [
+    plan('a', 'web'),
+    plan('b', 'web'),
+    plan('c', 'api'),
+    plan('d', null),
+  ]);
 
-async function addLaunch(store: KyselyStore, id: string, planName: string, status: string) {
-  // Before the migration the launches table has no router_key column: write the row as then.
-  await store.kysely
-    .insertInto('launches')
-    .values({
-      id,
-      plan_name: planName,
-      plan_version: 1,
-      salt: id,
-      status,
-      phase_index: 0,
-      phase_started_at: 'x',
-      traffic: 0,
-      created_by: 'a',
-      created_at: id,
-      updated_at: 'x',
-      seq: 1,
-      last_decision: null,
-      flag: `flag-${planName}`,
-    } as never)
-    .execute();
-}
+/** A launch row as it was before the migration: a flag, no router_key. */
+const addLaunch = (store: KyselyStore, id: string, planName: string, status: string) =>
+  addLaunchRow(store, id, planName, status, { flag: `flag-${planName}` });
 
-describe.each(backends)('migration router_claims on %s', (backend) => {
+describe.each(MIGRATION_BACKENDS)('migration router_claims on %s', (backend) => {
   it('backfills each launch router key, then refuses a second live launch at one router and service', async () => {
     const store = await beforeClaims(backend);
     try {
@@ -145,12 +90,4 @@ describe.each(backends)('migration router_claims on %s', (backend) => {
   });
 });
 
-afterAll(async () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (schemas.length > 0 && url !== undefined) {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-    await client.end();
-  }
-});
+afterAll(dropMigrationStores);

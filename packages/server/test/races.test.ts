@@ -5,9 +5,6 @@
  * check-then-insert in the handler, decides who wins.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -18,6 +15,12 @@ import { SIGNOFF_PLAN, SIMPLE_PLAN } from './support/plans.js';
 import { TEST_DATABASE_URL, silentLogger } from './support/test-server.js';
 import { HAVE_PROMETHEUS, startPrometheus } from './sources/prometheus-harness.js';
 import type { TestPrometheus } from './sources/prometheus-harness.js';
+import {
+  routedPlan,
+  startWeightsReceiver,
+  webhookRouterConfig,
+} from './routers/weights-receiver.js';
+import type { WeightsReceiver } from './routers/weights-receiver.js';
 
 interface Replicas {
   urls: string[];
@@ -88,6 +91,39 @@ async function send(
 
 const N = 20;
 
+/**
+ * Three trials of N concurrent starts (the i-th of plan `planOf(i)`, sent to
+ * replica i mod the replicas): each time one 201, N-1 409 LAUNCH_ACTIVE and one
+ * live launch, which is then rolled back so the next trial races again.
+ */
+async function raceLaunches(r: Replicas, planOf: (i: number) => string): Promise<void> {
+  const at = (i: number) => r.urls[i % r.urls.length] as string;
+  for (let trial = 0; trial < 3; trial++) {
+    const answers = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        send(at(i), r.operator, 'POST', '/api/v1/launches', JSON.stringify({ plan: planOf(i) })),
+      ),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    expect(created, JSON.stringify(answers.map((a) => a.status))).toHaveLength(1);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(refused).toHaveLength(N - 1);
+    for (const a of refused) expect((a.body.error as { code: string }).code).toBe('LAUNCH_ACTIVE');
+    const live = (await send(at(1), r.viewer, 'GET', '/api/v1/launches?status=running,paused')).body
+      .launches as { id: string }[];
+    const id = (created[0]?.body.launch as { id: string }).id;
+    expect(live.map((l) => l.id)).toEqual([id]);
+    const back = await send(
+      at(0),
+      r.operator,
+      'POST',
+      `/api/v1/launches/${id}/rollback`,
+      JSON.stringify({ reason: `trial ${trial} done` }),
+    );
+    expect(back.status).toBe(200);
+  }
+}
+
 const backends: ('sqlite' | 'postgres')[] = ['sqlite'];
 if (TEST_DATABASE_URL !== undefined && TEST_DATABASE_URL !== '') backends.push('postgres');
 else console.warn('races on PostgreSQL SKIPPED: set THRESHOLD_TEST_DATABASE_URL to run them');
@@ -144,81 +180,24 @@ describe.each(backends)('races on %s', (backend) => {
   });
 
   it('concurrent launches of one flag: one 201, the rest 409 LAUNCH_ACTIVE, every trial', async () => {
-    for (let trial = 0; trial < 3; trial++) {
-      const answers = await Promise.all(
-        Array.from({ length: N }, (_, i) =>
-          send(
-            at(i),
-            r.operator,
-            'POST',
-            '/api/v1/launches',
-            JSON.stringify({ plan: 'checkout-v2' }),
-          ),
-        ),
-      );
-      const created = answers.filter((a) => a.status === 201);
-      expect(created).toHaveLength(1);
-      const refused = answers.filter((a) => a.status === 409);
-      expect(refused).toHaveLength(N - 1);
-      for (const a of refused)
-        expect((a.body.error as { code: string }).code).toBe('LAUNCH_ACTIVE');
-      const live = (await send(at(1), r.viewer, 'GET', '/api/v1/launches?status=running,paused'))
-        .body.launches as { id: string }[];
-      const id = (created[0]?.body.launch as { id: string }).id;
-      expect(live.map((l) => l.id)).toEqual([id]);
-      // Roll it back so the next trial races again for a free flag.
-      const back = await send(
-        at(0),
-        r.operator,
-        'POST',
-        `/api/v1/launches/${id}/rollback`,
-        JSON.stringify({ reason: `trial ${trial} done` }),
-      );
-      expect(back.status).toBe(200);
-    }
+    await raceLaunches(r, () => 'checkout-v2');
     expect((await auditOf('launch.created')).length).toBe(3);
   });
 });
 
-/** Plan `name` (its own flag) moving service web at router edge. */
-const routedPlan = (name: string) => `launch: ${name}
-owner: web-team
-phases:
-  - { name: canary, traffic: 10%, min_duration: 1h }
-  - { name: full, traffic: 100% }
-kpis:
-  operational-health:
-    - { name: errors, kind: mean, source: prometheus, query: 'vector(0)', guard: { max: 1 } }
-router: { name: edge, service: web, arms: { treatment: web-v2, control: web-v1 } }
-`;
-
-describe.each(backends)('router claims on %s', (backend) => {
+describe.skipIf(!HAVE_PROMETHEUS).each(backends)('router claims on %s', (backend) => {
   let r: Replicas;
   let prom: TestPrometheus;
-  let receiver: Server;
+  let receiver: WeightsReceiver;
   const at = (i: number) => r.urls[i % r.urls.length] as string;
   const PLANS = 4;
   beforeAll(async () => {
     // A real webhook receiver for router edge, and the Prometheus its plans' KPIs parse on.
-    receiver = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.writeHead(200).end());
-    });
-    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-    const { port } = receiver.address() as AddressInfo;
-    prom = await startPrometheus(port);
+    receiver = await startWeightsReceiver();
+    prom = await startPrometheus(Number(new URL(receiver.url).port));
     r = await startReplicas(backend, {
       sources: [{ name: 'prometheus', kind: 'prometheus', url: prom.url, timeoutMs: 5000 }],
-      routers: [
-        {
-          name: 'edge',
-          kind: 'webhook',
-          url: `http://127.0.0.1:${port}/weights`,
-          secret: 'races-router-secret-0123456789',
-          timeoutMs: 2000,
-          resyncMs: 60_000,
-        },
-      ],
+      routers: [webhookRouterConfig('edge', receiver)],
     });
     for (let p = 0; p < PLANS; p++) {
       const up = await send(
@@ -226,7 +205,7 @@ describe.each(backends)('router claims on %s', (backend) => {
         r.operator,
         'POST',
         '/api/v1/plans',
-        routedPlan(`routed-${p}`),
+        routedPlan(`routed-${p}`, 'edge'),
         'application/yaml',
       );
       expect(up.status, JSON.stringify(up.body)).toBe(201);
@@ -235,47 +214,10 @@ describe.each(backends)('router claims on %s', (backend) => {
   afterAll(async () => {
     await r?.close();
     await prom?.close();
-    receiver?.closeAllConnections();
-    await new Promise<void>((done) =>
-      receiver === undefined ? done() : receiver.close(() => done()),
-    );
+    await receiver?.close();
   });
 
-  it.skipIf(!HAVE_PROMETHEUS)(
-    'concurrent launches of different flags moving one service at one router: one 201, the rest 409 LAUNCH_ACTIVE, every trial',
-    async () => {
-      for (let trial = 0; trial < 3; trial++) {
-        const answers = await Promise.all(
-          Array.from({ length: N }, (_, i) =>
-            send(
-              at(i),
-              r.operator,
-              'POST',
-              '/api/v1/launches',
-              JSON.stringify({ plan: `routed-${i % PLANS}` }),
-            ),
-          ),
-        );
-        const created = answers.filter((a) => a.status === 201);
-        expect(created, JSON.stringify(answers.map((a) => a.status))).toHaveLength(1);
-        const refused = answers.filter((a) => a.status === 409);
-        expect(refused).toHaveLength(N - 1);
-        for (const a of refused)
-          expect((a.body.error as { code: string }).code).toBe('LAUNCH_ACTIVE');
-        const live = (await send(at(1), r.viewer, 'GET', '/api/v1/launches?status=running,paused'))
-          .body.launches as { id: string }[];
-        const id = (created[0]?.body.launch as { id: string }).id;
-        expect(live.map((l) => l.id)).toEqual([id]);
-        const back = await send(
-          at(0),
-          r.operator,
-          'POST',
-          `/api/v1/launches/${id}/rollback`,
-          JSON.stringify({ reason: `trial ${trial} done` }),
-        );
-        expect(back.status).toBe(200);
-      }
-    },
-    120_000,
-  );
+  it('concurrent launches of different flags moving one service at one router: one 201, the rest 409 LAUNCH_ACTIVE, every trial', async () => {
+    await raceLaunches(r, (i) => `routed-${i % PLANS}`);
+  }, 120_000);
 });

@@ -6,11 +6,6 @@
  * say is what the decision log's decided share and its `router` entries say.
  * The page also shows the evidence integrity the API reports (issue 17).
  */
-import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { integritySentence, routerSentence } from '@threshold/core';
 import type { LaunchStanding, RouterStanding } from '@threshold/core';
 import type { Browser } from 'playwright-core';
@@ -27,32 +22,16 @@ import type { Fixture } from './support/dashboard-fixture.js';
 // The real Prometheus the server tests start: a routed plan's KPIs must parse there before it starts.
 import { HAVE_PROMETHEUS, startPrometheus } from '../../server/test/sources/prometheus-harness.js';
 import type { TestPrometheus } from '../../server/test/sources/prometheus-harness.js';
+import {
+  routedPlan,
+  startWeightsReceiver,
+  webhookRouterConfig,
+} from '../../server/test/routers/weights-receiver.js';
+import type { WeightsReceiver } from '../../server/test/routers/weights-receiver.js';
+import { threshold } from './support/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../cli/bin/threshold.js', import.meta.url));
 const SEE = { timeout: 20_000 };
-
-function threshold(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (_err, stdout) => resolve(stdout),
-    );
-  });
-}
-
-const PLAN = `launch: routed-web
-owner: web-team
-unit: userId
-phases:
-  - { name: canary, traffic: 10%, min_duration: 1h }
-  - { name: full, traffic: 100% }
-kpis:
-  operational-health:
-    - { name: errors, kind: mean, source: prometheus, query: 'vector(0)', guard: { max: 1 } }
-router: { name: mesh, service: web, arms: { treatment: web-v2, control: web-v1 } }
-`;
+const PLAN = routedPlan('routed-web', 'mesh');
 
 interface Detail {
   launch: { id: string; share: number; status: string; seq: number };
@@ -73,32 +52,17 @@ describe.skipIf(!HAS_CHROMIUM || !HAVE_PROMETHEUS)(
   () => {
     let fx: Fixture;
     let browser: Browser;
-    let receiver: Server;
+    let receiver: WeightsReceiver;
     let prom: TestPrometheus;
-    const answer = { status: 200 };
     const tokens = { viewer: '', operator: '', sdk: '' };
 
     beforeAll(async () => {
       await buildDashboard();
-      receiver = createServer((req, res) => {
-        req.resume();
-        req.on('end', () => res.writeHead(answer.status).end());
-      });
-      await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-      const { port } = receiver.address() as AddressInfo;
-      prom = await startPrometheus(port);
+      receiver = await startWeightsReceiver();
+      prom = await startPrometheus(Number(new URL(receiver.url).port));
       fx = await startFixture({
         sources: [{ name: 'prometheus', kind: 'prometheus', url: prom.url, timeoutMs: 5000 }],
-        routers: [
-          {
-            name: 'mesh',
-            kind: 'webhook',
-            url: `http://127.0.0.1:${port}/weights`,
-            secret: 'router-truth-secret-0123456789',
-            timeoutMs: 2000,
-            resyncMs: 60_000,
-          },
-        ],
+        routers: [webhookRouterConfig('mesh', receiver)],
         routerIntervalMs: 100,
       });
       tokens.viewer = await fx.token('vera-viewer', ['viewer']);
@@ -111,8 +75,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAVE_PROMETHEUS)(
       await browser?.close();
       await fx?.close();
       await prom?.close();
-      receiver?.closeAllConnections();
-      await new Promise<void>((r) => (receiver === undefined ? r() : receiver.close(() => r())));
+      await receiver?.close();
     });
 
     const get = async <T>(path: string) => (await api<T>(fx.url, tokens.viewer, 'GET', path)).body;
@@ -150,11 +113,13 @@ describe.skipIf(!HAS_CHROMIUM || !HAVE_PROMETHEUS)(
       expect(r).toMatchObject({ name: 'mesh', service: 'web', kind: 'webhook' });
 
       const env = { THRESHOLD_URL: fx.url, THRESHOLD_TOKEN: tokens.viewer };
-      const json = JSON.parse(await threshold(['launch', 'status', id, '--json'], env)) as {
+      const json = JSON.parse(
+        (await threshold(['launch', 'status', id, '--json'], env)).stdout,
+      ) as {
         standing: LaunchStanding;
       };
       expect(json.standing.router).toEqual(r);
-      const text = await threshold(['launch', 'status', id], env);
+      const { stdout: text } = await threshold(['launch', 'status', id], env);
       expect(text).toContain(`router:  ${routerSentence(r)}`);
 
       const opened = await openPage(browser);
@@ -228,7 +193,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAVE_PROMETHEUS)(
         .toMatch(/^evidence: 1 exposure quarantined/);
 
       // The router starts refusing; the rollback's 0% is decided but not applied.
-      answer.status = 500;
+      receiver.status = 500;
       const back = await api(fx.url, tokens.operator, 'POST', `/api/v1/launches/${id}/rollback`, {
         reason: 'router-truth',
       });
@@ -241,7 +206,7 @@ describe.skipIf(!HAS_CHROMIUM || !HAVE_PROMETHEUS)(
       );
 
       // It accepts again: the log gets an applied entry and every screen follows.
-      answer.status = 200;
+      receiver.status = 200;
       const healed = await agree(id, await routerIn(id, 'applied'));
       expect(healed.applied?.traffic).toBe(0);
     });

@@ -14,12 +14,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  HAPROXY_BIN,
+  freePort,
+  haproxyConfig,
+  spawnHaproxy,
+  stopProcess,
+} from '../examples/infra-canary/haproxy.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 50);
-const HAPROXY = process.env.HAPROXY ?? '/usr/sbin/haproxy';
+const HAPROXY = process.env.HAPROXY ?? HAPROXY_BIN;
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 for (const bin of [HAPROXY, PROMETHEUS])
   if (!existsSync(bin)) {
@@ -35,24 +41,6 @@ const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
-async function freePort() {
-  const srv = createNetServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-function runtime(socket, command) {
-  return new Promise((resolve, reject) => {
-    const s = connect(socket);
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('connect', () => s.write(`${command}\n`));
-    s.on('data', (d) => (out += d));
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-  });
-}
 async function spawnUntil(bin, args, ready) {
   const proc = spawn(bin, args, { stdio: 'ignore' });
   for (let i = 0; i < 200; i++) {
@@ -73,27 +61,21 @@ for (let i = 0; i < 2; i++) {
 const socket = join(dir, 'haproxy.sock');
 writeFileSync(
   join(dir, 'haproxy.cfg'),
-  [
-    'global',
-    `  stats socket ${socket} mode 600 level admin`,
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 10s',
-    '  timeout server 10s',
-    'frontend fe',
-    `  bind 127.0.0.1:${await freePort()}`,
-    '  default_backend web',
-    'backend web',
-    '  balance roundrobin',
-    `  server web-v1 127.0.0.1:${upstreams[0].address().port} weight 256`,
-    `  server web-v2 127.0.0.1:${upstreams[1].address().port} weight 0`,
-    '',
-  ].join('\n'),
+  haproxyConfig({
+    frontPort: await freePort(),
+    socket,
+    servers: [
+      { name: 'web-v1', port: upstreams[0].address().port, weight: 256 },
+      { name: 'web-v2', port: upstreams[1].address().port, weight: 0 },
+    ],
+  }),
 );
-const haproxy = await spawnUntil(HAPROXY, ['-f', join(dir, 'haproxy.cfg'), '-db'], async () =>
-  /initial/.test(await runtime(socket, 'get weight web/web-v1')),
-);
+const haproxy = await spawnHaproxy({
+  bin: HAPROXY,
+  config: join(dir, 'haproxy.cfg'),
+  api: socket,
+  server: 'web-v1',
+});
 const promPort = await freePort();
 writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
 const prometheus = await spawnUntil(
@@ -190,7 +172,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 await server.close();
-haproxy.kill('SIGTERM');
+await stopProcess(haproxy);
 prometheus.kill('SIGTERM');
 for (const s of upstreams) s.close();
 rmSync(dir, { recursive: true, force: true });

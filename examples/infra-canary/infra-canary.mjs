@@ -5,27 +5,24 @@
 // the whole time. `run.mjs` is the command; the tests call runInfraCanary().
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createToken, startServer } from '@threshold/server';
 import pino from 'pino';
+import {
+  HAPROXY_BIN,
+  freePort,
+  haproxyConfig,
+  runtime,
+  spawnHaproxy,
+  stopProcess,
+} from './haproxy.mjs';
 import { startService } from './service.mjs';
 
-export const HAPROXY_BIN = process.env.THRESHOLD_HAPROXY_BIN ?? '/usr/sbin/haproxy';
 export const PROMETHEUS_BIN = process.env.THRESHOLD_PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 export const PLAN_FILE = new URL('./plan.yaml', import.meta.url);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  const srv = createServer();
-  await new Promise((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Start a child process and wait until `ready()` says so. */
 async function startProcess(bin, args, ready, what) {
@@ -41,28 +38,6 @@ async function startProcess(bin, args, ready, what) {
   }
   proc.kill('SIGKILL');
   throw new Error(`${what} did not start: ${output}`);
-}
-
-async function stopProcess(proc) {
-  if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** One Runtime API command, as an operator would send it with socat. */
-export function runtime(socket, command) {
-  return new Promise((resolve, reject) => {
-    const s = connect(socket);
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('connect', () => s.write(`${command}\n`));
-    s.on('data', (d) => (out += d));
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-  });
 }
 
 /** The new version's share HAProxy itself holds. */
@@ -130,35 +105,18 @@ export async function runInfraCanary({ fault = false, say = () => {}, timeoutMs 
     const haproxyCfg = join(dir, 'haproxy.cfg');
     writeFileSync(
       haproxyCfg,
-      [
-        'global',
-        '  nbthread 1',
-        `  stats socket ${socket} mode 600 level admin`,
-        'defaults',
-        '  mode http',
-        '  timeout connect 2s',
-        '  timeout client 10s',
-        '  timeout server 10s',
-        'frontend fe',
-        `  bind 127.0.0.1:${front}`,
-        '  default_backend web',
-        'frontend metrics',
-        `  bind 127.0.0.1:${metrics}`,
-        '  http-request use-service prometheus-exporter if { path /metrics }',
-        'backend web',
-        '  balance roundrobin',
+      haproxyConfig({
+        frontPort: front,
+        socket,
+        metricsPort: metrics,
         // The config file's weights: all traffic to the current version.
-        `  server web-v1 127.0.0.1:${v1.port} weight 256`,
-        `  server web-v2 127.0.0.1:${v2.port} weight 0`,
-        '',
-      ].join('\n'),
+        servers: [
+          { name: 'web-v1', port: v1.port, weight: 256 },
+          { name: 'web-v2', port: v2.port, weight: 0 },
+        ],
+      }),
     );
-    const haproxy = await startProcess(
-      HAPROXY_BIN,
-      ['-f', haproxyCfg, '-db'],
-      async () => /initial/.test(await runtime(socket, 'get weight web/web-v1')),
-      'haproxy',
-    );
+    const haproxy = await spawnHaproxy({ config: haproxyCfg, api: socket, server: 'web-v1' });
     cleanup.push(() => stopProcess(haproxy));
     say(
       `haproxy: http://127.0.0.1:${front} in front of web-v1 (weight 256) and web-v2 (weight 0); Runtime API ${socket}`,

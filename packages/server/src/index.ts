@@ -26,6 +26,8 @@ export type { OperatorAction, TransitionResult } from './launches/operator-trans
 export { signoffStatus, gatePhase } from './launches/signoff-status.js';
 export type { SignoffStatus } from './launches/signoff-status.js';
 export type { LaunchSummary } from './launches/launch-view.js';
+export type { LaunchDetailAnswer } from './routes/launch-routes.js';
+export type { LookAnswer } from './controller/look-routes.js';
 export { DASHBOARD_EVENTS } from './routes/dashboard-stream-route.js';
 export type { BatchError } from './routes/sdk-routes.js';
 export { startServer, DEFAULT_PORT } from './start-server.js';

@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { ERROR_CODES } from '@threshold/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIMPLE_PLAN } from './support/plans.js';
 import { startTestServer } from './support/test-server.js';
 import type { TestServer } from './support/test-server.js';
 
@@ -146,6 +148,68 @@ describe('OpenAPI document', () => {
       >
     ).Error;
     expect(errorSchema?.properties.error.properties.code.enum).toEqual(Object.keys(ERROR_CODES));
+  });
+
+  it('defines the launch summary once: every answer carrying one references it, and real answers validate', async () => {
+    const schemas = doc.components.schemas as Record<string, Record<string, unknown>>;
+    expect(schemas.LaunchSummary).toMatchObject({ type: 'object', title: 'LaunchSummary' });
+    const json = JSON.stringify(doc.paths);
+    // Its fields are written in the component only.
+    expect(json).not.toContain('"phaseStartedAt"');
+    const ref = { $ref: '#/components/schemas/LaunchSummary' };
+    const schemaOf = (path: string, method: string, status: string) =>
+      doc.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+    expect(schemaOf('/api/v1/launches/{id}/pause', 'post', '200')).toMatchObject({
+      properties: { launch: ref },
+    });
+    expect(schemaOf('/api/v1/launches', 'get', '200')).toMatchObject({
+      properties: {
+        launches: {
+          items: { title: 'LaunchListEntry', allOf: [ref], required: ['owner', 'standing'] },
+        },
+      },
+    });
+    expect(schemaOf('/api/v1/launches/{id}', 'get', '200')).toMatchObject({
+      properties: { launch: { allOf: [ref], required: ['salt'], unevaluatedProperties: false } },
+    });
+
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
+    ajv.addSchema({ $id: 'threshold-openapi', components: doc.components });
+    const check = (schema: unknown, body: unknown) => {
+      const validate = ajv.compile(
+        JSON.parse(
+          JSON.stringify(schema).replaceAll('"#/components/', '"threshold-openapi#/components/'),
+        ) as object,
+      );
+      expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+      return validate;
+    };
+    await t.call('operator', 'POST', '/api/v1/plans', SIMPLE_PLAN, {
+      'content-type': 'application/yaml',
+    });
+    const plan = /launch: (\S+)/.exec(SIMPLE_PLAN)?.[1] ?? '';
+    const started = await t.json<{ launch: { id: string } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      { plan },
+    );
+    expect(started.status).toBe(201);
+    const id = started.body.launch.id;
+    const list = await t.json('viewer', 'GET', '/api/v1/launches');
+    check(schemaOf('/api/v1/launches', 'get', '200'), list.body);
+    const overview = await t.json('viewer', 'GET', '/api/v1/dashboard/launches');
+    check(schemaOf('/api/v1/dashboard/launches', 'get', '200'), overview.body);
+    const detail = await t.json<{ launch: Record<string, unknown> }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${id}`,
+    );
+    const detailSchema = check(schemaOf('/api/v1/launches/{id}', 'get', '200'), detail.body);
+    // Closed still: a field neither the summary nor the detail names is refused.
+    expect(detailSchema({ ...detail.body, launch: { ...detail.body.launch, extra: 1 } })).toBe(
+      false,
+    );
   });
 });
 

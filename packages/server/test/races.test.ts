@@ -13,6 +13,14 @@ import { createToken, startServer } from '@threshold/server';
 import type { RunningServer, StartServerOptions } from '@threshold/server';
 import { SIGNOFF_PLAN, SIMPLE_PLAN } from './support/plans.js';
 import { TEST_DATABASE_URL, silentLogger } from './support/test-server.js';
+import { HAVE_PROMETHEUS, startPrometheus } from './sources/prometheus-harness.js';
+import type { TestPrometheus } from './sources/prometheus-harness.js';
+import {
+  routedPlan,
+  startWeightsReceiver,
+  webhookRouterConfig,
+} from './routers/weights-receiver.js';
+import type { WeightsReceiver } from './routers/weights-receiver.js';
 
 interface Replicas {
   urls: string[];
@@ -21,7 +29,10 @@ interface Replicas {
   close(): Promise<void>;
 }
 
-async function startReplicas(backend: 'sqlite' | 'postgres'): Promise<Replicas> {
+async function startReplicas(
+  backend: 'sqlite' | 'postgres',
+  extra: Partial<StartServerOptions> = {},
+): Promise<Replicas> {
   const dir = mkdtempSync(join(tmpdir(), 'threshold-races-'));
   const schema = `races_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const where =
@@ -34,6 +45,7 @@ async function startReplicas(backend: 'sqlite' | 'postgres'): Promise<Replicas> 
     controller: false,
     outbox: false,
     ...where,
+    ...extra,
   };
   const servers: RunningServer[] = [await startServer(common)];
   // Two replicas on one database: requests alternate between them.
@@ -78,6 +90,39 @@ async function send(
 }
 
 const N = 20;
+
+/**
+ * Three trials of N concurrent starts (the i-th of plan `planOf(i)`, sent to
+ * replica i mod the replicas): each time one 201, N-1 409 LAUNCH_ACTIVE and one
+ * live launch, which is then rolled back so the next trial races again.
+ */
+async function raceLaunches(r: Replicas, planOf: (i: number) => string): Promise<void> {
+  const at = (i: number) => r.urls[i % r.urls.length] as string;
+  for (let trial = 0; trial < 3; trial++) {
+    const answers = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        send(at(i), r.operator, 'POST', '/api/v1/launches', JSON.stringify({ plan: planOf(i) })),
+      ),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    expect(created, JSON.stringify(answers.map((a) => a.status))).toHaveLength(1);
+    const refused = answers.filter((a) => a.status === 409);
+    expect(refused).toHaveLength(N - 1);
+    for (const a of refused) expect((a.body.error as { code: string }).code).toBe('LAUNCH_ACTIVE');
+    const live = (await send(at(1), r.viewer, 'GET', '/api/v1/launches?status=running,paused')).body
+      .launches as { id: string }[];
+    const id = (created[0]?.body.launch as { id: string }).id;
+    expect(live.map((l) => l.id)).toEqual([id]);
+    const back = await send(
+      at(0),
+      r.operator,
+      'POST',
+      `/api/v1/launches/${id}/rollback`,
+      JSON.stringify({ reason: `trial ${trial} done` }),
+    );
+    expect(back.status).toBe(200);
+  }
+}
 
 const backends: ('sqlite' | 'postgres')[] = ['sqlite'];
 if (TEST_DATABASE_URL !== undefined && TEST_DATABASE_URL !== '') backends.push('postgres');
@@ -135,38 +180,44 @@ describe.each(backends)('races on %s', (backend) => {
   });
 
   it('concurrent launches of one flag: one 201, the rest 409 LAUNCH_ACTIVE, every trial', async () => {
-    for (let trial = 0; trial < 3; trial++) {
-      const answers = await Promise.all(
-        Array.from({ length: N }, (_, i) =>
-          send(
-            at(i),
-            r.operator,
-            'POST',
-            '/api/v1/launches',
-            JSON.stringify({ plan: 'checkout-v2' }),
-          ),
-        ),
-      );
-      const created = answers.filter((a) => a.status === 201);
-      expect(created).toHaveLength(1);
-      const refused = answers.filter((a) => a.status === 409);
-      expect(refused).toHaveLength(N - 1);
-      for (const a of refused)
-        expect((a.body.error as { code: string }).code).toBe('LAUNCH_ACTIVE');
-      const live = (await send(at(1), r.viewer, 'GET', '/api/v1/launches?status=running,paused'))
-        .body.launches as { id: string }[];
-      const id = (created[0]?.body.launch as { id: string }).id;
-      expect(live.map((l) => l.id)).toEqual([id]);
-      // Roll it back so the next trial races again for a free flag.
-      const back = await send(
-        at(0),
-        r.operator,
-        'POST',
-        `/api/v1/launches/${id}/rollback`,
-        JSON.stringify({ reason: `trial ${trial} done` }),
-      );
-      expect(back.status).toBe(200);
-    }
+    await raceLaunches(r, () => 'checkout-v2');
     expect((await auditOf('launch.created')).length).toBe(3);
   });
+});
+
+describe.skipIf(!HAVE_PROMETHEUS).each(backends)('router claims on %s', (backend) => {
+  let r: Replicas;
+  let prom: TestPrometheus;
+  let receiver: WeightsReceiver;
+  const at = (i: number) => r.urls[i % r.urls.length] as string;
+  const PLANS = 4;
+  beforeAll(async () => {
+    // A real webhook receiver for router edge, and the Prometheus its plans' KPIs parse on.
+    receiver = await startWeightsReceiver();
+    prom = await startPrometheus(Number(new URL(receiver.url).port));
+    r = await startReplicas(backend, {
+      sources: [{ name: 'prometheus', kind: 'prometheus', url: prom.url, timeoutMs: 5000 }],
+      routers: [webhookRouterConfig('edge', receiver)],
+    });
+    for (let p = 0; p < PLANS; p++) {
+      const up = await send(
+        at(p),
+        r.operator,
+        'POST',
+        '/api/v1/plans',
+        routedPlan(`routed-${p}`, 'edge'),
+        'application/yaml',
+      );
+      expect(up.status, JSON.stringify(up.body)).toBe(201);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await r?.close();
+    await prom?.close();
+    await receiver?.close();
+  });
+
+  it('concurrent launches of different flags moving one service at one router: one 201, the rest 409 LAUNCH_ACTIVE, every trial', async () => {
+    await raceLaunches(r, (i) => `routed-${i % PLANS}`);
+  }, 120_000);
 });

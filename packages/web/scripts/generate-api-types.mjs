@@ -107,12 +107,17 @@ class Emitter {
           'enum',
           'const',
           'anyOf',
+          'allOf',
+          'unevaluatedProperties',
           '$ref',
         ].includes(key)
       )
         this.fail(where, `unsupported keyword ${key}`);
     }
     if (schema.$ref !== undefined) return this.ref(schema.$ref, where);
+    if (schema.unevaluatedProperties !== undefined && schema.unevaluatedProperties !== false)
+      this.fail(where, 'only unevaluatedProperties: false is supported');
+    if (schema.allOf !== undefined) return this.extension(schema, where);
     if (typeof schema.title === 'string' && schema.type === 'object') {
       return this.hoist(schema.title, schema, where);
     }
@@ -128,7 +133,22 @@ class Emitter {
     return this.hoist(name, target, ref);
   }
 
-  hoist(name, schema, where) {
+  /**
+   * An object that extends named ones (allOf of `$ref`s, plus its own fields): a
+   * titled one is an interface that extends them, an untitled one their intersection.
+   */
+  extension(schema, where) {
+    if (schema.type !== 'object') this.fail(where, 'allOf on something other than an object');
+    const bases = schema.allOf.map((s, i) => {
+      if (s.$ref === undefined) this.fail(`${where}.allOf[${i}]`, 'allOf of anything but $refs');
+      return this.ref(s.$ref, `${where}.allOf[${i}]`);
+    });
+    if (typeof schema.title !== 'string') return [...bases, this.object(schema, where)].join(' & ');
+    return this.hoist(schema.title, schema, where, ` extends ${bases.join(', ')}`);
+  }
+
+  /** A named interface for `schema` (once per name), extending `heritage` when given. */
+  hoist(name, schema, where, heritage = '') {
     if (!IDENTIFIER.test(name)) this.fail(where, `title ${JSON.stringify(name)} is no identifier`);
     const known = this.named.get(name);
     if (known !== undefined) {
@@ -138,7 +158,7 @@ class Emitter {
     }
     const entry = { schema, text: '' };
     this.named.set(name, entry);
-    entry.text = `${comment(schema.description, '')}export interface ${name} ${this.object(
+    entry.text = `${comment(schema.description, '')}export interface ${name}${heritage} ${this.object(
       schema,
       `${name}`,
     )}\n`;

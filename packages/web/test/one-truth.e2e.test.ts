@@ -8,8 +8,6 @@
  * Looks are recorded only when something changes here (a decision, another
  * state), so the last recorded look of each launch is the look that decided.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import type { LaunchStanding } from '@threshold/core';
@@ -25,23 +23,8 @@ import {
 } from './support/dashboard-fixture.js';
 import type { Fixture } from './support/dashboard-fixture.js';
 import { driveUsers, waitFor, whenConfig } from './support/drive-launch.js';
+import { threshold } from './support/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../../cli/bin/threshold.js', import.meta.url));
-
-/** The CLI as people run it, in a child process (the server answers in this one, so never block it). */
-function threshold(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (_err, stdout, stderr) => resolve({ stdout, stderr }),
-    );
-  });
-}
 const SEE = { timeout: 20_000 };
 
 const healthy = `kpis:

@@ -5,105 +5,38 @@
  */
 import {
   VERDICT_WORDS,
-  formatCount,
   formatPercent,
   formatSigned,
   formatValue,
+  integritySentence,
+  routerSentence,
 } from '@threshold/core';
-import type { KpiStanding, LaunchStanding } from '@threshold/core';
+import type { Condition, KpiStanding, LaunchStanding, RouterStanding } from '@threshold/core';
+import type { LaunchDetailAnswer, LookAnswer } from '@threshold/server';
 import { renderTable } from '../text-table.js';
 
-/** What the server says about a launch (GET /api/v1/launches/:id), as far as status reads it. */
-export interface LaunchDetail {
-  launch: {
-    id: string;
-    plan: string;
-    planVersion: number;
-    flag: string;
-    status: string;
-    phase: string;
-    phaseIndex: number;
-    phases: number;
-    share: number;
-    phaseStartedAt: string;
+/**
+ * What the server says about a launch (GET /api/v1/launches/:id), as far as
+ * status reads it: the server's own answer type, with the fields older servers
+ * do not send left optional.
+ */
+export type LaunchDetail = Pick<LaunchDetailAnswer, 'launch' | 'pendingSignoffs' | 'lastDecision'> &
+  Partial<Pick<LaunchDetailAnswer, 'integrity' | 'sources' | 'notifications'>> & {
+    /** Where the launch stands, as core types it (older servers send none). */
+    standing?: LaunchStanding;
   };
-  pendingSignoffs: {
-    phase: string;
-    role: string;
-    quorum: number;
-    approvedBy: string[];
-    rejectedBy: string[];
-    missing: number;
-  }[];
-  lastDecision: {
-    seq?: number;
-    type?: string;
-    reason?: string;
-    at?: string;
-    actor?: string;
-  } | null;
-  /** Evidence integrity (absent from servers before ADR 0019). */
-  integrity?: {
-    phase: string;
-    quarantined: Record<string, number>;
-    dominant: { name: string; share: number } | null;
-  };
-  /** Health of the metric sources the plan reads (older servers send none). */
-  sources?: SourceHealthView[];
-  /** Where the launch stands (older servers send none). */
-  standing?: LaunchStanding;
-  /** What became of each notification the launch asked for (older servers send none). */
-  notifications?: NotificationView[];
-}
 
 /** One notification's delivery, as the server reports it. */
-export interface NotificationView {
-  key: string;
-  kind: 'notify' | 'webhook' | 'warning';
-  target: string;
-  seq: number;
-  at: string;
-  kpi: string | null;
-  state: 'queued' | 'delivered' | 'failed' | 'not-configured' | 'unknown';
-  error: string | null;
-  attempts: number;
-  settledAt: string | null;
-}
+export type NotificationView = LaunchDetailAnswer['notifications'][number];
 
 /** One metric source's health, as the server reports it. */
-export interface SourceHealthView {
-  name: string;
-  kind: string;
-  target: string;
-  state: 'ok' | 'failing' | 'unknown';
-  lastError?: string;
-  lastQueryAt?: string;
-}
+export type SourceHealthView = LaunchDetailAnswer['sources'][number];
 
 /** One KPI of a recorded look (GET /api/v1/launches/:id/looks). */
-export interface LookKpiView {
-  kpi: string;
-  category: string;
-  verdict: string;
-  estimate: { treatment: number | null; control: number | null };
-  difference: number | null;
-  interval: [number | null, number | null] | null;
-  threshold: number | null;
-  relative: boolean | null;
-}
+export type LookKpiView = LookAnswer['kpis'][number];
 
-/** A recorded look, as far as status reads it. */
-export interface LookView {
-  seq: number;
-  at: number;
-  state: string;
-  summary: string;
-  units: { treatment: number; control: number };
-  srm: { healthy: boolean; pValue: number };
-  next: { phase: string; traffic: number } | null;
-  conditions: { id: string; met: boolean; asks?: string[] }[];
-  kpis: LookKpiView[];
-}
+/** A recorded look, with its conditions as core types them. */
+export type LookView = Omit<LookAnswer, 'conditions'> & { conditions: Condition[] };
 
 /** The whole status, as `--json` prints it. */
 export interface LaunchStatusView {
@@ -173,22 +106,21 @@ export function notificationLines(notifications: readonly NotificationView[]): s
   });
 }
 
-/** "evidence: …" when exposures were quarantined or one token dominates; null when all is well. */
+/** "evidence: …" when exposures were quarantined or one token dominates; null when all is well (core's integritySentence). */
 export function integrityLine(integrity: LaunchDetail['integrity'] | null): string | null {
-  if (integrity === null || integrity === undefined) return null;
-  const reasons = Object.entries(integrity.quarantined).filter(([, n]) => n > 0);
-  const total = reasons.reduce((a, [, n]) => a + n, 0);
-  const parts: string[] = [];
-  if (total > 0)
-    parts.push(
-      `${formatCount(total)} exposure${total === 1 ? '' : 's'} quarantined (${reasons.map(([r, n]) => `${r} ${formatCount(n)}`).join(', ')})`,
-    );
-  const d = integrity.dominant;
-  if (d !== null)
-    parts.push(
-      `token ${d.name} supplied ${formatPercent(d.share, false)} of ${integrity.phase}'s units`,
-    );
-  return parts.length === 0 ? null : `evidence: ${parts.join('; ')}`;
+  return integritySentence(integrity);
+}
+
+/** The router's sentence (core's), with when the last share was confirmed; null without a router. */
+export function routerLine(router: RouterStanding | null | undefined, now: number): string | null {
+  if (router === null || router === undefined) return null;
+  const when =
+    router.applied === null
+      ? ''
+      : ` Confirmed ${formatDuration(Math.max(0, now - router.applied.at))} ago.`;
+  const failing =
+    router.since === null ? '' : ` Failing for ${formatDuration(Math.max(0, now - router.since))}.`;
+  return `${routerSentence(router)}${when}${failing}`;
 }
 
 /** "1h 4m", "2m 5s", "12s". */
@@ -279,6 +211,8 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
       lines.push(`next:    ${look.next.phase} at ${formatShare(look.next.traffic)}`);
   } else if (standing.nextStep !== null) lines.push(`next:    ${standing.nextStep}`);
   for (const w of standing?.warnings ?? []) lines.push(`warning: ${w.message}`);
+  const router = routerLine(standing?.router, now);
+  if (router !== null) lines.push(`router:  ${router}`);
   if (look !== null) {
     if (standing === null) lines.push(`now:     ${look.summary} (look ${ago(look.at)} ago)`);
     lines.push(
@@ -306,7 +240,8 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
     );
   }
   lines.push('');
-  const asks = look?.conditions.find((c) => c.id === 'no-asks' && !c.met)?.asks ?? [];
+  const unanswered = look?.conditions.find((c) => c.id === 'no-asks' && !c.met);
+  const asks = unanswered?.id === 'no-asks' ? unanswered.asks : [];
   if (view.pendingSignoffs.length === 0 && asks.length === 0) lines.push('sign-offs: none pending');
   else {
     const parts = view.pendingSignoffs.map(

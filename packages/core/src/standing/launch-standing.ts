@@ -18,6 +18,8 @@ import type { Plan } from '../plan/plan-schema.js';
 import { formatShare } from '../plan/quantities.js';
 import type { GuardResult, Verdict } from '../statistics/guard-result.js';
 import { decisionCause } from './decision-cause.js';
+import { NO_ROUTER_LOG, routerStanding } from './router-standing.js';
+import type { RouterLog, RouterStanding } from './router-standing.js';
 
 /** One word for where a launch stands. */
 export type StandingState =
@@ -94,7 +96,7 @@ export interface LoggedDecision {
 
 /** What {@link launchStanding} derives from. */
 export interface StandingInput {
-  plan: Pick<Plan, 'flag' | 'phases'>;
+  plan: Pick<Plan, 'flag' | 'phases' | 'router'>;
   /** The state folded from the launch's log. */
   state: LaunchState;
   /** The latest recorded look, or null. */
@@ -105,6 +107,8 @@ export interface StandingInput {
   pause?: LoggedDecision | null;
   /** Time without any exposure in a live phase after which a running launch warns; null never warns. */
   noExposureWarningMs: number | null;
+  /** The log's router entries (none when absent). */
+  router?: RouterLog;
 }
 
 /** A warning about a running launch. */
@@ -151,6 +155,8 @@ export interface LaunchStanding {
     actor: string;
   } | null;
   warnings: StandingWarning[];
+  /** Where the plan's traffic router stands (decided against applied); null without a router. */
+  router: RouterStanding | null;
 }
 
 const capitalize = (s: string) => (s === '' ? s : s[0]?.toUpperCase() + s.slice(1));
@@ -397,6 +403,7 @@ export function launchStanding(input: StandingInput): LaunchStanding {
             actor: about.actor,
           },
     warnings: warning === null ? [] : [warning],
+    router: routerStanding(plan, state, input.router ?? NO_ROUTER_LOG),
   };
 }
 

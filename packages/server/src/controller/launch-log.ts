@@ -3,8 +3,16 @@
  * `decision` event by core's reducer. Other event types (created, approval, look,
  * and the informational ones the API writes) do not change the state.
  */
-import { applyDecision, initialLaunchState } from '@threshold/core';
-import type { Decision, LaunchState, LoggedDecision, Plan, StandingLook } from '@threshold/core';
+import { NO_ROUTER_LOG, applyDecision, foldRouterEntry, initialLaunchState } from '@threshold/core';
+import type {
+  Decision,
+  LaunchState,
+  LoggedDecision,
+  Plan,
+  RouterEntry,
+  RouterLog,
+  StandingLook,
+} from '@threshold/core';
 import type { LaunchEvent, LaunchRecord } from '../store/store.js';
 
 /** Event type of a decision (controller's or a person's) in a launch's log. */
@@ -15,6 +23,8 @@ export const LOOK_EVENT = 'look';
 export const WARNING_EVENT = 'warning';
 /** Event type of a notification's delivery outcome (written by the outbox worker); the reducer ignores it. */
 export const NOTIFICATION_EVENT = 'notification';
+/** Event type of a router entry: what was applied at the router, apart from what was decided. */
+export const ROUTER_EVENT = 'router';
 
 // Side effects only: they do not change where the launch stands.
 const SIDE_EFFECTS: ReadonlySet<string> = new Set(['notify', 'webhook']);
@@ -34,11 +44,22 @@ export interface FoldedLog {
   pause: LoggedDecision | null;
   /** Keys of the warnings raised so far (each is raised once). */
   warnings: string[];
+  /** The last router entry that confirmed a share, and the last of any kind. */
+  router: RouterLog;
 }
 
 /** A log with nothing folded yet. */
 function emptyLog(state: LaunchState): FoldedLog {
-  return { state, seq: 0, lastLookAt: null, look: null, decision: null, pause: null, warnings: [] };
+  return {
+    state,
+    seq: 0,
+    lastLookAt: null,
+    look: null,
+    decision: null,
+    pause: null,
+    warnings: [],
+    router: NO_ROUTER_LOG,
+  };
 }
 
 /** The state a launch starts in (before any decision of its log). */
@@ -58,7 +79,7 @@ export function startingState(
 
 /** Fold events (in seq order) into a state; events at or below `from.seq` are skipped. */
 export function foldLog(from: FoldedLog, events: readonly LaunchEvent[]): FoldedLog {
-  let { state, seq, lastLookAt, look, decision, pause, warnings } = from;
+  let { state, seq, lastLookAt, look, decision, pause, warnings, router } = from;
   for (const event of events) {
     if (event.seq <= seq) continue;
     seq = event.seq;
@@ -75,9 +96,12 @@ export function foldLog(from: FoldedLog, events: readonly LaunchEvent[]): Folded
     } else if (event.type === WARNING_EVENT) {
       const key = (event.data as { key?: unknown } | null)?.key;
       if (typeof key === 'string' && !warnings.includes(key)) warnings = [...warnings, key];
+    } else if (event.type === ROUTER_EVENT) {
+      const entry = routerEntryOf(event);
+      if (entry !== null) router = foldRouterEntry(router, entry);
     }
   }
-  return { state, seq, lastLookAt, look, decision, pause, warnings };
+  return { state, seq, lastLookAt, look, decision, pause, warnings, router };
 }
 
 /** Rebuild a launch's state from its whole log. */
@@ -88,6 +112,24 @@ export function rebuildState(
   events: readonly LaunchEvent[],
 ): FoldedLog {
   return foldLog(emptyLog(startingState(plan, launch, authors)), events);
+}
+
+/** A `router` event as the standing reads it; null for one that does not have the shape. */
+function routerEntryOf(event: LaunchEvent): RouterEntry | null {
+  const d = event.data as Record<string, unknown> | null;
+  if (typeof d !== 'object' || d === null) return null;
+  if (d.status !== 'applied' && d.status !== 'failed') return null;
+  if (typeof d.traffic !== 'number' || typeof d.decision !== 'number') return null;
+  return {
+    seq: event.seq,
+    at: Date.parse(event.at),
+    status: d.status,
+    kind: typeof d.kind === 'string' ? d.kind : 'unknown',
+    target: typeof d.target === 'string' ? d.target : '',
+    traffic: d.traffic,
+    decision: d.decision,
+    reason: typeof d.reason === 'string' ? d.reason : '',
+  };
 }
 
 // The log is ours, but a row edited by hand must not crash the controller.

@@ -62,6 +62,9 @@ const lookSchema = z
   })
   .meta({ title: 'Look' });
 
+/** One recorded look, as GET /api/v1/launches/:id/looks answers it. */
+export type LookAnswer = z.output<typeof lookSchema>;
+
 /** The looks route. */
 export function lookRoutes(ctx: RouteContext): RouteSpec[] {
   const { store } = ctx;

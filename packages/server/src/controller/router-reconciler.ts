@@ -24,10 +24,9 @@ import { StoreConflictError } from '../store/index.js';
 import type { LaunchEvent, LaunchRecord, Store } from '../store/store.js';
 import type { Lease } from './lease.js';
 import { localLease } from './lease.js';
-import { DECISION_EVENT } from './launch-log.js';
+import { DECISION_EVENT, ROUTER_EVENT } from './launch-log.js';
 
-/** Event type of a router entry in a launch's log: what was applied, apart from what was decided. */
-export const ROUTER_EVENT = 'router';
+export { ROUTER_EVENT };
 
 /** Default time between reconciliation passes. */
 export const DEFAULT_ROUTER_INTERVAL_MS = 500;
@@ -297,6 +296,7 @@ export function createRouterReconciler(options: RouterReconcilerOptions): Router
       result: Extract<WeightResult, { ok: true }>,
       found: number | null,
       reason: string,
+      since?: number,
     ): Promise<RouterStatus> => {
       const at = now();
       options.metrics?.routerCalls.inc({ router: spec.name, result: 'applied' });
@@ -321,7 +321,7 @@ export function createRouterReconciler(options: RouterReconcilerOptions): Router
       });
       e.logged = { traffic: desired, decision, at };
       logger.info({ launch: launch.id, router: spec.name, traffic: desired, found }, reason);
-      return holds(at);
+      return holds(since ?? at);
     };
 
     // A finished launch whose last share is on record needs nothing more (its router may have moved on).
@@ -334,7 +334,10 @@ export function createRouterReconciler(options: RouterReconcilerOptions): Router
       if (!r.ok) return failed(r.reason);
       found = r.traffic;
       if (sameShare(r.traffic, desired)) {
-        if (known !== undefined) return holds(known);
+        if (known !== undefined && e.failing === null) return holds(known);
+        // After a failure the log says so until an entry says the share holds again.
+        if (known !== undefined)
+          return applied(r, r.traffic, `${router.target} holds ${share} again`, known);
         // The router holds it though no entry says so (an apply whose entry was lost in a crash).
         return applied(r, r.traffic, `${router.target} already holds ${share}`);
       }
@@ -349,7 +352,10 @@ export function createRouterReconciler(options: RouterReconcilerOptions): Router
       decisionId: `${launch.id}:${decision}`,
     });
     if (!result.ok) return failed(result.reason);
-    if (router.read === undefined && known !== undefined) return holds(known);
+    if (router.read === undefined && known !== undefined)
+      return e.failing === null
+        ? holds(known)
+        : applied(result, found, `${router.target} accepts ${share} again`, known);
     const reason =
       known !== undefined
         ? `re-applied ${share} at ${router.target}: it held ${found === null ? 'another share' : formatShare(found)} (restarted, or changed by hand)`

@@ -33,7 +33,21 @@ export const launchSummarySchema = z
     updatedAt: z.string(),
     seq: z.number().int(),
   })
-  .meta({ title: 'LaunchSummary' });
+  // The id makes it one component of the OpenAPI document, referenced wherever it is used.
+  .meta({ id: 'LaunchSummary', title: 'LaunchSummary' });
+
+/** The JSON Schema key naming the component an object extends (the OpenAPI document turns it into allOf). */
+export const EXTENDS_KEY = 'x-extends';
+
+/** Schemas other objects extend, by their id (so the OpenAPI document can define them before any use). */
+export const BASE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  LaunchSummary: launchSummarySchema,
+};
+
+/** A launch summary with more fields: the OpenAPI document says allOf LaunchSummary and the new fields, never its fields again. */
+export function extendLaunchSummary<S extends z.ZodRawShape>(shape: S) {
+  return launchSummarySchema.extend(shape).meta({ [EXTENDS_KEY]: 'LaunchSummary' });
+}
 
 /**
  * Largest value of an `integer` column (PostgreSQL int4; SQLite would take more,

@@ -69,6 +69,7 @@ export class LaunchReader {
       look: log.look,
       decision: log.decision,
       pause: log.pause,
+      router: log.router,
       noExposureWarningMs: this.#noExposureWarningMs,
     });
   }

@@ -3,6 +3,30 @@ import { z } from 'zod';
 
 const verdict = z.enum(['pass', 'breach', 'insufficient-evidence', 'not-comparable']);
 
+/** Where a launch's traffic router stands (core's routerStanding, from the log's router entries). */
+const routerStandingSchema = z
+  .object({
+    name: z.string(),
+    service: z.string(),
+    kind: z
+      .string()
+      .nullable()
+      .meta({ description: 'haproxy, webhook (unknown: not configured); null before any entry.' }),
+    target: z.string().nullable(),
+    desired: z.number().meta({ description: 'The share the decisions set, 0..1.' }),
+    applied: z
+      .object({ traffic: z.number(), at: z.number(), seq: z.number().int() })
+      .nullable()
+      .meta({ description: 'The last share the router confirmed, when (ms) and its log entry.' }),
+    state: z.enum(['applied', 'pending', 'failing']),
+    reason: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why pending or failing; null when applied.' }),
+    since: z.number().nullable().meta({ description: 'Failing since (ms).' }),
+  })
+  .meta({ title: 'RouterStanding' });
+
 /** Where a launch stands: what every screen shows. */
 export const standingSchema = z
   .object({
@@ -60,5 +84,8 @@ export const standingSchema = z
         message: z.string(),
       }),
     ),
+    router: routerStandingSchema.nullable().meta({
+      description: "The plan's traffic router: decided against applied; null without one.",
+    }),
   })
   .meta({ title: 'LaunchStanding' });

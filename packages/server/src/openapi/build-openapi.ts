@@ -5,7 +5,7 @@
 import { ERROR_CODES } from '@threshold/core';
 import { z } from 'zod';
 import { describeAccess } from '../auth/scopes.js';
-import { errorBodySchema } from '../http/common-schemas.js';
+import { BASE_SCHEMAS, EXTENDS_KEY, errorBodySchema } from '../http/common-schemas.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { openApiPath } from '../http/route-spec.js';
 
@@ -77,14 +77,59 @@ function hoister(components: Record<string, Json>): Hoist {
   };
 }
 
-function operation(route: RouteSpec, hoist: Hoist): Json {
+/**
+ * Schemas with an `id` (the launch summary) are components: zod emits them
+ * under `$defs`; they move to components.schemas and every use becomes a `$ref`
+ * there. An object that extends one (EXTENDS_KEY) becomes allOf the component
+ * and its own fields, closed by unevaluatedProperties, so the component's
+ * fields are written once. The component itself is left open, or no object
+ * extending it could validate.
+ */
+function componentizer(components: Record<string, Json>): (schema: Json) => Json {
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Json = {};
+    for (const [key, value] of Object.entries(node as Json)) out[key] = rewrite(value);
+    if (typeof out.$ref === 'string' && out.$ref.startsWith('#/$defs/'))
+      out.$ref = `#/components/schemas/${out.$ref.slice('#/$defs/'.length)}`;
+    const base = out[EXTENDS_KEY];
+    if (typeof base !== 'string') return out;
+    const baseSchema = BASE_SCHEMAS[base];
+    if (components[base] === undefined && baseSchema !== undefined)
+      componentize(jsonSchemaOf(baseSchema, 'output'));
+    const inherited = new Set(Object.keys((components[base]?.properties ?? {}) as Json));
+    if (inherited.size === 0) throw new Error(`${EXTENDS_KEY}: no component ${base}`);
+    const { properties, required, additionalProperties: _closed, ...rest } = out;
+    delete rest[EXTENDS_KEY];
+    const own = Object.entries((properties ?? {}) as Json).filter(([k]) => !inherited.has(k));
+    return {
+      ...rest,
+      allOf: [{ $ref: `#/components/schemas/${base}` }],
+      properties: Object.fromEntries(own),
+      required: ((required ?? []) as string[]).filter((k) => !inherited.has(k)),
+      unevaluatedProperties: false,
+    };
+  };
+  const componentize = (schema: Json): Json => {
+    const { $defs, ...rest } = schema;
+    for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, Json>)) {
+      const { additionalProperties: _open, ...component } = rewrite(def) as Json;
+      components[name] ??= component;
+    }
+    return rewrite(rest) as Json;
+  };
+  return componentize;
+}
+
+function operation(route: RouteSpec, hoist: Hoist, componentize: (schema: Json) => Json): Json {
   const responses: Json = {};
   for (const [status, spec] of Object.entries(route.responses)) {
     const content =
       spec.schema !== undefined
         ? {
             [spec.contentType ?? 'application/json']: {
-              schema: jsonSchemaOf(spec.schema, 'output'),
+              schema: componentize(jsonSchemaOf(spec.schema, 'output')),
             },
           }
         : spec.contentType !== undefined
@@ -149,10 +194,11 @@ export function buildOpenApi(routes: readonly RouteSpec[], version: string): Jso
   const paths: Record<string, Json> = {};
   const schemas: Record<string, Json> = { Error: jsonSchemaOf(errorBodySchema, 'output') };
   const hoist = hoister(schemas);
+  const componentize = componentizer(schemas);
   for (const route of routes) {
     const path = openApiPath(route.path);
     paths[path] ??= {};
-    (paths[path] as Json)[route.method] = operation(route, hoist);
+    (paths[path] as Json)[route.method] = operation(route, hoist, componentize);
   }
   return {
     openapi: '3.1.0',

@@ -7,7 +7,7 @@
  */
 import type { LaunchStanding } from '@threshold/core';
 import { z } from 'zod';
-import { launchSummarySchema } from '../http/common-schemas.js';
+import { extendLaunchSummary } from '../http/common-schemas.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { launchSummary } from '../launches/launch-view.js';
@@ -15,25 +15,23 @@ import { signoffStatus } from '../launches/signoff-status.js';
 import { rehearsalRoutes } from './rehearsal-routes.js';
 import { standingSchema } from '../launches/standing-schema.js';
 
-const overviewSchema = launchSummarySchema
-  .extend({
-    owner: z.string(),
-    standing: standingSchema,
-    health: z
-      .enum(['pass', 'breach', 'insufficient-evidence'])
-      .nullable()
-      .meta({ description: 'standing.health when it is a verdict; null otherwise.' }),
-    verdicts: z.object({ pass: z.number(), breach: z.number(), insufficient: z.number() }),
-    notComparable: z
-      .number()
-      .int()
-      .meta({ description: 'KPIs left out of health: no control arm at 100% traffic.' }),
-    pendingSignoffs: z.array(
-      z.object({ phase: z.string(), role: z.string(), missing: z.number().int() }),
-    ),
-    summary: z.string().meta({ description: 'standing.sentence.' }),
-  })
-  .meta({ title: 'LaunchOverview' });
+const overviewSchema = extendLaunchSummary({
+  owner: z.string(),
+  standing: standingSchema,
+  health: z
+    .enum(['pass', 'breach', 'insufficient-evidence'])
+    .nullable()
+    .meta({ description: 'standing.health when it is a verdict; null otherwise.' }),
+  verdicts: z.object({ pass: z.number(), breach: z.number(), insufficient: z.number() }),
+  notComparable: z
+    .number()
+    .int()
+    .meta({ description: 'KPIs left out of health: no control arm at 100% traffic.' }),
+  pendingSignoffs: z.array(
+    z.object({ phase: z.string(), role: z.string(), missing: z.number().int() }),
+  ),
+  summary: z.string().meta({ description: 'standing.sentence.' }),
+}).meta({ title: 'LaunchOverview' });
 
 /** The list's health fields, from where the launch stands (one derivation for every screen). */
 function healthFields(standing: LaunchStanding) {

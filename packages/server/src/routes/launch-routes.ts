@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
+  extendLaunchSummary,
   launchSummarySchema,
   pathName,
   positiveInt,
@@ -23,12 +24,13 @@ import { launchSummary } from '../launches/launch-view.js';
 import { launchNotifications, notificationSchema } from '../launches/launch-notifications.js';
 import { standingSchema } from '../launches/standing-schema.js';
 import { lookRoutes } from '../controller/look-routes.js';
+import type { DecisionSummary } from '../controller/commit-decisions.js';
 import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
-import { StoreActiveLaunchError } from '../store/index.js';
+import { StoreActiveLaunchError, StoreRouterInUseError } from '../store/index.js';
 import type { LaunchStatus, Store } from '../store/store.js';
 
 const createBody = z.object({
@@ -117,9 +119,23 @@ const signoffSchema = z.object({
   missing: z.number().int(),
 });
 
+/** The short form of a launch's latest decision (commit-decisions' DecisionSummary). */
+const lastDecisionSchema = z
+  .object({
+    seq: z.number().int(),
+    type: z.string(),
+    rule: z.string(),
+    reason: z.string(),
+    at: z.string().meta({ description: 'ISO time of the decision.' }),
+    phase: z.string(),
+    actor: z.string(),
+  })
+  .nullable()
+  .meta({ description: 'The latest decision; null before the first.' });
+
 const launchDetailSchema = z
   .object({
-    launch: launchSummarySchema.extend({ salt: z.string() }),
+    launch: extendLaunchSummary({ salt: z.string() }),
     plan: z.object({
       name: z.string(),
       version: z.number().int(),
@@ -138,7 +154,7 @@ const launchDetailSchema = z
     ),
     signoffs: z.array(signoffSchema).meta({ description: 'Sign-off progress of the gated phase.' }),
     pendingSignoffs: z.array(signoffSchema).meta({ description: 'Roles still missing approvals.' }),
-    lastDecision: z.unknown(),
+    lastDecision: lastDecisionSchema,
     standing: standingSchema,
     notifications: z
       .array(notificationSchema)
@@ -162,10 +178,14 @@ const launchDetailSchema = z
   })
   .meta({ title: 'LaunchDetail' });
 
+/** GET /api/v1/launches/:id, as the server answers it (for clients such as the CLI). */
+export type LaunchDetailAnswer = z.output<typeof launchDetailSchema>;
+
 /** A launch in the list: its summary, its plan's owner and where it stands. */
-const launchListEntrySchema = launchSummarySchema
-  .extend({ owner: z.string(), standing: standingSchema })
-  .meta({ title: 'LaunchListEntry' });
+const launchListEntrySchema = extendLaunchSummary({
+  owner: z.string(),
+  standing: standingSchema,
+}).meta({ title: 'LaunchListEntry' });
 
 const launchEventSchema = z.object({
   launchId: z.string(),
@@ -281,8 +301,15 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
             return { launch, plan, reason };
           })
           .catch(async (e: unknown) => {
-            // The check above passed, but a concurrent request (maybe on another
-            // replica) committed first: the database's one-live-launch-per-flag index refused us.
+            // The checks above passed, but a concurrent request (maybe on another
+            // replica) committed first: the database's one-live-launch index refused us
+            // (per flag, or per router and service).
+            if (e instanceof StoreRouterInUseError)
+              throw routerInUse(
+                await activeLaunchAtRouter(store, e.router, e.service),
+                e.router,
+                e.service,
+              );
             if (!(e instanceof StoreActiveLaunchError)) throw e;
             throw launchActive(await activeLaunchOfFlag(store, e.flag), e.flag);
           });
@@ -352,7 +379,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           approvals,
           signoffs,
           pendingSignoffs: signoffs.filter((s) => s.missing > 0),
-          lastDecision: launch.lastDecision ?? null,
+          lastDecision: (launch.lastDecision ?? null) as DecisionSummary | null,
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
@@ -465,20 +492,34 @@ function launchActive(active: string | undefined, flag: string): HttpError {
 
 /**
  * Two live launches must not move the same service at the same router: each
- * would keep re-applying its own share over the other's. (Checked before the
- * transaction, like the sources: a race across replicas is not excluded by the
- * database as it is for flags.)
+ * would keep re-applying its own share over the other's. Checked here first for
+ * a clear answer; a race across replicas is decided by the database's router
+ * claim (launches_live_router_idx), whose refusal gets the same answer.
  */
 async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
+  const active = await activeLaunchAtRouter(store, router.name, router.service);
+  if (active !== undefined) throw routerInUse(active, router.name, router.service);
+}
+
+function routerInUse(active: string | undefined, router: string, service: string): HttpError {
+  return new HttpError(
+    'LAUNCH_ACTIVE',
+    `launch '${active ?? '(just started)'}' is moving ${service} at router ${router}; roll it back or let it complete first`,
+    { launch: active ?? null, router, service },
+  );
+}
+
+/** Id of a running or paused launch moving `service` at `router`, if any. */
+async function activeLaunchAtRouter(
+  store: Store,
+  router: string,
+  service: string,
+): Promise<string | undefined> {
   for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
     const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
-    if (other?.name === router.name && other.service === router.service)
-      throw new HttpError(
-        'LAUNCH_ACTIVE',
-        `launch '${launch.id}' is moving ${router.service} at router ${router.name}; roll it back or let it complete first`,
-        { launch: launch.id, router: router.name, service: router.service },
-      );
+    if (other?.name === router && other.service === service) return launch.id;
   }
+  return undefined;
 }
 
 /** Id of a running or paused launch of `flag`, if any. */

@@ -38,6 +38,8 @@ export interface LaunchesTable {
   last_decision: string | null;
   /** The plan's flag (migration one_live_launch_per_flag); null only on rows a failed backfill could not read. */
   flag: string | null;
+  /** The router and service the plan moves (migration router_claims); null without a router. */
+  router_key: string | null;
 }
 
 export interface LaunchEventsTable {

@@ -11,6 +11,7 @@ export {
   StoreError,
   StoreConflictError,
   StoreActiveLaunchError,
+  StoreRouterInUseError,
   StoreNotFoundError,
   StoreInputError,
 } from './store-error.js';

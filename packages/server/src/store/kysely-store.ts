@@ -46,11 +46,13 @@ import type {
 } from './store.js';
 import {
   StoreActiveLaunchError,
+  StoreRouterInUseError,
   StoreConflictError,
   StoreError,
   StoreInputError,
   StoreNotFoundError,
 } from './store-error.js';
+import { routerKeyOf } from './router-key.js';
 
 import type { SdkEvent } from '@threshold/core';
 import {
@@ -273,7 +275,12 @@ export abstract class KyselyStore implements Store {
           'planVersion',
           `plan ${planName} has no version ${planVersion}`,
         );
-      const flag = (JSON.parse(plan.plan_json) as { flag: string }).flag;
+      const parsed = JSON.parse(plan.plan_json) as {
+        flag: string;
+        router?: { name: string; service: string };
+      };
+      const flag = parsed.flag;
+      const routerKey = routerKeyOf(parsed);
       const at = tx.nowIso();
       const row = {
         id,
@@ -290,6 +297,7 @@ export abstract class KyselyStore implements Store {
         seq: 1,
         last_decision: null,
         flag,
+        router_key: routerKey,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
@@ -297,6 +305,9 @@ export abstract class KyselyStore implements Store {
         // The partial unique index launches_live_flag_idx: one running or paused launch per flag.
         if (isUniqueViolationOf(e, 'launches_live_flag_idx', 'launches.flag'))
           throw new StoreActiveLaunchError(flag);
+        // launches_live_router_idx: one running or paused launch per router and service.
+        if (isUniqueViolationOf(e, 'launches_live_router_idx', 'launches.router_key'))
+          throw new StoreRouterInUseError(parsed.router?.name ?? '', parsed.router?.service ?? '');
         if (isUniqueViolation(e)) throw new StoreConflictError(`launch ${id} already exists`);
         throw e;
       }

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { routerKeyOf } from './router-key.js';
 
 /** Which SQL dialect a migration runs on. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -340,6 +341,51 @@ export const MIGRATIONS: readonly Migration[] = [
         .createIndex('launches_live_flag_idx')
         .on('launches')
         .column('flag')
+        .unique()
+        .where(sql.ref('status'), 'in', sql`('running', 'paused')`)
+        .execute();
+    },
+  },
+  {
+    // One live launch per router and service, decided by the database: two
+    // replicas could both pass the handler's "is this router in use?" check
+    // before either committed, and two launches would then fight over one
+    // service's weights. A partial unique index refuses the second, as for flags.
+    id: '0007_router_claims',
+    async up(db) {
+      await db.schema.alterTable('launches').addColumn('router_key', 'text').execute();
+      const rows = (await db
+        .selectFrom('launches')
+        .innerJoin('plan_versions', (j) =>
+          j
+            .onRef('plan_versions.name', '=', 'launches.plan_name')
+            .onRef('plan_versions.version', '=', 'launches.plan_version'),
+        )
+        .select(['launches.id', 'launches.status', 'plan_versions.plan_json'])
+        .execute()) as { id: string; status: string; plan_json: string }[];
+      const live = new Map<string, string[]>();
+      for (const r of rows) {
+        const key = routerKeyOf(JSON.parse(r.plan_json) as { router?: unknown });
+        if (key === null) continue;
+        await db.updateTable('launches').set({ router_key: key }).where('id', '=', r.id).execute();
+        if (r.status === 'running' || r.status === 'paused')
+          live.set(key, [...(live.get(key) ?? []), r.id]);
+      }
+      const doubled = [...live].filter(([, ids]) => ids.length > 1);
+      if (doubled.length > 0) {
+        // Picking a winner here would silently stop a launch someone started.
+        throw new Error(
+          `migration router_claims: routers with more than one running or paused launch moving one service (${doubled
+            .map(([key, ids]) => `${key}: ${ids.join(', ')}`)
+            .join(
+              '; ',
+            )}); roll back all but one of each with the previous version, then start again`,
+        );
+      }
+      await db.schema
+        .createIndex('launches_live_router_idx')
+        .on('launches')
+        .column('router_key')
         .unique()
         .where(sql.ref('status'), 'in', sql`('running', 'paused')`)
         .execute();

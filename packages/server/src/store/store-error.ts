@@ -44,6 +44,22 @@ export class StoreActiveLaunchError extends StoreConflictError {
   }
 }
 
+/**
+ * A running or paused launch already moves this service at this router (the
+ * partial unique index on live launches' router claims refused a second one).
+ * HTTP 409 LAUNCH_ACTIVE.
+ */
+export class StoreRouterInUseError extends StoreConflictError {
+  readonly router: string;
+  readonly service: string;
+  constructor(router: string, service: string) {
+    super(`a running or paused launch already moves ${service} at router ${router}`);
+    this.name = 'StoreRouterInUseError';
+    this.router = router;
+    this.service = service;
+  }
+}
+
 /** A referenced row does not exist (HTTP 404, or 400 when it was named in a body). */
 export class StoreNotFoundError extends StoreError {
   /** The input field that named the missing thing, e.g. 'launchId'. */

@@ -5,19 +5,24 @@
  * HAProxy's Prometheus exporter), and two small upstream HTTP services that say
  * which version they are. Stop, kill and start again to test a restart.
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  BACKEND,
+  HAPROXY_BIN,
+  haproxyConfig,
+  runtime,
+  spawnHaproxy,
+  stopProcess,
+} from '../../../../examples/infra-canary/haproxy.mjs';
 import { freePort } from '../sources/prometheus-harness.js';
 
-/** Where Debian installs HAProxy. */
-export const HAPROXY_BIN = process.env.THRESHOLD_TEST_HAPROXY ?? '/usr/sbin/haproxy';
+export { HAPROXY_BIN };
 /** Whether the real HAProxy is here; tests skip with a visible message when not. */
 export const HAVE_HAPROXY = existsSync(HAPROXY_BIN);
 if (!HAVE_HAPROXY)
@@ -93,6 +98,8 @@ export interface TestHaproxy {
   kill(): Promise<void>;
   /** Freeze it (SIGSTOP) at once: connections are accepted by the kernel and never answered. */
   freeze(): void;
+  /** Let a frozen one go on (SIGCONT), with the weights it held. */
+  thaw(): void;
   /** Start again with the same config and ports: weights are the config file's again. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -106,69 +113,25 @@ export async function startHaproxy(stable: Upstream, canary: Upstream): Promise<
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(
     config,
-    [
-      'global',
-      // One thread: round robin is then exact, so a measured share is the weight's.
-      '  nbthread 1',
-      `  stats socket 127.0.0.1:${api} level admin`,
-      `  stats socket ${socket} mode 600 level admin`,
-      'defaults',
-      '  mode http',
-      '  timeout connect 2s',
-      '  timeout client 10s',
-      '  timeout server 10s',
-      'frontend fe',
-      `  bind 127.0.0.1:${front}`,
-      '  default_backend web',
-      'frontend metrics',
-      `  bind 127.0.0.1:${metrics}`,
-      '  http-request use-service prometheus-exporter if { path /metrics }',
-      'backend web',
-      '  balance roundrobin',
-      `  server ${stable.name} 127.0.0.1:${stable.port} weight 256`,
-      `  server ${canary.name} 127.0.0.1:${canary.port} weight 0`,
-      '',
-    ].join('\n'),
+    haproxyConfig({
+      frontPort: front,
+      socket,
+      apiPort: api,
+      metricsPort: metrics,
+      servers: [
+        { name: stable.name, port: stable.port, weight: 256 },
+        { name: canary.name, port: canary.port, weight: 0 },
+      ],
+    }),
   );
   let child: ChildProcess | undefined;
-  let output = '';
-  const runtime = (command: string) =>
-    new Promise<string>((resolve, reject) => {
-      const s = connect(api, '127.0.0.1');
-      let out = '';
-      s.setEncoding('utf8');
-      s.on('connect', () => s.write(`${command}\n`));
-      s.on('data', (d: string) => (out += d));
-      s.on('end', () => resolve(out));
-      s.on('error', reject);
-    });
   async function start(): Promise<void> {
-    output = '';
-    const proc = spawn(HAPROXY_BIN, ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`haproxy exited: ${output}`);
-      try {
-        if (/\(initial/.test(await runtime(`get weight web/${stable.name}`))) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`haproxy did not start: ${output}`);
+    child = await spawnHaproxy({ config, api, server: stable.name });
   }
   async function halt(signal: NodeJS.Signals): Promise<void> {
     const proc = child;
     child = undefined;
-    if (proc === undefined || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill(signal);
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc, signal);
   }
   await start();
   return {
@@ -176,14 +139,17 @@ export async function startHaproxy(stable: Upstream, canary: Upstream): Promise<
     tcpAddress: `tcp://127.0.0.1:${api}`,
     unixAddress: `unix://${socket}`,
     metricsUrl: `http://127.0.0.1:${metrics}/metrics`,
-    backend: 'web',
+    backend: BACKEND,
     stable: stable.name,
     canary: canary.name,
-    runtime,
+    runtime: (command) => runtime(api, command),
     stop: () => halt('SIGTERM'),
     kill: () => halt('SIGKILL'),
     freeze: () => {
       child?.kill('SIGSTOP');
+    },
+    thaw: () => {
+      child?.kill('SIGCONT');
     },
     start,
     async close() {

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, createToken } from '@threshold/server';
 import type { RunningServer } from '@threshold/server';
+import type { RouterStanding } from '@threshold/core';
 import pg from 'pg';
 import { TEST_DATABASE_URL, silentLogger, startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -114,6 +115,29 @@ describe.skipIf(!HAVE_HAPROXY || !HAVE_PROMETHEUS)('launches routed through a re
   const settle = async (id: string) => {
     const launch = await t.server.store.getLaunch(id);
     if (launch !== undefined) await t.server.reconciler.reconcile(launch);
+  };
+  /** The API's router standing: in `state`, and what the log's decided share and router entries say. */
+  const expectStanding = async (id: string, state: 'applied' | 'pending' | 'failing') => {
+    const detail = await t.json<{
+      launch: { share: number; seq: number };
+      standing: { router: RouterStanding | null };
+    }>('viewer', 'GET', `/api/v1/launches/${id}`);
+    const r = detail.body.standing.router;
+    const entries = routerEntries(await log(id)).filter((e) => e.seq <= detail.body.launch.seq);
+    const applied = entries.filter((e) => e.data.status === 'applied').at(-1);
+    expect(r).toMatchObject({
+      name: 'edge',
+      kind: 'haproxy',
+      state,
+      desired: detail.body.launch.share,
+      applied: { seq: applied?.seq, traffic: applied?.data.traffic },
+      reason:
+        state === 'failing'
+          ? entries.at(-1)?.data.reason
+          : state === 'applied'
+            ? null
+            : expect.any(String),
+    });
   };
   const look = async (id: string) => {
     await t.server.controller.lookAt(id);
@@ -257,6 +281,22 @@ describe.skipIf(!HAVE_HAPROXY || !HAVE_PROMETHEUS)('launches routed through a re
     expect(order).toEqual([...order].sort((a, b) => (a ?? 0) - (b ?? 0)));
     expect(await heldShare()).toBe(0.1);
     expect(Math.abs((await measuredShare()) - 0.1)).toBeLessThanOrEqual(0.02);
+    await expectStanding(id, 'applied');
+
+    // HAProxy stops answering but keeps its weights: failing, then, once it answers
+    // again and still holds 10%, an applied entry says so (the log never stays "failing").
+    haproxy.freeze();
+    await look(id);
+    await expectStanding(id, 'failing');
+    haproxy.thaw();
+    await look(id);
+    events = await log(id);
+    expect(routerEntries(events).at(-1)?.data).toMatchObject({
+      status: 'applied',
+      traffic: 0.1,
+      reason: expect.stringMatching(/ holds 10% again$/),
+    });
+    await expectStanding(id, 'applied');
     // A rollback while HAProxy is down: retried at every pass until it holds 0%.
     await haproxy.kill();
     const rolled = await t.call('operator', 'POST', `/api/v1/launches/${id}/rollback`, {

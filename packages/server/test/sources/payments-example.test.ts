@@ -11,12 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { plannedSplit } from '@threshold/core';
-import type { Decision } from '@threshold/core';
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { differencesBeyondDurations } from '../support/compress-durations.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -34,6 +31,7 @@ import {
   whenServing,
 } from './example-harness.js';
 import type { ArmLoad, ExampleService } from './example-harness.js';
+import { driveShippedExample, exampleClient, promSum } from './drive-shipped-example.js';
 import { HAVE_PROMETHEUS, startPrometheus, waitForScrapes } from './prometheus-harness.js';
 import type { TestPrometheus } from './prometheus-harness.js';
 
@@ -113,20 +111,7 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
     for (const name of ['sre-alice', 'sre-bob'])
       people[name] = (await t.token(name, ['approver:sre'])).token;
     people['payments-carol'] = (await t.token('payments-carol', ['approver:payments'])).token;
-    // The gateway's SDK token: a payments platform places more than the default 10,000 sessions a minute.
-    const gateway = await t.json<{ token: string }>('admin', 'POST', '/api/v1/tokens', {
-      name: 'ledger-gateway',
-      scopes: ['sdk'],
-      maxUnitsPerMinute: 1_000_000,
-    });
-    expect(gateway.status).toBe(201);
-    client = createClient({
-      url: t.url,
-      token: gateway.body.token,
-      events: { flushIntervalMs: 100, batchSize: 1000, maxBuffer: 100_000 },
-      readyTimeoutMs: 10_000,
-    });
-    await client.ready();
+    client = await exampleClient(t, 'ledger-gateway', 100_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -203,68 +188,22 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
     });
 
     it('waits for its readiness evidence, then advances through every phase with its sign-offs and completes', async () => {
-      const up = await t.call(lead(), 'POST', '/api/v1/plans', example.text, {
-        'content-type': 'application/yaml',
+      const { driver, seen, moves } = await driveShippedExample({
+        t,
+        example,
+        plan: LAUNCH,
+        starter: lead(),
+        readiness: {
+          check: 'Capacity plan for 2x peak on the Go service',
+          owner: 'sre',
+          evidence: 'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)',
+        },
+        // The lead could approve as sre, but not this launch.
+        selfApproval: { role: 'sre', phase: 'tenth' },
+        start,
+        enterPhase,
+        failOn: ['rollback', 'pause', 'hold', 'ask', 'signoff-expired'],
       });
-      expect(up.status).toBe(201);
-      // The checklist's capacity plan has no evidence yet: the start is refused, naming it.
-      const refused = await t.json<{ error: { code: string; details: { blocking: unknown } } }>(
-        lead(),
-        'POST',
-        '/api/v1/launches',
-        { plan: LAUNCH },
-      );
-      expect(refused.status).toBe(409);
-      expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
-      expect(refused.body.error.details.blocking).toEqual([
-        { check: 'Capacity plan for 2x peak on the Go service', owner: 'sre' },
-      ]);
-      // SRE records it in a new version of the plan (the only change), and the launch starts.
-      const doc = parse(example.text) as { readiness: Record<string, unknown>[] };
-      const item = doc.readiness.find(
-        (r) => r['check'] === 'Capacity plan for 2x peak on the Go service',
-      );
-      if (item === undefined) throw new Error('the capacity item is gone from the example');
-      item['evidence'] = 'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)';
-      const v2 = await t.call(lead(), 'POST', '/api/v1/plans', stringify(doc), {
-        'content-type': 'application/yaml',
-      });
-      expect(v2.status).toBe(201);
-      const driver = await start();
-      // The lead started it, so the lead's sre approval does not count (allow_self_approval: false).
-      const self = await t.json<{ error: { code: string } }>(
-        lead(),
-        'POST',
-        `/api/v1/launches/${driver.id}/approvals`,
-        { role: 'sre', decision: 'approve', phase: 'tenth' },
-      );
-      expect(self.status).toBe(403);
-      expect(self.body.error.code).toBe('SELF_APPROVAL');
-
-      const seen: Decision[] = [];
-      const looks: Record<string, number> = {};
-      let phaseStart = await enterPhase(driver, 'canary', 0.001);
-      for (const [i, phase] of example.plan.phases.entries()) {
-        // The first look of a phase comes once its metrics could hold a verdict (see EVIDENCE_MS).
-        await pause(Math.max(0, phaseStart + EVIDENCE_MS - Date.now()));
-        const last = i === example.plan.phases.length - 1;
-        looks[phase.name] = await driver.lookUntil(
-          last ? 'the bake completes' : `${phase.name} advances`,
-          (o) => o.decisions.some((d) => d.type === (last ? 'complete' : 'advance')),
-          {
-            // Generous: on a busy machine a phase may outlast a window of cpu_per_request
-            // (30 s here), whose next 30 steps it then waits for.
-            maxLooks: 120,
-            stop: (d) => ['rollback', 'pause', 'hold', 'ask', 'signoff-expired'].includes(d.type),
-          },
-        );
-        seen.push(...driver.decisions.splice(0));
-        const next = example.plan.phases[i + 1];
-        if (next !== undefined) phaseStart = await enterPhase(driver, next.name, next.traffic);
-      }
-
-      console.log(`payments example: looks per phase ${JSON.stringify(looks)}`);
-      const moves = seen.filter((d) => d.type === 'advance' || d.type === 'complete');
       expect(moves.map((d) => (d.type === 'advance' ? d.toPhase : d.type))).toEqual([
         'small',
         'tenth',
@@ -347,10 +286,7 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
   });
 
   /** Treatment 5xx responses Prometheus holds so far. */
-  async function errors(): Promise<number> {
-    const q = 'sum(ledger_requests_total{arm="treatment",code="500"})';
-    const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
-    return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+  function errors(): Promise<number> {
+    return promSum(prom.url, 'sum(ledger_requests_total{arm="treatment",code="500"})');
   }
 }

@@ -14,11 +14,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { plannedSplit } from '@threshold/core';
-import type { Decision } from '@threshold/core';
-import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { differencesBeyondDurations } from '../support/compress-durations.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -36,6 +33,7 @@ import {
   whenServing,
 } from './example-harness.js';
 import type { ArmLoad, ExampleService } from './example-harness.js';
+import { driveShippedExample, exampleClient, promSum } from './drive-shipped-example.js';
 import { HAVE_PROMETHEUS, startPrometheus, waitForScrapes } from './prometheus-harness.js';
 import type { TestPrometheus } from './prometheus-harness.js';
 
@@ -132,20 +130,7 @@ if (!HAVE_PROMETHEUS) {
     ];
     for (const [name, role] of roles)
       people[name] = (await t.token(name, [`approver:${role}`])).token;
-    // The search backend's SDK token: a search product places more than 10,000 users a minute.
-    const backend = await t.json<{ token: string }>('admin', 'POST', '/api/v1/tokens', {
-      name: 'search-backend',
-      scopes: ['sdk'],
-      maxUnitsPerMinute: 1_000_000,
-    });
-    expect(backend.status).toBe(201);
-    client = createClient({
-      url: t.url,
-      token: backend.body.token,
-      events: { flushIntervalMs: 100, batchSize: 1000, maxBuffer: 2_000_000 },
-      readyTimeoutMs: 10_000,
-    });
-    await client.ready();
+    client = await exampleClient(t, 'search-backend', 2_000_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -228,67 +213,21 @@ if (!HAVE_PROMETHEUS) {
     });
 
     it('waits for its readiness evidence, then advances through every phase with five departments signing off, and completes', async () => {
-      const up = await t.call(lead(), 'POST', '/api/v1/plans', example.text, {
-        'content-type': 'application/yaml',
+      const { driver, seen, moves } = await driveShippedExample({
+        t,
+        example,
+        plan: FLAG,
+        starter: lead(),
+        readiness: {
+          check: 'Runbook for ranking rollback reviewed',
+          owner: 'sre',
+          evidence: 'RB-311 reviewed by sre on 2026-11-28',
+        },
+        selfApproval: { role: 'engineering', phase: 'canary' },
+        start,
+        enterPhase,
+        failOn: ['rollback', 'pause', 'hold', 'ask', 'extend', 'signoff-expired'],
       });
-      expect(up.status).toBe(201);
-      // The rollback runbook has not been reviewed yet: the start is refused, naming it.
-      const refused = await t.json<{ error: { code: string; details: { blocking: unknown } } }>(
-        lead(),
-        'POST',
-        '/api/v1/launches',
-        { plan: FLAG },
-      );
-      expect(refused.status).toBe(409);
-      expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
-      expect(refused.body.error.details.blocking).toEqual([
-        { check: 'Runbook for ranking rollback reviewed', owner: 'sre' },
-      ]);
-      const doc = parse(example.text) as { readiness: Record<string, unknown>[] };
-      const item = doc.readiness.find(
-        (r) => r['check'] === 'Runbook for ranking rollback reviewed',
-      );
-      if (item === undefined) throw new Error('the runbook item is gone from the example');
-      item['evidence'] = 'RB-311 reviewed by sre on 2026-11-28';
-      const v2 = await t.call(lead(), 'POST', '/api/v1/plans', stringify(doc), {
-        'content-type': 'application/yaml',
-      });
-      expect(v2.status).toBe(201);
-      const driver = await start();
-      // The lead started it, so the lead's engineering approval does not count (allow_self_approval: false).
-      const self = await t.json<{ error: { code: string } }>(
-        lead(),
-        'POST',
-        `/api/v1/launches/${driver.id}/approvals`,
-        { role: 'engineering', decision: 'approve', phase: 'canary' },
-      );
-      expect(self.status).toBe(403);
-      expect(self.body.error.code).toBe('SELF_APPROVAL');
-
-      const seen: Decision[] = [];
-      const looks: Record<string, number> = {};
-      let phaseStart = await enterPhase(driver, 'internal', 0.005);
-      for (const [i, phase] of example.plan.phases.entries()) {
-        // The first look of a phase comes once its metrics could hold a verdict (see EVIDENCE_MS).
-        await pause(Math.max(0, phaseStart + EVIDENCE_MS - Date.now()));
-        const last = i === example.plan.phases.length - 1;
-        looks[phase.name] = await driver.lookUntil(
-          last ? 'the bake completes' : `${phase.name} advances`,
-          (o) => o.decisions.some((d) => d.type === (last ? 'complete' : 'advance')),
-          {
-            // Generous: a busy machine may scrape and ingest late.
-            maxLooks: 120,
-            stop: (d) =>
-              ['rollback', 'pause', 'hold', 'ask', 'extend', 'signoff-expired'].includes(d.type),
-          },
-        );
-        seen.push(...driver.decisions.splice(0));
-        const next = example.plan.phases[i + 1];
-        if (next !== undefined) phaseStart = await enterPhase(driver, next.name, next.traffic);
-      }
-      console.log(`search example: looks per phase ${JSON.stringify(looks)}`);
-
-      const moves = seen.filter((d) => d.type === 'advance' || d.type === 'complete');
       expect(moves.map((d) => (d.type === 'advance' ? d.toPhase : d.type))).toEqual([
         'canary',
         'early',
@@ -368,10 +307,7 @@ if (!HAVE_PROMETHEUS) {
   });
 
   /** Treatment 5xx responses Prometheus holds so far. */
-  async function errors(): Promise<number> {
-    const q = 'sum(search_requests_total{arm="treatment",code="500"})';
-    const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { data?: { result?: { value?: [number, string] }[] } };
-    return Number(body.data?.result?.[0]?.value?.[1] ?? 0);
+  function errors(): Promise<number> {
+    return promSum(prom.url, 'sum(search_requests_total{arm="treatment",code="500"})');
   }
 }

@@ -172,6 +172,58 @@ export function recordContract(ctx: ContractContext): void {
     expect((await s.getLaunch('L3'))?.status).toBe('running');
   });
 
+  it('claims a router and service for one live launch: the database refuses a second, also concurrently', async () => {
+    const s = ctx.store;
+    const routed = async (name: string, service: string) => {
+      const plan = {
+        ...contractPlan(),
+        launch: name,
+        flag: name,
+        router: { name: 'edge', service, arms: { treatment: 'v2', control: 'v1' } },
+      };
+      const v = await s.putPlan({ name, source: PLAN_YAML, format: 'yaml', plan, createdBy: 'a' });
+      return (id: string, store: Store = s) =>
+        store.createLaunch({
+          id,
+          planName: name,
+          planVersion: v.version,
+          salt: `salt-${id}`,
+          createdBy: 'a',
+          traffic: 0,
+        });
+    };
+    const web1 = await routed('web-one', 'web');
+    const web2 = await routed('web-two', 'web');
+    const api = await routed('api-one', 'api');
+    await web1('R1');
+    // Another flag, the same service at the same router: refused, nothing written.
+    await expect(web2('R2')).rejects.toMatchObject({
+      name: 'StoreRouterInUseError',
+      router: 'edge',
+      service: 'web',
+    });
+    expect(await s.getLaunch('R2')).toBeUndefined();
+    // Another service at the same router is free.
+    await api('R3');
+    // A finished launch frees its claim.
+    await s.appendLaunchEvent({ launchId: 'R1', type: 'rolled-back', actor: 'op', data: null }, 1, {
+      status: 'rolled-back',
+    });
+    // Concurrent starts (on two instances where the store has them): exactly one wins.
+    const stores = ctx.multipleInstances ? [s, await ctx.another()] : [s];
+    const starts = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? web1 : web2)(`R-race-${i}`, stores[i % stores.length] as Store),
+      ),
+    );
+    expect(starts.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of starts)
+      if (r.status === 'rejected')
+        expect((r.reason as Error).name).toMatch(/^Store(RouterInUse|ActiveLaunch)Error$/);
+    const live = await s.listLaunches({ status: ['running', 'paused'] });
+    expect(live.map((l) => l.id).filter((id) => id.startsWith('R-race-'))).toHaveLength(1);
+  });
+
   it('lets exactly one of concurrent appends at the same seq win', async () => {
     await seedLaunch(ctx.store);
     const stores = ctx.multipleInstances ? [ctx.store, await ctx.another()] : [ctx.store];

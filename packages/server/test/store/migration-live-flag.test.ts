@@ -5,88 +5,29 @@
  * refused with their ids instead of one of them being stopped silently.
  * SQLite always; PostgreSQL with THRESHOLD_TEST_DATABASE_URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KyselyStore, MIGRATIONS, openStore } from '../../src/store/index.js';
-import { PLAN_YAML, contractPlan } from './fixtures.js';
+import { contractPlan } from './fixtures.js';
+import {
+  MIGRATION_BACKENDS,
+  addLaunchRow,
+  dropMigrationStores,
+  migrationNamed,
+  storeBefore,
+} from './migration-support.js';
 
-const url = process.env['THRESHOLD_TEST_DATABASE_URL'];
-const backends: ('sqlite' | 'postgres')[] = ['sqlite'];
-if (url !== undefined && url !== '') backends.push('postgres');
+const LIVE_FLAG = migrationNamed('_one_live_launch_per_flag').migration;
 
-const dirs: string[] = [];
-const schemas: string[] = [];
+/** A store with every migration before one_live_launch_per_flag applied, and plans a and b. */
+const atFirstMigration = (backend: 'sqlite' | 'postgres') =>
+  storeBefore(backend, '_one_live_launch_per_flag', [
+    { name: 'a', plan: { ...contractPlan(), launch: 'a', flag: 'flag-a' } },
+    { name: 'b', plan: { ...contractPlan(), launch: 'b', flag: 'flag-b' } },
+  ]);
 
-// Found by name: the migrations merged before it may change its number.
-const LIVE_FLAG_INDEX = MIGRATIONS.findIndex((m) => m.id.endsWith('_one_live_launch_per_flag'));
-const LIVE_FLAG = MIGRATIONS[LIVE_FLAG_INDEX] as (typeof MIGRATIONS)[number];
+// Before the migration the launches table has no flag column: the row as then.
+const addLaunch = addLaunchRow;
 
-/** A store whose database has every migration before one_live_launch_per_flag applied. */
-async function atFirstMigration(backend: 'sqlite' | 'postgres'): Promise<KyselyStore> {
-  let store;
-  if (backend === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'threshold-live-flag-'));
-    dirs.push(dir);
-    store = await openStore({ dataDir: dir, migrate: false });
-  } else {
-    const schema = `live_flag_${process.pid}_${schemas.length}_${Math.random().toString(36).slice(2, 6)}`;
-    schemas.push(schema);
-    store = await openStore({ url, schema, migrate: false });
-  }
-  if (!(store instanceof KyselyStore)) throw new Error('expected a KyselyStore');
-  const db = store.kysely;
-  await db.schema
-    .createTable('migrations')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('applied_at', 'text', (c) => c.notNull())
-    .execute();
-  for (const m of MIGRATIONS.slice(0, LIVE_FLAG_INDEX)) {
-    await m.up(db, store.dialect);
-    await db.insertInto('migrations').values({ id: m.id, applied_at: 'x' }).execute();
-  }
-  const plan = (name: string, flag: string) => ({
-    name,
-    version: 1,
-    source: PLAN_YAML,
-    format: 'yaml',
-    plan_json: JSON.stringify({ ...contractPlan(), launch: name, flag }),
-    source_hash: name,
-    created_by: 'a',
-    created_at: 'x',
-  });
-  await db
-    .insertInto('plan_versions')
-    .values([plan('a', 'flag-a'), plan('b', 'flag-b')])
-    .execute();
-  return store;
-}
-
-async function addLaunch(store: KyselyStore, id: string, planName: string, status: string) {
-  // Before the migration the launches table has no flag column: write the row as then.
-  await store.kysely
-    .insertInto('launches')
-    .values({
-      id,
-      plan_name: planName,
-      plan_version: 1,
-      salt: id,
-      status,
-      phase_index: 0,
-      phase_started_at: 'x',
-      traffic: 0,
-      created_by: 'a',
-      created_at: id,
-      updated_at: 'x',
-      seq: 1,
-      last_decision: null,
-    } as never)
-    .execute();
-}
-
-describe.each(backends)('migration one_live_launch_per_flag on %s', (backend) => {
+describe.each(MIGRATION_BACKENDS)('migration one_live_launch_per_flag on %s', (backend) => {
   it('backfills each launch flag, then refuses a second live launch of a flag', async () => {
     const store = await atFirstMigration(backend);
     try {
@@ -136,14 +77,4 @@ describe.each(backends)('migration one_live_launch_per_flag on %s', (backend) =>
   });
 });
 
-afterAll(async () => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  if (schemas.length === 0 || url === undefined) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-});
+afterAll(dropMigrationStores);

@@ -192,22 +192,7 @@ export interface EvidenceIntegrity {
 }
 
 export interface LaunchDetail {
-  launch: {
-    id: string;
-    plan: string;
-    planVersion: number;
-    flag: string;
-    status: 'running' | 'paused' | 'rolled-back' | 'completed';
-    phase: string;
-    phaseIndex: number;
-    phases: number;
-    /** Treatment share, 0..1. */
-    share: number;
-    phaseStartedAt: string;
-    createdBy: string;
-    createdAt: string;
-    updatedAt: string;
-    seq: number;
+  launch: LaunchSummary & {
     salt: string;
   };
   plan: {
@@ -244,7 +229,17 @@ export interface LaunchDetail {
     rejectedBy: string[];
     missing: number;
   }[];
-  lastDecision: unknown;
+  /** The latest decision; null before the first. */
+  lastDecision: {
+    seq: number;
+    type: string;
+    rule: string;
+    reason: string;
+    /** ISO time of the decision. */
+    at: string;
+    phase: string;
+    actor: string;
+  } | null;
   standing: LaunchStanding;
   /** What became of each notification the launch asked for. */
   notifications: Notification[];
@@ -260,42 +255,12 @@ export interface LaunchDetail {
   }[];
 }
 
-export interface LaunchListEntry {
-  id: string;
-  plan: string;
-  planVersion: number;
-  flag: string;
-  status: 'running' | 'paused' | 'rolled-back' | 'completed';
-  phase: string;
-  phaseIndex: number;
-  phases: number;
-  /** Treatment share, 0..1. */
-  share: number;
-  phaseStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
+export interface LaunchListEntry extends LaunchSummary {
   owner: string;
   standing: LaunchStanding;
 }
 
-export interface LaunchOverview {
-  id: string;
-  plan: string;
-  planVersion: number;
-  flag: string;
-  status: 'running' | 'paused' | 'rolled-back' | 'completed';
-  phase: string;
-  phaseIndex: number;
-  phases: number;
-  /** Treatment share, 0..1. */
-  share: number;
-  phaseStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  seq: number;
+export interface LaunchOverview extends LaunchSummary {
   owner: string;
   standing: LaunchStanding;
   /** standing.health when it is a verdict; null otherwise. */
@@ -375,6 +340,8 @@ export interface LaunchStanding {
     since: number;
     message: string;
   }[];
+  /** The plan's traffic router: decided against applied; null without one. */
+  router: RouterStanding | null;
 }
 
 export interface LaunchSummary {
@@ -494,4 +461,25 @@ export interface PlanVersionMeta {
   format: 'yaml' | 'json';
   createdBy: string;
   createdAt: string;
+}
+
+export interface RouterStanding {
+  name: string;
+  service: string;
+  /** haproxy, webhook (unknown: not configured); null before any entry. */
+  kind: string | null;
+  target: string | null;
+  /** The share the decisions set, 0..1. */
+  desired: number;
+  /** The last share the router confirmed, when (ms) and its log entry. */
+  applied: {
+    traffic: number;
+    at: number;
+    seq: number;
+  } | null;
+  state: 'applied' | 'pending' | 'failing';
+  /** Why pending or failing; null when applied. */
+  reason: string | null;
+  /** Failing since (ms). */
+  since: number | null;
 }

@@ -7,6 +7,7 @@
  * Everything refreshes when the stream says the launch moved.
  */
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
+import { integritySentence, routerSentence } from '@threshold/core';
 import type { Decision } from '@threshold/core';
 import { useState } from 'react';
 import type { DecisionEvent, LaunchDetail, LookKpi, LookRecord } from '../api/api-types.js';
@@ -128,6 +129,7 @@ export function LaunchPage({ id }: { id: string }) {
   const endedAt = standing.decision?.at ?? toMs(launch.updatedAt);
   const askCondition = latest?.conditions.find((c) => c.id === 'no-asks' && !c.met);
   const policyRoles = Object.keys(plan.plan.signoff?.roles ?? {});
+  const evidence = integritySentence(detail.data.integrity);
   const kpiNames = KPI_CATEGORIES.flatMap((c) => plan.plan.kpis[c].map((k) => k.name));
 
   return (
@@ -166,6 +168,26 @@ export function LaunchPage({ id }: { id: string }) {
           {src.state === 'failing' && src.lastError !== undefined ? ` · ${src.lastError}` : null}
         </p>
       ))}
+      {standing.router === null ? null : (
+        <p
+          className={`facts-line${standing.router.state === 'failing' ? ' warning-line' : ''}`}
+          data-router={standing.router.name}
+          data-router-state={standing.router.state}
+        >
+          {routerSentence(standing.router)}
+          {standing.router.applied === null
+            ? null
+            : ` Confirmed ${humanDuration(Math.max(0, now - standing.router.applied.at))} ago.`}
+          {standing.router.since === null
+            ? null
+            : ` Failing for ${humanDuration(Math.max(0, now - standing.router.since))}.`}
+        </p>
+      )}
+      {evidence === null ? null : (
+        <p className="facts-line" data-integrity>
+          {evidence}
+        </p>
+      )}
       <p className="status-line" data-status-line>
         {standing.sentence}
       </p>

@@ -20,6 +20,8 @@ export interface PlanVersionsTable {
   source_hash: string;
   created_by: string;
   created_at: string;
+  /** Verified subject of the person who uploaded it (0006_people); null when unknown. */
+  created_by_subject: string | null;
 }
 
 export interface LaunchesTable {
@@ -38,6 +40,8 @@ export interface LaunchesTable {
   last_decision: string | null;
   /** The plan's flag (migration one_live_launch_per_flag); null only on rows a failed backfill could not read. */
   flag: string | null;
+  /** Verified subject of the person who started it (0006_people); null when unknown. */
+  created_by_subject: string | null;
 }
 
 export interface LaunchEventsTable {
@@ -59,6 +63,8 @@ export interface ApprovalsTable {
   comment: string;
   plan_version: number;
   at: string;
+  /** Verified subject of the person who answered (0006_people); null when unknown. */
+  subject: string | null;
 }
 
 export interface TokensTable {
@@ -72,6 +78,30 @@ export interface TokensTable {
   flags: string | null;
   /** New units per launch and minute; null = the server default. */
   max_units_per_minute: number | null;
+  /** Subject of the person the token acts for (0006_people); null = nobody named. */
+  owner_subject: string | null;
+}
+
+export interface SessionsTable {
+  /** sha256 hex of the session secret. */
+  id: string;
+  kind: string;
+  subject: string;
+  name: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface LoginAttemptsTable {
+  state: string;
+  verifier: string;
+  nonce: string;
+  return_to: string;
+  expires_at: string;
 }
 
 export interface AuditLogTable {
@@ -190,4 +220,6 @@ export interface Database {
   sketch_buckets: SketchBucketsTable;
   minute_counts: MinuteCountsTable;
   evidence_contributions: EvidenceContributionsTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
 }

@@ -345,4 +345,35 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // People, not token names (issue 20, ADR 0035): who is behind a token, a launch, a plan
+    // version and an approval, and the dashboard's and CLI's sign-in sessions.
+    id: '0006_people',
+    async up(db) {
+      await db.schema.alterTable('tokens').addColumn('owner_subject', 'text').execute();
+      await db.schema.alterTable('launches').addColumn('created_by_subject', 'text').execute();
+      await db.schema.alterTable('plan_versions').addColumn('created_by_subject', 'text').execute();
+      await db.schema.alterTable('approvals').addColumn('subject', 'text').execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', notNull)
+        .addColumn('subject', 'text', notNull)
+        .addColumn('name', 'text', notNull)
+        .addColumn('scopes', 'text', notNull)
+        .addColumn('csrf', 'text', notNull)
+        .addColumn('created_at', 'text', notNull)
+        .addColumn('expires_at', 'text', notNull)
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('verifier', 'text', notNull)
+        .addColumn('nonce', 'text', notNull)
+        .addColumn('return_to', 'text', notNull)
+        .addColumn('expires_at', 'text', notNull)
+        .execute();
+    },
+  },
 ];

@@ -161,7 +161,7 @@ ${SERVER_EXIT_CODES}`;
 
 const TOKEN = `Usage: threshold token <create|list|revoke>
 
-  threshold token create --scope S [--scope S2] [--name N] [--flags F,...] [--json]
+  threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT] [--flags F,...] [--json]
   threshold token list [--json]
   threshold token revoke ID [--json]
 
@@ -170,14 +170,21 @@ the first admin token can be made before anyone can call the API.
 Run 'threshold help token create' for the scopes.
 `;
 
-const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--flags F1,F2]
-                              [--max-units-per-minute N] [--json] [--data-dir DIR]
+const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT]
+                              [--flags F1,F2] [--max-units-per-minute N] [--json]
+                              [--data-dir DIR]
 
 Create an API token and print its secret (thr_...) once on stdout; only its
 sha256 is stored. A note with the name, id and scopes goes to stderr, so
   TOKEN=$(threshold token create --scope sdk --name checkout-web)
-captures the secret alone. The token name is the actor in the audit log and
-the identity for self-approval checks. The creation is audited as cli:<user>.
+captures the secret alone. The token name is the actor in the audit log. The
+creation is audited as cli:<user>.
+
+--for SUBJECT names the person the token acts for: their subject at the
+OpenID provider (the ID token's sub). Self-approval and sign-off quorums are
+decided on the person, so all their tokens and sign-ins count as one
+approver, whatever the tokens are called. A token without --for is its own
+person, known by its name.
 
 The token is written to the store of the server that will accept it: the
 SQLite file in --data-dir (default ./.threshold) or THRESHOLD_DATABASE_URL.

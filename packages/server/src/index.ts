@@ -52,7 +52,7 @@ export {
   WARNING_EVENT,
   rebuildState,
 } from './controller/launch-log.js';
-export { gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
+export { approvalOf, gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
 export type { DecisionSummary } from './controller/commit-decisions.js';
 export { applyOperatorAction, readLaunchState } from './controller/operator-decision.js';
 export type { DecisionEvent } from './controller/outbox-messages.js';

@@ -123,7 +123,9 @@ describe.each(databases)('OpenID Connect sign-in on $name', ({ postgres }) => {
     const state = new URL(String(start.headers.get('location'))).searchParams.get('state');
     const forged = await browserFetch(victim, `${t.url}/auth/callback?code=x&state=${state}`);
     expect(forged.status).toBe(400);
-    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('SIGN_IN_FAILED');
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe(
+      'SIGN_IN_FAILED',
+    );
     expect((await whoami(victim)).status).toBe(401);
   });
 

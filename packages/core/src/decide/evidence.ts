@@ -11,6 +11,11 @@ export interface Approval {
   phase: string;
   decision: 'approve' | 'reject';
   actor: string;
+  /**
+   * Who answered as a person (the server's verified subject); answers are counted
+   * and self-approval decided on it. Defaults to `actor`.
+   */
+  person?: string;
   /** Plan version the approver saw; with reset_on_edit only the running version counts. */
   planVersion: number;
   /** When it was given (ms). */

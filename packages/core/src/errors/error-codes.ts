@@ -54,7 +54,8 @@ export const ERROR_CODES = {
   },
   SIGN_IN_NOT_CONFIGURED: {
     status: 404,
-    description: 'This server has no OpenID Connect provider configured; sign in with an API token.',
+    description:
+      'This server has no OpenID Connect provider configured; sign in with an API token.',
   },
   NOT_FOUND: {
     status: 404,

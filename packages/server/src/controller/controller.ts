@@ -5,6 +5,7 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
+import { launchAuthors } from '../auth/person-key.js';
 import { decide, noExposureWarning } from '@threshold/core';
 import type {
   Decision,
@@ -172,7 +173,7 @@ export function createController(options: ControllerOptions): Controller {
     const version = await store.getPlanVersion(launch.planName, launch.planVersion);
     if (version === undefined)
       throw new Error(`launch ${launch.id} refers to missing plan ${planKey}`);
-    const authors = [launch.createdBy, version.createdBy];
+    const authors = launchAuthors(launch, version);
     const log = rebuildState(
       version.plan,
       launch,

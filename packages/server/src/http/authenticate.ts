@@ -103,7 +103,11 @@ export interface AuthSettings {
  * session cookie. A cookie request that changes state must echo the session's
  * CSRF token: a cookie is sent by the browser whoever made the page.
  */
-export async function callerOf(c: Context<AppEnv>, store: Store, auth: AuthSettings): Promise<Principal> {
+export async function callerOf(
+  c: Context<AppEnv>,
+  store: Store,
+  auth: AuthSettings,
+): Promise<Principal> {
   const bearer = bearerToken(c);
   const cookie =
     bearer === undefined && auth.cookies !== undefined ? sessionCookie(c, auth.cookies) : undefined;

@@ -70,8 +70,7 @@ export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
             via: z.enum(['token', 'session-cookie', 'session-bearer']),
             scopes: z.array(z.string()),
             csrf: z.string().optional().meta({
-              description:
-                'Session cookie only: send it as X-CSRF-Token on every POST and DELETE.',
+              description: 'Session cookie only: send it as X-CSRF-Token on every POST and DELETE.',
             }),
           }),
         },

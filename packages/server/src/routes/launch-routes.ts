@@ -212,7 +212,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
       ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
-        const actor = c.get('principal').name;
+        const { name: actor, subject: actorSubject } = c.get('principal');
         // Checked outside the transaction: a source check is a network round trip.
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
@@ -251,6 +251,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
               planVersion: version.version,
               salt: randomBytes(16).toString('hex'),
               createdBy: actor,
+              createdBySubject: actorSubject,
               traffic,
             });
             if (waits) {

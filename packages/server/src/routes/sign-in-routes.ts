@@ -36,12 +36,19 @@ const callbackQuery = z.object({
 });
 
 const deviceTokenBody = z.object({
-  deviceCode: requiredText(2000).meta({ description: 'The deviceCode POST /auth/device answered.' }),
+  deviceCode: requiredText(2000).meta({
+    description: 'The deviceCode POST /auth/device answered.',
+  }),
 });
 
 /** Only a path of this site: `//host` or a URL would send the browser elsewhere after sign-in. */
 function safeReturnTo(value: string | undefined): string {
-  if (value === undefined || !value.startsWith('/') || value.startsWith('//') || value.includes('\\'))
+  if (
+    value === undefined ||
+    !value.startsWith('/') ||
+    value.startsWith('//') ||
+    value.includes('\\')
+  )
     return '/';
   return value;
 }
@@ -95,7 +102,7 @@ export function signInRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/auth/login',
       access: 'public',
       tag: 'sign-in',
-      summary: "Starts a browser sign-in: redirects to the provider (authorization code with PKCE)",
+      summary: 'Starts a browser sign-in: redirects to the provider (authorization code with PKCE)',
       query: loginQuery,
       responses: { 302: { description: "To the provider's authorization endpoint." } },
       errors: ['VALIDATION_FAILED', 'SIGN_IN_NOT_CONFIGURED'],
@@ -115,7 +122,9 @@ export function signInRoutes(ctx: RouteContext): RouteSpec[] {
       tag: 'sign-in',
       summary: 'Where the provider sends the browser back: starts the session and sets its cookie',
       query: callbackQuery,
-      responses: { 302: { description: 'Signed in: back to the dashboard, with the session cookie.' } },
+      responses: {
+        302: { description: 'Signed in: back to the dashboard, with the session cookie.' },
+      },
       errors: ['VALIDATION_FAILED', 'SIGN_IN_NOT_CONFIGURED', 'SIGN_IN_FAILED'],
       handler: async (c) => {
         const query = validateInput(callbackQuery, c.req.query(), 'query');
@@ -146,7 +155,7 @@ export function signInRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/auth/logout',
       access: 'public',
       tag: 'sign-in',
-      summary: 'Ends the caller\'s session (cookie: with X-CSRF-Token; or a session bearer)',
+      summary: "Ends the caller's session (cookie: with X-CSRF-Token; or a session bearer)",
       responses: {
         200: {
           description: 'Signed out (false when the caller was an API token: revoke those instead).',
@@ -172,7 +181,8 @@ export function signInRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/auth/device',
       access: 'public',
       tag: 'sign-in',
-      summary: 'Starts a CLI sign-in (device authorization grant): the code to enter at the provider',
+      summary:
+        'Starts a CLI sign-in (device authorization grant): the code to enter at the provider',
       responses: {
         200: {
           description: 'Show userCode and verificationUri; poll POST /auth/device/token.',
@@ -216,7 +226,11 @@ export function signInRoutes(ctx: RouteContext): RouteSpec[] {
       },
       errors: ['VALIDATION_FAILED', 'MALFORMED_BODY', 'SIGN_IN_NOT_CONFIGURED', 'SIGN_IN_FAILED'],
       handler: async (c) => {
-        const body = validateInput(deviceTokenBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const body = validateInput(
+          deviceTokenBody,
+          await readJsonBody(c, ctx.maxBodyBytes),
+          'body',
+        );
         const signIn = configured(ctx);
         const polled = await signIn.client.pollDevice(body.deviceCode).catch(failed);
         if ('pending' in polled)

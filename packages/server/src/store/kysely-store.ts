@@ -261,7 +261,10 @@ export abstract class KyselyStore implements Store {
   // ---- launches -------------------------------------------------------------
 
   async createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> & {
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > & {
       createdBySubject?: string | null;
     },
   ): Promise<LaunchRecord> {

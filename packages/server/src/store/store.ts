@@ -294,7 +294,10 @@ export interface Store {
    * 'created', in one transaction; the next append expects seq 1.
    */
   createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> & {
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > & {
       createdBySubject?: string | null;
     },
   ): Promise<LaunchRecord>;

@@ -4,10 +4,14 @@
  * edit; a test fails when this file and the server drift apart.
  */
 
-/** GET /api/v1/whoami 200: Who the token belongs to. */
+/** GET /api/v1/whoami 200: Who the token or session belongs to. */
 export type WhoAmIAnswer = {
   name: string;
+  subject: string | null;
+  via: 'token' | 'session-cookie' | 'session-bearer';
   scopes: string[];
+  /** Session cookie only: send it as X-CSRF-Token on every POST and DELETE. */
+  csrf?: string;
 };
 
 /** GET /api/v1/dashboard/launches 200: Launches, newest first. */
@@ -53,6 +57,8 @@ export type ApprovalAnswer = {
     role: string;
     decision: 'approve' | 'reject';
     actor: string;
+    /** The verified subject of the person who answered; null for a token nobody owns. */
+    subject: string | null;
     comment: string;
     planVersion: number;
     at: string;
@@ -110,7 +116,10 @@ export interface ErrorAnswer {
       | 'BATCH_INVALID'
       | 'UNAUTHENTICATED'
       | 'FORBIDDEN'
+      | 'CSRF_FAILED'
       | 'SELF_APPROVAL'
+      | 'SIGN_IN_FAILED'
+      | 'SIGN_IN_NOT_CONFIGURED'
       | 'NOT_FOUND'
       | 'METHOD_NOT_ALLOWED'
       | 'CONFLICT'

@@ -40,6 +40,8 @@ Usage:
   threshold token create --scope S...    Create an API token; prints the secret once
   threshold token list | revoke ID       List or revoke API tokens
   threshold audit verify [--json]        Check the audit log's hash chain
+  threshold login [--server URL]         Sign in as yourself through the server's OpenID provider
+  threshold logout [--server URL]        End that sign-in
 ${LAUNCH_OVERVIEW}
   threshold start [--port N] [--data-dir DIR]
                                          The demo: two launches with simulated traffic (npm start)
@@ -168,6 +170,35 @@ const TOKEN = `Usage: threshold token <create|list|revoke>
 Tokens are written to the local store (or THRESHOLD_DATABASE_URL) directly, so
 the first admin token can be made before anyone can call the API.
 Run 'threshold help token create' for the scopes.
+`;
+
+const LOGIN = `Usage: threshold login [--server URL] [--json]
+
+Sign in as yourself through the server's OpenID provider (device
+authorization grant): the command prints a code and a link; open the link in
+any browser, sign in at the provider and confirm the code. The server then
+gives this CLI a session for you (your name, subject and the roles your
+groups grant), kept in ~/.config/threshold/credentials.json (XDG_CONFIG_HOME,
+or THRESHOLD_CREDENTIALS), readable by you only. The launch commands use it
+for that server when no --token or THRESHOLD_TOKEN is given, so approvals
+record you, not a token name. API tokens stay for machines.
+
+Options:
+  --server URL  The server (default THRESHOLD_URL, else http://localhost:4600)
+  --json        Print who signed in as JSON
+  -h, --help    Show this help
+
+Exit codes: 0 signed in, 1 refused or expired, 2 usage error.
+`;
+
+const LOGOUT = `Usage: threshold logout [--server URL]
+
+End the session 'threshold login' saved for the server (the server forgets it
+too) and remove it from the credentials file.
+
+Options:
+  --server URL  The server (default THRESHOLD_URL, else http://localhost:4600)
+  -h, --help    Show this help
 `;
 
 const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT]
@@ -342,6 +373,8 @@ const TOPICS: Record<string, string> = {
   'token revoke': TOKEN_REVOKE,
   audit: AUDIT,
   'audit verify': AUDIT,
+  login: LOGIN,
+  logout: LOGOUT,
   help: MAIN,
 };
 
@@ -364,6 +397,8 @@ export const COMMAND_NAMES = [
   'token revoke',
   'audit',
   'audit verify',
+  'login',
+  'logout',
   ...Object.keys(LAUNCH_TOPICS),
   'start',
   'help',

@@ -256,3 +256,53 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
 }
+
+/** The first form of an HTML page: its action and hidden inputs. */
+function firstForm(html: string): { action: string; fields: Record<string, string> } | undefined {
+  const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/i.exec(html);
+  if (form === null) return undefined;
+  const fields: Record<string, string> = {};
+  for (const input of (form[2] ?? '').matchAll(/<input[^>]*>/gi)) {
+    const name = /name="([^"]+)"/.exec(input[0])?.[1];
+    const value = /value="([^"]*)"/.exec(input[0])?.[1];
+    if (name !== undefined && value !== undefined)
+      fields[name] = value.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+  }
+  return { action: (form[1] ?? '').replace(/&amp;/g, '&'), fields };
+}
+
+/**
+ * Confirms a device sign-in as `person` like a browser would: opens the
+ * verification link, submits the provider's forms (its code confirmation and
+ * the sign-in page) until the provider says the device is signed in.
+ */
+export async function approveDeviceOverHttp(
+  verificationUri: string,
+  person: string,
+): Promise<void> {
+  const jar = new CookieJar();
+  let url = verificationUri;
+  let res = await browserFetch(jar, url);
+  for (let hops = 0; hops < 20; hops++) {
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location !== null) {
+      url = new URL(location, url).href;
+      res = await browserFetch(jar, url);
+      continue;
+    }
+    const html = await res.text();
+    if (res.status !== 200)
+      throw new Error(`provider answered ${res.status}: ${html.slice(0, 300)}`);
+    if (/Sign-in Success/i.test(html)) return;
+    if (/^\/interaction\/[^/]+$/.test(new URL(url).pathname)) {
+      url = `${url}/login`;
+      res = await browserFetch(jar, url, { method: 'POST', form: { login: person } });
+      continue;
+    }
+    const form = firstForm(html);
+    if (form === undefined) throw new Error(`no form on ${url}: ${html.slice(0, 300)}`);
+    url = new URL(form.action, url).href;
+    res = await browserFetch(jar, url, { method: 'POST', form: form.fields });
+  }
+  throw new Error('device sign-in did not finish within 20 hops');
+}

@@ -35,6 +35,7 @@ import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
 import { signInRoutes } from '../routes/sign-in-routes.js';
+import { readinessRoutes } from '../routes/readiness-routes.js';
 import { OidcClient } from '../auth/oidc-client.js';
 import { DEFAULT_SESSION_TTL_MS, checkOidcConfig } from '../auth/oidc-config.js';
 import type { OidcConfig } from '../auth/oidc-config.js';
@@ -98,6 +99,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),
     ...signInRoutes(ctx),
+    ...readinessRoutes(ctx),
     ...dashboardStreamRoutes(ctx),
     ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),

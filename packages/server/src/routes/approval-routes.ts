@@ -33,12 +33,9 @@ const approvalSchema = z.object({
   role: z.string(),
   decision: z.enum(['approve', 'reject']),
   actor: z.string(),
-  subject: z
-    .string()
-    .nullable()
-    .meta({
-      description: 'The verified subject of the person who answered; null for a token nobody owns.',
-    }),
+  subject: z.string().nullable().meta({
+    description: 'The verified subject of the person who answered; null for a token nobody owns.',
+  }),
   comment: z.string(),
   planVersion: z.number().int(),
   at: z.string(),

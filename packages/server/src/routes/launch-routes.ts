@@ -27,6 +27,8 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
+import { blockingReasons, readinessStatus } from '../launches/readiness-status.js';
+import { readinessCheckSchema } from './readiness-routes.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import { StoreActiveLaunchError } from '../store/index.js';
 import type { LaunchStatus, Store } from '../store/store.js';
@@ -144,6 +146,9 @@ const launchDetailSchema = z
       .array(notificationSchema)
       .meta({ description: 'What became of each notification the launch asked for.' }),
     integrity: evidenceIntegritySchema,
+    readiness: z.array(readinessCheckSchema).meta({
+      description: 'The readiness checklist with who attested what, until when.',
+    }),
     sources: z
       .array(
         z.object({
@@ -226,13 +231,15 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
                 : notFound('plan version', `${body.plan}@${body.version}`);
             }
             const { plan } = version;
-            const blocking = plan.readiness
-              .filter((r) => r.blocking && r.evidence === undefined)
-              .map((r) => ({ check: r.check, owner: r.owner }));
+            // Only a live attestation by the owner's role counts (ADR 0036): the plan's
+            // `evidence` text is where the evidence lives, not a promise it holds.
+            const blocking = blockingReasons(
+              readinessStatus(plan, await tx.listAttestations(version.name), ctx.now()),
+            );
             if (blocking.length > 0) {
               throw new HttpError(
                 'LAUNCH_NOT_READY',
-                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
+                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' is' : 's are'} not attested: ${blocking.map((b) => `"${b.check}" (${b.reason})`).join(', ')}`,
                 { blocking },
               );
             }
@@ -357,6 +364,11 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
+          readiness: readinessStatus(
+            version.plan,
+            await store.listAttestations(version.name),
+            ctx.now(),
+          ),
           sources: sourcesOf(ctx, version.plan),
         });
       },

@@ -96,6 +96,19 @@ export interface SessionsTable {
   ended_at: string | null;
 }
 
+export interface AttestationsTable {
+  id: Generated<number>;
+  plan_name: string;
+  check_name: string;
+  role: string;
+  subject: string | null;
+  actor: string;
+  note: string;
+  link: string | null;
+  at: string;
+  expires_at: string;
+}
+
 export interface LoginAttemptsTable {
   state: string;
   verifier: string;
@@ -222,4 +235,5 @@ export interface Database {
   evidence_contributions: EvidenceContributionsTable;
   sessions: SessionsTable;
   login_attempts: LoginAttemptsTable;
+  attestations: AttestationsTable;
 }

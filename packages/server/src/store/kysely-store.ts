@@ -20,6 +20,7 @@ import {
   toLaunchEvent,
   toOutboxMessage,
   toPlanVersion,
+  toAttestation,
   toSession,
   toToken,
 } from './row-mappers.js';
@@ -27,6 +28,7 @@ import type {
   AggregateQuery,
   Aggregates,
   ApprovalRecord,
+  AttestationRecord,
   AuditEntry,
   AuditInput,
   AuditHead,
@@ -526,6 +528,40 @@ export abstract class KyselyStore implements Store {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  // ---- readiness attestations ------------------------------------------------------------
+
+  async addAttestation(
+    input: Omit<AttestationRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<AttestationRecord> {
+    const row = {
+      plan_name: requireText('planName', input.planName, 200),
+      check_name: requireText('check', input.check, 2000),
+      role: requireText('role', input.role, 200),
+      subject: optionalText('subject', input.subject),
+      actor: requireText('actor', input.actor, 500),
+      note: requireString('note', input.note, 4000),
+      link: optionalText('link', input.link, 2000),
+      at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+      expires_at: requireTime('expiresAt', input.expiresAt),
+    };
+    const inserted = await this.db
+      .insertInto('attestations')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return toAttestation({ ...row, id: Number(inserted.id) });
+  }
+
+  async listAttestations(planName: string): Promise<AttestationRecord[]> {
+    const rows = await this.db
+      .selectFrom('attestations')
+      .selectAll()
+      .where('plan_name', '=', planName)
+      .orderBy('id')
+      .execute();
+    return rows.map(toAttestation);
   }
 
   // ---- sessions (sign-in) ------------------------------------------------------------

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Plan } from '@threshold/core';
 import type {
   ApprovalsTable,
+  AttestationsTable,
   AuditLogTable,
   LaunchEventsTable,
   LaunchesTable,
@@ -13,6 +14,7 @@ import type {
 } from './database-schema.js';
 import type {
   ApprovalRecord,
+  AttestationRecord,
   AuditEntry,
   LaunchEvent,
   LaunchRecord,
@@ -101,6 +103,22 @@ export function toToken(r: Selectable<TokensTable>): TokenRecord {
     flags: r.flags === null ? null : (JSON.parse(r.flags) as string[]),
     maxUnitsPerMinute: r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
     ownerSubject: r.owner_subject ?? null,
+  };
+}
+
+/** attestations row → AttestationRecord. */
+export function toAttestation(r: Selectable<AttestationsTable>): AttestationRecord {
+  return {
+    id: num(r.id),
+    planName: r.plan_name,
+    check: r.check_name,
+    role: r.role,
+    subject: r.subject,
+    actor: r.actor,
+    note: r.note,
+    link: r.link,
+    at: r.at,
+    expiresAt: r.expires_at,
   };
 }
 

@@ -138,6 +138,24 @@ export interface SessionRecord {
   endedAt: string | null;
 }
 
+/** A person's word that a readiness check of a plan is done, until `expiresAt`. */
+export interface AttestationRecord {
+  id: number;
+  planName: string;
+  /** The check's text, as in the plan's readiness list. */
+  check: string;
+  /** The owner role it was attested as. */
+  role: string;
+  /** Verified subject of the person; null for a token nobody owns. */
+  subject: string | null;
+  /** Their name (a session's display name or the token's). */
+  actor: string;
+  note: string;
+  link: string | null;
+  at: string;
+  expiresAt: string;
+}
+
 /** An authorization request in flight: what the callback needs to finish it (PKCE verifier, nonce). */
 export interface LoginAttempt {
   state: string;
@@ -331,6 +349,13 @@ export interface Store {
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;
+
+  /** Records an attestation of a readiness check. */
+  addAttestation(
+    input: Omit<AttestationRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<AttestationRecord>;
+  /** A plan's attestations, oldest first (the latest per check is the one in force). */
+  listAttestations(planName: string): Promise<AttestationRecord[]>;
 
   /** Stores a new session (its id is the secret's hash). */
   createSession(input: Omit<SessionRecord, 'createdAt' | 'endedAt'>): Promise<SessionRecord>;

@@ -36,6 +36,18 @@ signoff:
   roles: { product: 1 }
 `;
 
+const READY_PLAN = `launch: people-ready
+owner: search
+phases:
+  - { name: canary, traffic: 5%, min_duration: 30m }
+  - { name: all, traffic: 100%, min_duration: 30m }
+kpis:
+  user-impact:
+    - { name: conversion, kind: occurrence, event: purchase, guard: { max_decrease: 2% }, on_breach: pause }
+readiness:
+  - { check: Support briefed on the new ranking, owner: product, blocking: true }
+`;
+
 describe.skipIf(!HAS_CHROMIUM)(
   'signing in through the provider, in Chromium',
   { timeout: 90_000 },
@@ -44,6 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)(
     let fx: Fixture;
     let browser: Browser;
     let launch = '';
+    let sam = '';
 
     beforeAll(async () => {
       await buildDashboard();
@@ -69,7 +82,7 @@ describe.skipIf(!HAS_CHROMIUM)(
         scopes: ['operator'],
         ownerSubject: 'sam',
       });
-      const sam = made.body.token;
+      sam = made.body.token;
       expect(
         (await api(fx.url, sam, 'POST', '/api/v1/plans', PLAN, 'application/yaml')).status,
       ).toBe(201);
@@ -83,6 +96,9 @@ describe.skipIf(!HAS_CHROMIUM)(
         },
       );
       launch = started.body.launch.id;
+      expect(
+        (await api(fx.url, sam, 'POST', '/api/v1/plans', READY_PLAN, 'application/yaml')).status,
+      ).toBe(201);
       browser = await launchChromium();
     });
     afterAll(async () => {
@@ -147,6 +163,46 @@ describe.skipIf(!HAS_CHROMIUM)(
           'Sam Starter (sam) started this launch and the plan does not allow self-approval',
         )
         .waitFor(SEE);
+      await close();
+    });
+
+    it('the check owner attests a readiness check in the dashboard; the launch then starts and shows who attested', async () => {
+      const refused = await api<{ error: { code: string } }>(
+        fx.url,
+        sam,
+        'POST',
+        '/api/v1/launches',
+        {
+          plan: 'people-ready',
+        },
+      );
+      expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
+      const { page, close } = await signInAs('alice', '/plans/people-ready');
+      const row = page.locator('.readiness-panel tr[data-status]');
+      await expect.poll(() => row.first().innerText(), SEE).toContain('not attested');
+      await page.getByLabel('What shows it is done').fill('Briefing held 2026-12-02, FAQ KB-77');
+      await page.getByRole('button', { name: 'Attest' }).click();
+      await page
+        .getByRole('status')
+        .getByText('Attested "Support briefed on the new ranking".')
+        .waitFor(SEE);
+      await expect.poll(() => row.first().innerText(), SEE).toContain('Alice Approver (alice)');
+      const started = await api<{ launch: { id: string } }>(
+        fx.url,
+        sam,
+        'POST',
+        '/api/v1/launches',
+        {
+          plan: 'people-ready',
+        },
+      );
+      expect(started.status).toBe(201);
+      await page.goto(`${fx.url}/launches/${started.body.launch.id}`);
+      const checklist = page.locator('.readiness-panel tr[data-status="attested"]');
+      await expect
+        .poll(() => checklist.first().innerText(), SEE)
+        .toContain('Briefing held 2026-12-02, FAQ KB-77');
+      expect(await checklist.first().innerText()).toContain('Alice Approver (alice)');
       await close();
     });
   },

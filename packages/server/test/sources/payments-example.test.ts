@@ -16,7 +16,6 @@ import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { differencesBeyondDurations } from '../support/compress-durations.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -202,12 +201,12 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
       ]);
     });
 
-    it('waits for its readiness evidence, then advances through every phase with its sign-offs and completes', async () => {
+    it('waits for its readiness attestations, then advances through every phase with its sign-offs and completes', async () => {
       const up = await t.call(lead(), 'POST', '/api/v1/plans', example.text, {
         'content-type': 'application/yaml',
       });
       expect(up.status).toBe(201);
-      // The checklist's capacity plan has no evidence yet: the start is refused, naming it.
+      // Nothing is attested yet: the start is refused, naming every blocking check.
       const refused = await t.json<{ error: { code: string; details: { blocking: unknown } } }>(
         lead(),
         'POST',
@@ -217,19 +216,49 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
       expect(refused.body.error.details.blocking).toEqual([
-        { check: 'Capacity plan for 2x peak on the Go service', owner: 'sre' },
+        {
+          check: 'Dual-write reconciliation ran clean for 7 days in staging',
+          owner: 'payments',
+          reason: 'not attested by payments',
+        },
+        {
+          check: 'Rollback drill done (flag off drains to ledger-java in under 1 minute)',
+          owner: 'sre',
+          reason: 'not attested by sre',
+        },
+        {
+          check: 'Capacity plan for 2x peak on the Go service',
+          owner: 'sre',
+          reason: 'not attested by sre',
+        },
       ]);
-      // SRE records it in a new version of the plan (the only change), and the launch starts.
-      const doc = parse(example.text) as { readiness: Record<string, unknown>[] };
-      const item = doc.readiness.find(
-        (r) => r['check'] === 'Capacity plan for 2x peak on the Go service',
-      );
-      if (item === undefined) throw new Error('the capacity item is gone from the example');
-      item['evidence'] = 'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)';
-      const v2 = await t.call(lead(), 'POST', '/api/v1/plans', stringify(doc), {
-        'content-type': 'application/yaml',
-      });
-      expect(v2.status).toBe(201);
+      // Each check's owner attests it (the plan's evidence links are where to look, not a yes).
+      const attestations: [string, string, string][] = [
+        [
+          'payments-carol',
+          'Dual-write reconciliation ran clean for 7 days in staging',
+          'Recon dashboard clean 2026-11-13..20',
+        ],
+        [
+          'sre-alice',
+          'Rollback drill done (flag off drains to ledger-java in under 1 minute)',
+          'Drill 2026-11-12: drained in 38 s, runbook RB-217',
+        ],
+        [
+          'sre-bob',
+          'Capacity plan for 2x peak on the Go service',
+          'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)',
+        ],
+      ];
+      for (const [who, check, note] of attestations) {
+        const attested = await t.call(
+          { token: people[who] ?? '' },
+          'POST',
+          `/api/v1/plans/${LAUNCH}/readiness`,
+          { check, note },
+        );
+        expect(attested.status).toBe(201);
+      }
       const driver = await start();
       // The lead started it, so the lead's sre approval does not count (allow_self_approval: false).
       const self = await t.json<{ error: { code: string } }>(

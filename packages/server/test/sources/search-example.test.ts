@@ -18,7 +18,6 @@ import type { Decision } from '@threshold/core';
 import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { differencesBeyondDurations } from '../support/compress-durations.js';
 import { startTestServer } from '../support/test-server.js';
 import type { TestServer } from '../support/test-server.js';
@@ -227,12 +226,12 @@ if (!HAVE_PROMETHEUS) {
       });
     });
 
-    it('waits for its readiness evidence, then advances through every phase with five departments signing off, and completes', async () => {
+    it('waits for its readiness attestations, then advances through every phase with five departments signing off, and completes', async () => {
       const up = await t.call(lead(), 'POST', '/api/v1/plans', example.text, {
         'content-type': 'application/yaml',
       });
       expect(up.status).toBe(201);
-      // The rollback runbook has not been reviewed yet: the start is refused, naming it.
+      // Nothing is attested yet: the start is refused, naming every blocking check.
       const refused = await t.json<{ error: { code: string; details: { blocking: unknown } } }>(
         lead(),
         'POST',
@@ -241,19 +240,37 @@ if (!HAVE_PROMETHEUS) {
       );
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
-      expect(refused.body.error.details.blocking).toEqual([
-        { check: 'Runbook for ranking rollback reviewed', owner: 'sre' },
-      ]);
-      const doc = parse(example.text) as { readiness: Record<string, unknown>[] };
-      const item = doc.readiness.find(
-        (r) => r['check'] === 'Runbook for ranking rollback reviewed',
+      expect(refused.body.error.details.blocking).toEqual(
+        [
+          ['Offline evaluation beats BM25 on NDCG@10 by 3%', 'engineering'],
+          ['Load test at 3x peak search traffic passed', 'sre'],
+          ['Data protection impact assessment approved', 'security'],
+          ['Runbook for ranking rollback reviewed', 'sre'],
+        ].map(([check, owner]) => ({ check, owner, reason: `not attested by ${owner}` })),
       );
-      if (item === undefined) throw new Error('the runbook item is gone from the example');
-      item['evidence'] = 'RB-311 reviewed by sre on 2026-11-28';
-      const v2 = await t.call(lead(), 'POST', '/api/v1/plans', stringify(doc), {
-        'content-type': 'application/yaml',
-      });
-      expect(v2.status).toBe(201);
+      // Each check's owner attests it (the plan's evidence links are where to look, not a yes).
+      const attestations: [string, string, string][] = [
+        [
+          'eng-dana',
+          'Offline evaluation beats BM25 on NDCG@10 by 3%',
+          'Offline eval 2026-11: +3.4%',
+        ],
+        ['sre-hank', 'Load test at 3x peak search traffic passed', 'Load test ltr-3x passed'],
+        ['sec-erin', 'Data protection impact assessment approved', 'DPIA-2026-031 approved'],
+        ['sre-ivy', 'Runbook for ranking rollback reviewed', 'RB-311 reviewed on 2026-11-28'],
+      ];
+      for (const [who, check, note] of attestations) {
+        const attested = await t.call(
+          { token: tokenOf(who) },
+          'POST',
+          `/api/v1/plans/${FLAG}/readiness`,
+          {
+            check,
+            note,
+          },
+        );
+        expect(attested.status).toBe(201);
+      }
       const driver = await start();
       // The lead started it, so the lead's engineering approval does not count (allow_self_approval: false).
       const self = await t.json<{ error: { code: string } }>(

@@ -258,6 +258,8 @@ export interface LaunchDetail {
   /** What became of each notification the launch asked for. */
   notifications: Notification[];
   integrity: EvidenceIntegrity;
+  /** The readiness checklist with who attested what, until when. */
+  readiness: ReadinessCheck[];
   /** Health of the external metric sources the plan's KPIs read (events excluded). */
   sources: {
     name: string;
@@ -503,4 +505,22 @@ export interface PlanVersionMeta {
   format: 'yaml' | 'json';
   createdBy: string;
   createdAt: string;
+}
+
+export interface ReadinessCheck {
+  check: string;
+  owner: string;
+  blocking: boolean;
+  evidence: string | null;
+  status: 'attested' | 'expired' | 'missing';
+  attestation: {
+    id: number;
+    role: string;
+    subject: string | null;
+    actor: string;
+    note: string;
+    link: string | null;
+    at: string;
+    expiresAt: string;
+  } | null;
 }

@@ -82,7 +82,7 @@ export const ERROR_CODES = {
   LAUNCH_NOT_READY: {
     status: 409,
     description:
-      'Blocking readiness checks have no evidence; details.blocking lists them. Upload a plan version with evidence.',
+      'Blocking readiness checks are not attested, or their attestation expired; details.blocking lists each with the reason. The check owner attests it (POST /api/v1/plans/{name}/readiness).',
   },
   GATE_CLOSED: {
     status: 409,

@@ -170,13 +170,16 @@ const readinessItem = z.strictObject({
   owner: identifier('an owner role').meta({ description: 'Role that owns the check.' }),
   blocking: z.boolean().default(true).meta({
     description:
-      'Blocking checks must have evidence before the launch starts; others are advisory.',
+      "Blocking checks must be attested by someone holding the owner's role (approver:<owner>), and the attestation not expired, before the launch starts; others are advisory.",
   }),
   evidence: z
     .string()
     .min(1)
     .optional()
-    .meta({ description: 'A link or text showing the check is done.' }),
+    .meta({
+      description:
+        'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
+    }),
 });
 
 const kpiList = (category: string) =>

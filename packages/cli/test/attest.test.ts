@@ -40,7 +40,7 @@ describe('threshold launch attest', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(
-      /^sre-sam attested "Load test at 3x peak passed" as sre until \S+\n  ✓ Load test at 3x peak passed \(sre\): attested by sre-sam until \S+\n  · Runbook reviewed \(sre, advisory\): missing\n$/,
+      /^sre-sam attested "Load test at 3x peak passed" as sre until \S+\n {2}✓ Load test at 3x peak passed \(sre\): attested by sre-sam until \S+\n {2}· Runbook reviewed \(sre, advisory\): missing\n$/,
     );
     const viewer = await runCli([...args, '--note', 'x'], REPO_ROOT, {
       THRESHOLD_URL: t.url,

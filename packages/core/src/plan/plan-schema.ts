@@ -172,14 +172,10 @@ const readinessItem = z.strictObject({
     description:
       "Blocking checks must be attested by someone holding the owner's role (approver:<owner>), and the attestation not expired, before the launch starts; others are advisory.",
   }),
-  evidence: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({
-      description:
-        'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
-    }),
+  evidence: z.string().min(1).optional().meta({
+    description:
+      'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
+  }),
 });
 
 const kpiList = (category: string) =>

@@ -27,6 +27,8 @@ if (TEST_DATABASE_URL === undefined)
 describe.each(databases)('OpenID Connect sign-in on $name', ({ postgres }) => {
   let idp: TestProvider;
   let t: TestServer;
+  /** The server's clock runs this far ahead of the real one (the provider keeps real time). */
+  let ahead = 0;
 
   beforeAll(async () => {
     idp = await openTestProvider();
@@ -34,6 +36,7 @@ describe.each(databases)('OpenID Connect sign-in on $name', ({ postgres }) => {
     t = await startTestServer({
       postgres,
       port,
+      now: () => Date.now() + ahead,
       oidc: {
         issuer: idp.issuer,
         clientId: idp.clientId,
@@ -157,6 +160,21 @@ describe.each(databases)('OpenID Connect sign-in on $name', ({ postgres }) => {
       headers: { cookie: `threshold-session=${secret}` },
     });
     expect(replay.status).toBe(401);
+  });
+
+  it('a session ends by itself after its lifetime (8 hours by default)', async () => {
+    const { jar } = await signInOverHttp(t.url, 'alice');
+    expect((await whoami(jar)).status).toBe(200);
+    ahead = 8 * 60 * 60 * 1000 + 1000;
+    try {
+      const expired = await whoami(jar);
+      expect(expired.status).toBe(401);
+      expect(expired.body).toMatchObject({
+        error: { code: 'UNAUTHENTICATED', message: 'the session ended or expired: sign in again' },
+      });
+    } finally {
+      ahead = 0;
+    }
   });
 
   it('a person with no mapped group signs in with no scopes and can do nothing', async () => {

@@ -5,6 +5,7 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
+import { hasBlockingProbes, probeReadiness } from '../launches/readiness-probe.js';
 import { launchAuthors } from '../auth/person-key.js';
 import { decide, noExposureWarning } from '@threshold/core';
 import type {
@@ -223,8 +224,12 @@ export function createController(options: ControllerOptions): Controller {
     const { state } = cached.log;
     const at = now();
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    // Blocking probes are asked at every look: a failing one holds the phase (ADR 0036).
+    const probed = hasBlockingProbes(plan) ? { checks: await probeReadiness(plan) } : {};
     const evidence =
-      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
+      routed.evidence === undefined
+        ? { ...gathered, ...probed }
+        : { ...gathered, ...probed, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.

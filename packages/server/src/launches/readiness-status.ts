@@ -15,8 +15,13 @@ export interface ReadinessCheckStatus {
   blocking: boolean;
   /** Where the plan says the evidence lives, if it says. */
   evidence: string | null;
-  /** attested: live attestation; expired: the latest one lapsed; missing: never attested. */
-  status: 'attested' | 'expired' | 'missing';
+  /**
+   * attested: live attestation; expired: the latest one lapsed; missing: never
+   * attested; automated: checked by its probe, not attested.
+   */
+  status: 'attested' | 'expired' | 'missing' | 'automated';
+  /** The automated check's probe, if it has one. */
+  probe: { url: string; status: number } | null;
   attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
 }
 
@@ -47,12 +52,15 @@ export function readinessStatus(
       owner: item.owner,
       blocking: item.blocking,
       evidence: item.evidence ?? null,
+      probe: item.probe === undefined ? null : { url: item.probe.url, status: item.probe.status },
       status:
-        latest === undefined
-          ? 'missing'
-          : Date.parse(latest.expiresAt) > now
-            ? 'attested'
-            : 'expired',
+        item.probe !== undefined
+          ? 'automated'
+          : latest === undefined
+            ? 'missing'
+            : Date.parse(latest.expiresAt) > now
+              ? 'attested'
+              : 'expired',
       attestation,
     };
   });
@@ -63,7 +71,7 @@ export function blockingReasons(
   checklist: readonly ReadinessCheckStatus[],
 ): { check: string; owner: string; reason: string }[] {
   return checklist
-    .filter((c) => c.blocking && c.status !== 'attested')
+    .filter((c) => c.blocking && c.status !== 'attested' && c.status !== 'automated')
     .map((c) => ({
       check: c.check,
       owner: c.owner,

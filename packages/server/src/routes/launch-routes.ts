@@ -28,6 +28,7 @@ import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import { blockingReasons, readinessStatus } from '../launches/readiness-status.js';
+import { probeReadiness } from '../launches/readiness-probe.js';
 import { readinessCheckSchema } from './readiness-routes.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import { StoreActiveLaunchError } from '../store/index.js';
@@ -222,6 +223,17 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
         if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
+        // Probed before the transaction (a network round trip), like the sources above.
+        const probeFailures =
+          planned === undefined
+            ? []
+            : (await probeReadiness(planned.plan))
+                .filter((r) => !r.passed)
+                .map((r) => ({
+                  check: r.check,
+                  owner: planned.plan.readiness.find((x) => x.check === r.check)?.owner ?? '',
+                  reason: `probe: ${r.reason}`,
+                }));
         const created = await store
           .transaction(async (tx) => {
             const version = await tx.getPlanVersion(body.plan, body.version);
@@ -233,9 +245,12 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
             const { plan } = version;
             // Only a live attestation by the owner's role counts (ADR 0036): the plan's
             // `evidence` text is where the evidence lives, not a promise it holds.
-            const blocking = blockingReasons(
-              readinessStatus(plan, await tx.listAttestations(version.name), ctx.now()),
-            );
+            const blocking = [
+              ...blockingReasons(
+                readinessStatus(plan, await tx.listAttestations(version.name), ctx.now()),
+              ),
+              ...probeFailures,
+            ];
             if (blocking.length > 0) {
               throw new HttpError(
                 'LAUNCH_NOT_READY',

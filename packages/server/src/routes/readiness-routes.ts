@@ -57,7 +57,8 @@ export const readinessCheckSchema = z
     owner: z.string(),
     blocking: z.boolean(),
     evidence: z.string().nullable(),
-    status: z.enum(['attested', 'expired', 'missing']),
+    status: z.enum(['attested', 'expired', 'missing', 'automated']),
+    probe: z.object({ url: z.string(), status: z.number().int() }).nullable(),
     attestation: attestationSchema.nullable(),
   })
   .meta({ title: 'ReadinessCheck' });
@@ -129,6 +130,12 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
             { errors: [{ path: 'body.check', message: 'is not a check of the plan' }] },
           );
         }
+        if (item.probe !== undefined)
+          throw new HttpError(
+            'VALIDATION_FAILED',
+            `body.check: '${item.check}' is checked by its probe (GET ${item.probe.url}), not attested`,
+            { errors: [{ path: 'body.check', message: 'is an automated check' }] },
+          );
         const needed = approverScope(item.owner);
         if (!principal.scopes.includes(needed))
           throw new HttpError(

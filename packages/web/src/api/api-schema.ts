@@ -512,7 +512,11 @@ export interface ReadinessCheck {
   owner: string;
   blocking: boolean;
   evidence: string | null;
-  status: 'attested' | 'expired' | 'missing';
+  status: 'attested' | 'expired' | 'missing' | 'automated';
+  probe: {
+    url: string;
+    status: number;
+  } | null;
   attestation: {
     id: number;
     role: string;

@@ -15,6 +15,7 @@ const STATUS_WORDS: Record<ReadinessCheckView['status'], string> = {
   attested: 'attested',
   expired: 'expired',
   missing: 'not attested',
+  automated: 'probed at the start and every look',
 };
 
 export function ReadinessPanel({
@@ -28,7 +29,7 @@ export function ReadinessPanel({
 }) {
   const { api, who } = useSession();
   const roles = approverRoles(who);
-  const mine = checks.filter((c) => roles.includes(c.owner));
+  const mine = checks.filter((c) => roles.includes(c.owner) && c.probe === null);
   const [check, setCheck] = useState(mine[0]?.check ?? '');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -84,7 +85,11 @@ export function ReadinessPanel({
                   : `${c.attestation.actor}${c.attestation.subject === null ? '' : ` (${c.attestation.subject})`} at ${clockTime(c.attestation.at)}`}
               </td>
               <td>
-                {c.attestation === null ? (c.evidence ?? '–') : c.attestation.note}
+                {c.probe !== null
+                  ? `GET ${c.probe.url} answers ${c.probe.status}`
+                  : c.attestation === null
+                    ? (c.evidence ?? '–')
+                    : c.attestation.note}
                 {c.attestation?.link == null ? null : (
                   <>
                     {' '}

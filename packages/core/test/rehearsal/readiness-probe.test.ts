@@ -4,7 +4,14 @@
  * in that phase with the reason, as decide() holds a live launch.
  */
 import { describe, expect, it } from 'vitest';
-import { decide, initialLaunchState, parseInjection, rehearse } from '../../src/index.js';
+import {
+  checkSampleRatio,
+  decide,
+  initialLaunchState,
+  parseInjection,
+  rehearse,
+} from '../../src/index.js';
+import type { Evidence } from '../../src/index.js';
 import { planOf } from './fixtures.js';
 
 const PLAN = planOf(`
@@ -26,9 +33,9 @@ readiness:
 describe('decide() with a failing blocking probe', () => {
   it('holds the phase naming the check and the reason, and releases when it passes', () => {
     let state = initialLaunchState(PLAN, { planVersion: 1, now: 0 });
-    const base = {
+    const base: Evidence = {
       guards: [],
-      srm: { healthy: true, pValue: 1, reason: 'ok' },
+      srm: checkSampleRatio({ treatment: 0, control: 0 }, { treatment: 0.1, control: 0.9 }),
       units: { treatment: 0, control: 0 },
       approvals: [],
     };

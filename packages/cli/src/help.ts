@@ -40,6 +40,8 @@ Usage:
   threshold token create --scope S...    Create an API token; prints the secret once
   threshold token list | revoke ID       List or revoke API tokens
   threshold audit verify [--json]        Check the audit log's hash chain
+  threshold login [--server URL]         Sign in as yourself through the server's OpenID provider
+  threshold logout [--server URL]        End that sign-in
 ${LAUNCH_OVERVIEW}
   threshold start [--port N] [--data-dir DIR]
                                          The demo: two launches with simulated traffic (npm start)
@@ -161,7 +163,7 @@ ${SERVER_EXIT_CODES}`;
 
 const TOKEN = `Usage: threshold token <create|list|revoke>
 
-  threshold token create --scope S [--scope S2] [--name N] [--flags F,...] [--json]
+  threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT] [--flags F,...] [--json]
   threshold token list [--json]
   threshold token revoke ID [--json]
 
@@ -170,14 +172,50 @@ the first admin token can be made before anyone can call the API.
 Run 'threshold help token create' for the scopes.
 `;
 
-const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--flags F1,F2]
-                              [--max-units-per-minute N] [--json] [--data-dir DIR]
+const LOGIN = `Usage: threshold login [--server URL] [--json]
+
+Sign in as yourself through the server's OpenID provider (device
+authorization grant): the command prints a code and a link; open the link in
+any browser, sign in at the provider and confirm the code. The server then
+gives this CLI a session for you (your name, subject and the roles your
+groups grant), kept in ~/.config/threshold/credentials.json (XDG_CONFIG_HOME,
+or THRESHOLD_CREDENTIALS), readable by you only. The launch commands use it
+for that server when no --token or THRESHOLD_TOKEN is given, so approvals
+record you, not a token name. API tokens stay for machines.
+
+Options:
+  --server URL  The server (default THRESHOLD_URL, else http://localhost:4600)
+  --json        Print who signed in as JSON
+  -h, --help    Show this help
+
+Exit codes: 0 signed in, 1 refused or expired, 2 usage error.
+`;
+
+const LOGOUT = `Usage: threshold logout [--server URL]
+
+End the session 'threshold login' saved for the server (the server forgets it
+too) and remove it from the credentials file.
+
+Options:
+  --server URL  The server (default THRESHOLD_URL, else http://localhost:4600)
+  -h, --help    Show this help
+`;
+
+const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT]
+                              [--flags F1,F2] [--max-units-per-minute N] [--json]
+                              [--data-dir DIR]
 
 Create an API token and print its secret (thr_...) once on stdout; only its
 sha256 is stored. A note with the name, id and scopes goes to stderr, so
   TOKEN=$(threshold token create --scope sdk --name checkout-web)
-captures the secret alone. The token name is the actor in the audit log and
-the identity for self-approval checks. The creation is audited as cli:<user>.
+captures the secret alone. The token name is the actor in the audit log. The
+creation is audited as cli:<user>.
+
+--for SUBJECT names the person the token acts for: their subject at the
+OpenID provider (the ID token's sub). Self-approval and sign-off quorums are
+decided on the person, so all their tokens and sign-ins count as one
+approver, whatever the tokens are called. A token without --for is its own
+person, known by its name.
 
 The token is written to the store of the server that will accept it: the
 SQLite file in --data-dir (default ./.threshold) or THRESHOLD_DATABASE_URL.
@@ -335,6 +373,8 @@ const TOPICS: Record<string, string> = {
   'token revoke': TOKEN_REVOKE,
   audit: AUDIT,
   'audit verify': AUDIT,
+  login: LOGIN,
+  logout: LOGOUT,
   help: MAIN,
 };
 
@@ -357,6 +397,8 @@ export const COMMAND_NAMES = [
   'token revoke',
   'audit',
   'audit verify',
+  'login',
+  'logout',
   ...Object.keys(LAUNCH_TOPICS),
   'start',
   'help',

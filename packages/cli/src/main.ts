@@ -3,6 +3,7 @@ import { didYouMean } from '@threshold/core';
 import { runPlanExplain } from './commands/plan-explain.js';
 import { runPlanSchema } from './commands/plan-schema.js';
 import { runLaunch } from './commands/launch.js';
+import { runLogin, runLogout } from './commands/login.js';
 import { runAuditVerify } from './commands/audit-verify.js';
 import { runServe } from './commands/serve.js';
 import { runStart } from './commands/start.js';
@@ -77,6 +78,10 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
       return dispatchSub('audit', { verify: runAuditVerify }, rest, io);
     case 'launch':
       return runLaunch(rest, io);
+    case 'login':
+      return runLogin(rest, io);
+    case 'logout':
+      return runLogout(rest, io);
     default:
       throw unknownCommand(command);
   }

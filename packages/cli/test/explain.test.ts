@@ -104,10 +104,10 @@ describe('threshold plan explain (text)', () => {
 
     const readiness = section('Readiness checklist');
     expect(lines[readiness]).toBe(
-      'Readiness checklist (4 blocking, 2 advisory; 1 blocking check without evidence yet)',
+      'Readiness checklist (4 blocking, 2 advisory; 4 blocking checks to attest by the owner before a start)',
     );
     expect(lines).toContain(
-      '  blocking  sre          Runbook for ranking rollback reviewed              no evidence yet',
+      '  blocking  sre          Runbook for ranking rollback reviewed              —',
     );
     expect(lines.filter((l) => l.startsWith('  advisory'))).toHaveLength(2);
     expect(lines.every((l) => l === l.trimEnd())).toBe(true);

@@ -11,6 +11,9 @@ export { createToken, tokenView } from './auth/create-token.js';
 export type { CreatedToken, TokenView } from './auth/create-token.js';
 export { scopeSchema, scopesAllow, isApproverScope, approverScope } from './auth/scopes.js';
 export type { Access } from './auth/scopes.js';
+export { oidcConfigFromEnv, scopesOfGroups, DEFAULT_SESSION_TTL_MS } from './auth/oidc-config.js';
+export type { OidcConfig } from './auth/oidc-config.js';
+export { SESSION_PREFIX } from './auth/sessions.js';
 export { buildConfigDocument, flagConfigOf } from './config/build-config-document.js';
 export type { LaunchWithPlan } from './config/build-config-document.js';
 export { ConfigHub } from './config/config-hub.js';
@@ -51,7 +54,7 @@ export {
   WARNING_EVENT,
   rebuildState,
 } from './controller/launch-log.js';
-export { gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
+export { approvalOf, gatherEvidence, plannedSplit } from './controller/gather-evidence.js';
 export type { DecisionSummary } from './controller/commit-decisions.js';
 export { applyOperatorAction, readLaunchState } from './controller/operator-decision.js';
 export type { DecisionEvent } from './controller/outbox-messages.js';

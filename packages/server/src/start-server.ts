@@ -35,6 +35,8 @@ import { loadRouterConfigs } from './routers/router-config.js';
 import { openRouters } from './routers/router-registry.js';
 import type { RouterRegistry } from './routers/router-registry.js';
 import type { RouterConfig } from './routers/traffic-router.js';
+import { oidcConfigFromEnv } from './auth/oidc-config.js';
+import type { OidcConfig } from './auth/oidc-config.js';
 import { RehearsalPool, SERVER_REHEARSAL_POOL } from './workers/rehearsal-pool.js';
 import type { Store } from './store/index.js';
 
@@ -85,6 +87,8 @@ export interface StartServerOptions {
    * else 500 ms). The loop runs with the controller, when a router is configured.
    */
   routerIntervalMs?: number;
+  /** OpenID Connect sign-in for people (default: THRESHOLD_OIDC_* settings; null: none). */
+  oidc?: OidcConfig | null;
 }
 
 /** A running server. */
@@ -124,6 +128,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       ? noExposureWarningFromEnv()
       : options.noExposureWarningMs;
   const routers = openRouters(options.routers ?? loadRouterConfigs());
+  // `null` turns sign-in off even when THRESHOLD_OIDC_ISSUER is set (tests of token-only servers).
+  const oidc = options.oidc === null ? undefined : (options.oidc ?? oidcConfigFromEnv());
   const store = await openStore({
     ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -179,6 +185,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     },
     planValidator,
     tokenStreams,
+    ...(oidc === undefined ? {} : { oidc }),
     options: { ...options.app, noExposureWarningMs },
   });
   await hub.refresh();

@@ -44,7 +44,7 @@ describe('launches API', () => {
   });
   afterAll(async () => t?.close());
 
-  it('refuses a launch with blocking readiness checks lacking evidence, writing nothing', async () => {
+  it('refuses a launch with blocking readiness checks not attested, writing nothing', async () => {
     const before = await t.json<AuditList>('viewer', 'GET', '/api/v1/audit?limit=1000');
     const res = await t.json<ErrorBody>('operator', 'POST', '/api/v1/launches', {
       plan: 'not-ready',
@@ -52,7 +52,7 @@ describe('launches API', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('LAUNCH_NOT_READY');
     expect(res.body.error.details.blocking).toEqual([
-      { check: 'Load test at 3x peak passed', owner: 'sre' },
+      { check: 'Load test at 3x peak passed', owner: 'sre', reason: 'not attested by sre' },
     ]);
     const launches = await t.json<{ launches: Summary[] }>('viewer', 'GET', '/api/v1/launches');
     expect(launches.body.launches.filter((l) => l.id.startsWith('not-ready'))).toEqual([]);

@@ -96,6 +96,23 @@ const MATRIX: Record<string, Case> = {
   'POST /api/v1/tokens': { allowed: ADMIN, body: () => ({ name: 'made', scopes: ['viewer'] }) },
   'GET /api/v1/tokens': { allowed: ADMIN },
   'DELETE /api/v1/tokens/:id': { allowed: ADMIN, path: () => '/api/v1/tokens/no-such-token' },
+  'GET /api/v1/plans/:name/readiness': {
+    allowed: VIEWERS,
+    path: () => '/api/v1/plans/checkout-v2/readiness',
+  },
+  'POST /api/v1/plans/:name/readiness': {
+    allowed: ['approver:product', 'approver:other'],
+    path: () => '/api/v1/plans/checkout-v2/readiness',
+    body: () => ({ check: 'No such check', note: 'matrix' }),
+  },
+  // Sign-in routes are public (a server without a provider answers SIGN_IN_NOT_CONFIGURED);
+  // logout needs a caller, which it finds itself.
+  'GET /api/v1/auth': { allowed: ALL },
+  'GET /auth/login': { allowed: ALL },
+  'GET /auth/callback': { allowed: ALL },
+  'POST /auth/logout': { allowed: ALL.filter((c) => c !== 'none') },
+  'POST /auth/device': { allowed: ALL },
+  'POST /auth/device/token': { allowed: ALL, body: () => ({ deviceCode: 'matrix' }) },
   'GET /api/v1/stream': { allowed: VIEWERS },
   'GET /api/v1/whoami': { allowed: VIEWERS },
   'GET /api/v1/dashboard/launches': { allowed: VIEWERS },

@@ -87,7 +87,12 @@ describe('dashboard hosting', () => {
     const me = await fetch(`${fx.url}/api/v1/whoami`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(await me.json()).toEqual({ name: 'vera', scopes: ['viewer', 'approver:product'] });
+    expect(await me.json()).toEqual({
+      name: 'vera',
+      subject: null,
+      via: 'token',
+      scopes: ['viewer', 'approver:product'],
+    });
   });
 
   it("ships no zod: plans are put in words by core's zod-free modules", async () => {

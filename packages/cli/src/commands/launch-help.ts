@@ -13,7 +13,7 @@ const EXIT = `Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve> ...
+const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve|attest> ...
 
   threshold launch start PLAN                      Upload a plan file and start a launch of it
   threshold launch list [--state S] [--plan P] [--owner O]
@@ -24,6 +24,8 @@ const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback
   threshold launch rollback ID --reason R          Traffic to 0%, for good
   threshold launch approve ID --role R [--comment C] [--reject]
                                                    Sign off (or reject) as a role
+  threshold launch attest PLAN --check C --note N [--link URL] [--expires TIME]
+                                                   Attest a readiness check as its owner's role
 
 Each talks to a Threshold server over HTTP and accepts --server, --token and --json.
 Run 'threshold help launch <subcommand>' for details.
@@ -103,6 +105,25 @@ ${CONNECTION}
 
 ${EXIT}`;
 
+const ATTEST = `Usage: threshold launch attest PLAN --check C --note N [--link URL] [--expires TIME]
+                             [--server URL] [--token TOKEN] [--json]
+
+Attest a readiness check of a stored plan (its latest version) as the check's
+owner: the caller must hold approver:<owner>. A blocking check lets a launch
+start only while it has an attestation that has not expired; the plan's own
+'evidence' text says where to look and does not count by itself. Prints the
+checklist as it now stands: each check, its status and who attested it until
+when.
+
+Options:
+  --check C       The check's text, exactly as in the plan's readiness list
+  --note N        What shows the check is done (required)
+  --link URL      Where the evidence lives (http or https)
+  --expires TIME  Until when it holds, ISO-8601 (default a week; at most a year)
+${CONNECTION}
+
+${EXIT}`;
+
 /** Help topics of the launch commands, keyed as `threshold help <topic>`. */
 export const LAUNCH_TOPICS: Record<string, string> = {
   launch: LAUNCH,
@@ -119,6 +140,7 @@ export const LAUNCH_TOPICS: Record<string, string> = {
     'Roll a running or paused launch back: traffic goes to 0% and the launch ends.',
   ),
   'launch approve': APPROVE,
+  'launch attest': ATTEST,
 };
 
 /** Lines of the overview (`threshold --help`). */
@@ -127,4 +149,6 @@ export const LAUNCH_OVERVIEW = `  threshold launch start PLAN            Upload 
   threshold launch status ID             Where a launch stands and why: state, health, KPIs, sign-offs
   threshold launch pause|resume|rollback ID --reason R
                                          Act on a launch; the reason goes into the record
-  threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)`;
+  threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)
+  threshold launch attest PLAN --check C --note N
+                                         Attest a readiness check as its owner's role`;

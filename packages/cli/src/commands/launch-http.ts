@@ -1,12 +1,14 @@
 /**
  * The operator commands talk to a Threshold server over its HTTP API: where
  * (`--server` / THRESHOLD_URL, default http://localhost:4600) and as whom
- * (`--token` / THRESHOLD_TOKEN). Every failure becomes one readable line.
+ * (`--token` / THRESHOLD_TOKEN, else the session `threshold login` saved for that
+ * server). Every failure becomes one readable line.
  */
 import type { ParsedArgs } from '../args.js';
 import { lastValue } from '../args.js';
 import type { Io } from '../io.js';
 import { UsageError } from '../usage-error.js';
+import { credentialsPath, savedLogin } from '../credentials.js';
 
 /** Default server of the operator commands (the port `threshold serve` and `npm start` use). */
 export const DEFAULT_SERVER_URL = 'http://localhost:4600';
@@ -46,9 +48,12 @@ export function connectionOf(parsed: ParsedArgs, io: Io, command: string): Conne
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError(`--server: '${raw}' must be an http(s) URL`, command);
-  const token = lastValue(parsed, 'token') ?? env['THRESHOLD_TOKEN'];
+  const base = url.toString().replace(/\/+$/, '');
+  let token = lastValue(parsed, 'token') ?? env['THRESHOLD_TOKEN'];
+  // A person signed in with 'threshold login' needs no token: their saved session is used.
+  if (token === undefined || token === '') token = savedLogin(credentialsPath(env), base)?.token;
   return {
-    url: url.toString().replace(/\/+$/, ''),
+    url: base,
     token: token === undefined || token === '' ? undefined : token,
   };
 }

@@ -14,7 +14,16 @@ import type { LaunchDetail, LookView } from './launch-status.js';
 import { LAUNCH_STATUSES, renderLaunchList } from './launch-list.js';
 import type { LaunchListEntry } from './launch-list.js';
 
-const SUBCOMMANDS = ['start', 'list', 'status', 'pause', 'resume', 'rollback', 'approve'] as const;
+const SUBCOMMANDS = [
+  'start',
+  'list',
+  'status',
+  'pause',
+  'resume',
+  'rollback',
+  'approve',
+  'attest',
+] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Exit codes shared with main.ts: 0 ok, 1 refused by the server, 2 usage or unreachable. */
@@ -124,6 +133,13 @@ function specOf(sub: Subcommand) {
         positionalName: 'ID',
         positionalHint: 'name a launch id',
       };
+    case 'attest':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'check', 'note', 'link', 'expires'],
+        positionalName: 'PLAN',
+        positionalHint: 'name a stored plan',
+      };
     default:
       return {
         ...base,
@@ -219,6 +235,47 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       else {
         const l = res.launch;
         say(`launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)})\n`);
+      }
+      return OK;
+    }
+    case 'attest': {
+      const check = lastValue(parsed, 'check');
+      const note = lastValue(parsed, 'note');
+      if (check === undefined)
+        throw new UsageError(
+          "--check is required: the check's text as in the plan",
+          'launch attest',
+        );
+      if (note === undefined)
+        throw new UsageError('--note is required: what shows the check is done', 'launch attest');
+      const link = lastValue(parsed, 'link');
+      const expiresAt = lastValue(parsed, 'expires');
+      const res = await callApi<{
+        attestation: { actor: string; role: string; expiresAt: string };
+        checks: {
+          check: string;
+          owner: string;
+          blocking: boolean;
+          status: string;
+          attestation: { actor: string; expiresAt: string } | null;
+        }[];
+      }>(conn, 'POST', `/api/v1/plans/${encodeURIComponent(arg)}/readiness`, {
+        json: {
+          check,
+          note,
+          ...(link === undefined ? {} : { link }),
+          ...(expiresAt === undefined ? {} : { expiresAt }),
+        },
+      });
+      if (json) print(res);
+      else {
+        const a = res.attestation;
+        say(`${a.actor} attested "${check}" as ${a.role} until ${a.expiresAt}\n`);
+        for (const c of res.checks)
+          say(
+            `  ${c.status === 'attested' ? '✓' : c.blocking ? '✗' : '·'} ${c.check} (${c.owner}${c.blocking ? '' : ', advisory'}): ${c.status}` +
+              `${c.attestation === null ? '' : ` by ${c.attestation.actor} until ${c.attestation.expiresAt}`}\n`,
+          );
       }
       return OK;
     }

@@ -14,13 +14,13 @@ import {
 import { renderTable } from '../text-table.js';
 import { UsageError } from '../usage-error.js';
 
-/** `threshold token create --scope S [--scope S2] [--name N] [--flags F,...] [--max-units-per-minute N] [--json] [--data-dir D]`. */
+/** `threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT] [--flags F,...] [--max-units-per-minute N] [--json] [--data-dir D]`. */
 export async function runTokenCreate(args: readonly string[], io: Io): Promise<number> {
   const name = 'token create';
   const parsed = parseCommandArgs(args, {
     name,
     flags: ['json'],
-    values: ['scope', 'name', 'data-dir', 'flags', 'max-units-per-minute'],
+    values: ['scope', 'name', 'data-dir', 'flags', 'max-units-per-minute', 'for'],
     positionals: 'none',
   });
   if (parsed.help) {
@@ -56,6 +56,9 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
     throw new UsageError('--name: must be 1 to 100 characters', name);
   }
 
+  const ownerSubject = lastValue(parsed, 'for');
+  if (ownerSubject !== undefined && (ownerSubject.trim() === '' || ownerSubject.length > 1000))
+    throw new UsageError('--for: the subject must be 1 to 1000 characters', name);
   const dataDir = lastValue(parsed, 'data-dir');
   const where = storeLocation(io, dataDir);
   // A token in a store no server reads is refused later as "unknown or revoked": a new
@@ -72,7 +75,12 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
   try {
     const actor = cliActor(io);
     const created = await store.transaction(async (tx) => {
-      const made = await createToken(tx, { name: tokenName, scopes, ...limits });
+      const made = await createToken(tx, {
+        name: tokenName,
+        scopes,
+        ...limits,
+        ...(ownerSubject === undefined ? {} : { ownerSubject }),
+      });
       await tx.appendAudit({
         actor,
         action: 'token.created',
@@ -84,6 +92,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
           ...(made.record.maxUnitsPerMinute !== null && {
             maxUnitsPerMinute: made.record.maxUnitsPerMinute,
           }),
+          ...(made.record.ownerSubject !== null && { ownerSubject: made.record.ownerSubject }),
         },
       });
       return made;
@@ -96,7 +105,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
       // The secret alone on stdout, so TOKEN=$(threshold token create ...) works.
       io.stdout.write(`${created.token}\n`);
       io.stderr.write(
-        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')}${created.record.flags === null ? '' : ` for flags ${created.record.flags.join(', ')}`} in ${where.describe}.\n` +
+        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')}${ownerSubject === undefined ? '' : ` for ${ownerSubject}`}${created.record.flags === null ? '' : ` for flags ${created.record.flags.join(', ')}`} in ${where.describe}.\n` +
           'The secret above is shown only once: store it now. Use it as Authorization: Bearer <token>.\n',
       );
     }

@@ -164,17 +164,24 @@ function signoff(s: PlanSummary): string[] {
 function readiness(s: PlanSummary): string[] {
   const r = s.readiness;
   if (r.items.length === 0) return ['Readiness checklist: empty'];
-  const status =
-    r.blockingWithoutEvidence === 0
-      ? 'every blocking check has evidence'
-      : `${plural(r.blockingWithoutEvidence, 'blocking check')} without evidence yet`;
+  const parts = [
+    ...(r.blockingAttested === 0
+      ? []
+      : [`${plural(r.blockingAttested, 'blocking check')} to attest by the owner before a start`]),
+    ...(r.blockingProbed === 0
+      ? []
+      : [`${plural(r.blockingProbed, 'blocking probe')} asked at the start and every look`]),
+  ];
+  const status = parts.length === 0 ? 'nothing blocks a start' : parts.join(', ');
   const rows = [
     ['', 'owner', 'check', 'evidence'],
     ...r.items.map((i) => [
       i.blocking ? 'blocking' : 'advisory',
       i.owner,
       i.check,
-      i.evidence ?? 'no evidence yet',
+      i.probe !== null
+        ? `probe: GET ${i.probe.url} answers ${i.probe.status}`
+        : (i.evidence ?? '—'),
     ]),
   ];
   return [

@@ -129,11 +129,22 @@ export interface SignoffSummary {
 }
 
 export interface ReadinessSummary {
-  items: { check: string; owner: string; blocking: boolean; evidence: string | null }[];
+  items: {
+    check: string;
+    owner: string;
+    blocking: boolean;
+    evidence: string | null;
+    /** An automated check's probe (GET url, passing on status). */
+    probe: { url: string; status: number } | null;
+  }[];
   blocking: number;
   advisory: number;
-  /** Blocking checks without evidence: the launch may not start until they have some. */
+  /** Blocking checks whose plan says nowhere where their evidence lives (attestation still decides). */
   blockingWithoutEvidence: number;
+  /** Blocking checks their owner must attest before a start (the others are probed). */
+  blockingAttested: number;
+  /** Blocking checks probed before the start and at every look. */
+  blockingProbed: number;
 }
 
 export interface PlanSummary {
@@ -322,6 +333,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     owner: r.owner,
     blocking: r.blocking,
     evidence: r.evidence ?? null,
+    probe: r.probe === undefined ? null : { url: r.probe.url, status: r.probe.status },
   }));
   return {
     launch: plan.launch,
@@ -398,6 +410,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
       items: readinessItems,
       blocking: readinessItems.filter((r) => r.blocking).length,
       advisory: readinessItems.filter((r) => !r.blocking).length,
+      blockingAttested: readinessItems.filter((r) => r.blocking && r.probe === null).length,
+      blockingProbed: readinessItems.filter((r) => r.blocking && r.probe !== null).length,
       blockingWithoutEvidence: readinessItems.filter((r) => r.blocking && r.evidence === null)
         .length,
     },

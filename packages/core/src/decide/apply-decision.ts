@@ -121,6 +121,7 @@ function holdRule(rule: Decision['rule']): LaunchState['holds'][number]['rule'] 
     case 'srm':
     case 'signoff-deadline':
     case 'router':
+    case 'readiness-check':
       return rule;
     default:
       return 'guard-breach';

@@ -13,7 +13,7 @@ export function quorumOf(plan: Plan, role: string): number {
 /**
  * Count answers naming `phase` for each role, given at or after `since` and
  * not after `until` (the look's time: later answers are not given yet). An
- * actor's latest answer for a role counts (a later approval withdraws a
+ * actor's (person's) latest answer for a role counts (a later approval withdraws a
  * rejection); authors' answers count only with allow_self_approval; with
  * reset_on_edit (the default) only answers for the running plan version count.
  */
@@ -38,8 +38,8 @@ export function countSignoff(
       if (!isApproval(a) || a.role !== role || a.phase !== phase || a.at < since || a.at > until)
         continue;
       if (resetOnEdit && a.planVersion !== state.planVersion) continue;
-      if (!selfApproval && state.authors.includes(a.actor)) continue;
-      const i = latest.findIndex((l) => l.actor === a.actor);
+      if (!selfApproval && state.authors.includes(who(a))) continue;
+      const i = latest.findIndex((l) => who(l) === who(a));
       if (i < 0) latest.push(a);
       else if (a.at >= (latest[i] as Approval).at) latest[i] = a;
     }
@@ -61,6 +61,11 @@ export function countSignoff(
   return { phase, met, roles: counts };
 }
 
+/** The person behind an answer: two tokens of one person are one approver. */
+function who(a: Approval): string {
+  return a.person ?? a.actor;
+}
+
 // Evidence comes from storage and the network: a malformed entry is skipped, never trusted.
 function isApproval(a: unknown): a is Approval {
   if (typeof a !== 'object' || a === null) return false;
@@ -71,7 +76,8 @@ function isApproval(a: unknown): a is Approval {
     typeof r['actor'] === 'string' &&
     typeof r['at'] === 'number' &&
     (r['decision'] === 'approve' || r['decision'] === 'reject') &&
-    (r['comment'] === undefined || typeof r['comment'] === 'string')
+    (r['comment'] === undefined || typeof r['comment'] === 'string') &&
+    (r['person'] === undefined || typeof r['person'] === 'string')
   );
 }
 

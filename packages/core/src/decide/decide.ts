@@ -97,6 +97,7 @@ function preStart(run: LookRun): DecideResult {
   if (first === undefined)
     return { decisions: [], look: brokenLook(run.state, run.now, 'the plan has no phases') };
   routerHold(run);
+  checksHold(run);
   const ready = run.status === 'running' && run.holds.length === 0;
   const gate = gateSignoff(run, first, ready);
   if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
@@ -184,6 +185,8 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
 
   // 2b. The router: a weight it has not confirmed holds the launch where it is.
   routerHold(run);
+  // 2c. Automated readiness checks: a failing blocking probe holds the launch where it is.
+  checksHold(run);
 
   // 3. Breaches that do not roll back: the most severe response, and every side effect once
   //    (an advisory breach, whose plan only notifies, has side effects only).
@@ -349,6 +352,53 @@ function routerHold(run: LookRun): void {
         `the router confirmed ${share} for the new version: releasing the hold`,
         {},
         { type: 'release-hold', hold: 'router' },
+      ),
+    );
+  }
+}
+
+/**
+ * Hold while a blocking automated readiness check fails, release once it
+ * passes (or leaves the plan). Without check results (not probed at this
+ * look) nothing changes. Rollback stays armed: it comes before this.
+ */
+function checksHold(run: LookRun): void {
+  const results = run.evidence?.checks;
+  if (!Array.isArray(results)) return;
+  const blocking = new Set(
+    run.plan.readiness.filter((r) => r.blocking && r.probe !== undefined).map((r) => r.check),
+  );
+  for (const r of results) {
+    if (typeof r?.check !== 'string' || !blocking.has(r.check) || r.passed) continue;
+    const id = `check:${r.check}`;
+    if (holding(run, id)) continue;
+    emit(
+      run,
+      decision(
+        run,
+        'readiness-check',
+        `readiness check "${r.check}" fails: ${clause(r.reason) || 'no answer'}; holding ${run.state.phase}`,
+        {},
+        { type: 'hold', hold: id },
+      ),
+    );
+  }
+  for (const h of run.holds) {
+    if (h.rule !== 'readiness-check') continue;
+    const check = h.id.slice('check:'.length);
+    const r = results.find((x) => x?.check === check);
+    const gone = !blocking.has(check);
+    if (!gone && r?.passed !== true) continue;
+    emit(
+      run,
+      decision(
+        run,
+        'readiness-check',
+        gone
+          ? `readiness check "${check}" is no longer a blocking probe of the plan: releasing the hold`
+          : `readiness check "${check}" passes again (${clause(r?.reason) || 'ok'}): releasing the hold`,
+        {},
+        { type: 'release-hold', hold: h.id },
       ),
     );
   }

@@ -25,7 +25,9 @@ export type DecisionRule =
   /** A person's pause, resume or rollback. */
   | 'operator'
   /** The traffic router has not confirmed the launch's weight (or confirmed it again). */
-  | 'router';
+  | 'router'
+  /** A blocking automated readiness check (a probe) fails (or passes again). */
+  | 'readiness-check';
 
 /** Approvals of one role counted against its quorum. */
 export interface RoleCount {

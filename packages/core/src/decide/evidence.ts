@@ -11,6 +11,11 @@ export interface Approval {
   phase: string;
   decision: 'approve' | 'reject';
   actor: string;
+  /**
+   * Who answered as a person (the server's verified subject); answers are counted
+   * and self-approval decided on it. Defaults to `actor`.
+   */
+  person?: string;
   /** Plan version the approver saw; with reset_on_edit only the running version counts. */
   planVersion: number;
   /** When it was given (ms). */
@@ -47,4 +52,15 @@ export interface Evidence {
   approvals: Approval[];
   /** The traffic router's confirmation, for a plan with a router; absent otherwise. */
   router?: RouterEvidence;
+  /** Results of the plan's automated readiness checks (probes) at this look; absent: not probed. */
+  checks?: CheckEvidence[];
+}
+
+/** One automated readiness check's result at a look. */
+export interface CheckEvidence {
+  /** The check's text, as in the plan. */
+  check: string;
+  passed: boolean;
+  /** What was seen, e.g. "GET https://… answered 503, expected 200". */
+  reason: string;
 }

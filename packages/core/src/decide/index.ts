@@ -9,3 +9,4 @@ export * from './decide.js';
 export * from './awaited-approvals.js';
 export * from './planned-split.js';
 export * from './baseline-phase.js';
+export { countSignoff } from './count-signoff.js';

@@ -21,7 +21,8 @@ export type HoldRule =
   | 'insufficient-evidence'
   | 'srm'
   | 'signoff-deadline'
-  | 'router';
+  | 'router'
+  | 'readiness-check';
 
 /** A hold: the launch stays in its phase until the condition clears (then a release-hold). */
 export interface Hold {

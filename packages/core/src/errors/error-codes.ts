@@ -37,10 +37,25 @@ export const ERROR_CODES = {
     description:
       'The token is valid but lacks the scope the route needs; details.required names it.',
   },
+  CSRF_FAILED: {
+    status: 403,
+    description:
+      'A state-changing request signed in with the session cookie lacks the X-CSRF-Token header of that session, or sends another.',
+  },
   SELF_APPROVAL: {
     status: 403,
     description:
-      'The plan forbids self-approval and the caller created the launch or uploaded its plan version.',
+      'The plan forbids self-approval and the caller (the person, whichever token or session they use) created the launch or uploaded its plan version.',
+  },
+  SIGN_IN_FAILED: {
+    status: 400,
+    description:
+      'An OpenID Connect sign-in could not be finished (unknown or expired attempt, or the provider refused); start it again.',
+  },
+  SIGN_IN_NOT_CONFIGURED: {
+    status: 404,
+    description:
+      'This server has no OpenID Connect provider configured; sign in with an API token.',
   },
   NOT_FOUND: {
     status: 404,
@@ -67,7 +82,7 @@ export const ERROR_CODES = {
   LAUNCH_NOT_READY: {
     status: 409,
     description:
-      'Blocking readiness checks have no evidence; details.blocking lists them. Upload a plan version with evidence.',
+      'Blocking readiness checks are not attested, or their attestation expired; details.blocking lists each with the reason. The check owner attests it (POST /api/v1/plans/{name}/readiness).',
   },
   GATE_CLOSED: {
     status: 409,

@@ -165,18 +165,37 @@ const signoffPolicy = z
   })
   .meta({ description: 'Who holds the authority for go/no-go.' });
 
+const readinessProbe = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, { error: 'must be an http or https URL' })
+      .meta({ description: 'URL the server GETs; the check passes when it answers `status`.' }),
+    status: z
+      .number()
+      .int({ error: 'must be an HTTP status such as 200' })
+      .min(100, { error: 'must be an HTTP status such as 200' })
+      .max(599, { error: 'must be an HTTP status such as 200' })
+      .default(200)
+      .meta({ description: 'The status that means the check passes.' }),
+  })
+  .meta({
+    description:
+      'An automated check: probed before the start and at every look of every phase; while a blocking probe fails, the launch holds with the reason. Probed checks are not attested.',
+  });
+
 const readinessItem = z.strictObject({
   check: text('check').meta({ description: 'What must be true before launch.' }),
   owner: identifier('an owner role').meta({ description: 'Role that owns the check.' }),
   blocking: z.boolean().default(true).meta({
     description:
-      'Blocking checks must have evidence before the launch starts; others are advisory.',
+      "Blocking checks must be attested by someone holding the owner's role (approver:<owner>), and the attestation not expired, before the launch starts; others are advisory.",
   }),
-  evidence: z
-    .string()
-    .min(1)
-    .optional()
-    .meta({ description: 'A link or text showing the check is done.' }),
+  evidence: z.string().min(1).optional().meta({
+    description:
+      'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
+  }),
+  probe: readinessProbe.optional(),
 });
 
 const kpiList = (category: string) =>

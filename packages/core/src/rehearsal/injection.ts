@@ -17,11 +17,21 @@ export interface Effect {
   fromPhase: string | null;
 }
 
-/** One scenario of a rehearsal: effects that act together. */
+/** An automated readiness check (a probe) that fails from a phase on. */
+export interface CheckFailure {
+  /** The check's text, as in the plan. */
+  check: string;
+  /** The phase from whose start it fails; null: from the launch's start. */
+  fromPhase: string | null;
+}
+
+/** One scenario of a rehearsal: effects (and failing checks) that act together. */
 export interface Injection {
   /** As the user wrote it, normalized, e.g. "conversion=-5%@early". */
   label: string;
   effects: Effect[];
+  /** Blocking probe checks that fail in this scenario (`check:TEXT[@phase]`); absent: none. */
+  checks?: CheckFailure[];
 }
 
 /** The outcome of reading an injection. */
@@ -45,7 +55,33 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
   const names = kpiNames(plan);
   const phases = plan.phases.map((p) => p.name);
   const effects: Effect[] = [];
+  const checks: CheckFailure[] = [];
+  const probes = plan.readiness
+    .filter((r) => r.blocking && r.probe !== undefined)
+    .map((r) => r.check);
   for (const part of parts) {
+    if (part.startsWith('check:')) {
+      // A failing automated readiness check: the probe answers wrong from that phase on.
+      let name = part.slice('check:'.length).trim();
+      let fromPhase: string | null = null;
+      const at = name.lastIndexOf('@');
+      if (at >= 0 && phases.includes(name.slice(at + 1).trim())) {
+        fromPhase = name.slice(at + 1).trim();
+        name = name.slice(0, at).trim();
+      }
+      if (!probes.includes(name))
+        return {
+          ok: false,
+          message:
+            probes.length === 0
+              ? `"${name}" is not a blocking probe check: the plan has none (readiness items with probe:)`
+              : `"${name}" is not a blocking probe check${didYouMeanSuffix(name, probes)}; the plan has ${probes.map((p) => `"${p}"`).join(', ')}`,
+        };
+      if (checks.some((c) => c.check === name))
+        return { ok: false, message: `check:${name} appears twice in one injection` };
+      checks.push({ check: name, fromPhase });
+      continue;
+    }
     const eq = part.indexOf('=');
     if (eq <= 0)
       return {
@@ -91,7 +127,14 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
       return { ok: false, message: `${kpi} appears twice in one injection` };
     effects.push({ kpi, size, relative, fromPhase });
   }
-  return { ok: true, injection: { label: effects.map(formatEffect).join(','), effects } };
+  const label = [
+    ...effects.map(formatEffect),
+    ...checks.map((c) => `check:${c.check}${c.fromPhase === null ? '' : `@${c.fromPhase}`}`),
+  ].join(',');
+  return {
+    ok: true,
+    injection: { label, effects, ...(checks.length === 0 ? {} : { checks }) },
+  };
 }
 
 function categoryOf(plan: Plan, kpi: string): (typeof KPI_CATEGORIES)[number] {

@@ -24,7 +24,8 @@ import { checkSampleRatio, evaluateGuards, evaluatePerInterval } from '../statis
 import { intervalEvidence } from './interval-slot.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
-import type { Effect } from './injection.js';
+import type { CheckFailure, Effect } from './injection.js';
+import type { CheckEvidence } from '../decide/index.js';
 import type { KpiSampler } from './kpi-sampler.js';
 import type { KpiSlot } from './kpi-slot.js';
 import { createSlot, resetSlot, stepSlot } from './kpi-slot.js';
@@ -71,6 +72,8 @@ export class LaunchSimulator {
   private readonly perInterval: number[] = [];
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
+  /** Blocking probe checks and the phase index from which each fails (Infinity: never). */
+  private readonly probes: { check: string; from: number }[];
   /** The planned split of the last traffic share (it changes only with the phase). */
   private split: { p: number; share: { treatment: number; control: number } } | null = null;
 
@@ -81,7 +84,21 @@ export class LaunchSimulator {
     unitsPrefix: Float64Array,
     private readonly settings: SimulationSettings,
     effects: Effect[],
+    failing: readonly CheckFailure[] = [],
   ) {
+    // Blocking probe checks pass in a rehearsal unless a scenario makes one fail (check:TEXT).
+    this.probes = plan.readiness
+      .filter((r) => r.blocking && r.probe !== undefined)
+      .map((r) => {
+        const f = failing.find((x) => x.check === r.check);
+        const from =
+          f === undefined
+            ? Number.POSITIVE_INFINITY
+            : f.fromPhase === null
+              ? -1
+              : plan.phases.findIndex((p) => p.name === f.fromPhase);
+        return { check: r.check, from };
+      });
     this.unitsPrefix = unitsPrefix;
     this.n = history.length;
     this.stepIntervals = settings.lookIntervalMs / history.intervalMs;
@@ -218,15 +235,20 @@ export class LaunchSimulator {
           ? 'conditions'
           : false;
       const units = { treatment: unitsT, control: unitsC };
+      const probed = this.checksAt(state.phaseIndex);
       let result: DecideResult;
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
         const srm = this.srm(unitsT, unitsC, p, true);
-        result = decide(plan, state, { guards: [], srm, units, approvals }, now, { explain });
+        result = decide(plan, state, { guards: [], srm, units, approvals, ...probed }, now, {
+          explain,
+        });
       } else if (settings.reference === true) {
         const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
-        result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+        result = decide(plan, state, { guards, srm, units, approvals, ...probed }, now, {
+          explain,
+        });
       } else {
         // Fast path: verdicts only (guards and split check without reason sentences).
         // decide() reads verdicts, not sentences, to choose decisions, so a look it
@@ -237,9 +259,15 @@ export class LaunchSimulator {
           lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, false),
         );
         const quickSrm = this.srm(unitsT, unitsC, p, false);
-        result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
-          explain,
-        });
+        result = decide(
+          plan,
+          state,
+          { guards: quick, srm: quickSrm, units, approvals, ...probed },
+          now,
+          {
+            explain,
+          },
+        );
         if (result.decisions.length > 0) {
           const guards = this.needsReasons(quick)
             ? this.evaluate(
@@ -247,7 +275,9 @@ export class LaunchSimulator {
               )
             : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
-          result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+          result = decide(plan, state, { guards, srm, units, approvals, ...probed }, now, {
+            explain,
+          });
         }
       }
       const lookPhase = state.phaseIndex;
@@ -309,6 +339,18 @@ export class LaunchSimulator {
       );
     }
     return results;
+  }
+
+  /** The probe results of a look in phase `index` (nothing when the plan has no blocking probe). */
+  private checksAt(index: number): { checks?: CheckEvidence[] } {
+    if (this.probes.length === 0) return {};
+    return {
+      checks: this.probes.map((p) =>
+        index >= p.from
+          ? { check: p.check, passed: false, reason: 'the probe fails (injected)' }
+          : { check: p.check, passed: true, reason: 'the probe passes (rehearsal)' },
+      ),
+    };
   }
 
   /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */

@@ -199,7 +199,16 @@ export function simulateRuns(
   const { plan, history, samplers, unitsPrefix, simulation, seed } = prepared;
   const effects = scenario === 0 ? [] : (prepared.injections[scenario - 1]?.effects ?? null);
   if (effects === null) throw new RangeError(`scenario ${scenario} does not exist`);
-  const sim = new LaunchSimulator(plan, history, samplers, unitsPrefix, simulation, effects);
+  const failing = scenario === 0 ? [] : (prepared.injections[scenario - 1]?.checks ?? []);
+  const sim = new LaunchSimulator(
+    plan,
+    history,
+    samplers,
+    unitsPrefix,
+    simulation,
+    effects,
+    failing,
+  );
   const records: RunRecord[] = [];
   for (let r = from; r < to; r++) {
     // One stream per launch index, shared by every scenario: launch r of each

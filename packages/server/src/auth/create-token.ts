@@ -23,6 +23,8 @@ export async function createToken(
     flags?: readonly string[] | null;
     /** New units per launch and minute it may expose; omitted = the default. */
     maxUnitsPerMinute?: number | null;
+    /** The person it acts for (their OpenID subject); omitted = nobody named. */
+    ownerSubject?: string | null;
   },
 ): Promise<CreatedToken> {
   const token = generateTokenSecret();
@@ -33,6 +35,7 @@ export async function createToken(
     hash: hashToken(token),
     flags: input.flags === undefined || input.flags === null ? null : [...new Set(input.flags)],
     maxUnitsPerMinute: input.maxUnitsPerMinute ?? null,
+    ownerSubject: input.ownerSubject ?? null,
   });
   return { token, record };
 }
@@ -46,6 +49,8 @@ export interface TokenView {
   flags: string[] | null;
   /** New units per launch and minute; null = the default (10,000). */
   maxUnitsPerMinute: number | null;
+  /** The person it acts for (OpenID subject); null = nobody named. */
+  ownerSubject: string | null;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -58,6 +63,7 @@ export function tokenView(record: TokenRecord): TokenView {
     scopes: record.scopes,
     flags: record.flags,
     maxUnitsPerMinute: record.maxUnitsPerMinute,
+    ownerSubject: record.ownerSubject,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
   };

@@ -5,6 +5,8 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
+import { hasBlockingProbes, probeReadiness } from '../launches/readiness-probe.js';
+import { launchAuthors } from '../auth/person-key.js';
 import { decide, noExposureWarning } from '@threshold/core';
 import type {
   Decision,
@@ -172,7 +174,7 @@ export function createController(options: ControllerOptions): Controller {
     const version = await store.getPlanVersion(launch.planName, launch.planVersion);
     if (version === undefined)
       throw new Error(`launch ${launch.id} refers to missing plan ${planKey}`);
-    const authors = [launch.createdBy, version.createdBy];
+    const authors = launchAuthors(launch, version);
     const log = rebuildState(
       version.plan,
       launch,
@@ -222,8 +224,12 @@ export function createController(options: ControllerOptions): Controller {
     const { state } = cached.log;
     const at = now();
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    // Blocking probes are asked at every look: a failing one holds the phase (ADR 0036).
+    const probed = hasBlockingProbes(plan) ? { checks: await probeReadiness(plan) } : {};
     const evidence =
-      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
+      routed.evidence === undefined
+        ? { ...gathered, ...probed }
+        : { ...gathered, ...probed, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.

@@ -5,6 +5,7 @@
  * planned one, and every approval of the launch. A source that cannot answer
  * makes its KPIs insufficient-evidence with its reason, never a pass.
  */
+import { personKey } from '../auth/person-key.js';
 import {
   baselinePhase,
   checkSampleRatio,
@@ -40,6 +41,7 @@ export function approvalOf(a: ApprovalRecord): Approval {
     phase: a.phase,
     decision: a.decision,
     actor: a.actor,
+    person: personKey(a.subject, a.actor),
     planVersion: a.planVersion,
     at: Date.parse(a.at),
     ...(a.comment === '' ? {} : { comment: a.comment }),

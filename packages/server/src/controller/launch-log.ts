@@ -3,6 +3,7 @@
  * `decision` event by core's reducer. Other event types (created, approval, look,
  * and the informational ones the API writes) do not change the state.
  */
+import { personKey } from '../auth/person-key.js';
 import { NO_ROUTER_LOG, applyDecision, foldRouterEntry, initialLaunchState } from '@threshold/core';
 import type {
   Decision,
@@ -71,7 +72,7 @@ export function startingState(
   const state = initialLaunchState(plan, {
     planVersion: launch.planVersion,
     now: Date.parse(launch.createdAt),
-    startedBy: launch.createdBy,
+    startedBy: personKey(launch.createdBySubject, launch.createdBy),
   });
   const everyone = [...new Set([...state.authors, ...authors])];
   return { ...state, authors: everyone };

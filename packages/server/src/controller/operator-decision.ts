@@ -4,6 +4,7 @@
  * against the state rebuilt from the log, and commitDecisions() writes it with
  * the seq it expects, its audit entry and its announcement.
  */
+import { launchAuthors } from '../auth/person-key.js';
 import { operatorAction } from '@threshold/core';
 import type { Decision, LaunchState, Plan } from '@threshold/core';
 import type { LaunchRecord, Store } from '../store/store.js';
@@ -27,12 +28,7 @@ export async function readLaunchState(
   const version = await store.getPlanVersion(launch.planName, launch.planVersion);
   if (version === undefined) throw new Error(`launch ${launchId} refers to a missing plan version`);
   const events = await store.listLaunchEvents(launchId);
-  const { state } = rebuildState(
-    version.plan,
-    launch,
-    [launch.createdBy, version.createdBy],
-    events,
-  );
+  const { state } = rebuildState(version.plan, launch, launchAuthors(launch, version), events);
   return { launch, plan: version.plan, state };
 }
 

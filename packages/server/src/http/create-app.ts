@@ -34,6 +34,12 @@ import { launchRoutes } from '../routes/launch-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
+import { signInRoutes } from '../routes/sign-in-routes.js';
+import { readinessRoutes } from '../routes/readiness-routes.js';
+import { OidcClient } from '../auth/oidc-client.js';
+import { DEFAULT_SESSION_TTL_MS, checkOidcConfig } from '../auth/oidc-config.js';
+import type { OidcConfig } from '../auth/oidc-config.js';
+import { cookiePolicy } from './session-cookie.js';
 import type { Store } from '../store/store.js';
 import type { AppEnv } from './app-env.js';
 import { authenticate } from './authenticate.js';
@@ -74,6 +80,8 @@ export interface AppDeps {
   planValidator?: PlanValidator;
   /** Open streams by token (default: created without a revocation poll; startServer polls). */
   tokenStreams?: TokenStreams;
+  /** OpenID Connect sign-in for people (default: none, API tokens only). */
+  oidc?: OidcConfig;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -90,6 +98,8 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),
+    ...signInRoutes(ctx),
+    ...readinessRoutes(ctx),
     ...dashboardStreamRoutes(ctx),
     ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),
@@ -152,6 +162,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         : options.noExposureWarningMs,
     ),
   };
+  if (deps.oidc !== undefined) {
+    checkOidcConfig(deps.oidc);
+    ctx.signIn = {
+      client: new OidcClient(deps.oidc, deps.store, now),
+      cookies: cookiePolicy(deps.oidc.publicUrl),
+      ttlMs: deps.oidc.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
+    };
+  }
+  const auth = {
+    ...(ctx.signIn === undefined ? {} : { cookies: ctx.signIn.cookies }),
+    now,
+  };
   const routes = appRoutes(ctx);
   const app = new Hono<AppEnv>();
 
@@ -202,7 +224,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       // The beacon form of /v1/events authenticates from its body, inside the handler.
       if (route.access !== 'public' && route.authInHandler !== true) {
-        await authenticate(c, deps.store, route.access);
+        await authenticate(c, deps.store, route.access, auth);
       }
       return route.handler(c);
     });

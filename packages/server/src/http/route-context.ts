@@ -10,6 +10,16 @@ import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import type { TokenStreams } from './token-streams.js';
 import type { LaunchReader } from '../launches/launch-reader.js';
+import type { OidcClient } from '../auth/oidc-client.js';
+import type { CookiePolicy } from './session-cookie.js';
+
+/** Sign-in with OpenID Connect, when configured. */
+export interface SignInContext {
+  client: OidcClient;
+  cookies: CookiePolicy;
+  /** Session lifetime in ms. */
+  ttlMs: number;
+}
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -50,4 +60,6 @@ export interface RouteContext {
   tokenStreams: TokenStreams;
   /** Where launches stand (their logs folded, cached). */
   launches: LaunchReader;
+  /** OpenID Connect sign-in; undefined = API tokens only. */
+  signIn?: SignInContext;
 }

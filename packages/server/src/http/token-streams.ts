@@ -64,7 +64,8 @@ export class TokenStreams {
     const tokens = await this.#o.store.listTokens();
     const live = new Set(tokens.filter((t) => t.revokedAt === null).map((t) => t.id));
     for (const id of [...this.#byToken.keys()]) {
-      if (!live.has(id)) this.revoke(id);
+      // Session streams end at sign-out on the replica that signed out (sign-in-routes.ts).
+      if (!live.has(id) && !id.startsWith('session:')) this.revoke(id);
     }
   }
 

@@ -4,6 +4,7 @@
  * plan), its state rebuilt from the log, and its latest recorded look. Read-only:
  * nothing here changes a launch.
  */
+import { launchAuthors } from '../auth/person-key.js';
 import type { LaunchState, Plan } from '@threshold/core';
 import { LOOK_EVENT, rebuildState } from '../controller/launch-log.js';
 import type { LookRecord } from '../controller/look-record.js';
@@ -40,12 +41,7 @@ export async function readStanding(store: Store, launch: LaunchRecord): Promise<
   if (version === undefined)
     throw new Error(`launch ${launch.id} refers to a missing plan version`);
   const events = await store.listLaunchEvents(launch.id);
-  const { state } = rebuildState(
-    version.plan,
-    launch,
-    [launch.createdBy, version.createdBy],
-    events,
-  );
+  const { state } = rebuildState(version.plan, launch, launchAuthors(launch, version), events);
   let look: LookRecord | null = null;
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];

@@ -4,6 +4,7 @@
  * controller's), then core's launchStanding(). Lists, details and the status
  * line all come from here, so no route describes a launch its own way.
  */
+import { launchAuthors } from '../auth/person-key.js';
 import { launchStanding } from '@threshold/core';
 import type { LaunchStanding, Plan } from '@threshold/core';
 import { foldLog, rebuildState } from '../controller/launch-log.js';
@@ -104,7 +105,7 @@ export class LaunchReader {
       }
     }
     const all = events ?? (await this.#store.listLaunchEvents(launch.id));
-    const log = rebuildState(version.plan, launch, [launch.createdBy, version.createdBy], all);
+    const log = rebuildState(version.plan, launch, launchAuthors(launch, version), all);
     this.#cache.set(launch.id, { planKey, log });
     return log;
   }

@@ -3,6 +3,7 @@
  * before it starts: for phase 0 that means the launch is created at 0% until the
  * quorum is reached; for later phases it gates the advance into them.
  */
+import { personKey } from '../auth/person-key.js';
 import type { Phase, Plan } from '@threshold/core';
 import type { ApprovalRecord, LaunchRecord } from '../store/store.js';
 
@@ -43,7 +44,8 @@ export function signoffStatus(
     for (const a of approvals) {
       if (a.role !== role || a.phase !== phase.name) continue;
       if (resetOnEdit && a.planVersion !== launch.planVersion) continue;
-      latest.set(a.actor, a);
+      // One person, one answer: their tokens and sessions are the same approver.
+      latest.set(personKey(a.subject, a.actor), a);
     }
     const approvedBy = [...latest.values()]
       .filter((a) => a.decision === 'approve')

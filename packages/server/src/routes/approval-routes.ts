@@ -1,5 +1,6 @@
 /** Sign-offs: approve or reject as exactly the role the token holds; no self-approval where forbidden. */
 import { z } from 'zod';
+import { personKey } from '../auth/person-key.js';
 import { approverScope } from '../auth/scopes.js';
 import { pathName, safeText } from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
@@ -32,6 +33,9 @@ const approvalSchema = z.object({
   role: z.string(),
   decision: z.enum(['approve', 'reject']),
   actor: z.string(),
+  subject: z.string().nullable().meta({
+    description: 'The verified subject of the person who answered; null for a token nobody owns.',
+  }),
   comment: z.string(),
   planVersion: z.number().int(),
   at: z.string(),
@@ -118,17 +122,24 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
             );
           }
           if (plan.signoff?.allow_self_approval !== true) {
+            // Decided on the person (the verified subject behind a session or an owned token),
+            // so another token of the starter's is refused whatever it is called.
+            const me = personKey(principal.subject, principal.name);
             const why =
-              launch.createdBy === principal.name
+              personKey(launch.createdBySubject, launch.createdBy) === me
                 ? 'started this launch'
-                : version.createdBy === principal.name
+                : personKey(version.createdBySubject, version.createdBy) === me
                   ? `uploaded plan version ${version.version}`
                   : undefined;
             if (why !== undefined) {
+              const who =
+                principal.subject === null
+                  ? principal.name
+                  : `${principal.name} (${principal.subject})`;
               throw new HttpError(
                 'SELF_APPROVAL',
-                `${principal.name} ${why} and the plan does not allow self-approval`,
-                { actor: principal.name },
+                `${who} ${why} and the plan does not allow self-approval`,
+                { actor: principal.name, subject: principal.subject },
               );
             }
           }
@@ -146,6 +157,7 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
             role: body.role,
             decision: body.decision,
             actor: principal.name,
+            subject: principal.subject,
             comment: body.comment,
             planVersion: launch.planVersion,
           });
@@ -154,7 +166,13 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
               launchId: id,
               type: 'approval',
               actor: principal.name,
-              data: { role: body.role, decision: body.decision, phase, comment: body.comment },
+              data: {
+                role: body.role,
+                decision: body.decision,
+                phase,
+                comment: body.comment,
+                ...(principal.subject === null ? {} : { subject: principal.subject }),
+              },
             },
             launch.seq,
           );
@@ -162,7 +180,13 @@ export function approvalRoutes(ctx: RouteContext): RouteSpec[] {
             actor: principal.name,
             action: 'approval.recorded',
             subject: `launch:${id}`,
-            data: { role: body.role, decision: body.decision, phase, comment: body.comment },
+            data: {
+              role: body.role,
+              decision: body.decision,
+              phase,
+              comment: body.comment,
+              ...(principal.subject === null ? {} : { person: principal.subject }),
+            },
           });
           const after = (await tx.getLaunch(id)) ?? launch;
           return {

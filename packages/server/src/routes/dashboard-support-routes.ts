@@ -57,17 +57,35 @@ export function dashboardSupportRoutes(ctx: RouteContext): RouteSpec[] {
       path: '/api/v1/whoami',
       access: 'viewer',
       tag: 'dashboard',
-      summary: "The calling token's name and scopes (the dashboard offers only allowed actions)",
+      summary:
+        "Who is calling: name, person, scopes, and a cookie session's CSRF token (the dashboard offers only allowed actions)",
       responses: {
         200: {
-          description: 'Who the token belongs to.',
-          schema: z.object({ name: z.string(), scopes: z.array(z.string()) }),
+          description: 'Who the token or session belongs to.',
+          schema: z.object({
+            name: z.string(),
+            subject: z.string().nullable(),
+            via: z.enum(['token', 'session-cookie', 'session-bearer']),
+            scopes: z.array(z.string()),
+            csrf: z.string().optional().meta({
+              description: 'Session cookie only: send it as X-CSRF-Token on every POST and DELETE.',
+            }),
+          }),
         },
       },
-      handler: (c) => {
+      handler: async (c) => {
         const principal = c.get('principal');
         c.header('Cache-Control', 'no-store');
-        return c.json({ name: principal.name, scopes: principal.scopes });
+        let csrf: string | undefined;
+        if (principal.via === 'session-cookie')
+          csrf = (await store.findSession(principal.tokenId.slice('session:'.length)))?.csrf;
+        return c.json({
+          name: principal.name,
+          subject: principal.subject,
+          via: principal.via,
+          scopes: principal.scopes,
+          ...(csrf === undefined ? {} : { csrf }),
+        });
       },
     },
     {

@@ -29,6 +29,9 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
+import { blockingReasons, readinessStatus } from '../launches/readiness-status.js';
+import { probeReadiness } from '../launches/readiness-probe.js';
+import { readinessCheckSchema } from './readiness-routes.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import { StoreActiveLaunchError, StoreRouterInUseError } from '../store/index.js';
 import type { LaunchStatus, Store } from '../store/store.js';
@@ -160,6 +163,9 @@ const launchDetailSchema = z
       .array(notificationSchema)
       .meta({ description: 'What became of each notification the launch asked for.' }),
     integrity: evidenceIntegritySchema,
+    readiness: z.array(readinessCheckSchema).meta({
+      description: 'The readiness checklist with who attested what, until when.',
+    }),
     sources: z
       .array(
         z.object({
@@ -232,11 +238,22 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
       ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
-        const actor = c.get('principal').name;
+        const { name: actor, subject: actorSubject } = c.get('principal');
         // Checked outside the transaction: a source check is a network round trip.
         const planned = await store.getPlanVersion(body.plan, body.version);
         if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
         if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
+        // Probed before the transaction (a network round trip), like the sources above.
+        const probeFailures =
+          planned === undefined
+            ? []
+            : (await probeReadiness(planned.plan))
+                .filter((r) => !r.passed)
+                .map((r) => ({
+                  check: r.check,
+                  owner: planned.plan.readiness.find((x) => x.check === r.check)?.owner ?? '',
+                  reason: `probe: ${r.reason}`,
+                }));
         const created = await store
           .transaction(async (tx) => {
             const version = await tx.getPlanVersion(body.plan, body.version);
@@ -246,13 +263,18 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
                 : notFound('plan version', `${body.plan}@${body.version}`);
             }
             const { plan } = version;
-            const blocking = plan.readiness
-              .filter((r) => r.blocking && r.evidence === undefined)
-              .map((r) => ({ check: r.check, owner: r.owner }));
+            // Only a live attestation by the owner's role counts (ADR 0036): the plan's
+            // `evidence` text is where the evidence lives, not a promise it holds.
+            const blocking = [
+              ...blockingReasons(
+                readinessStatus(plan, await tx.listAttestations(version.name), ctx.now()),
+              ),
+              ...probeFailures,
+            ];
             if (blocking.length > 0) {
               throw new HttpError(
                 'LAUNCH_NOT_READY',
-                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
+                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' is' : 's are'} not attested: ${blocking.map((b) => `"${b.check}" (${b.reason})`).join(', ')}`,
                 { blocking },
               );
             }
@@ -271,6 +293,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
               planVersion: version.version,
               salt: randomBytes(16).toString('hex'),
               createdBy: actor,
+              createdBySubject: actorSubject,
               traffic,
             });
             if (waits) {
@@ -383,6 +406,11 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
+          readiness: readinessStatus(
+            version.plan,
+            await store.listAttestations(version.name),
+            ctx.now(),
+          ),
           sources: sourcesOf(ctx, version.plan),
         });
       },

@@ -149,12 +149,19 @@ export function planRoutes(ctx: RouteContext): RouteSpec[] {
       ],
       handler: async (c) => {
         const { source, format, plan } = await readPlanBody(c, ctx);
-        const actor = c.get('principal').name;
+        const { name: actor, subject: actorSubject } = c.get('principal');
         const { version, created } = await store.transaction(async (tx) => {
           // putPlan decides "new or identical to an earlier version" under the
           // plan's lock, which holds until this transaction (with its audit entry) ends.
           const stored = await tx.putPlan(
-            { name: plan.launch, source, format, plan, createdBy: actor },
+            {
+              name: plan.launch,
+              source,
+              format,
+              plan,
+              createdBy: actor,
+              createdBySubject: actorSubject,
+            },
             { reuse: 'any' },
           );
           if (!stored.created) return { version: stored, created: false };

@@ -27,6 +27,10 @@ const createBody = z
         description:
           'sdk tokens only: the flags it may see in the config and post exposures and events for (default: every flag).',
       }),
+    ownerSubject: requiredText(1000).optional().meta({
+      description:
+        "The person the token acts for: their subject at the OpenID provider (the ID token's sub). Self-approval and quorums are decided on it, so the person's other tokens and sessions count as the same approver.",
+    }),
     maxUnitsPerMinute: z
       .number({ error: 'must be a whole number from 1 to 1000000000' })
       .int({ error: 'must be a whole number from 1 to 1000000000' })
@@ -59,6 +63,7 @@ const tokenViewSchema = z
     scopes: z.array(z.string()),
     flags: z.array(z.string()).nullable(),
     maxUnitsPerMinute: z.number().int().nullable(),
+    ownerSubject: z.string().nullable(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
@@ -98,6 +103,7 @@ export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
               ...(made.record.maxUnitsPerMinute !== null && {
                 maxUnitsPerMinute: made.record.maxUnitsPerMinute,
               }),
+              ...(made.record.ownerSubject !== null && { ownerSubject: made.record.ownerSubject }),
             },
           });
           return made;

@@ -20,6 +20,8 @@ export interface PlanVersionsTable {
   source_hash: string;
   created_by: string;
   created_at: string;
+  /** Verified subject of the person who uploaded it (0006_people); null when unknown. */
+  created_by_subject: string | null;
 }
 
 export interface LaunchesTable {
@@ -40,6 +42,8 @@ export interface LaunchesTable {
   flag: string | null;
   /** The router and service the plan moves (migration router_claims); null without a router. */
   router_key: string | null;
+  /** Verified subject of the person who started it (0006_people); null when unknown. */
+  created_by_subject: string | null;
 }
 
 export interface LaunchEventsTable {
@@ -61,6 +65,8 @@ export interface ApprovalsTable {
   comment: string;
   plan_version: number;
   at: string;
+  /** Verified subject of the person who answered (0006_people); null when unknown. */
+  subject: string | null;
 }
 
 export interface TokensTable {
@@ -74,6 +80,43 @@ export interface TokensTable {
   flags: string | null;
   /** New units per launch and minute; null = the server default. */
   max_units_per_minute: number | null;
+  /** Subject of the person the token acts for (0006_people); null = nobody named. */
+  owner_subject: string | null;
+}
+
+export interface SessionsTable {
+  /** sha256 hex of the session secret. */
+  id: string;
+  kind: string;
+  subject: string;
+  name: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface AttestationsTable {
+  id: Generated<number>;
+  plan_name: string;
+  check_name: string;
+  role: string;
+  subject: string | null;
+  actor: string;
+  note: string;
+  link: string | null;
+  at: string;
+  expires_at: string;
+}
+
+export interface LoginAttemptsTable {
+  state: string;
+  verifier: string;
+  nonce: string;
+  return_to: string;
+  expires_at: string;
 }
 
 export interface AuditLogTable {
@@ -192,4 +235,7 @@ export interface Database {
   sketch_buckets: SketchBucketsTable;
   minute_counts: MinuteCountsTable;
   evidence_contributions: EvidenceContributionsTable;
+  sessions: SessionsTable;
+  login_attempts: LoginAttemptsTable;
+  attestations: AttestationsTable;
 }

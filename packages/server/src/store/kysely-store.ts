@@ -20,12 +20,15 @@ import {
   toLaunchEvent,
   toOutboxMessage,
   toPlanVersion,
+  toAttestation,
+  toSession,
   toToken,
 } from './row-mappers.js';
 import type {
   AggregateQuery,
   Aggregates,
   ApprovalRecord,
+  AttestationRecord,
   AuditEntry,
   AuditInput,
   AuditHead,
@@ -35,11 +38,13 @@ import type {
   LaunchPatch,
   LaunchRecord,
   LaunchStatus,
+  LoginAttempt,
   MigrationStatus,
   OutboxMessage,
   PlanSummary,
   PlanVersion,
   ProjectionStatus,
+  SessionRecord,
   Store,
   TokenRecord,
   EvidenceContribution,
@@ -57,6 +62,7 @@ import { routerKeyOf } from './router-key.js';
 import type { SdkEvent } from '@threshold/core';
 import {
   INT32_MAX,
+  optionalText,
   requireInt,
   requireOneOf,
   requireScopes,
@@ -163,7 +169,9 @@ export abstract class KyselyStore implements Store {
   // ---- plans --------------------------------------------------------------
 
   async putPlan(
-    input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>,
+    input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash' | 'createdBySubject'> & {
+      createdBySubject?: string | null;
+    },
     options: { reuse?: 'latest' | 'any' } = {},
   ): Promise<PlanVersion & { created: boolean }> {
     const reuse = requireOneOf('reuse', options.reuse ?? 'latest', ['latest', 'any'] as const);
@@ -171,6 +179,7 @@ export abstract class KyselyStore implements Store {
     const source = requireString('source', input.source, 5_000_000);
     const format = requireOneOf('format', input.format, ['yaml', 'json'] as const);
     const createdBy = requireText('createdBy', input.createdBy, 500);
+    const createdBySubject = optionalText('createdBySubject', input.createdBySubject);
     if (input.plan === null || typeof input.plan !== 'object')
       throw new StoreInputError('plan', 'must be the parsed plan object');
     const planJson = toJsonText('plan', input.plan);
@@ -206,6 +215,7 @@ export abstract class KyselyStore implements Store {
         source_hash: sourceHash,
         created_by: createdBy,
         created_at: tx.nowIso(),
+        created_by_subject: createdBySubject,
       };
       await tx.db.insertInto('plan_versions').values(row).execute();
       return { ...toPlanVersion(row), created: true };
@@ -255,13 +265,19 @@ export abstract class KyselyStore implements Store {
   // ---- launches -------------------------------------------------------------
 
   async createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > & {
+      createdBySubject?: string | null;
+    },
   ): Promise<LaunchRecord> {
     const id = requireText('id', input.id, 200);
     const planName = requireText('planName', input.planName, 200);
     const planVersion = requireInt('planVersion', input.planVersion, 1, INT32_MAX);
     const salt = requireText('salt', input.salt, 200);
     const createdBy = requireText('createdBy', input.createdBy, 500);
+    const createdBySubject = optionalText('createdBySubject', input.createdBySubject);
     const traffic = requireShare('traffic', input.traffic);
     return this.atomic(async (tx) => {
       const plan = await tx.db
@@ -298,6 +314,7 @@ export abstract class KyselyStore implements Store {
         last_decision: null,
         flag,
         router_key: routerKey,
+        created_by_subject: createdBySubject,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
@@ -421,7 +438,9 @@ export abstract class KyselyStore implements Store {
 
   // ---- approvals ---------------------------------------------------------------
 
-  async addApproval(input: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<ApprovalRecord> {
+  async addApproval(
+    input: Omit<ApprovalRecord, 'at' | 'subject'> & { at?: string; subject?: string | null },
+  ): Promise<ApprovalRecord> {
     const row = {
       launch_id: requireText('launchId', input.launchId, 200),
       phase: requireText('phase', input.phase, 200),
@@ -431,6 +450,7 @@ export abstract class KyselyStore implements Store {
       comment: requireString('comment', input.comment, 10_000),
       plan_version: requireInt('planVersion', input.planVersion, 1, INT32_MAX),
       at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+      subject: optionalText('subject', input.subject),
     };
     return this.atomic(async (tx) => {
       const launch = await tx.db
@@ -458,8 +478,11 @@ export abstract class KyselyStore implements Store {
   // ---- tokens ----------------------------------------------------------------------
 
   async createToken(
-    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+    input: Omit<
+      TokenRecord,
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'
+    > &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'>>,
   ): Promise<TokenRecord> {
     const flags = input.flags ?? null;
     if (flags !== null) {
@@ -477,6 +500,7 @@ export abstract class KyselyStore implements Store {
       revoked_at: null,
       flags: flags === null ? null : JSON.stringify([...new Set(flags)]),
       max_units_per_minute: cap === null ? null : requireInt('maxUnitsPerMinute', cap, 1),
+      owner_subject: optionalText('ownerSubject', input.ownerSubject),
     };
     try {
       await this.db.insertInto('tokens').values(row).execute();
@@ -515,6 +539,117 @@ export abstract class KyselyStore implements Store {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  // ---- readiness attestations ------------------------------------------------------------
+
+  async addAttestation(
+    input: Omit<AttestationRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<AttestationRecord> {
+    const row = {
+      plan_name: requireText('planName', input.planName, 200),
+      check_name: requireText('check', input.check, 2000),
+      role: requireText('role', input.role, 200),
+      subject: optionalText('subject', input.subject),
+      actor: requireText('actor', input.actor, 500),
+      note: requireString('note', input.note, 4000),
+      link: optionalText('link', input.link, 2000),
+      at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+      expires_at: requireTime('expiresAt', input.expiresAt),
+    };
+    const inserted = await this.db
+      .insertInto('attestations')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return toAttestation({ ...row, id: Number(inserted.id) });
+  }
+
+  async listAttestations(planName: string): Promise<AttestationRecord[]> {
+    const rows = await this.db
+      .selectFrom('attestations')
+      .selectAll()
+      .where('plan_name', '=', planName)
+      .orderBy('id')
+      .execute();
+    return rows.map(toAttestation);
+  }
+
+  // ---- sessions (sign-in) ------------------------------------------------------------
+
+  async createSession(input: Omit<SessionRecord, 'createdAt' | 'endedAt'>): Promise<SessionRecord> {
+    const row = {
+      id: requireSha256('id', input.id),
+      kind: requireOneOf('kind', input.kind, ['browser', 'cli'] as const),
+      subject: requireText('subject', input.subject, 1000),
+      name: requireText('name', input.name, 500),
+      scopes: JSON.stringify(requireScopes('scopes', input.scopes)),
+      csrf: requireText('csrf', input.csrf, 200),
+      created_at: this.nowIso(),
+      expires_at: requireTime('expiresAt', input.expiresAt),
+      ended_at: null,
+    };
+    await this.db.insertInto('sessions').values(row).execute();
+    return toSession(row);
+  }
+
+  async findSession(id: string): Promise<SessionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row === undefined ? undefined : toSession(row);
+  }
+
+  async endSession(id: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('sessions')
+      .set({ ended_at: this.nowIso() })
+      .where('id', '=', id)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async putLoginAttempt(input: LoginAttempt): Promise<void> {
+    const now = this.nowIso();
+    // Attempts nobody finished are dropped here, so the table stays as small as the sign-ins in flight.
+    await this.db.deleteFrom('login_attempts').where('expires_at', '<', now).execute();
+    await this.db
+      .insertInto('login_attempts')
+      .values({
+        state: requireText('state', input.state, 200),
+        verifier: requireText('verifier', input.verifier, 200),
+        nonce: requireText('nonce', input.nonce, 200),
+        return_to: requireText('returnTo', input.returnTo, 2000),
+        expires_at: requireTime('expiresAt', input.expiresAt),
+      })
+      .execute();
+  }
+
+  async takeLoginAttempt(state: string): Promise<LoginAttempt | undefined> {
+    return this.atomic(async (tx) => {
+      const row = await tx.db
+        .selectFrom('login_attempts')
+        .selectAll()
+        .where('state', '=', state)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const deleted = await tx.db
+        .deleteFrom('login_attempts')
+        .where('state', '=', state)
+        .executeTakeFirst();
+      // Two callbacks racing with one state: only the one that deleted the row may finish.
+      if (Number(deleted.numDeletedRows) !== 1) return undefined;
+      return {
+        state: row.state,
+        verifier: row.verifier,
+        nonce: row.nonce,
+        returnTo: row.return_to,
+        expiresAt: row.expires_at,
+      };
+    });
   }
 
   // ---- audit --------------------------------------------------------------------------

@@ -347,6 +347,57 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // People, not token names (issue 20, ADR 0035/0036): who is behind a token, a launch, a plan
+    // version and an approval, the dashboard's and CLI's sign-in sessions, and who attested
+    // which readiness check until when.
+    id: '0006_people',
+    async up(db, dialect) {
+      await db.schema.alterTable('tokens').addColumn('owner_subject', 'text').execute();
+      await db.schema.alterTable('launches').addColumn('created_by_subject', 'text').execute();
+      await db.schema.alterTable('plan_versions').addColumn('created_by_subject', 'text').execute();
+      await db.schema.alterTable('approvals').addColumn('subject', 'text').execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', notNull)
+        .addColumn('subject', 'text', notNull)
+        .addColumn('name', 'text', notNull)
+        .addColumn('scopes', 'text', notNull)
+        .addColumn('csrf', 'text', notNull)
+        .addColumn('created_at', 'text', notNull)
+        .addColumn('expires_at', 'text', notNull)
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('login_attempts')
+        .addColumn('state', 'text', (c) => c.primaryKey())
+        .addColumn('verifier', 'text', notNull)
+        .addColumn('nonce', 'text', notNull)
+        .addColumn('return_to', 'text', notNull)
+        .addColumn('expires_at', 'text', notNull)
+        .execute();
+      const id = autoId(dialect);
+      await db.schema
+        .createTable('attestations')
+        .addColumn('id', id.type, id.build)
+        .addColumn('plan_name', 'text', notNull)
+        .addColumn('check_name', 'text', notNull)
+        .addColumn('role', 'text', notNull)
+        .addColumn('subject', 'text')
+        .addColumn('actor', 'text', notNull)
+        .addColumn('note', 'text', notNull)
+        .addColumn('link', 'text')
+        .addColumn('at', 'text', notNull)
+        .addColumn('expires_at', 'text', notNull)
+        .execute();
+      await db.schema
+        .createIndex('attestations_plan_idx')
+        .on('attestations')
+        .columns(['plan_name', 'check_name'])
+        .execute();
+    },
+  },
+  {
     // One live launch per router and service, decided by the database: two
     // replicas could both pass the handler's "is this router in use?" check
     // before either committed, and two launches would then fight over one

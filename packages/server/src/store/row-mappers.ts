@@ -3,15 +3,18 @@ import type { Selectable } from 'kysely';
 import type { Plan } from '@threshold/core';
 import type {
   ApprovalsTable,
+  AttestationsTable,
   AuditLogTable,
   LaunchEventsTable,
   LaunchesTable,
   OutboxTable,
   PlanVersionsTable,
+  SessionsTable,
   TokensTable,
 } from './database-schema.js';
 import type {
   ApprovalRecord,
+  AttestationRecord,
   AuditEntry,
   LaunchEvent,
   LaunchRecord,
@@ -19,6 +22,7 @@ import type {
   OutboxMessage,
   PlanVersion,
   Scope,
+  SessionRecord,
   TokenRecord,
 } from './store.js';
 
@@ -36,6 +40,7 @@ export function toPlanVersion(r: Selectable<PlanVersionsTable>): PlanVersion {
     sourceHash: r.source_hash,
     createdBy: r.created_by,
     createdAt: r.created_at,
+    createdBySubject: r.created_by_subject ?? null,
   };
 }
 
@@ -51,6 +56,7 @@ export function toLaunch(r: Selectable<LaunchesTable>): LaunchRecord {
     phaseStartedAt: r.phase_started_at,
     traffic: num(r.traffic),
     createdBy: r.created_by,
+    createdBySubject: r.created_by_subject ?? null,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     seq: num(r.seq),
@@ -78,6 +84,7 @@ export function toApproval(r: Selectable<ApprovalsTable>): ApprovalRecord {
     role: r.role,
     decision: r.decision as ApprovalRecord['decision'],
     actor: r.actor,
+    subject: r.subject ?? null,
     comment: r.comment,
     planVersion: num(r.plan_version),
     at: r.at,
@@ -95,6 +102,38 @@ export function toToken(r: Selectable<TokensTable>): TokenRecord {
     revokedAt: r.revoked_at,
     flags: r.flags === null ? null : (JSON.parse(r.flags) as string[]),
     maxUnitsPerMinute: r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
+    ownerSubject: r.owner_subject ?? null,
+  };
+}
+
+/** attestations row → AttestationRecord. */
+export function toAttestation(r: Selectable<AttestationsTable>): AttestationRecord {
+  return {
+    id: num(r.id),
+    planName: r.plan_name,
+    check: r.check_name,
+    role: r.role,
+    subject: r.subject,
+    actor: r.actor,
+    note: r.note,
+    link: r.link,
+    at: r.at,
+    expiresAt: r.expires_at,
+  };
+}
+
+/** sessions row → SessionRecord. */
+export function toSession(r: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: r.id,
+    kind: r.kind as SessionRecord['kind'],
+    subject: r.subject,
+    name: r.name,
+    scopes: JSON.parse(r.scopes) as Scope[],
+    csrf: r.csrf,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    endedAt: r.ended_at,
   };
 }
 

@@ -25,6 +25,8 @@ export interface PlanVersion {
   sourceHash: string;
   createdBy: string;
   createdAt: string;
+  /** Verified subject of the person who uploaded it; null for a token nobody owns. */
+  createdBySubject: string | null;
 }
 
 export interface PlanSummary {
@@ -54,6 +56,8 @@ export interface LaunchRecord {
   /** Treatment share, 0..1 (0 after rollback). */
   traffic: number;
   createdBy: string;
+  /** Verified subject of the person who started it; null for a token nobody owns. */
+  createdBySubject: string | null;
   createdAt: string;
   updatedAt: string;
   seq: number;
@@ -85,6 +89,8 @@ export interface ApprovalRecord {
   role: string;
   decision: 'approve' | 'reject';
   actor: string;
+  /** Verified subject of the person who answered; null for a token nobody owns. */
+  subject: string | null;
   comment: string;
   /** Plan version approved; approvals of an older version are void when reset_on_edit. */
   planVersion: number;
@@ -110,6 +116,53 @@ export interface TokenRecord {
   flags: string[] | null;
   /** New units it may expose per launch and server minute; null = the default (10,000). */
   maxUnitsPerMinute: number | null;
+  /** Subject of the person the token acts for (self-approval is decided on it); null = nobody. */
+  ownerSubject: string | null;
+}
+
+/** A signed-in person's session (dashboard cookie or CLI bearer); only the secret's hash is kept. */
+export interface SessionRecord {
+  /** sha256 hex of the session secret. */
+  id: string;
+  kind: 'browser' | 'cli';
+  /** The provider's verified `sub`. */
+  subject: string;
+  /** Display name from the ID token (name, else preferred_username, else email, else sub). */
+  name: string;
+  /** Scopes granted at sign-in from the groups claim and the server's mapping. */
+  scopes: Scope[];
+  /** The CSRF token state-changing cookie requests must echo in X-CSRF-Token. */
+  csrf: string;
+  createdAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+}
+
+/** A person's word that a readiness check of a plan is done, until `expiresAt`. */
+export interface AttestationRecord {
+  id: number;
+  planName: string;
+  /** The check's text, as in the plan's readiness list. */
+  check: string;
+  /** The owner role it was attested as. */
+  role: string;
+  /** Verified subject of the person; null for a token nobody owns. */
+  subject: string | null;
+  /** Their name (a session's display name or the token's). */
+  actor: string;
+  note: string;
+  link: string | null;
+  at: string;
+  expiresAt: string;
+}
+
+/** An authorization request in flight: what the callback needs to finish it (PKCE verifier, nonce). */
+export interface LoginAttempt {
+  state: string;
+  verifier: string;
+  nonce: string;
+  returnTo: string;
+  expiresAt: string;
 }
 
 /** One entry of the hash-chained audit log. */
@@ -245,7 +298,9 @@ export interface Store {
    * across PostgreSQL replicas) create one version and see `created` true once.
    */
   putPlan(
-    input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash'>,
+    input: Omit<PlanVersion, 'version' | 'createdAt' | 'sourceHash' | 'createdBySubject'> & {
+      createdBySubject?: string | null;
+    },
     options?: { reuse?: 'latest' | 'any' },
   ): Promise<PlanVersion & { created: boolean }>;
   getPlanVersion(name: string, version?: number): Promise<PlanVersion | undefined>;
@@ -257,7 +312,12 @@ export interface Store {
    * 'created', in one transaction; the next append expects seq 1.
    */
   createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > & {
+      createdBySubject?: string | null;
+    },
   ): Promise<LaunchRecord>;
   getLaunch(id: string): Promise<LaunchRecord | undefined>;
   listLaunches(filter?: { status?: LaunchStatus[] }): Promise<LaunchRecord[]>;
@@ -273,17 +333,40 @@ export interface Store {
   ): Promise<LaunchEvent>;
   listLaunchEvents(launchId: string, afterSeq?: number): Promise<LaunchEvent[]>;
 
-  addApproval(input: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<ApprovalRecord>;
+  addApproval(
+    input: Omit<ApprovalRecord, 'at' | 'subject'> & { at?: string; subject?: string | null },
+  ): Promise<ApprovalRecord>;
   listApprovals(launchId: string): Promise<ApprovalRecord[]>;
 
   createToken(
-    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+    input: Omit<
+      TokenRecord,
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'
+    > &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'>>,
   ): Promise<TokenRecord>;
   /** The token with this hash, revoked or not: callers must reject `revokedAt !== null`. */
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string): Promise<boolean>;
+
+  /** Records an attestation of a readiness check. */
+  addAttestation(
+    input: Omit<AttestationRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<AttestationRecord>;
+  /** A plan's attestations, oldest first (the latest per check is the one in force). */
+  listAttestations(planName: string): Promise<AttestationRecord[]>;
+
+  /** Stores a new session (its id is the secret's hash). */
+  createSession(input: Omit<SessionRecord, 'createdAt' | 'endedAt'>): Promise<SessionRecord>;
+  /** The session with this id (hash), ended or not: callers check `endedAt` and `expiresAt`. */
+  findSession(id: string): Promise<SessionRecord | undefined>;
+  /** Ends a session (sign-out); false when it was unknown or already ended. */
+  endSession(id: string): Promise<boolean>;
+  /** Remembers an authorization request until its callback (or `expiresAt`). */
+  putLoginAttempt(input: LoginAttempt): Promise<void>;
+  /** Takes (reads and deletes, so it is used once) the attempt with this state. */
+  takeLoginAttempt(state: string): Promise<LoginAttempt | undefined>;
 
   appendAudit(input: AuditInput): Promise<AuditEntry>;
   listAudit(filter?: {

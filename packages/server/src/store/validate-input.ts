@@ -101,6 +101,11 @@ export function requireScopes<T extends string>(field: string, value: unknown): 
   return value as T[];
 }
 
+/** Text of at most `max` characters, or null when undefined or null (a subject nobody gave). */
+export function optionalText(field: string, value: unknown, max = 1000): string | null {
+  return value === undefined || value === null ? null : requireText(field, value, max);
+}
+
 /** JSON text of a value that must survive a round trip (no functions, no cycles). */
 export function toJsonText(field: string, value: unknown): string {
   try {

@@ -46,6 +46,7 @@ const LAUNCH: LaunchRecord = {
   phaseStartedAt: '2026-01-01T00:00:00.000Z',
   traffic: 0.05,
   createdBy: 'alice',
+  createdBySubject: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   seq: 3,

@@ -7,7 +7,6 @@ import type { Decision } from '@threshold/core';
 import { createClient } from '@threshold/sdk';
 import type { ThresholdClient } from '@threshold/sdk';
 import { expect } from 'vitest';
-import { parse, stringify } from 'yaml';
 import type { TestServer } from '../support/test-server.js';
 import { EVIDENCE_MS, pause } from './example-harness.js';
 import type { Example, LaunchDriver } from './example-harness.js';
@@ -20,8 +19,12 @@ export interface ShippedExampleRun {
   plan: string;
   /** Who uploads and starts the launch (and holds a role it may not approve with). */
   starter: { token: string };
-  /** The one readiness item the shipped file leaves without evidence, and what is recorded for it. */
-  readiness: { check: string; owner: string; evidence: string };
+  /**
+   * Every blocking readiness check in the file's order, each attested by a
+   * holder of its owner's role (`by`) with a note: the file's evidence links
+   * say where to look, not that someone looked.
+   */
+  attestations: readonly { check: string; owner: string; by: { token: string }; note: string }[];
   /** A role the starter holds, and a gated phase: the starter's approval must not count. */
   selfApproval: { role: string; phase: string };
   /** Starts the launch (the driver answers its sign-offs). */
@@ -45,8 +48,7 @@ export interface ShippedExampleResult {
 
 /**
  * The path every shipped example takes when healthy: uploaded, its start refused
- * for the readiness item without evidence, the evidence recorded in a new version,
- * started, the starter's own approval refused, then each phase looked at until it
+ * until every blocking readiness check is attested by its owner, attested, started, the starter's own approval refused, then each phase looked at until it
  * advances (the last until its bake completes).
  */
 export async function driveShippedExample(run: ShippedExampleRun): Promise<ShippedExampleResult> {
@@ -54,6 +56,7 @@ export async function driveShippedExample(run: ShippedExampleRun): Promise<Shipp
   const yaml = { 'content-type': 'application/yaml' };
   const up = await t.call(starter, 'POST', '/api/v1/plans', example.text, yaml);
   expect(up.status).toBe(201);
+  // Nothing is attested yet: the start is refused, naming every blocking check.
   const refused = await t.json<{ error: { code: string; details: { blocking: unknown } } }>(
     starter,
     'POST',
@@ -62,16 +65,20 @@ export async function driveShippedExample(run: ShippedExampleRun): Promise<Shipp
   );
   expect(refused.status).toBe(409);
   expect(refused.body.error.code).toBe('LAUNCH_NOT_READY');
-  expect(refused.body.error.details.blocking).toEqual([
-    { check: run.readiness.check, owner: run.readiness.owner },
-  ]);
-  // The owner records the evidence in a new version of the plan (the only change).
-  const doc = parse(example.text) as { readiness: Record<string, unknown>[] };
-  const item = doc.readiness.find((r) => r['check'] === run.readiness.check);
-  if (item === undefined) throw new Error(`"${run.readiness.check}" is gone from the example`);
-  item['evidence'] = run.readiness.evidence;
-  const v2 = await t.call(starter, 'POST', '/api/v1/plans', stringify(doc), yaml);
-  expect(v2.status).toBe(201);
+  expect(refused.body.error.details.blocking).toEqual(
+    run.attestations.map(({ check, owner }) => ({
+      check,
+      owner,
+      reason: `not attested by ${owner}`,
+    })),
+  );
+  for (const { check, by, note } of run.attestations) {
+    const attested = await t.call(by, 'POST', `/api/v1/plans/${run.plan}/readiness`, {
+      check,
+      note,
+    });
+    expect(attested.status).toBe(201);
+  }
   const driver = await run.start();
   // allow_self_approval: false.
   const self = await t.json<{ error: { code: string } }>(

@@ -187,17 +187,32 @@ if (!HAVE_PROMETHEUS || url === undefined || url === '') {
       ]);
     });
 
-    it('waits for its readiness evidence, then advances through every phase with its sign-offs and completes', async () => {
+    it('waits for its readiness attestations, then advances through every phase with its sign-offs and completes', async () => {
       const { driver, seen, moves } = await driveShippedExample({
         t,
         example,
         plan: LAUNCH,
         starter: lead(),
-        readiness: {
-          check: 'Capacity plan for 2x peak on the Go service',
-          owner: 'sre',
-          evidence: 'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)',
-        },
+        attestations: [
+          {
+            check: 'Dual-write reconciliation ran clean for 7 days in staging',
+            owner: 'payments',
+            by: { token: people['payments-carol'] ?? '' },
+            note: 'Recon dashboard clean 2026-11-13..20',
+          },
+          {
+            check: 'Rollback drill done (flag off drains to ledger-java in under 1 minute)',
+            owner: 'sre',
+            by: { token: people['sre-alice'] ?? '' },
+            note: 'Drill 2026-11-12: drained in 38 s, runbook RB-217',
+          },
+          {
+            check: 'Capacity plan for 2x peak on the Go service',
+            owner: 'sre',
+            by: { token: people['sre-bob'] ?? '' },
+            note: 'CAP-88: ledger-go holds 2.4x peak (load test 2026-11-20)',
+          },
+        ],
         // The lead could approve as sre, but not this launch.
         selfApproval: { role: 'sre', phase: 'tenth' },
         start,

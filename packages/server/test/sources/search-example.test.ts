@@ -212,17 +212,43 @@ if (!HAVE_PROMETHEUS) {
       });
     });
 
-    it('waits for its readiness evidence, then advances through every phase with five departments signing off, and completes', async () => {
+    it('waits for its readiness attestations, then advances through every phase with five departments signing off, and completes', async () => {
       const { driver, seen, moves } = await driveShippedExample({
         t,
         example,
         plan: FLAG,
         starter: lead(),
-        readiness: {
-          check: 'Runbook for ranking rollback reviewed',
-          owner: 'sre',
-          evidence: 'RB-311 reviewed by sre on 2026-11-28',
-        },
+        attestations: [
+          [
+            'Offline evaluation beats BM25 on NDCG@10 by 3%',
+            'engineering',
+            'eng-dana',
+            'Offline eval 2026-11: +3.4%',
+          ],
+          [
+            'Load test at 3x peak search traffic passed',
+            'sre',
+            'sre-hank',
+            'Load test ltr-3x passed',
+          ],
+          [
+            'Data protection impact assessment approved',
+            'security',
+            'sec-erin',
+            'DPIA-2026-031 approved',
+          ],
+          [
+            'Runbook for ranking rollback reviewed',
+            'sre',
+            'sre-ivy',
+            'RB-311 reviewed on 2026-11-28',
+          ],
+        ].map(([check = '', owner = '', who = '', note = '']) => ({
+          check,
+          owner,
+          by: { token: tokenOf(who) },
+          note,
+        })),
         selfApproval: { role: 'engineering', phase: 'canary' },
         start,
         enterPhase,

@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/index.js';
 import { eventContract } from './contract-events.js';
 import { integrityContract } from './contract-integrity.js';
 import { recordContract } from './contract-records.js';
+import { peopleContract } from './contract-people.js';
 
 /** How a test file prepares databases for the suite. */
 export interface ContractHarness {
@@ -67,5 +68,6 @@ export function storeContract(
     recordContract(ctx);
     eventContract(ctx);
     integrityContract(ctx);
+    peopleContract(ctx);
   });
 }

@@ -1,12 +1,14 @@
 /**
- * The dashboard's HTTP client: bearer token on every call, one error type built
- * from the API's one error shape. The token lives only in this object (memory):
- * the API takes bearer tokens, never cookies, so there is no ambient credential
- * for another site to ride on (no CSRF), and nothing secret is written to storage.
+ * The dashboard's HTTP client, one error type built from the API's one error
+ * shape. Signed in with an API token, the token lives only in this object
+ * (memory) and goes as a bearer on every call. Signed in through the provider,
+ * the session is an HttpOnly cookie the browser sends to this origin only; every
+ * call then carries the session's CSRF token (X-CSRF-Token), which no page of
+ * another site can read, so a forged request is refused.
  */
 import { SseParser } from '@threshold/sdk';
 import type { SseMessage } from '@threshold/sdk';
-import type { ErrorAnswer } from './api-types.js';
+import type { ErrorAnswer, WhoAmI as WhoAmIAnswer } from './api-types.js';
 
 /** An error answer of the API, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -58,16 +60,20 @@ async function failure(res: Response): Promise<ApiError> {
   );
 }
 
+/** How the client signs its calls: an API token, or the session cookie with its CSRF token. */
+export type ApiAuth = string | { csrf: string };
+
 /** A client for the API at `baseUrl` (default: this origin). */
-export function createApiClient(token: string, baseUrl = ''): ApiClient {
-  const headers = (extra: Record<string, string> = {}) => ({
-    Authorization: `Bearer ${token}`,
-    ...extra,
-  });
+export function createApiClient(auth: ApiAuth, baseUrl = ''): ApiClient {
+  const headers = (extra: Record<string, string> = {}): Record<string, string> =>
+    typeof auth === 'string'
+      ? { Authorization: `Bearer ${auth}`, ...extra }
+      : { 'X-CSRF-Token': auth.csrf, ...extra };
+  const credentials: RequestCredentials = typeof auth === 'string' ? 'omit' : 'same-origin';
   const send = async (path: string, init: RequestInit): Promise<Response> => {
     let res: Response;
     try {
-      res = await fetch(baseUrl + path, { ...init, credentials: 'omit', cache: 'no-store' });
+      res = await fetch(baseUrl + path, { ...init, credentials, cache: 'no-store' });
     } catch (err) {
       throw new ApiError(0, 'NETWORK', `cannot reach the server: ${String(err)}`);
     }
@@ -132,4 +138,40 @@ export function createApiClient(token: string, baseUrl = ''): ApiClient {
       }
     },
   };
+}
+
+/** The signed-in person of this browser's session cookie, or null when there is none. */
+export async function cookieSession(baseUrl = ''): Promise<WhoAmIAnswer | null> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}/api/v1/whoami`, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'application/json' },
+    });
+  } catch {
+    return null;
+  }
+  if (!res.ok) return null;
+  const who = (await res.json()) as WhoAmIAnswer;
+  return who.via === 'session-cookie' && who.csrf !== undefined ? who : null;
+}
+
+/** Whether this server signs people in through an OpenID provider. */
+export async function singleSignOn(baseUrl = ''): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/api/v1/auth`, { credentials: 'omit', cache: 'no-store' });
+    return res.ok && ((await res.json()) as { oidc?: unknown }).oidc === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends the cookie session on the server (the cookie is cleared by the answer). */
+export async function signOutSession(csrf: string, baseUrl = ''): Promise<void> {
+  await fetch(`${baseUrl}/auth/logout`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'X-CSRF-Token': csrf },
+  }).catch(() => undefined);
 }

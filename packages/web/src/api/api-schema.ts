@@ -4,10 +4,14 @@
  * edit; a test fails when this file and the server drift apart.
  */
 
-/** GET /api/v1/whoami 200: Who the token belongs to. */
+/** GET /api/v1/whoami 200: Who the token or session belongs to. */
 export type WhoAmIAnswer = {
   name: string;
+  subject: string | null;
+  via: 'token' | 'session-cookie' | 'session-bearer';
   scopes: string[];
+  /** Session cookie only: send it as X-CSRF-Token on every POST and DELETE. */
+  csrf?: string;
 };
 
 /** GET /api/v1/dashboard/launches 200: Launches, newest first. */
@@ -53,6 +57,8 @@ export type ApprovalAnswer = {
     role: string;
     decision: 'approve' | 'reject';
     actor: string;
+    /** The verified subject of the person who answered; null for a token nobody owns. */
+    subject: string | null;
     comment: string;
     planVersion: number;
     at: string;
@@ -110,7 +116,10 @@ export interface ErrorAnswer {
       | 'BATCH_INVALID'
       | 'UNAUTHENTICATED'
       | 'FORBIDDEN'
+      | 'CSRF_FAILED'
       | 'SELF_APPROVAL'
+      | 'SIGN_IN_FAILED'
+      | 'SIGN_IN_NOT_CONFIGURED'
       | 'NOT_FOUND'
       | 'METHOD_NOT_ALLOWED'
       | 'CONFLICT'
@@ -244,6 +253,8 @@ export interface LaunchDetail {
   /** What became of each notification the launch asked for. */
   notifications: Notification[];
   integrity: EvidenceIntegrity;
+  /** The readiness checklist with who attested what, until when. */
+  readiness: ReadinessCheck[];
   /** Health of the external metric sources the plan's KPIs read (events excluded). */
   sources: {
     name: string;
@@ -461,6 +472,28 @@ export interface PlanVersionMeta {
   format: 'yaml' | 'json';
   createdBy: string;
   createdAt: string;
+}
+
+export interface ReadinessCheck {
+  check: string;
+  owner: string;
+  blocking: boolean;
+  evidence: string | null;
+  status: 'attested' | 'expired' | 'missing' | 'automated';
+  probe: {
+    url: string;
+    status: number;
+  } | null;
+  attestation: {
+    id: number;
+    role: string;
+    subject: string | null;
+    actor: string;
+    note: string;
+    link: string | null;
+    at: string;
+    expiresAt: string;
+  } | null;
 }
 
 export interface RouterStanding {

@@ -111,5 +111,8 @@ export type AuditVerification = Api.AuditVerification;
 /** Who the token belongs to. */
 export type WhoAmI = Api.WhoAmIAnswer;
 
+/** One readiness check with the attestation in force. */
+export type ReadinessCheckView = Api.ReadinessCheck;
+
 /** The one error body every API error has. */
 export type ErrorAnswer = Api.ErrorAnswer;

@@ -134,15 +134,19 @@ export function PlanExplain({ plan }: { plan: Plan }) {
         <ul className="readiness">
           {plan.readiness.map((r) => (
             <li key={r.check}>
-              <span aria-hidden="true">{r.evidence === undefined ? '☐' : '☑'}</span> {r.check}{' '}
+              {r.check}{' '}
               <span className="muted">
                 ({r.owner}, {r.blocking ? 'blocking' : 'advisory'})
               </span>
-              {r.evidence === undefined ? (
-                r.blocking ? (
-                  <strong> no evidence yet: blocks the launch</strong>
-                ) : null
-              ) : (
+              {r.probe !== undefined ? (
+                <span className="muted">
+                  {' '}
+                  probe: GET {r.probe.url} answers {r.probe.status}
+                </span>
+              ) : r.blocking ? (
+                <strong> blocks a start until {r.owner} attests it</strong>
+              ) : null}
+              {r.evidence === undefined ? null : (
                 <span className="muted"> evidence: {r.evidence}</span>
               )}
             </li>

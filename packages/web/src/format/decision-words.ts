@@ -16,6 +16,7 @@ export const RULE_WORDS: Record<DecisionRule, string> = {
   'signoff-rejected': 'a required role rejected',
   operator: 'a person acted',
   router: "the traffic router had not confirmed the launch's weight (or confirmed it again)",
+  'readiness-check': 'a blocking automated readiness check failed (or passed again)',
 };
 
 /** A short headline of a decision, e.g. "Rolled back", "Advanced canary → early (10%)". */

@@ -26,6 +26,7 @@ import { OperatorActions } from '../components/operator-actions.js';
 import { PhaseTimeline } from '../components/phase-timeline.js';
 import { NotificationsPanel } from '../components/notifications-panel.js';
 import { SignoffPanel } from '../components/signoff-panel.js';
+import { ReadinessPanel } from '../components/readiness-panel.js';
 import { HealthBadge, StandingBadge } from '../components/standing-badge.js';
 import { decisionTitle } from '../format/decision-words.js';
 import { clockTime, formatShare, humanDuration, toMs } from '../format/numbers.js';
@@ -296,6 +297,9 @@ export function LaunchPage({ id }: { id: string }) {
         askPhase={askCondition === undefined ? null : launch.phase}
         onDone={refresh}
       />
+
+      <h2>Readiness</h2>
+      <ReadinessPanel planName={plan.name} checks={detail.data.readiness} onDone={refresh} />
 
       <h2>Notifications</h2>
       <NotificationsPanel notifications={detail.data.notifications} />

@@ -3,7 +3,9 @@
  * chosen version, and its risk register as a heat map. The chosen versions live
  * in the query string, so a diff can be linked.
  */
-import type { PlanVersionMeta, PlanVersionView } from '../api/api-types.js';
+import { useState } from 'react';
+import type { PlanVersionMeta, PlanVersionView, ReadinessCheckView } from '../api/api-types.js';
+import { ReadinessPanel } from '../components/readiness-panel.js';
 import { replaceQuery, useLocation } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -26,6 +28,11 @@ export function PlanPage({ name }: { name: string }) {
   const compare = Number(query.get('compare') ?? 0) || undefined;
   const current = useApi<PlanVersionView>(chosen === undefined ? null : versionPath(name, chosen));
   const other = useApi<PlanVersionView>(compare === undefined ? null : versionPath(name, compare));
+  const [attested, setAttested] = useState(0);
+  const readiness = useApi<{ version: number; checks: ReadinessCheckView[] }>(
+    `/api/v1/plans/${encodeURIComponent(name)}/readiness`,
+    attested,
+  );
 
   const set = (key: string, value: number | undefined) => {
     const q = new URLSearchParams(query);
@@ -109,6 +116,16 @@ export function PlanPage({ name }: { name: string }) {
           <PlanExplain plan={current.data.plan} />
           <h2>Risk register</h2>
           <RiskHeatMap risks={current.data.plan.risks} />
+          {readiness.data === undefined ? null : (
+            <>
+              <h2>Readiness of v{readiness.data.version}</h2>
+              <ReadinessPanel
+                planName={name}
+                checks={readiness.data.checks}
+                onDone={() => setAttested((n) => n + 1)}
+              />
+            </>
+          )}
           <details>
             <summary>
               Source of v{current.data.version} ({current.data.format})

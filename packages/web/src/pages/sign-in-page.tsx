@@ -1,6 +1,7 @@
 /**
- * Sign in with an API token. The token stays in memory only: a reload signs out,
- * and nothing secret is written to localStorage, sessionStorage or cookies.
+ * Sign in through the OpenID provider (when the server has one: a session
+ * cookie, kept across reloads) or with an API token (kept in memory only: a
+ * reload signs out, and nothing secret is written to storage).
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -11,10 +12,13 @@ export function SignInPage({
   onSignIn,
   error,
   checking,
+  singleSignOn,
 }: {
   onSignIn: (token: string) => Promise<void>;
   error: ApiError | null;
   checking: boolean;
+  /** The server signs people in through an OpenID provider. */
+  singleSignOn: boolean;
 }) {
   const [token, setToken] = useState('');
   const submit = (e: FormEvent) => {
@@ -24,6 +28,16 @@ export function SignInPage({
   return (
     <main className="sign-in">
       <h1>Threshold</h1>
+      {singleSignOn ? (
+        <p>
+          <a
+            className="button"
+            href={`/auth/login?returnTo=${encodeURIComponent(window.location.pathname + window.location.search)}`}
+          >
+            Sign in with single sign-on
+          </a>
+        </p>
+      ) : null}
       <p>Sign in with an API token (viewer, operator, approver:&lt;role&gt; or admin).</p>
       <form onSubmit={submit}>
         <label htmlFor="token">API token</label>

@@ -1,0 +1,83 @@
+/**
+ * A plan's readiness checklist as it stands (ADR 0036): each check with the
+ * attestation in force (the latest for it), and whether that one has expired.
+ * A blocking check lets a launch start only with a live attestation by someone
+ * holding the owner's role; the plan's `evidence` text says where the evidence
+ * lives and no longer counts on its own.
+ */
+import type { Plan } from '@threshold/core';
+import type { AttestationRecord } from '../store/store.js';
+
+/** One check of the checklist. */
+export interface ReadinessCheckStatus {
+  check: string;
+  owner: string;
+  blocking: boolean;
+  /** Where the plan says the evidence lives, if it says. */
+  evidence: string | null;
+  /**
+   * attested: live attestation; expired: the latest one lapsed; missing: never
+   * attested; automated: checked by its probe, not attested.
+   */
+  status: 'attested' | 'expired' | 'missing' | 'automated';
+  /** The automated check's probe, if it has one. */
+  probe: { url: string; status: number } | null;
+  attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
+}
+
+/** The checklist of `plan` given its attestations, at `now` (ms). */
+export function readinessStatus(
+  plan: Plan,
+  attestations: readonly AttestationRecord[],
+  now: number,
+): ReadinessCheckStatus[] {
+  return plan.readiness.map((item) => {
+    let latest: AttestationRecord | undefined;
+    for (const a of attestations) if (a.check === item.check) latest = a;
+    const attestation =
+      latest === undefined
+        ? null
+        : {
+            id: latest.id,
+            role: latest.role,
+            subject: latest.subject,
+            actor: latest.actor,
+            note: latest.note,
+            link: latest.link,
+            at: latest.at,
+            expiresAt: latest.expiresAt,
+          };
+    return {
+      check: item.check,
+      owner: item.owner,
+      blocking: item.blocking,
+      evidence: item.evidence ?? null,
+      probe: item.probe === undefined ? null : { url: item.probe.url, status: item.probe.status },
+      status:
+        item.probe !== undefined
+          ? 'automated'
+          : latest === undefined
+            ? 'missing'
+            : Date.parse(latest.expiresAt) > now
+              ? 'attested'
+              : 'expired',
+      attestation,
+    };
+  });
+}
+
+/** Why each blocking check holds a start: never attested, or the attestation expired. */
+export function blockingReasons(
+  checklist: readonly ReadinessCheckStatus[],
+): { check: string; owner: string; reason: string }[] {
+  return checklist
+    .filter((c) => c.blocking && c.status !== 'attested' && c.status !== 'automated')
+    .map((c) => ({
+      check: c.check,
+      owner: c.owner,
+      reason:
+        c.attestation === null
+          ? `not attested by ${c.owner}`
+          : `attested by ${c.attestation.actor} on ${c.attestation.at}, expired ${c.attestation.expiresAt}`,
+    }));
+}

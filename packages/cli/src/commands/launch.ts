@@ -12,9 +12,20 @@ import type { Connection } from './launch-http.js';
 import { formatShare, renderStatus, statusView } from './launch-status.js';
 import type { LaunchDetail, LookView } from './launch-status.js';
 import { LAUNCH_STATUSES, renderLaunchList } from './launch-list.js';
+import { runReport, runReview } from './launch-report.js';
 import type { LaunchListEntry } from './launch-list.js';
 
-const SUBCOMMANDS = ['start', 'list', 'status', 'pause', 'resume', 'rollback', 'approve'] as const;
+const SUBCOMMANDS = [
+  'start',
+  'list',
+  'status',
+  'pause',
+  'resume',
+  'rollback',
+  'approve',
+  'report',
+  'review',
+] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** Exit codes shared with main.ts: 0 ok, 1 refused by the server, 2 usage or unreachable. */
@@ -116,6 +127,20 @@ function specOf(sub: Subcommand) {
         positionalName: 'ID',
         positionalHint: "name a launch id (see 'threshold launch list')",
       };
+    case 'report':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'format', 'out'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
+    case 'review':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'outcome', 'materialized', 'follow-up'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
     case 'approve':
       return {
         ...base,
@@ -203,6 +228,10 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       else say(renderStatus(view, Date.now()));
       return OK;
     }
+    case 'report':
+      return runReport(parsed, conn, io, path);
+    case 'review':
+      return runReview(parsed, conn, io, path);
     case 'pause':
     case 'resume':
     case 'rollback': {

@@ -31,6 +31,7 @@ import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
 import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
+import { reportRoutes } from '../routes/report-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -87,6 +88,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...healthRoutes(ctx),
     ...planRoutes(ctx),
     ...launchRoutes(ctx),
+    ...reportRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),

@@ -5,7 +5,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { renderReportHtml, renderReportMarkdown } from '@threshold/server';
+import { renderReportHtml, renderReportMarkdown } from '@threshold/core';
 import type { LaunchReport, LaunchReview } from '@threshold/server';
 import { lastValue } from '../args.js';
 import type { ParsedArgs } from '../args.js';

@@ -4,6 +4,7 @@
  * after the launch ends.
  */
 import type { Context } from 'hono';
+import { renderReportHtml, renderReportMarkdown } from '@threshold/core';
 import { z } from 'zod';
 import { pathName } from '../http/common-schemas.js';
 import { notFound } from '../http/http-error.js';
@@ -16,7 +17,6 @@ import { buildLaunchReport } from '../launches/build-launch-report.js';
 import { launchReportSchema, reviewSchema } from '../launches/launch-report-schema.js';
 import type { LaunchReport } from '../launches/launch-report-schema.js';
 import { recordReview, reviewBody } from '../launches/launch-review.js';
-import { renderReportHtml, renderReportMarkdown } from '../launches/render-launch-report.js';
 
 const idParams = z.object({ id: pathName });
 

@@ -5,8 +5,8 @@
  * dash-dot line, the breaching side hatched; the share planned against actual
  * as two step lines, distinct by stroke as well as colour (Okabe-Ito).
  */
-import { formatShare } from '@threshold/core';
-import type { LaunchReport } from './launch-report-schema.js';
+import { formatShare } from '../plan/quantities.js';
+import type { LaunchReportModel } from './launch-report.js';
 
 const WIDTH = 720;
 const HEIGHT = 220;
@@ -46,7 +46,7 @@ function frame(label: string, body: string[], xTicks: string[]): string {
 }
 
 /** One KPI's difference and interval over its recorded looks against the margin; null without points. */
-export function kpiChartSvg(series: LaunchReport['charts'][number]): string | null {
+export function kpiChartSvg(series: LaunchReportModel['charts'][number]): string | null {
   const pts = series.points.filter((p) => p.difference !== null);
   if (pts.length === 0) return null;
   const first = pts[0]?.at ?? 0;
@@ -129,7 +129,7 @@ export function kpiChartSvg(series: LaunchReport['charts'][number]): string | nu
 
 /** The treatment share over time: planned (each phase at its earliest) against actual. */
 export function trafficChartSvg(
-  report: Pick<LaunchReport, 'traffic' | 'timeline' | 'generatedAt' | 'launch'>,
+  report: Pick<LaunchReportModel, 'traffic' | 'timeline' | 'generatedAt' | 'launch'>,
 ): string {
   const created = Date.parse(report.launch.createdAt);
   const ended = report.launch.status === 'completed' || report.launch.status === 'rolled-back';

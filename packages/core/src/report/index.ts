@@ -3,3 +3,4 @@ export * from './launch-report.js';
 export * from './report-sections.js';
 export * from './report-svg.js';
 export * from './render-report.js';
+export * from './trend-svg.js';

@@ -32,6 +32,7 @@ import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
 import { reportRoutes } from '../routes/report-routes.js';
+import { portfolioRoutes } from '../routes/portfolio-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -89,6 +90,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...planRoutes(ctx),
     ...launchRoutes(ctx),
     ...reportRoutes(ctx),
+    ...portfolioRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),

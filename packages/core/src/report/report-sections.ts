@@ -3,6 +3,7 @@
  * the Markdown, the HTML and the dashboard's Report view all render, so they
  * say the same words in the same order.
  */
+import { roughDuration } from '../decide/format.js';
 import { formatDuration, formatShare } from '../plan/quantities.js';
 import type { LaunchReportModel, ReportGuard } from './launch-report.js';
 import { kpiChartSvg, trafficChartSvg } from './report-svg.js';
@@ -111,7 +112,7 @@ export function reportSections(r: LaunchReportModel): ReportSection[] {
         t.signoff.length === 0 ? dash : t.signoff.join(', '),
         when(t.enteredAt),
         when(t.leftAt),
-        t.actualMs === null ? dash : formatDuration(t.actualMs),
+        t.actualMs === null ? dash : roughDuration(t.actualMs),
         t.outcome,
       ]),
     },

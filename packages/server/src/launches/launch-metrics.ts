@@ -22,7 +22,11 @@ export interface LaunchMetrics {
   endedAt: string | null;
   /** Created → the first phase at 100% (null if it never got there). */
   timeToFullMs: number | null;
-  /** First breach seen (a look or a decision's evidence) → rollback; null without a rollback or a breach. */
+  /**
+   * Regression onset → rollback: onset is the first look whose estimate was past
+   * a margin on the bad side (before the interval was conclusive), or the first
+   * breach; null without a rollback or any such look.
+   */
   timeToRestoreMs: number | null;
   /** Treatment units of the phase it rolled back in (null without a rollback). */
   unitsAtRollback: number | null;
@@ -30,6 +34,13 @@ export interface LaunchMetrics {
   signoffWaitMs: number;
   /** Whether a rehearsal predicted the outcome: unknown while rehearsals are not stored. */
   rehearsalPredicted: boolean | null;
+}
+
+/** A look's KPI shows the regression: it breached, or its estimate is already past the margin. */
+function showsRegression(k: LookRecord['kpis'][number]): boolean {
+  if (k.verdict === 'breach') return true;
+  if (k.difference === null || k.threshold === null || k.bad === null) return false;
+  return k.bad === 'increase' ? k.difference > k.threshold : k.difference < k.threshold;
 }
 
 /** The metrics of one launch from its whole log. */
@@ -55,7 +66,7 @@ export function launchMetrics(
     } else if (e.type === LOOK_EVENT) {
       const look = e.data as LookRecord | null;
       if (look === null || typeof look !== 'object') continue;
-      if (look.kpis.some((k) => k.verdict === 'breach')) seeBreach(look.at);
+      if (look.kpis.some(showsRegression)) seeBreach(look.at);
       lastLookUnits = look.units.treatment;
     }
   }

@@ -3,19 +3,19 @@
  * from GET /api/v1/portfolio (each launch's numbers come from its own log on
  * the server). Trends are drawn by core's trendChartSvg, as plain SVG.
  */
-import { trendChartSvg } from '@threshold/core';
+import { formatShare, trendChartSvg } from '@threshold/core';
 import type * as Api from '../api/api-schema.js';
 import { useLaunchStream } from '../app/launch-stream.js';
 import { Link, launchPath, replaceQuery, reportPath, useLocation } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { useThrottled } from '../app/use-throttled.js';
 import { ErrorNote } from '../components/error-note.js';
-import { formatPercent, humanDuration } from '../format/numbers.js';
+import { humanDuration } from '../format/numbers.js';
 
 type Stats = Api.PortfolioStats;
 
 const ms = (v: number | null) => (v === null ? '–' : humanDuration(v));
-const rate = (v: number | null) => (v === null ? '–' : formatPercent(v));
+const rate = (v: number | null) => (v === null ? '–' : formatShare(v));
 
 function StatCells({ s }: { s: Stats }) {
   return (
@@ -155,8 +155,8 @@ export function PortfolioPage() {
             </tbody>
           </table>
           <p className="muted">
-            Time to restore runs from the first breach the record shows to the rollback.{' '}
-            {p.rehearsals}
+            Time to restore runs from the regression's onset (the first look whose estimate was past
+            a margin, or the first breach) to the rollback at 0%. {p.rehearsals}
           </p>
           <h2>Trends</h2>
           <div className="trends">
@@ -173,7 +173,7 @@ export function PortfolioPage() {
               svg={trendChartSvg(
                 'Rollback rate',
                 p.trend.map((b) => ({ label: label(b.start), value: b.rollbackRate })),
-                (v) => formatPercent(v),
+                (v) => formatShare(v),
               )}
             />
             <Trend

@@ -27,3 +27,5 @@ export type { TrafficProfile, KpiBaseline, SpecResult } from './traffic-profile.
 export { SeededRandom } from './random.js';
 export { percentWords, rateWords, spanWords, countWords, changeWords } from './report-words.js';
 export { CAUGHT_TARGET } from './findings.js';
+export { measuredBaseline, profileDetection, sameKpi } from './launch-history.js';
+export type { KpiHistory, MeasuredKpi } from './launch-history.js';

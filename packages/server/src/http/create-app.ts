@@ -33,6 +33,7 @@ import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
 import { reportRoutes } from '../routes/report-routes.js';
 import { portfolioRoutes } from '../routes/portfolio-routes.js';
+import { historyRoutes } from '../routes/history-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -91,6 +92,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...launchRoutes(ctx),
     ...reportRoutes(ctx),
     ...portfolioRoutes(ctx),
+    ...historyRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),

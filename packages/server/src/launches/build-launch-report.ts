@@ -36,12 +36,14 @@ const compact = (k: LookKpi): ReportGuard => ({
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-interface LoggedDecisionEvent {
+/** A decision with the event that logged it. */
+export interface LoggedDecisionEvent {
   event: LaunchEvent;
   decision: Decision;
 }
 
-function decisionsOf(events: readonly LaunchEvent[]): LoggedDecisionEvent[] {
+/** The decisions of a log, in order. */
+export function decisionsOf(events: readonly LaunchEvent[]): LoggedDecisionEvent[] {
   const out: LoggedDecisionEvent[] = [];
   for (const event of events) {
     if (event.type !== DECISION_EVENT) continue;
@@ -64,7 +66,7 @@ function looksOf(events: readonly LaunchEvent[]): (LookRecord & { seq: number })
 }
 
 /** Planned against actual, phase by phase. */
-function timelineOf(
+export function timelineOf(
   plan: Plan,
   createdAt: number,
   decisions: readonly LoggedDecisionEvent[],

@@ -8,7 +8,7 @@
  * opens the printable report and the portfolio page.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,20 @@ import { driveUsers, waitFor, whenConfig } from './support/drive-launch.js';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/threshold.js', import.meta.url));
 const SEE = { timeout: 20_000 };
+
+/** What `plan explain --json` adds with --server (the CLI's HistoryEstimates). */
+interface HistoryEstimates {
+  launches: string[];
+  unitsPerMinute: number | null;
+  trafficFrom: string | null;
+  kpis: {
+    kpi: string;
+    from: string;
+    launches: number;
+    baseline: { value: number; sd?: number } | null;
+  }[];
+  detectable: { phase: string; kpis: { kpi: string; mde: number | null }[] }[] | null;
+}
 
 /** The CLI as people run it, in a child process (the server answers in this one). */
 function threshold(
@@ -341,6 +355,59 @@ describe('the launch record', { timeout: 120_000 }, () => {
     ]);
     const team = await get<{ overall: { launches: number } }>('/api/v1/portfolio?team=web-team');
     expect(team.overall.launches).toBe(1);
+  });
+
+  it('plan explain --server estimates from past launches, and --traffic/--baseline override them', async () => {
+    const file = join(dir, 'record-rollback.yaml');
+    writeFileSync(file, PLANS.rollback);
+    const text = await threshold(['plan', 'explain', file, '--server', fx.url], env());
+    expect(text.stderr).toBe('');
+    expect(text.stdout).toContain(
+      `History: based on the last launch of record-rollback (${ids.rollback})`,
+    );
+    expect(text.stdout).toMatch(/traffic: [\d.]+ units\/min \(measured\)/);
+    expect(text.stdout).toMatch(
+      /canary \(50% for 1h, ~[\d,]+ units\): detects error_rate \+[\d.]+/,
+    );
+    const json = await threshold(['plan', 'explain', file, '--server', fx.url, '--json'], env());
+    const h = (JSON.parse(json.stdout) as { history: HistoryEstimates }).history;
+    expect(h.launches).toEqual([ids.rollback]);
+    expect(h.trafficFrom).toBe('history');
+    expect(h.unitsPerMinute).toBeGreaterThan(0);
+    const measured = h.kpis.find((k) => k.kpi === 'error_rate');
+    expect(measured).toMatchObject({ from: 'history', launches: 1 });
+    // The control arm's error rate: 1 in 100 users tracked an error.
+    expect(measured?.baseline?.value).toBeGreaterThan(0);
+    expect(measured?.baseline?.value).toBeLessThan(0.05);
+    const mde = h.detectable?.[0]?.kpis[0]?.mde;
+    expect(mde).toBeGreaterThan(0);
+
+    const over = await threshold(
+      [
+        'plan',
+        'explain',
+        file,
+        '--server',
+        fx.url,
+        '--json',
+        '--traffic',
+        '100000/min',
+        '--baseline',
+        'error_rate=2%',
+      ],
+      env(),
+    );
+    const o = (JSON.parse(over.stdout) as { history: HistoryEstimates }).history;
+    expect(o.trafficFrom).toBe('override');
+    expect(o.kpis.find((k) => k.kpi === 'error_rate')).toMatchObject({
+      from: 'override',
+      baseline: { value: 0.02 },
+    });
+    // Far more traffic: a far smaller harm is caught.
+    expect(o.detectable?.[0]?.kpis[0]?.mde).toBeLessThan(mde ?? 0);
+    const offline = await threshold(['plan', 'explain', file, '--traffic', '10/min'], env());
+    expect(offline.code).toBe(2);
+    expect(offline.stderr).toContain('give --server too');
   });
 
   it.skipIf(!HAS_CHROMIUM)(

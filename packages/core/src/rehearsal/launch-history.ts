@@ -4,7 +4,7 @@
  * profile, and what each phase can detect on it. `plan explain` and the
  * rehearsal use it as their default; `--traffic` and `--baseline` override it.
  */
-import type { Kpi, KpiKind, Plan } from '../plan/index.js';
+import type { KpiKind, Plan } from '../plan/index.js';
 import type { KpiAggregate } from '../statistics/index.js';
 import { detectableEffects } from './detectable-effects.js';
 import type { PhaseDetectableEffects } from './rehearsal-report.js';
@@ -65,8 +65,8 @@ export interface KpiHistory {
 
 /** Whether a past KPI is the same measurement as the plan's (same name, kind and source). */
 export function sameKpi(
-  now: Pick<Kpi, 'name' | 'kind' | 'source'>,
-  then: Pick<Kpi, 'name' | 'kind' | 'source'>,
+  now: { name: string; kind: string; source: string },
+  then: { name: string; kind: string; source: string },
 ): boolean {
   return now.name === then.name && now.kind === then.kind && now.source === then.source;
 }

@@ -280,7 +280,7 @@ Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --history prometheus | --traffic RATE) [options]
+const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --history prometheus | --history launches | --traffic RATE) [options]
 
 Replay a launch plan many times through history (or synthetic traffic) with the
 same guards and decide() as a live launch, on clean history and with injected
@@ -298,6 +298,13 @@ What to replay (one of):
     --prometheus URL      ...from this server (default http://127.0.0.1:9090)
     --units-query PROMQL  ...new units per {{interval}}, e.g. requests; or give
                           --traffic RATE for a fixed rate
+  --history launches      Synthetic traffic from what the plan's past launches
+                          measured on a server: the traffic and each KPI's
+                          baseline and spread (GET /api/v1/plans/NAME/history);
+                          --traffic and --baseline override them
+    --server URL          ...the server (default THRESHOLD_URL); --token T or
+                          THRESHOLD_TOKEN
+    --launches N          ...its newest N ended launches (default 3, at most 20)
   --traffic RATE          Synthetic traffic instead, e.g. 1200/min or 20/s
     --diurnal             ...with a daily cycle (peak 15:00 UTC, trough 03:00)
     --baseline KPI=VALUE  ...and a KPI's level: conversion=3%, order_value=42~30

@@ -405,6 +405,26 @@ describe('the launch record', { timeout: 120_000 }, () => {
     });
     // Far more traffic: a far smaller harm is caught.
     expect(o.detectable?.[0]?.kpis[0]?.mde).toBeLessThan(mde ?? 0);
+    // The rehearsal's default profile is the same history: it sizes the phases the same way.
+    const rehearsal = await threshold(
+      [
+        'rehearse',
+        file,
+        '--history',
+        'launches',
+        '--server',
+        fx.url,
+        '--runs',
+        '20',
+        '--workers',
+        '1',
+        '--json',
+      ],
+      env(),
+    );
+    expect(rehearsal.stderr).toBe('');
+    const rep = JSON.parse(rehearsal.stdout) as { detectableEffects: unknown };
+    expect(rep.detectableEffects).toEqual(h.detectable);
     const offline = await threshold(['plan', 'explain', file, '--traffic', '10/min'], env());
     expect(offline.code).toBe(2);
     expect(offline.stderr).toContain('give --server too');

@@ -234,4 +234,62 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
     const missing = await t.json<ErrorBody>('viewer', 'GET', '/api/v1/launches/nope/report/html');
     expect(missing.status).toBe(404);
   });
+
+  it('the portfolio counts by team and time, and names a bad date', async () => {
+    const p = await t.json<{
+      overall: { launches: number; ended: number; rolledBack: number; rollbackRate: number | null };
+      teams: { team: string; launches: number }[];
+      trend: { start: string; launches: number }[];
+      launches: { id: string; status: string; timeToRestoreMs: number | null }[];
+    }>('viewer', 'GET', '/api/v1/portfolio?bucket=week');
+    expect(p.status).toBe(200);
+    expect(p.body.overall).toMatchObject({ launches: 2, ended: 1, rolledBack: 1, rollbackRate: 1 });
+    expect(p.body.teams).toEqual([expect.objectContaining({ team: 'web-checkout', launches: 2 })]);
+    expect(p.body.trend.map((b) => b.launches)).toEqual([2]);
+    // A rollback by hand with no sign of a regression has no time to restore.
+    expect(p.body.launches.find((l) => l.id === first)?.timeToRestoreMs).toBeNull();
+    const none = await t.json<{ overall: { launches: number } }>(
+      'viewer',
+      'GET',
+      '/api/v1/portfolio?team=nobody',
+    );
+    expect(none.body.overall.launches).toBe(0);
+    const future = await t.json<{ overall: { launches: number } }>(
+      'viewer',
+      'GET',
+      '/api/v1/portfolio?since=2999-01-01',
+    );
+    expect(future.body.overall.launches).toBe(0);
+    const bad = await t.json<ErrorBody>('viewer', 'GET', '/api/v1/portfolio?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('query.since: must be a date, e.g. 2026-12-01');
+  });
+
+  it("the plan's history reads its ended launches and says what nothing measured", async () => {
+    const h = await t.json<{
+      version: number;
+      launches: { id: string; phase: string | null }[];
+      kpis: { kpi: string; baseline: unknown; note: string | null; kind: string; source: string }[];
+      profile: unknown;
+    }>('viewer', 'GET', '/api/v1/plans/record-demo/history');
+    expect(h.status).toBe(200);
+    expect(h.body.version).toBe(2);
+    // The running launch is not history yet.
+    expect(h.body.launches.map((l) => [l.id, l.phase])).toEqual([[first, 'canary']]);
+    // In the plan's category order: user-impact before operational-health.
+    expect(h.body.kpis.map((k) => [k.kpi, k.kind, k.source, k.baseline, k.note])).toEqual([
+      ['latency', 'mean', 'events', null, 'no past launch measured it'],
+      ['error_rate', 'occurrence', 'events', null, 'no past launch measured it'],
+    ]);
+    // No exposures: no traffic, so no profile to default to.
+    expect(h.body.profile).toBeNull();
+    const missing = await t.json<ErrorBody>('viewer', 'GET', '/api/v1/plans/nope/history');
+    expect(missing.status).toBe(404);
+    const tooMany = await t.json<ErrorBody>(
+      'viewer',
+      'GET',
+      '/api/v1/plans/record-demo/history?launches=21',
+    );
+    expect(tooMany.body.error.message).toBe('query.launches: must be at most 20');
+  });
 });

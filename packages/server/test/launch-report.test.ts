@@ -292,4 +292,38 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
     );
     expect(tooMany.body.error.message).toBe('query.launches: must be at most 20');
   });
+
+  it('a rehearsal profile takes KPI levels (as the history gives them), checked against the plan', async () => {
+    const ok = await t.json<{ report: { detectableEffects: unknown[] } }>(
+      'viewer',
+      'POST',
+      '/api/v1/rehearsals',
+      {
+        plan: { name: 'record-demo' },
+        profile: {
+          unitsPerMinute: 500,
+          baselines: { error_rate: { value: 0.02 }, latency: { value: 120, sd: 40 } },
+        },
+        runs: 5,
+      },
+    );
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const unknown = await t.json<ErrorBody>('viewer', 'POST', '/api/v1/rehearsals', {
+      plan: { name: 'record-demo' },
+      profile: { unitsPerMinute: 500, baselines: { conversion: { value: 0.02 } } },
+      runs: 5,
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toBe(
+      'body.profile.baselines.conversion: the plan has no KPI conversion (it has latency, error_rate)',
+    );
+    const rate = await t.json<ErrorBody>('viewer', 'POST', '/api/v1/rehearsals', {
+      plan: { name: 'record-demo' },
+      profile: { unitsPerMinute: 500, baselines: { error_rate: { value: 2 } } },
+      runs: 5,
+    });
+    expect(rate.body.error.message).toMatch(
+      /^body\.profile\.baselines\.error_rate: a occurrence baseline is a rate from 0% to 100%/,
+    );
+  });
 });

@@ -28,6 +28,7 @@ export const DASHBOARD_ANSWERS = [
   ['LaunchReportAnswer', 'get', '/api/v1/launches/{id}/report', '200'],
   ['ReviewAnswer', 'post', '/api/v1/launches/{id}/review', '201'],
   ['PortfolioAnswer', 'get', '/api/v1/portfolio', '200'],
+  ['PlanHistoryAnswer', 'get', '/api/v1/plans/{name}/history', '200'],
   ['ApprovalAnswer', 'post', '/api/v1/launches/{id}/approvals', '201'],
   ['PlansAnswer', 'get', '/api/v1/plans', '200'],
   ['PlanVersionsAnswer', 'get', '/api/v1/plans/{name}/versions', '200'],

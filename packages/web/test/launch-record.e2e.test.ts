@@ -478,6 +478,31 @@ describe('the launch record', { timeout: 120_000 }, () => {
       ).toBe('rolled-back');
       expect(await page.locator('.trend-chart svg').count()).toBe(4);
       await page.screenshot({ path: join(SCREENSHOTS, 'portfolio.png'), fullPage: false });
+
+      // The rehearsal page starts from what the plan's past launches measured, and lets you edit it.
+      const history = await get<{
+        unitsPerMinute: number;
+        kpis: { kpi: string; baseline: { value: number } | null }[];
+      }>('/api/v1/plans/record-rollback/history');
+      await page.goto(`${fx.url}/rehearsal#token=${tokens.viewer}`);
+      await page.getByLabel('Stored plan', { exact: true }).selectOption('record-rollback');
+      await page.getByRole('button', { name: 'From past launches of record-rollback' }).click();
+      const profile = page.locator('[data-history-profile]');
+      await profile.waitFor(SEE);
+      expect(await profile.innerText()).toContain(
+        `Based on the last launch of record-rollback (${ids.rollback})`,
+      );
+      expect(await page.getByLabel('Units per minute').inputValue()).toBe(
+        String(Math.round(history.unitsPerMinute)),
+      );
+      const measured = history.kpis.find((k) => k.kpi === 'error_rate')?.baseline?.value;
+      expect(Number(await page.getByLabel('Baseline of error_rate').inputValue())).toBe(measured);
+      await page.getByLabel('Baseline of error_rate').fill('0.02');
+      await page.getByLabel(/Runs per scenario/).fill('20');
+      await page.getByLabel(/Look interval/).fill('10');
+      await page.getByRole('button', { name: 'Run the rehearsal' }).click();
+      await page.locator('.status-line', { hasText: 'Rehearsed' }).waitFor({ timeout: 60_000 });
+      expect(await page.locator('.rehearsal-report').innerText()).toContain('Findings');
       expect(errors).toEqual([]);
       await opened.close();
     },

@@ -19,6 +19,7 @@ export type { Effect, Injection, InjectionParseResult } from './injection.js';
 export {
   syntheticHistory,
   defaultBaseline,
+  checkBaseline,
   parseTrafficRate,
   parseBaseline,
   SYNTHETIC_START,

@@ -56,6 +56,9 @@ export type ReviewAnswer = {
 /** GET /api/v1/portfolio 200: The portfolio. */
 export type PortfolioAnswer = Portfolio;
 
+/** GET /api/v1/plans/{name}/history 200: The history. */
+export type PlanHistoryAnswer = PlanHistory;
+
 /** POST /api/v1/launches/{id}/approvals 201: Recorded, with the sign-off progress of the phase. */
 export type ApprovalAnswer = {
   approval: {
@@ -635,6 +638,46 @@ export interface Notification {
   attempts: number;
   /** When the outcome became final. */
   settledAt: string | null;
+}
+
+export interface PlanHistory {
+  plan: string;
+  /** The plan version whose KPIs were matched. */
+  version: number;
+  launches: {
+    id: string;
+    planVersion: number;
+    status: string;
+    phase: string | null;
+    unitsPerMinute: number | null;
+  }[];
+  unitsPerMinute: number | null;
+  kpis: {
+    kpi: string;
+    kind: string;
+    source: string;
+    baseline: {
+      /** Rate, mean per unit or ratio in the control arm. */
+      value: number;
+      /** Spread of the per-unit value (count, mean). */
+      sd?: number;
+    } | null;
+    launches: number;
+    values: number[];
+    note: string | null;
+  }[];
+  /** The traffic profile the history makes (null without traffic). */
+  profile: {
+    unitsPerMinute: number;
+    baselines: {
+      [key: string]: {
+        /** Rate, mean per unit or ratio in the control arm. */
+        value: number;
+        /** Spread of the per-unit value (count, mean). */
+        sd?: number;
+      };
+    };
+  } | null;
 }
 
 export interface PlanVersion {

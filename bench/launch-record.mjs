@@ -69,7 +69,7 @@ const t0 = Date.now() - LAUNCHES * 3_600_000;
 const written = Date.now();
 for (let l = 0; l < LAUNCHES; l++) {
   const created = t0 + l * 3_600_000;
-  let launch = await store.createLaunch({
+  const launch = await store.createLaunch({
     id: `bench-record-${l}`,
     planName: 'bench-record',
     planVersion: 1,
@@ -127,13 +127,11 @@ for (let l = 0; l < LAUNCHES; l++) {
     traffic: 0,
     evidence: { units: { treatment: 500, control: 9000 }, guards: [] },
   };
-  seq = (
-    await store.appendLaunchEvent(
-      { launchId: launch.id, type: 'decision', actor: 'controller', data: rollback },
-      seq,
-      { status: 'rolled-back', traffic: 0 },
-    )
-  ).seq;
+  await store.appendLaunchEvent(
+    { launchId: launch.id, type: 'decision', actor: 'controller', data: rollback },
+    seq,
+    { status: 'rolled-back', traffic: 0 },
+  );
   await store.appendAudit({
     actor: 'controller',
     action: 'launch.rolled-back',

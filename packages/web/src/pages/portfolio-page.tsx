@@ -63,7 +63,7 @@ export function PortfolioPage() {
     2000,
   );
   const params = new URLSearchParams();
-  for (const k of ['team', 'plan', 'bucket']) {
+  for (const k of ['team', 'plan', 'bucket', 'since', 'until']) {
     const v = query.get(k);
     if (v !== null && v !== '') params.set(k, v);
   }
@@ -112,6 +112,22 @@ export function PortfolioPage() {
                   <option key={x.plan}>{x.plan}</option>
                 ))}
               </select>
+            </label>{' '}
+            <label>
+              From{' '}
+              <input
+                type="date"
+                value={query.get('since') ?? ''}
+                onChange={(e) => setFilter('since', e.target.value)}
+              />
+            </label>{' '}
+            <label>
+              Until{' '}
+              <input
+                type="date"
+                value={query.get('until') ?? ''}
+                onChange={(e) => setFilter('until', e.target.value)}
+              />
             </label>{' '}
             <label>
               By{' '}

@@ -12,15 +12,16 @@ import { spanWords } from '@threshold/core';
 import type { RehearsalReport } from '@threshold/core';
 import { ApiError } from '../api/api-client.js';
 import type * as Api from '../api/api-schema.js';
+import type { Baselines } from '../components/history-profile.js';
 import type { PlanListEntry } from '../api/api-types.js';
 import { useSession } from '../app/session-context.js';
 import { useApi } from '../app/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { HistoryProfile } from '../components/history-profile.js';
 import { RehearsalReportView } from '../components/rehearsal-report-view.js';
 
 type PlanChoice =
   { kind: 'stored'; name: string } | { kind: 'upload'; source: string; file: string };
-type Baselines = Record<string, { value: number; sd?: number }>;
 type TrafficChoice =
   | {
       kind: 'profile';
@@ -264,42 +265,11 @@ export function RehearsalPage() {
           </div>
           {historyNote !== null && <p className="muted small">{historyNote}</p>}
           {traffic.kind === 'profile' && traffic.fromLaunches !== undefined && (
-            <div className="history-profile" data-history-profile>
-              <p className="small">
-                Based on the last{' '}
-                {traffic.fromLaunches.ids.length === 1
-                  ? 'launch'
-                  : `${traffic.fromLaunches.ids.length} launches`}{' '}
-                of {traffic.fromLaunches.plan} ({traffic.fromLaunches.ids.join(', ')}): the traffic
-                above and these KPI levels; edit any to override.
-              </p>
-              <table className="report-table">
-                <thead>
-                  <tr>
-                    <th>KPI</th>
-                    <th>Level (rate, mean or ratio)</th>
-                    <th>Spread (sd)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {Object.entries(traffic.baselines ?? {}).map(([kpi, b]) => (
-                    <tr key={kpi}>
-                      <td>{kpi}</td>
-                      <td>
-                        <input
-                          type="number"
-                          step="any"
-                          aria-label={`Baseline of ${kpi}`}
-                          value={b.value}
-                          onChange={(e) => setBaseline(kpi, Number(e.target.value))}
-                        />
-                      </td>
-                      <td>{b.sd === undefined ? '–' : Number(b.sd.toPrecision(3))}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <HistoryProfile
+              from={traffic.fromLaunches}
+              baselines={traffic.baselines ?? {}}
+              onChange={setBaseline}
+            />
           )}
           <label>
             <input type="radio" name="traffic-kind" checked={traffic.kind === 'history'} readOnly />{' '}

@@ -34,11 +34,17 @@ export function trendChartSvg(
     M.left + (points.length <= 1 ? plotW / 2 : (i / (points.length - 1)) * plotW);
   const y = (v: number) => M.top + (1 - v / hi) * plotH;
   const body: string[] = [];
-  for (const v of [0, hi / 2, hi])
+  // A label said twice ("0s, 0s, 1s" for sub-second halves) is drawn once.
+  const seen = new Set<string>();
+  for (const v of [0, hi / 2, hi]) {
+    const label = format(v);
+    if (seen.has(label)) continue;
+    seen.add(label);
     body.push(
       `<line x1="${M.left}" x2="${WIDTH - M.right}" y1="${c(y(v))}" y2="${c(y(v))}" stroke="#ddd"/>`,
-      `<text x="${M.left - 6}" y="${c(y(v) + 4)}" text-anchor="end" fill="${GREY}">${escapeXml(format(v))}</text>`,
+      `<text x="${M.left - 6}" y="${c(y(v) + 4)}" text-anchor="end" fill="${GREY}">${escapeXml(label)}</text>`,
     );
+  }
   // Consecutive buckets with values are joined; a bucket without one breaks the line.
   let run: string[] = [];
   const flush = () => {

@@ -195,6 +195,12 @@ describe('launch report layout', () => {
     );
     expect(svg.match(/<polyline/g)?.length).toBe(1);
     expect(svg.match(/<circle/g)?.length).toBe(3);
+    const seconds = trendChartSvg(
+      't',
+      [{ label: 'a', value: 1000 }],
+      (v) => `${Math.floor(v / 1000)}s`,
+    );
+    expect(seconds.match(/>0s</g)?.length).toBe(1);
   });
 });
 

@@ -91,6 +91,7 @@ Run 'threshold help plan explain' or 'threshold help plan schema' for details.
 `;
 
 const EXPLAIN = `Usage: threshold plan explain PLAN [--json] [--max-bytes N]
+                           [--server URL [--token T] [--launches N] [--traffic R] [--baseline KPI=V~SD]...]
 
 Print a readable summary of a valid plan: the header, the phases with their
 traffic shares and the minimum time to 100%, the KPI matrix by category with
@@ -98,9 +99,22 @@ each guard in words, the risk register as a 5x5 likelihood x impact grid, who
 must sign off what, and the readiness checklist. An invalid plan prints its
 problems (as 'threshold validate' does) on stderr and exits 1.
 
+With --server, the estimates use history: what the plan's last N ended
+launches on that server measured (each KPI's control-arm baseline and spread
+with the same name, kind and source, and the traffic of the first phase with a
+control arm), and what each phase then detects with 80% power by the end of
+its minimum duration ("canary (5% for 30m): detects error_rate +12%").
+--traffic and --baseline override the measured numbers, as in 'threshold
+rehearse --traffic'.
+
 Options:
   --json         Print the same summary as structured data
   --max-bytes N  Refuse a plan file larger than N bytes (default 1048576)
+  --server URL   Read the history of past launches from this server
+  --token T      API token (default: THRESHOLD_TOKEN)
+  --launches N   How many ended launches to read (default 3, at most 20)
+  --traffic R    Override the measured traffic, e.g. 1200/min
+  --baseline S   Override a KPI's baseline, e.g. conversion=3% or order_value=42~30
   -h, --help     Show this help
 
 ${EXIT_CODES}`;
@@ -304,7 +318,7 @@ Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --history prometheus | --traffic RATE) [options]
+const REHEARSE = `Usage: threshold rehearse PLAN (--history FILE | --history prometheus | --history launches | --traffic RATE) [options]
 
 Replay a launch plan many times through history (or synthetic traffic) with the
 same guards and decide() as a live launch, on clean history and with injected
@@ -322,6 +336,13 @@ What to replay (one of):
     --prometheus URL      ...from this server (default http://127.0.0.1:9090)
     --units-query PROMQL  ...new units per {{interval}}, e.g. requests; or give
                           --traffic RATE for a fixed rate
+  --history launches      Synthetic traffic from what the plan's past launches
+                          measured on a server: the traffic and each KPI's
+                          baseline and spread (GET /api/v1/plans/NAME/history);
+                          --traffic and --baseline override them
+    --server URL          ...the server (default THRESHOLD_URL); --token T or
+                          THRESHOLD_TOKEN
+    --launches N          ...its newest N ended launches (default 3, at most 20)
   --traffic RATE          Synthetic traffic instead, e.g. 1200/min or 20/s
     --diurnal             ...with a daily cycle (peak 15:00 UTC, trough 03:00)
     --baseline KPI=VALUE  ...and a KPI's level: conversion=3%, order_value=42~30

@@ -286,7 +286,7 @@ describe('threshold rehearse, mistakes', () => {
     const run = await runCli(['rehearse', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(
-      /^Usage: threshold rehearse PLAN \(--history FILE \| --history prometheus \| --traffic RATE\)/,
+      /^Usage: threshold rehearse PLAN \(--history FILE \| --history prometheus \| --history launches \| --traffic RATE\)/,
     );
     const overview = await runCli(['--help']);
     expect(overview.stdout).toContain('threshold rehearse PLAN --history FILE');

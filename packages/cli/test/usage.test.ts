@@ -22,7 +22,7 @@ describe('usage errors exit 2 with a one-line message and a hint', () => {
     ],
     [
       ['launch'],
-      'threshold launch: missing subcommand: one of start, list, status, pause, resume, rollback, approve, attest',
+      'threshold launch: missing subcommand: one of start, list, status, pause, resume, rollback, approve, attest, report, review',
       'threshold help launch',
     ],
     [
@@ -34,6 +34,21 @@ describe('usage errors exit 2 with a one-line message and a hint', () => {
       ['launch', 'pause', 'x'],
       'threshold launch pause: --reason is required: say why, in a sentence (it goes into the launch record)',
       'threshold help launch pause',
+    ],
+    [
+      ['launch', 'report', 'x', '--format', 'pdf'],
+      "threshold launch report: --format must be one of md, html, json, got 'pdf'",
+      'threshold help launch report',
+    ],
+    [
+      ['launch', 'review', 'x'],
+      'threshold launch review: --outcome is required: what happened, in a few sentences',
+      'threshold help launch review',
+    ],
+    [
+      ['launch', 'review', 'x', '--outcome', 'ok', '--follow-up', 'no owner'],
+      "threshold launch review: --follow-up must be 'WHAT@OWNER', e.g. 'Load-test the ranking service@search-team', got 'no owner'",
+      'threshold help launch review',
     ],
     [
       ['--verison'],

@@ -68,6 +68,9 @@ export type {
   NotificationOutcome,
 } from './notify/outbox-worker.js';
 export type { NotificationView } from './launches/launch-notifications.js';
+export { buildLaunchReport, REHEARSALS_NOT_STORED } from './launches/build-launch-report.js';
+export type { LaunchReport, LaunchReview } from './launches/launch-report-schema.js';
+export { REVIEW_EVENT } from './launches/launch-review.js';
 export {
   DEFAULT_NO_EXPOSURE_WARNING_MS,
   NO_EXPOSURE_WARNING_VARIABLE,

@@ -71,6 +71,28 @@ const MATRIX: Record<string, Case> = {
     allowed: VIEWERS,
     path: (ids) => `/api/v1/launches/${ids.launch}/looks`,
   },
+  'GET /api/v1/launches/:id/report': {
+    allowed: VIEWERS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/report`,
+  },
+  'GET /api/v1/launches/:id/report/markdown': {
+    allowed: VIEWERS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/report/markdown`,
+  },
+  'GET /api/v1/launches/:id/report/html': {
+    allowed: VIEWERS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/report/html`,
+  },
+  'POST /api/v1/launches/:id/review': {
+    allowed: OPERATORS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/review`,
+    body: () => ({ outcome: 'matrix' }),
+  },
+  'GET /api/v1/portfolio': { allowed: VIEWERS },
+  'GET /api/v1/plans/:name/history': {
+    allowed: VIEWERS,
+    path: () => '/api/v1/plans/checkout-v2/history',
+  },
   'POST /api/v1/launches/:id/pause': {
     allowed: OPERATORS,
     path: (ids) => `/api/v1/launches/${ids.launch}/pause`,

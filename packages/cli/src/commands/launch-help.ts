@@ -13,7 +13,7 @@ const EXIT = `Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve|attest> ...
+const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve|attest|report|review> ...
 
   threshold launch start PLAN                      Upload a plan file and start a launch of it
   threshold launch list [--state S] [--plan P] [--owner O]
@@ -26,6 +26,10 @@ const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback
                                                    Sign off (or reject) as a role
   threshold launch attest PLAN --check C --note N [--link URL] [--expires TIME]
                                                    Attest a readiness check as its owner's role
+  threshold launch report ID [--format md|html|json] [--out FILE]
+                                                   The launch's report: plan, timeline, decisions, evidence, audit head
+  threshold launch review ID --outcome TEXT [--materialized R1] [--follow-up WHAT@OWNER]
+                                                   Record the review after the launch ended
 
 Each talks to a Threshold server over HTTP and accepts --server, --token and --json.
 Run 'threshold help launch <subcommand>' for details.
@@ -124,6 +128,42 @@ ${CONNECTION}
 
 ${EXIT}`;
 
+const REPORT = `Usage: threshold launch report ID [--format md|html|json] [--out FILE] [--server URL] [--token TOKEN]
+
+The launch's report, as one record a person can hand on: the plan version and
+its diff against the previous launch of the same plan, the timeline planned
+against actual, every decision with its evidence (intervals against margins,
+units, rule, risk and contingency), sign-offs, readiness evidence,
+notifications with their delivery, operator actions with their reasons,
+rehearsals, the final KPI matrix, the post-launch review against the risk
+register, and the audit chain head it was built from with how to verify it.
+The server builds one JSON model (GET /api/v1/launches/ID/report); Markdown and
+HTML are laid out from it. The HTML is self-contained (inline SVG charts, no
+script) and prints to a clean PDF. Needs a viewer token.
+
+Options:
+  --format F     md (default; or from --out's extension), html or json
+  --out FILE     Write to FILE instead of printing
+${CONNECTION}
+
+${EXIT}`;
+
+const REVIEW = `Usage: threshold launch review ID --outcome TEXT [--materialized R1,R2] [--follow-up WHAT@OWNER]... [--server URL] [--token TOKEN] [--json]
+
+Record the post-launch review of a launch that has ended (completed or rolled
+back): what happened, which risks of the plan's register materialized, and
+the follow-ups with their owners. It goes into the launch's log and the audit
+chain; the report compares it with the risk register. A later review amends
+(the newest counts; every one stays in the record). Needs an operator token.
+
+Options:
+  --outcome TEXT       What happened, in a few sentences
+  --materialized IDS   Risk ids of the plan that materialized (comma-separated or repeated)
+  --follow-up W@O      A follow-up and its owner, e.g. 'Load-test ranking@search-team' (repeatable)
+${CONNECTION}
+
+${EXIT}`;
+
 /** Help topics of the launch commands, keyed as `threshold help <topic>`. */
 export const LAUNCH_TOPICS: Record<string, string> = {
   launch: LAUNCH,
@@ -141,6 +181,8 @@ export const LAUNCH_TOPICS: Record<string, string> = {
   ),
   'launch approve': APPROVE,
   'launch attest': ATTEST,
+  'launch report': REPORT,
+  'launch review': REVIEW,
 };
 
 /** Lines of the overview (`threshold --help`). */
@@ -151,4 +193,7 @@ export const LAUNCH_OVERVIEW = `  threshold launch start PLAN            Upload 
                                          Act on a launch; the reason goes into the record
   threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)
   threshold launch attest PLAN --check C --note N
-                                         Attest a readiness check as its owner's role`;
+                                         Attest a readiness check as its owner's role
+  threshold launch report ID [--format md|html|json] [--out FILE]
+                                         The launch's report, with the audit head to verify it
+  threshold launch review ID --outcome T Record the review after a launch ended`;

@@ -12,6 +12,7 @@ import type { Connection } from './launch-http.js';
 import { formatShare, renderStatus, statusView } from './launch-status.js';
 import type { LaunchDetail, LookView } from './launch-status.js';
 import { LAUNCH_STATUSES, renderLaunchList } from './launch-list.js';
+import { runReport, runReview } from './launch-report.js';
 import type { LaunchListEntry } from './launch-list.js';
 
 const SUBCOMMANDS = [
@@ -23,6 +24,8 @@ const SUBCOMMANDS = [
   'rollback',
   'approve',
   'attest',
+  'report',
+  'review',
 ] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
@@ -125,6 +128,20 @@ function specOf(sub: Subcommand) {
         positionalName: 'ID',
         positionalHint: "name a launch id (see 'threshold launch list')",
       };
+    case 'report':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'format', 'out'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
+    case 'review':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'outcome', 'materialized', 'follow-up'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
     case 'approve':
       return {
         ...base,
@@ -219,6 +236,10 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       else say(renderStatus(view, Date.now()));
       return OK;
     }
+    case 'report':
+      return runReport(parsed, conn, io, path);
+    case 'review':
+      return runReview(parsed, conn, io, path);
     case 'pause':
     case 'resume':
     case 'rollback': {

@@ -1,6 +1,9 @@
 /** `threshold plan explain PLAN [--json]`: a readable summary of a valid plan. */
 import { formatPlanError, parsePlan } from '@threshold/core';
-import { parseCommandArgs } from '../args.js';
+import { lastValue, parseCommandArgs } from '../args.js';
+import { historyEstimates, renderHistory } from '../explain/history-estimates.js';
+import type { HistoryEstimates, PlanHistoryAnswer } from '../explain/history-estimates.js';
+import { ApiCallError, callApi, connectionOf } from './launch-http.js';
 import { renderExplain } from '../explain/render-explain.js';
 import { summarizePlan } from '../explain/summarize-plan.js';
 import { helpText } from '../help.js';
@@ -12,7 +15,7 @@ export async function runPlanExplain(args: readonly string[], io: Io): Promise<n
   const parsed = parseCommandArgs(args, {
     name: 'plan explain',
     flags: ['json'],
-    values: ['max-bytes'],
+    values: ['max-bytes', 'server', 'token', 'launches', 'traffic', 'baseline'],
     positionals: 'one',
     positionalName: 'PLAN',
   });
@@ -40,10 +43,53 @@ export async function runPlanExplain(args: readonly string[], io: Io): Promise<n
     return 1;
   }
   const summary = summarizePlan(result.plan);
+  // Past launches inform the estimates only when asked: explain stays a local, offline command.
+  let history: HistoryEstimates | undefined;
+  if (lastValue(parsed, 'server') !== undefined) {
+    const conn = connectionOf(parsed, io, 'plan explain');
+    const launches = lastValue(parsed, 'launches') ?? '3';
+    let answer: PlanHistoryAnswer;
+    try {
+      answer = await callApi<PlanHistoryAnswer>(
+        conn,
+        'GET',
+        `/api/v1/plans/${encodeURIComponent(result.plan.launch)}/history?launches=${encodeURIComponent(launches)}`,
+      );
+    } catch (err) {
+      if (!(err instanceof ApiCallError)) throw err;
+      if (err.code !== 'NOT_FOUND') {
+        io.stderr.write(terminalSafe(`threshold plan explain: ${err.message}\n`));
+        return 2;
+      }
+      // A plan the server has never seen has no history yet.
+      answer = {
+        plan: result.plan.launch,
+        version: 0,
+        launches: [],
+        unitsPerMinute: null,
+        kpis: [],
+      };
+    }
+    history = historyEstimates(
+      result.plan,
+      answer,
+      { traffic: lastValue(parsed, 'traffic'), baselines: parsed.values.get('baseline') ?? [] },
+      'plan explain',
+    );
+  } else if (parsed.values.has('traffic') || parsed.values.has('baseline')) {
+    io.stderr.write(
+      'threshold plan explain: --traffic and --baseline override the history of past launches: give --server too\n',
+    );
+    return 2;
+  }
   io.stdout.write(
     json
-      ? `${JSON.stringify({ valid: true, file, ...summary }, null, 2)}\n`
-      : terminalSafe(renderExplain(summary)),
+      ? `${JSON.stringify({ valid: true, file, ...summary, ...(history === undefined ? {} : { history }) }, null, 2)}\n`
+      : terminalSafe(
+          history === undefined
+            ? renderExplain(summary)
+            : `${renderExplain(summary)}\n${renderHistory(result.plan, history).join('\n')}\n`,
+        ),
   );
   return 0;
 }

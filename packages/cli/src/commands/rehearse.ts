@@ -1,5 +1,5 @@
 /**
- * `threshold rehearse PLAN (--history FILE | --traffic RATE) [--inject KPI=+10%[@phase]]...`:
+ * `threshold rehearse PLAN (--history FILE|prometheus|launches | --traffic RATE) [--inject KPI=+10%[@phase]]...`:
  * replay the plan through history and injected regressions with the same guards
  * and decide() as a live launch, and report what it would do.
  */
@@ -7,7 +7,10 @@ import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatHistoryError, formatPlanError, parseHistory, parsePlan } from '@threshold/core';
 import { PrometheusHistoryError, RehearsalPool, readPrometheusHistory } from '@threshold/server';
-import type { History, TrafficProfile } from '@threshold/core';
+import type { History, KpiBaseline, TrafficProfile } from '@threshold/core';
+import { historyEstimates, renderHistory } from '../explain/history-estimates.js';
+import type { PlanHistoryAnswer } from '../explain/history-estimates.js';
+import { ApiCallError, callApi, connectionOf } from './launch-http.js';
 import { parseCommandArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
@@ -88,6 +91,45 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
       );
       return 1;
     }
+  } else if (options.source.kind === 'launches') {
+    // The plan's past launches as the profile; --traffic and --baseline override what they measured.
+    const conn = connectionOf(parsed, io, 'rehearse');
+    let answer: PlanHistoryAnswer;
+    try {
+      answer = await callApi<PlanHistoryAnswer>(
+        conn,
+        'GET',
+        `/api/v1/plans/${encodeURIComponent(plan.plan.launch)}/history?launches=${options.source.launches}`,
+      );
+    } catch (err) {
+      if (!(err instanceof ApiCallError)) throw err;
+      io.stderr.write(terminalSafe(`threshold rehearse: ${err.message}\n`));
+      return err.code === 'NOT_FOUND' ? 1 : 2;
+    }
+    const estimates = historyEstimates(
+      plan.plan,
+      answer,
+      {
+        ...(options.source.traffic === undefined ? {} : { traffic: options.source.traffic }),
+        baselines: parsed.values.get('baseline') ?? [],
+      },
+      'rehearse',
+    );
+    if (estimates.unitsPerMinute === null) {
+      io.stderr.write(
+        `✗ no past launch of ${plan.plan.launch} measured its traffic: give --traffic RATE\n`,
+      );
+      return 1;
+    }
+    const baselines: Record<string, KpiBaseline> = {};
+    for (const k of estimates.kpis) if (k.baseline !== null) baselines[k.kpi] = k.baseline;
+    source = { unitsPerMinute: estimates.unitsPerMinute, baselines };
+    if (!options.json)
+      io.stderr.write(
+        terminalSafe(
+          `${renderHistory(plan.plan, { ...estimates, detectable: null }).join('\n')}\n`,
+        ),
+      );
   } else source = options.source.profile;
 
   // Checked before the run, so a long rehearsal never ends in an unwritable path.

@@ -35,6 +35,9 @@ export const REHEARSE_VALUES = [
   'max-duration',
   'audience',
   'html',
+  'server',
+  'token',
+  'launches',
 ] as const;
 
 /** The switches of `threshold rehearse`. */
@@ -44,7 +47,8 @@ export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress'] as const;
 export type RehearsalSourceArgs =
   | { kind: 'history'; file: string }
   | { kind: 'prometheus'; pull: PrometheusPull }
-  | { kind: 'profile'; profile: TrafficProfile };
+  | { kind: 'profile'; profile: TrafficProfile }
+  | { kind: 'launches'; launches: number; traffic?: string };
 
 /** `--history prometheus`: where and how far back to pull, and the units per step. */
 export interface PrometheusPull {
@@ -106,21 +110,31 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
   const history = single(values, 'history');
   const traffic = single(values, 'traffic');
   const fromPrometheus = history === 'prometheus';
+  const fromLaunches = history === 'launches';
   if (!fromPrometheus)
     for (const name of ['from', 'prometheus', 'units-query'])
       if (values.has(name)) fail(`--${name} belongs to --history prometheus`);
-  if (history !== undefined && traffic !== undefined && !fromPrometheus)
+  if (!fromLaunches)
+    for (const name of ['server', 'token', 'launches'])
+      if (values.has(name)) fail(`--${name} belongs to --history launches`);
+  if (history !== undefined && traffic !== undefined && !fromPrometheus && !fromLaunches)
     fail('give --history FILE or --traffic RATE, not both');
   if (history === undefined && traffic === undefined)
     fail('say what to replay: --history FILE (a history CSV) or --traffic RATE (e.g. 1200/min)');
   if (history !== undefined && flags.has('diurnal'))
     fail('--diurnal shapes synthetic traffic: use it with --traffic, not --history');
-  if (history !== undefined && values.has('baseline'))
-    fail('--baseline sets synthetic KPI levels: use it with --traffic, not --history');
+  if (history !== undefined && !fromLaunches && values.has('baseline'))
+    fail('--baseline sets synthetic KPI levels: use it with --traffic or --history launches');
   const rate = traffic === undefined ? undefined : parseTrafficRate(traffic);
   if (rate !== undefined && !rate.ok) fail(`--traffic: ${rate.message}`);
   let source: RehearsalSourceArgs;
-  if (fromPrometheus) {
+  if (fromLaunches) {
+    source = {
+      kind: 'launches',
+      launches: wholeNumber(single(values, 'launches'), 'launches', 1, 20) ?? 3,
+      ...(traffic === undefined ? {} : { traffic }),
+    };
+  } else if (fromPrometheus) {
     const from = duration(single(values, 'from'), 'from');
     if (from === undefined)
       fail('--history prometheus needs --from DURATION (how far back, e.g. 7d)');

@@ -19,6 +19,7 @@ export type { Effect, Injection, InjectionParseResult } from './injection.js';
 export {
   syntheticHistory,
   defaultBaseline,
+  checkBaseline,
   parseTrafficRate,
   parseBaseline,
   SYNTHETIC_START,
@@ -27,3 +28,5 @@ export type { TrafficProfile, KpiBaseline, SpecResult } from './traffic-profile.
 export { SeededRandom } from './random.js';
 export { percentWords, rateWords, spanWords, countWords, changeWords } from './report-words.js';
 export { CAUGHT_TARGET } from './findings.js';
+export { measuredBaseline, profileDetection, sameKpi } from './launch-history.js';
+export type { KpiHistory, MeasuredKpi } from './launch-history.js';

@@ -1,1 +1,2 @@
 export * from './did-you-mean.js';
+export * from './line-diff.js';

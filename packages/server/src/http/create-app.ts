@@ -31,6 +31,9 @@ import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
 import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
+import { reportRoutes } from '../routes/report-routes.js';
+import { portfolioRoutes } from '../routes/portfolio-routes.js';
+import { historyRoutes } from '../routes/history-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -95,6 +98,9 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...healthRoutes(ctx),
     ...planRoutes(ctx),
     ...launchRoutes(ctx),
+    ...reportRoutes(ctx),
+    ...portfolioRoutes(ctx),
+    ...historyRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),

@@ -24,6 +24,18 @@ const auditQuery = z.object({
     .meta({ description: 'At most this many entries (default 100, max 1000).' }),
 });
 
+const HEAD = /^(0|[1-9][0-9]{0,15}):([0-9a-f]{64})$/;
+
+const verifyQuery = z.object({
+  expect_head: safeText(200)
+    .regex(HEAD, { error: 'must be SEQ:HASH (a number, a colon, 64 hex digits)' })
+    .optional()
+    .meta({
+      description:
+        'A head published earlier (e.g. in a launch report): the chain must still hold it (fails on truncation or rewrite).',
+    }),
+});
+
 const auditEntrySchema = z
   .object({
     seq: z.number().int(),
@@ -91,13 +103,25 @@ export function auditRoutes(ctx: RouteContext): RouteSpec[] {
       access: 'viewer',
       tag: 'audit',
       summary: 'Verify the hash chain; names the first broken entry',
+      query: verifyQuery,
       responses: {
         200: {
           description: 'The verification (ok false when broken).',
           schema: verificationSchema,
         },
       },
-      handler: async (c) => c.json(await store.verifyAudit()),
+      errors: ['VALIDATION_FAILED'],
+      handler: async (c) => {
+        const q = validateInput(verifyQuery, c.req.query(), 'query');
+        const [seq, hash] = q.expect_head?.split(':') ?? [];
+        return c.json(
+          await store.verifyAudit(
+            seq === undefined || hash === undefined
+              ? undefined
+              : { expectHeads: [{ seq: Number(seq), hash }] },
+          ),
+        );
+      },
     },
   ];
 }

@@ -4,7 +4,13 @@
  * engine — the same decide() as live launches — and answer its report. Nothing
  * is stored: a rehearsal changes nothing, so a viewer may run one.
  */
-import { parseHistory, parseInjection, REHEARSAL_DEFAULTS } from '@threshold/core';
+import {
+  KPI_CATEGORIES,
+  checkBaseline,
+  parseHistory,
+  parseInjection,
+  REHEARSAL_DEFAULTS,
+} from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
 import { pathName, positiveInt } from '../http/common-schemas.js';
@@ -50,6 +56,13 @@ const rehearsalBody = z
         unitsPerMinute: z.number().positive(),
         diurnal: z.boolean().optional(),
         durationMs: z.number().int().positive().optional(),
+        baselines: z
+          .record(z.string(), z.object({ value: z.number(), sd: z.number().min(0).optional() }))
+          .optional()
+          .meta({
+            description:
+              "Each named KPI's level (and spread), e.g. from GET /api/v1/plans/{name}/history; others get defaults by kind.",
+          }),
       })
       .optional()
       .meta({ description: 'Synthetic traffic when there is no history.' }),
@@ -247,10 +260,23 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           source = parsed.history;
         } else {
           const p = body.profile;
+          const kpis = KPI_CATEGORIES.flatMap((c) => plan.kpis[c] ?? []);
+          for (const [name, b] of Object.entries(p?.baselines ?? {})) {
+            const kpi = kpis.find((k) => k.name === name);
+            const why =
+              kpi === undefined
+                ? `the plan has no KPI ${name} (it has ${kpis.map((k) => k.name).join(', ')})`
+                : checkBaseline(kpi.kind, b);
+            if (why !== undefined)
+              throw new HttpError('VALIDATION_FAILED', `body.profile.baselines.${name}: ${why}`, {
+                errors: [{ path: `body.profile.baselines.${name}`, message: why }],
+              });
+          }
           const profile: TrafficProfile = {
             unitsPerMinute: p?.unitsPerMinute ?? 1,
             ...(p?.diurnal === undefined ? {} : { diurnal: p.diurnal }),
             ...(p?.durationMs === undefined ? {} : { durationMs: p.durationMs }),
+            ...(p?.baselines === undefined ? {} : { baselines: p.baselines }),
           };
           source = profile;
         }

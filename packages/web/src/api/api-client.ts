@@ -26,6 +26,8 @@ export class ApiError extends Error {
 
 export interface ApiClient {
   get<T>(path: string): Promise<T>;
+  /** GETs a text answer (e.g. the report as HTML). */
+  getText(path: string): Promise<string>;
   post<T>(path: string, body: unknown, contentType?: string): Promise<T>;
   /** Reads a server-sent-events stream until `signal` aborts or the stream ends. */
   stream(path: string, onMessage: (m: SseMessage) => void, signal: AbortSignal): Promise<void>;
@@ -84,6 +86,9 @@ export function createApiClient(auth: ApiAuth, baseUrl = ''): ApiClient {
     async get<T>(path: string) {
       const res = await send(path, { headers: headers({ Accept: 'application/json' }) });
       return (await res.json()) as T;
+    },
+    async getText(path: string) {
+      return (await send(path, { headers: headers() })).text();
     },
     async post<T>(path: string, body: unknown, contentType = 'application/json') {
       const res = await send(path, {

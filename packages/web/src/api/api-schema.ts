@@ -49,6 +49,20 @@ export type OperatorActionAnswer = {
   launch: LaunchSummary;
 };
 
+/** GET /api/v1/launches/{id}/report 200: The report. */
+export type LaunchReportAnswer = LaunchReport;
+
+/** POST /api/v1/launches/{id}/review 201: The review, as the launch log and the audit chain record it. */
+export type ReviewAnswer = {
+  review: LaunchReview;
+};
+
+/** GET /api/v1/portfolio 200: The portfolio. */
+export type PortfolioAnswer = Portfolio;
+
+/** GET /api/v1/plans/{name}/history 200: The history. */
+export type PlanHistoryAnswer = PlanHistory;
+
 /** POST /api/v1/launches/{id}/approvals 201: Recorded, with the sign-off progress of the phase. */
 export type ApprovalAnswer = {
   approval: {
@@ -200,6 +214,21 @@ export interface EvidenceIntegrity {
   } | null;
 }
 
+export interface KpiSeries {
+  kpi: string;
+  relative: boolean | null;
+  bad: 'increase' | 'decrease' | null;
+  threshold: number | null;
+  points: {
+    at: number;
+    phase: string;
+    difference: number | null;
+    low: number | null;
+    high: number | null;
+    verdict: 'pass' | 'breach' | 'insufficient-evidence';
+  }[];
+}
+
 export interface LaunchDetail {
   launch: LaunchSummary & {
     salt: string;
@@ -290,6 +319,143 @@ export interface LaunchOverview extends LaunchSummary {
   }[];
   /** standing.sentence. */
   summary: string;
+}
+
+export interface LaunchReport {
+  format: 'threshold.launch-report/1';
+  generatedAt: string;
+  launch: {
+    id: string;
+    plan: string;
+    planVersion: number;
+    flag: string;
+    status: 'running' | 'paused' | 'rolled-back' | 'completed';
+    phase: string;
+    phaseIndex: number;
+    phases: number;
+    /** Treatment share, 0..1. */
+    share: number;
+    phaseStartedAt: string;
+    createdBy: string;
+    createdAt: string;
+    updatedAt: string;
+    seq: number;
+    owner: string;
+  };
+  standing: LaunchStanding;
+  plan: {
+    name: string;
+    version: number;
+    owner: string;
+    uploadedBy: string;
+    uploadedAt: string;
+    sourceHash: string;
+  };
+  /** The previous launch of the same plan, and what changed since. */
+  previous: {
+    launch: string;
+    planVersion: number;
+    status: string;
+    createdAt: string;
+    /** Whether the plan source differs. */
+    changed: boolean;
+    /** Line diff of the plan sources. */
+    diff: {
+      kind: 'same' | 'added' | 'removed';
+      text: string;
+    }[];
+  } | null;
+  timeline: TimelinePhase[];
+  /** The treatment share after each change, from the decisions. */
+  traffic: {
+    at: number;
+    share: number;
+  }[];
+  decisions: ReportDecision[];
+  approvals: {
+    phase: string;
+    role: string;
+    decision: 'approve' | 'reject';
+    actor: string;
+    comment: string;
+    planVersion: number;
+    at: string;
+  }[];
+  readiness: {
+    check: string;
+    owner: string;
+    blocking: boolean;
+    evidence: string | null;
+  }[];
+  notifications: Notification[];
+  operatorActions: {
+    seq: number;
+    at: string;
+    actor: string;
+    action: string;
+    reason: string;
+  }[];
+  /** Rehearsals made before the launch (this server stores none). */
+  rehearsals: {
+    stored: boolean;
+    note: string;
+  };
+  /** The final KPI matrix: the look that describes the launch. */
+  kpis: {
+    kpi: string;
+    category: string;
+    verdict: 'pass' | 'breach' | 'insufficient-evidence';
+    /** The guard's own sentence, in numbers. */
+    reason: string;
+    difference: number | null;
+    interval: [number | null, number | null] | null;
+    /** The margin as a difference in the bad direction, or the hard limit. */
+    threshold: number | null;
+    relative: boolean | null;
+    bad: 'increase' | 'decrease' | null;
+    units: {
+      treatment: number;
+      control: number;
+    };
+    standing: 'pass' | 'breach' | 'insufficient-evidence' | 'not-comparable';
+  }[];
+  charts: KpiSeries[];
+  review: LaunchReview | null;
+  risks: RiskComparison;
+  audit: {
+    /** The audit chain head the report was built from. */
+    head: {
+      seq: number;
+      hash: string;
+    } | null;
+    entries: {
+      seq: number;
+      at: string;
+      actor: string;
+      action: string;
+      hash: string;
+    }[];
+    /** How to verify the head, one way a line. */
+    verify: string[];
+  };
+}
+
+export interface LaunchReview {
+  /** Its place in the launch log. */
+  seq: number;
+  at: string;
+  by: string;
+  /** What happened, in the owner’s words. */
+  outcome: string;
+  /** Ids of the risks of the register that materialized. */
+  materialized: string[];
+  followUps: {
+    what: string;
+    owner: string;
+    due: string | null;
+  }[];
+  /** The audit entry that records it. */
+  auditSeq: number;
 }
 
 export interface LaunchStanding {
@@ -452,6 +618,46 @@ export interface Notification {
   settledAt: string | null;
 }
 
+export interface PlanHistory {
+  plan: string;
+  /** The plan version whose KPIs were matched. */
+  version: number;
+  launches: {
+    id: string;
+    planVersion: number;
+    status: string;
+    phase: string | null;
+    unitsPerMinute: number | null;
+  }[];
+  unitsPerMinute: number | null;
+  kpis: {
+    kpi: string;
+    kind: string;
+    source: string;
+    baseline: {
+      /** Rate, mean per unit or ratio in the control arm. */
+      value: number;
+      /** Spread of the per-unit value (count, mean). */
+      sd?: number;
+    } | null;
+    launches: number;
+    values: number[];
+    note: string | null;
+  }[];
+  /** The traffic profile the history makes (null without traffic). */
+  profile: {
+    unitsPerMinute: number;
+    baselines: {
+      [key: string]: {
+        /** Rate, mean per unit or ratio in the control arm. */
+        value: number;
+        /** Spread of the per-unit value (count, mean). */
+        sd?: number;
+      };
+    };
+  } | null;
+}
+
 export interface PlanVersion {
   name: string;
   version: number;
@@ -472,6 +678,91 @@ export interface PlanVersionMeta {
   format: 'yaml' | 'json';
   createdBy: string;
   createdAt: string;
+}
+
+export interface Portfolio {
+  overall: PortfolioStats;
+  /** Newest first. */
+  launches: PortfolioLaunch[];
+  teams: {
+    launches: number;
+    ended: number;
+    rolledBack: number;
+    /** Rolled back / ended (change failure rate). */
+    rollbackRate: number | null;
+    /** Regression onset (first breach) → 0%. */
+    medianTimeToRestoreMs: number | null;
+    medianTimeToFullMs: number | null;
+    medianSignoffWaitMs: number | null;
+    unitsExposedAtRollback: number;
+    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    rehearsalAccuracy: number | null;
+    team: string;
+  }[];
+  plans: {
+    launches: number;
+    ended: number;
+    rolledBack: number;
+    /** Rolled back / ended (change failure rate). */
+    rollbackRate: number | null;
+    /** Regression onset (first breach) → 0%. */
+    medianTimeToRestoreMs: number | null;
+    medianTimeToFullMs: number | null;
+    medianSignoffWaitMs: number | null;
+    unitsExposedAtRollback: number;
+    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    rehearsalAccuracy: number | null;
+    plan: string;
+    team: string;
+  }[];
+  trend: {
+    launches: number;
+    ended: number;
+    rolledBack: number;
+    /** Rolled back / ended (change failure rate). */
+    rollbackRate: number | null;
+    /** Regression onset (first breach) → 0%. */
+    medianTimeToRestoreMs: number | null;
+    medianTimeToFullMs: number | null;
+    medianSignoffWaitMs: number | null;
+    unitsExposedAtRollback: number;
+    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    rehearsalAccuracy: number | null;
+    /** Bucket start (UTC). */
+    start: string;
+  }[];
+  /** Why rehearsal accuracy is unknown, when it is. */
+  rehearsals: string;
+}
+
+export interface PortfolioLaunch {
+  id: string;
+  plan: string;
+  planVersion: number;
+  team: string;
+  status: 'running' | 'paused' | 'rolled-back' | 'completed';
+  createdAt: string;
+  endedAt: string | null;
+  timeToFullMs: number | null;
+  timeToRestoreMs: number | null;
+  unitsAtRollback: number | null;
+  signoffWaitMs: number;
+  rehearsalPredicted: boolean | null;
+}
+
+export interface PortfolioStats {
+  launches: number;
+  ended: number;
+  rolledBack: number;
+  /** Rolled back / ended (change failure rate). */
+  rollbackRate: number | null;
+  /** Regression onset (first breach) → 0%. */
+  medianTimeToRestoreMs: number | null;
+  medianTimeToFullMs: number | null;
+  medianSignoffWaitMs: number | null;
+  unitsExposedAtRollback: number;
+  /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+  rehearsalAccuracy: number | null;
 }
 
 export interface ReadinessCheck {
@@ -496,6 +787,64 @@ export interface ReadinessCheck {
   } | null;
 }
 
+export interface ReportDecision {
+  seq: number;
+  at: string;
+  actor: string;
+  type: string;
+  rule: string;
+  phase: string;
+  reason: string;
+  units: {
+    treatment: number;
+    control: number;
+  } | null;
+  guards: ReportGuard[];
+  /** Risks whose contingency applied. */
+  risks: {
+    id: string;
+    title: string;
+    owner: string;
+  }[];
+  /** The KPI's own actions that applied. */
+  actions: string[];
+}
+
+export interface ReportGuard {
+  kpi: string;
+  category: string;
+  verdict: 'pass' | 'breach' | 'insufficient-evidence';
+  /** The guard's own sentence, in numbers. */
+  reason: string;
+  difference: number | null;
+  interval: [number | null, number | null] | null;
+  /** The margin as a difference in the bad direction, or the hard limit. */
+  threshold: number | null;
+  relative: boolean | null;
+  bad: 'increase' | 'decrease' | null;
+  units: {
+    treatment: number;
+    control: number;
+  };
+}
+
+export interface RiskComparison {
+  risks: {
+    id: string;
+    title: string;
+    owner: string;
+    watch: string[];
+    /** A watched KPI breached and the contingency applied. */
+    fired: boolean;
+    /** Watched KPIs that breached. */
+    breached: string[];
+    /** What the review says (null before a review). */
+    materialized: boolean | null;
+  }[];
+  /** KPIs that breached without any risk of the register watching them. */
+  unwatched: string[];
+}
+
 export interface RouterStanding {
   name: string;
   service: string;
@@ -515,4 +864,21 @@ export interface RouterStanding {
   reason: string | null;
   /** Failing since (ms). */
   since: number | null;
+}
+
+export interface TimelinePhase {
+  phase: string;
+  index: number;
+  plannedTraffic: number;
+  plannedMinDurationMs: number;
+  plannedBakeMs: number | null;
+  /** Earliest planned start, ms after the launch was created. */
+  plannedStartMs: number;
+  /** Roles whose sign-off gates the phase. */
+  signoff: string[];
+  enteredAt: string | null;
+  leftAt: string | null;
+  /** Time spent in it (so far, if current). */
+  actualMs: number | null;
+  outcome: 'advanced' | 'completed' | 'rolled-back' | 'current' | 'not-reached';
 }

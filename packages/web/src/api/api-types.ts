@@ -116,3 +116,9 @@ export type ReadinessCheckView = Api.ReadinessCheck;
 
 /** The one error body every API error has. */
 export type ErrorAnswer = Api.ErrorAnswer;
+
+/** GET /api/v1/launches/:id/report: the launch report's one model (core lays it out). */
+export type LaunchReportView = Api.LaunchReport;
+
+/** A post-launch review as the launch log records it. */
+export type LaunchReviewView = Api.LaunchReview;

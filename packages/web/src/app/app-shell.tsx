@@ -4,6 +4,8 @@ import { LaunchPage } from '../pages/launch-page.js';
 import { LaunchesPage } from '../pages/launches-page.js';
 import { PlanPage } from '../pages/plan-page.js';
 import { PlansPage } from '../pages/plans-page.js';
+import { PortfolioPage } from '../pages/portfolio-page.js';
+import { ReportPage } from '../pages/report-page.js';
 import { RehearsalPage } from '../pages/rehearsal-page.js';
 import { useLaunchStream } from './launch-stream.js';
 import { Link, matchRoute, useLocation } from './router.js';
@@ -11,7 +13,8 @@ import type { Route } from './router.js';
 import { useSession } from './session-context.js';
 
 const NAV: { to: string; label: string; pages: Route['page'][] }[] = [
-  { to: '/launches', label: 'Launches', pages: ['launches', 'launch'] },
+  { to: '/launches', label: 'Launches', pages: ['launches', 'launch', 'report'] },
+  { to: '/portfolio', label: 'Portfolio', pages: ['portfolio'] },
   { to: '/plans', label: 'Plans', pages: ['plans', 'plan'] },
   { to: '/rehearsal', label: 'Rehearsal', pages: ['rehearsal'] },
   { to: '/audit', label: 'Audit', pages: ['audit'] },
@@ -23,6 +26,10 @@ function Page({ route }: { route: Route }) {
       return <LaunchesPage />;
     case 'launch':
       return <LaunchPage id={route.id} />;
+    case 'report':
+      return <ReportPage id={route.id} />;
+    case 'portfolio':
+      return <PortfolioPage />;
     case 'plans':
       return <PlansPage />;
     case 'plan':
@@ -51,7 +58,7 @@ export function AppShell() {
   const { status } = useLaunchStream();
   return (
     <>
-      <header className="app-header">
+      <header className="app-header no-print">
         <Link to="/launches" className="brand">
           Threshold
         </Link>

@@ -53,6 +53,8 @@ export function replaceQuery(query: URLSearchParams): void {
 export type Route =
   | { page: 'launches' }
   | { page: 'launch'; id: string }
+  | { page: 'report'; id: string }
+  | { page: 'portfolio' }
   | { page: 'plans' }
   | { page: 'plan'; name: string }
   | { page: 'rehearsal' }
@@ -72,6 +74,10 @@ export function matchRoute(path: string): Route {
   if (first === 'launches' && second !== undefined && parts.length === 2) {
     return { page: 'launch', id: second };
   }
+  if (first === 'launches' && second !== undefined && parts.length === 3 && parts[2] === 'report') {
+    return { page: 'report', id: second };
+  }
+  if (first === 'portfolio' && parts.length === 1) return { page: 'portfolio' };
   if (first === 'plans' && parts.length === 1) return { page: 'plans' };
   if (first === 'plans' && second !== undefined && parts.length === 2) {
     return { page: 'plan', name: second };
@@ -101,6 +107,8 @@ export function Link({
 
 /** Path of a launch's page. */
 export const launchPath = (id: string) => `/launches/${encodeURIComponent(id)}`;
+/** Path of a launch's printable report. */
+export const reportPath = (id: string) => `${launchPath(id)}/report`;
 /** Path of a plan's page, optionally at a version. */
 export const planPath = (name: string, version?: number) =>
   `/plans/${encodeURIComponent(name)}${version === undefined ? '' : `?version=${version}`}`;

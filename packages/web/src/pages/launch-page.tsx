@@ -12,7 +12,7 @@ import type { Decision } from '@threshold/core';
 import { useState } from 'react';
 import type { DecisionEvent, LaunchDetail, LookKpi, LookRecord } from '../api/api-types.js';
 import { useLaunchStream } from '../app/launch-stream.js';
-import { Link, planPath } from '../app/router.js';
+import { Link, planPath, reportPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { useLaunchLog } from '../app/use-launch-log.js';
 import { useNow } from '../app/use-now.js';
@@ -150,7 +150,10 @@ export function LaunchPage({ id }: { id: string }) {
         {ended
           ? `ended ${clockTime(endedAt)}`
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
-        · started by {launch.createdBy} at {clockTime(launch.createdAt)}
+        · started by {launch.createdBy} at {clockTime(launch.createdAt)} ·{' '}
+        <Link to={reportPath(launch.id)} data-report-link>
+          {ended ? 'Report and review' : 'Report'}
+        </Link>
       </p>
       {(detail.data.sources ?? []).map((src) => (
         <p

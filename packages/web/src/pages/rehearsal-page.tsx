@@ -2,23 +2,36 @@
  * Rehearsal: pick a stored plan (or upload one), give a history CSV (or a
  * synthetic traffic profile) and regressions to inject, and let the server run
  * core's rehearsal engine — the same decide() as live launches. The report shows
- * findings, the clean replay, power curves and detectable effects.
+ * findings, the clean replay, power curves and detectable effects. For a
+ * stored plan, the traffic and KPI levels can start from what its past
+ * launches measured (GET /api/v1/plans/NAME/history), shown and editable.
  */
 import { useRef, useState } from 'react';
 import type { ChangeEvent, FormEvent } from 'react';
 import { spanWords } from '@threshold/core';
 import type { RehearsalReport } from '@threshold/core';
 import { ApiError } from '../api/api-client.js';
+import type * as Api from '../api/api-schema.js';
+import type { Baselines } from '../components/history-profile.js';
 import type { PlanListEntry } from '../api/api-types.js';
 import { useSession } from '../app/session-context.js';
 import { useApi } from '../app/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { HistoryProfile } from '../components/history-profile.js';
 import { RehearsalReportView } from '../components/rehearsal-report-view.js';
 
 type PlanChoice =
   { kind: 'stored'; name: string } | { kind: 'upload'; source: string; file: string };
 type TrafficChoice =
-  | { kind: 'profile'; unitsPerMinute: number; diurnal: boolean }
+  | {
+      kind: 'profile';
+      unitsPerMinute: number;
+      diurnal: boolean;
+      /** KPI levels, from past launches (and edited here). */
+      baselines?: Baselines;
+      /** The past launches they came from. */
+      fromLaunches?: { plan: string; ids: string[] };
+    }
   | { kind: 'history'; csv: string; file: string };
 
 const readFile = (
@@ -76,7 +89,13 @@ export function RehearsalPage() {
           : { planSource: chosen.source }),
         ...(traffic.kind === 'history'
           ? { history: traffic.csv }
-          : { profile: { unitsPerMinute: traffic.unitsPerMinute, diurnal: traffic.diurnal } }),
+          : {
+              profile: {
+                unitsPerMinute: traffic.unitsPerMinute,
+                diurnal: traffic.diurnal,
+                ...(traffic.baselines === undefined ? {} : { baselines: traffic.baselines }),
+              },
+            }),
         injections: injections
           .split('\n')
           .map((l) => l.trim())
@@ -111,6 +130,43 @@ export function RehearsalPage() {
       setBusy(false);
       setProgress(null);
     }
+  };
+  const [historyNote, setHistoryNote] = useState<string | null>(null);
+  const fromLaunches = async () => {
+    if (chosen?.kind !== 'stored') return;
+    setHistoryNote(null);
+    try {
+      const h = await api.get<Api.PlanHistoryAnswer>(
+        `/api/v1/plans/${encodeURIComponent(chosen.name)}/history`,
+      );
+      const baselines: Baselines = {};
+      for (const k of h.kpis) if (k.baseline !== null) baselines[k.kpi] = k.baseline;
+      if (h.unitsPerMinute === null) {
+        setHistoryNote(
+          h.launches.length === 0
+            ? `No ended launch of ${chosen.name} yet: nothing measured.`
+            : `The last launches of ${chosen.name} measured no traffic.`,
+        );
+        return;
+      }
+      setTraffic({
+        kind: 'profile',
+        unitsPerMinute: Math.max(1, Math.round(h.unitsPerMinute)),
+        diurnal: false,
+        baselines,
+        fromLaunches: { plan: chosen.name, ids: h.launches.map((l) => l.id) },
+      });
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
+    }
+  };
+  const setBaseline = (kpi: string, value: number) => {
+    if (traffic.kind !== 'profile') return;
+    const old = traffic.baselines?.[kpi];
+    setTraffic({
+      ...traffic,
+      baselines: { ...traffic.baselines, [kpi]: { ...old, value } },
+    });
   };
   // Closing the stream cancels the rehearsal on the server too.
   const cancel = () => running.current?.abort();
@@ -200,8 +256,21 @@ export function RehearsalPage() {
                 }
               />{' '}
               with a daily cycle
-            </label>
+            </label>{' '}
+            {chosen?.kind === 'stored' && (
+              <button type="button" className="link-button" onClick={() => void fromLaunches()}>
+                From past launches of {chosen.name}
+              </button>
+            )}
           </div>
+          {historyNote !== null && <p className="muted small">{historyNote}</p>}
+          {traffic.kind === 'profile' && traffic.fromLaunches !== undefined && (
+            <HistoryProfile
+              from={traffic.fromLaunches}
+              baselines={traffic.baselines ?? {}}
+              onChange={setBaseline}
+            />
+          )}
           <label>
             <input type="radio" name="traffic-kind" checked={traffic.kind === 'history'} readOnly />{' '}
             A history CSV{' '}

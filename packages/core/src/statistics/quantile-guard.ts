@@ -182,6 +182,11 @@ const Z_BANDWIDTH_POWER = Math.pow(Z_BANDWIDTH, 2 / 3);
 // The last q's factor (see sparsityBandwidth).
 let bandwidthQ = NaN;
 let bandwidthFactor = NaN;
+// The last two n's bandwidths at that q.
+let bandwidthNA = NaN;
+let bandwidthHA = NaN;
+let bandwidthNB = NaN;
+let bandwidthHB = NaN;
 
 /**
  * Hall & Sheather's (1988) bandwidth for the slope of the quantile function
@@ -195,9 +200,19 @@ export function sparsityBandwidth(q: number, n: number): number {
     const d = normalDensity(x);
     bandwidthFactor = Math.pow((1.5 * d * d) / (2 * x * x + 1), 1 / 3);
     bandwidthQ = q;
+    bandwidthNA = NaN;
+    bandwidthNB = NaN;
   }
+  // Against a fixed baseline one arm's n stays the same from look to look: the last two kept.
+  if (n === bandwidthNA) return bandwidthHA;
+  if (n === bandwidthNB) return bandwidthHB;
   const h = Math.pow(n, -1 / 3) * Z_BANDWIDTH_POWER * bandwidthFactor;
-  return Math.min(h, Math.min(q, 1 - q) / 2);
+  const bandwidth = Math.min(h, Math.min(q, 1 - q) / 2);
+  bandwidthNB = bandwidthNA;
+  bandwidthHB = bandwidthHA;
+  bandwidthNA = n;
+  bandwidthHA = bandwidth;
+  return bandwidth;
 }
 
 /**

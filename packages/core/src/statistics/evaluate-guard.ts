@@ -219,9 +219,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
     else second = outcome;
   }
   found.outcome =
-    second === undefined
-      ? (first ?? combine([]))
-      : combine([first as RuleOutcome, second]);
+    second === undefined ? (first ?? combine([])) : combine([first as RuleOutcome, second]);
   return found;
 }
 

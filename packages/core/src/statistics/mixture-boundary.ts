@@ -85,7 +85,8 @@ export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   // The same (x, α) comes back within a look (comparisons over the same units and
   // budget share) and across looks (a fixed baseline): answer it from the last few.
   // The comparisons of one look ask for the same one in a row: the last answer first.
-  if (recentX[lastSlot] === x && recentAlpha[lastSlot] === alpha) return recentZ[lastSlot] as number;
+  if (recentX[lastSlot] === x && recentAlpha[lastSlot] === alpha)
+    return recentZ[lastSlot] as number;
   for (let i = 0; i < RECENT; i++)
     if (recentX[i] === x && recentAlpha[i] === alpha) {
       lastSlot = i;

@@ -364,8 +364,7 @@ export function locateThreeRanks(
     return true;
   }
   const count = sketch.count;
-  if (!(k1 >= 1 && k1 <= count && k2 >= 1 && k2 <= count && k3 >= 1 && k3 <= count))
-    return false;
+  if (!(k1 >= 1 && k1 <= count && k2 >= 1 && k2 <= count && k3 >= 1 && k3 <= count)) return false;
   const down = k1 > count / 2;
   locateRunningInto(out, 0, sketch, running, k1, down);
   locateRunningInto(out, 4, sketch, running, k2, down);

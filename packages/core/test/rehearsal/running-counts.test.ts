@@ -121,7 +121,10 @@ describe('running-count sketches', () => {
               // The guard's three ranks, read without allocating: the same numbers from both forms.
               if (l.count > 0) {
                 const k = [1, Math.ceil(l.count / 2), l.count];
-                const mid = ranks.slice(Math.floor(ranks.length / 2), Math.floor(ranks.length / 2) + 3);
+                const mid = ranks.slice(
+                  Math.floor(ranks.length / 2),
+                  Math.floor(ranks.length / 2) + 3,
+                );
                 for (const [k1, k2, k3] of [k, ranks.slice(-3), mid]) {
                   if (k1 === undefined || k2 === undefined || k3 === undefined) continue;
                   const fromListed = locateRanks(l, [k1, k2, k3]).flatMap((x) => [

@@ -19,6 +19,7 @@ import {
   normalQuantile,
   roughNormalQuantile,
   runningIndexAbove,
+  sketchGammaPower,
 } from '../statistics/index.js';
 import type { History } from './history.js';
 import { historyColumn } from './history.js';
@@ -244,8 +245,8 @@ export class QuantileSampler implements KpiSampler {
     // Edges of the outermost non-empty buckets bound every value, so clamping to them distorts nothing.
     const first = runningIndexAbove(counts, 0);
     const end = runningIndexAbove(counts, v - 1);
-    sketch.min = Math.pow(GAMMA, first - 1);
-    sketch.max = Math.pow(GAMMA, end);
+    sketch.min = sketchGammaPower(first - 1);
+    sketch.max = sketchGammaPower(end);
     if (this.listed) this.list(sketch, counts, first, end);
   }
 

@@ -69,23 +69,79 @@ export function srmLogBayesFactor(
   share: { treatment: number; control: number },
   concentration: number = SRM_PRIOR_CONCENTRATION,
 ): number {
-  const total = share.treatment + share.control;
+  const prior = priorOf(share, concentration);
   let logBf = 0;
-  let priorSum = 0;
   let n = 0;
-  for (const arm of ['treatment', 'control'] as const) {
-    const theta = share[arm] / total;
-    const x = observed[arm];
-    if (theta === 0) {
+  for (let arm = 0; arm < 2; arm++) {
+    const x = arm === 0 ? observed.treatment : observed.control;
+    if (prior.theta[arm] === 0) {
       if (x > 0) return Infinity;
       continue;
     }
-    const a = concentration * theta;
-    logBf += logGamma(a + x) - logGamma(a) - x * Math.log(theta);
-    priorSum += a;
+    logBf +=
+      logGamma((prior.a[arm] as number) + x) -
+      (prior.logGammaA[arm] as number) -
+      x * (prior.logTheta[arm] as number);
     n += x;
   }
-  return logBf + logGamma(priorSum) - logGamma(priorSum + n);
+  return logBf + prior.logGammaSum - logGamma(prior.sum + n);
+}
+
+/** The prior's terms that depend on the planned split alone (see srmLogBayesFactor). */
+interface SrmPrior {
+  shareT: number;
+  shareC: number;
+  concentration: number;
+  /** Per arm (treatment, control): θ, α = k·θ, ln Γ(α), ln θ. */
+  theta: Float64Array;
+  a: Float64Array;
+  logGammaA: Float64Array;
+  logTheta: Float64Array;
+  /** Σα over the arms with a share, and ln Γ of it. */
+  sum: number;
+  logGammaSum: number;
+}
+
+// The last split's prior: the split changes only with the phase, and the check runs at
+// every look. The same functions of the same numbers, so the same doubles.
+let lastPrior: SrmPrior | null = null;
+
+function priorOf(share: { treatment: number; control: number }, concentration: number): SrmPrior {
+  const p = lastPrior;
+  if (
+    p !== null &&
+    p.shareT === share.treatment &&
+    p.shareC === share.control &&
+    p.concentration === concentration
+  )
+    return p;
+  const total = share.treatment + share.control;
+  const prior: SrmPrior = {
+    shareT: share.treatment,
+    shareC: share.control,
+    concentration,
+    theta: new Float64Array(2),
+    a: new Float64Array(2),
+    logGammaA: new Float64Array(2),
+    logTheta: new Float64Array(2),
+    sum: 0,
+    logGammaSum: 0,
+  };
+  let sum = 0;
+  for (let arm = 0; arm < 2; arm++) {
+    const theta = (arm === 0 ? share.treatment : share.control) / total;
+    prior.theta[arm] = theta;
+    if (theta === 0) continue;
+    const a = concentration * theta;
+    prior.a[arm] = a;
+    prior.logGammaA[arm] = logGamma(a);
+    prior.logTheta[arm] = Math.log(theta);
+    sum += a;
+  }
+  prior.sum = sum;
+  prior.logGammaSum = logGamma(sum);
+  lastPrior = prior;
+  return prior;
 }
 
 /**

@@ -184,7 +184,9 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
       control: c?.ok ? c.estimate.units : data.control === undefined ? 0 : unitsOf(data.control),
     },
   };
-  const outcomes: RuleOutcome[] = [];
+  // The comparison's outcome, then the limits'; combined only when there are both.
+  let first: RuleOutcome | undefined;
+  let second: RuleOutcome | undefined;
   const compare = kpi.guard.compare;
   if (compare !== undefined) {
     if (!t.ok || c === undefined || !c.ok) {
@@ -193,27 +195,31 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
         : c?.ok === false
           ? c.reason
           : 'no control arm to compare with';
-      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason });
+      first = { verdict: 'insufficient-evidence', rule: 'min-sample', reason };
       found.comparison = emptyComparison(compare);
     } else {
       const r = compareMeans(compare, t.estimate, c.estimate, settings, kpi.kind);
-      outcomes.push(r.outcome);
+      first = r.outcome;
       found.comparison = r.comparison;
       if (r.evidence !== undefined) found.evidence = r.evidence;
     }
   }
   const limits = limitsOf(kpi);
   if (limits !== undefined) {
+    let outcome: RuleOutcome;
     if (!t.ok) {
-      outcomes.push({ verdict: 'insufficient-evidence', rule: 'min-sample', reason: t.reason });
+      outcome = { verdict: 'insufficient-evidence', rule: 'min-sample', reason: t.reason };
       found.limit = { ...limits, interval: null };
     } else {
       const r = limitMean(limits, t.estimate, settings, kpi.kind);
-      outcomes.push(r.outcome);
+      outcome = r.outcome;
       found.limit = r.limit;
     }
+    if (first === undefined) first = outcome;
+    else second = outcome;
   }
-  found.outcome = combine(outcomes);
+  found.outcome =
+    second === undefined ? (first ?? combine([])) : combine([first as RuleOutcome, second]);
   return found;
 }
 
@@ -250,7 +256,8 @@ function evaluateQuantile(kpi: Kpi, data: ArmAggregates, settings: RuleSettings)
       const r = compareQuantiles(compare, q, t, c, settings);
       outcomes.push(r.outcome);
       found.comparison = r.comparison;
-      if (r.values !== undefined) found.estimate = { ...r.values };
+      // The comparison's values are a new object, this result's own.
+      if (r.values !== undefined) found.estimate = r.values;
     }
   }
   const limits = limitsOf(kpi);
@@ -310,15 +317,17 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
   const groups =
     (kpi.guard.compare !== undefined ? 1 : 0) +
     (kpi.guard.max !== undefined || kpi.guard.min !== undefined ? 1 : 0);
+  // Every key at once (absent ones undefined, which every rule reads as absent): one
+  // object shape, built without growing at every look.
   const settings: RuleSettings = {
     // A KPI with both a comparison and hard limits splits its share between them.
     alpha: options.alpha / Math.max(1, groups),
     method: options.method,
     minUnits: options.minUnits ?? DEFAULT_MIN_UNITS,
+    tuneUnits: options.tuneUnits,
+    explain: options.explain === false ? false : undefined,
+    baseline: options.baseline,
   };
-  if (options.tuneUnits !== undefined) settings.tuneUnits = options.tuneUnits;
-  if (options.explain === false) settings.explain = false;
-  if (options.baseline !== undefined) settings.baseline = options.baseline;
   if (kpi.kind === 'slo-burn') return evaluateBurn(kpi, data, options.alpha);
   if (kpi.kind === 'quantile') return evaluateQuantile(kpi, data, settings);
   if (groups === 0) return insufficient(`KPI ${kpi.name} has no comparison or limit to check`);

@@ -70,6 +70,7 @@ const recentX = new Float64Array(RECENT).fill(NaN);
 const recentAlpha = new Float64Array(RECENT).fill(NaN);
 const recentZ = new Float64Array(RECENT);
 let nextSlot = 0;
+let lastSlot = 0;
 
 /**
  * One-sided normal-mixture multiplier for intrinsic time x = tρ²: the z at which
@@ -83,12 +84,19 @@ export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   if (!(x > 0)) return Infinity;
   // The same (x, α) comes back within a look (comparisons over the same units and
   // budget share) and across looks (a fixed baseline): answer it from the last few.
+  // The comparisons of one look ask for the same one in a row: the last answer first.
+  if (recentX[lastSlot] === x && recentAlpha[lastSlot] === alpha)
+    return recentZ[lastSlot] as number;
   for (let i = 0; i < RECENT; i++)
-    if (recentX[i] === x && recentAlpha[i] === alpha) return recentZ[i] as number;
+    if (recentX[i] === x && recentAlpha[i] === alpha) {
+      lastSlot = i;
+      return recentZ[i] as number;
+    }
   const z = solveOneSided(x, alpha);
   recentX[nextSlot] = x;
   recentAlpha[nextSlot] = alpha;
   recentZ[nextSlot] = z;
+  lastSlot = nextSlot;
   nextSlot = (nextSlot + 1) % RECENT;
   return z;
 }

@@ -43,7 +43,7 @@ import { checkCount, differenceOf, isCount } from './arm-estimate.js';
 import { normalDensity, normalQuantile } from './normal-distribution.js';
 import { comparisonOf, limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
-import { locateRanks, rememberSorted } from './quantile-sketch.js';
+import { locateRanks, locateThreeRanks, rememberSorted } from './quantile-sketch.js';
 
 /** Units needed on the smaller side of the quantile before its interval is trusted (n·min(q,1−q)). */
 export const MIN_TAIL_UNITS = 10;
@@ -182,6 +182,11 @@ const Z_BANDWIDTH_POWER = Math.pow(Z_BANDWIDTH, 2 / 3);
 // The last q's factor (see sparsityBandwidth).
 let bandwidthQ = NaN;
 let bandwidthFactor = NaN;
+// The last two n's bandwidths at that q.
+let bandwidthNA = NaN;
+let bandwidthHA = NaN;
+let bandwidthNB = NaN;
+let bandwidthHB = NaN;
 
 /**
  * Hall & Sheather's (1988) bandwidth for the slope of the quantile function
@@ -195,9 +200,19 @@ export function sparsityBandwidth(q: number, n: number): number {
     const d = normalDensity(x);
     bandwidthFactor = Math.pow((1.5 * d * d) / (2 * x * x + 1), 1 / 3);
     bandwidthQ = q;
+    bandwidthNA = NaN;
+    bandwidthNB = NaN;
   }
+  // Against a fixed baseline one arm's n stays the same from look to look: the last two kept.
+  if (n === bandwidthNA) return bandwidthHA;
+  if (n === bandwidthNB) return bandwidthHB;
   const h = Math.pow(n, -1 / 3) * Z_BANDWIDTH_POWER * bandwidthFactor;
-  return Math.min(h, Math.min(q, 1 - q) / 2);
+  const bandwidth = Math.min(h, Math.min(q, 1 - q) / 2);
+  bandwidthNB = bandwidthNA;
+  bandwidthHB = bandwidthHA;
+  bandwidthNA = n;
+  bandwidthHA = bandwidth;
+  return bandwidth;
 }
 
 /**
@@ -214,20 +229,27 @@ export function quantileEstimate(s: QuantileSketch, q: number): QuantileEstimate
   if (n < MIN_UNITS_FOR_VERDICT || n * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return undefined;
   const count = s.count;
   const h = sparsityBandwidth(q, n);
-  const rank = (p: number) => Math.min(count, Math.max(1, Math.floor(p * (count - 1)) + 1));
-  const kPoint = rank(q);
-  const kLow = rank(q - h);
-  const kHigh = rank(q + h);
-  const located = locateRanks(s, [kLow, kPoint, kHigh]);
-  const [low, point, high] = located;
-  if (low === undefined || point === undefined || high === undefined) return undefined;
-  let spread = high.interpolated - low.interpolated;
+  const kPoint = rankOf(q, count);
+  const kLow = rankOf(q - h, count);
+  const kHigh = rankOf(q + h, count);
+  // Low, point and high, four numbers each: lower, upper, value, interpolated.
+  const at = RANKS;
+  if (!locateThreeRanks(s, kLow, kPoint, kHigh, at)) return undefined;
+  let spread = (at[11] as number) - (at[3] as number);
   // Ties (zeros, one value repeated) leave no spread between the ranks: fall back to
   // the buckets' edges rather than claim an exact quantile.
-  if (!(spread > 0)) spread = high.upper - low.lower;
+  if (!(spread > 0)) spread = (at[9] as number) - (at[0] as number);
   const slope = spread / (Math.max(1, kHigh - kLow) / count);
-  return { value: point.interpolated, se: slope * Math.sqrt((q * (1 - q)) / n), units: n };
+  return { value: at[7] as number, se: slope * Math.sqrt((q * (1 - q)) / n), units: n };
 }
+
+/** The rank of the p-quantile among `count` values (DDSketch's p·(count − 1)), within 1..count. */
+function rankOf(p: number, count: number): number {
+  return Math.min(count, Math.max(1, Math.floor(p * (count - 1)) + 1));
+}
+
+// Scratch for quantileEstimate's three rank locations (read before the next call).
+const RANKS = new Float64Array(12);
 
 /**
  * Treatment's quantile against control's with a margin in the bad direction: an

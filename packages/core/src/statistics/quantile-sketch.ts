@@ -9,6 +9,7 @@ import {
   SKETCH_RELATIVE_ACCURACY,
   sketchBucketIndex,
   sketchBucketValue,
+  sketchGammaPower,
 } from './kpi-aggregate.js';
 import type { QuantileSketch, RunningCounts } from './kpi-aggregate.js';
 
@@ -218,8 +219,38 @@ function rankInBucket(
   before: number,
   count: number,
 ): RankLocation {
+  rankInBucketInto(LOCATION, 0, sketch, index, sign, direction, rank, before, count);
+  return fromScratch(LOCATION, 0);
+}
+
+// A location as four numbers (lower, upper, value, interpolated): the guard's reads of
+// running counts write them here rather than allocate an object (V8 boxes each double
+// field of a new object) at every look.
+const LOCATION = new Float64Array(4);
+
+function fromScratch(out: Float64Array, at: number): RankLocation {
+  return {
+    lower: out[at] as number,
+    upper: out[at + 1] as number,
+    value: out[at + 2] as number,
+    interpolated: out[at + 3] as number,
+  };
+}
+
+/** rankInBucket's numbers, written to `out` from `at` (lower, upper, value, interpolated). */
+function rankInBucketInto(
+  out: Float64Array,
+  at: number,
+  sketch: QuantileSketch,
+  index: number,
+  sign: 1 | -1,
+  direction: 1 | -1,
+  rank: number,
+  before: number,
+  count: number,
+): void {
   const { min, max } = sketch;
-  const edge = Math.pow(GAMMA, index);
+  const edge = sketchGammaPower(index);
   const small = (edge / GAMMA) * (1 - EDGE_SLACK);
   const large = edge * (1 + EDGE_SLACK);
   const lower = Math.min(max, Math.max(min, sign > 0 ? small : -large));
@@ -228,7 +259,10 @@ function rankInBucket(
   // The walk meets a bucket's values in its own direction: up the values, or down.
   const along = (rank - before - 0.5) / count;
   const fromLower = direction > 0 ? along : 1 - along;
-  return { lower, upper, value, interpolated: lower + fromLower * (upper - lower) };
+  out[at] = lower;
+  out[at + 1] = upper;
+  out[at + 2] = value;
+  out[at + 3] = lower + fromLower * (upper - lower);
 }
 
 /** Where a rank among the zeros lies. */
@@ -255,32 +289,104 @@ function locateRunning(
   const out: RankLocation[] = [];
   const first = ranks[0];
   const down = first !== undefined && first > sketch.count / 2;
-  const zeros = sketch.zeroCount;
-  const positives = sketch.count - zeros;
   for (const rank of ranks) {
     if (!(rank >= 1 && rank <= sketch.count)) continue;
-    if (down) {
-      // Walking down: positives first, then zeros; `top` counts from the largest value.
-      const top = sketch.count + 1 - rank;
-      if (top > positives) {
-        out.push(rankAtZero(sketch));
-        continue;
-      }
-      const index = runningIndexAbove(running, positives - top);
-      const upTo = running.upTo(index);
-      const below = running.upTo(index - 1);
-      out.push(rankInBucket(sketch, index, 1, -1, top, positives - upTo, upTo - below));
-    } else {
-      if (rank <= zeros) {
-        out.push(rankAtZero(sketch));
-        continue;
-      }
-      const index = runningIndexAbove(running, rank - zeros - 1);
-      const below = running.upTo(index - 1);
-      out.push(rankInBucket(sketch, index, 1, 1, rank, zeros + below, running.upTo(index) - below));
-    }
+    locateRunningInto(LOCATION, 0, sketch, running, rank, down);
+    out.push(fromScratch(LOCATION, 0));
   }
   return out;
+}
+
+/**
+ * One rank (in 1..count) of a sketch of running counts, walked `down` from the
+ * largest value or up from the smallest, written to `out` from `at` as
+ * rankInBucketInto writes it.
+ */
+function locateRunningInto(
+  out: Float64Array,
+  at: number,
+  sketch: QuantileSketch,
+  running: RunningCounts,
+  rank: number,
+  down: boolean,
+): void {
+  const zeros = sketch.zeroCount;
+  const positives = sketch.count - zeros;
+  if (down) {
+    // Walking down: positives first, then zeros; `top` counts from the largest value.
+    const top = sketch.count + 1 - rank;
+    if (top > positives) return zeroInto(out, at, sketch);
+    const index = runningIndexAbove(running, positives - top);
+    const upTo = probedUpTo(running, index);
+    const below = probedUpTo(running, index - 1);
+    rankInBucketInto(out, at, sketch, index, 1, -1, top, positives - upTo, upTo - below);
+  } else {
+    if (rank <= zeros) return zeroInto(out, at, sketch);
+    const index = runningIndexAbove(running, rank - zeros - 1);
+    const below = probedUpTo(running, index - 1);
+    const upTo = probedUpTo(running, index);
+    rankInBucketInto(out, at, sketch, index, 1, 1, rank, zeros + below, upTo - below);
+  }
+}
+
+function zeroInto(out: Float64Array, at: number, sketch: QuantileSketch): void {
+  const z = rankAtZero(sketch);
+  out[at] = z.lower;
+  out[at + 1] = z.upper;
+  out[at + 2] = z.value;
+  out[at + 3] = z.interpolated;
+}
+
+/**
+ * Three ranks (each in 1..count, ascending) located as locateRanks locates them,
+ * written to `out` (four numbers each, in the order of the ranks). The guard's
+ * comparison reads three ranks of each arm at every look: for running counts
+ * this allocates nothing.
+ */
+export function locateThreeRanks(
+  sketch: QuantileSketch,
+  k1: number,
+  k2: number,
+  k3: number,
+  out: Float64Array,
+): boolean {
+  const running = sketch.running;
+  if (running === undefined) {
+    const located = locateRanks(sketch, [k1, k2, k3]);
+    if (located.length < 3) return false;
+    for (let i = 0; i < 3; i++) {
+      const l = located[i] as RankLocation;
+      out[4 * i] = l.lower;
+      out[4 * i + 1] = l.upper;
+      out[4 * i + 2] = l.value;
+      out[4 * i + 3] = l.interpolated;
+    }
+    return true;
+  }
+  const count = sketch.count;
+  if (!(k1 >= 1 && k1 <= count && k2 >= 1 && k2 <= count && k3 >= 1 && k3 <= count)) return false;
+  const down = k1 > count / 2;
+  locateRunningInto(out, 0, sketch, running, k1, down);
+  locateRunningInto(out, 4, sketch, running, k2, down);
+  locateRunningInto(out, 8, sketch, running, k3, down);
+  return true;
+}
+
+// The running counts the last search read next to its answer (upTo(answer) and
+// upTo(answer − 1)), so a reader need not compute them again: upTo is a pure
+// function of the counts, and a value is only taken from the same counts at the
+// same index.
+let probedCounts: RunningCounts | null = null;
+let probedIndex = NaN;
+let probedAbove = NaN;
+let probedBelow = NaN;
+
+function probedUpTo(running: RunningCounts, index: number): number {
+  if (running === probedCounts) {
+    if (index === probedIndex && !Number.isNaN(probedAbove)) return probedAbove;
+    if (index === probedIndex - 1 && !Number.isNaN(probedBelow)) return probedBelow;
+  }
+  return running.upTo(index);
 }
 
 /**
@@ -291,33 +397,55 @@ function locateRunning(
 export function runningIndexAbove(running: RunningCounts, count: number): number {
   let lo = running.lowest; // the answer is at least lo
   let hi = running.highest; // and at most hi, whose running count is the total
+  // Counts read at lo − 1 and hi, when read (NaN: not read).
+  let atLoBelow = NaN;
+  let atHi = NaN;
   const guess = running.near?.(count) ?? NaN;
   if (guess > lo && guess < hi && Number.isInteger(guess)) {
-    if (running.upTo(guess) > count) {
+    const atGuess = running.upTo(guess);
+    if (atGuess > count) {
       hi = guess;
+      atHi = atGuess;
       for (let step = 1; guess - step > lo; step *= 2) {
-        if (running.upTo(guess - step) <= count) {
+        const probe = running.upTo(guess - step);
+        if (probe <= count) {
           lo = guess - step + 1;
+          atLoBelow = probe;
           break;
         }
         hi = guess - step;
+        atHi = probe;
       }
     } else {
       lo = guess + 1;
+      atLoBelow = atGuess;
       for (let step = 1; guess + step < hi; step *= 2) {
-        if (running.upTo(guess + step) > count) {
+        const probe = running.upTo(guess + step);
+        if (probe > count) {
           hi = guess + step;
+          atHi = probe;
           break;
         }
         lo = guess + step + 1;
+        atLoBelow = probe;
       }
     }
   }
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
-    if (running.upTo(mid) > count) hi = mid;
-    else lo = mid + 1;
+    const probe = running.upTo(mid);
+    if (probe > count) {
+      hi = mid;
+      atHi = probe;
+    } else {
+      lo = mid + 1;
+      atLoBelow = probe;
+    }
   }
+  probedCounts = running;
+  probedIndex = lo;
+  probedAbove = atHi;
+  probedBelow = atLoBelow;
   return lo;
 }
 

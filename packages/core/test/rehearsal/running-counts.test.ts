@@ -14,7 +14,11 @@ import { buildSamplers } from '../../src/rehearsal/build-samplers.js';
 import { SeededRandom } from '../../src/rehearsal/random.js';
 import { syntheticHistory } from '../../src/rehearsal/traffic-profile.js';
 import { prefixSums } from '../../src/rehearsal/window-sums.js';
-import { locateRanks, runningIndexAbove } from '../../src/statistics/quantile-sketch.js';
+import {
+  locateRanks,
+  locateThreeRanks,
+  runningIndexAbove,
+} from '../../src/statistics/quantile-sketch.js';
 import { checkSketch } from '../../src/statistics/quantile-guard.js';
 import { planOf } from './fixtures.js';
 
@@ -114,6 +118,29 @@ describe('running-count sketches', () => {
               if (l.count > 0) ranks.push(l.count);
               for (const set of [ranks, ranks.slice(-3), ranks.slice(0, 3)])
                 expect(locateRanks(r, set)).toEqual(locateRanks(l, set));
+              // The guard's three ranks, read without allocating: the same numbers from both forms.
+              if (l.count > 0) {
+                const k = [1, Math.ceil(l.count / 2), l.count];
+                const mid = ranks.slice(
+                  Math.floor(ranks.length / 2),
+                  Math.floor(ranks.length / 2) + 3,
+                );
+                for (const [k1, k2, k3] of [k, ranks.slice(-3), mid]) {
+                  if (k1 === undefined || k2 === undefined || k3 === undefined) continue;
+                  const fromListed = locateRanks(l, [k1, k2, k3]).flatMap((x) => [
+                    x.lower,
+                    x.upper,
+                    x.value,
+                    x.interpolated,
+                  ]);
+                  const outR = new Float64Array(12);
+                  const outL = new Float64Array(12);
+                  expect(locateThreeRanks(r, k1, k2, k3, outR)).toBe(true);
+                  expect(locateThreeRanks(l, k1, k2, k3, outL)).toBe(true);
+                  expect([...outR]).toEqual(fromListed);
+                  expect([...outL]).toEqual(fromListed);
+                }
+              }
             }
             const options = {
               alpha: 0.01,

@@ -6,6 +6,7 @@ import {
   evaluateGuard,
   mergeSketches,
   quantileBounds,
+  sketchGammaPower,
   sketchOf,
   sketchQuantile,
 } from '../../src/statistics/index.js';
@@ -67,6 +68,12 @@ describe('quantile sketch', () => {
     const s = sketchOf(lognormal(5, 3000, 100, 1));
     const shuffled = { ...s, positive: [...s.positive].reverse() };
     expect(sketchQuantile(shuffled, 0.95)).toBe(sketchQuantile(s, 0.95));
+  });
+
+  it('reads bucket edges from a table that holds pow()’s own results, inside and outside it', () => {
+    const gamma = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
+    for (let i = -2600; i <= 4600; i++) expect(sketchGammaPower(i)).toBe(Math.pow(gamma, i));
+    expect(sketchGammaPower(0.5)).toBe(Math.pow(gamma, 0.5));
   });
 
   it('counts units separately from values', () => {

@@ -103,6 +103,23 @@ export function applyDecision(state: LaunchState, decision: Decision): LaunchSta
             ],
         fired: withKey(state.fired, decision.key),
       };
+    case 'amend':
+      return {
+        ...state,
+        planVersion: decision.toVersion,
+        phaseIndex: decision.toPhaseIndex,
+        // The editor wrote this version: like the author, they cannot approve it alone.
+        authors: state.authors.includes(decision.actor)
+          ? state.authors
+          : [...state.authors, decision.actor],
+        // Reset approvals are asked for again: requests (and their one-shot keys) start over.
+        ...(decision.resetsApprovals
+          ? {
+              signoffRequests: [],
+              fired: state.fired.filter((k) => !k.includes(':signoff-')),
+            }
+          : {}),
+      };
     case 'notify':
     case 'webhook':
     case 'extend':

@@ -9,3 +9,5 @@ export * from './decide.js';
 export * from './awaited-approvals.js';
 export * from './planned-split.js';
 export * from './baseline-phase.js';
+export * from './operator-advance.js';
+export * from './amend-plan.js';

@@ -1,7 +1,7 @@
 /** Launches: create from a plan version, list, read, its event log, and the operator actions. */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
+  environmentName,
   launchSummarySchema,
   pathName,
   positiveInt,
@@ -28,12 +28,16 @@ import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
-import { StoreActiveLaunchError } from '../store/index.js';
-import type { LaunchStatus, Store } from '../store/store.js';
+import type { LaunchStatus } from '../store/store.js';
+import { lineageOf, newLaunchId, startLaunch } from '../launches/start-launch.js';
+import { controlRoutes, lineageSchema } from './control-routes.js';
 
 const createBody = z.object({
   plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
   version: positiveInt.optional().meta({ description: 'Plan version; default the latest.' }),
+  environment: environmentName
+    .optional()
+    .meta({ description: 'The environment to start in; default production.' }),
 });
 
 const reasonBody = z.object({
@@ -144,6 +148,7 @@ const launchDetailSchema = z
       .array(notificationSchema)
       .meta({ description: 'What became of each notification the launch asked for.' }),
     integrity: evidenceIntegritySchema,
+    lineage: lineageSchema,
     sources: z
       .array(
         z.object({
@@ -176,14 +181,6 @@ const launchEventSchema = z.object({
   at: z.string(),
 });
 
-/** A readable, unique launch id: the plan name and 8 random base32 characters. */
-export function newLaunchId(planName: string): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(8);
-  let suffix = '';
-  for (const b of bytes) suffix += alphabet[b % alphabet.length];
-  return `${planName}-${suffix}`;
-}
 
 /** The launch routes. */
 export function launchRoutes(ctx: RouteContext): RouteSpec[] {
@@ -201,7 +198,10 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           description: 'The launch, and why its traffic is what it is.',
           schema: z.object({ launch: launchSummarySchema, reason: z.string() }),
         },
-        409: { description: 'LAUNCH_NOT_READY (details.blocking) or LAUNCH_ACTIVE.' },
+        409: {
+          description:
+            'LAUNCH_NOT_READY (details.blocking), LAUNCH_ACTIVE or PROMOTION_REQUIRED (details.missing).',
+        },
       },
       errors: [
         'VALIDATION_FAILED',
@@ -209,83 +209,17 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         'PLAN_INVALID',
         'LAUNCH_NOT_READY',
         'LAUNCH_ACTIVE',
+        'PROMOTION_REQUIRED',
+        'UNKNOWN_ENVIRONMENT',
       ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
-        const actor = c.get('principal').name;
-        // Checked outside the transaction: a source check is a network round trip.
-        const planned = await store.getPlanVersion(body.plan, body.version);
-        if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
-        if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
-        const created = await store
-          .transaction(async (tx) => {
-            const version = await tx.getPlanVersion(body.plan, body.version);
-            if (version === undefined) {
-              throw body.version === undefined
-                ? notFound('plan', body.plan)
-                : notFound('plan version', `${body.plan}@${body.version}`);
-            }
-            const { plan } = version;
-            const blocking = plan.readiness
-              .filter((r) => r.blocking && r.evidence === undefined)
-              .map((r) => ({ check: r.check, owner: r.owner }));
-            if (blocking.length > 0) {
-              throw new HttpError(
-                'LAUNCH_NOT_READY',
-                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' has' : 's have'} no evidence: ${blocking.map((b) => `"${b.check}" (${b.owner})`).join(', ')}`,
-                { blocking },
-              );
-            }
-            const active = await activeLaunchOfFlag(tx, plan.flag);
-            if (active !== undefined) throw launchActive(active, plan.flag);
-            const phase = plan.phases[0];
-            if (phase === undefined) throw new Error('a valid plan has at least one phase');
-            const waits = phase.signoff !== undefined;
-            const traffic = waits ? 0 : phase.traffic;
-            const reason = waits
-              ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
-              : `phase ${phase.name} starts at ${formatShare(traffic)}`;
-            let launch = await tx.createLaunch({
-              id: newLaunchId(plan.launch),
-              planName: version.name,
-              planVersion: version.version,
-              salt: randomBytes(16).toString('hex'),
-              createdBy: actor,
-              traffic,
-            });
-            if (waits) {
-              // The log says why the launch holds 0% (the 'created' event carries the traffic).
-              await tx.appendLaunchEvent(
-                {
-                  launchId: launch.id,
-                  type: 'signoff-requested',
-                  actor,
-                  data: { phase: phase.name, roles: phase.signoff?.roles ?? [], reason },
-                },
-                launch.seq,
-              );
-              launch = (await tx.getLaunch(launch.id)) ?? launch;
-            }
-            await tx.appendAudit({
-              actor,
-              action: 'launch.created',
-              subject: `launch:${launch.id}`,
-              data: {
-                plan: version.name,
-                version: version.version,
-                phase: phase.name,
-                traffic,
-                reason,
-              },
-            });
-            return { launch, plan, reason };
-          })
-          .catch(async (e: unknown) => {
-            // The check above passed, but a concurrent request (maybe on another
-            // replica) committed first: the database's one-live-launch-per-flag index refused us.
-            if (!(e instanceof StoreActiveLaunchError)) throw e;
-            throw launchActive(await activeLaunchOfFlag(store, e.flag), e.flag);
-          });
+        const created = await startLaunch(ctx, {
+          planName: body.plan,
+          ...(body.version === undefined ? {} : { version: body.version }),
+          actor: c.get('principal').name,
+          ...(body.environment === undefined ? {} : { environment: body.environment }),
+        });
         hub.changed();
         c.header('Location', `/api/v1/launches/${created.launch.id}`);
         return c.json(
@@ -356,6 +290,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
+          lineage: await lineageOf(store, launch),
           sources: sourcesOf(ctx, version.plan),
         });
       },
@@ -384,6 +319,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
     },
     ...lookRoutes(ctx),
     ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
+    ...controlRoutes(ctx),
   ];
 }
 
@@ -455,42 +391,4 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
   };
 }
 
-function launchActive(active: string | undefined, flag: string): HttpError {
-  return new HttpError(
-    'LAUNCH_ACTIVE',
-    `launch '${active ?? '(just started)'}' of flag '${flag}' is still running or paused; roll it back or let it complete first`,
-    { launch: active ?? null, flag },
-  );
-}
-
-/**
- * Two live launches must not move the same service at the same router: each
- * would keep re-applying its own share over the other's. (Checked before the
- * transaction, like the sources: a race across replicas is not excluded by the
- * database as it is for flags.)
- */
-async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
-  for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
-    const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
-    if (other?.name === router.name && other.service === router.service)
-      throw new HttpError(
-        'LAUNCH_ACTIVE',
-        `launch '${launch.id}' is moving ${router.service} at router ${router.name}; roll it back or let it complete first`,
-        { launch: launch.id, router: router.name, service: router.service },
-      );
-  }
-}
-
-/** Id of a running or paused launch of `flag`, if any. */
-async function activeLaunchOfFlag(store: Store, flag: string): Promise<string | undefined> {
-  const active = await store.listLaunches({ status: ['running', 'paused'] });
-  for (const launch of active) {
-    const version = await store.getPlanVersion(launch.planName, launch.planVersion);
-    if (version?.plan.flag === flag) return launch.id;
-  }
-  return undefined;
-}
-
-function formatShare(share: number): string {
-  return `${Math.round(share * 10000) / 100}%`;
-}
+export { newLaunchId };

@@ -38,6 +38,9 @@ export interface LaunchesTable {
   last_decision: string | null;
   /** The plan's flag (migration one_live_launch_per_flag); null only on rows a failed backfill could not read. */
   flag: string | null;
+  /** Migration 0005_environments: the environment (default production) and the launch retried. */
+  environment: string;
+  retry_of: string | null;
 }
 
 export interface LaunchEventsTable {
@@ -72,6 +75,8 @@ export interface TokensTable {
   flags: string | null;
   /** New units per launch and minute; null = the server default. */
   max_units_per_minute: number | null;
+  /** Migration 0005_environments: the environment an sdk token sees. */
+  environment: string;
 }
 
 export interface AuditLogTable {

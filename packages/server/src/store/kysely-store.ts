@@ -54,8 +54,10 @@ import {
 
 import type { SdkEvent } from '@threshold/core';
 import {
+  DEFAULT_ENVIRONMENT,
   INT32_MAX,
   requireInt,
+  requireName,
   requireOneOf,
   requireScopes,
   requireSha256,
@@ -253,8 +255,14 @@ export abstract class KyselyStore implements Store {
   // ---- launches -------------------------------------------------------------
 
   async createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
+    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> &
+      Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord> {
+    const environment = requireName('environment', input.environment ?? DEFAULT_ENVIRONMENT);
+    const retryOf =
+      input.retryOf === undefined || input.retryOf === null
+        ? null
+        : requireText('retryOf', input.retryOf, 200);
     const id = requireText('id', input.id, 200);
     const planName = requireText('planName', input.planName, 200);
     const planVersion = requireInt('planVersion', input.planVersion, 1, INT32_MAX);
@@ -290,6 +298,8 @@ export abstract class KyselyStore implements Store {
         seq: 1,
         last_decision: null,
         flag,
+        environment,
+        retry_of: retryOf,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
@@ -324,8 +334,12 @@ export abstract class KyselyStore implements Store {
     return row === undefined ? undefined : toLaunch(row);
   }
 
-  async listLaunches(filter: { status?: LaunchStatus[] } = {}): Promise<LaunchRecord[]> {
+  async listLaunches(
+    filter: { status?: LaunchStatus[]; environment?: string } = {},
+  ): Promise<LaunchRecord[]> {
     let q = this.db.selectFrom('launches').selectAll();
+    if (filter.environment !== undefined)
+      q = q.where('environment', '=', requireName('environment', filter.environment));
     if (filter.status !== undefined) {
       if (filter.status.length === 0) return [];
       filter.status.forEach((s, i) => requireOneOf(`status[${i}]`, s, LAUNCH_STATUSES));
@@ -356,6 +370,8 @@ export abstract class KyselyStore implements Store {
       update['traffic'] = requireShare('patch.traffic', patch.traffic);
     if ('lastDecision' in patch)
       update['last_decision'] = toJsonText('patch.lastDecision', patch.lastDecision);
+    if (patch.planVersion !== undefined)
+      update['plan_version'] = requireInt('patch.planVersion', patch.planVersion, 1, INT32_MAX);
     return this.atomic(async (tx) => {
       const at = input.at === undefined ? tx.nowIso() : requireTime('at', input.at);
       const row = await tx.db
@@ -447,8 +463,11 @@ export abstract class KyselyStore implements Store {
   // ---- tokens ----------------------------------------------------------------------
 
   async createToken(
-    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+    input: Omit<
+      TokenRecord,
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'environment'
+    > &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'environment'>>,
   ): Promise<TokenRecord> {
     const flags = input.flags ?? null;
     if (flags !== null) {
@@ -466,6 +485,7 @@ export abstract class KyselyStore implements Store {
       revoked_at: null,
       flags: flags === null ? null : JSON.stringify([...new Set(flags)]),
       max_units_per_minute: cap === null ? null : requireInt('maxUnitsPerMinute', cap, 1),
+      environment: requireName('environment', input.environment ?? DEFAULT_ENVIRONMENT),
     };
     try {
       await this.db.insertInto('tokens').values(row).execute();

@@ -59,6 +59,10 @@ export interface LaunchRecord {
   seq: number;
   /** Last controller decision summary (opaque JSON for the API), if any. */
   lastDecision: unknown;
+  /** The environment it runs in (ADR 0032); rows from before environments are `production`. */
+  environment: string;
+  /** The rolled-back launch this one retries (a new attempt of the same plan), or null. */
+  retryOf: string | null;
 }
 
 /** One entry of a launch's append-only event log. */
@@ -75,7 +79,10 @@ export interface LaunchEvent {
 
 /** Fields of a launch row an event may change. */
 export type LaunchPatch = Partial<
-  Pick<LaunchRecord, 'status' | 'phaseIndex' | 'phaseStartedAt' | 'traffic' | 'lastDecision'>
+  Pick<
+    LaunchRecord,
+    'status' | 'phaseIndex' | 'phaseStartedAt' | 'traffic' | 'lastDecision' | 'planVersion'
+  >
 >;
 
 export interface ApprovalRecord {
@@ -110,6 +117,8 @@ export interface TokenRecord {
   flags: string[] | null;
   /** New units it may expose per launch and server minute; null = the default (10,000). */
   maxUnitsPerMinute: number | null;
+  /** The environment an `sdk` token sees (its configs and launches only); other scopes span all. */
+  environment: string;
 }
 
 /** One entry of the hash-chained audit log. */
@@ -257,10 +266,14 @@ export interface Store {
    * 'created', in one transaction; the next append expects seq 1.
    */
   createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'>,
+    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> &
+      Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord>;
   getLaunch(id: string): Promise<LaunchRecord | undefined>;
-  listLaunches(filter?: { status?: LaunchStatus[] }): Promise<LaunchRecord[]>;
+  listLaunches(filter?: {
+    status?: LaunchStatus[];
+    environment?: string;
+  }): Promise<LaunchRecord[]>;
   /**
    * Append an event and apply its patch to the launch row atomically. Fails with
    * a conflict when `expectedSeq` is not the launch's current seq (optimistic
@@ -277,8 +290,11 @@ export interface Store {
   listApprovals(launchId: string): Promise<ApprovalRecord[]>;
 
   createToken(
-    input: Omit<TokenRecord, 'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute'> &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute'>>,
+    input: Omit<
+      TokenRecord,
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'environment'
+    > &
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'environment'>>,
   ): Promise<TokenRecord>;
   /** The token with this hash, revoked or not: callers must reject `revokedAt !== null`. */
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;

@@ -149,10 +149,15 @@ describe.each(backends)('operator control on %s', (backend) => {
     );
     expect(promote.body.error.code).toBe('LAUNCH_BLOCKED');
 
-    const approve = await t.call('approver:product', 'POST', `/api/v1/launches/${launch.id}/approvals`, {
-      role: 'product',
-      decision: 'approve',
-    });
+    const approve = await t.call(
+      'approver:product',
+      'POST',
+      `/api/v1/launches/${launch.id}/approvals`,
+      {
+        role: 'product',
+        decision: 'approve',
+      },
+    );
     expect(approve.status).toBe(201);
     const skipped = await t.json<{ launch: Summary; decision: Record<string, unknown> }>(
       'operator',
@@ -165,12 +170,9 @@ describe.each(backends)('operator control on %s', (backend) => {
     expect(skipped.body.decision).toMatchObject({ operator: 'skip', skipped: ['early'] });
     expect((await audit()).at(-1)?.action).toBe('launch.skipped');
     // Nothing left to skip in the last phase.
-    const none = await t.json<ErrorBody>(
-      'operator',
-      'POST',
-      `/api/v1/launches/${launch.id}/skip`,
-      { reason: 'x' },
-    );
+    const none = await t.json<ErrorBody>('operator', 'POST', `/api/v1/launches/${launch.id}/skip`, {
+      reason: 'x',
+    });
     expect(none.body.error.message).toBe(
       'cannot skip: the launch is in its last phase: there is no phase to skip',
     );
@@ -242,9 +244,14 @@ describe.each(backends)('operator control on %s', (backend) => {
 
   it('retries a rolled-back launch as a new attempt that carries its lineage', async () => {
     const first = await start('checkout-v2');
-    const early = await t.json<ErrorBody>('operator', 'POST', `/api/v1/launches/${first.id}/retry`, {
-      reason: 'again',
-    });
+    const early = await t.json<ErrorBody>(
+      'operator',
+      'POST',
+      `/api/v1/launches/${first.id}/retry`,
+      {
+        reason: 'again',
+      },
+    );
     expect(early.status).toBe(409);
     expect(early.body.error.message).toContain('only a rolled-back launch can be retried');
     await rollback(first.id);
@@ -256,12 +263,20 @@ describe.each(backends)('operator control on %s', (backend) => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const second = res.body.launch;
-    expect(second).toMatchObject({ retryOf: first.id, planVersion: first.planVersion, status: 'running' });
+    expect(second).toMatchObject({
+      retryOf: first.id,
+      planVersion: first.planVersion,
+      status: 'running',
+    });
     expect(res.body.lineage).toEqual([
       { id: first.id, attempt: 1, status: 'rolled-back', retryOf: null },
       { id: second.id, attempt: 2, status: 'running', retryOf: first.id },
     ]);
-    const detail = await t.json<{ lineage: unknown[] }>('viewer', 'GET', `/api/v1/launches/${first.id}`);
+    const detail = await t.json<{ lineage: unknown[] }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${first.id}`,
+    );
     expect(detail.body.lineage).toEqual(res.body.lineage);
     expect((await events(first.id)).at(-1)).toMatchObject({
       type: 'retried',

@@ -32,28 +32,41 @@ export function amendPlan(
 ): AmendDecision | { error: string } {
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   const actor = typeof input.actor === 'string' ? input.actor.trim() : '';
-  if (reason === '') return { error: 'reason: say why, in a sentence (it goes into the launch record)' };
+  if (reason === '')
+    return { error: 'reason: say why, in a sentence (it goes into the launch record)' };
   if (actor === '') return { error: 'actor: name who is acting' };
   if (state.status !== 'running' && state.status !== 'paused')
-    return { error: `the launch has ${state.status === 'completed' ? 'completed' : 'rolled back'}; only a running or paused launch can be amended` };
+    return {
+      error: `the launch has ${state.status === 'completed' ? 'completed' : 'rolled back'}; only a running or paused launch can be amended`,
+    };
   if (!(input.toVersion > state.planVersion))
-    return { error: `version: must be newer than the running version ${state.planVersion} (got ${input.toVersion})` };
+    return {
+      error: `version: must be newer than the running version ${state.planVersion} (got ${input.toVersion})`,
+    };
   if (next.launch !== current.launch)
     return { error: `version: belongs to plan ${next.launch}, not ${current.launch}` };
   if (next.flag !== current.flag)
-    return { error: `version: changes the flag from ${current.flag} to ${next.flag}; start a new launch instead` };
+    return {
+      error: `version: changes the flag from ${current.flag} to ${next.flag}; start a new launch instead`,
+    };
   if (next.unit !== current.unit)
-    return { error: `version: changes the unit from ${current.unit} to ${next.unit}; start a new launch instead` };
+    return {
+      error: `version: changes the unit from ${current.unit} to ${next.unit}; start a new launch instead`,
+    };
   if (JSON.stringify(next.router ?? null) !== JSON.stringify(current.router ?? null))
     return { error: 'version: changes the router; start a new launch instead' };
   let toPhaseIndex = -1;
   if (state.phase !== PRE_START_PHASE) {
     toPhaseIndex = next.phases.findIndex((p) => p.name === state.phase);
     if (toPhaseIndex < 0)
-      return { error: `version: has no phase ${state.phase}, the phase the launch is in; keep its name` };
+      return {
+        error: `version: has no phase ${state.phase}, the phase the launch is in; keep its name`,
+      };
     const share = next.phases[toPhaseIndex]?.traffic;
     if (share !== state.traffic)
-      return { error: `version: phase ${state.phase} has another share (${share}) than the launch holds (${state.traffic}); amend the phases after it instead` };
+      return {
+        error: `version: phase ${state.phase} has another share (${share}) than the launch holds (${state.traffic}); amend the phases after it instead`,
+      };
   }
   const changes: PlanChange[] = [];
   diffValues(current, next, '', changes);

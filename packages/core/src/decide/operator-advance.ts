@@ -48,12 +48,15 @@ export function operatorAdvance(
   const actor = typeof input.actor === 'string' ? input.actor.trim() : '';
   if (type !== 'promote' && type !== 'skip')
     return refusal(`type: must be promote or skip (got ${JSON.stringify(type)})`);
-  if (reason === '') return refusal('reason: say why, in a sentence (it goes into the launch record)');
+  if (reason === '')
+    return refusal('reason: say why, in a sentence (it goes into the launch record)');
   if (actor === '') return refusal('actor: name who is acting');
   if (typeof now !== 'number' || !Number.isFinite(now))
     return refusal('now: must be a time in milliseconds');
   if (state.status === 'rolled-back' || state.status === 'completed')
-    return refusal(`the launch has ${state.status === 'completed' ? 'completed' : 'rolled back'}; nothing to ${type}`);
+    return refusal(
+      `the launch has ${state.status === 'completed' ? 'completed' : 'rolled back'}; nothing to ${type}`,
+    );
   if (state.status === 'paused')
     return refusal(`the launch is paused; resume it before you ${type}`, ['paused']);
 
@@ -91,7 +94,8 @@ export function operatorAdvance(
     if (h.rule === 'guard-breach' || h.rule === 'risk-contingency') {
       if (h.kpi !== undefined && blocking.includes(`a breach of ${h.kpi}`)) continue;
       blocking.push(`the hold on ${h.kpi ?? h.id} (a breach)`);
-    } else if (h.rule === 'srm') blocking.push('the hold on a broken split (sample-ratio mismatch)');
+    } else if (h.rule === 'srm')
+      blocking.push('the hold on a broken split (sample-ratio mismatch)');
     else if (h.rule === 'router') blocking.push('the router has not confirmed the current share');
     else blocking.push(`the hold ${h.id}`);
   }
@@ -102,7 +106,15 @@ export function operatorAdvance(
     if (phase === undefined) continue;
     entered.push(phase);
     if (phase.signoff === undefined) continue;
-    const count = countSignoff(plan, state, approvals, phase.name, phase.signoff.roles, -Infinity, now);
+    const count = countSignoff(
+      plan,
+      state,
+      approvals,
+      phase.name,
+      phase.signoff.roles,
+      -Infinity,
+      now,
+    );
     if (!count.met) blocking.push(`the sign-off for ${phase.name} (${formatCounts(count)})`);
   }
   if (blocking.length > 0)

@@ -196,7 +196,9 @@ function formatShare(share: number): string {
 export async function lineageOf(
   store: Store,
   launch: LaunchRecord,
-): Promise<{ id: string; attempt: number; status: LaunchRecord['status']; retryOf: string | null }[]> {
+): Promise<
+  { id: string; attempt: number; status: LaunchRecord['status']; retryOf: string | null }[]
+> {
   const all = await store.listLaunches();
   const byId = new Map(all.map((l) => [l.id, l]));
   let root = launch;

@@ -5,7 +5,12 @@
  * the launch's log (ADR 0033); none moves a launch around them.
  */
 import { z } from 'zod';
-import { launchSummarySchema, pathName, positiveInt, requiredText } from '../http/common-schemas.js';
+import {
+  launchSummarySchema,
+  pathName,
+  positiveInt,
+  requiredText,
+} from '../http/common-schemas.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -184,7 +189,11 @@ export function controlRoutes(ctx: RouteContext): RouteSpec[] {
       ],
       handler: async (c) => {
         const { id } = validateInput(idParams, c.req.param(), 'path');
-        const { reason } = validateInput(reasonBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const { reason } = validateInput(
+          reasonBody,
+          await readJsonBody(c, ctx.maxBodyBytes),
+          'body',
+        );
         const prior = await store.getLaunch(id);
         if (prior === undefined) throw notFound('launch', id);
         if (prior.status !== 'rolled-back')

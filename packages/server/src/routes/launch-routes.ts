@@ -181,7 +181,6 @@ const launchEventSchema = z.object({
   at: z.string(),
 });
 
-
 /** The launch routes. */
 export function launchRoutes(ctx: RouteContext): RouteSpec[] {
   const { store, hub } = ctx;

@@ -255,7 +255,10 @@ export abstract class KyselyStore implements Store {
   // ---- launches -------------------------------------------------------------
 
   async createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> &
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > &
       Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord> {
     const environment = requireName('environment', input.environment ?? DEFAULT_ENVIRONMENT);

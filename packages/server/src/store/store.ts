@@ -266,14 +266,14 @@ export interface Store {
    * 'created', in one transaction; the next append expects seq 1.
    */
   createLaunch(
-    input: Pick<LaunchRecord, 'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'> &
+    input: Pick<
+      LaunchRecord,
+      'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
+    > &
       Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord>;
   getLaunch(id: string): Promise<LaunchRecord | undefined>;
-  listLaunches(filter?: {
-    status?: LaunchStatus[];
-    environment?: string;
-  }): Promise<LaunchRecord[]>;
+  listLaunches(filter?: { status?: LaunchStatus[]; environment?: string }): Promise<LaunchRecord[]>;
   /**
    * Append an event and apply its patch to the launch row atomically. Fails with
    * a conflict when `expectedSeq` is not the launch's current seq (optimistic

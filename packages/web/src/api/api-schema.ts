@@ -117,6 +117,9 @@ export interface ErrorAnswer {
       | 'INVALID_TRANSITION'
       | 'NOTHING_PENDING'
       | 'LAUNCH_NOT_READY'
+      | 'LAUNCH_BLOCKED'
+      | 'PROMOTION_REQUIRED'
+      | 'UNKNOWN_ENVIRONMENT'
       | 'GATE_CLOSED'
       | 'LAUNCH_ACTIVE'
       | 'PAYLOAD_TOO_LARGE'
@@ -208,6 +211,10 @@ export interface LaunchDetail {
     createdAt: string;
     updatedAt: string;
     seq: number;
+    /** The environment the launch runs in. */
+    environment: string;
+    /** The rolled-back launch this one is a new attempt of, or null. */
+    retryOf: string | null;
     salt: string;
   };
   plan: {
@@ -249,6 +256,13 @@ export interface LaunchDetail {
   /** What became of each notification the launch asked for. */
   notifications: Notification[];
   integrity: EvidenceIntegrity;
+  /** Every attempt of the launch, first to last. */
+  lineage: {
+    id: string;
+    attempt: number;
+    status: 'running' | 'paused' | 'rolled-back' | 'completed';
+    retryOf: string | null;
+  }[];
   /** Health of the external metric sources the plan's KPIs read (events excluded). */
   sources: {
     name: string;
@@ -276,6 +290,10 @@ export interface LaunchListEntry {
   createdAt: string;
   updatedAt: string;
   seq: number;
+  /** The environment the launch runs in. */
+  environment: string;
+  /** The rolled-back launch this one is a new attempt of, or null. */
+  retryOf: string | null;
   owner: string;
   standing: LaunchStanding;
 }
@@ -296,6 +314,10 @@ export interface LaunchOverview {
   createdAt: string;
   updatedAt: string;
   seq: number;
+  /** The environment the launch runs in. */
+  environment: string;
+  /** The rolled-back launch this one is a new attempt of, or null. */
+  retryOf: string | null;
   owner: string;
   standing: LaunchStanding;
   /** standing.health when it is a verdict; null otherwise. */
@@ -393,6 +415,10 @@ export interface LaunchSummary {
   createdAt: string;
   updatedAt: string;
   seq: number;
+  /** The environment the launch runs in. */
+  environment: string;
+  /** The rolled-back launch this one is a new attempt of, or null. */
+  retryOf: string | null;
 }
 
 export interface Look {

@@ -26,7 +26,11 @@ export interface LaunchDetail {
     phases: number;
     share: number;
     phaseStartedAt: string;
+    /** Absent from servers before environments (ADR 0032). */
+    environment?: string;
   };
+  /** Every attempt of the launch, first to last (absent from servers before retries). */
+  lineage?: { id: string; attempt: number; status: string; retryOf: string | null }[];
   pendingSignoffs: {
     phase: string;
     role: string;
@@ -118,6 +122,7 @@ export interface LaunchStatusView {
   notifications: NotificationView[];
   integrity: LaunchDetail['integrity'] | null;
   sources: SourceHealthView[];
+  lineage: NonNullable<LaunchDetail['lineage']>;
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -144,6 +149,7 @@ export function statusView(
     notifications: detail.notifications ?? [],
     integrity: detail.integrity ?? null,
     sources: detail.sources ?? [],
+    lineage: detail.lineage ?? [],
   };
 }
 
@@ -255,7 +261,15 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
   const { launch, look, standing } = view;
   const ago = (ms: number) => formatDuration(Math.max(0, now - ms));
   const lines: string[] = [];
-  lines.push(`${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag})`);
+  lines.push(
+    `${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag}${launch.environment === undefined ? '' : `, in ${launch.environment}`})`,
+  );
+  if (view.lineage.length > 1) {
+    const me = view.lineage.find((a) => a.id === launch.id);
+    lines.push(
+      `attempt: ${me?.attempt ?? '?'} of ${view.lineage.length}: ${view.lineage.map((a) => `${a.id} (${a.status})`).join(' → ')}`,
+    );
+  }
   const ended = launch.status === 'rolled-back' || launch.status === 'completed';
   if (standing === null) lines.push(`status:  ${launch.status}`);
   else {

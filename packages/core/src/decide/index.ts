@@ -11,3 +11,4 @@ export * from './planned-split.js';
 export * from './baseline-phase.js';
 export * from './operator-advance.js';
 export * from './amend-plan.js';
+export * from './time-rules.js';

@@ -14,6 +14,7 @@ import type { Decision } from './decision.js';
 import type { Evidence } from './evidence.js';
 import type { LaunchState } from './launch-state.js';
 import { startRun } from './look-run.js';
+import { timeRuleAt } from './time-rules.js';
 import { planIndex } from './plan-index.js';
 import { plannedSplit } from './planned-split.js';
 
@@ -117,6 +118,8 @@ export function operatorAdvance(
     );
     if (!count.met) blocking.push(`the sign-off for ${phase.name} (${formatCounts(count)})`);
   }
+  const window = timeRuleAt(evidence?.timeRules, now);
+  if (!window.open) blocking.push(window.reason);
   if (blocking.length > 0)
     return refusal(`cannot ${type}: blocked by ${blocking.join('; ')}`, blocking);
 

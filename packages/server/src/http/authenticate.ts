@@ -43,7 +43,13 @@ export async function principalOf(store: Store, secret: string | undefined): Pro
       { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
     );
   }
-  return { tokenId: record.id, name: record.name, scopes: record.scopes, flags: record.flags };
+  return {
+    tokenId: record.id,
+    name: record.name,
+    scopes: record.scopes,
+    flags: record.flags,
+    environment: record.environment,
+  };
 }
 
 /** 403 unless the principal's scopes pass `access`. */

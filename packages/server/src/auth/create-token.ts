@@ -23,6 +23,8 @@ export async function createToken(
     flags?: readonly string[] | null;
     /** New units per launch and minute it may expose; omitted = the default. */
     maxUnitsPerMinute?: number | null;
+    /** The environment an sdk token sees; omitted = production. */
+    environment?: string;
   },
 ): Promise<CreatedToken> {
   const token = generateTokenSecret();
@@ -33,6 +35,7 @@ export async function createToken(
     hash: hashToken(token),
     flags: input.flags === undefined || input.flags === null ? null : [...new Set(input.flags)],
     maxUnitsPerMinute: input.maxUnitsPerMinute ?? null,
+    ...(input.environment === undefined ? {} : { environment: input.environment }),
   });
   return { token, record };
 }
@@ -46,6 +49,8 @@ export interface TokenView {
   flags: string[] | null;
   /** New units per launch and minute; null = the default (10,000). */
   maxUnitsPerMinute: number | null;
+  /** The environment an sdk token sees. */
+  environment: string;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -58,6 +63,7 @@ export function tokenView(record: TokenRecord): TokenView {
     scopes: record.scopes,
     flags: record.flags,
     maxUnitsPerMinute: record.maxUnitsPerMinute,
+    environment: record.environment,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
   };

@@ -13,6 +13,7 @@ import type {
   Plan,
   RouterEvidence,
   StandingLook,
+  TimeRules,
 } from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
@@ -85,6 +86,8 @@ export interface ControllerOptions {
   noExposureWarningMs?: number | null;
   /** Traffic routers of launches with a `router:` (default: none; such launches then hold). */
   routers?: RouterReconciler;
+  /** The time rules of an environment (freeze windows, allowed hours), passed to decide() with the evidence. */
+  timeRules?: (environment: string) => TimeRules | undefined;
 }
 
 /** The controller. */
@@ -222,8 +225,10 @@ export function createController(options: ControllerOptions): Controller {
     const { state } = cached.log;
     const at = now();
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
+    const rules = options.timeRules?.(launch.environment);
+    const withRules = rules === undefined ? gathered : { ...gathered, timeRules: rules };
     const evidence =
-      routed.evidence === undefined ? gathered : { ...gathered, router: routed.evidence };
+      routed.evidence === undefined ? withRules : { ...withRules, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.

@@ -6,7 +6,7 @@
  * from advancing on a breach or a missing sign-off blocks a person too.
  */
 import { amendPlan, operatorAdvance } from '@threshold/core';
-import type { Decision, LaunchState, Plan } from '@threshold/core';
+import type { Decision, LaunchState, Plan, TimeRules } from '@threshold/core';
 import { StoreConflictError } from '../store/index.js';
 import type { LaunchRecord, Store } from '../store/store.js';
 import { commitDecisions } from './commit-decisions.js';
@@ -44,10 +44,12 @@ export async function applyOperatorAdvance(
   store: Store,
   sources: SourceSet,
   request: AdvanceRequest,
+  timeRules?: (environment: string) => TimeRules | undefined,
 ): Promise<ControlResult> {
   const read = await readLaunchState(store, request.launchId);
   if (read === undefined) return { ok: false, notFound: true };
-  const evidence = await gatherEvidence(
+  const rules = timeRules?.(read.launch.environment);
+  const gathered = await gatherEvidence(
     store,
     read.launch.id,
     read.plan,
@@ -55,6 +57,7 @@ export async function applyOperatorAdvance(
     request.now,
     sources,
   );
+  const evidence = rules === undefined ? gathered : { ...gathered, timeRules: rules };
   return store.transaction(async (tx) => {
     const fresh = await readLaunchState(tx, request.launchId);
     if (fresh === undefined) return { ok: false, notFound: true };

@@ -31,6 +31,7 @@ import { dashboardStreamRoutes } from '../routes/dashboard-stream-route.js';
 import { dashboardSupportRoutes } from '../routes/dashboard-support-routes.js';
 import { healthRoutes } from '../routes/health-routes.js';
 import { launchRoutes } from '../routes/launch-routes.js';
+import { environmentRoutes } from '../routes/environment-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -49,6 +50,8 @@ import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import { LaunchReader } from '../launches/launch-reader.js';
 import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
+import type { EnvironmentConfig } from '../environments/environment-config.js';
+import { DEFAULT_ENVIRONMENT } from '../store/index.js';
 
 /** What the app is built from. Only `store` is required. */
 export interface AppDeps {
@@ -74,6 +77,8 @@ export interface AppDeps {
   planValidator?: PlanValidator;
   /** Open streams by token (default: created without a revocation poll; startServer polls). */
   tokenStreams?: TokenStreams;
+  /** Environments (default: production only). */
+  environments?: readonly EnvironmentConfig[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -87,6 +92,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...healthRoutes(ctx),
     ...planRoutes(ctx),
     ...launchRoutes(ctx),
+    ...environmentRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),
@@ -145,6 +151,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ...(deps.trafficChanged === undefined ? {} : { trafficChanged: deps.trafficChanged }),
     planValidator: deps.planValidator ?? inlinePlanValidator(),
     tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
+    environments: deps.environments ?? [{ name: DEFAULT_ENVIRONMENT }],
     launches: new LaunchReader(
       deps.store,
       options.noExposureWarningMs === undefined

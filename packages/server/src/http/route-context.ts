@@ -10,6 +10,7 @@ import type { RehearsalPool } from '../workers/rehearsal-pool.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import type { TokenStreams } from './token-streams.js';
 import type { LaunchReader } from '../launches/launch-reader.js';
+import type { EnvironmentConfig } from '../environments/environment-config.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -50,4 +51,6 @@ export interface RouteContext {
   tokenStreams: TokenStreams;
   /** Where launches stand (their logs folded, cached). */
   launches: LaunchReader;
+  /** The environments this server defines, with their promotion policy and time rules (ADR 0032). */
+  environments: readonly EnvironmentConfig[];
 }

@@ -9,6 +9,11 @@ import { HttpError, notFound } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { checkPlanSources } from '../routes/check-plan-sources.js';
 import { DEFAULT_ENVIRONMENT, StoreActiveLaunchError } from '../store/index.js';
+import {
+  checkPromotion,
+  checkTimeRules,
+  environmentNamed,
+} from '../environments/promotion-check.js';
 import type { LaunchRecord, Store } from '../store/store.js';
 
 /** What to start. */
@@ -43,6 +48,7 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
   const { store } = ctx;
   const environment = input.environment ?? DEFAULT_ENVIRONMENT;
   const { actor } = input;
+  const env = environmentNamed(ctx.environments, environment);
   // Checked outside the transaction: a source check is a network round trip.
   const planned = await store.getPlanVersion(input.planName, input.version);
   if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
@@ -56,6 +62,8 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
           : notFound('plan version', `${input.planName}@${input.version}`);
       }
       const { plan } = version;
+      await checkPromotion(tx, env, version, ctx.now());
+      checkTimeRules(env, ctx.now(), plan.phases[0]?.signoff === undefined);
       const blocking = plan.readiness
         .filter((r) => r.blocking && r.evidence === undefined)
         .map((r) => ({ check: r.check, owner: r.owner }));

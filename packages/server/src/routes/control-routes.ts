@@ -101,13 +101,12 @@ export function controlRoutes(ctx: RouteContext): RouteSpec[] {
       const result = answer(
         id,
         type,
-        await applyOperatorAdvance(store, ctx.sources.sources, {
-          launchId: id,
-          type,
-          reason,
-          actor: c.get('principal').name,
-          now: ctx.now(),
-        }),
+        await applyOperatorAdvance(
+          store,
+          ctx.sources.sources,
+          { launchId: id, type, reason, actor: c.get('principal').name, now: ctx.now() },
+          (name) => ctx.environments.find((e) => e.name === name)?.timeRules,
+        ),
       );
       hub.changed();
       ctx.trafficChanged?.(id);

@@ -31,6 +31,7 @@ import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evid
 import type { LaunchStatus } from '../store/store.js';
 import { lineageOf, newLaunchId, startLaunch } from '../launches/start-launch.js';
 import { controlRoutes, lineageSchema } from './control-routes.js';
+import { environmentNamed } from '../environments/promotion-check.js';
 
 const createBody = z.object({
   plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
@@ -63,6 +64,9 @@ const STATES = [
 ] as const;
 
 const listQuery = z.object({
+  environment: environmentName
+    .optional()
+    .meta({ description: 'Only launches in this environment (default: every environment).' }),
   plan: safeText(200)
     .optional()
     .meta({ description: 'Only launches of this plan (its `launch` name).' }),
@@ -240,12 +244,14 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           schema: z.object({ launches: z.array(launchListEntrySchema) }),
         },
       },
-      errors: ['VALIDATION_FAILED'],
+      errors: ['VALIDATION_FAILED', 'UNKNOWN_ENVIRONMENT'],
       handler: async (c) => {
         const query = validateInput(listQuery, c.req.query(), 'query');
-        const launches = await store.listLaunches(
-          query.status === undefined ? undefined : { status: query.status },
-        );
+        if (query.environment !== undefined) environmentNamed(ctx.environments, query.environment);
+        const launches = await store.listLaunches({
+          ...(query.status === undefined ? {} : { status: query.status }),
+          ...(query.environment === undefined ? {} : { environment: query.environment }),
+        });
         const out = [];
         for (const r of await ctx.launches.readAll(
           query.plan === undefined ? launches : launches.filter((l) => l.planName === query.plan),

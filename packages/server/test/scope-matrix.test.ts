@@ -111,6 +111,7 @@ const MATRIX: Record<string, Case> = {
     path: (ids) => `/api/v1/launches/${ids.signoffLaunch}/approvals`,
     body: () => ({ role: 'product', decision: 'approve', comment: 'ok' }),
   },
+  'GET /api/v1/environments': { allowed: VIEWERS },
   'GET /api/v1/audit': { allowed: VIEWERS },
   'GET /api/v1/audit/verify': { allowed: VIEWERS },
   'POST /api/v1/tokens': { allowed: ADMIN, body: () => ({ name: 'made', scopes: ['viewer'] }) },

@@ -230,3 +230,50 @@ describe.each(backends)('environments on %s', (backend) => {
     expect((await act(prod.id, 'retry')).status).toBe(201);
   });
 });
+
+describe('rehearsal under an environment’s time rules', () => {
+  const QUICK = `launch: quick
+owner: test
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 100 }
+  - { name: full, traffic: 100%, bake: 30m }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 20% }, on_breach: rollback }
+`;
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      environments: {
+        // Synthetic traffic starts 2026-01-05: frozen for its whole first week.
+        frozen: { freezes: [{ from: '2026-01-01T00:00:00Z', to: '2026-01-12T00:00:00Z' }] },
+      },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('a frozen environment ships nothing in rehearsal; without rules it ships', async () => {
+    const rehearse = (environment?: string) =>
+      t.json<{
+        report: { clean: { ends: { shipped: { count: number }; stalled: { count: number } } } };
+      }>('viewer', 'POST', '/api/v1/rehearsals', {
+        planSource: QUICK,
+        profile: { unitsPerMinute: 200, durationMs: 2 * 86_400_000 },
+        runs: 20,
+        ...(environment === undefined ? {} : { environment }),
+      });
+    const open = await rehearse();
+    expect(open.status, JSON.stringify(open.body)).toBe(200);
+    expect(open.body.report.clean.ends.shipped.count).toBeGreaterThan(10);
+    const frozen = await rehearse('frozen');
+    expect(frozen.status).toBe(200);
+    expect(frozen.body.report.clean.ends.shipped.count).toBe(0);
+    expect(frozen.body.report.clean.ends.stalled.count).toBe(20);
+    const unknown = await t.json<ErrorBody>('viewer', 'POST', '/api/v1/rehearsals', {
+      planSource: QUICK,
+      profile: { unitsPerMinute: 200 },
+      environment: 'qa',
+    });
+    expect(unknown.body.error.code).toBe('UNKNOWN_ENVIRONMENT');
+  });
+});

@@ -16,6 +16,7 @@ import type {
   Decision,
   LaunchState,
   PhaseTraffic,
+  TimeRules,
 } from '../decide/index.js';
 import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
@@ -48,6 +49,8 @@ export interface SimulationSettings {
    * sketches of running counts; a property test holds both to identical records.
    */
   reference?: boolean;
+  /** The environment's time rules: no advance outside them (ADR 0034). */
+  timeRules?: TimeRules;
 }
 
 const NO_EXPLAIN = { explain: false } as const;
@@ -140,6 +143,7 @@ export class LaunchSimulator {
     if (state.traffic >= 1) record.fullMs = 0;
     const approvals: Approval[] = [];
     const pending: Approval[] = [];
+    const timeRules = this.settings.timeRules;
     let accPhase = state.phaseIndex;
     let unitsT = 0;
     let unitsC = 0;
@@ -222,11 +226,15 @@ export class LaunchSimulator {
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
         const srm = this.srm(unitsT, unitsC, p, true);
-        result = decide(plan, state, { guards: [], srm, units, approvals }, now, { explain });
+        result = decide(plan, state, { guards: [], srm, units, approvals, timeRules }, now, {
+          explain,
+        });
       } else if (settings.reference === true) {
         const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
-        result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+        result = decide(plan, state, { guards, srm, units, approvals, timeRules }, now, {
+          explain,
+        });
       } else {
         // Fast path: verdicts only (guards and split check without reason sentences).
         // decide() reads verdicts, not sentences, to choose decisions, so a look it
@@ -237,9 +245,15 @@ export class LaunchSimulator {
           lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, false),
         );
         const quickSrm = this.srm(unitsT, unitsC, p, false);
-        result = decide(plan, state, { guards: quick, srm: quickSrm, units, approvals }, now, {
-          explain,
-        });
+        result = decide(
+          plan,
+          state,
+          { guards: quick, srm: quickSrm, units, approvals, timeRules },
+          now,
+          {
+            explain,
+          },
+        );
         if (result.decisions.length > 0) {
           const guards = this.needsReasons(quick)
             ? this.evaluate(
@@ -247,7 +261,9 @@ export class LaunchSimulator {
               )
             : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
-          result = decide(plan, state, { guards, srm, units, approvals }, now, { explain });
+          result = decide(plan, state, { guards, srm, units, approvals, timeRules }, now, {
+            explain,
+          });
         }
       }
       const lookPhase = state.phaseIndex;

@@ -231,6 +231,82 @@ describe.each(backends)('environments on %s', (backend) => {
   });
 });
 
+describe.each(backends)('scheduled starts on %s', (backend) => {
+  let t: TestServer;
+  const clock = { now: Date.UTC(2026, 11, 7, 9) };
+  beforeAll(async () => {
+    t = await startTestServer({
+      postgres: backend === 'postgres',
+      now: () => clock.now,
+      environments: {
+        production: {
+          allowed_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00' },
+        },
+      },
+    });
+    expect((await t.call('operator', 'POST', '/api/v1/plans', SIMPLE_PLAN, yaml)).status).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  it('waits at 0% until the scheduled time and the allowed hours, then starts its first phase', async () => {
+    const past = await t.json<ErrorBody>('operator', 'POST', '/api/v1/launches', {
+      plan: 'checkout-v2',
+      startAt: '2026-12-07T08:00:00Z',
+    });
+    expect(past.status).toBe(400);
+    expect(past.body.error.message).toBe('body.startAt: must be in the future');
+    // Scheduled for 19:00, after the allowed hours: it starts the next morning at 08:00.
+    const res = await t.json<{ launch: Summary; reason: string }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      {
+        plan: 'checkout-v2',
+        startAt: '2026-12-07T19:00:00Z',
+      },
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.reason).toBe(
+      'scheduled: phase canary starts at 1% at 2026-12-07T19:00:00.000Z',
+    );
+    expect(res.body.launch.share).toBe(0);
+    const id = res.body.launch.id;
+    const sdk = await t.token('sdk-prod', ['sdk']);
+    const flag = async () =>
+      (await t.json<ConfigDocument>(sdk, 'GET', '/v1/config')).body.flags.find(
+        (f) => f.launch === id,
+      );
+    expect((await flag())?.traffic).toBe(0);
+
+    const look = async () => (await t.server.controller.lookAt(id))?.decisions.map((d) => d.type);
+    expect(await look()).toEqual([]);
+    clock.now = Date.UTC(2026, 11, 7, 19, 30);
+    expect(await look()).toEqual([]);
+    const detail = await t.json<{ standing: { sentence: string } }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${id}`,
+    );
+    expect(detail.body.standing.sentence).toContain('outside the allowed hours of production');
+    clock.now = Date.UTC(2026, 11, 8, 8, 1);
+    expect(await look()).toEqual(['advance']);
+    const after = await t.json<{ launch: Summary }>('viewer', 'GET', `/api/v1/launches/${id}`);
+    expect(after.body.launch).toMatchObject({ phase: 'canary', share: 0.01 });
+    expect((await flag())?.traffic).toBeGreaterThan(0);
+    const events = (
+      await t.json<{ events: { type: string; data: { type?: string } }[] }>(
+        'viewer',
+        'GET',
+        `/api/v1/launches/${id}/events`,
+      )
+    ).body.events;
+    expect(events.filter((e) => e.type === 'decision').map((e) => e.data.type)).toEqual([
+      'schedule',
+      'advance',
+    ]);
+  });
+});
+
 describe('rehearsal under an environment’s time rules', () => {
   const QUICK = `launch: quick
 owner: test

@@ -50,6 +50,8 @@ export interface PreStartFacts {
   kind: 'pre-start';
   count: SignoffCount;
   timeRule: TimeRuleVerdict | null;
+  /** The scheduled start still ahead (ms), or null. */
+  scheduled: number | null;
 }
 
 /** Facts for a look; null for terminal looks. */
@@ -127,6 +129,9 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
     } else if (blocked !== null) {
       look.state = blocked.state;
       look.summary = blocked.summary;
+    } else if (facts.count.met && facts.scheduled !== null) {
+      look.state = 'waiting';
+      look.summary = `scheduled: starts ${facts.count.phase} at ${new Date(facts.scheduled).toISOString()}`;
     } else if (facts.count.met && facts.timeRule !== null && !facts.timeRule.open) {
       look.state = 'waiting';
       look.summary = `waiting to start ${facts.count.phase}: ${facts.timeRule.reason}`;
@@ -256,7 +261,10 @@ function briefState(run: LookRun, facts: LookFacts, advanced: boolean): LookStat
   if (advanced) return 'advancing';
   if (run.status === 'paused') return 'paused';
   if (run.holds.length > 0) return 'holding';
-  if (facts.kind === 'pre-start') return 'waiting-for-signoff';
+  if (facts.kind === 'pre-start')
+    return facts.count.met && (facts.scheduled !== null || facts.timeRule?.open === false)
+      ? 'waiting'
+      : 'waiting-for-signoff';
   const f = facts;
   if (f.unanswered.length > 0) return 'asking';
   const rest =

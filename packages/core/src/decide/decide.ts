@@ -103,10 +103,13 @@ function preStart(run: LookRun): DecideResult {
   const gate = gateSignoff(run, first, ready);
   if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
   const window = timeRulesOf(run);
+  const notBefore = run.state.notBefore;
+  const scheduled = typeof notBefore === 'number' && run.now < notBefore ? notBefore : null;
   if (
     run.status === 'running' &&
     run.holds.length === 0 &&
     gate.count.met &&
+    scheduled === null &&
     (window === null || window.open)
   ) {
     emit(
@@ -114,7 +117,9 @@ function preStart(run: LookRun): DecideResult {
       decision(
         run,
         'signoff-quorum',
-        `sign-off to start reached (${formatCounts(gate.count)}): starting ${first.name} at ${formatShare(first.traffic)}`,
+        first.signoff === undefined
+          ? `the scheduled start arrived: starting ${first.name} at ${formatShare(first.traffic)}`
+          : `sign-off to start reached (${formatCounts(gate.count)}): starting ${first.name} at ${formatShare(first.traffic)}`,
         { signoff: gate.count },
         {
           type: 'advance',
@@ -130,7 +135,7 @@ function preStart(run: LookRun): DecideResult {
   }
   return {
     decisions: run.decisions,
-    look: buildLook(run, { kind: 'pre-start', count: gate.count, timeRule: window }),
+    look: buildLook(run, { kind: 'pre-start', count: gate.count, timeRule: window, scheduled }),
   };
 }
 function inPhase(run: LookRun, phase: Phase): DecideResult {

@@ -211,6 +211,14 @@ export interface AmendDecision extends DecisionBase {
   resetsApprovals: boolean;
 }
 
+/** A person scheduled the launch's start: it waits at 0% before its first phase until `startAt`. */
+export interface ScheduleDecision extends DecisionBase {
+  type: 'schedule';
+  actor: string;
+  /** When the first phase may open (ms). */
+  startAt: number;
+}
+
 /** One decision: a change of the launch or a side effect to carry out. */
 export type Decision =
   | AdvanceDecision
@@ -226,7 +234,8 @@ export type Decision =
   | NotifyDecision
   | WebhookDecision
   | ExtendDecision
-  | AmendDecision;
+  | AmendDecision
+  | ScheduleDecision;
 
 /** The decision types. */
 export type DecisionType = Decision['type'];

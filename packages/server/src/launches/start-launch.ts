@@ -4,7 +4,9 @@
  * one transaction: a start refused for any reason stores nothing.
  */
 import { randomBytes } from 'node:crypto';
-import type { Plan, PlanRouter } from '@threshold/core';
+import type { Decision, Plan, PlanRouter } from '@threshold/core';
+import { commitDecisions } from '../controller/commit-decisions.js';
+import { startingState } from '../controller/launch-log.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { checkPlanSources } from '../routes/check-plan-sources.js';
@@ -25,6 +27,8 @@ export interface StartInput {
   environment?: string;
   /** A retry: the rolled-back launch this is a new attempt of, and why. */
   retry?: { of: LaunchRecord; reason: string };
+  /** A scheduled start (ms, in the future): the launch waits at 0% before its first phase until then. */
+  startAt?: number;
 }
 
 /** The launch started, its plan and why its traffic is what it is. */
@@ -63,7 +67,8 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
       }
       const { plan } = version;
       await checkPromotion(tx, env, version, ctx.now());
-      checkTimeRules(env, ctx.now(), plan.phases[0]?.signoff === undefined);
+      const scheduled = input.startAt !== undefined && input.startAt > ctx.now();
+      checkTimeRules(env, ctx.now(), plan.phases[0]?.signoff === undefined && !scheduled);
       const blocking = plan.readiness
         .filter((r) => r.blocking && r.evidence === undefined)
         .map((r) => ({ check: r.check, owner: r.owner }));
@@ -88,10 +93,13 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
       const phase = plan.phases[0];
       if (phase === undefined) throw new Error('a valid plan has at least one phase');
       const waits = phase.signoff !== undefined;
-      const traffic = waits ? 0 : phase.traffic;
+      const traffic = waits || scheduled ? 0 : phase.traffic;
+      const at = scheduled ? new Date(input.startAt ?? 0).toISOString() : '';
       const reason = waits
-        ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
-        : `phase ${phase.name} starts at ${formatShare(traffic)}`;
+        ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic${scheduled ? `, and starts no earlier than ${at}` : ''}`
+        : scheduled
+          ? `scheduled: phase ${phase.name} starts at ${formatShare(phase.traffic)} at ${at}`
+          : `phase ${phase.name} starts at ${formatShare(traffic)}`;
       let launch = await tx.createLaunch({
         id: newLaunchId(plan.launch),
         planName: version.name,
@@ -115,6 +123,24 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
             { launchId: of.id, type: 'retried', actor, data: { attempt: launch.id, reason: why } },
             prior.seq,
           );
+        launch = (await tx.getLaunch(launch.id)) ?? launch;
+      }
+      if (scheduled) {
+        // A decision like any other: the reducer holds the launch before its first phase until then.
+        const state = startingState(plan, launch, [launch.createdBy, version.createdBy]);
+        const decision: Decision = {
+          type: 'schedule',
+          at: ctx.now(),
+          rule: 'operator',
+          phase: state.phase,
+          phaseIndex: state.phaseIndex,
+          planVersion: version.version,
+          evidence: {},
+          actor,
+          startAt: input.startAt ?? 0,
+          reason: `scheduled by ${actor} to start ${phase.name} at ${at}`,
+        };
+        await commitDecisions(tx, { launch, plan, state, decisions: [decision], actor });
         launch = (await tx.getLaunch(launch.id)) ?? launch;
       }
       if (waits) {
@@ -141,6 +167,7 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
           phase: phase.name,
           traffic,
           reason,
+          ...(scheduled ? { startAt: at } : {}),
           ...(input.retry === undefined
             ? {}
             : { retryOf: input.retry.of.id, because: input.retry.reason }),

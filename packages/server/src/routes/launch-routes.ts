@@ -39,6 +39,13 @@ const createBody = z.object({
   environment: environmentName
     .optional()
     .meta({ description: 'The environment to start in; default production.' }),
+  startAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-12-07T09:00:00Z' })
+    .optional()
+    .meta({
+      description:
+        'A scheduled start: the launch waits at 0% before its first phase until then (and until the time rules allow).',
+    }),
 });
 
 const reasonBody = z.object({
@@ -217,7 +224,13 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
       ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        const startAt = body.startAt === undefined ? undefined : Date.parse(body.startAt);
+        if (startAt !== undefined && startAt <= ctx.now())
+          throw new HttpError('VALIDATION_FAILED', 'body.startAt: must be in the future', {
+            errors: [{ path: ['startAt'], message: 'must be in the future' }],
+          });
         const created = await startLaunch(ctx, {
+          ...(startAt === undefined ? {} : { startAt }),
           planName: body.plan,
           ...(body.version === undefined ? {} : { version: body.version }),
           actor: c.get('principal').name,

@@ -48,6 +48,8 @@ export function decisionTitle(d: Decision): string {
       return 'Call the webhook';
     case 'extend':
       return `Phase extended for ${d.kpi}`;
+    case 'schedule':
+      return `Scheduled to start at ${new Date(d.startAt).toISOString().replace(':00.000Z', 'Z')}`;
     case 'amend':
       return `Plan amended: version ${d.fromVersion} → ${d.toVersion} (${d.changes.length}${d.truncated ? '+' : ''} change${d.changes.length === 1 ? '' : 's'})`;
   }

@@ -30,6 +30,8 @@ function launch(patch: Partial<LaunchRecord> = {}): LaunchRecord {
     phaseStartedAt: '2026-01-01T00:00:00.000Z',
     traffic: 0,
     createdBy: 'op',
+    environment: 'production',
+    retryOf: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     seq: 1,

@@ -24,7 +24,9 @@ export function decisionTitle(d: Decision): string {
     case 'advance':
       return `${d.operator === 'skip' ? `Skipped ${(d.skipped ?? []).join(', ')}: advanced` : d.operator === 'promote' ? 'Promoted' : 'Advanced'} ${d.fromPhase} → ${d.toPhase} (${formatShare(d.traffic)})`;
     case 'complete':
-      return d.operator === 'promote' ? 'Promoted to completion: fully live' : 'Completed: fully live';
+      return d.operator === 'promote'
+        ? 'Promoted to completion: fully live'
+        : 'Completed: fully live';
     case 'rollback':
       return 'Rolled back to 0%';
     case 'pause':

@@ -262,7 +262,7 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
   const ago = (ms: number) => formatDuration(Math.max(0, now - ms));
   const lines: string[] = [];
   lines.push(
-    `${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag}${launch.environment === undefined ? '' : `, in ${launch.environment}`})`,
+    `${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag}${launch.environment === undefined || launch.environment === 'production' ? '' : `, in ${launch.environment}`})`,
   );
   if (view.lineage.length > 1) {
     const me = view.lineage.find((a) => a.id === launch.id);

@@ -171,7 +171,7 @@ Run 'threshold help token create' for the scopes.
 `;
 
 const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--flags F1,F2]
-                              [--max-units-per-minute N] [--json] [--data-dir DIR]
+                              [--max-units-per-minute N] [--environment E] [--json] [--data-dir DIR]
 
 Create an API token and print its secret (thr_...) once on stdout; only its
 sha256 is stored. A note with the name, id and scopes goes to stderr, so
@@ -206,8 +206,11 @@ Options:
   --max-units-per-minute N
                  sdk tokens: new units per launch and minute it may expose
                  (default 10000); more are quarantined
-  --json         Print { id, name, scopes, flags, maxUnitsPerMinute, createdAt,
-                 revokedAt, token } instead
+  --environment E
+                 sdk tokens: the environment whose config and launches it sees
+                 (default production; see docs/environments.md)
+  --json         Print { id, name, scopes, flags, maxUnitsPerMinute, environment,
+                 createdAt, revokedAt, token } instead
 ${STORE_OPTIONS}
   -h, --help     Show this help
 

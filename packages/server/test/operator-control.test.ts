@@ -113,6 +113,12 @@ describe.each(backends)('operator control on %s', (backend) => {
       { reason: 'fully live now' },
     );
     expect(done.body.launch.status).toBe('completed');
+    const standing = await t.json<{ standing: { sentence: string } }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${launch.id}`,
+    );
+    expect(standing.body.standing.sentence).toBe('Completed: fully live at 100% in full.');
     const again = await t.json<ErrorBody>(
       'operator',
       'POST',

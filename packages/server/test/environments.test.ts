@@ -170,6 +170,31 @@ describe.each(backends)('environments on %s', (backend) => {
     expect(production.flags.map((f) => [f.key, f.launch, f.state])).toEqual([
       ['checkout-v2', prod?.id, 'running'],
     ]);
+    // Its exposures of another environment's launch are quarantined, never folded.
+    const stagingToken = await sdkToken('staging');
+    const posted = await t.call(stagingToken, 'POST', '/v1/events', {
+      wireVersion: 1,
+      sdk: { name: 'forger', version: '1' },
+      sentAt: clock.now,
+      events: [
+        {
+          type: 'exposure',
+          flag: 'checkout-v2',
+          launch: prod?.id,
+          unit: 'u1',
+          arm: 'control',
+          ts: clock.now,
+        },
+      ],
+    });
+    expect(posted.status).toBe(202);
+    while ((await t.server.store.project()) > 0);
+    const integrity = await t.json<{ integrity: { quarantined: Record<string, number> } }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${prod?.id ?? ''}`,
+    );
+    expect(integrity.body.integrity.quarantined['out-of-scope']).toBe(1);
     const empty = await t.json<ErrorBody>('admin', 'POST', '/api/v1/tokens', {
       name: 'x',
       scopes: ['sdk'],

@@ -216,7 +216,7 @@ Options:
 `;
 
 const TOKEN_CREATE = `Usage: threshold token create --scope S [--scope S2] [--name N] [--for SUBJECT]
-                              [--flags F1,F2] [--max-units-per-minute N] [--json]
+                              [--flags F1,F2] [--max-units-per-minute N] [--environment E] [--json]
                               [--data-dir DIR]
 
 Create an API token and print its secret (thr_...) once on stdout; only its
@@ -258,8 +258,11 @@ Options:
   --max-units-per-minute N
                  sdk tokens: new units per launch and minute it may expose
                  (default 10000); more are quarantined
-  --json         Print { id, name, scopes, flags, maxUnitsPerMinute, createdAt,
-                 revokedAt, token } instead
+  --environment E
+                 sdk tokens: the environment whose config and launches it sees
+                 (default production; see docs/environments.md)
+  --json         Print { id, name, scopes, flags, maxUnitsPerMinute, environment,
+                 createdAt, revokedAt, token } instead
 ${STORE_OPTIONS}
   -h, --help     Show this help
 

@@ -255,6 +255,28 @@ describe('threshold launch', () => {
     await cli(['rollback', own, '--reason', 'test done']);
   });
 
+  it('promote is refused past a sign-off naming it; retry starts a new attempt status shows as lineage', async () => {
+    const started = await cli(['start', 'plan.yaml']);
+    const first = /^launch (cli-launch-\S+) started/m.exec(started.stdout)?.[1] ?? '';
+    const refused = await cli(['promote', first, '--reason', 'looks fine']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'threshold launch promote: cannot promote: blocked by the sign-off for half (product 0/1)\n',
+    );
+    const noReason = await cli(['retry', first]);
+    expect(noReason.code).toBe(2);
+    await cli(['rollback', first, '--reason', 'bad build']);
+    const retried = await cli(['retry', first, '--reason', 'fixed the build']);
+    expect(retried.stderr).toBe('');
+    const second = /^launch (cli-launch-\S+): running/m.exec(retried.stdout)?.[1] ?? '';
+    expect(retried.stdout).toContain(`attempt 2 of ${first} → ${second}`);
+    const status = await cli(['status', second], 'viewer');
+    expect(status.stdout).toContain(
+      `attempt: 2 of 2: ${first} (rolled-back) → ${second} (running)`,
+    );
+    await cli(['rollback', second, '--reason', 'test done']);
+  });
+
   it('says what to do without a token, for an unknown launch, and when nothing listens', async () => {
     const anonymous = await runCli(['launch', 'status', id], dir, { THRESHOLD_URL: server.url });
     expect(anonymous.code).toBe(1);

@@ -22,7 +22,7 @@ describe('usage errors exit 2 with a one-line message and a hint', () => {
     ],
     [
       ['launch'],
-      'threshold launch: missing subcommand: one of start, list, status, pause, resume, rollback, approve, attest, report, review',
+      'threshold launch: missing subcommand: one of start, list, status, pause, resume, rollback, promote, skip, amend, retry, approve, attest, report, review',
       'threshold help launch',
     ],
     [

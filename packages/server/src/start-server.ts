@@ -32,6 +32,8 @@ import { openStore } from './store/index.js';
 import { createRouterReconciler } from './controller/router-reconciler.js';
 import type { RouterReconciler } from './controller/router-reconciler.js';
 import { loadRouterConfigs } from './routers/router-config.js';
+import { loadEnvironmentConfigs } from './environments/environment-config.js';
+import type { EnvironmentsInput } from './environments/environment-config.js';
 import { openRouters } from './routers/router-registry.js';
 import type { RouterRegistry } from './routers/router-registry.js';
 import type { RouterConfig } from './routers/traffic-router.js';
@@ -83,6 +85,12 @@ export interface StartServerOptions {
   /** Traffic routers (default: THRESHOLD_ROUTERS_FILE, THRESHOLD_HAPROXY_ADDRESS, THRESHOLD_WEBHOOK_ROUTER_URL). */
   routers?: RouterConfig[];
   /**
+   * Environments by name with their promotion policy and time rules (the shape of
+   * THRESHOLD_ENVIRONMENTS_FILE's `environments`; default that file, else
+   * THRESHOLD_ENVIRONMENTS names, else production only). See docs/environments.md.
+   */
+  environments?: EnvironmentsInput;
+  /**
    * Time between router reconciliation passes (default THRESHOLD_ROUTER_INTERVAL_MS,
    * else 500 ms). The loop runs with the controller, when a router is configured.
    */
@@ -130,6 +138,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const routers = openRouters(options.routers ?? loadRouterConfigs());
   // `null` turns sign-in off even when THRESHOLD_OIDC_ISSUER is set (tests of token-only servers).
   const oidc = options.oidc === null ? undefined : (options.oidc ?? oidcConfigFromEnv());
+  const environments = loadEnvironmentConfigs(options.environments);
+  const timeRules = (name: string) => environments.find((e) => e.name === name)?.timeRules;
   const store = await openStore({
     ...(options.databaseUrl === undefined ? {} : { url: options.databaseUrl }),
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
@@ -186,6 +196,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     planValidator,
     tokenStreams,
     ...(oidc === undefined ? {} : { oidc }),
+    environments,
     options: { ...options.app, noExposureWarningMs },
   });
   await hub.refresh();
@@ -225,6 +236,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     sources: sources.sources,
     noExposureWarningMs,
     routers: reconciler,
+    timeRules,
     ...controllerOptions,
   });
   const outboxOptions = options.outbox === false ? {} : (options.outbox ?? {});

@@ -17,6 +17,8 @@ const launch = (status: LaunchRecord['status']): LaunchRecord => ({
   traffic: 0,
   createdBy: 'olivia',
   createdBySubject: null,
+  environment: 'production',
+  retryOf: null,
   createdAt: new Date(T0).toISOString(),
   updatedAt: new Date(T0).toISOString(),
   seq: 1,

@@ -31,6 +31,8 @@ function launch(patch: Partial<LaunchRecord> = {}): LaunchRecord {
     traffic: 0,
     createdBy: 'op',
     createdBySubject: null,
+    environment: 'production',
+    retryOf: null,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     seq: 1,

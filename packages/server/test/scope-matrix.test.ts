@@ -108,11 +108,32 @@ const MATRIX: Record<string, Case> = {
     path: (ids) => `/api/v1/launches/${ids.launch}/rollback`,
     body: () => ({ reason: 'matrix' }),
   },
+  'POST /api/v1/launches/:id/promote': {
+    allowed: OPERATORS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/promote`,
+    body: () => ({ reason: 'matrix' }),
+  },
+  'POST /api/v1/launches/:id/skip': {
+    allowed: OPERATORS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/skip`,
+    body: () => ({ reason: 'matrix' }),
+  },
+  'POST /api/v1/launches/:id/amend': {
+    allowed: OPERATORS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/amend`,
+    body: () => ({ version: 99, reason: 'matrix' }),
+  },
+  'POST /api/v1/launches/:id/retry': {
+    allowed: OPERATORS,
+    path: (ids) => `/api/v1/launches/${ids.launch}/retry`,
+    body: () => ({ reason: 'matrix' }),
+  },
   'POST /api/v1/launches/:id/approvals': {
     allowed: ['approver:product'],
     path: (ids) => `/api/v1/launches/${ids.signoffLaunch}/approvals`,
     body: () => ({ role: 'product', decision: 'approve', comment: 'ok' }),
   },
+  'GET /api/v1/environments': { allowed: VIEWERS },
   'GET /api/v1/audit': { allowed: VIEWERS },
   'GET /api/v1/audit/verify': { allowed: VIEWERS },
   'POST /api/v1/tokens': { allowed: ADMIN, body: () => ({ name: 'made', scopes: ['viewer'] }) },

@@ -13,15 +13,19 @@ const EXIT = `Exit codes:
   3  internal error: a bug in threshold (please report it)
 `;
 
-const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|approve|attest|report|review> ...
+const LAUNCH = `Usage: threshold launch <start|list|status|pause|resume|rollback|promote|skip|amend|retry|approve|attest|report|review> ...
 
-  threshold launch start PLAN                      Upload a plan file and start a launch of it
-  threshold launch list [--state S] [--plan P] [--owner O]
+  threshold launch start PLAN [--environment E]    Upload a plan file and start a launch of it
+  threshold launch list [--state S] [--plan P] [--owner O] [--environment E]
                                                    Every launch with where it stands
   threshold launch status ID                       Where a launch stands and why: state, health, each KPI, sign-offs
   threshold launch pause ID --reason R             Stop advancing (automatic rollback stays armed)
   threshold launch resume ID --reason R            Continue a paused launch
   threshold launch rollback ID --reason R          Traffic to 0%, for good
+  threshold launch promote ID --reason R           Advance to the next phase now (within the sign-off policy)
+  threshold launch skip ID --reason R              Skip the next phase (within the sign-off policy)
+  threshold launch amend ID --version N --reason R Run a newer uploaded plan version (approvals reset by policy)
+  threshold launch retry ID --reason R             Start a rolled-back launch again as a new attempt
   threshold launch approve ID --role R [--comment C] [--reject]
                                                    Sign off (or reject) as a role
   threshold launch attest PLAN --check C --note N [--link URL] [--expires TIME]
@@ -35,13 +39,16 @@ Each talks to a Threshold server over HTTP and accepts --server, --token and --j
 Run 'threshold help launch <subcommand>' for details.
 `;
 
-const START = `Usage: threshold launch start PLAN [--server URL] [--token TOKEN] [--json]
+const START = `Usage: threshold launch start PLAN [--environment E] [--server URL] [--token TOKEN] [--json]
 
 Upload the plan file (YAML, or JSON when it ends in .json) as a new plan version
 (identical text reuses the stored version) and start a launch of it at its first
 phase. Prints the launch id and why its traffic is what it is. Needs an operator
-token. An invalid plan prints every problem with its line and column.
+token. An invalid plan prints every problem with its line and column. A start the
+environment's promotion policy or time rules refuse names what is missing.
 
+Options:
+  --environment E  The environment to start in (default production)
 ${CONNECTION}
 
 ${EXIT}`;
@@ -59,6 +66,7 @@ Options:
                  no-exposures)
   --plan P       Only launches of plan P (its launch name)
   --owner O      Only launches whose plan's owner is O
+  --environment E  Only launches in environment E
 ${CONNECTION}
 
 ${EXIT}`;
@@ -179,6 +187,31 @@ export const LAUNCH_TOPICS: Record<string, string> = {
     'rollback',
     'Roll a running or paused launch back: traffic goes to 0% and the launch ends.',
   ),
+  'launch promote': action(
+    'promote',
+    'Advance a running launch to its next phase now (from the last phase: complete it), before its duration, sample or evidence are there. Never past a sign-off the plan requires, a blocking breach, a fault hold or an unanswered ask: the refusal names each.',
+  ),
+  'launch skip': action(
+    'skip',
+    'Skip the next phase: advance to the phase after it now. Never past a sign-off of either phase, a blocking breach, a fault hold or an unanswered ask: the refusal names each.',
+  ),
+  'launch amend': `Usage: threshold launch amend ID --version N --reason R [--server URL] [--token TOKEN] [--json]
+
+Run a newer uploaded version of the launch's plan from now on, at the same phase.
+The decision lists every changed value; with the new version's
+signoff.reset_on_edit (the default) approvals of the old version stop counting.
+The flag, unit, router and the current phase must stay. Needs an operator token.
+
+Options:
+  --version N    The plan version to run (upload it first)
+  --reason R     Why, in a sentence
+${CONNECTION}
+
+${EXIT}`,
+  'launch retry': action(
+    'retry',
+    'Start a rolled-back launch again: a new launch of the same plan version in the same environment, linked to the first (its lineage shows in launch status).',
+  ),
   'launch approve': APPROVE,
   'launch attest': ATTEST,
   'launch report': REPORT,
@@ -189,7 +222,7 @@ export const LAUNCH_TOPICS: Record<string, string> = {
 export const LAUNCH_OVERVIEW = `  threshold launch start PLAN            Upload a plan and start a launch (on a server)
   threshold launch list [--state S]      Every launch with where it stands (--plan P, --owner O)
   threshold launch status ID             Where a launch stands and why: state, health, KPIs, sign-offs
-  threshold launch pause|resume|rollback ID --reason R
+  threshold launch pause|resume|rollback|promote|skip|retry ID --reason R
                                          Act on a launch; the reason goes into the record
   threshold launch approve ID --role R   Sign off as a role (--reject, --comment C)
   threshold launch attest PLAN --check C --note N

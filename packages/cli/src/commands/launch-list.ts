@@ -14,6 +14,8 @@ export interface LaunchListEntry {
   owner?: string;
   createdAt: string;
   standing?: LaunchStanding;
+  /** Absent from servers before environments. */
+  environment?: string;
 }
 
 /** The statuses a launch row has; other --state words are states of the standing. */
@@ -25,11 +27,14 @@ export function renderLaunchList(launches: readonly LaunchListEntry[], filtered:
     return filtered
       ? 'No launch matches.\n'
       : "No launches yet. Start one with 'threshold launch start PLAN'.\n";
+  // A server with production alone lists as before; with several, each row says where.
+  const envs = launches.some((l) => (l.environment ?? 'production') !== 'production');
   const rows = [
-    ['id', 'plan', 'state', 'phase', 'share', 'health', 'owner'],
+    ['id', 'plan', ...(envs ? ['environment'] : []), 'state', 'phase', 'share', 'health', 'owner'],
     ...launches.map((l) => [
       l.id,
       `${l.plan}@${l.planVersion}`,
+      ...(envs ? [l.environment ?? 'production'] : []),
       l.standing?.label ?? l.status,
       l.standing !== undefined && l.standing.phaseIndex < 0 ? `before ${l.phase}` : l.phase,
       formatShare(l.share),

@@ -21,7 +21,7 @@ import { renderTable } from '../text-table.js';
  * do not send left optional.
  */
 export type LaunchDetail = Pick<LaunchDetailAnswer, 'launch' | 'pendingSignoffs' | 'lastDecision'> &
-  Partial<Pick<LaunchDetailAnswer, 'integrity' | 'sources' | 'notifications'>> & {
+  Partial<Pick<LaunchDetailAnswer, 'integrity' | 'sources' | 'notifications' | 'lineage'>> & {
     /** Where the launch stands, as core types it (older servers send none). */
     standing?: LaunchStanding;
   };
@@ -51,6 +51,7 @@ export interface LaunchStatusView {
   notifications: NotificationView[];
   integrity: LaunchDetail['integrity'] | null;
   sources: SourceHealthView[];
+  lineage: NonNullable<LaunchDetail['lineage']>;
 }
 
 /** Combine the detail and the latest look at `now` (ms). */
@@ -77,6 +78,7 @@ export function statusView(
     notifications: detail.notifications ?? [],
     integrity: detail.integrity ?? null,
     sources: detail.sources ?? [],
+    lineage: detail.lineage ?? [],
   };
 }
 
@@ -187,7 +189,15 @@ export function renderStatus(view: LaunchStatusView, now: number): string {
   const { launch, look, standing } = view;
   const ago = (ms: number) => formatDuration(Math.max(0, now - ms));
   const lines: string[] = [];
-  lines.push(`${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag})`);
+  lines.push(
+    `${launch.id}  (plan ${launch.plan}@${launch.planVersion}, flag ${launch.flag}${launch.environment === undefined || launch.environment === 'production' ? '' : `, in ${launch.environment}`})`,
+  );
+  if (view.lineage.length > 1) {
+    const me = view.lineage.find((a) => a.id === launch.id);
+    lines.push(
+      `attempt: ${me?.attempt ?? '?'} of ${view.lineage.length}: ${view.lineage.map((a) => `${a.id} (${a.status})`).join(' → ')}`,
+    );
+  }
   const ended = launch.status === 'rolled-back' || launch.status === 'completed';
   if (standing === null) lines.push(`status:  ${launch.status}`);
   else {

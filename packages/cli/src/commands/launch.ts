@@ -22,6 +22,10 @@ const SUBCOMMANDS = [
   'pause',
   'resume',
   'rollback',
+  'promote',
+  'skip',
+  'amend',
+  'retry',
   'approve',
   'attest',
   'report',
@@ -41,6 +45,7 @@ interface LaunchSummaryView {
   status: string;
   phase: string;
   share: number;
+  environment?: string;
 }
 
 /** Run `threshold launch <subcommand> …`. */
@@ -114,11 +119,18 @@ function specOf(sub: Subcommand) {
   const base = { name: `launch ${sub}`, flags: ['json'], positionals: 'one' as const };
   switch (sub) {
     case 'start':
-      return { ...base, values: [...CONNECTION_OPTIONS], positionalName: 'PLAN' };
+      return { ...base, values: [...CONNECTION_OPTIONS, 'environment'], positionalName: 'PLAN' };
+    case 'amend':
+      return {
+        ...base,
+        values: [...CONNECTION_OPTIONS, 'reason', 'version'],
+        positionalName: 'ID',
+        positionalHint: 'name a launch id',
+      };
     case 'list':
       return {
         ...base,
-        values: [...CONNECTION_OPTIONS, 'state', 'plan', 'owner'],
+        values: [...CONNECTION_OPTIONS, 'state', 'plan', 'owner', 'environment'],
         positionals: 'none' as const,
       };
     case 'status':
@@ -183,6 +195,7 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
         return USAGE;
       }
       const contentType = /\.json$/i.test(arg) ? 'application/json' : 'application/yaml';
+      const environment = lastValue(parsed, 'environment');
       const plan = await callApi<{ name: string; version: number; created: boolean }>(
         conn,
         'POST',
@@ -193,7 +206,13 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
         conn,
         'POST',
         '/api/v1/launches',
-        { json: { plan: plan.name, version: plan.version } },
+        {
+          json: {
+            plan: plan.name,
+            version: plan.version,
+            ...(environment === undefined ? {} : { environment }),
+          },
+        },
       );
       if (json) print({ plan, ...started });
       else
@@ -218,6 +237,8 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       const owner = lastValue(parsed, 'owner');
       if (plan !== undefined) query.set('plan', plan);
       if (owner !== undefined) query.set('owner', owner);
+      const environment = lastValue(parsed, 'environment');
+      if (environment !== undefined) query.set('environment', environment);
       const q = query.toString();
       const res = await callApi<{ launches: LaunchListEntry[] }>(
         conn,
@@ -242,20 +263,43 @@ async function run(sub: Subcommand, parsed: ParsedArgs, conn: Connection, io: Io
       return runReview(parsed, conn, io, path);
     case 'pause':
     case 'resume':
-    case 'rollback': {
+    case 'rollback':
+    case 'promote':
+    case 'skip':
+    case 'amend':
+    case 'retry': {
       const reason = lastValue(parsed, 'reason');
       if (reason === undefined || reason.trim() === '')
         throw new UsageError(
           `--reason is required: say why, in a sentence (it goes into the launch record)`,
           `launch ${sub}`,
         );
-      const res = await callApi<{ launch: LaunchSummaryView }>(conn, 'POST', `${path}/${sub}`, {
-        json: { reason },
-      });
+      let body: Record<string, unknown> = { reason };
+      if (sub === 'amend') {
+        const version = Number(lastValue(parsed, 'version'));
+        if (!Number.isInteger(version) || version < 1)
+          throw new UsageError(
+            '--version is required: the uploaded plan version to run, e.g. --version 3',
+            'launch amend',
+          );
+        body = { version, reason };
+      }
+      const res = await callApi<{
+        launch: LaunchSummaryView;
+        decision?: { reason?: string };
+        lineage?: { id: string; attempt: number }[];
+      }>(conn, 'POST', `${path}/${sub}`, { json: body });
       if (json) print(res);
       else {
         const l = res.launch;
-        say(`launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)})\n`);
+        const attempt =
+          res.lineage === undefined
+            ? ''
+            : `, attempt ${res.lineage.at(-1)?.attempt ?? '?'} of ${res.lineage.map((a) => a.id).join(' → ')}`;
+        say(
+          `launch ${l.id}: ${l.status} (phase ${l.phase || '–'} at ${formatShare(l.share)}${sub === 'amend' ? `, plan version ${l.planVersion}` : ''}${attempt})\n` +
+            (res.decision?.reason === undefined ? '' : `${res.decision.reason}\n`),
+        );
       }
       return OK;
     }

@@ -20,7 +20,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
   const parsed = parseCommandArgs(args, {
     name,
     flags: ['json'],
-    values: ['scope', 'name', 'data-dir', 'flags', 'max-units-per-minute', 'for'],
+    values: ['scope', 'name', 'data-dir', 'flags', 'max-units-per-minute', 'for', 'environment'],
     positionals: 'none',
   });
   if (parsed.help) {
@@ -41,12 +41,20 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
     if (!r.success) throw new UsageError(`--scope: ${r.error.issues[0]?.message ?? raw}`, name);
     scopes.push(r.data);
   }
+  const environment = lastValue(parsed, 'environment');
   if (
     !scopes.includes('sdk') &&
-    (limits.flags !== undefined || limits.maxUnitsPerMinute !== undefined)
+    (limits.flags !== undefined ||
+      limits.maxUnitsPerMinute !== undefined ||
+      environment !== undefined)
   )
     throw new UsageError(
-      '--flags and --max-units-per-minute apply to sdk tokens only: add --scope sdk or leave them out',
+      '--flags, --max-units-per-minute and --environment apply to sdk tokens only: add --scope sdk or leave them out',
+      name,
+    );
+  if (environment !== undefined && !/^[a-z][a-z0-9-]{0,62}$/.test(environment))
+    throw new UsageError(
+      `--environment: '${environment}' is not an environment name (lowercase letters, digits and dashes)`,
       name,
     );
   const tokenName =
@@ -80,6 +88,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
         scopes,
         ...limits,
         ...(ownerSubject === undefined ? {} : { ownerSubject }),
+        ...(environment === undefined ? {} : { environment }),
       });
       await tx.appendAudit({
         actor,
@@ -89,6 +98,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
           name: made.record.name,
           scopes: made.record.scopes,
           ...(made.record.flags !== null && { flags: made.record.flags }),
+          ...(environment !== undefined && { environment }),
           ...(made.record.maxUnitsPerMinute !== null && {
             maxUnitsPerMinute: made.record.maxUnitsPerMinute,
           }),
@@ -105,7 +115,7 @@ export async function runTokenCreate(args: readonly string[], io: Io): Promise<n
       // The secret alone on stdout, so TOKEN=$(threshold token create ...) works.
       io.stdout.write(`${created.token}\n`);
       io.stderr.write(
-        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')}${ownerSubject === undefined ? '' : ` for ${ownerSubject}`}${created.record.flags === null ? '' : ` for flags ${created.record.flags.join(', ')}`} in ${where.describe}.\n` +
+        `Created token '${created.record.name}' (id ${created.record.id}) with scope ${scopes.join(', ')}${ownerSubject === undefined ? '' : ` for ${ownerSubject}`}${created.record.flags === null ? '' : ` for flags ${created.record.flags.join(', ')}`}${environment === undefined ? '' : ` in environment ${environment}`} in ${where.describe}.\n` +
           'The secret above is shown only once: store it now. Use it as Authorization: Bearer <token>.\n',
       );
     }

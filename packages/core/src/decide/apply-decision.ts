@@ -1,6 +1,7 @@
 /** The reducer: a launch's state is its initial state folded with every decision in its log. */
 import type { Decision } from './decision.js';
 import type { LaunchState } from './launch-state.js';
+import { PRE_START_PHASE } from './launch-state.js';
 
 function withKey(fired: string[], key: string | undefined): string[] {
   return key === undefined || fired.includes(key) ? fired : [...fired, key];
@@ -102,6 +103,32 @@ export function applyDecision(state: LaunchState, decision: Decision): LaunchSta
               },
             ],
         fired: withKey(state.fired, decision.key),
+      };
+    case 'schedule':
+      return {
+        ...state,
+        phaseIndex: -1,
+        phase: PRE_START_PHASE,
+        traffic: 0,
+        bakeStartedAt: null,
+        notBefore: decision.startAt,
+      };
+    case 'amend':
+      return {
+        ...state,
+        planVersion: decision.toVersion,
+        phaseIndex: decision.toPhaseIndex,
+        // The editor wrote this version: like the author, they cannot approve it alone.
+        authors: state.authors.includes(decision.actor)
+          ? state.authors
+          : [...state.authors, decision.actor],
+        // Reset approvals are asked for again: requests (and their one-shot keys) start over.
+        ...(decision.resetsApprovals
+          ? {
+              signoffRequests: [],
+              fired: state.fired.filter((k) => !k.includes(':signoff-')),
+            }
+          : {}),
       };
     case 'notify':
     case 'webhook':

@@ -9,6 +9,7 @@ import type { LaunchState } from './launch-state.js';
 import type { Condition, Look, LookState } from './look.js';
 import type { LookRun } from './look-run.js';
 import type { PhaseText } from './plan-index.js';
+import type { TimeRuleVerdict } from './time-rules.js';
 import { decisionCause } from '../standing/decision-cause.js';
 
 /** What decide() found in a phase, for the look. */
@@ -40,12 +41,17 @@ export interface PhaseFacts {
   guardsMet: boolean;
   srmHealthy: boolean;
   bakeElapsed: number;
+  /** The environment's time rules now, or null when it has none. */
+  timeRule: TimeRuleVerdict | null;
 }
 
 /** What decide() found before the first phase. */
 export interface PreStartFacts {
   kind: 'pre-start';
   count: SignoffCount;
+  timeRule: TimeRuleVerdict | null;
+  /** The scheduled start still ahead (ms), or null. */
+  scheduled: number | null;
 }
 
 /** Facts for a look; null for terminal looks. */
@@ -111,6 +117,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       phase: facts.count.phase,
       roles: facts.count.roles,
     });
+    pushTimeRule(conditions, facts.timeRule);
     if (!run.summarize) {
       look.state = briefState(run, facts, advancedTo !== null);
       return look;
@@ -122,6 +129,12 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
     } else if (blocked !== null) {
       look.state = blocked.state;
       look.summary = blocked.summary;
+    } else if (facts.count.met && facts.scheduled !== null) {
+      look.state = 'waiting';
+      look.summary = `scheduled: starts ${facts.count.phase} at ${new Date(facts.scheduled).toISOString()}`;
+    } else if (facts.count.met && facts.timeRule !== null && !facts.timeRule.open) {
+      look.state = 'waiting';
+      look.summary = `waiting to start ${facts.count.phase}: ${facts.timeRule.reason}`;
     } else {
       look.state = 'waiting-for-signoff';
       look.summary = `waiting for sign-off to start ${facts.count.phase}: ${signoffText(facts.count)}`;
@@ -185,6 +198,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
       elapsedMs: f.bakeElapsed,
       requiredMs: f.phase.bake,
     });
+  pushTimeRule(conditions, f.timeRule);
 
   if (!run.summarize) {
     look.state = briefState(run, facts, advancedTo !== null);
@@ -231,6 +245,8 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   } else if (last && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake) {
     look.state = 'baking';
     look.summary = `baking: ${roughDuration(f.bakeElapsed)} of ${f.text?.bake ?? roughDuration(f.phase.bake)} at ${f.text?.share ?? formatShare(state.traffic)}`;
+  } else if (f.timeRule !== null && !f.timeRule.open) {
+    look.summary = `waiting: ${f.timeRule.reason}`;
   } else {
     look.summary = 'ready';
   }
@@ -245,7 +261,10 @@ function briefState(run: LookRun, facts: LookFacts, advanced: boolean): LookStat
   if (advanced) return 'advancing';
   if (run.status === 'paused') return 'paused';
   if (run.holds.length > 0) return 'holding';
-  if (facts.kind === 'pre-start') return 'waiting-for-signoff';
+  if (facts.kind === 'pre-start')
+    return facts.count.met && (facts.scheduled !== null || facts.timeRule?.open === false)
+      ? 'waiting'
+      : 'waiting-for-signoff';
   const f = facts;
   if (f.unanswered.length > 0) return 'asking';
   const rest =
@@ -259,6 +278,11 @@ function briefState(run: LookRun, facts: LookFacts, advanced: boolean): LookStat
   if (f.next === null && f.phase.bake !== undefined && f.bakeElapsed < f.phase.bake)
     return 'baking';
   return 'waiting';
+}
+
+function pushTimeRule(conditions: Condition[], rule: TimeRuleVerdict | null): void {
+  if (rule !== null)
+    conditions.push({ id: 'time-rules', met: rule.open, reason: rule.open ? '' : rule.reason });
 }
 
 function nameAt(f: PhaseFacts, i: number): string {

@@ -15,6 +15,8 @@ import { formatCounts } from './count-signoff.js';
 import type { DecisionRule, SignoffCount } from './decision.js';
 import type { Evidence, RouterEvidence } from './evidence.js';
 import { formatCount, formatP, roughDuration } from './format.js';
+import { timeRuleAt } from './time-rules.js';
+import type { TimeRuleVerdict } from './time-rules.js';
 import { gateSignoff } from './gate-signoff.js';
 import type { LaunchState } from './launch-state.js';
 import type { DecideResult } from './look.js';
@@ -101,13 +103,24 @@ function preStart(run: LookRun): DecideResult {
   const ready = run.status === 'running' && run.holds.length === 0;
   const gate = gateSignoff(run, first, ready);
   if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
-  if (run.status === 'running' && run.holds.length === 0 && gate.count.met) {
+  const window = timeRulesOf(run);
+  const notBefore = run.state.notBefore;
+  const scheduled = typeof notBefore === 'number' && run.now < notBefore ? notBefore : null;
+  if (
+    run.status === 'running' &&
+    run.holds.length === 0 &&
+    gate.count.met &&
+    scheduled === null &&
+    (window === null || window.open)
+  ) {
     emit(
       run,
       decision(
         run,
         'signoff-quorum',
-        `sign-off to start reached (${formatCounts(gate.count)}): starting ${first.name} at ${formatShare(first.traffic)}`,
+        first.signoff === undefined
+          ? `the scheduled start arrived: starting ${first.name} at ${formatShare(first.traffic)}`
+          : `sign-off to start reached (${formatCounts(gate.count)}): starting ${first.name} at ${formatShare(first.traffic)}`,
         { signoff: gate.count },
         {
           type: 'advance',
@@ -123,7 +136,7 @@ function preStart(run: LookRun): DecideResult {
   }
   return {
     decisions: run.decisions,
-    look: buildLook(run, { kind: 'pre-start', count: gate.count }),
+    look: buildLook(run, { kind: 'pre-start', count: gate.count, timeRule: window, scheduled }),
   };
 }
 function inPhase(run: LookRun, phase: Phase): DecideResult {
@@ -231,7 +244,13 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   // Advisory breaches are put in words only when the launch goes on despite them.
   let advisoryNote = '';
   let despite = '';
-  if (readyElse() && bakeMet && (gate === null || gate.count.met)) {
+  const window = timeRulesOf(run);
+  if (
+    readyElse() &&
+    bakeMet &&
+    (gate === null || gate.count.met) &&
+    (window === null || window.open)
+  ) {
     if (v.advisory.length > 0) {
       advisoryNote = advisoryNotes(index.kpis, v);
       despite = `; ${advisoryNote} — `;
@@ -306,9 +325,17 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
     guardsMet,
     srmHealthy,
     bakeElapsed,
+    timeRule: window,
   };
   return { decisions: run.decisions, look: buildLook(run, facts) };
 }
+/** The verdict of the environment's time rules at this look, or null when it has none. */
+function timeRulesOf(run: LookRun): TimeRuleVerdict | null {
+  const rules = run.evidence?.timeRules;
+  if (typeof rules !== 'object' || rules === null) return null;
+  return timeRuleAt(rules, run.now);
+}
+
 /** The router's evidence, when the plan has a router and the look carries it. */
 function routerOf(evidence: Evidence): RouterEvidence | null {
   const r = evidence?.router;

@@ -22,7 +22,7 @@ export type DecisionRule =
   | 'signoff-deadline'
   /** A required role rejected a sign-off or an ask. */
   | 'signoff-rejected'
-  /** A person's pause, resume or rollback. */
+  /** A person's pause, resume, rollback, promote, skip or amendment. */
   | 'operator'
   /** The traffic router has not confirmed the launch's weight (or confirmed it again). */
   | 'router'
@@ -97,10 +97,19 @@ export interface AdvanceDecision extends DecisionBase {
   traffic: number;
   /** True when the new phase is the last one and has a bake: the bake starts now. */
   startsBake: boolean;
+  /** Set when a person promoted or skipped (rule 'operator'). */
+  actor?: string;
+  /** The operator action that advanced: 'promote' (advance now) or 'skip' (over `skipped`). */
+  operator?: 'promote' | 'skip';
+  /** Phases a skip passed over without exposing anyone at their share. */
+  skipped?: string[];
 }
 /** The launch is fully live: terminal. */
 export interface CompleteDecision extends DecisionBase {
   type: 'complete';
+  /** Set when a person promoted the last phase to complete. */
+  actor?: string;
+  operator?: 'promote';
 }
 /** Traffic to 0: terminal. */
 export interface RollbackDecision extends DecisionBase {
@@ -182,6 +191,36 @@ export interface ExtendDecision extends DecisionBase {
   kpi: string;
 }
 
+/** One changed value of a plan amendment: where (a JSON path), before and after. */
+export interface PlanChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+/** A person moved a running launch onto a newer version of its plan. */
+export interface AmendDecision extends DecisionBase {
+  type: 'amend';
+  actor: string;
+  fromVersion: number;
+  toVersion: number;
+  /** Index of the launch's phase in the new version (same phase name). */
+  toPhaseIndex: number;
+  /** What changed, path by path (at most 200 entries; `truncated` says when more). */
+  changes: PlanChange[];
+  truncated: boolean;
+  /** Whether approvals of the old version stop counting (the new version's signoff.reset_on_edit). */
+  resetsApprovals: boolean;
+}
+
+/** A person scheduled the launch's start: it waits at 0% before its first phase until `startAt`. */
+export interface ScheduleDecision extends DecisionBase {
+  type: 'schedule';
+  actor: string;
+  /** When the first phase may open (ms). */
+  startAt: number;
+}
+
 /** One decision: a change of the launch or a side effect to carry out. */
 export type Decision =
   | AdvanceDecision
@@ -196,7 +235,9 @@ export type Decision =
   | AskDecision
   | NotifyDecision
   | WebhookDecision
-  | ExtendDecision;
+  | ExtendDecision
+  | AmendDecision
+  | ScheduleDecision;
 
 /** The decision types. */
 export type DecisionType = Decision['type'];

@@ -1,5 +1,6 @@
 /** What decide() is shown at one look: guard verdicts, the split check, sample sizes and approvals. */
 import type { GuardResult, SrmResult } from '../statistics/index.js';
+import type { TimeRules } from './time-rules.js';
 
 /** One person's answer to a sign-off or an ask. The latest answer of an actor for a role and phase counts. */
 export interface Approval {
@@ -52,6 +53,11 @@ export interface Evidence {
   approvals: Approval[];
   /** The traffic router's confirmation, for a plan with a router; absent otherwise. */
   router?: RouterEvidence;
+  /**
+   * The time rules of the launch's environment (freeze windows, allowed hours):
+   * outside them nothing advances. Absent: no rules.
+   */
+  timeRules?: TimeRules;
   /** Results of the plan's automated readiness checks (probes) at this look; absent: not probed. */
   checks?: CheckEvidence[];
 }

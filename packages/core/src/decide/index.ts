@@ -10,3 +10,6 @@ export * from './awaited-approvals.js';
 export * from './planned-split.js';
 export * from './baseline-phase.js';
 export { countSignoff } from './count-signoff.js';
+export * from './operator-advance.js';
+export * from './amend-plan.js';
+export * from './time-rules.js';

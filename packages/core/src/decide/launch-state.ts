@@ -102,6 +102,8 @@ export interface LaunchState {
   signoffRequests: SignoffRequest[];
   /** Keys of one-shot decisions already taken (notify, webhook, extend, automatic pause, ask, rejection): never repeated. */
   fired: string[];
+  /** A scheduled start: the first phase opens no earlier than this (ms); absent or null when not scheduled. */
+  notBefore?: number | null;
 }
 
 /** Options for {@link initialLaunchState}. */

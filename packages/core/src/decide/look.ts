@@ -8,6 +8,8 @@ export type Condition =
   | { id: 'no-holds'; met: boolean; holds: Hold[] }
   /** Ids of asks not answered yet. */
   | { id: 'no-asks'; met: boolean; asks: string[] }
+  /** The environment's time rules allow advancing now (present only when it has rules). */
+  | { id: 'time-rules'; met: boolean; reason: string }
   | { id: 'min-duration'; met: boolean; elapsedMs: number; requiredMs: number }
   | {
       id: 'min-units';

@@ -84,6 +84,20 @@ export const ERROR_CODES = {
     description:
       'Blocking readiness checks are not attested, or their attestation expired; details.blocking lists each with the reason. The check owner attests it (POST /api/v1/plans/{name}/readiness).',
   },
+  LAUNCH_BLOCKED: {
+    status: 409,
+    description:
+      'A promote, skip or advance is refused: a required sign-off, a blocking breach, a hold, an unanswered ask, a freeze window or the allowed hours stand in the way; details.blocking names each.',
+  },
+  PROMOTION_REQUIRED: {
+    status: 409,
+    description:
+      "The environment's promotion policy is not met: the plan version has not completed (or baked long enough) in the environment before it; details.missing names what is missing. Nothing was stored.",
+  },
+  UNKNOWN_ENVIRONMENT: {
+    status: 422,
+    description: 'The environment is not one this server defines; details.environments lists them.',
+  },
   GATE_CLOSED: {
     status: 409,
     description:

@@ -26,6 +26,7 @@ const CONDITION_WORDS: Record<string, string> = {
   srm: 'the split check',
   signoff: 'sign-off',
   bake: 'the bake',
+  'time-rules': "the environment's freeze windows or allowed hours",
 };
 
 /** Everything findings are drawn from. */

@@ -16,6 +16,7 @@ import type {
   Decision,
   LaunchState,
   PhaseTraffic,
+  TimeRules,
 } from '../decide/index.js';
 import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
@@ -49,6 +50,8 @@ export interface SimulationSettings {
    * sketches of running counts; a property test holds both to identical records.
    */
   reference?: boolean;
+  /** The environment's time rules: no advance outside them (ADR 0034). */
+  timeRules?: TimeRules;
 }
 
 const NO_EXPLAIN = { explain: false } as const;
@@ -157,6 +160,7 @@ export class LaunchSimulator {
     if (state.traffic >= 1) record.fullMs = 0;
     const approvals: Approval[] = [];
     const pending: Approval[] = [];
+    const timeRules = this.settings.timeRules;
     let accPhase = state.phaseIndex;
     let unitsT = 0;
     let unitsC = 0;
@@ -240,13 +244,19 @@ export class LaunchSimulator {
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
         const srm = this.srm(unitsT, unitsC, p, true);
-        result = decide(plan, state, { guards: [], srm, units, approvals, ...probed }, now, {
-          explain,
-        });
+        result = decide(
+          plan,
+          state,
+          { guards: [], srm, units, approvals, ...probed, timeRules },
+          now,
+          {
+            explain,
+          },
+        );
       } else if (settings.reference === true) {
         const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
-        result = decide(plan, state, { guards, srm, units, approvals, ...probed }, now, {
+        result = decide(plan, state, { guards, srm, units, approvals, ...probed, timeRules }, now, {
           explain,
         });
       } else {
@@ -262,7 +272,7 @@ export class LaunchSimulator {
         result = decide(
           plan,
           state,
-          { guards: quick, srm: quickSrm, units, approvals, ...probed },
+          { guards: quick, srm: quickSrm, units, approvals, ...probed, timeRules },
           now,
           {
             explain,
@@ -275,9 +285,15 @@ export class LaunchSimulator {
               )
             : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
-          result = decide(plan, state, { guards, srm, units, approvals, ...probed }, now, {
-            explain,
-          });
+          result = decide(
+            plan,
+            state,
+            { guards, srm, units, approvals, ...probed, timeRules },
+            now,
+            {
+              explain,
+            },
+          );
         }
       }
       const lookPhase = state.phaseIndex;

@@ -23,6 +23,7 @@ import type { KpiSampler } from './kpi-sampler.js';
 import { LaunchSimulator } from './launch-simulator.js';
 import { planKpis } from './live-evidence.js';
 import type { SimulationSettings } from './launch-simulator.js';
+import type { TimeRules } from '../decide/index.js';
 import { SeededRandom } from './random.js';
 import type { ReportSettings, RehearsalReport } from './rehearsal-report.js';
 import { reportHistory, reportPlan } from './report-plan.js';
@@ -56,6 +57,12 @@ export interface RehearsalOptions {
   reference?: boolean;
   /** Called after each simulated launch (for progress bars); must not throw. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The time rules of the environment the plan will run in (freeze windows,
+   * allowed hours): simulated launches do not advance outside them, as live ones
+   * do not. Times are those of the history. Default none.
+   */
+  timeRules?: TimeRules;
 }
 
 /** Defaults of {@link RehearsalOptions}. */
@@ -180,6 +187,7 @@ export function prepareRehearsal(
       maxDurationMs,
       audience,
       ...(options.reference === true ? { reference: true } : {}),
+      ...(options.timeRules === undefined ? {} : { timeRules: options.timeRules }),
     },
   };
 }

@@ -19,6 +19,7 @@ export const WAIT_CONDITIONS = [
   'srm',
   'signoff',
   'bake',
+  'time-rules',
 ] as const;
 
 /** One simulated launch. Times are ms since its start; -1 means never. */

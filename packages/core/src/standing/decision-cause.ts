@@ -72,7 +72,12 @@ export function decisionCause(d: Decision, actor: string): DecisionCause {
           : d.type === 'resume'
             ? 'resumed'
             : d.type;
-    return { by: who, why: strip(reason, `${verb} by ${who}: `, []) };
+    if (d.type === 'rollback' || d.type === 'pause' || d.type === 'resume')
+      return { by: who, why: strip(reason, `${verb} by ${who}: `, []) };
+    // Promote, skip, amend, schedule: the person's words follow the first ': ' after "by <who>".
+    const at = reason.indexOf(`by ${who}`);
+    const colon = at < 0 ? -1 : reason.indexOf(': ', at);
+    return { by: who, why: clause(colon < 0 ? reason : reason.slice(colon + 2)) };
   }
   if (d.rule === 'guard-breach' || d.rule === 'risk-contingency') {
     const guards = guardsOf(d);

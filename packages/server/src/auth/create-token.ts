@@ -25,6 +25,8 @@ export async function createToken(
     maxUnitsPerMinute?: number | null;
     /** The person it acts for (their OpenID subject); omitted = nobody named. */
     ownerSubject?: string | null;
+    /** The environment an sdk token sees; omitted = production. */
+    environment?: string;
   },
 ): Promise<CreatedToken> {
   const token = generateTokenSecret();
@@ -36,6 +38,7 @@ export async function createToken(
     flags: input.flags === undefined || input.flags === null ? null : [...new Set(input.flags)],
     maxUnitsPerMinute: input.maxUnitsPerMinute ?? null,
     ownerSubject: input.ownerSubject ?? null,
+    ...(input.environment === undefined ? {} : { environment: input.environment }),
   });
   return { token, record };
 }
@@ -51,6 +54,8 @@ export interface TokenView {
   maxUnitsPerMinute: number | null;
   /** The person it acts for (OpenID subject); null = nobody named. */
   ownerSubject: string | null;
+  /** The environment an sdk token sees. */
+  environment: string;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -64,6 +69,7 @@ export function tokenView(record: TokenRecord): TokenView {
     flags: record.flags,
     maxUnitsPerMinute: record.maxUnitsPerMinute,
     ownerSubject: record.ownerSubject,
+    environment: record.environment,
     createdAt: record.createdAt,
     revokedAt: record.revokedAt,
   };

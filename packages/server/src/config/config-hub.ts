@@ -7,6 +7,7 @@
  */
 import type { ConfigDocument, Plan } from '@threshold/core';
 import type { Logger } from 'pino';
+import { DEFAULT_ENVIRONMENT } from '../store/index.js';
 import type { LaunchRecord, Store } from '../store/store.js';
 import { buildConfigDocument } from './build-config-document.js';
 import type { LaunchWithPlan } from './build-config-document.js';
@@ -30,6 +31,8 @@ export class ConfigHub {
   readonly #plans = new Map<string, Plan>();
   #seqs = new Map<string, number>();
   #document: ConfigDocument | undefined;
+  /** One document per environment (ADR 0032): a flag's launches in two environments never collide. */
+  #documents = new Map<string, ConfigDocument>();
   #launches: LaunchRecord[] = [];
   #running: Promise<ConfigDocument> | undefined;
   #queued: Promise<ConfigDocument> | undefined;
@@ -43,6 +46,25 @@ export class ConfigHub {
   /** The last document built (undefined before the first refresh). */
   get document(): ConfigDocument | undefined {
     return this.#document;
+  }
+
+  /**
+   * The document of one environment as of the last refresh (empty for an
+   * environment without launches). `document` is production's.
+   */
+  documentFor(environment: string): ConfigDocument {
+    let doc = this.#documents.get(environment);
+    if (doc === undefined) {
+      doc = buildConfigDocument([], new Date(this.#o.now()).toISOString());
+      this.#documents.set(environment, doc);
+    }
+    return doc;
+  }
+
+  /** Refresh, then the document of one environment. */
+  async refreshFor(environment: string): Promise<ConfigDocument> {
+    await this.refresh();
+    return this.documentFor(environment);
   }
 
   /** The launch rows as of the last refresh. */
@@ -124,7 +146,25 @@ export class ConfigHub {
       const plan = await this.#plan(launch.planName, launch.planVersion);
       if (plan !== undefined) entries.push({ launch, plan });
     }
-    const doc = buildConfigDocument(entries, new Date(this.#o.now()).toISOString());
+    const at = new Date(this.#o.now()).toISOString();
+    const byEnvironment = new Map<string, LaunchWithPlan[]>([[DEFAULT_ENVIRONMENT, []]]);
+    for (const name of this.#documents.keys()) byEnvironment.set(name, []);
+    for (const e of entries) {
+      const list = byEnvironment.get(e.launch.environment);
+      if (list === undefined) byEnvironment.set(e.launch.environment, [e]);
+      else list.push(e);
+    }
+    let otherChanged = false;
+    for (const [name, list] of byEnvironment) {
+      const built = buildConfigDocument(list, at);
+      const before = this.#documents.get(name);
+      // Unchanged documents keep their generatedAt: the same version is the same document.
+      if (before?.version !== built.version) {
+        this.#documents.set(name, built);
+        if (name !== DEFAULT_ENVIRONMENT && before !== undefined) otherChanged = true;
+      }
+    }
+    const doc = this.#documents.get(DEFAULT_ENVIRONMENT) ?? buildConfigDocument([], at);
 
     const changedLaunches = launches.filter((l) => this.#seqs.get(l.id) !== l.seq);
     const first = this.#document === undefined;
@@ -137,7 +177,7 @@ export class ConfigHub {
     if (!first && changedLaunches.length > 0) {
       for (const listener of this.#launchListeners) safely(() => listener(changedLaunches));
     }
-    if (!first && previous?.version !== current.version) {
+    if (!first && (previous?.version !== current.version || otherChanged)) {
       for (const listener of this.#configListeners) safely(() => listener(current));
     }
     return current;

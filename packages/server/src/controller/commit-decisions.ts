@@ -58,6 +58,7 @@ export function rowPatchOf(state: LaunchState): LaunchPatch {
     phaseIndex: Math.max(0, state.phaseIndex),
     phaseStartedAt: new Date(state.phaseStartedAt).toISOString(),
     traffic: state.traffic,
+    planVersion: state.planVersion,
   };
 }
 
@@ -68,8 +69,12 @@ export function storable<T>(value: T): T {
 
 /** Audit action of a decision: a person's operator action keeps the API's names. */
 function auditAction(d: Decision): string {
-  if (d.rule === 'operator')
+  if (d.rule === 'operator') {
+    if (d.type === 'advance' || d.type === 'complete')
+      return d.operator === 'skip' ? 'launch.skipped' : 'launch.promoted';
+    if (d.type === 'amend') return 'launch.amended';
     return `launch.${d.type === 'rollback' ? 'rolled-back' : `${d.type}d`}`;
+  }
   return 'controller.decision';
 }
 

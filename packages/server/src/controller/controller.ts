@@ -15,6 +15,7 @@ import type {
   Plan,
   RouterEvidence,
   StandingLook,
+  TimeRules,
 } from '@threshold/core';
 import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
@@ -87,6 +88,8 @@ export interface ControllerOptions {
   noExposureWarningMs?: number | null;
   /** Traffic routers of launches with a `router:` (default: none; such launches then hold). */
   routers?: RouterReconciler;
+  /** The time rules of an environment (freeze windows, allowed hours), passed to decide() with the evidence. */
+  timeRules?: (environment: string) => TimeRules | undefined;
 }
 
 /** The controller. */
@@ -226,10 +229,13 @@ export function createController(options: ControllerOptions): Controller {
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
     // Blocking probes are asked at every look: a failing one holds the phase (ADR 0036).
     const probed = hasBlockingProbes(plan) ? { checks: await probeReadiness(plan) } : {};
-    const evidence =
-      routed.evidence === undefined
+    const rules = options.timeRules?.(launch.environment);
+    const withRules =
+      rules === undefined
         ? { ...gathered, ...probed }
-        : { ...gathered, ...probed, router: routed.evidence };
+        : { ...gathered, ...probed, timeRules: rules };
+    const evidence =
+      routed.evidence === undefined ? withRules : { ...withRules, router: routed.evidence };
     const { decisions, look } = decide(plan, state, evidence, at);
     options.metrics?.controllerLooks.inc();
     // An alert only: it never changes what decide() decided.

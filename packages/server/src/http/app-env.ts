@@ -17,6 +17,8 @@ export interface Principal {
   scopes: Scope[];
   /** Flags an sdk token is limited to (config and events); null = every flag. */
   flags: string[] | null;
+  /** The environment an sdk token sees (its config and launches only). */
+  environment: string;
 }
 
 /** Per-request values every handler can read (`c.get(...)`). */

@@ -5,6 +5,7 @@ import { describeAccess, scopesAllow } from '../auth/scopes.js';
 import { hashToken } from '../auth/hash-token.js';
 import { SESSION_PREFIX, liveSession } from '../auth/sessions.js';
 import type { SessionRecord, Store } from '../store/store.js';
+import { DEFAULT_ENVIRONMENT } from '../store/validate-input.js';
 import type { AppEnv, Principal } from './app-env.js';
 import { HttpError } from './http-error.js';
 import type { CookiePolicy } from './session-cookie.js';
@@ -48,6 +49,8 @@ export function sessionPrincipal(session: SessionRecord, via: Principal['via']):
     via,
     scopes: session.scopes,
     flags: null,
+    // People are never sdk callers; the environment limits only sdk tokens.
+    environment: DEFAULT_ENVIRONMENT,
   };
 }
 
@@ -79,6 +82,7 @@ export async function principalOf(
     via: 'token',
     scopes: record.scopes,
     flags: record.flags,
+    environment: record.environment,
   };
 }
 

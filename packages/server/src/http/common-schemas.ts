@@ -32,6 +32,11 @@ export const launchSummarySchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     seq: z.number().int(),
+    environment: z.string().meta({ description: 'The environment the launch runs in.' }),
+    retryOf: z
+      .string()
+      .nullable()
+      .meta({ description: 'The rolled-back launch this one is a new attempt of, or null.' }),
   })
   // The id makes it one component of the OpenAPI document, referenced wherever it is used.
   .meta({ id: 'LaunchSummary', title: 'LaunchSummary' });
@@ -76,6 +81,13 @@ export const pathName = z
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' })
   .regex(NUL_FREE, { error: NUL_MESSAGE });
+
+/** An environment's name: lowercase letters, digits and dashes, starting with a letter. */
+export const environmentName = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z][a-z0-9-]{0,62}$/, {
+    error: 'must be lowercase letters, digits and dashes, starting with a letter (at most 63)',
+  });
 
 /** A positive integer in a path or query string, within an `integer` column. */
 export const positiveIntText = z.coerce

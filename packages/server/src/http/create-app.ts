@@ -34,6 +34,7 @@ import { launchRoutes } from '../routes/launch-routes.js';
 import { reportRoutes } from '../routes/report-routes.js';
 import { portfolioRoutes } from '../routes/portfolio-routes.js';
 import { historyRoutes } from '../routes/history-routes.js';
+import { environmentRoutes } from '../routes/environment-routes.js';
 import { planRoutes } from '../routes/plan-routes.js';
 import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
@@ -58,6 +59,8 @@ import { inlinePlanValidator } from '../workers/inline-plan-validator.js';
 import type { PlanValidator } from '../workers/plan-validator.js';
 import { LaunchReader } from '../launches/launch-reader.js';
 import { noExposureWarningFromEnv } from '../launches/no-exposure-setting.js';
+import type { EnvironmentConfig } from '../environments/environment-config.js';
+import { DEFAULT_ENVIRONMENT } from '../store/index.js';
 
 /** What the app is built from. Only `store` is required. */
 export interface AppDeps {
@@ -85,6 +88,8 @@ export interface AppDeps {
   tokenStreams?: TokenStreams;
   /** OpenID Connect sign-in for people (default: none, API tokens only). */
   oidc?: OidcConfig;
+  /** Environments (default: production only). */
+  environments?: readonly EnvironmentConfig[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -101,6 +106,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...reportRoutes(ctx),
     ...portfolioRoutes(ctx),
     ...historyRoutes(ctx),
+    ...environmentRoutes(ctx),
     ...approvalRoutes(ctx),
     ...auditRoutes(ctx),
     ...tokenRoutes(ctx),
@@ -161,6 +167,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     ...(deps.trafficChanged === undefined ? {} : { trafficChanged: deps.trafficChanged }),
     planValidator: deps.planValidator ?? inlinePlanValidator(),
     tokenStreams: deps.tokenStreams ?? new TokenStreams({ store: deps.store, logger }),
+    environments: deps.environments ?? [{ name: DEFAULT_ENVIRONMENT }],
     launches: new LaunchReader(
       deps.store,
       options.noExposureWarningMs === undefined

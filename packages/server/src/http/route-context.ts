@@ -20,6 +20,7 @@ export interface SignInContext {
   /** Session lifetime in ms. */
   ttlMs: number;
 }
+import type { EnvironmentConfig } from '../environments/environment-config.js';
 
 /** Limits and intervals of the app; every field has a default. */
 export interface AppOptions {
@@ -62,4 +63,6 @@ export interface RouteContext {
   launches: LaunchReader;
   /** OpenID Connect sign-in; undefined = API tokens only. */
   signIn?: SignInContext;
+  /** The environments this server defines, with their promotion policy and time rules (ADR 0032). */
+  environments: readonly EnvironmentConfig[];
 }

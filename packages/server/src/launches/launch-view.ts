@@ -23,6 +23,8 @@ export function launchSummary(launch: LaunchRecord, plan: Plan): LaunchSummary {
     createdAt: launch.createdAt,
     updatedAt: launch.updatedAt,
     seq: launch.seq,
+    environment: launch.environment,
+    retryOf: launch.retryOf,
   };
 }
 

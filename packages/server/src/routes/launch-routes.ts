@@ -1,8 +1,8 @@
 /** Launches: create from a plan version, list, read, its event log, and the operator actions. */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import {
   extendLaunchSummary,
+  environmentName,
   launchSummarySchema,
   pathName,
   positiveInt,
@@ -15,9 +15,8 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
-import { checkPlanSources } from './check-plan-sources.js';
 import { KPI_CATEGORIES } from '@threshold/core';
-import type { Plan, PlanRouter } from '@threshold/core';
+import type { Plan } from '@threshold/core';
 import { sourceNameOf } from '../sources/metric-source.js';
 import type { SourceHealth } from '../sources/metric-source.js';
 import { launchSummary } from '../launches/launch-view.js';
@@ -29,16 +28,27 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
-import { blockingReasons, readinessStatus } from '../launches/readiness-status.js';
-import { probeReadiness } from '../launches/readiness-probe.js';
+import { readinessStatus } from '../launches/readiness-status.js';
 import { readinessCheckSchema } from './readiness-routes.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
-import { StoreActiveLaunchError, StoreRouterInUseError } from '../store/index.js';
-import type { LaunchStatus, Store } from '../store/store.js';
+import type { LaunchStatus } from '../store/store.js';
+import { lineageOf, newLaunchId, startLaunch } from '../launches/start-launch.js';
+import { controlRoutes, lineageSchema } from './control-routes.js';
+import { environmentNamed } from '../environments/promotion-check.js';
 
 const createBody = z.object({
   plan: requiredText(100).meta({ description: 'Plan name (its `launch` slug).' }),
   version: positiveInt.optional().meta({ description: 'Plan version; default the latest.' }),
+  environment: environmentName
+    .optional()
+    .meta({ description: 'The environment to start in; default production.' }),
+  startAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-12-07T09:00:00Z' })
+    .optional()
+    .meta({
+      description:
+        'A scheduled start: the launch waits at 0% before its first phase until then (and until the time rules allow).',
+    }),
 });
 
 const reasonBody = z.object({
@@ -64,6 +74,9 @@ const STATES = [
 ] as const;
 
 const listQuery = z.object({
+  environment: environmentName
+    .optional()
+    .meta({ description: 'Only launches in this environment (default: every environment).' }),
   plan: safeText(200)
     .optional()
     .meta({ description: 'Only launches of this plan (its `launch` name).' }),
@@ -166,6 +179,7 @@ const launchDetailSchema = z
     readiness: z.array(readinessCheckSchema).meta({
       description: 'The readiness checklist with who attested what, until when.',
     }),
+    lineage: lineageSchema,
     sources: z
       .array(
         z.object({
@@ -202,15 +216,6 @@ const launchEventSchema = z.object({
   at: z.string(),
 });
 
-/** A readable, unique launch id: the plan name and 8 random base32 characters. */
-export function newLaunchId(planName: string): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(8);
-  let suffix = '';
-  for (const b of bytes) suffix += alphabet[b % alphabet.length];
-  return `${planName}-${suffix}`;
-}
-
 /** The launch routes. */
 export function launchRoutes(ctx: RouteContext): RouteSpec[] {
   const { store, hub } = ctx;
@@ -227,7 +232,10 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           description: 'The launch, and why its traffic is what it is.',
           schema: z.object({ launch: launchSummarySchema, reason: z.string() }),
         },
-        409: { description: 'LAUNCH_NOT_READY (details.blocking) or LAUNCH_ACTIVE.' },
+        409: {
+          description:
+            'LAUNCH_NOT_READY (details.blocking), LAUNCH_ACTIVE or PROMOTION_REQUIRED (details.missing).',
+        },
       },
       errors: [
         'VALIDATION_FAILED',
@@ -235,107 +243,24 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
         'PLAN_INVALID',
         'LAUNCH_NOT_READY',
         'LAUNCH_ACTIVE',
+        'PROMOTION_REQUIRED',
+        'UNKNOWN_ENVIRONMENT',
       ],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
-        const { name: actor, subject: actorSubject } = c.get('principal');
-        // Checked outside the transaction: a source check is a network round trip.
-        const planned = await store.getPlanVersion(body.plan, body.version);
-        if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
-        if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
-        // Probed before the transaction (a network round trip), like the sources above.
-        const probeFailures =
-          planned === undefined
-            ? []
-            : (await probeReadiness(planned.plan))
-                .filter((r) => !r.passed)
-                .map((r) => ({
-                  check: r.check,
-                  owner: planned.plan.readiness.find((x) => x.check === r.check)?.owner ?? '',
-                  reason: `probe: ${r.reason}`,
-                }));
-        const created = await store
-          .transaction(async (tx) => {
-            const version = await tx.getPlanVersion(body.plan, body.version);
-            if (version === undefined) {
-              throw body.version === undefined
-                ? notFound('plan', body.plan)
-                : notFound('plan version', `${body.plan}@${body.version}`);
-            }
-            const { plan } = version;
-            // Only a live attestation by the owner's role counts (ADR 0036): the plan's
-            // `evidence` text is where the evidence lives, not a promise it holds.
-            const blocking = [
-              ...blockingReasons(
-                readinessStatus(plan, await tx.listAttestations(version.name), ctx.now()),
-              ),
-              ...probeFailures,
-            ];
-            if (blocking.length > 0) {
-              throw new HttpError(
-                'LAUNCH_NOT_READY',
-                `${blocking.length} blocking readiness check${blocking.length === 1 ? ' is' : 's are'} not attested: ${blocking.map((b) => `"${b.check}" (${b.reason})`).join(', ')}`,
-                { blocking },
-              );
-            }
-            const active = await activeLaunchOfFlag(tx, plan.flag);
-            if (active !== undefined) throw launchActive(active, plan.flag);
-            const phase = plan.phases[0];
-            if (phase === undefined) throw new Error('a valid plan has at least one phase');
-            const waits = phase.signoff !== undefined;
-            const traffic = waits ? 0 : phase.traffic;
-            const reason = waits
-              ? `phase ${phase.name} needs sign-off from ${phase.signoff?.roles.join(', ')} before any traffic`
-              : `phase ${phase.name} starts at ${formatShare(traffic)}`;
-            let launch = await tx.createLaunch({
-              id: newLaunchId(plan.launch),
-              planName: version.name,
-              planVersion: version.version,
-              salt: randomBytes(16).toString('hex'),
-              createdBy: actor,
-              createdBySubject: actorSubject,
-              traffic,
-            });
-            if (waits) {
-              // The log says why the launch holds 0% (the 'created' event carries the traffic).
-              await tx.appendLaunchEvent(
-                {
-                  launchId: launch.id,
-                  type: 'signoff-requested',
-                  actor,
-                  data: { phase: phase.name, roles: phase.signoff?.roles ?? [], reason },
-                },
-                launch.seq,
-              );
-              launch = (await tx.getLaunch(launch.id)) ?? launch;
-            }
-            await tx.appendAudit({
-              actor,
-              action: 'launch.created',
-              subject: `launch:${launch.id}`,
-              data: {
-                plan: version.name,
-                version: version.version,
-                phase: phase.name,
-                traffic,
-                reason,
-              },
-            });
-            return { launch, plan, reason };
-          })
-          .catch(async (e: unknown) => {
-            // The checks above passed, but a concurrent request (maybe on another
-            // replica) committed first: the database's one-live-launch index refused us
-            // (per flag, or per router and service).
-            if (e instanceof StoreRouterInUseError)
-              throw routerInUse(
-                await activeLaunchAtRouter(store, e.router, e.service),
-                e.router,
-                e.service,
-              );
-            if (!(e instanceof StoreActiveLaunchError)) throw e;
-            throw launchActive(await activeLaunchOfFlag(store, e.flag), e.flag);
+        const startAt = body.startAt === undefined ? undefined : Date.parse(body.startAt);
+        if (startAt !== undefined && startAt <= ctx.now())
+          throw new HttpError('VALIDATION_FAILED', 'body.startAt: must be in the future', {
+            errors: [{ path: ['startAt'], message: 'must be in the future' }],
           });
+        const created = await startLaunch(ctx, {
+          ...(startAt === undefined ? {} : { startAt }),
+          planName: body.plan,
+          ...(body.version === undefined ? {} : { version: body.version }),
+          actor: c.get('principal').name,
+          actorSubject: c.get('principal').subject,
+          ...(body.environment === undefined ? {} : { environment: body.environment }),
+        });
         hub.changed();
         c.header('Location', `/api/v1/launches/${created.launch.id}`);
         return c.json(
@@ -357,12 +282,14 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           schema: z.object({ launches: z.array(launchListEntrySchema) }),
         },
       },
-      errors: ['VALIDATION_FAILED'],
+      errors: ['VALIDATION_FAILED', 'UNKNOWN_ENVIRONMENT'],
       handler: async (c) => {
         const query = validateInput(listQuery, c.req.query(), 'query');
-        const launches = await store.listLaunches(
-          query.status === undefined ? undefined : { status: query.status },
-        );
+        if (query.environment !== undefined) environmentNamed(ctx.environments, query.environment);
+        const launches = await store.listLaunches({
+          ...(query.status === undefined ? {} : { status: query.status }),
+          ...(query.environment === undefined ? {} : { environment: query.environment }),
+        });
         const out = [];
         for (const r of await ctx.launches.readAll(
           query.plan === undefined ? launches : launches.filter((l) => l.planName === query.plan),
@@ -411,6 +338,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
             await store.listAttestations(version.name),
             ctx.now(),
           ),
+          lineage: await lineageOf(store, launch),
           sources: sourcesOf(ctx, version.plan),
         });
       },
@@ -439,6 +367,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
     },
     ...lookRoutes(ctx),
     ...OPERATOR_ACTIONS.map((action) => operatorRoute(ctx, action)),
+    ...controlRoutes(ctx),
   ];
 }
 
@@ -510,56 +439,4 @@ function operatorRoute(ctx: RouteContext, action: OperatorAction): RouteSpec {
   };
 }
 
-function launchActive(active: string | undefined, flag: string): HttpError {
-  return new HttpError(
-    'LAUNCH_ACTIVE',
-    `launch '${active ?? '(just started)'}' of flag '${flag}' is still running or paused; roll it back or let it complete first`,
-    { launch: active ?? null, flag },
-  );
-}
-
-/**
- * Two live launches must not move the same service at the same router: each
- * would keep re-applying its own share over the other's. Checked here first for
- * a clear answer; a race across replicas is decided by the database's router
- * claim (launches_live_router_idx), whose refusal gets the same answer.
- */
-async function refuseRouterInUse(store: Store, router: PlanRouter): Promise<void> {
-  const active = await activeLaunchAtRouter(store, router.name, router.service);
-  if (active !== undefined) throw routerInUse(active, router.name, router.service);
-}
-
-function routerInUse(active: string | undefined, router: string, service: string): HttpError {
-  return new HttpError(
-    'LAUNCH_ACTIVE',
-    `launch '${active ?? '(just started)'}' is moving ${service} at router ${router}; roll it back or let it complete first`,
-    { launch: active ?? null, router, service },
-  );
-}
-
-/** Id of a running or paused launch moving `service` at `router`, if any. */
-async function activeLaunchAtRouter(
-  store: Store,
-  router: string,
-  service: string,
-): Promise<string | undefined> {
-  for (const launch of await store.listLaunches({ status: ['running', 'paused'] })) {
-    const other = (await store.getPlanVersion(launch.planName, launch.planVersion))?.plan.router;
-    if (other?.name === router && other.service === service) return launch.id;
-  }
-  return undefined;
-}
-
-/** Id of a running or paused launch of `flag`, if any. */
-async function activeLaunchOfFlag(store: Store, flag: string): Promise<string | undefined> {
-  const active = await store.listLaunches({ status: ['running', 'paused'] });
-  for (const launch of active) {
-    const version = await store.getPlanVersion(launch.planName, launch.planVersion);
-    if (version?.plan.flag === flag) return launch.id;
-  }
-  return undefined;
-}
-
-function formatShare(share: number): string {
-  return `${Math.round(share * 10000) / 100}%`;
-}
+export { newLaunchId };

@@ -13,7 +13,8 @@ import {
 } from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
-import { pathName, positiveInt } from '../http/common-schemas.js';
+import { environmentName, pathName, positiveInt } from '../http/common-schemas.js';
+import { environmentNamed } from '../environments/promotion-check.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -74,6 +75,10 @@ const rehearsalBody = z
     runs: z.number().int().min(1).max(MAX_SIMULATED_LAUNCHES).default(200),
     seed: z.number().int().default(REHEARSAL_DEFAULTS.seed),
     lookIntervalMs: z.number().int().min(1000).optional(),
+    environment: environmentName.optional().meta({
+      description:
+        "Rehearse under this environment's time rules (freeze windows, allowed hours), at the history's times.",
+    }),
   })
   .refine((b) => (b.plan === undefined) !== (b.planSource === undefined), {
     error: 'give either plan (a stored version) or planSource (YAML text)',
@@ -185,6 +190,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
         'PAYLOAD_TOO_LARGE',
         'MALFORMED_BODY',
         'RATE_LIMITED',
+        'UNKNOWN_ENVIRONMENT',
       ],
       handler: async (c) => {
         const body = validateInput(
@@ -239,6 +245,10 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           );
         }
 
+        const timeRules =
+          body.environment === undefined
+            ? undefined
+            : environmentNamed(ctx.environments, body.environment).timeRules;
         let source;
         if (body.history !== undefined) {
           const parsed = parseHistory(body.history, plan, { file: 'history.csv' });
@@ -289,6 +299,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
             seed: body.seed,
             injections,
             ...(body.lookIntervalMs === undefined ? {} : { lookIntervalMs: body.lookIntervalMs }),
+            ...(timeRules === undefined ? {} : { timeRules }),
           },
         };
         // Per token: one caller cannot fill the pool; a client that goes away cancels.

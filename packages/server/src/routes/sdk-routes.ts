@@ -76,7 +76,13 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         304: { description: 'Not modified: If-None-Match matches the current version.' },
       },
       handler: async (c) =>
-        configResponse(c, scopeConfigDocument(await hub.refresh(), c.get('principal').flags)),
+        configResponse(
+          c,
+          scopeConfigDocument(
+            await hub.refreshFor(c.get('principal').environment),
+            c.get('principal').flags,
+          ),
+        ),
     },
     {
       method: 'get',
@@ -93,8 +99,8 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
         },
       },
       handler: async (c) => {
-        const flags = c.get('principal').flags;
-        const doc = scopeConfigDocument(await hub.refresh(), flags);
+        const { flags, environment } = c.get('principal');
+        const doc = scopeConfigDocument(await hub.refreshFor(environment), flags);
         const lastId = c.req.header('last-event-id');
         const { tokenId } = c.get('principal');
         let unsubscribe = () => {};
@@ -105,8 +111,9 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
           signal: c.req.raw.signal,
           start(writer) {
             let sent = lastId === doc.version ? doc.version : undefined;
-            const push = (full: ConfigDocument) => {
-              const next = scopeConfigDocument(full, flags);
+            // Any environment's change is announced: send only when this one's document changed.
+            const push = () => {
+              const next = scopeConfigDocument(hub.documentFor(environment), flags);
               if (next.version === sent) return;
               sent = next.version;
               writer.send(SSE_CONFIG_EVENT, JSON.stringify(next), next.version);
@@ -114,7 +121,7 @@ export function sdkRoutes(ctx: RouteContext): RouteSpec[] {
             unsubscribe = hub.onConfig(push);
             untrack = ctx.tokenStreams.add(tokenId, writer);
             // A change between the refresh above and the subscription is not lost.
-            push(hub.document ?? doc);
+            push();
           },
           onClose() {
             unsubscribe();

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { createToken, tokenView } from '../auth/create-token.js';
 import { scopeSchema } from '../auth/scopes.js';
-import { pathName, requiredText } from '../http/common-schemas.js';
+import { environmentName, pathName, requiredText } from '../http/common-schemas.js';
+import { environmentNamed } from '../environments/promotion-check.js';
 import { notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
@@ -41,11 +42,15 @@ const createBody = z
         description:
           'sdk tokens only: new units it may expose per launch and server minute; more are quarantined (default 10000).',
       }),
+    environment: environmentName.optional().meta({
+      description:
+        'sdk tokens only: the environment whose config and launches it sees (default production).',
+    }),
   })
   .superRefine((body, ctx) => {
     // Limits narrow what an sdk token feeds; on any other token they would be accepted and ignored.
     if (body.scopes.includes('sdk')) return;
-    for (const key of ['flags', 'maxUnitsPerMinute'] as const)
+    for (const key of ['flags', 'maxUnitsPerMinute', 'environment'] as const)
       if (body[key] !== undefined)
         ctx.addIssue({
           code: 'custom',
@@ -64,6 +69,7 @@ const tokenViewSchema = z
     flags: z.array(z.string()).nullable(),
     maxUnitsPerMinute: z.number().int().nullable(),
     ownerSubject: z.string().nullable(),
+    environment: z.string(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
   })
@@ -86,9 +92,10 @@ export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
           schema: z.object({ token: z.string(), record: tokenViewSchema }),
         },
       },
-      errors: ['VALIDATION_FAILED'],
+      errors: ['VALIDATION_FAILED', 'UNKNOWN_ENVIRONMENT'],
       handler: async (c) => {
         const body = validateInput(createBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
+        if (body.environment !== undefined) environmentNamed(ctx.environments, body.environment);
         const actor = c.get('principal').name;
         const created = await store.transaction(async (tx) => {
           const made = await createToken(tx, body);
@@ -100,6 +107,7 @@ export function tokenRoutes(ctx: RouteContext): RouteSpec[] {
               name: made.record.name,
               scopes: made.record.scopes,
               ...(made.record.flags !== null && { flags: made.record.flags }),
+              ...(body.environment !== undefined && { environment: made.record.environment }),
               ...(made.record.maxUnitsPerMinute !== null && {
                 maxUnitsPerMinute: made.record.maxUnitsPerMinute,
               }),

@@ -19,6 +19,8 @@ export interface ActiveLaunchRow {
   salt: string;
   traffic: number;
   phaseStartedAt: string;
+  /** The launch's environment: an sdk token of another feeds nothing into it. */
+  environment: string;
 }
 
 /** An active launch from its row, its plan version's JSON and its log's `created` and `decision` entries. */
@@ -32,6 +34,7 @@ export function toActiveLaunch(row: ActiveLaunchRow, log: readonly LogEntry[]): 
     currentPhase: phases[rank] ?? '',
     rank,
     flag: plan.flag,
+    environment: row.environment,
     kpis: planKpis(plan),
     bucketing: launchBucketing({
       salt: row.salt,

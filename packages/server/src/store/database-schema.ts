@@ -44,6 +44,9 @@ export interface LaunchesTable {
   router_key: string | null;
   /** Verified subject of the person who started it (0006_people); null when unknown. */
   created_by_subject: string | null;
+  /** Migration 0005_environments: the environment (default production) and the launch retried. */
+  environment: string;
+  retry_of: string | null;
 }
 
 export interface LaunchEventsTable {
@@ -80,6 +83,8 @@ export interface TokensTable {
   flags: string | null;
   /** New units per launch and minute; null = the server default. */
   max_units_per_minute: number | null;
+  /** Migration 0005_environments: the environment an sdk token sees. */
+  environment: string;
   /** Subject of the person the token acts for (0006_people); null = nobody named. */
   owner_subject: string | null;
 }

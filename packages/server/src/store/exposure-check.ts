@@ -151,10 +151,26 @@ export interface TokenLimits {
   flags: ReadonlySet<string> | null;
   /** New units per launch and server minute. */
   unitsPerMinute: number;
+  /** The environment whose launches an sdk token feeds; null = any (not an sdk token, or unknown). */
+  environment: string | null;
+}
+
+/** The environment an sdk token is bound to (scopes as stored JSON), or null for other tokens. */
+export function sdkEnvironment(scopes: string, environment: string): string | null {
+  try {
+    const list = JSON.parse(scopes) as unknown;
+    return Array.isArray(list) && list.includes('sdk') ? environment : null;
+  } catch {
+    return environment;
+  }
 }
 
 /** Limits of a token row (`flags` JSON text or null). */
-export function tokenLimits(flags: string | null, maxUnitsPerMinute: number | null): TokenLimits {
+export function tokenLimits(
+  flags: string | null,
+  maxUnitsPerMinute: number | null,
+  environment: string | null = null,
+): TokenLimits {
   let list: unknown;
   try {
     list = flags === null ? null : JSON.parse(flags);
@@ -165,6 +181,7 @@ export function tokenLimits(flags: string | null, maxUnitsPerMinute: number | nu
     // A scope that cannot be read allows nothing rather than everything.
     flags: flags === null ? null : new Set(Array.isArray(list) ? list.map(String) : []),
     unitsPerMinute: maxUnitsPerMinute ?? DEFAULT_TOKEN_UNITS_PER_MINUTE,
+    environment,
   };
 }
 
@@ -172,4 +189,5 @@ export function tokenLimits(flags: string | null, maxUnitsPerMinute: number | nu
 export const UNKNOWN_TOKEN_LIMITS: TokenLimits = {
   flags: null,
   unitsPerMinute: DEFAULT_TOKEN_UNITS_PER_MINUTE,
+  environment: null,
 };

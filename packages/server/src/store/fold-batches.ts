@@ -21,6 +21,8 @@ export interface ActiveLaunch {
   rank: number;
   /** The flag the launch runs (a flag-limited token feeds only its flags' launches). */
   flag: string;
+  /** The launch's environment (an sdk token feeds only its environment's launches). */
+  environment: string;
   kpis: Kpi[];
   /** Salt, control and traffic history: the arm every exposure must match. */
   bucketing: LaunchBucketing;
@@ -248,7 +250,8 @@ function foldEvent(
     const phase = e.phase ?? launch.currentPhase;
     const rank = launch.phases.indexOf(phase);
     const reason: QuarantineReason | undefined =
-      limits.flags !== null && !limits.flags.has(launch.flag)
+      (limits.flags !== null && !limits.flags.has(launch.flag)) ||
+      (limits.environment !== null && limits.environment !== launch.environment)
         ? 'out-of-scope'
         : rank < 0 || rank > launch.rank
           ? 'phase-not-live'
@@ -281,6 +284,8 @@ function foldEvent(
     if (p === undefined) continue;
     // A flag-limited token's outcome events count only for its flags' launches.
     if (limits.flags !== null && !limits.flags.has(launches.get(launchId)?.flag ?? '')) continue;
+    if (limits.environment !== null && limits.environment !== launches.get(launchId)?.environment)
+      continue;
     hit = true;
     addUnitAggregate(r, launchId, p, e.event, e.unit, minute, e.value);
     if (flags.sketch && e.value !== null) addSketch(r, launchId, p, e.event, minute, e.value);

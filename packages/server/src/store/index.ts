@@ -18,4 +18,5 @@ export {
 export { canonicalJson } from './canonical-json.js';
 export { AUDIT_GENESIS_HASH, auditHash, auditHashInput } from './audit-hash.js';
 export { MIGRATIONS } from './migrations.js';
+export { DEFAULT_ENVIRONMENT } from './validate-input.js';
 export type { Migration } from './migrations.js';

@@ -61,9 +61,11 @@ import { routerKeyOf } from './router-key.js';
 
 import type { SdkEvent } from '@threshold/core';
 import {
+  DEFAULT_ENVIRONMENT,
   INT32_MAX,
   optionalText,
   requireInt,
+  requireName,
   requireOneOf,
   requireScopes,
   requireSha256,
@@ -270,8 +272,13 @@ export abstract class KyselyStore implements Store {
       'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
     > & {
       createdBySubject?: string | null;
-    },
+    } & Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord> {
+    const environment = requireName('environment', input.environment ?? DEFAULT_ENVIRONMENT);
+    const retryOf =
+      input.retryOf === undefined || input.retryOf === null
+        ? null
+        : requireText('retryOf', input.retryOf, 200);
     const id = requireText('id', input.id, 200);
     const planName = requireText('planName', input.planName, 200);
     const planVersion = requireInt('planVersion', input.planVersion, 1, INT32_MAX);
@@ -315,6 +322,8 @@ export abstract class KyselyStore implements Store {
         flag,
         router_key: routerKey,
         created_by_subject: createdBySubject,
+        environment,
+        retry_of: retryOf,
       };
       try {
         await tx.db.insertInto('launches').values(row).execute();
@@ -352,8 +361,12 @@ export abstract class KyselyStore implements Store {
     return row === undefined ? undefined : toLaunch(row);
   }
 
-  async listLaunches(filter: { status?: LaunchStatus[] } = {}): Promise<LaunchRecord[]> {
+  async listLaunches(
+    filter: { status?: LaunchStatus[]; environment?: string } = {},
+  ): Promise<LaunchRecord[]> {
     let q = this.db.selectFrom('launches').selectAll();
+    if (filter.environment !== undefined)
+      q = q.where('environment', '=', requireName('environment', filter.environment));
     if (filter.status !== undefined) {
       if (filter.status.length === 0) return [];
       filter.status.forEach((s, i) => requireOneOf(`status[${i}]`, s, LAUNCH_STATUSES));
@@ -384,6 +397,8 @@ export abstract class KyselyStore implements Store {
       update['traffic'] = requireShare('patch.traffic', patch.traffic);
     if ('lastDecision' in patch)
       update['last_decision'] = toJsonText('patch.lastDecision', patch.lastDecision);
+    if (patch.planVersion !== undefined)
+      update['plan_version'] = requireInt('patch.planVersion', patch.planVersion, 1, INT32_MAX);
     return this.atomic(async (tx) => {
       const at = input.at === undefined ? tx.nowIso() : requireTime('at', input.at);
       const row = await tx.db
@@ -480,9 +495,9 @@ export abstract class KyselyStore implements Store {
   async createToken(
     input: Omit<
       TokenRecord,
-      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject' | 'environment'
     > &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'>>,
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject' | 'environment'>>,
   ): Promise<TokenRecord> {
     const flags = input.flags ?? null;
     if (flags !== null) {
@@ -501,6 +516,7 @@ export abstract class KyselyStore implements Store {
       flags: flags === null ? null : JSON.stringify([...new Set(flags)]),
       max_units_per_minute: cap === null ? null : requireInt('maxUnitsPerMinute', cap, 1),
       owner_subject: optionalText('ownerSubject', input.ownerSubject),
+      environment: requireName('environment', input.environment ?? DEFAULT_ENVIRONMENT),
     };
     try {
       await this.db.insertInto('tokens').values(row).execute();

@@ -347,6 +347,32 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Environments (ADR 0032): launches and sdk tokens belong to one; every row from
+    // before is production. One live launch per flag becomes one per flag and environment
+    // (same index name, so the store's unique-violation check stays one). A retry names
+    // the rolled-back launch it is a new attempt of (ADR 0033).
+    id: '0005_environments',
+    async up(db) {
+      const env = (c: ColumnDefinitionBuilder) => c.notNull().defaultTo('production');
+      await db.schema.alterTable('launches').addColumn('environment', 'text', env).execute();
+      await db.schema.alterTable('launches').addColumn('retry_of', 'text').execute();
+      await db.schema.alterTable('tokens').addColumn('environment', 'text', env).execute();
+      await db.schema.dropIndex('launches_live_flag_idx').execute();
+      await db.schema
+        .createIndex('launches_live_flag_idx')
+        .on('launches')
+        .columns(['environment', 'flag'])
+        .unique()
+        .where(sql.ref('status'), 'in', sql`('running', 'paused')`)
+        .execute();
+      await db.schema
+        .createIndex('launches_environment_idx')
+        .on('launches')
+        .columns(['environment', 'status'])
+        .execute();
+    },
+  },
+  {
     // People, not token names (issue 20, ADR 0035/0036): who is behind a token, a launch, a plan
     // version and an approval, the dashboard's and CLI's sign-in sessions, and who attested
     // which readiness check until when.

@@ -12,7 +12,7 @@ import type { SdkEvent } from '@threshold/core';
 import type { Database } from './database-schema.js';
 import { MINUTE_MS, decodeEvents, encodeEvents } from './event-codec.js';
 import { ActiveLaunchCache } from './active-launch-cache.js';
-import { tokenLimits } from './exposure-check.js';
+import { sdkEnvironment, tokenLimits } from './exposure-check.js';
 import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
@@ -272,6 +272,7 @@ export class PostgresStore extends KyselyStore {
         'l.traffic',
         'l.phase_started_at',
         'l.plan_version',
+        'l.environment',
       ])
       .where('l.status', 'in', [...ACTIVE_STATUSES])
       .execute();
@@ -285,6 +286,7 @@ export class PostgresStore extends KyselyStore {
         traffic: Number(r.traffic),
         phaseStartedAt: r.phase_started_at,
         planVersion: r.plan_version,
+        environment: r.environment,
       };
       const known = cache.lookup(row);
       if (known !== undefined) {
@@ -368,7 +370,7 @@ export class PostgresStore extends KyselyStore {
     if (missing.length > 0) {
       const rows = await this.db
         .selectFrom('tokens')
-        .select(['id', 'flags', 'max_units_per_minute'])
+        .select(['id', 'flags', 'max_units_per_minute', 'scopes', 'environment'])
         .where('id', 'in', missing)
         .execute();
       // A made-up id (tests, tools calling ingest directly) is not cached: it may be created later.
@@ -378,6 +380,7 @@ export class PostgresStore extends KyselyStore {
           tokenLimits(
             r.flags,
             r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
+            sdkEnvironment(r.scopes, r.environment),
           ),
         );
     }

@@ -61,6 +61,8 @@ export function toLaunch(r: Selectable<LaunchesTable>): LaunchRecord {
     updatedAt: r.updated_at,
     seq: num(r.seq),
     lastDecision: r.last_decision === null ? null : (JSON.parse(r.last_decision) as unknown),
+    environment: r.environment,
+    retryOf: r.retry_of,
   };
 }
 
@@ -102,6 +104,7 @@ export function toToken(r: Selectable<TokensTable>): TokenRecord {
     revokedAt: r.revoked_at,
     flags: r.flags === null ? null : (JSON.parse(r.flags) as string[]),
     maxUnitsPerMinute: r.max_units_per_minute === null ? null : Number(r.max_units_per_minute),
+    environment: r.environment,
     ownerSubject: r.owner_subject ?? null,
   };
 }

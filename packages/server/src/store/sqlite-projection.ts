@@ -19,7 +19,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { MINUTE_MS, decodeEvents } from './event-codec.js';
 import { ActiveLaunchCache } from './active-launch-cache.js';
-import { tokenLimits } from './exposure-check.js';
+import { sdkEnvironment, tokenLimits } from './exposure-check.js';
 import type { LogEntry, TokenLimits } from './exposure-check.js';
 import {
   ACTIVE_STATUSES,
@@ -105,19 +105,37 @@ export class SqliteProjection {
 
     const launches = new Map<string, ActiveLaunch>();
     const rows = this.#stmt(
-      `SELECT l.id, l.phase_index, p.plan_json, l.salt, l.traffic, l.phase_started_at, l.plan_version
+      `SELECT l.id, l.phase_index, p.plan_json, l.salt, l.traffic, l.phase_started_at, l.plan_version, l.environment
        FROM launches l
        JOIN plan_versions p ON p.name = l.plan_name AND p.version = l.plan_version
        WHERE l.status IN (${ACTIVE_IN})`,
     )
       .raw()
-      .all() as [string, number, string, string, number, string, number][];
+      .all() as [string, number, string, string, number, string, number, string][];
     const log = this.#stmt(
       `SELECT type, at, data FROM launch_events
        WHERE launch_id = ? AND type IN ('created', 'decision') ORDER BY seq`,
     );
-    for (const [id, phaseIndex, planJson, salt, traffic, phaseStartedAt, planVersion] of rows) {
-      const row = { id, phaseIndex, planJson, salt, traffic, phaseStartedAt, planVersion };
+    for (const [
+      id,
+      phaseIndex,
+      planJson,
+      salt,
+      traffic,
+      phaseStartedAt,
+      planVersion,
+      environment,
+    ] of rows) {
+      const row = {
+        id,
+        phaseIndex,
+        planJson,
+        salt,
+        traffic,
+        phaseStartedAt,
+        planVersion,
+        environment,
+      };
       launches.set(
         id,
         this.#launches.lookup(row) ?? this.#launches.build(row, log.all(id) as LogEntry[]),
@@ -147,12 +165,15 @@ export class SqliteProjection {
   }
 
   #tokenLimits(folds: readonly FoldBatch[]): Map<string, TokenLimits> {
-    const byId = this.#stmt('SELECT flags, max_units_per_minute FROM tokens WHERE id = ?').raw();
+    const byId = this.#stmt(
+      'SELECT flags, max_units_per_minute, scopes, environment FROM tokens WHERE id = ?',
+    ).raw();
     for (const { tokenId } of folds) {
       if (this.#tokens.has(tokenId)) continue;
-      const row = byId.get(tokenId) as [string | null, number | null] | undefined;
+      const row = byId.get(tokenId) as [string | null, number | null, string, string] | undefined;
       // A made-up id (tests, tools calling ingest directly) is not cached: it may be created later.
-      if (row !== undefined) this.#tokens.set(tokenId, tokenLimits(row[0], row[1]));
+      if (row !== undefined)
+        this.#tokens.set(tokenId, tokenLimits(row[0], row[1], sdkEnvironment(row[2], row[3])));
     }
     return this.#tokens;
   }

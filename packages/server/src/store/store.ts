@@ -63,6 +63,10 @@ export interface LaunchRecord {
   seq: number;
   /** Last controller decision summary (opaque JSON for the API), if any. */
   lastDecision: unknown;
+  /** The environment it runs in (ADR 0032); rows from before environments are `production`. */
+  environment: string;
+  /** The rolled-back launch this one retries (a new attempt of the same plan), or null. */
+  retryOf: string | null;
 }
 
 /** One entry of a launch's append-only event log. */
@@ -79,7 +83,10 @@ export interface LaunchEvent {
 
 /** Fields of a launch row an event may change. */
 export type LaunchPatch = Partial<
-  Pick<LaunchRecord, 'status' | 'phaseIndex' | 'phaseStartedAt' | 'traffic' | 'lastDecision'>
+  Pick<
+    LaunchRecord,
+    'status' | 'phaseIndex' | 'phaseStartedAt' | 'traffic' | 'lastDecision' | 'planVersion'
+  >
 >;
 
 export interface ApprovalRecord {
@@ -116,6 +123,8 @@ export interface TokenRecord {
   flags: string[] | null;
   /** New units it may expose per launch and server minute; null = the default (10,000). */
   maxUnitsPerMinute: number | null;
+  /** The environment an `sdk` token sees (its configs and launches only); other scopes span all. */
+  environment: string;
   /** Subject of the person the token acts for (self-approval is decided on it); null = nobody. */
   ownerSubject: string | null;
 }
@@ -317,10 +326,10 @@ export interface Store {
       'id' | 'planName' | 'planVersion' | 'salt' | 'createdBy' | 'traffic'
     > & {
       createdBySubject?: string | null;
-    },
+    } & Partial<Pick<LaunchRecord, 'environment' | 'retryOf'>>,
   ): Promise<LaunchRecord>;
   getLaunch(id: string): Promise<LaunchRecord | undefined>;
-  listLaunches(filter?: { status?: LaunchStatus[] }): Promise<LaunchRecord[]>;
+  listLaunches(filter?: { status?: LaunchStatus[]; environment?: string }): Promise<LaunchRecord[]>;
   /**
    * Append an event and apply its patch to the launch row atomically. Fails with
    * a conflict when `expectedSeq` is not the launch's current seq (optimistic
@@ -341,9 +350,9 @@ export interface Store {
   createToken(
     input: Omit<
       TokenRecord,
-      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'
+      'createdAt' | 'revokedAt' | 'flags' | 'maxUnitsPerMinute' | 'ownerSubject' | 'environment'
     > &
-      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject'>>,
+      Partial<Pick<TokenRecord, 'flags' | 'maxUnitsPerMinute' | 'ownerSubject' | 'environment'>>,
   ): Promise<TokenRecord>;
   /** The token with this hash, revoked or not: callers must reject `revokedAt !== null`. */
   findTokenByHash(hash: string): Promise<TokenRecord | undefined>;

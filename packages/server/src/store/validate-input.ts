@@ -18,6 +18,19 @@ export function requireText(field: string, value: unknown, max = 10_000): string
   return value;
 }
 
+/** The environment rows from before environments belong to (ADR 0032). */
+export const DEFAULT_ENVIRONMENT = 'production';
+
+/** An environment name: lowercase letters, digits and dashes, starting with a letter, at most 63. */
+export function requireName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z][a-z0-9-]{0,62}$/.test(value))
+    throw new StoreInputError(
+      field,
+      'must be lowercase letters, digits and dashes, starting with a letter (at most 63)',
+    );
+  return value;
+}
+
 /** Any string without NUL (empty allowed), e.g. a comment. */
 export function requireString(field: string, value: unknown, max = 100_000): string {
   if (typeof value !== 'string') throw new StoreInputError(field, 'must be a string');

@@ -51,6 +51,8 @@ const LAUNCH: LaunchRecord = {
   updatedAt: '2026-01-01T00:00:00.000Z',
   seq: 3,
   lastDecision: null,
+  environment: 'production',
+  retryOf: null,
 };
 
 const base = {

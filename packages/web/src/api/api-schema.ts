@@ -140,6 +140,9 @@ export interface ErrorAnswer {
       | 'INVALID_TRANSITION'
       | 'NOTHING_PENDING'
       | 'LAUNCH_NOT_READY'
+      | 'LAUNCH_BLOCKED'
+      | 'PROMOTION_REQUIRED'
+      | 'UNKNOWN_ENVIRONMENT'
       | 'GATE_CLOSED'
       | 'LAUNCH_ACTIVE'
       | 'PAYLOAD_TOO_LARGE'
@@ -284,6 +287,13 @@ export interface LaunchDetail {
   integrity: EvidenceIntegrity;
   /** The readiness checklist with who attested what, until when. */
   readiness: ReadinessCheck[];
+  /** Every attempt of the launch, first to last. */
+  lineage: {
+    id: string;
+    attempt: number;
+    status: 'running' | 'paused' | 'rolled-back' | 'completed';
+    retryOf: string | null;
+  }[];
   /** Health of the external metric sources the plan's KPIs read (events excluded). */
   sources: {
     name: string;
@@ -340,6 +350,10 @@ export interface LaunchReport {
     createdAt: string;
     updatedAt: string;
     seq: number;
+    /** The environment the launch runs in. */
+    environment: string;
+    /** The rolled-back launch this one is a new attempt of, or null. */
+    retryOf: string | null;
     owner: string;
   };
   standing: LaunchStanding;
@@ -537,6 +551,10 @@ export interface LaunchSummary {
   createdAt: string;
   updatedAt: string;
   seq: number;
+  /** The environment the launch runs in. */
+  environment: string;
+  /** The rolled-back launch this one is a new attempt of, or null. */
+  retryOf: string | null;
 }
 
 export interface Look {

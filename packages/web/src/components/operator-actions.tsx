@@ -1,40 +1,66 @@
 /**
- * Pause, resume and roll back, for operator tokens. Each asks for a reason
- * first: it goes into the launch log and the audit log with the actor's name.
+ * Pause, resume, roll back, promote, skip, amend and retry, for operator
+ * tokens. Each asks for a reason first: it goes into the launch log and the
+ * audit log with the actor's name. A refusal (a sign-off, a breach, a freeze
+ * window) is shown as the server words it, naming what blocks.
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { LaunchStatus } from '@threshold/core';
 import { ApiError } from '../api/api-client.js';
+import { launchPath, navigate } from '../app/router.js';
 import { canOperate, useSession } from '../app/session-context.js';
 import { ErrorNote } from './error-note.js';
 
-type Action = 'pause' | 'resume' | 'rollback';
+type Action = 'pause' | 'resume' | 'rollback' | 'promote' | 'skip' | 'amend' | 'retry';
 
-const LABEL: Record<Action, string> = { pause: 'Pause', resume: 'Resume', rollback: 'Roll back' };
+const LABEL: Record<Action, string> = {
+  pause: 'Pause',
+  resume: 'Resume',
+  rollback: 'Roll back',
+  promote: 'Promote',
+  skip: 'Skip next phase',
+  amend: 'Amend plan',
+  retry: 'Retry',
+};
+
+const VERB: Record<Action, string> = {
+  pause: 'pause',
+  resume: 'resume',
+  rollback: 'roll back',
+  promote: 'promote now',
+  skip: 'skip the next phase',
+  amend: 'amend the plan',
+  retry: 'retry as a new attempt',
+};
 
 function allowed(status: LaunchStatus): Action[] {
-  if (status === 'running') return ['pause', 'rollback'];
-  if (status === 'paused') return ['resume', 'rollback'];
+  if (status === 'running') return ['promote', 'skip', 'pause', 'amend', 'rollback'];
+  if (status === 'paused') return ['resume', 'amend', 'rollback'];
+  if (status === 'rolled-back') return ['retry'];
   return [];
 }
 
 export function OperatorActions({
   launchId,
   status,
+  planVersion,
   onDone,
 }: {
   launchId: string;
   status: LaunchStatus;
+  /** The plan version the launch runs (amend offers newer ones). */
+  planVersion: number;
   onDone: () => void;
 }) {
   const { api, who } = useSession();
   const [action, setAction] = useState<Action | null>(null);
   const [reason, setReason] = useState('');
+  const [version, setVersion] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   if (!canOperate(who)) {
-    return <p className="muted">Pause, resume and roll back need an operator token.</p>;
+    return <p className="muted">Operator actions need an operator token.</p>;
   }
   const actions = allowed(status);
   if (actions.length === 0) return <p className="muted">The launch has ended: no actions left.</p>;
@@ -45,12 +71,19 @@ export function OperatorActions({
     setBusy(true);
     setError(null);
     try {
-      await api.post(`/api/v1/launches/${encodeURIComponent(launchId)}/${action}`, {
-        reason: reason.trim(),
-      });
+      const body =
+        action === 'amend'
+          ? { version: Number(version), reason: reason.trim() }
+          : { reason: reason.trim() };
+      const res = await api.post<{ launch: { id: string } }>(
+        `/api/v1/launches/${encodeURIComponent(launchId)}/${action}`,
+        body,
+      );
       setAction(null);
       setReason('');
-      onDone();
+      setVersion('');
+      if (action === 'retry') navigate(launchPath(res.launch.id));
+      else onDone();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
     } finally {
@@ -78,9 +111,24 @@ export function OperatorActions({
       </div>
       {action === null ? null : (
         <form onSubmit={(e) => void submit(e)} className="reason-form">
+          {action === 'amend' ? (
+            <>
+              <label htmlFor="amend-version">
+                Plan version to run from now on (newer than v{planVersion}; upload it first)
+              </label>
+              <input
+                id="amend-version"
+                name="version"
+                type="number"
+                min={planVersion + 1}
+                required
+                value={version}
+                onChange={(e) => setVersion(e.target.value)}
+              />
+            </>
+          ) : null}
           <label htmlFor="operator-reason">
-            Why {action === 'rollback' ? 'roll back' : action}? The reason is recorded in the audit
-            log.
+            Why {VERB[action]}? The reason is recorded in the audit log.
           </label>
           <textarea
             id="operator-reason"
@@ -94,7 +142,9 @@ export function OperatorActions({
             <button
               type="submit"
               className={action === 'rollback' ? 'danger' : undefined}
-              disabled={busy || reason.trim() === ''}
+              disabled={
+                busy || reason.trim() === '' || (action === 'amend' && version.trim() === '')
+              }
             >
               {LABEL[action]} now
             </button>

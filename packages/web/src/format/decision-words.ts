@@ -14,7 +14,7 @@ export const RULE_WORDS: Record<DecisionRule, string> = {
   'signoff-quorum': 'a sign-off was requested, or reached its quorum',
   'signoff-deadline': 'a sign-off passed its deadline without quorum',
   'signoff-rejected': 'a required role rejected',
-  operator: 'a person acted',
+  operator: 'a person acted (pause, resume, roll back, promote, skip or amend)',
   router: "the traffic router had not confirmed the launch's weight (or confirmed it again)",
   'readiness-check': 'a blocking automated readiness check failed (or passed again)',
 };
@@ -23,9 +23,11 @@ export const RULE_WORDS: Record<DecisionRule, string> = {
 export function decisionTitle(d: Decision): string {
   switch (d.type) {
     case 'advance':
-      return `Advanced ${d.fromPhase} → ${d.toPhase} (${formatShare(d.traffic)})`;
+      return `${d.operator === 'skip' ? `Skipped ${(d.skipped ?? []).join(', ')}: advanced` : d.operator === 'promote' ? 'Promoted' : 'Advanced'} ${d.fromPhase} → ${d.toPhase} (${formatShare(d.traffic)})`;
     case 'complete':
-      return 'Completed: fully live';
+      return d.operator === 'promote'
+        ? 'Promoted to completion: fully live'
+        : 'Completed: fully live';
     case 'rollback':
       return 'Rolled back to 0%';
     case 'pause':
@@ -49,6 +51,10 @@ export function decisionTitle(d: Decision): string {
       return 'Call the webhook';
     case 'extend':
       return `Phase extended for ${d.kpi}`;
+    case 'schedule':
+      return `Scheduled to start at ${new Date(d.startAt).toISOString().replace(':00.000Z', 'Z')}`;
+    case 'amend':
+      return `Plan amended: version ${d.fromVersion} → ${d.toVersion} (${d.changes.length}${d.truncated ? '+' : ''} change${d.changes.length === 1 ? '' : 's'})`;
   }
 }
 

@@ -12,7 +12,7 @@ import type { Decision } from '@threshold/core';
 import { useState } from 'react';
 import type { DecisionEvent, LaunchDetail, LookKpi, LookRecord } from '../api/api-types.js';
 import { useLaunchStream } from '../app/launch-stream.js';
-import { Link, planPath, reportPath } from '../app/router.js';
+import { Link, launchPath, planPath, reportPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { useLaunchLog } from '../app/use-launch-log.js';
 import { useNow } from '../app/use-now.js';
@@ -105,12 +105,14 @@ export function LaunchPage({ id }: { id: string }) {
     `/api/v1/launches/${encodeURIComponent(id)}`,
     `${streamSeq ?? 0}:${local}`,
   );
-  const seq = Math.max(streamSeq ?? 0, detail.data?.launch.seq ?? 0) || undefined;
+  // While another launch's detail is still shown (after a retry navigates here), its seq is not this one's.
+  const detailSeq = detail.data?.launch.id === id ? detail.data.launch.seq : 0;
+  const seq = Math.max(streamSeq ?? 0, detailSeq) || undefined;
   const log = useLaunchLog(id, seq);
   const now = useNow();
   const refresh = () => setLocal((n) => n + 1);
 
-  if (detail.data === undefined) {
+  if (detail.data === undefined || detail.data.launch.id !== id) {
     return (
       <section>
         <h1>{id}</h1>
@@ -150,11 +152,29 @@ export function LaunchPage({ id }: { id: string }) {
         {ended
           ? `ended ${clockTime(endedAt)}`
           : `${humanDuration(now - toMs(launch.phaseStartedAt))} in phase`}{' '}
-        · started by {launch.createdBy} at {clockTime(launch.createdAt)} ·{' '}
+        · started by {launch.createdBy} at {clockTime(launch.createdAt)} · environment{' '}
+        <strong data-environment>{launch.environment}</strong> ·{' '}
         <Link to={reportPath(launch.id)} data-report-link>
           {ended ? 'Report and review' : 'Report'}
         </Link>
       </p>
+      {detail.data.lineage.length > 1 ? (
+        <p className="facts-line" data-lineage>
+          Attempt {detail.data.lineage.find((a) => a.id === launch.id)?.attempt ?? '?'} of{' '}
+          {detail.data.lineage.length}:{' '}
+          {detail.data.lineage.map((a, i) => (
+            <span key={a.id}>
+              {i === 0 ? '' : ' → '}
+              {a.id === launch.id ? (
+                <strong>{a.id}</strong>
+              ) : (
+                <Link to={launchPath(a.id)}>{a.id}</Link>
+              )}{' '}
+              <span className="muted">({a.status})</span>
+            </span>
+          ))}
+        </p>
+      ) : null}
       {(detail.data.sources ?? []).map((src) => (
         <p
           key={src.name}
@@ -242,7 +262,12 @@ export function LaunchPage({ id }: { id: string }) {
       )}
 
       <h2>Actions</h2>
-      <OperatorActions launchId={launch.id} status={launch.status} onDone={refresh} />
+      <OperatorActions
+        launchId={launch.id}
+        status={launch.status}
+        planVersion={launch.planVersion}
+        onDone={refresh}
+      />
 
       <h2>Phases: planned and actual</h2>
       <PhaseTimeline

@@ -13,6 +13,7 @@ import { useApi } from '../app/use-api.js';
 import { useNow } from '../app/use-now.js';
 import { useThrottled } from '../app/use-throttled.js';
 import { ErrorNote } from '../components/error-note.js';
+import { EnvironmentPicker, usePickedEnvironment } from '../components/environment-picker.js';
 import { HealthBadge, StandingBadge } from '../components/standing-badge.js';
 import { formatShare, humanDuration, toMs } from '../format/numbers.js';
 
@@ -33,17 +34,25 @@ export function LaunchesPage() {
   const now = useNow();
   // Each row as the server last described it, whole: mixing the stream's newer phase into an
   // older standing would show a row that contradicts itself (the stream only triggers the refetch).
-  const rows = [...(loaded.data?.launches ?? [])].sort(
-    (a, b) => ORDER[a.status] - ORDER[b.status] || b.createdAt.localeCompare(a.createdAt),
-  );
+  const environment = usePickedEnvironment();
+  const rows = [...(loaded.data?.launches ?? [])]
+    .filter((l) => environment === null || l.environment === environment)
+    .sort((a, b) => ORDER[a.status] - ORDER[b.status] || b.createdAt.localeCompare(a.createdAt));
   return (
     <section>
       <h1>Launches</h1>
+      <div className="toolbar">
+        <EnvironmentPicker />{' '}
+        <Link to="/plans" className="muted">
+          Start a launch from a plan…
+        </Link>
+      </div>
       {loaded.state === 'error' ? <ErrorNote error={loaded.error} /> : null}
       {loaded.state === 'loading' && loaded.data === undefined ? <p>Loading…</p> : null}
       {loaded.data !== undefined && rows.length === 0 ? (
         <p className="empty">
-          No launches yet. Upload a plan and start one with <code>npx threshold launch start</code>.
+          No launches{environment === null ? '' : ` in ${environment}`} yet. Upload a plan and start
+          one from its page, or with <code>npx threshold launch start</code>.
         </p>
       ) : null}
       {rows.length > 0 ? (
@@ -52,6 +61,7 @@ export function LaunchesPage() {
             <tr>
               <th>Launch</th>
               <th>Plan</th>
+              <th>Environment</th>
               <th>State</th>
               <th>Phase</th>
               <th className="num">Share</th>
@@ -76,6 +86,7 @@ export function LaunchesPage() {
                       {l.plan}@{l.planVersion}
                     </Link>
                   </td>
+                  <td data-environment>{l.environment}</td>
                   <td>
                     <StandingBadge standing={l.standing} />
                   </td>

@@ -12,6 +12,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { PlanDiff } from '../components/plan-diff.js';
 import { PlanExplain } from '../components/plan-explain.js';
 import { RiskHeatMap } from '../components/risk-heat-map.js';
+import { StartLaunch } from '../components/start-launch.js';
 import { clockTime } from '../format/numbers.js';
 
 const versionPath = (name: string, v: number) =>
@@ -112,6 +113,8 @@ export function PlanPage({ name }: { name: string }) {
       {current.state === 'error' ? <ErrorNote error={current.error} /> : null}
       {current.data === undefined ? null : (
         <>
+          <h2>Start a launch of v{current.data.version}</h2>
+          <StartLaunch plan={name} version={current.data.version} />
           <h2>What v{current.data.version} will do</h2>
           <PlanExplain plan={current.data.plan} />
           <h2>Risk register</h2>

@@ -3,6 +3,7 @@ import type { PlanListEntry } from '../api/api-types.js';
 import { Link, planPath } from '../app/router.js';
 import { useApi } from '../app/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { PlanUpload } from '../components/plan-upload.js';
 import { clockTime } from '../format/numbers.js';
 
 export function PlansPage() {
@@ -10,6 +11,7 @@ export function PlansPage() {
   return (
     <section>
       <h1>Plans</h1>
+      <PlanUpload />
       {loaded.state === 'error' ? <ErrorNote error={loaded.error} /> : null}
       {loaded.data === undefined ? (
         loaded.state === 'loading' ? (
@@ -17,7 +19,8 @@ export function PlansPage() {
         ) : null
       ) : loaded.data.plans.length === 0 ? (
         <p className="empty">
-          No plans yet. Upload one with <code>npx threshold plan upload plan.yaml</code>.
+          No plans yet. Upload one above, or start one with{' '}
+          <code>npx threshold launch start plan.yaml</code>.
         </p>
       ) : (
         <table>

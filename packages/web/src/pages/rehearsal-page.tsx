@@ -19,6 +19,7 @@ import { useApi } from '../app/use-api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { HistoryProfile } from '../components/history-profile.js';
 import { RehearsalReportView } from '../components/rehearsal-report-view.js';
+import { useEnvironments } from '../components/environment-picker.js';
 
 type PlanChoice =
   { kind: 'stored'; name: string } | { kind: 'upload'; source: string; file: string };
@@ -56,6 +57,8 @@ export function RehearsalPage() {
   const [runs, setRuns] = useState(200);
   const [seed, setSeed] = useState(1);
   const [lookMinutes, setLookMinutes] = useState(5);
+  const environments = useEnvironments();
+  const [environment, setEnvironment] = useState('');
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [partial, setPartial] = useState<RehearsalReport | null>(null);
@@ -103,6 +106,7 @@ export function RehearsalPage() {
         runs,
         seed,
         lookIntervalMs: Math.round(lookMinutes * 60_000),
+        ...(environment === '' ? {} : { environment }),
       };
       // Streamed: progress and partial reports as the launches are simulated.
       await api.postLines(
@@ -319,6 +323,17 @@ export function RehearsalPage() {
             value={lookMinutes}
             onChange={(e) => setLookMinutes(Number(e.target.value) || 5)}
           />
+        </label>{' '}
+        <label className="inline">
+          Time rules of{' '}
+          <select value={environment} onChange={(e) => setEnvironment(e.target.value)}>
+            <option value="">no environment (always open)</option>
+            {environments.map((env) => (
+              <option key={env.name} value={env.name}>
+                {env.name}
+              </option>
+            ))}
+          </select>
         </label>{' '}
         <label className="inline">
           Seed{' '}

@@ -48,6 +48,13 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
   beforeAll(async () => {
     t = await startTestServer({ postgres });
     expect((await t.call('operator', 'POST', '/api/v1/plans', PLAN, yaml)).status).toBe(201);
+    // The blocking check's owner attests it (ADR 0036); the report shows who, as at the start.
+    const sre = await t.token('sre-sam', ['approver:sre']);
+    const attested = await t.call(sre, 'POST', '/api/v1/plans/record-demo/readiness', {
+      check: 'Load test at 3x peak',
+      note: 'Load test 42 held 3x peak',
+    });
+    expect(attested.status).toBe(201);
     const a = await t.json<{ launch: { id: string } }>('operator', 'POST', '/api/v1/launches', {
       plan: 'record-demo',
     });
@@ -153,8 +160,21 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
         owner: 'sre',
         blocking: true,
         evidence: 'https://ci.example/load/42',
+        status: 'attested',
+        attestation: expect.objectContaining({
+          actor: 'sre-sam',
+          role: 'sre',
+          note: 'Load test 42 held 3x peak',
+        }) as unknown,
       },
-      { check: 'Runbook reviewed', owner: 'sre', blocking: false, evidence: null },
+      {
+        check: 'Runbook reviewed',
+        owner: 'sre',
+        blocking: false,
+        evidence: null,
+        status: 'missing',
+        attestation: null,
+      },
     ]);
     expect(r.rehearsals.stored).toBe(false);
     expect(r.audit.entries.map((e) => e.action)).toEqual([

@@ -100,7 +100,7 @@ describe('the launch record', { timeout: 120_000 }, () => {
   let fx: Fixture;
   let browser: Browser | undefined;
   let client: ThresholdClient;
-  const tokens = { viewer: '', operator: '', sdk: '' };
+  const tokens = { viewer: '', operator: '', sdk: '', sre: '' };
   const ids = {} as Record<Case, string>;
   const dir = mkdtempSync(join(tmpdir(), 'threshold-report-'));
   const get = async <T>(path: string) => (await api<T>(fx.url, tokens.viewer, 'GET', path)).body;
@@ -116,6 +116,7 @@ describe('the launch record', { timeout: 120_000 }, () => {
     tokens.viewer = await fx.token('vera-viewer', ['viewer']);
     tokens.operator = await fx.token('olivia-operator', ['operator']);
     tokens.sdk = await fx.token('record-sdk', ['sdk']);
+    tokens.sre = await fx.token('sam-sre', ['approver:sre']);
     client = createClient({
       url: fx.url,
       token: tokens.sdk,
@@ -133,6 +134,18 @@ describe('the launch record', { timeout: 120_000 }, () => {
         'application/yaml',
       );
       expect(up.status, JSON.stringify(up.body)).toBe(201);
+      // A blocking check starts a launch only once its owner attests it (ADR 0036).
+      for (const check of ['Load test at 3x peak']) {
+        if (!PLANS[name].includes(`check: ${check}`)) continue;
+        const attested = await api(
+          fx.url,
+          tokens.sre,
+          'POST',
+          `/api/v1/plans/record-${name}/readiness`,
+          { check, note: 'Load test 7 held 3x peak' },
+        );
+        expect(attested.status, JSON.stringify(attested.body)).toBe(201);
+      }
       const res = await api<{ launch: { id: string } }>(
         fx.url,
         tokens.operator,
@@ -225,6 +238,8 @@ describe('the launch record', { timeout: 120_000 }, () => {
     expect(r.risks.unwatched).toEqual([]);
     expect(r.charts[0]?.points.length).toBeGreaterThan(0);
     expect(r.readiness[0]?.evidence).toBe('https://ci.example/load/7');
+    expect(r.readiness[0]?.status).toBe('attested');
+    expect(r.readiness[0]?.attestation?.actor).toBe('sam-sre');
   });
 
   it('the completed launch: each phase passed, 100% reached, every KPI in the final matrix', async () => {

@@ -123,7 +123,24 @@ export interface LaunchReportModel {
     planVersion: number;
     at: string;
   }[];
-  readiness: { check: string; owner: string; blocking: boolean; evidence: string | null }[];
+  /** The checklist as it stood when the launch started: who attested what, until when. */
+  readiness: {
+    check: string;
+    owner: string;
+    blocking: boolean;
+    evidence: string | null;
+    /** At the start: attested, expired, missing, or automated (a probe). */
+    status: 'attested' | 'expired' | 'missing' | 'automated';
+    attestation: {
+      actor: string;
+      subject: string | null;
+      role: string;
+      note: string;
+      link: string | null;
+      at: string;
+      expiresAt: string;
+    } | null;
+  }[];
   notifications: {
     seq: number;
     at: string;

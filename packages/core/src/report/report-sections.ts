@@ -184,12 +184,16 @@ export function reportSections(r: LaunchReportModel): ReportSection[] {
       ? {}
       : {
           table: {
-            head: ['Check', 'Owner', 'Blocking', 'Evidence'],
+            head: ['Check', 'Owner', 'Blocking', 'At the start', 'Evidence'],
             rows: r.readiness.map((x) => [
               x.check,
               x.owner,
               x.blocking ? 'yes' : 'no',
-              x.evidence ?? 'none',
+              x.attestation === null
+                ? x.status
+                : `${x.status}: ${x.attestation.actor} as ${x.attestation.role} at ${x.attestation.at} until ${x.attestation.expiresAt}: ${x.attestation.note}`,
+              [x.attestation?.link ?? null, x.evidence].filter((e) => e !== null).join(' · ') ||
+                'none',
             ]),
           },
         }),

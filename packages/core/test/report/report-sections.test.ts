@@ -97,7 +97,16 @@ const report: LaunchReportModel = {
     },
   ],
   approvals: [],
-  readiness: [{ check: 'Load test', owner: 'sre', blocking: true, evidence: null }],
+  readiness: [
+    {
+      check: 'Load test',
+      owner: 'sre',
+      blocking: true,
+      evidence: null,
+      status: 'missing',
+      attestation: null,
+    },
+  ],
   notifications: [],
   operatorActions: [],
   rehearsals: { stored: false, note: 'Rehearsals are not stored.' },

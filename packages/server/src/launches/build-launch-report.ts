@@ -12,6 +12,7 @@ import { lookKpiOf } from '../controller/look-record.js';
 import type { LookKpi, LookRecord } from '../controller/look-record.js';
 import type { LaunchEvent, Store } from '../store/store.js';
 import { launchNotifications } from './launch-notifications.js';
+import { readinessStatus } from './readiness-status.js';
 import type { LaunchReading } from './launch-reader.js';
 import type { LaunchReport, ReportGuard } from './launch-report-schema.js';
 import { launchSummary } from './launch-view.js';
@@ -294,11 +295,31 @@ export async function buildLaunchReport(input: ReportInputs): Promise<LaunchRepo
     traffic: trafficOf(createdAt, events, decisions),
     decisions: reportDecisions,
     approvals: await store.listApprovals(launch.id),
-    readiness: plan.readiness.map((r) => ({
+    // As it stood when the launch started: later attestations did not let it start.
+    readiness: readinessStatus(
+      plan,
+      (await store.listAttestations(version.name)).filter(
+        (a) => Date.parse(a.at) <= createdAt,
+      ),
+      createdAt,
+    ).map((r) => ({
       check: r.check,
       owner: r.owner,
       blocking: r.blocking,
-      evidence: r.evidence ?? null,
+      evidence: r.evidence,
+      status: r.status,
+      attestation:
+        r.attestation === null
+          ? null
+          : {
+              actor: r.attestation.actor,
+              subject: r.attestation.subject,
+              role: r.attestation.role,
+              note: r.attestation.note,
+              link: r.attestation.link,
+              at: r.attestation.at,
+              expiresAt: r.attestation.expiresAt,
+            },
     })),
     notifications: await launchNotifications(store, launch.id, events),
     operatorActions: reportDecisions

@@ -4,7 +4,7 @@
  * from it, so no view of the record says something the others do not.
  */
 import { z } from 'zod';
-import { launchSummarySchema } from '../http/common-schemas.js';
+import { extendLaunchSummary } from '../http/common-schemas.js';
 import { notificationSchema } from './launch-notifications.js';
 import { standingSchema } from './standing-schema.js';
 
@@ -147,7 +147,7 @@ export const launchReportSchema = z
   .object({
     format: z.literal('threshold.launch-report/1'),
     generatedAt: z.string(),
-    launch: launchSummarySchema.extend({ owner: z.string() }),
+    launch: extendLaunchSummary({ owner: z.string() }),
     standing: standingSchema,
     plan: z.object({
       name: z.string(),
@@ -190,6 +190,18 @@ export const launchReportSchema = z
         owner: z.string(),
         blocking: z.boolean(),
         evidence: z.string().nullable(),
+        status: z.enum(['attested', 'expired', 'missing', 'automated']),
+        attestation: z
+          .object({
+            actor: z.string(),
+            subject: z.string().nullable(),
+            role: z.string(),
+            note: z.string(),
+            link: z.string().nullable(),
+            at: z.string(),
+            expiresAt: z.string(),
+          })
+          .nullable(),
       }),
     ),
     notifications: z.array(notificationSchema),

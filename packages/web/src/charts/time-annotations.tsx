@@ -19,6 +19,14 @@ export function fitLabel(label: string, name: string, px: number): string | null
   return chars >= 3 ? `${name.slice(0, chars)}…` : null;
 }
 
+/**
+ * Layout reckons a label CHAR pixels a character; fonts differ between machines
+ * (DejaVu Sans is wider than most), so the text is drawn at exactly that width
+ * and labels placed apart stay apart whatever font the browser picks.
+ */
+const fixedWidth = (text: string) =>
+  text === '' ? {} : { textLength: text.length * CHAR, lengthAdjust: 'spacingAndGlyphs' as const };
+
 const clampX = (box: PlotBox, t: number) => Math.min(box.right, Math.max(box.left, box.x(t)));
 
 /** Alternating shading behind the data, one span per phase. */
@@ -67,7 +75,13 @@ export function PhaseLabels({ phases, box }: { phases: readonly PhaseSpan[]; box
               />
             )}
             <line className="phase-span" x1={x0} x2={end} y1={box.top - 3} y2={box.top - 3} />
-            <text className="phase-label" data-phase-label={p.name} x={x0 + 3} y={box.top - 7}>
+            <text
+              className="phase-label"
+              data-phase-label={p.name}
+              x={x0 + 3}
+              y={box.top - 7}
+              {...fixedWidth(text ?? '')}
+            >
               {text ?? ''}
             </text>
           </g>
@@ -122,6 +136,7 @@ export function EventMarks({
             x={x > middle ? x - 4 : x + 4}
             y={box.top + 12 + row * 13}
             textAnchor={x > middle ? 'end' : 'start'}
+            {...fixedWidth(ev.label)}
           >
             {ev.label}
           </text>

@@ -298,9 +298,7 @@ export async function buildLaunchReport(input: ReportInputs): Promise<LaunchRepo
     // As it stood when the launch started: later attestations did not let it start.
     readiness: readinessStatus(
       plan,
-      (await store.listAttestations(version.name)).filter(
-        (a) => Date.parse(a.at) <= createdAt,
-      ),
+      (await store.listAttestations(version.name)).filter((a) => Date.parse(a.at) <= createdAt),
       createdAt,
     ).map((r) => ({
       check: r.check,

@@ -84,8 +84,13 @@ describe('exposure checks', () => {
     expect(tokenLimits(null, null)).toEqual({
       flags: null,
       unitsPerMinute: DEFAULT_TOKEN_UNITS_PER_MINUTE,
+      environment: null,
     });
-    expect(tokenLimits('["a","b"]', 5)).toEqual({ flags: new Set(['a', 'b']), unitsPerMinute: 5 });
+    expect(tokenLimits('["a","b"]', 5, 'staging')).toEqual({
+      flags: new Set(['a', 'b']),
+      unitsPerMinute: 5,
+      environment: 'staging',
+    });
     expect(tokenLimits('{broken', null).flags).toEqual(new Set());
   });
 });

@@ -254,6 +254,63 @@ describe.each(backends)('environments on %s', (backend) => {
     clock.now = Date.UTC(2026, 11, 7, 9);
     expect((await act(prod.id, 'retry')).status).toBe(201);
   });
+
+  it('refuses to amend a production launch to a version not yet completed in staging, storing nothing', async () => {
+    const prod = (
+      await t.json<{ launches: (Summary & { planVersion: number })[] }>(
+        'viewer',
+        'GET',
+        '/api/v1/launches?environment=production&status=running',
+      )
+    ).body.launches[0];
+    if (prod === undefined) throw new Error('no production launch');
+    const v2 = SIMPLE_PLAN.replace('min_duration: 1h', 'min_duration: 2h');
+    const up = await t.json<{ version: number }>('operator', 'POST', '/api/v1/plans', v2, yaml);
+    expect(up.status).toBe(201);
+    const amend = () =>
+      t.json<{ launch: Summary & { planVersion: number } } & ErrorBody>(
+        'operator',
+        'POST',
+        `/api/v1/launches/${prod.id}/amend`,
+        { version: up.body.version, reason: 'a longer final phase' },
+      );
+    const events = async () =>
+      (await t.json<{ events: unknown[] }>('viewer', 'GET', `/api/v1/launches/${prod.id}/events`))
+        .body.events.length;
+    const before = { ...(await counts()), events: await events() };
+    const refused = await amend();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('PROMOTION_REQUIRED');
+    expect(refused.body.error.message).toBe(
+      'production requires plan checkout-v2@2 to complete in staging first and bake there 1h: it has not completed there',
+    );
+    expect(refused.body.error.details.missing).toEqual([
+      { environment: 'staging', plan: 'checkout-v2', version: 2, completed: false, bakeMs: H },
+    ]);
+    expect({ ...(await counts()), events: await events() }).toEqual(before);
+    const still = await t.json<{ launch: { planVersion: number } }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${prod.id}`,
+    );
+    expect(still.body.launch.planVersion).toBe(1);
+
+    // Version 2 completes in staging and bakes: the amendment goes through.
+    const staging = await t.json<{ launch: Summary & { planVersion: number } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      { plan: 'checkout-v2', version: up.body.version, environment: 'staging' },
+    );
+    expect(staging.status, JSON.stringify(staging.body)).toBe(201);
+    expect(staging.body.launch.planVersion).toBe(up.body.version);
+    expect((await act(staging.body.launch.id, 'promote')).status).toBe(200);
+    expect((await act(staging.body.launch.id, 'promote')).body.launch.status).toBe('completed');
+    clock.now += H;
+    const amended = await amend();
+    expect(amended.status, JSON.stringify(amended.body)).toBe(200);
+    expect(amended.body.launch.planVersion).toBe(up.body.version);
+  });
 });
 
 describe.each(backends)('scheduled starts on %s', (backend) => {

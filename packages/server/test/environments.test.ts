@@ -435,3 +435,49 @@ kpis:
     expect(unknown.body.error.code).toBe('UNKNOWN_ENVIRONMENT');
   });
 });
+
+describe.each(backends)('time rules in a time zone on %s', (backend) => {
+  let t: TestServer;
+  // Monday 2026-03-30, the day after Europe/Berlin moved to CEST (+02:00): 08:30 local.
+  const clock = { now: Date.UTC(2026, 2, 30, 6, 30) };
+  beforeAll(async () => {
+    t = await startTestServer({
+      postgres: backend === 'postgres',
+      now: () => clock.now,
+      controller: false,
+      environments: {
+        production: {
+          timezone: 'Europe/Berlin',
+          allowed_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' },
+          freezes: [{ from: '2026-12-24', to: '2026-12-27', reason: 'christmas' }],
+        },
+      },
+    });
+    expect((await t.call('operator', 'POST', '/api/v1/plans', SIMPLE_PLAN, yaml)).status).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  it('reads allowed hours and offset-less freeze times on the environment’s clock', async () => {
+    const envs = await t.json<{
+      environments: { name: string; timezone: string; freezes: { from: string; to: string }[] }[];
+    }>('viewer', 'GET', '/api/v1/environments');
+    expect(envs.body.environments[0]).toMatchObject({
+      name: 'production',
+      timezone: 'Europe/Berlin',
+      freezes: [{ from: '2026-12-23T23:00:00.000Z', to: '2026-12-26T23:00:00.000Z' }],
+    });
+    const start = () =>
+      t.json<{ launch: Summary } & ErrorBody>('operator', 'POST', '/api/v1/launches', {
+        plan: 'checkout-v2',
+      });
+    const early = await start();
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toBe(
+      'cannot start in production: outside the allowed hours of production (mon, tue, wed, thu, fri 09:00–17:00 Europe/Berlin); next opening 2026-03-30T09:00+02:00',
+    );
+    // 09:00 in Berlin is 07:00 UTC after the change (it was 08:00 the week before).
+    clock.now = Date.UTC(2026, 2, 30, 7);
+    const open = await start();
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
+  });
+});

@@ -46,8 +46,6 @@ export type TimeRuleVerdict =
   | { open: true }
   | { open: false; reason: string; /** When it opens again (ms), when known. */ until: number };
 
-const DAY = 86_400_000;
-
 /** The verdict of `rules` at `now` (open when there are no rules). Never throws. */
 export function timeRuleAt(rules: TimeRules | undefined, now: number): TimeRuleVerdict {
   if (rules === undefined || rules === null || !Number.isFinite(now)) return { open: true };

@@ -18,11 +18,9 @@ const environmentSchema = z
       .meta({
         description: 'Weekdays and times (in timezone) between which launches may advance.',
       }),
-    timezone: z
-      .string()
-      .meta({
-        description: 'IANA time zone of the allowed hours (and of the words); UTC by default.',
-      }),
+    timezone: z.string().meta({
+      description: 'IANA time zone of the allowed hours (and of the words); UTC by default.',
+    }),
     open: z.boolean().meta({ description: 'Whether launches may advance now.' }),
     closedReason: z.string().nullable(),
   })

@@ -1,6 +1,12 @@
 /** Time rules: outside them decide() does not advance, says why, and still rolls back. */
 import { describe, expect, it } from 'vitest';
-import { decide, describeTimeRules, isTimeZone, timeRuleAt } from '../../src/index.js';
+import {
+  decide,
+  describeTimeRules,
+  isTimeZone,
+  parseZonedTime,
+  timeRuleAt,
+} from '../../src/index.js';
 import type { TimeRules } from '../../src/index.js';
 import { H, RULES, T0, evidence, stateIn } from './fixtures.js';
 
@@ -121,6 +127,19 @@ describe('time rules in a time zone, across daylight saving', () => {
     expect(describeTimeRules(HOURS)).toBe(
       'Time rules of production: advance only in the allowed hours mon, tue, wed, thu, fri 09:00–17:00 UTC.',
     );
+  });
+  it('reads freeze times without an offset on the zone’s clock, with one as written', () => {
+    expect(parseZonedTime('2026-12-24', 'Europe/Berlin')).toBe(at('2026-12-23T23:00:00Z'));
+    expect(parseZonedTime('2026-07-01T18:30', 'Europe/Berlin')).toBe(at('2026-07-01T16:30:00Z'));
+    expect(parseZonedTime('2026-07-01T18:30')).toBe(at('2026-07-01T18:30:00Z'));
+    expect(parseZonedTime('2026-07-01T18:30:00+05:00', 'Europe/Berlin')).toBe(
+      at('2026-07-01T13:30:00Z'),
+    );
+    expect(parseZonedTime('2026-07-01T18:30:00.000Z', 'Europe/Berlin')).toBe(
+      at('2026-07-01T18:30:00Z'),
+    );
+    expect(parseZonedTime('next tuesday')).toBeNaN();
+    expect(parseZonedTime('2026-13-01')).toBeNaN();
   });
   it('knows IANA zone names', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true);

@@ -105,7 +105,8 @@ export function parseEnvironments(input: EnvironmentsInput, where: string): Envi
       entry['freezes'] === undefined ? undefined : freezeList(entry['freezes'], at, timezone);
     const hours =
       entry['allowed_hours'] === undefined ? undefined : allowedHours(entry['allowed_hours'], at);
-    if (freezes !== undefined || hours !== undefined)
+    // A timezone alone is kept, so the listing names the clock the rules would use.
+    if (freezes !== undefined || hours !== undefined || timezone !== undefined)
       config.timeRules = {
         environment: name,
         ...(timezone === undefined ? {} : { timezone }),

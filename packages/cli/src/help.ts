@@ -369,6 +369,12 @@ Options:
   --signoff-delay D       Sign-offs and asks are approved D after the request (default 0)
   --max-duration D        Longest simulated launch (default: the history's length)
   --audience PHASE=SHARE  Share of units that match a phase's audience (default 100%)
+  --environment NAME      Meet that environment's time rules (freeze windows,
+                          allowed hours) at the history's times, as the server
+                          does; the report says which applied. Defined as the
+                          server reads them: THRESHOLD_ENVIRONMENTS_FILE or
+                          THRESHOLD_ENVIRONMENTS (docs/environments.md)
+    --environments-file F ...or from this file instead
   --json                  Print the report as JSON (byte-identical for the same seed)
   --html FILE             Also write a self-contained HTML report with a power-curve chart
   --max-bytes N           Refuse a plan file larger than N bytes (default 1048576)

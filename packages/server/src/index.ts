@@ -35,6 +35,11 @@ export { DASHBOARD_EVENTS } from './routes/dashboard-stream-route.js';
 export type { BatchError } from './routes/sdk-routes.js';
 export { startServer, DEFAULT_PORT } from './start-server.js';
 export {
+  loadEnvironmentConfigs,
+  EnvironmentConfigError,
+} from './environments/environment-config.js';
+export type { EnvironmentConfig } from './environments/environment-config.js';
+export {
   createController,
   DEFAULT_LOOK_INTERVAL_MS,
   DEFAULT_LOOK_RECORD_INTERVAL_MS,

@@ -254,6 +254,63 @@ describe.each(backends)('environments on %s', (backend) => {
     clock.now = Date.UTC(2026, 11, 7, 9);
     expect((await act(prod.id, 'retry')).status).toBe(201);
   });
+
+  it('refuses to amend a production launch to a version not yet completed in staging, storing nothing', async () => {
+    const prod = (
+      await t.json<{ launches: (Summary & { planVersion: number })[] }>(
+        'viewer',
+        'GET',
+        '/api/v1/launches?environment=production&status=running',
+      )
+    ).body.launches[0];
+    if (prod === undefined) throw new Error('no production launch');
+    const v2 = SIMPLE_PLAN.replace('min_duration: 1h', 'min_duration: 2h');
+    const up = await t.json<{ version: number }>('operator', 'POST', '/api/v1/plans', v2, yaml);
+    expect(up.status).toBe(201);
+    const amend = () =>
+      t.json<{ launch: Summary & { planVersion: number } } & ErrorBody>(
+        'operator',
+        'POST',
+        `/api/v1/launches/${prod.id}/amend`,
+        { version: up.body.version, reason: 'a longer final phase' },
+      );
+    const events = async () =>
+      (await t.json<{ events: unknown[] }>('viewer', 'GET', `/api/v1/launches/${prod.id}/events`))
+        .body.events.length;
+    const before = { ...(await counts()), events: await events() };
+    const refused = await amend();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('PROMOTION_REQUIRED');
+    expect(refused.body.error.message).toBe(
+      'production requires plan checkout-v2@2 to complete in staging first and bake there 1h: it has not completed there',
+    );
+    expect(refused.body.error.details.missing).toEqual([
+      { environment: 'staging', plan: 'checkout-v2', version: 2, completed: false, bakeMs: H },
+    ]);
+    expect({ ...(await counts()), events: await events() }).toEqual(before);
+    const still = await t.json<{ launch: { planVersion: number } }>(
+      'viewer',
+      'GET',
+      `/api/v1/launches/${prod.id}`,
+    );
+    expect(still.body.launch.planVersion).toBe(1);
+
+    // Version 2 completes in staging and bakes: the amendment goes through.
+    const staging = await t.json<{ launch: Summary & { planVersion: number } }>(
+      'operator',
+      'POST',
+      '/api/v1/launches',
+      { plan: 'checkout-v2', version: up.body.version, environment: 'staging' },
+    );
+    expect(staging.status, JSON.stringify(staging.body)).toBe(201);
+    expect(staging.body.launch.planVersion).toBe(up.body.version);
+    expect((await act(staging.body.launch.id, 'promote')).status).toBe(200);
+    expect((await act(staging.body.launch.id, 'promote')).body.launch.status).toBe('completed');
+    clock.now += H;
+    const amended = await amend();
+    expect(amended.status, JSON.stringify(amended.body)).toBe(200);
+    expect(amended.body.launch.planVersion).toBe(up.body.version);
+  });
 });
 
 describe.each(backends)('scheduled starts on %s', (backend) => {
@@ -376,5 +433,51 @@ kpis:
       environment: 'qa',
     });
     expect(unknown.body.error.code).toBe('UNKNOWN_ENVIRONMENT');
+  });
+});
+
+describe.each(backends)('time rules in a time zone on %s', (backend) => {
+  let t: TestServer;
+  // Monday 2026-03-30, the day after Europe/Berlin moved to CEST (+02:00): 08:30 local.
+  const clock = { now: Date.UTC(2026, 2, 30, 6, 30) };
+  beforeAll(async () => {
+    t = await startTestServer({
+      postgres: backend === 'postgres',
+      now: () => clock.now,
+      controller: false,
+      environments: {
+        production: {
+          timezone: 'Europe/Berlin',
+          allowed_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' },
+          freezes: [{ from: '2026-12-24', to: '2026-12-27', reason: 'christmas' }],
+        },
+      },
+    });
+    expect((await t.call('operator', 'POST', '/api/v1/plans', SIMPLE_PLAN, yaml)).status).toBe(201);
+  });
+  afterAll(async () => t?.close());
+
+  it('reads allowed hours and offset-less freeze times on the environment’s clock', async () => {
+    const envs = await t.json<{
+      environments: { name: string; timezone: string; freezes: { from: string; to: string }[] }[];
+    }>('viewer', 'GET', '/api/v1/environments');
+    expect(envs.body.environments[0]).toMatchObject({
+      name: 'production',
+      timezone: 'Europe/Berlin',
+      freezes: [{ from: '2026-12-23T23:00:00.000Z', to: '2026-12-26T23:00:00.000Z' }],
+    });
+    const start = () =>
+      t.json<{ launch: Summary } & ErrorBody>('operator', 'POST', '/api/v1/launches', {
+        plan: 'checkout-v2',
+      });
+    const early = await start();
+    expect(early.status).toBe(409);
+    expect(early.body.error.message).toBe(
+      'cannot start in production: outside the allowed hours of production (mon, tue, wed, thu, fri 09:00–17:00 Europe/Berlin); next opening 2026-03-30T09:00+02:00',
+    );
+    // 09:00 in Berlin is 07:00 UTC after the change (it was 08:00 the week before).
+    clock.now = Date.UTC(2026, 2, 30, 7);
+    const open = await start();
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
   });
 });

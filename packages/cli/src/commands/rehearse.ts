@@ -3,11 +3,18 @@
  * replay the plan through history and injected regressions with the same guards
  * and decide() as a live launch, and report what it would do.
  */
+import { readFileSync } from 'node:fs';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatHistoryError, formatPlanError, parseHistory, parsePlan } from '@threshold/core';
-import { PrometheusHistoryError, RehearsalPool, readPrometheusHistory } from '@threshold/server';
-import type { History, KpiBaseline, TrafficProfile } from '@threshold/core';
+import {
+  EnvironmentConfigError,
+  PrometheusHistoryError,
+  RehearsalPool,
+  loadEnvironmentConfigs,
+  readPrometheusHistory,
+} from '@threshold/server';
+import type { History, KpiBaseline, TimeRules, TrafficProfile } from '@threshold/core';
 import { historyEstimates, renderHistory } from '../explain/history-estimates.js';
 import type { PlanHistoryAnswer } from '../explain/history-estimates.js';
 import { ApiCallError, callApi, connectionOf } from './launch-http.js';
@@ -60,6 +67,14 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
     return 1;
   }
   readPlanArgs(parsed.values, plan.plan, options);
+  if (options.environment !== null) {
+    const rules = environmentRules(options.environment, io);
+    if (typeof rules === 'string') {
+      io.stderr.write(terminalSafe(`✗ cannot rehearse in ${options.environment.name}: ${rules}\n`));
+      return 2;
+    }
+    options.options.timeRules = rules;
+  }
 
   let source: History | TrafficProfile;
   if (options.source.kind === 'history') {
@@ -168,6 +183,42 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
     io.stderr.write(`wrote ${htmlName}\n`);
   }
   return 0;
+}
+
+/**
+ * The time rules of the environment named, from the definitions the server
+ * reads (--environments-file, else THRESHOLD_ENVIRONMENTS_FILE or
+ * THRESHOLD_ENVIRONMENTS); an environment without rules gives empty ones, so
+ * the report still says which applied. A string says why not.
+ */
+function environmentRules(
+  environment: { name: string; file?: string },
+  io: Io,
+): TimeRules | string {
+  const env: Record<string, string | undefined> = { ...(io.env ?? process.env) };
+  if (environment.file !== undefined) env['THRESHOLD_ENVIRONMENTS_FILE'] = environment.file;
+  let configs;
+  try {
+    configs = loadEnvironmentConfigs(undefined, env, (path) =>
+      readFileSync(resolve(io.cwd, path), 'utf8'),
+    );
+  } catch (e) {
+    if (e instanceof EnvironmentConfigError) return e.message;
+    throw e;
+  }
+  const found = configs.find((c) => c.name === environment.name);
+  if (found === undefined) {
+    const file = environment.file ?? env['THRESHOLD_ENVIRONMENTS_FILE'];
+    const names = configs.map((c) => c.name).join(', ');
+    const hint =
+      file !== undefined && file !== ''
+        ? `${file} defines ${names}`
+        : env['THRESHOLD_ENVIRONMENTS'] !== undefined
+          ? `THRESHOLD_ENVIRONMENTS defines ${names}`
+          : `only ${names} is defined; give --environments-file FILE or THRESHOLD_ENVIRONMENTS_FILE, as the server reads`;
+    throw new UsageError(`--environment ${environment.name}: not defined (${hint})`, 'rehearse');
+  }
+  return { ...found.timeRules, environment: found.name };
 }
 
 async function isDirectory(path: string): Promise<boolean> {

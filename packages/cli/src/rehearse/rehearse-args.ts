@@ -38,6 +38,8 @@ export const REHEARSE_VALUES = [
   'server',
   'token',
   'launches',
+  'environment',
+  'environments-file',
 ] as const;
 
 /** The switches of `threshold rehearse`. */
@@ -71,6 +73,8 @@ export interface RehearseArgs {
   workers: number;
   /** Progress lines on stderr even when it is not a terminal. */
   progress: boolean;
+  /** --environment: meet that environment's time rules, read as the server reads them. */
+  environment: { name: string; file?: string } | null;
 }
 
 const COMMAND = 'rehearse';
@@ -180,6 +184,10 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
       fail('--max-duration must be at least one look (--look-interval, default 5m)');
     options.maxDurationMs = max;
   }
+  const environmentName = single(values, 'environment');
+  const environmentsFile = single(values, 'environments-file');
+  if (environmentsFile !== undefined && environmentName === undefined)
+    fail('--environments-file defines environments: name one with --environment NAME');
   const workers =
     wholeNumber(single(values, 'workers'), 'workers', 1, MAX_WORKERS) ??
     Math.min(MAX_WORKERS, availableParallelism());
@@ -190,6 +198,13 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
     html: single(values, 'html') ?? null,
     workers,
     progress: flags.has('progress'),
+    environment:
+      environmentName === undefined
+        ? null
+        : {
+            name: environmentName,
+            ...(environmentsFile === undefined ? {} : { file: environmentsFile }),
+          },
   };
 }
 

@@ -4,6 +4,7 @@
  * Times are milliseconds since the simulated launch started; rates are fractions.
  */
 import type { KpiCategory, KpiKind } from '../plan/index.js';
+import type { TimeRules } from '../decide/index.js';
 
 /** A Monte Carlo rate with its 95% Wilson score interval. */
 export interface RateEstimate {
@@ -91,6 +92,8 @@ export interface ReportSettings {
   maxDurationMs: number;
   /** Share of arriving units that match each phase's audience (1 when not given). */
   audience: { phase: string; share: number }[];
+  /** The environment's time rules the simulated launches met (absent: none given). */
+  timeRules?: TimeRules;
 }
 
 /** How simulated launches ended. */

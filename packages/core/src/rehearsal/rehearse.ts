@@ -24,6 +24,7 @@ import { LaunchSimulator } from './launch-simulator.js';
 import { planKpis } from './live-evidence.js';
 import type { SimulationSettings } from './launch-simulator.js';
 import type { TimeRules } from '../decide/index.js';
+import { describeTimeRules } from '../decide/index.js';
 import { SeededRandom } from './random.js';
 import type { ReportSettings, RehearsalReport } from './rehearsal-report.js';
 import { reportHistory, reportPlan } from './report-plan.js';
@@ -242,6 +243,7 @@ export function reportRehearsal(
     signoffDelayMs: simulation.signoffDelayMs,
     maxDurationMs: simulation.maxDurationMs,
     audience: plan.phases.map((p, i) => ({ phase: p.name, share: simulation.audience[i] ?? 1 })),
+    ...(simulation.timeRules === undefined ? {} : { timeRules: simulation.timeRules }),
   };
   const clean = summarizeClean(plan, records[0] ?? []);
   const injected = injections.map((inj, i) => summarizeInjection(plan, inj, records[i + 1] ?? []));
@@ -295,5 +297,9 @@ function assumptions(plan: Plan, s: ReportSettings, kind: 'history' | 'synthetic
   for (const a of s.audience)
     if (a.share < 1)
       out.push(`${formatShare(a.share)} of arriving units match the audience of phase ${a.phase}.`);
+  if (s.timeRules !== undefined)
+    out.push(
+      `${describeTimeRules(s.timeRules)} Simulated launches meet them at the ${kind === 'history' ? "history's" : "synthetic history's"} times, as a live launch does (rollback and pause are never stopped).`,
+    );
   return out;
 }

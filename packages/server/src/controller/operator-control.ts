@@ -103,6 +103,11 @@ export interface AmendRequest {
   reason: string;
   actor: string;
   now: number;
+  /**
+   * Checked in the transaction once the amendment is valid, before anything is
+   * written (the promotion policy of the launch's environment); throws to refuse.
+   */
+  check?: (tx: Store, launch: LaunchRecord, version: number) => Promise<void>;
 }
 
 /** Move a running or paused launch onto a newer version of its plan, in one transaction. */
@@ -134,6 +139,7 @@ export async function applyAmendment(store: Store, request: AmendRequest): Promi
         status: launch.status,
         blocking: [],
       };
+    await request.check?.(tx, launch, next.version);
     // Decided against the new version: the decisions after it are the new plan's.
     const result = await commitDecisions(tx, {
       launch,

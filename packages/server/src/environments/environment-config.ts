@@ -11,10 +11,13 @@
  *       "production": {
  *         "requires": { "environment": "staging", "bake": "1h" },
  *         "freezes": [{ "from": "2026-12-20T00:00:00Z", "to": "2027-01-04T00:00:00Z", "reason": "holidays" }],
- *         "allowed_hours": { "days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "17:00" } } } }
+ *         "allowed_hours": { "days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "17:00" },
+ *         "timezone": "Europe/Berlin" } } }
+ * `timezone` (IANA, default UTC) is the clock of the allowed hours and of freeze
+ * times written without an offset.
  */
 import { readFileSync } from 'node:fs';
-import { WEEKDAYS, parseDuration } from '@threshold/core';
+import { WEEKDAYS, isTimeZone, parseDuration, parseZonedTime } from '@threshold/core';
 import type { TimeRules, Weekday } from '@threshold/core';
 import { DEFAULT_ENVIRONMENT } from '../store/index.js';
 
@@ -87,18 +90,26 @@ export function parseEnvironments(input: EnvironmentsInput, where: string): Envi
     if (typeof entry !== 'object' || Array.isArray(entry))
       throw new EnvironmentConfigError(`${at}: expected an object`);
     for (const key of Object.keys(entry))
-      if (!['requires', 'freezes', 'allowed_hours'].includes(key))
+      if (!['requires', 'freezes', 'allowed_hours', 'timezone'].includes(key))
         throw new EnvironmentConfigError(
-          `${at}: unknown field ${key} (fields: requires, freezes, allowed_hours)`,
+          `${at}: unknown field ${key} (fields: requires, freezes, allowed_hours, timezone)`,
         );
+    const timezone = entry['timezone'];
+    if (timezone !== undefined && (typeof timezone !== 'string' || !isTimeZone(timezone)))
+      throw new EnvironmentConfigError(
+        `${at}: timezone must be an IANA time zone name such as Europe/Berlin, got ${JSON.stringify(timezone)}`,
+      );
     const config: EnvironmentConfig = { name };
     if (entry['requires'] !== undefined) config.requires = requires(entry['requires'], at);
-    const freezes = entry['freezes'] === undefined ? undefined : freezeList(entry['freezes'], at);
+    const freezes =
+      entry['freezes'] === undefined ? undefined : freezeList(entry['freezes'], at, timezone);
     const hours =
       entry['allowed_hours'] === undefined ? undefined : allowedHours(entry['allowed_hours'], at);
-    if (freezes !== undefined || hours !== undefined)
+    // A timezone alone is kept, so the listing names the clock the rules would use.
+    if (freezes !== undefined || hours !== undefined || timezone !== undefined)
       config.timeRules = {
         environment: name,
+        ...(timezone === undefined ? {} : { timezone }),
         ...(freezes === undefined ? {} : { freezes }),
         ...(hours === undefined ? {} : { allowedHours: hours }),
       };
@@ -135,16 +146,20 @@ function requires(raw: unknown, at: string): { environment: string; bakeMs: numb
   return { environment: r.environment, bakeMs };
 }
 
-function freezeList(raw: unknown, at: string): NonNullable<TimeRules['freezes']> {
+function freezeList(
+  raw: unknown,
+  at: string,
+  timezone: string | undefined,
+): NonNullable<TimeRules['freezes']> {
   if (!Array.isArray(raw))
     throw new EnvironmentConfigError(`${at}: freezes must be a list of { from, to, reason }`);
   return raw.map((f: unknown, i) => {
     const w = f as { from?: unknown; to?: unknown; reason?: unknown } | null;
-    const from = typeof w?.from === 'string' ? Date.parse(w.from) : Number.NaN;
-    const to = typeof w?.to === 'string' ? Date.parse(w.to) : Number.NaN;
+    const from = typeof w?.from === 'string' ? parseZonedTime(w.from, timezone) : Number.NaN;
+    const to = typeof w?.to === 'string' ? parseZonedTime(w.to, timezone) : Number.NaN;
     if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from)
       throw new EnvironmentConfigError(
-        `${at}: freezes[${i}]: from and to must be ISO times with to after from`,
+        `${at}: freezes[${i}]: from and to must be ISO times (without an offset: in the timezone) with to after from`,
       );
     if (w?.reason !== undefined && typeof w.reason !== 'string')
       throw new EnvironmentConfigError(`${at}: freezes[${i}].reason must be text`);
@@ -166,12 +181,14 @@ function allowedHours(raw: unknown, at: string): NonNullable<TimeRules['allowedH
   const minute = (v: unknown, field: string): number => {
     const m = typeof v === 'string' ? HHMM.exec(v) : null;
     if (m === null)
-      throw new EnvironmentConfigError(`${at}: allowed_hours.${field} must be HH:MM (UTC)`);
+      throw new EnvironmentConfigError(
+        `${at}: allowed_hours.${field} must be HH:MM (in the timezone)`,
+      );
     return Number(m[1]) * 60 + Number(m[2]);
   };
   const fromMinute = minute(h?.from, 'from');
   const toMinute = minute(h?.to, 'to');
   if (toMinute <= fromMinute)
-    throw new EnvironmentConfigError(`${at}: allowed_hours.to must be after from (same day, UTC)`);
+    throw new EnvironmentConfigError(`${at}: allowed_hours.to must be after from (same day)`);
   return { days: days as Weekday[], fromMinute, toMinute };
 }

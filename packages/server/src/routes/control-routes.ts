@@ -20,6 +20,7 @@ import { applyAmendment, applyOperatorAdvance } from '../controller/operator-con
 import type { ControlResult } from '../controller/operator-control.js';
 import { launchSummary } from '../launches/launch-view.js';
 import { lineageOf, startLaunch } from '../launches/start-launch.js';
+import { checkPromotion } from '../environments/promotion-check.js';
 
 const idParams = z.object({ id: pathName });
 
@@ -131,9 +132,18 @@ export function controlRoutes(ctx: RouteContext): RouteSpec[] {
       body: { required: true, content: { 'application/json': amendBody } },
       responses: {
         200: { description: 'The launch after the amendment.', schema: decisionResponse },
-        409: { description: 'INVALID_TRANSITION: the launch has ended.' },
+        409: {
+          description:
+            "INVALID_TRANSITION (the launch has ended) or PROMOTION_REQUIRED (the new version has not met the environment's promotion policy).",
+        },
       },
-      errors: ['VALIDATION_FAILED', 'NOT_FOUND', 'INVALID_TRANSITION', 'CONFLICT'],
+      errors: [
+        'VALIDATION_FAILED',
+        'NOT_FOUND',
+        'INVALID_TRANSITION',
+        'CONFLICT',
+        'PROMOTION_REQUIRED',
+      ],
       handler: async (c) => {
         const { id } = validateInput(idParams, c.req.param(), 'path');
         const body = validateInput(amendBody, await readJsonBody(c, ctx.maxBodyBytes), 'body');
@@ -146,6 +156,12 @@ export function controlRoutes(ctx: RouteContext): RouteSpec[] {
             reason: body.reason,
             actor: c.get('principal').name,
             now: ctx.now(),
+            // A new version must meet the environment's promotion policy, as a start must.
+            check: async (tx, launch, version) => {
+              const env = ctx.environments.find((e) => e.name === launch.environment);
+              if (env !== undefined)
+                await checkPromotion(tx, env, { name: launch.planName, version }, ctx.now());
+            },
           }),
         );
         hub.changed();

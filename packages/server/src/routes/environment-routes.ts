@@ -15,7 +15,12 @@ const environmentSchema = z
     allowedHours: z
       .object({ days: z.array(z.string()), from: z.string(), to: z.string() })
       .nullable()
-      .meta({ description: 'Weekdays and UTC times between which launches may advance.' }),
+      .meta({
+        description: 'Weekdays and times (in timezone) between which launches may advance.',
+      }),
+    timezone: z.string().meta({
+      description: 'IANA time zone of the allowed hours (and of the words); UTC by default.',
+    }),
     open: z.boolean().meta({ description: 'Whether launches may advance now.' }),
     closedReason: z.string().nullable(),
   })
@@ -59,6 +64,7 @@ export function environmentRoutes(ctx: RouteContext): RouteSpec[] {
                 h === undefined
                   ? null
                   : { days: h.days, from: hhmm(h.fromMinute), to: hhmm(h.toMinute) },
+              timezone: e.timeRules?.timezone ?? 'UTC',
               open: v.open,
               closedReason: v.open ? null : v.reason,
             };

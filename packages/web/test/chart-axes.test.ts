@@ -252,6 +252,13 @@ describe('phases and events from the log', () => {
       decision: { at, ...d },
     }) as unknown as DecisionEvent;
 
+  it('names a phase by the most traffic it had, not the 0% of the look that rolled it back', () => {
+    const rolled = [look(0, 0, 'canary', 0), look(10, 0, 'canary', 0.2), look(20, 0, 'canary', 0)];
+    expect(phaseSpans(rolled, [decision(20, { type: 'rollback' })], 25)).toEqual([
+      { index: 0, name: 'canary', label: 'canary 20%', from: 0, to: 25 },
+    ]);
+  });
+
   it('tiles the time with named phases, boundaries at the advance decisions', () => {
     const looks = [look(0, 0, 'canary', 0.2), look(10, 0, 'canary', 0.2), look(30, 1, 'full', 1)];
     const decisions = [

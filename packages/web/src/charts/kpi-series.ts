@@ -126,9 +126,19 @@ export function phaseSpans(
   const entered = new Map<number, number>();
   for (const { decision: d } of decisions) if (d.type === 'advance') entered.set(d.to, d.at);
   const spans: PhaseSpan[] = [];
+  // A phase is named by the most traffic it had: the look that rolled it back
+  // is recorded with the 0% it left the phase at.
+  let peak = 0;
   for (const look of looks) {
     const last = spans[spans.length - 1];
-    if (last !== undefined && last.index === look.phaseIndex) continue;
+    if (last !== undefined && last.index === look.phaseIndex) {
+      if (look.traffic > peak && last.name !== 'before start') {
+        peak = look.traffic;
+        last.label = `${look.phase} ${shareText(peak)}`;
+      }
+      continue;
+    }
+    peak = look.traffic;
     // The boundary lies between the previous phase's last look and this phase's first.
     const boundary =
       last === undefined

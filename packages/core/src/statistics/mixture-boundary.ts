@@ -23,7 +23,7 @@
  *   where V is the variance of the estimate θ̂ (2σ²/n for n units per arm gives their
  *   formula); H₀: θ = θ₀ is rejected when Λ ≥ 1/α.
  */
-import { logNormalCdf, normalDensity, normalSurvival } from './normal-distribution.js';
+import { mixtureRoot, useColdMixtureRoot } from './mixture-root.js';
 
 /**
  * Mixture precision ρ² that makes the two-sided boundary tightest near time t*
@@ -78,7 +78,7 @@ let lastSlot = 0;
  *   M = 2/sqrt(1+x) · exp(w²/2) · Φ(w),  w = z·sqrt(x/(1+x)),
  * reaches 1/α (Ville's inequality then bounds the chance of ever crossing by α).
  * Solved by Newton's method on w²/2 + log Φ(w) = log(1/α) − log 2 + log(1+x)/2, a
- * convex increasing function of w, so the iteration converges from any start.
+ * convex increasing function of w, started from a table of roots (mixture-root.ts).
  */
 export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   if (!(x > 0)) return Infinity;
@@ -101,27 +101,19 @@ export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   return z;
 }
 
+/**
+ * Test hook: solve from the cold start of ADR 0039 (`on`) or from the table, and
+ * forget remembered answers so that none crosses over.
+ */
+export function useColdMixtureSolve(on: boolean): void {
+  useColdMixtureRoot(on);
+  recentX.fill(NaN);
+  recentAlpha.fill(NaN);
+}
+
 function solveOneSided(x: number, alpha: number): number {
   const target = -Math.log(alpha) - Math.LN2 + 0.5 * Math.log1p(x);
-  // Start from the root without the log Φ term (the two-sided boundary at 2α).
-  let w = target > 0 ? Math.sqrt(2 * target) : 0;
-  for (let i = 0; i < 50; i++) {
-    let logCdf: number;
-    let mills: number; // φ(w)/Φ(w)
-    if (w > 0) {
-      // One tail evaluation serves both terms (it is most of the cost of a guard).
-      const tail = normalSurvival(w);
-      logCdf = Math.log1p(-tail);
-      mills = normalDensity(w) / (1 - tail);
-    } else {
-      logCdf = logNormalCdf(w);
-      mills = Math.exp(-0.5 * w * w - 0.5 * Math.log(2 * Math.PI) - logCdf);
-    }
-    const step = (0.5 * w * w + logCdf - target) / (w + mills);
-    w -= step;
-    if (Math.abs(step) <= 1e-15 * Math.max(1, Math.abs(w))) break;
-  }
-  return w * Math.sqrt((1 + x) / x);
+  return mixtureRoot(target) * Math.sqrt((1 + x) / x);
 }
 
 /** log Λ of the mixture SPRT for H₀: θ = θ₀, given the estimate, its variance V and the mixing variance τ². */

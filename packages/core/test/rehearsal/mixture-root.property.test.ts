@@ -1,0 +1,180 @@
+/**
+ * The one-sided mixture multiplier starts Newton's method from a table of roots
+ * (ADR 0040) instead of a cold start (ADR 0039). The owner's bar: every verdict,
+ * decision and outcome identical; intervals equal to 1e-9 relative (they differ
+ * in the last bits at most). These properties compare the engine on both solves,
+ * the cold one kept callable through a test hook.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  evaluateGuard,
+  parseHistory,
+  parseInjection,
+  prepareRehearsal,
+  simulateRuns,
+} from '@threshold/core';
+import type { GuardOptions, GuardResult, Plan, RehearsalOptions } from '@threshold/core';
+import { useColdMixtureSolve } from '../../src/statistics/mixture-boundary.js';
+import { coldMixtureRoot, mixtureRoot } from '../../src/statistics/mixture-root.js';
+import { KPIS, plausibleArms } from '../statistics/support/aggregates.js';
+import { ALL_KINDS_PLAN, planOf } from './fixtures.js';
+
+afterEach(() => useColdMixtureSolve(false));
+
+/** Both solves' answers to `run`, cold first. */
+function bothSolves<T>(run: () => T): [T, T] {
+  useColdMixtureSolve(true);
+  const cold = run();
+  useColdMixtureSolve(false);
+  return [cold, run()];
+}
+
+/** Equal, except that numbers may differ by 1e-9 of their size. */
+function near(a: unknown, b: unknown, path = ''): void {
+  if (typeof a === 'number' && typeof b === 'number') {
+    if (Object.is(a, b) || a === b) return;
+    const scale = Math.max(Math.abs(a), Math.abs(b));
+    expect(Math.abs(a - b), `${path}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-9 * scale);
+    return;
+  }
+  if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
+    expect(Object.keys(b).sort(), path).toEqual(Object.keys(a).sort());
+    for (const k of Object.keys(a))
+      near((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
+    return;
+  }
+  expect(b, path).toEqual(a);
+}
+
+const BENCH_PLAN = planOf(`
+launch: bench
+owner: bench
+phases:
+  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 500 }
+  - { name: early, traffic: 20%, min_duration: 4h, min_units: 1000 }
+  - { name: half, traffic: 50%, min_duration: 8h }
+  - { name: full, traffic: 100%, bake: 12h }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 25% }, on_breach: rollback }
+    - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
+  user-impact:
+    - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_breach: pause }
+    - { name: revenue, kind: mean, event: r, guard: { max_decrease: 10% }, on_breach: notify }
+  efficiency:
+    - { name: cpu, kind: count, event: c, guard: { max_increase: 15% }, on_breach: hold }
+    - { name: calls, kind: ratio, numerator: a, denominator: b, guard: { max_increase: 15% }, on_breach: hold }
+`);
+
+/** Every record of every scenario, on both solves, must be identical. */
+function sameRecords(
+  plan: Plan,
+  source: Parameters<typeof prepareRehearsal>[1],
+  options: RehearsalOptions,
+) {
+  const [cold, table] = bothSolves(() => {
+    const prepared = prepareRehearsal(plan, source, options);
+    const out = [];
+    for (let s = 0; s <= prepared.injections.length; s++)
+      out.push(simulateRuns(prepared, s, 0, prepared.runs));
+    return out;
+  });
+  expect(table).toEqual(cold);
+}
+
+function injections(plan: Plan, specs: string[]) {
+  return specs.map((spec) => {
+    const r = parseInjection(spec, plan);
+    if (!r.ok) throw new Error(r.message);
+    return r.injection;
+  });
+}
+
+describe('the one-sided multiplier from the table of roots', () => {
+  it('lands on the cold solve’s root to its last bits', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 60, noNaN: true }), (target) => {
+        const cold = coldMixtureRoot(target);
+        expect(Math.abs(mixtureRoot(target) - cold)).toBeLessThanOrEqual(4e-15 * cold);
+      }),
+      { numRuns: 20_000, seed: 20261203 },
+    );
+  });
+
+  it('gives every guard the same verdict and intervals within 1e-9 on random aggregates', () => {
+    const method = fc.constantFrom('confidence-sequence' as const, 'msprt' as const);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...KPIS).chain((kpi) => fc.tuple(fc.constant(kpi), plausibleArms(kpi))),
+        method,
+        fc.integer({ min: 0, max: 5000 }),
+        fc.option(fc.integer({ min: 1, max: 100_000 }), { nil: undefined }),
+        ([kpi, data], m, minUnits, tune) => {
+          const o: GuardOptions = { alpha: 0.01, launchAlpha: 0.05, method: m, minUnits };
+          if (tune !== undefined) o.tuneUnits = tune;
+          const [cold, table] = bothSolves<GuardResult>(() => evaluateGuard(kpi, data, o));
+          expect(table.verdict).toBe(cold.verdict);
+          const { reason: coldReason, ...coldNumbers } = cold;
+          const { reason: tableReason, ...tableNumbers } = table;
+          near(coldNumbers, tableNumbers);
+          // The sentence quotes rounded numbers: the same words.
+          expect(tableReason).toBe(coldReason);
+        },
+      ),
+      { numRuns: 3000, seed: 20261203 },
+    );
+  });
+
+  it('decides every seeded launch of the bench plan, injections and all, as before', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), (seed) => {
+        sameRecords(
+          BENCH_PLAN,
+          { unitsPerMinute: 2000, diurnal: true, durationMs: 3 * 86_400_000 },
+          {
+            runs: 8,
+            seed,
+            maxDurationMs: 2 * 86_400_000,
+            injections: injections(BENCH_PLAN, [
+              'errors=+40%',
+              'latency=+15%',
+              'conversion=-12%',
+              'revenue=-15%',
+            ]),
+          },
+        );
+      }),
+      { numRuns: 6, seed: 20261203 },
+    );
+  });
+
+  it('decides every seeded launch of every example plan as before', () => {
+    const checkout = planOf(readFileSync('examples/checkout-web.yaml', 'utf8'));
+    const history = parseHistory(
+      readFileSync('examples/history/checkout-web.csv', 'utf8'),
+      checkout,
+    );
+    if (!history.ok) throw new Error('example history');
+    sameRecords(checkout, history.history, {
+      runs: 30,
+      seed: 11,
+      maxDurationMs: 2 * 86_400_000,
+      injections: injections(checkout, ['payment_errors=+50%']),
+    });
+    const others = [
+      'examples/payments-migration.yaml',
+      'examples/search-ranking-signoff.yaml',
+      'examples/demo/checkout-v2.yaml',
+      'examples/demo/search-v3.yaml',
+      'examples/infra-canary/plan.yaml',
+    ].map((f) => planOf(readFileSync(f, 'utf8')));
+    for (const [i, plan] of [...others, ALL_KINDS_PLAN].entries())
+      sameRecords(
+        plan,
+        { unitsPerMinute: 1500, diurnal: true, durationMs: 3 * 86_400_000 },
+        { runs: 20, seed: 100 + i, maxDurationMs: 2 * 86_400_000, signoffDelayMs: 3_600_000 },
+      );
+  });
+});

@@ -48,9 +48,17 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
   beforeAll(async () => {
     t = await startTestServer({ postgres });
     expect((await t.call('operator', 'POST', '/api/v1/plans', PLAN, yaml)).status).toBe(201);
+    // The blocking check is attested by its owner's role before any launch (ADR 0036).
+    const sre = await t.token('sre-lead', ['approver:sre']);
+    const attested = await t.call(sre, 'POST', '/api/v1/plans/record-demo/readiness', {
+      check: 'Load test at 3x peak',
+      note: 'passed at 3.2x',
+    });
+    expect(attested.status).toBe(201);
     const a = await t.json<{ launch: { id: string } }>('operator', 'POST', '/api/v1/launches', {
       plan: 'record-demo',
     });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
     first = a.body.launch.id;
     const rolled = await t.call('operator', 'POST', `/api/v1/launches/${first}/rollback`, {
       reason: 'checkout errors reported by support',
@@ -156,7 +164,8 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
       },
       { check: 'Runbook reviewed', owner: 'sre', blocking: false, evidence: null },
     ]);
-    expect(r.rehearsals.stored).toBe(false);
+    expect(r.rehearsals.list).toEqual([]);
+    expect(r.rehearsals.predicted).toBeNull();
     expect(r.audit.entries.map((e) => e.action)).toEqual([
       'launch.created',
       'launch.rolled-back',
@@ -220,7 +229,7 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
       r.standing.sentence,
       'rolled back by operator: checkout errors reported by support',
       'Load test at 3x peak',
-      'Rehearsals are not stored',
+      'No rehearsal of record-demo version 1 was recorded before the launch started',
       'Outcome: Support saw checkout errors',
       'Load-test the payment path at 5x',
       `${r.audit.head?.seq}:${r.audit.head?.hash}`,

@@ -255,7 +255,17 @@ export function reportSections(r: LaunchReportModel): ReportSection[] {
       ? {}
       : {
           table: {
-            head: ['#', 'Time', 'Who', 'Settings', 'Scenario', 'Shipped', 'Caught', 'Stopped for nothing', 'Stalled'],
+            head: [
+              '#',
+              'Time',
+              'Who',
+              'Settings',
+              'Scenario',
+              'Shipped',
+              'Caught',
+              'Stopped for nothing',
+              'Stalled',
+            ],
             rows: r.rehearsals.list.flatMap((h) =>
               h.scenarios.map((sc) => [
                 String(h.id),

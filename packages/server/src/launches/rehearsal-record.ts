@@ -5,7 +5,12 @@
  */
 import type { Decision, Ends, RateEstimate, RehearsalReport } from '@threshold/core';
 import { DECISION_EVENT } from '../controller/launch-log.js';
-import type { LaunchEvent, LaunchRecord, RehearsalRecord, RehearsalScenario } from '../store/store.js';
+import type {
+  LaunchEvent,
+  LaunchRecord,
+  RehearsalRecord,
+  RehearsalScenario,
+} from '../store/store.js';
 
 /** The definition the report, the portfolio and the docs share. */
 export const REHEARSAL_PREDICTION_RULE =

@@ -72,7 +72,8 @@ const metricsSchema = z
     unitsAtRollback: z.number().nullable(),
     signoffWaitMs: z.number(),
     rehearsalPredicted: z.boolean().nullable().meta({
-      description: 'Whether the newest rehearsal before it predicted the outcome; null when unknown.',
+      description:
+        'Whether the newest rehearsal before it predicted the outcome; null when unknown.',
     }),
   })
   .meta({ title: 'PortfolioLaunch' });

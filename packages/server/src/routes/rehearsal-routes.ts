@@ -15,12 +15,7 @@ import {
 } from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
-import {
-  environmentName,
-  pathName,
-  positiveInt,
-  positiveIntText,
-} from '../http/common-schemas.js';
+import { environmentName, pathName, positiveInt, positiveIntText } from '../http/common-schemas.js';
 import { environmentNamed } from '../environments/promotion-check.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
@@ -472,7 +467,11 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
             throw httpErrorOf(err);
           },
         );
-        return c.json({ plan: { name: plan.launch, version }, report, recorded: await keep(report) });
+        return c.json({
+          plan: { name: plan.launch, version },
+          report,
+          recorded: await keep(report),
+        });
       },
     },
   ];

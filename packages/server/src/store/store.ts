@@ -413,7 +413,9 @@ export interface Store {
   listAttestations(planName: string): Promise<AttestationRecord[]>;
 
   /** Records a rehearsal of a stored plan version (call in a transaction with its audit entry). */
-  addRehearsal(input: Omit<RehearsalRecord, 'id' | 'at'> & { at?: string }): Promise<RehearsalRecord>;
+  addRehearsal(
+    input: Omit<RehearsalRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<RehearsalRecord>;
   /** A plan's recorded rehearsals (of one version, when given), oldest first. */
   listRehearsals(planName: string, planVersion?: number): Promise<RehearsalRecord[]>;
 

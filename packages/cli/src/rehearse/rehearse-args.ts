@@ -41,7 +41,7 @@ export const REHEARSE_VALUES = [
 ] as const;
 
 /** The switches of `threshold rehearse`. */
-export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress'] as const;
+export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress', 'record'] as const;
 
 /** Where the launches are replayed: a history file, a Prometheus history, or synthetic traffic. */
 export type RehearsalSourceArgs =
@@ -71,6 +71,8 @@ export interface RehearseArgs {
   workers: number;
   /** Progress lines on stderr even when it is not a terminal. */
   progress: boolean;
+  /** Run it on the server (--server) against the stored version, which records it (ADR 0041). */
+  record: boolean;
 }
 
 const COMMAND = 'rehearse';
@@ -114,9 +116,22 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
   if (!fromPrometheus)
     for (const name of ['from', 'prometheus', 'units-query'])
       if (values.has(name)) fail(`--${name} belongs to --history prometheus`);
+  const record = flags.has('record');
   if (!fromLaunches)
-    for (const name of ['server', 'token', 'launches'])
-      if (values.has(name)) fail(`--${name} belongs to --history launches`);
+    for (const name of record ? ['launches'] : ['server', 'token', 'launches'])
+      if (values.has(name))
+        fail(`--${name} belongs to --history launches${name === 'launches' ? '' : ' or --record'}`);
+  if (record) {
+    // The server's rehearsal takes the plan, the traffic, injections, runs, seed and look interval only.
+    if (fromPrometheus)
+      fail(
+        '--record runs the rehearsal on the server: use --history FILE, --history launches or --traffic, not --history prometheus',
+      );
+    for (const name of ['audience', 'signoff-delay', 'max-duration', 'workers'])
+      if (values.has(name))
+        fail(`--${name} is not supported with --record (the server's rehearsal does not take it)`);
+    if (flags.has('progress')) fail('--progress is not supported with --record');
+  }
   if (history !== undefined && traffic !== undefined && !fromPrometheus && !fromLaunches)
     fail('give --history FILE or --traffic RATE, not both');
   if (history === undefined && traffic === undefined)
@@ -190,6 +205,7 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
     html: single(values, 'html') ?? null,
     workers,
     progress: flags.has('progress'),
+    record,
   };
 }
 

@@ -4,7 +4,7 @@
  * from it, so no view of the record says something the others do not.
  */
 import { z } from 'zod';
-import { launchSummarySchema } from '../http/common-schemas.js';
+import { extendLaunchSummary } from '../http/common-schemas.js';
 import { notificationSchema } from './launch-notifications.js';
 import { standingSchema } from './standing-schema.js';
 
@@ -150,7 +150,7 @@ export const launchReportSchema = z
   .object({
     format: z.literal('threshold.launch-report/1'),
     generatedAt: z.string(),
-    launch: launchSummarySchema.extend({ owner: z.string() }),
+    launch: extendLaunchSummary({ owner: z.string() }),
     standing: standingSchema,
     plan: z.object({
       name: z.string(),

@@ -336,26 +336,7 @@ export interface LaunchOverview extends LaunchSummary {
 export interface LaunchReport {
   format: 'threshold.launch-report/1';
   generatedAt: string;
-  launch: {
-    id: string;
-    plan: string;
-    planVersion: number;
-    flag: string;
-    status: 'running' | 'paused' | 'rolled-back' | 'completed';
-    phase: string;
-    phaseIndex: number;
-    phases: number;
-    /** Treatment share, 0..1. */
-    share: number;
-    phaseStartedAt: string;
-    createdBy: string;
-    createdAt: string;
-    updatedAt: string;
-    seq: number;
-    /** The environment the launch runs in. */
-    environment: string;
-    /** The rolled-back launch this one is a new attempt of, or null. */
-    retryOf: string | null;
+  launch: LaunchSummary & {
     owner: string;
   };
   standing: LaunchStanding;

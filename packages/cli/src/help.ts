@@ -377,6 +377,12 @@ Options:
     --environments-file F ...or from this file instead
   --json                  Print the report as JSON (byte-identical for the same seed)
   --html FILE             Also write a self-contained HTML report with a power-curve chart
+  --record                Run it on the server (--server URL, default THRESHOLD_URL;
+                          --token T) against the stored version equal to PLAN,
+                          which records it with the plan and in the audit chain,
+                          so launch reports and the portfolio see it; takes
+                          --history FILE|launches or --traffic, --inject, --runs,
+                          --seed, --look-interval (docs/reports.md)
   --max-bytes N           Refuse a plan file larger than N bytes (default 1048576)
   -h, --help              Show this help
 

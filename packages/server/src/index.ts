@@ -73,7 +73,8 @@ export type {
   NotificationOutcome,
 } from './notify/outbox-worker.js';
 export type { NotificationView } from './launches/launch-notifications.js';
-export { buildLaunchReport, REHEARSALS_NOT_STORED } from './launches/build-launch-report.js';
+export { buildLaunchReport } from './launches/build-launch-report.js';
+export { REHEARSAL_PREDICTION_RULE } from './launches/rehearsal-record.js';
 export type { LaunchReport, LaunchReview } from './launches/launch-report-schema.js';
 export { REVIEW_EVENT } from './launches/launch-review.js';
 export {

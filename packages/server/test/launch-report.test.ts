@@ -58,6 +58,7 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
     const a = await t.json<{ launch: { id: string } }>('operator', 'POST', '/api/v1/launches', {
       plan: 'record-demo',
     });
+    expect(a.status, JSON.stringify(a.body)).toBe(201);
     first = a.body.launch.id;
     const rolled = await t.call('operator', 'POST', `/api/v1/launches/${first}/rollback`, {
       reason: 'checkout errors reported by support',
@@ -176,7 +177,8 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
         attestation: null,
       },
     ]);
-    expect(r.rehearsals.stored).toBe(false);
+    expect(r.rehearsals.list).toEqual([]);
+    expect(r.rehearsals.predicted).toBeNull();
     expect(r.audit.entries.map((e) => e.action)).toEqual([
       'launch.created',
       'launch.rolled-back',
@@ -240,7 +242,7 @@ describe.each(targets)('launch record over HTTP on $name', ({ postgres }) => {
       r.standing.sentence,
       'rolled back by operator: checkout errors reported by support',
       'Load test at 3x peak',
-      'Rehearsals are not stored',
+      'No rehearsal of record-demo version 1 was recorded before the launch started',
       'Outcome: Support saw checkout errors',
       'Load-test the payment path at 5x',
       `${r.audit.head?.seq}:${r.audit.head?.hash}`,

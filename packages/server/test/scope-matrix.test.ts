@@ -89,6 +89,10 @@ const MATRIX: Record<string, Case> = {
     body: () => ({ outcome: 'matrix' }),
   },
   'GET /api/v1/portfolio': { allowed: VIEWERS },
+  'GET /api/v1/plans/:name/rehearsals': {
+    allowed: VIEWERS,
+    path: () => '/api/v1/plans/checkout-v2/rehearsals',
+  },
   'GET /api/v1/plans/:name/history': {
     allowed: VIEWERS,
     path: () => '/api/v1/plans/checkout-v2/history',

@@ -100,8 +100,9 @@ describe('the launch record', { timeout: 120_000 }, () => {
   let fx: Fixture;
   let browser: Browser | undefined;
   let client: ThresholdClient;
-  const tokens = { viewer: '', operator: '', sdk: '', sre: '' };
+  const tokens = { viewer: '', operator: '', sdk: '' };
   const ids = {} as Record<Case, string>;
+  const rehearsals = {} as Record<Case, number>;
   const dir = mkdtempSync(join(tmpdir(), 'threshold-report-'));
   const get = async <T>(path: string) => (await api<T>(fx.url, tokens.viewer, 'GET', path)).body;
   const env = () => ({ THRESHOLD_URL: fx.url, THRESHOLD_TOKEN: tokens.viewer });
@@ -116,7 +117,6 @@ describe('the launch record', { timeout: 120_000 }, () => {
     tokens.viewer = await fx.token('vera-viewer', ['viewer']);
     tokens.operator = await fx.token('olivia-operator', ['operator']);
     tokens.sdk = await fx.token('record-sdk', ['sdk']);
-    tokens.sre = await fx.token('sam-sre', ['approver:sre']);
     client = createClient({
       url: fx.url,
       token: tokens.sdk,
@@ -124,6 +124,7 @@ describe('the launch record', { timeout: 120_000 }, () => {
       readyTimeoutMs: 5000,
     });
     await client.ready();
+    const sre = await fx.token('sam-sre', ['approver:sre']);
     for (const name of Object.keys(PLANS) as Case[]) {
       const up = await api(
         fx.url,
@@ -134,18 +135,33 @@ describe('the launch record', { timeout: 120_000 }, () => {
         'application/yaml',
       );
       expect(up.status, JSON.stringify(up.body)).toBe(201);
-      // A blocking check starts a launch only once its owner attests it (ADR 0036).
-      for (const check of ['Load test at 3x peak']) {
-        if (!PLANS[name].includes(`check: ${check}`)) continue;
-        const attested = await api(
-          fx.url,
-          tokens.sre,
-          'POST',
-          `/api/v1/plans/record-${name}/readiness`,
-          { check, note: 'Load test 7 held 3x peak' },
-        );
+      // The blocking readiness check is attested by its owner before launching (ADR 0036).
+      if (name === 'rollback') {
+        const attested = await api(fx.url, sre, 'POST', `/api/v1/plans/record-${name}/readiness`, {
+          check: 'Load test at 3x peak',
+          note: 'passed',
+        });
         expect(attested.status, JSON.stringify(attested.body)).toBe(201);
       }
+      // A rehearsal of the stored version before the launch, recorded with the plan (ADR 0041).
+      const rehearsal = await api<{ recorded: number | null }>(
+        fx.url,
+        tokens.viewer,
+        'POST',
+        '/api/v1/rehearsals',
+        {
+          plan: { name: `record-${name}` },
+          profile: {
+            unitsPerMinute: 100,
+            durationMs: 86_400_000,
+            baselines: { error_rate: { value: 0.01 } },
+          },
+          runs: 40,
+          injections: ['error_rate=+0.3'],
+        },
+      );
+      expect(rehearsal.status, JSON.stringify(rehearsal.body)).toBe(200);
+      rehearsals[name] = rehearsal.body.recorded ?? 0;
       const res = await api<{ launch: { id: string } }>(
         fx.url,
         tokens.operator,
@@ -240,6 +256,11 @@ describe('the launch record', { timeout: 120_000 }, () => {
     expect(r.readiness[0]?.evidence).toBe('https://ci.example/load/7');
     expect(r.readiness[0]?.status).toBe('attested');
     expect(r.readiness[0]?.attestation?.actor).toBe('sam-sre');
+    // The rehearsal before it injected the KPI that breached and caught it at least half the time.
+    expect(r.rehearsals.list.map((x) => x.id)).toEqual([rehearsals.rollback]);
+    const injected = r.rehearsals.list[0]?.scenarios.find((x) => x.label === 'error_rate=+0.3');
+    expect(injected?.caught.rate).toBeGreaterThanOrEqual(0.5);
+    expect(r.rehearsals.predicted).toBe(true);
   });
 
   it('the completed launch: each phase passed, 100% reached, every KPI in the final matrix', async () => {
@@ -251,7 +272,9 @@ describe('the launch record', { timeout: 120_000 }, () => {
     expect(r.decisions[1]?.guards.map((g) => g.verdict)).toEqual(['pass']);
     expect(r.kpis.map((k) => k.kpi)).toEqual(['error_rate']);
     expect(r.operatorActions).toEqual([]);
-    expect(r.rehearsals.stored).toBe(false);
+    // Its rehearsal's clean scenario shipped more often than it ended any other way.
+    expect(r.rehearsals.list.map((x) => x.id)).toEqual([rehearsals.complete]);
+    expect(r.rehearsals.predicted).toBe(true);
   });
 
   it.each(['rollback', 'complete'] as const)(
@@ -275,7 +298,8 @@ describe('the launch record', { timeout: 120_000 }, () => {
         fromApi.standing.sentence,
         head,
         'Timeline: planned against actual',
-        'Rehearsals are not stored',
+        'Rehearsals before the launch',
+        'predicted the outcome',
         ...fromApi.decisions.map((d) => d.reason),
       ]) {
         expect(md.stdout).toContain(text);
@@ -346,6 +370,7 @@ describe('the launch record', { timeout: 120_000 }, () => {
         rollbackRate: number;
         unitsExposedAtRollback: number;
         medianTimeToFullMs: number | null;
+        rehearsalAccuracy: number | null;
       };
       launches: {
         id: string;
@@ -355,7 +380,12 @@ describe('the launch record', { timeout: 120_000 }, () => {
       }[];
       teams: { team: string; rollbackRate: number | null }[];
     }>('/api/v1/portfolio');
-    expect(p.overall).toMatchObject({ launches: 2, rolledBack: 1, rollbackRate: 0.5 });
+    expect(p.overall).toMatchObject({
+      launches: 2,
+      rolledBack: 1,
+      rollbackRate: 0.5,
+      rehearsalAccuracy: 1,
+    });
     const rolled = p.launches.find((l) => l.id === ids.rollback);
     const done = p.launches.find((l) => l.id === ids.complete);
     expect(rolled?.timeToRestoreMs).toBeGreaterThanOrEqual(0);
@@ -475,6 +505,11 @@ describe('the launch record', { timeout: 120_000 }, () => {
       expect(await page.locator('[data-section="review"]').innerText()).toContain(
         'Ranking errors at 50%',
       );
+      // The rehearsal made before the launch, and whether it predicted the outcome.
+      const rehearsed = await page.locator('[data-section="rehearsals"]').innerText();
+      expect(rehearsed).toContain('the newest');
+      expect(rehearsed).toContain('predicted the outcome');
+      expect(rehearsed).toContain('error_rate=+0.3 (40 runs)');
       // An operator can amend the review; printing hides the dashboard and the form.
       await expect.poll(() => page.locator('form[aria-label="Review"]').count(), SEE).toBe(1);
       await page.emulateMedia({ media: 'print' });
@@ -491,6 +526,13 @@ describe('the launch record', { timeout: 120_000 }, () => {
       expect(
         await page.locator(`tr[data-launch="${ids.rollback}"] [data-outcome]`).innerText(),
       ).toBe('rolled-back');
+      // Both rehearsals predicted their launch's outcome.
+      expect(await all.locator('[data-rehearsal-accuracy]').innerText()).toBe('100%');
+      expect(
+        await page
+          .locator(`tr[data-launch="${ids.rollback}"] [data-rehearsal-predicted]`)
+          .innerText(),
+      ).toBe('yes');
       expect(await page.locator('.trend-chart svg').count()).toBe(4);
       await page.screenshot({ path: join(SCREENSHOTS, 'portfolio.png'), fullPage: false });
       // A date range before any launch: nothing to count.
@@ -521,6 +563,11 @@ describe('the launch record', { timeout: 120_000 }, () => {
       await page.getByRole('button', { name: 'Run the rehearsal' }).click();
       await page.locator('.status-line', { hasText: 'Rehearsed' }).waitFor({ timeout: 60_000 });
       expect(await page.locator('.rehearsal-report').innerText()).toContain('Findings');
+      // The dashboard's rehearsal of a stored plan is recorded with it (after the launch: not in its report).
+      const kept = await get<{ rehearsals: { id: number; actor: string }[] }>(
+        '/api/v1/plans/record-rollback/rehearsals',
+      );
+      expect(kept.rehearsals.map((x) => x.actor)).toEqual(['vera-viewer', 'vera-viewer']);
       expect(errors).toEqual([]);
       await opened.close();
     },

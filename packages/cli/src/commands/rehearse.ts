@@ -3,6 +3,7 @@
  * replay the plan through history and injected regressions with the same guards
  * and decide() as a live launch, and report what it would do.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -14,11 +15,19 @@ import {
   loadEnvironmentConfigs,
   readPrometheusHistory,
 } from '@threshold/server';
-import type { History, KpiBaseline, TimeRules, TrafficProfile } from '@threshold/core';
+import type {
+  History,
+  KpiBaseline,
+  Plan,
+  RehearsalReport,
+  TimeRules,
+  TrafficProfile,
+} from '@threshold/core';
 import { historyEstimates, renderHistory } from '../explain/history-estimates.js';
 import type { PlanHistoryAnswer } from '../explain/history-estimates.js';
 import { ApiCallError, callApi, connectionOf } from './launch-http.js';
 import { parseCommandArgs } from '../args.js';
+import type { ParsedArgs } from '../args.js';
 import { helpText } from '../help.js';
 import type { Io } from '../io.js';
 import { cannotRead, maxBytesOption, readPlanFile } from '../read-plan-file.js';
@@ -29,6 +38,7 @@ import {
   readPlanArgs,
   readRehearseArgs,
 } from '../rehearse/rehearse-args.js';
+import type { RehearseArgs } from '../rehearse/rehearse-args.js';
 import { renderHtml } from '../rehearse/render-html.js';
 import { renderReport } from '../rehearse/render-report.js';
 import { UsageError } from '../usage-error.js';
@@ -67,7 +77,8 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
     return 1;
   }
   readPlanArgs(parsed.values, plan.plan, options);
-  if (options.environment !== null) {
+  // With --record the server reads its own environments (POST /api/v1/rehearsals).
+  if (options.environment !== null && !options.record) {
     const rules = environmentRules(options.environment, io);
     if (typeof rules === 'string') {
       io.stderr.write(terminalSafe(`✗ cannot rehearse in ${options.environment.name}: ${rules}\n`));
@@ -77,6 +88,7 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
   }
 
   let source: History | TrafficProfile;
+  let historyText: string | null = null;
   if (options.source.kind === 'history') {
     const name = options.source.file;
     // History is data, often far larger than a plan: no size limit.
@@ -85,6 +97,7 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
       io.stderr.write(cannotRead(name, text.reason));
       return 2;
     }
+    historyText = text.source;
     const history = parseHistory(text.source, plan.plan, { file: name });
     if (!history.ok) {
       io.stderr.write(history.errors.map((x) => `${formatHistoryError(x)}\n`).join(''));
@@ -153,23 +166,21 @@ export async function runRehearse(args: readonly string[], io: Io): Promise<numb
   if (htmlName !== null && html !== null && !(await isDirectory(dirname(html))))
     throw new UsageError(`--html ${htmlName}: no such directory ${dirname(htmlName)}`, 'rehearse');
 
-  const tty = io.stderr.isTTY === true;
-  const progress = tty ? progressBar(io) : options.progress ? progressLines(io) : undefined;
-  // Every core simulates; the records merge in launch order, so the report is the same.
-  const pool = new RehearsalPool({ threads: options.workers, maxJobs: 1, maxJobsPerScope: 1 });
-  let report;
-  try {
-    report = await pool.run(
-      { plan: plan.plan, source, options: options.options },
-      progress === undefined ? {} : { onProgress: progress },
-    );
-  } catch (e) {
-    // The options were checked above; the engine's own checks name what is left.
-    if (e instanceof RangeError) throw new UsageError(e.message, 'rehearse');
-    throw e;
-  } finally {
-    await pool.close();
-    if (tty) io.stderr.write('\r\x1b[K');
+  let report: RehearsalReport;
+  if (options.record) {
+    const recorded = await recordOnServer(parsed, io, {
+      name: plan.plan.launch,
+      source: read.source,
+      historyText,
+      profile: historyText === null ? (source as TrafficProfile) : null,
+      injections: parsed.values.get('inject') ?? [],
+      options: options.options,
+      environment: options.environment?.name ?? null,
+    });
+    if (typeof recorded === 'number') return recorded;
+    report = recorded;
+  } else {
+    report = await rehearseHere(plan.plan, source, options, io);
   }
   io.stdout.write(
     options.json ? `${JSON.stringify(report, null, 2)}\n` : terminalSafe(renderReport(report)),
@@ -219,6 +230,100 @@ function environmentRules(
     throw new UsageError(`--environment ${environment.name}: not defined (${hint})`, 'rehearse');
   }
   return { ...found.timeRules, environment: found.name };
+}
+
+/** Rehearse on this machine's cores. */
+async function rehearseHere(
+  plan: Plan,
+  source: History | TrafficProfile,
+  options: RehearseArgs,
+  io: Io,
+): Promise<RehearsalReport> {
+  const tty = io.stderr.isTTY === true;
+  const progress = tty ? progressBar(io) : options.progress ? progressLines(io) : undefined;
+  // Every core simulates; the records merge in launch order, so the report is the same.
+  const pool = new RehearsalPool({ threads: options.workers, maxJobs: 1, maxJobsPerScope: 1 });
+  try {
+    return await pool.run(
+      { plan, source, options: options.options },
+      progress === undefined ? {} : { onProgress: progress },
+    );
+  } catch (e) {
+    // The options were checked above; the engine's own checks name what is left.
+    if (e instanceof RangeError) throw new UsageError(e.message, 'rehearse');
+    throw e;
+  } finally {
+    await pool.close();
+    if (tty) io.stderr.write('\r\x1b[K');
+  }
+}
+
+/** What the server needs to run (and record) the rehearsal of the stored version equal to the file. */
+interface RecordRequest {
+  name: string;
+  source: string;
+  historyText: string | null;
+  profile: TrafficProfile | null;
+  injections: string[];
+  options: RehearseArgs['options'];
+  /** --environment: the server applies its definition's time rules. */
+  environment: string | null;
+}
+
+/**
+ * `--record`: the server runs the rehearsal of the stored version whose source
+ * equals the file and records it (ADR 0041); the report, or an exit code.
+ */
+async function recordOnServer(
+  parsed: ParsedArgs,
+  io: Io,
+  req: RecordRequest,
+): Promise<RehearsalReport | number> {
+  const conn = connectionOf(parsed, io, 'rehearse');
+  const hash = createHash('sha256').update(req.source, 'utf8').digest('hex');
+  try {
+    const { versions } = await callApi<{ versions: { version: number; sourceHash: string }[] }>(
+      conn,
+      'GET',
+      `/api/v1/plans/${encodeURIComponent(req.name)}/versions`,
+    );
+    const stored = versions.filter((v) => v.sourceHash === hash).at(-1);
+    if (stored === undefined) {
+      io.stderr.write(
+        terminalSafe(
+          `✗ --record: this file is not a stored version of ${req.name} on ${conn.url}: upload it first (threshold plan upload, or POST /api/v1/plans)\n`,
+        ),
+      );
+      return 1;
+    }
+    const o = req.options;
+    const answer = await callApi<{ report: RehearsalReport; recorded: number | null }>(
+      conn,
+      'POST',
+      '/api/v1/rehearsals',
+      {
+        json: {
+          plan: { name: req.name, version: stored.version },
+          ...(req.historyText === null ? { profile: req.profile } : { history: req.historyText }),
+          injections: req.injections,
+          ...(req.environment === null ? {} : { environment: req.environment }),
+          ...(o.runs === undefined ? {} : { runs: o.runs }),
+          ...(o.seed === undefined ? {} : { seed: o.seed }),
+          ...(o.lookIntervalMs === undefined ? {} : { lookIntervalMs: o.lookIntervalMs }),
+        },
+      },
+    );
+    io.stderr.write(
+      terminalSafe(
+        `recorded as rehearsal #${answer.recorded ?? '?'} of ${req.name}@${stored.version} on ${conn.url}\n`,
+      ),
+    );
+    return answer.report;
+  } catch (err) {
+    if (!(err instanceof ApiCallError)) throw err;
+    io.stderr.write(terminalSafe(`threshold rehearse: ${err.message}\n`));
+    return err.code === 'NOT_FOUND' ? 1 : 2;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {

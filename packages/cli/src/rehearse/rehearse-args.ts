@@ -43,7 +43,7 @@ export const REHEARSE_VALUES = [
 ] as const;
 
 /** The switches of `threshold rehearse`. */
-export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress'] as const;
+export const REHEARSE_FLAGS = ['json', 'diurnal', 'progress', 'record'] as const;
 
 /** Where the launches are replayed: a history file, a Prometheus history, or synthetic traffic. */
 export type RehearsalSourceArgs =
@@ -75,6 +75,8 @@ export interface RehearseArgs {
   progress: boolean;
   /** --environment: meet that environment's time rules, read as the server reads them. */
   environment: { name: string; file?: string } | null;
+  /** Run it on the server (--server) against the stored version, which records it (ADR 0041). */
+  record: boolean;
 }
 
 const COMMAND = 'rehearse';
@@ -118,9 +120,26 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
   if (!fromPrometheus)
     for (const name of ['from', 'prometheus', 'units-query'])
       if (values.has(name)) fail(`--${name} belongs to --history prometheus`);
+  const record = flags.has('record');
   if (!fromLaunches)
-    for (const name of ['server', 'token', 'launches'])
-      if (values.has(name)) fail(`--${name} belongs to --history launches`);
+    for (const name of record ? ['launches'] : ['server', 'token', 'launches'])
+      if (values.has(name))
+        fail(`--${name} belongs to --history launches${name === 'launches' ? '' : ' or --record'}`);
+  if (record) {
+    // The server's rehearsal takes the plan, the traffic, injections, runs, seed and look interval only.
+    if (fromPrometheus)
+      fail(
+        '--record runs the rehearsal on the server: use --history FILE, --history launches or --traffic, not --history prometheus',
+      );
+    for (const name of ['audience', 'signoff-delay', 'max-duration', 'workers'])
+      if (values.has(name))
+        fail(`--${name} is not supported with --record (the server's rehearsal does not take it)`);
+    if (flags.has('progress')) fail('--progress is not supported with --record');
+    if (values.has('environments-file'))
+      fail(
+        '--environments-file is not used with --record: the server applies its own environments',
+      );
+  }
   if (history !== undefined && traffic !== undefined && !fromPrometheus && !fromLaunches)
     fail('give --history FILE or --traffic RATE, not both');
   if (history === undefined && traffic === undefined)
@@ -205,6 +224,7 @@ export function readRehearseArgs(values: Map<string, string[]>, flags: Set<strin
             name: environmentName,
             ...(environmentsFile === undefined ? {} : { file: environmentsFile }),
           },
+    record,
   };
 }
 

@@ -55,6 +55,31 @@ export interface ReportReview {
   auditSeq: number;
 }
 
+/** A share of simulated launches with its 95% interval. */
+export interface ReportShare {
+  rate: number;
+  low: number;
+  high: number;
+}
+
+/** A rehearsal of the launched plan version recorded before the launch. */
+export interface ReportRehearsal {
+  id: number;
+  at: string;
+  actor: string;
+  /** What it ran with, e.g. "200 runs, seed 1, synthetic traffic at 50 units/min". */
+  settings: string;
+  auditSeq: number | null;
+  scenarios: {
+    label: string;
+    runs: number;
+    shipped: ReportShare;
+    caught: ReportShare;
+    stoppedForNothing: ReportShare;
+    stalled: ReportShare;
+  }[];
+}
+
 /** The launch report. */
 export interface LaunchReportModel {
   format: 'threshold.launch-report/1';
@@ -152,7 +177,16 @@ export interface LaunchReportModel {
     error: string | null;
   }[];
   operatorActions: { seq: number; at: string; actor: string; action: string; reason: string }[];
-  rehearsals: { stored: boolean; note: string };
+  rehearsals: {
+    /** What the rehearsals say, in a sentence. */
+    note: string;
+    /** How "predicted" is decided (ADR 0041). */
+    rule: string;
+    /** Whether the newest one predicted the outcome; null when unknown. */
+    predicted: boolean | null;
+    /** Rehearsals of this plan version recorded before the launch started, oldest first. */
+    list: ReportRehearsal[];
+  };
   kpis: (ReportGuard & { standing: string })[];
   charts: ReportKpiSeries[];
   review: ReportReview | null;

@@ -28,6 +28,7 @@ export interface ReportSection {
 
 const dash = '–';
 const num = (v: number | null) => (v === null ? dash : String(Number(v.toPrecision(4))));
+const pct = (v: number) => `${Number((v * 100).toFixed(1))}%`;
 const when = (iso: string | null) =>
   iso === null ? dash : iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
@@ -248,10 +249,42 @@ export function reportSections(r: LaunchReportModel): ReportSection[] {
           },
         }),
   });
+  const shareText = (x: { rate: number; low: number; high: number }) =>
+    `${pct(x.rate)} [${pct(x.low)}, ${pct(x.high)}]`;
   sections.push({
     id: 'rehearsals',
     title: 'Rehearsals before the launch',
-    lines: [r.rehearsals.note],
+    lines: [r.rehearsals.note, r.rehearsals.rule],
+    ...(r.rehearsals.list.length === 0
+      ? {}
+      : {
+          table: {
+            head: [
+              '#',
+              'Time',
+              'Who',
+              'Settings',
+              'Scenario',
+              'Shipped',
+              'Caught',
+              'Stopped for nothing',
+              'Stalled',
+            ],
+            rows: r.rehearsals.list.flatMap((h) =>
+              h.scenarios.map((sc) => [
+                String(h.id),
+                when(h.at),
+                h.actor,
+                h.settings,
+                `${sc.label} (${sc.runs} runs)`,
+                shareText(sc.shipped),
+                shareText(sc.caught),
+                shareText(sc.stoppedForNothing),
+                shareText(sc.stalled),
+              ]),
+            ),
+          },
+        }),
   });
   const charts = r.charts
     .map((s) => ({ s, svg: kpiChartSvg(s) }))

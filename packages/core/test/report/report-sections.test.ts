@@ -109,7 +109,30 @@ const report: LaunchReportModel = {
   ],
   notifications: [],
   operatorActions: [],
-  rehearsals: { stored: false, note: 'Rehearsals are not stored.' },
+  rehearsals: {
+    note: '1 rehearsal of version 2 before the launch; the newest (#4) predicted the outcome.',
+    rule: 'A rehearsal predicted the outcome when …',
+    predicted: true,
+    list: [
+      {
+        id: 4,
+        at: '2026-12-01T09:00:00.000Z',
+        actor: 'vera',
+        settings: '200 runs, seed 1, synthetic traffic at 50 units/min (via api)',
+        auditSeq: 3,
+        scenarios: [
+          {
+            label: 'error_rate=+50%',
+            runs: 200,
+            shipped: { rate: 0.1, low: 0.06, high: 0.15 },
+            caught: { rate: 0.85, low: 0.8, high: 0.89 },
+            stoppedForNothing: { rate: 0.05, low: 0.03, high: 0.09 },
+            stalled: { rate: 0, low: 0, high: 0.02 },
+          },
+        ],
+      },
+    ],
+  },
   kpis: [{ ...guard, standing: 'breach' }],
   charts: [
     {
@@ -171,6 +194,8 @@ describe('launch report layout', () => {
     expect(md).toContain('+   traffic: 10%');
     expect(md).toContain('error_rate breach: 0.3 [0.1, 0.5] vs margin 0.05');
     expect(md).toContain('R1 Errors (sre); on_breach rollback');
+    expect(md).toContain('the newest (#4) predicted the outcome');
+    expect(md).toContain('| error_rate=+50% (200 runs) | 10% [6%, 15%] | 85% [80%, 89%] |');
   });
 
   it('escapes every value in the HTML and ships no script', () => {

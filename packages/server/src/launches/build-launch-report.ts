@@ -10,7 +10,12 @@ import type { Decision, Plan } from '@threshold/core';
 import { DECISION_EVENT, LOOK_EVENT } from '../controller/launch-log.js';
 import { lookKpiOf } from '../controller/look-record.js';
 import type { LookKpi, LookRecord } from '../controller/look-record.js';
-import type { LaunchEvent, Store } from '../store/store.js';
+import type { LaunchEvent, LaunchRecord, Store } from '../store/store.js';
+import {
+  REHEARSAL_PREDICTION_RULE,
+  rehearsalPredicted,
+  rehearsalsBefore,
+} from './rehearsal-record.js';
 import { launchNotifications } from './launch-notifications.js';
 import { readinessStatus } from './readiness-status.js';
 import type { LaunchReading } from './launch-reader.js';
@@ -18,9 +23,43 @@ import type { LaunchReport, ReportGuard } from './launch-report-schema.js';
 import { launchSummary } from './launch-view.js';
 import { REVIEW_EVENT, reviewOf } from './launch-review.js';
 
-/** What a report says about rehearsals while the server keeps none (they store nothing, ADR 0011). */
-export const REHEARSALS_NOT_STORED =
-  'Rehearsals are not stored: POST /api/v1/rehearsals and `threshold rehearse` change nothing and keep no record, so none can be shown here. Attach a rehearsal report (`threshold rehearse --html`) as readiness evidence to keep it with the plan.';
+/** The rehearsals section: those of the plan version before the launch, and the prediction. */
+async function rehearsalsOf(
+  store: Store,
+  launch: LaunchRecord,
+  events: readonly LaunchEvent[],
+): Promise<LaunchReport['rehearsals']> {
+  const before = rehearsalsBefore(
+    launch,
+    await store.listRehearsals(launch.planName, launch.planVersion),
+  );
+  const predicted = rehearsalPredicted(launch, events, before);
+  const newest = before[before.length - 1];
+  const note =
+    newest === undefined
+      ? `No rehearsal of ${launch.planName} version ${launch.planVersion} was recorded before the launch started (rehearse the stored version through the server or \`threshold rehearse --record\`).`
+      : `${before.length} rehearsal${before.length === 1 ? '' : 's'} of version ${launch.planVersion} before the launch; the newest (#${newest.id}) ${predicted === null ? 'cannot be scored yet: the launch has not ended' : predicted ? 'predicted the outcome' : 'did not predict the outcome'}.`;
+  return {
+    note,
+    rule: REHEARSAL_PREDICTION_RULE,
+    predicted,
+    list: before.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      settings: `${r.settings.runs} runs, seed ${r.settings.seed}, ${r.settings.source === 'history' ? 'a history' : 'synthetic traffic'} at ${Number(r.settings.unitsPerMinute.toPrecision(4))} units/min${r.settings.environment === null ? '' : `, ${r.settings.environment}'s time rules`} (via ${r.settings.via})`,
+      auditSeq: r.auditSeq,
+      scenarios: r.scenarios.map((sc) => ({
+        label: sc.label,
+        runs: sc.runs,
+        shipped: sc.shipped,
+        caught: sc.caught,
+        stoppedForNothing: sc.stoppedForNothing,
+        stalled: sc.stalled,
+      })),
+    })),
+  };
+}
 
 const compact = (k: LookKpi): ReportGuard => ({
   kpi: k.kpi,
@@ -323,7 +362,7 @@ export async function buildLaunchReport(input: ReportInputs): Promise<LaunchRepo
     operatorActions: reportDecisions
       .filter((d) => d.rule === 'operator')
       .map((d) => ({ seq: d.seq, at: d.at, actor: d.actor, action: d.type, reason: d.reason })),
-    rehearsals: { stored: false, note: REHEARSALS_NOT_STORED },
+    rehearsals: await rehearsalsOf(store, launch, events),
     kpis,
     charts: chartsOf(plan, looks),
     review,

@@ -32,7 +32,7 @@ export interface LaunchMetrics {
   unitsAtRollback: number | null;
   /** Summed time between a sign-off request and the decision that ended the wait. */
   signoffWaitMs: number;
-  /** Whether a rehearsal predicted the outcome: unknown while rehearsals are not stored. */
+  /** Whether the newest rehearsal before it predicted the outcome (ADR 0041); null when unknown. */
   rehearsalPredicted: boolean | null;
 }
 
@@ -49,6 +49,7 @@ export function launchMetrics(
   team: string,
   events: readonly LaunchEvent[],
   now: number,
+  rehearsalPredicted: boolean | null = null,
 ): LaunchMetrics {
   const created = Date.parse(launch.createdAt);
   const decisions: Decision[] = [];
@@ -104,7 +105,7 @@ export function launchMetrics(
     unitsAtRollback:
       rollback === null ? null : (rollback.evidence.units?.treatment ?? lastLookUnits ?? 0),
     signoffWaitMs,
-    rehearsalPredicted: null,
+    rehearsalPredicted,
   };
 }
 
@@ -130,7 +131,7 @@ export interface PortfolioStats {
   medianSignoffWaitMs: number | null;
   /** Treatment units exposed in the phases that rolled back, summed. */
   unitsExposedAtRollback: number;
-  /** Share of launches whose rehearsal predicted the outcome; null while rehearsals are not stored. */
+  /** Predicted ÷ launches whose prediction is known (ended, rehearsed before); null with none. */
   rehearsalAccuracy: number | null;
 }
 

@@ -142,6 +142,9 @@ const riskComparisonSchema = z
   })
   .meta({ title: 'RiskComparison' });
 
+/** A share of simulated launches with its 95% interval. */
+const shareSchema = z.object({ rate: z.number(), low: z.number(), high: z.number() });
+
 /** The whole report. */
 export const launchReportSchema = z
   .object({
@@ -215,8 +218,34 @@ export const launchReportSchema = z
       }),
     ),
     rehearsals: z
-      .object({ stored: z.boolean(), note: z.string() })
-      .meta({ description: 'Rehearsals made before the launch (this server stores none).' }),
+      .object({
+        note: z.string(),
+        rule: z.string().meta({ description: 'How "predicted" is decided (ADR 0041).' }),
+        predicted: z.boolean().nullable(),
+        list: z.array(
+          z.object({
+            id: z.number().int(),
+            at: z.string(),
+            actor: z.string(),
+            settings: z.string(),
+            auditSeq: z.number().int().nullable(),
+            scenarios: z.array(
+              z.object({
+                label: z.string(),
+                runs: z.number().int(),
+                shipped: shareSchema,
+                caught: shareSchema,
+                stoppedForNothing: shareSchema,
+                stalled: shareSchema,
+              }),
+            ),
+          }),
+        ),
+      })
+      .meta({
+        description:
+          'Rehearsals of the launched plan version recorded before the launch started, and whether the newest predicted the outcome.',
+      }),
     kpis: z
       .array(
         reportGuardSchema.extend({

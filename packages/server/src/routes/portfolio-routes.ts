@@ -8,7 +8,12 @@ import { safeText } from '../http/common-schemas.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
-import { REHEARSALS_NOT_STORED } from '../launches/build-launch-report.js';
+import {
+  REHEARSAL_PREDICTION_RULE,
+  rehearsalPredicted,
+  rehearsalsBefore,
+} from '../launches/rehearsal-record.js';
+import type { RehearsalRecord } from '../store/store.js';
 import { launchMetrics, portfolioStats } from '../launches/launch-metrics.js';
 import type { LaunchMetrics } from '../launches/launch-metrics.js';
 
@@ -48,7 +53,7 @@ const statsSchema = z
     unitsExposedAtRollback: z.number(),
     rehearsalAccuracy: z.number().nullable().meta({
       description:
-        'How often a rehearsal predicted the outcome; null while rehearsals are not stored.',
+        'How often the newest rehearsal before a launch predicted its outcome: predicted ÷ launches where it is known (see `rehearsals`); null when none is known.',
     }),
   })
   .meta({ title: 'PortfolioStats' });
@@ -66,7 +71,10 @@ const metricsSchema = z
     timeToRestoreMs: nullableMs,
     unitsAtRollback: z.number().nullable(),
     signoffWaitMs: z.number(),
-    rehearsalPredicted: z.boolean().nullable(),
+    rehearsalPredicted: z.boolean().nullable().meta({
+      description:
+        'Whether the newest rehearsal before it predicted the outcome; null when unknown.',
+    }),
   })
   .meta({ title: 'PortfolioLaunch' });
 
@@ -79,7 +87,9 @@ const portfolioSchema = z
     trend: z.array(
       statsSchema.extend({ start: z.string().meta({ description: 'Bucket start (UTC).' }) }),
     ),
-    rehearsals: z.string().meta({ description: 'Why rehearsal accuracy is unknown, when it is.' }),
+    rehearsals: z
+      .string()
+      .meta({ description: 'How "rehearsal predicted the outcome" is decided (ADR 0041).' }),
   })
   .meta({ title: 'Portfolio' });
 
@@ -109,7 +119,7 @@ export function portfolioRoutes(ctx: RouteContext): RouteSpec[] {
       access: 'viewer',
       tag: 'launches',
       summary:
-        'Launches by team, plan and time: rollback rate, time to restore, units exposed at rollback, time to 100%, sign-off wait',
+        'Launches by team, plan and time: rollback rate, time to restore, units exposed at rollback, time to 100%, sign-off wait, rehearsal predicted',
       query: portfolioQuery,
       responses: { 200: { description: 'The portfolio.', schema: portfolioSchema } },
       errors: ['VALIDATION_FAILED'],
@@ -119,6 +129,7 @@ export function portfolioRoutes(ctx: RouteContext): RouteSpec[] {
         const until = q.until === undefined ? Infinity : Date.parse(q.until);
         const now = ctx.now();
         const metrics: LaunchMetrics[] = [];
+        const rehearsals = new Map<string, RehearsalRecord[]>();
         for (const launch of await ctx.store.listLaunches()) {
           const at = Date.parse(launch.createdAt);
           if (at < since || at >= until) continue;
@@ -127,7 +138,17 @@ export function portfolioRoutes(ctx: RouteContext): RouteSpec[] {
           if (version === undefined) continue;
           if (q.team !== undefined && version.plan.owner !== q.team) continue;
           const events = await ctx.store.listLaunchEvents(launch.id);
-          metrics.push(launchMetrics(launch, version.plan.owner, events, now));
+          let planRehearsals = rehearsals.get(launch.planName);
+          if (planRehearsals === undefined) {
+            planRehearsals = await ctx.store.listRehearsals(launch.planName);
+            rehearsals.set(launch.planName, planRehearsals);
+          }
+          const predicted = rehearsalPredicted(
+            launch,
+            events,
+            rehearsalsBefore(launch, planRehearsals),
+          );
+          metrics.push(launchMetrics(launch, version.plan.owner, events, now, predicted));
         }
         metrics.sort((a, b) =>
           a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0,
@@ -150,7 +171,7 @@ export function portfolioRoutes(ctx: RouteContext): RouteSpec[] {
           teams: teams.sort((a, b) => a.team.localeCompare(b.team)),
           plans: plans.sort((a, b) => a.plan.localeCompare(b.plan)),
           trend,
-          rehearsals: REHEARSALS_NOT_STORED,
+          rehearsals: REHEARSAL_PREDICTION_RULE,
         });
       },
     },

@@ -1,8 +1,10 @@
 /**
  * `POST /api/v1/rehearsals`: rehearse a plan (a stored version, or YAML sent
  * along) against a history CSV or a synthetic traffic profile with core's
- * engine — the same decide() as live launches — and answer its report. Nothing
- * is stored: a rehearsal changes nothing, so a viewer may run one.
+ * engine — the same decide() as live launches — and answer its report. A
+ * rehearsal changes nothing about launches, so a viewer may run one; one of a
+ * stored plan version is recorded with the plan (compact: each scenario's ends)
+ * and in the audit chain, so a launch's report can show it (ADR 0041).
  */
 import {
   KPI_CATEGORIES,
@@ -13,7 +15,7 @@ import {
 } from '@threshold/core';
 import type { Injection, Plan, RehearsalReport, TrafficProfile } from '@threshold/core';
 import { z } from 'zod';
-import { environmentName, pathName, positiveInt } from '../http/common-schemas.js';
+import { environmentName, pathName, positiveInt, positiveIntText } from '../http/common-schemas.js';
 import { environmentNamed } from '../environments/promotion-check.js';
 import { HttpError, notFound } from '../http/http-error.js';
 import { readJsonBody } from '../http/read-body.js';
@@ -22,6 +24,8 @@ import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
 import { PLAN_INVALID_RESPONSE, validatePlanSource } from './validate-plan-source.js';
 import { RehearsalPoolFullError } from '../workers/rehearsal-pool.js';
+import { rehearsalScenarios, rehearsalSettings } from '../launches/rehearsal-record.js';
+import type { Principal } from '../http/app-env.js';
 import type { RehearsalInput, RehearsalJobOptions } from '../workers/rehearsal-pool.js';
 
 /**
@@ -88,6 +92,50 @@ const rehearsalBody = z
     error: 'give either history (CSV text) or profile (synthetic traffic)',
     path: ['history'],
   });
+
+const listParams = z.object({ name: pathName });
+const listQuery = z.object({
+  version: positiveIntText.optional().meta({ description: 'Only rehearsals of this version.' }),
+});
+const shareSchema = z.object({ rate: z.number(), low: z.number(), high: z.number() });
+const rehearsalRecordSchema = z
+  .object({
+    id: z.number().int(),
+    planName: z.string(),
+    planVersion: z.number().int(),
+    actor: z.string(),
+    subject: z.string().nullable(),
+    at: z.string(),
+    settings: z.object({
+      source: z.enum(['history', 'synthetic']),
+      runs: z.number().int(),
+      seed: z.number().int(),
+      lookIntervalMs: z.number().int(),
+      unitsPerMinute: z.number(),
+      environment: z.string().nullable(),
+      via: z.enum(['api', 'cli']),
+    }),
+    scenarios: z.array(
+      z.object({
+        label: z.string(),
+        effects: z.array(
+          z.object({
+            kpi: z.string(),
+            size: z.number(),
+            relative: z.boolean(),
+            fromPhase: z.string().nullable(),
+          }),
+        ),
+        runs: z.number().int(),
+        caught: shareSchema,
+        stoppedForNothing: shareSchema,
+        shipped: shareSchema,
+        stalled: shareSchema,
+      }),
+    ),
+    auditSeq: z.number().int().nullable(),
+  })
+  .meta({ title: 'RehearsalRecord' });
 
 /** The streamed answer's media type: one JSON object per line. */
 const NDJSON = 'application/x-ndjson';
@@ -160,10 +208,73 @@ function streamLines(
   });
 }
 
+/** Keep a finished rehearsal of a stored plan version, with its audit entry, in one transaction. */
+export async function recordRehearsal(
+  ctx: RouteContext,
+  principal: Principal,
+  plan: { name: string; version: number },
+  report: RehearsalReport,
+  environment: string | null,
+): Promise<number> {
+  return ctx.store.transaction(async (tx) => {
+    const scenarios = rehearsalScenarios(report);
+    const settings = rehearsalSettings(report, environment, 'api');
+    const entry = await tx.appendAudit({
+      actor: principal.name,
+      action: 'rehearsal.recorded',
+      subject: `plan:${plan.name}`,
+      data: {
+        version: plan.version,
+        ...settings,
+        scenarios: scenarios.map((s) => ({
+          label: s.label,
+          runs: s.runs,
+          shipped: s.shipped.rate,
+          caught: s.caught.rate,
+        })),
+        ...(principal.subject === null ? {} : { person: principal.subject }),
+      },
+    });
+    const made = await tx.addRehearsal({
+      planName: plan.name,
+      planVersion: plan.version,
+      actor: principal.name,
+      subject: principal.subject,
+      settings,
+      scenarios,
+      auditSeq: entry.seq,
+    });
+    return made.id;
+  });
+}
+
 /** The rehearsal route. */
 export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
   const { store } = ctx;
   return [
+    {
+      method: 'get',
+      path: '/api/v1/plans/:name/rehearsals',
+      access: 'viewer',
+      tag: 'rehearsals',
+      summary:
+        "The plan's recorded rehearsals (of stored versions), oldest first: each scenario's ends with intervals",
+      params: listParams,
+      query: listQuery,
+      responses: {
+        200: {
+          description: 'The recorded rehearsals.',
+          schema: z.object({ rehearsals: z.array(rehearsalRecordSchema) }),
+        },
+      },
+      errors: ['NOT_FOUND', 'VALIDATION_FAILED'],
+      handler: async (c) => {
+        const { name } = validateInput(listParams, c.req.param(), 'path');
+        const q = validateInput(listQuery, c.req.query(), 'query');
+        if ((await store.getPlanVersion(name)) === undefined) throw notFound('plan', name);
+        return c.json({ rehearsals: await store.listRehearsals(name, q.version) });
+      },
+    },
     {
       method: 'post',
       path: '/api/v1/rehearsals',
@@ -175,10 +286,14 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
       responses: {
         200: {
           description:
-            'The rehearsal report (core RehearsalReport), and where the plan came from. With `Accept: application/x-ndjson`, a stream of JSON lines instead: {type: progress, done, total}, {type: partial, report} (the launches so far), then {type: report, plan, report} or {type: error, error: {code, message}}; closing the connection cancels the rehearsal.',
+            'The rehearsal report (core RehearsalReport), and where the plan came from. With `Accept: application/x-ndjson`, a stream of JSON lines instead: {type: progress, done, total}, {type: partial, report} (the launches so far), then {type: report, plan, report, recorded} or {type: error, error: {code, message}}; closing the connection cancels the rehearsal.',
           schema: z.object({
             plan: z.object({ name: z.string(), version: z.number().int().nullable() }),
             report: z.record(z.string(), z.unknown()),
+            recorded: z.number().int().nullable().meta({
+              description:
+                'The id of the rehearsal record kept with a stored plan version (GET /api/v1/plans/{name}/rehearsals); null for a plan sent as text.',
+            }),
           }),
         },
         422: PLAN_INVALID_RESPONSE,
@@ -200,6 +315,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
         );
         let plan: Plan;
         let version: number | null = null;
+        let storedName = '';
         if (body.plan !== undefined) {
           const stored = await store.getPlanVersion(body.plan.name, body.plan.version);
           if (stored === undefined) {
@@ -209,6 +325,7 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           }
           plan = stored.plan;
           version = stored.version;
+          storedName = stored.name;
         } else {
           const source = body.planSource ?? '';
           // The same bound as a plan sent to the plan routes: the body limit here is for histories.
@@ -303,7 +420,18 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           },
         };
         // Per token: one caller cannot fill the pool; a client that goes away cancels.
-        const scope = c.get('principal').tokenId;
+        const principal = c.get('principal');
+        const scope = principal.tokenId;
+        const keep = (report: RehearsalReport): Promise<number | null> =>
+          version === null
+            ? Promise.resolve(null)
+            : recordRehearsal(
+                ctx,
+                principal,
+                { name: storedName, version },
+                report,
+                body.environment ?? null,
+              );
         const cancel = new AbortController();
         const gone = () => cancel.abort();
         c.req.raw.signal.addEventListener('abort', gone, { once: true });
@@ -323,10 +451,14 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
           });
           return streamLines(
             (line) => (send = line),
-            running.then(
-              (report) => ({ type: 'report', plan: { name: plan.launch, version }, report }),
-              (err: unknown) => ({ type: 'error', error: streamError(err) }),
-            ),
+            running
+              .then(async (report) => ({
+                type: 'report',
+                plan: { name: plan.launch, version },
+                report,
+                recorded: await keep(report),
+              }))
+              .catch((err: unknown) => ({ type: 'error', error: streamError(err) })),
             gone,
           );
         }
@@ -335,7 +467,11 @@ export function rehearsalRoutes(ctx: RouteContext): RouteSpec[] {
             throw httpErrorOf(err);
           },
         );
-        return c.json({ plan: { name: plan.launch, version }, report });
+        return c.json({
+          plan: { name: plan.launch, version },
+          report,
+          recorded: await keep(report),
+        });
       },
     },
   ];

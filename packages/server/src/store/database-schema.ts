@@ -116,6 +116,18 @@ export interface AttestationsTable {
   expires_at: string;
 }
 
+export interface RehearsalsTable {
+  id: Generated<number>;
+  plan_name: string;
+  plan_version: number;
+  actor: string;
+  subject: string | null;
+  at: string;
+  settings_json: string;
+  scenarios_json: string;
+  audit_seq: number | null;
+}
+
 export interface LoginAttemptsTable {
   state: string;
   verifier: string;
@@ -243,4 +255,5 @@ export interface Database {
   sessions: SessionsTable;
   login_attempts: LoginAttemptsTable;
   attestations: AttestationsTable;
+  rehearsals: RehearsalsTable;
 }

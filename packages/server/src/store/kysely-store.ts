@@ -21,6 +21,7 @@ import {
   toOutboxMessage,
   toPlanVersion,
   toAttestation,
+  toRehearsal,
   toSession,
   toToken,
 } from './row-mappers.js';
@@ -29,6 +30,7 @@ import type {
   Aggregates,
   ApprovalRecord,
   AttestationRecord,
+  RehearsalRecord,
   AuditEntry,
   AuditInput,
   AuditHead,
@@ -58,6 +60,9 @@ import {
   StoreNotFoundError,
 } from './store-error.js';
 import { routerKeyOf } from './router-key.js';
+
+/** A rehearsal has a clean scenario and at most 20 injections (the API's bound). */
+const MAX_REHEARSAL_SCENARIOS = 21;
 
 import type { SdkEvent } from '@threshold/core';
 import {
@@ -589,6 +594,41 @@ export abstract class KyselyStore implements Store {
       .orderBy('id')
       .execute();
     return rows.map(toAttestation);
+  }
+
+  // ---- recorded rehearsals (ADR 0041) ------------------------------------------------------
+
+  async addRehearsal(
+    input: Omit<RehearsalRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<RehearsalRecord> {
+    if (!Array.isArray(input.scenarios) || input.scenarios.length > MAX_REHEARSAL_SCENARIOS)
+      throw new StoreInputError(
+        'scenarios',
+        `must be a list of at most ${MAX_REHEARSAL_SCENARIOS} scenarios`,
+      );
+    const row = {
+      plan_name: requireText('planName', input.planName, 200),
+      plan_version: requireInt('planVersion', input.planVersion, 1),
+      actor: requireText('actor', input.actor, 500),
+      subject: optionalText('subject', input.subject),
+      at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+      settings_json: toJsonText('settings', input.settings),
+      scenarios_json: toJsonText('scenarios', input.scenarios),
+      audit_seq: input.auditSeq === null ? null : requireInt('auditSeq', input.auditSeq, 1),
+    };
+    const inserted = await this.db
+      .insertInto('rehearsals')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return toRehearsal({ ...row, id: Number(inserted.id) });
+  }
+
+  async listRehearsals(planName: string, planVersion?: number): Promise<RehearsalRecord[]> {
+    let q = this.db.selectFrom('rehearsals').selectAll().where('plan_name', '=', planName);
+    if (planVersion !== undefined) q = q.where('plan_version', '=', planVersion);
+    const rows = await q.orderBy('at').orderBy('id').execute();
+    return rows.map(toRehearsal);
   }
 
   // ---- sessions (sign-in) ------------------------------------------------------------

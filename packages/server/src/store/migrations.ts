@@ -468,4 +468,29 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // Rehearsals of stored plan versions are kept (ADR 0041): a launch report lists
+    // those made before it, and the portfolio scores whether they predicted the outcome.
+    id: '0008_rehearsal_records',
+    async up(db, dialect) {
+      const id = autoId(dialect);
+      await db.schema
+        .createTable('rehearsals')
+        .addColumn('id', id.type, id.build)
+        .addColumn('plan_name', 'text', notNull)
+        .addColumn('plan_version', 'integer', notNull)
+        .addColumn('actor', 'text', notNull)
+        .addColumn('subject', 'text')
+        .addColumn('at', 'text', notNull)
+        .addColumn('settings_json', 'text', notNull)
+        .addColumn('scenarios_json', 'text', notNull)
+        .addColumn('audit_seq', 'integer')
+        .execute();
+      await db.schema
+        .createIndex('rehearsals_plan_idx')
+        .on('rehearsals')
+        .columns(['plan_name', 'plan_version'])
+        .execute();
+    },
+  },
 ];

@@ -9,6 +9,7 @@ import type {
   LaunchesTable,
   OutboxTable,
   PlanVersionsTable,
+  RehearsalsTable,
   SessionsTable,
   TokensTable,
 } from './database-schema.js';
@@ -21,6 +22,7 @@ import type {
   LaunchStatus,
   OutboxMessage,
   PlanVersion,
+  RehearsalRecord,
   Scope,
   SessionRecord,
   TokenRecord,
@@ -122,6 +124,21 @@ export function toAttestation(r: Selectable<AttestationsTable>): AttestationReco
     link: r.link,
     at: r.at,
     expiresAt: r.expires_at,
+  };
+}
+
+/** rehearsals row → RehearsalRecord. */
+export function toRehearsal(r: Selectable<RehearsalsTable>): RehearsalRecord {
+  return {
+    id: num(r.id),
+    planName: r.plan_name,
+    planVersion: num(r.plan_version),
+    actor: r.actor,
+    subject: r.subject,
+    at: r.at,
+    settings: JSON.parse(r.settings_json) as RehearsalRecord['settings'],
+    scenarios: JSON.parse(r.scenarios_json) as RehearsalRecord['scenarios'],
+    auditSeq: r.audit_seq === null ? null : num(r.audit_seq),
   };
 }
 

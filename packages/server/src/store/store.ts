@@ -165,6 +165,52 @@ export interface AttestationRecord {
   expiresAt: string;
 }
 
+/** A Monte Carlo share with its 95% interval, as a rehearsal report gives it. */
+export interface RehearsalShare {
+  rate: number;
+  low: number;
+  high: number;
+}
+
+/** One scenario of a recorded rehearsal: how its simulated launches ended. */
+export interface RehearsalScenario {
+  /** "clean", or the injection's label (e.g. "conversion=-5%@early"). */
+  label: string;
+  /** The injected regressions (none for clean). */
+  effects: { kpi: string; size: number; relative: boolean; fromPhase: string | null }[];
+  runs: number;
+  /** The four ends, adding up to the runs (core's `Ends`). */
+  caught: RehearsalShare;
+  stoppedForNothing: RehearsalShare;
+  shipped: RehearsalShare;
+  stalled: RehearsalShare;
+}
+
+/** A rehearsal of a stored plan version, kept with the plan (ADR 0041): compact, bounded. */
+export interface RehearsalRecord {
+  id: number;
+  planName: string;
+  planVersion: number;
+  /** Who ran it (the principal's name) and their verified subject, if any. */
+  actor: string;
+  subject: string | null;
+  at: string;
+  /** What it ran with, in words and numbers. */
+  settings: {
+    source: 'history' | 'synthetic';
+    runs: number;
+    seed: number;
+    lookIntervalMs: number;
+    unitsPerMinute: number;
+    environment: string | null;
+    /** Where it was run from: the API (and dashboard) or the CLI. */
+    via: 'api' | 'cli';
+  };
+  scenarios: RehearsalScenario[];
+  /** The `rehearsal.recorded` audit entry written with it. */
+  auditSeq: number | null;
+}
+
 /** An authorization request in flight: what the callback needs to finish it (PKCE verifier, nonce). */
 export interface LoginAttempt {
   state: string;
@@ -365,6 +411,13 @@ export interface Store {
   ): Promise<AttestationRecord>;
   /** A plan's attestations, oldest first (the latest per check is the one in force). */
   listAttestations(planName: string): Promise<AttestationRecord[]>;
+
+  /** Records a rehearsal of a stored plan version (call in a transaction with its audit entry). */
+  addRehearsal(
+    input: Omit<RehearsalRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<RehearsalRecord>;
+  /** A plan's recorded rehearsals (of one version, when given), oldest first. */
+  listRehearsals(planName: string, planVersion?: number): Promise<RehearsalRecord[]>;
 
   /** Stores a new session (its id is the secret's hash). */
   createSession(input: Omit<SessionRecord, 'createdAt' | 'endedAt'>): Promise<SessionRecord>;

@@ -208,5 +208,33 @@ kpis:
       expect(JSON.stringify(guard)).toContain('group by arm');
       expect((await t.server.store.getLaunch(id))?.status).toBe('rolled-back');
     });
+
+    it("the plan's history takes the sql KPI's level from the control arm of the recorded looks", async () => {
+      const h = await t.json<{
+        launches: { id: string; phase: string | null }[];
+        kpis: {
+          kpi: string;
+          source: string;
+          baseline: { value: number; sd?: number } | null;
+          launches: number;
+          values: number[];
+          note: string | null;
+        }[];
+      }>('viewer', 'GET', `/api/v1/plans/${FLAG}/history`);
+      expect(h.status).toBe(200);
+      expect(h.body.launches.map((l) => l.phase)).toEqual(['canary', 'canary']);
+      const k = h.body.kpis.find((x) => x.kpi === 'order_value');
+      expect(k).toMatchObject({ source: 'sql', launches: 2 });
+      // Control orders were 95..105 in both launches.
+      for (const v of k?.values ?? []) {
+        expect(v).toBeGreaterThan(95);
+        expect(v).toBeLessThan(105);
+      }
+      expect(k?.baseline?.value).toBeGreaterThan(95);
+      expect(k?.baseline?.value).toBeLessThan(105);
+      expect(k?.note).toBe(
+        "level from the control arm of recorded looks (read from sql); spread: the rehearsal's default",
+      );
+    });
   });
 }

@@ -110,7 +110,7 @@ export type AuditAnswer = {
 /** GET /api/v1/audit/verify 200: The verification (ok false when broken). */
 export type AuditVerificationAnswer = AuditVerification;
 
-/** POST /api/v1/rehearsals 200: The rehearsal report (core RehearsalReport), and where the plan came from. With `Accept: application/x-ndjson`, a stream of JSON lines instead: {type: progress, done, total}, {type: partial, report} (the launches so far), then {type: report, plan, report} or {type: error, error: {code, message}}; closing the connection cancels the rehearsal. */
+/** POST /api/v1/rehearsals 200: The rehearsal report (core RehearsalReport), and where the plan came from. With `Accept: application/x-ndjson`, a stream of JSON lines instead: {type: progress, done, total}, {type: partial, report} (the launches so far), then {type: report, plan, report, recorded} or {type: error, error: {code, message}}; closing the connection cancels the rehearsal. */
 export type RehearsalAnswer = {
   plan: {
     name: string;
@@ -119,6 +119,8 @@ export type RehearsalAnswer = {
   report: {
     [key: string]: unknown;
   };
+  /** The id of the rehearsal record kept with a stored plan version (GET /api/v1/plans/{name}/rehearsals); null for a plan sent as text. */
+  recorded: number | null;
 };
 
 /** Every error answer. */
@@ -400,10 +402,43 @@ export interface LaunchReport {
     action: string;
     reason: string;
   }[];
-  /** Rehearsals made before the launch (this server stores none). */
+  /** Rehearsals of the launched plan version recorded before the launch started, and whether the newest predicted the outcome. */
   rehearsals: {
-    stored: boolean;
     note: string;
+    /** How "predicted" is decided (ADR 0041). */
+    rule: string;
+    predicted: boolean | null;
+    list: {
+      id: number;
+      at: string;
+      actor: string;
+      settings: string;
+      auditSeq: number | null;
+      scenarios: {
+        label: string;
+        runs: number;
+        shipped: {
+          rate: number;
+          low: number;
+          high: number;
+        };
+        caught: {
+          rate: number;
+          low: number;
+          high: number;
+        };
+        stoppedForNothing: {
+          rate: number;
+          low: number;
+          high: number;
+        };
+        stalled: {
+          rate: number;
+          low: number;
+          high: number;
+        };
+      }[];
+    }[];
   };
   /** The final KPI matrix: the look that describes the launch. */
   kpis: {
@@ -704,7 +739,7 @@ export interface Portfolio {
     medianTimeToFullMs: number | null;
     medianSignoffWaitMs: number | null;
     unitsExposedAtRollback: number;
-    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    /** How often the newest rehearsal before a launch predicted its outcome: predicted ÷ launches where it is known (see `rehearsals`); null when none is known. */
     rehearsalAccuracy: number | null;
     team: string;
   }[];
@@ -719,7 +754,7 @@ export interface Portfolio {
     medianTimeToFullMs: number | null;
     medianSignoffWaitMs: number | null;
     unitsExposedAtRollback: number;
-    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    /** How often the newest rehearsal before a launch predicted its outcome: predicted ÷ launches where it is known (see `rehearsals`); null when none is known. */
     rehearsalAccuracy: number | null;
     plan: string;
     team: string;
@@ -735,12 +770,12 @@ export interface Portfolio {
     medianTimeToFullMs: number | null;
     medianSignoffWaitMs: number | null;
     unitsExposedAtRollback: number;
-    /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+    /** How often the newest rehearsal before a launch predicted its outcome: predicted ÷ launches where it is known (see `rehearsals`); null when none is known. */
     rehearsalAccuracy: number | null;
     /** Bucket start (UTC). */
     start: string;
   }[];
-  /** Why rehearsal accuracy is unknown, when it is. */
+  /** How "rehearsal predicted the outcome" is decided (ADR 0041). */
   rehearsals: string;
 }
 
@@ -756,6 +791,7 @@ export interface PortfolioLaunch {
   timeToRestoreMs: number | null;
   unitsAtRollback: number | null;
   signoffWaitMs: number;
+  /** Whether the newest rehearsal before it predicted the outcome; null when unknown. */
   rehearsalPredicted: boolean | null;
 }
 
@@ -770,7 +806,7 @@ export interface PortfolioStats {
   medianTimeToFullMs: number | null;
   medianSignoffWaitMs: number | null;
   unitsExposedAtRollback: number;
-  /** How often a rehearsal predicted the outcome; null while rehearsals are not stored. */
+  /** How often the newest rehearsal before a launch predicted its outcome: predicted ÷ launches where it is known (see `rehearsals`); null when none is known. */
   rehearsalAccuracy: number | null;
 }
 

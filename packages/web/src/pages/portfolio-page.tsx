@@ -29,7 +29,9 @@ function StatCells({ s }: { s: Stats }) {
       <td className="num">{s.unitsExposedAtRollback.toLocaleString('en')}</td>
       <td className="num">{ms(s.medianTimeToFullMs)}</td>
       <td className="num">{ms(s.medianSignoffWaitMs)}</td>
-      <td className="num">{rate(s.rehearsalAccuracy)}</td>
+      <td className="num" data-rehearsal-accuracy>
+        {rate(s.rehearsalAccuracy)}
+      </td>
     </>
   );
 }
@@ -220,6 +222,7 @@ export function PortfolioPage() {
                 <th className="num">Time to restore</th>
                 <th className="num">Units at rollback</th>
                 <th className="num">Sign-off wait</th>
+                <th>Rehearsal predicted</th>
                 <th>Report</th>
               </tr>
             </thead>
@@ -235,6 +238,13 @@ export function PortfolioPage() {
                   <td className="num">{ms(l.timeToRestoreMs)}</td>
                   <td className="num">{l.unitsAtRollback === null ? '–' : l.unitsAtRollback}</td>
                   <td className="num">{ms(l.signoffWaitMs)}</td>
+                  <td data-rehearsal-predicted>
+                    {l.rehearsalPredicted === null
+                      ? 'unknown'
+                      : l.rehearsalPredicted
+                        ? 'yes'
+                        : 'no'}
+                  </td>
                   <td>
                     <Link to={reportPath(l.id)}>report</Link>
                   </td>

@@ -3,7 +3,7 @@
  * live controller and the rehearsal call it with the same inputs and get the
  * same decisions. The rules are written out for people in docs/decide.md.
  */
-import { formatShare } from '../plan/index.js';
+import { formatShare, isAutomatedCheck } from '../plan/index.js';
 import type { Phase, Plan } from '../plan/index.js';
 import type { SrmResult } from '../statistics/index.js';
 import { answerAsks } from './answer-asks.js';
@@ -198,7 +198,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
 
   // 2b. The router: a weight it has not confirmed holds the launch where it is.
   routerHold(run);
-  // 2c. Automated readiness checks: a failing blocking probe holds the launch where it is.
+  // 2c. Automated readiness checks: a failing blocking probe or query holds the launch where it is.
   checksHold(run);
 
   // 3. Breaches that do not roll back: the most severe response, and every side effect once
@@ -393,7 +393,7 @@ function checksHold(run: LookRun): void {
   const results = run.evidence?.checks;
   if (!Array.isArray(results)) return;
   const blocking = new Set(
-    run.plan.readiness.filter((r) => r.blocking && r.probe !== undefined).map((r) => r.check),
+    run.plan.readiness.filter((r) => r.blocking && isAutomatedCheck(r)).map((r) => r.check),
   );
   for (const r of results) {
     if (typeof r?.check !== 'string' || !blocking.has(r.check) || r.passed) continue;
@@ -422,7 +422,7 @@ function checksHold(run: LookRun): void {
         run,
         'readiness-check',
         gone
-          ? `readiness check "${check}" is no longer a blocking probe of the plan: releasing the hold`
+          ? `readiness check "${check}" is no longer a blocking automated check of the plan: releasing the hold`
           : `readiness check "${check}" passes again (${clause(r?.reason) || 'ok'}): releasing the hold`,
         {},
         { type: 'release-hold', hold: h.id },

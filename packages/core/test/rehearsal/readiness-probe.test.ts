@@ -117,7 +117,7 @@ describe('rehearse: a blocking probe', () => {
     const bad = parseInjection('check:No such check', PLAN);
     expect(bad).toEqual({
       ok: false,
-      message: '"No such check" is not a blocking probe check; the plan has "Payments API healthy"',
+      message: '"No such check" is not a blocking automated check; the plan has "Payments API healthy"',
     });
   });
 });

@@ -5,7 +5,7 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
-import { hasBlockingProbes, probeReadiness } from '../launches/readiness-probe.js';
+import { hasBlockingChecks, runReadinessChecks } from '../launches/readiness-checks.js';
 import { launchAuthors } from '../auth/person-key.js';
 import { decide, noExposureWarning } from '@threshold/core';
 import type {
@@ -227,8 +227,10 @@ export function createController(options: ControllerOptions): Controller {
     const { state } = cached.log;
     const at = now();
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
-    // Blocking probes are asked at every look: a failing one holds the phase (ADR 0036).
-    const probed = hasBlockingProbes(plan) ? { checks: await probeReadiness(plan) } : {};
+    // Blocking automated checks are asked at every look: a failing one holds the phase (ADR 0036).
+    const probed = hasBlockingChecks(plan)
+      ? { checks: await runReadinessChecks(plan, options.sources ?? new Map()) }
+      : {};
     const rules = options.timeRules?.(launch.environment);
     const withRules =
       rules === undefined

@@ -5,6 +5,7 @@
  * holding the owner's role; the plan's `evidence` text says where the evidence
  * lives and no longer counts on its own.
  */
+import { isAutomatedCheck } from '@threshold/core';
 import type { Plan } from '@threshold/core';
 import type { AttestationRecord } from '../store/store.js';
 
@@ -17,11 +18,13 @@ export interface ReadinessCheckStatus {
   evidence: string | null;
   /**
    * attested: live attestation; expired: the latest one lapsed; missing: never
-   * attested; automated: checked by its probe, not attested.
+   * attested; automated: checked by its probe or query, not attested.
    */
   status: 'attested' | 'expired' | 'missing' | 'automated';
   /** The automated check's probe, if it has one. */
   probe: { url: string; status: number } | null;
+  /** The automated check's metric-source query, if it has one (ADR 0042). */
+  query: { source: string; promql: string; min: number | null; max: number | null } | null;
   attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
 }
 
@@ -53,14 +56,22 @@ export function readinessStatus(
       blocking: item.blocking,
       evidence: item.evidence ?? null,
       probe: item.probe === undefined ? null : { url: item.probe.url, status: item.probe.status },
-      status:
-        item.probe !== undefined
-          ? 'automated'
-          : latest === undefined
-            ? 'missing'
-            : Date.parse(latest.expiresAt) > now
-              ? 'attested'
-              : 'expired',
+      query:
+        item.query === undefined
+          ? null
+          : {
+              source: item.query.source,
+              promql: item.query.promql,
+              min: item.query.min ?? null,
+              max: item.query.max ?? null,
+            },
+      status: isAutomatedCheck(item)
+        ? 'automated'
+        : latest === undefined
+          ? 'missing'
+          : Date.parse(latest.expiresAt) > now
+            ? 'attested'
+            : 'expired',
       attestation,
     };
   });

@@ -59,6 +59,14 @@ export const readinessCheckSchema = z
     evidence: z.string().nullable(),
     status: z.enum(['attested', 'expired', 'missing', 'automated']),
     probe: z.object({ url: z.string(), status: z.number().int() }).nullable(),
+    query: z
+      .object({
+        source: z.string(),
+        promql: z.string(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+      })
+      .nullable(),
     attestation: attestationSchema.nullable(),
   })
   .meta({ title: 'ReadinessCheck' });
@@ -134,6 +142,12 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
           throw new HttpError(
             'VALIDATION_FAILED',
             `body.check: '${item.check}' is checked by its probe (GET ${item.probe.url}), not attested`,
+            { errors: [{ path: 'body.check', message: 'is an automated check' }] },
+          );
+        if (item.query !== undefined)
+          throw new HttpError(
+            'VALIDATION_FAILED',
+            `body.check: '${item.check}' is checked by its query (source ${item.query.source}), not attested`,
             { errors: [{ path: 'body.check', message: 'is an automated check' }] },
           );
         const needed = approverScope(item.owner);

@@ -199,7 +199,6 @@ const readinessQuery = z
   })
   .refine((q) => q.min !== undefined || q.max !== undefined, {
     error: 'needs min or max: the condition the value must meet',
-    path: ['max'],
   })
   .refine((q) => q.min === undefined || q.max === undefined || q.min <= q.max, {
     error: 'must not be below min',

@@ -121,3 +121,45 @@ describe('rehearse: a blocking probe', () => {
     });
   });
 });
+
+const QUERIED = planOf(`
+launch: web-v2
+owner: platform
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 0 }
+  - { name: half, traffic: 50%, min_duration: 30m, min_units: 0 }
+  - { name: full, traffic: 100%, min_duration: 30m, min_units: 0 }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: error, guard: { max: 0.5 } }
+readiness:
+  - check: Queue drained
+    owner: sre
+    query: { promql: 'sum(queue_depth)', max: 10 }
+`);
+
+describe('rehearse: a blocking query (ADR 0042)', () => {
+  it('passes in the clean replay; an injected failure holds the launch in its phase', () => {
+    const traffic = {
+      unitsPerMinute: 500,
+      durationMs: 6 * 3_600_000,
+      baselines: { errors: { value: 0.01 } },
+    };
+    expect(QUERIED.readiness[0]?.query).toEqual({
+      source: 'prometheus',
+      promql: 'sum(queue_depth)',
+      max: 10,
+    });
+    const injection = parseInjection('check:Queue drained@half', QUERIED);
+    if (!injection.ok) throw new Error(injection.message);
+    const report = rehearse(QUERIED, traffic, {
+      runs: 20,
+      seed: 3,
+      injections: [injection.injection],
+    });
+    expect(report.clean.outcomes.completed.count).toBe(20);
+    const failed = report.injections[0];
+    expect(failed?.outcomes.completed.count).toBe(0);
+    expect(failed?.ends.stalled.count).toBe(20);
+  });
+});

@@ -209,6 +209,18 @@ const readinessQuery = z
       'An automated check: a metric-source query asked before the start and at every look; while a blocking one returns a value outside min/max (or no value), the launch holds with the reason. Queried checks are not attested.',
   });
 
+const readinessCi = z
+  .strictObject({
+    max_age: duration().optional().meta({
+      description:
+        'How long a posted result counts; older than this, the check fails until CI posts again. None: the latest result counts however old.',
+    }),
+  })
+  .meta({
+    description:
+      'An automated check whose result CI posts (POST /api/v1/plans/{name}/readiness/results with a token holding approver:<owner>): the latest result counts, checked before the start and at every look; while it failed (or is missing or too old), the launch holds with the reason. Not attested.',
+  });
+
 const readinessItem = z
   .strictObject({
     check: text('check').meta({ description: 'What must be true before launch.' }),
@@ -223,10 +235,10 @@ const readinessItem = z
     }),
     probe: readinessProbe.optional(),
     query: readinessQuery.optional(),
+    ci: readinessCi.optional(),
   })
-  .refine((r) => r.probe === undefined || r.query === undefined, {
-    error: 'a check is automated one way: probe or query, not both',
-    path: ['query'],
+  .refine((r) => [r.probe, r.query, r.ci].filter((x) => x !== undefined).length <= 1, {
+    error: 'a check is automated one way: probe, query or ci, not two of them',
   });
 
 const kpiList = (category: string) =>
@@ -319,9 +331,9 @@ export type Risk = Plan['risks'][number];
 export type SignoffPolicy = NonNullable<Plan['signoff']>;
 export type ReadinessItem = Plan['readiness'][number];
 
-/** Whether a readiness item is checked automatically (probe or query) rather than attested. */
+/** Whether a readiness item is checked automatically (probe, query or ci) rather than attested. */
 export function isAutomatedCheck(item: ReadinessItem): boolean {
-  return item.probe !== undefined || item.query !== undefined;
+  return item.probe !== undefined || item.query !== undefined || item.ci !== undefined;
 }
 export type PlanRouter = NonNullable<Plan['router']>;
 export type { Kpi };

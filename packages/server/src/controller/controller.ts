@@ -229,7 +229,13 @@ export function createController(options: ControllerOptions): Controller {
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
     // Blocking automated checks are asked at every look: a failing one holds the phase (ADR 0036).
     const probed = hasBlockingChecks(plan)
-      ? { checks: await runReadinessChecks(plan, options.sources ?? new Map()) }
+      ? {
+          checks: await runReadinessChecks(plan, {
+            sources: options.sources ?? new Map(),
+            results: () => store.latestCheckResults(launch.planName),
+            now: at,
+          }),
+        }
       : {};
     const rules = options.timeRules?.(launch.environment);
     const withRules =

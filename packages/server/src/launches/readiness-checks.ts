@@ -8,6 +8,16 @@
 import { isAutomatedCheck } from '@threshold/core';
 import type { CheckEvidence, Plan, ReadinessItem } from '@threshold/core';
 import type { MetricSource } from '../sources/metric-source.js';
+import type { CheckResultRecord } from '../store/store.js';
+
+/** What automated checks are asked of: the metric sources, and the results CI posted. */
+export interface CheckInputs {
+  sources: ReadonlyMap<string, MetricSource>;
+  /** The latest posted result per check of the plan (needed only when it has `ci:` checks). */
+  results: () => Promise<readonly CheckResultRecord[]>;
+  /** Now, in ms (a posted result's age). */
+  now: number;
+}
 
 /** How long one probe may take before it counts as failing. */
 export const PROBE_TIMEOUT_MS = 5000;
@@ -20,15 +30,36 @@ export function hasBlockingChecks(plan: Plan): boolean {
 /** Checks every blocking automated check of `plan`, in parallel. */
 export async function runReadinessChecks(
   plan: Plan,
-  sources: ReadonlyMap<string, MetricSource>,
+  inputs: CheckInputs,
   signal?: AbortSignal,
 ): Promise<CheckEvidence[]> {
   const items = plan.readiness.filter((r) => r.blocking && isAutomatedCheck(r));
+  const posted = items.some((r) => r.ci !== undefined) ? await inputs.results() : [];
   return Promise.all(
     items.map((r) =>
-      r.query === undefined ? probeCheck(r, signal) : queryCheck(r, sources, signal),
+      r.ci !== undefined
+        ? Promise.resolve(postedCheck(r, posted, inputs.now))
+        : r.query !== undefined
+          ? queryCheck(r, inputs.sources, signal)
+          : probeCheck(r, signal),
     ),
   );
+}
+
+/** A `ci:` check: the latest result CI posted, if it passed and is not older than max_age. */
+function postedCheck(
+  r: ReadinessItem,
+  posted: readonly CheckResultRecord[],
+  now: number,
+): CheckEvidence {
+  const latest = posted.find((p) => p.check === r.check);
+  if (latest === undefined)
+    return { check: r.check, passed: false, reason: 'CI has posted no result' };
+  const what = `CI posted ${latest.passed ? 'passed' : 'failed'}${latest.commit === null ? '' : ` for ${latest.commit}`} at ${latest.at}${latest.link === null ? '' : ` (${latest.link})`}`;
+  const maxAge = r.ci?.max_age;
+  if (maxAge !== undefined && now - Date.parse(latest.at) > maxAge)
+    return { check: r.check, passed: false, reason: `${what}, older than max_age` };
+  return { check: r.check, passed: latest.passed, reason: what };
 }
 
 /** The value of a query check now, against its min/max. */

@@ -7,7 +7,7 @@
  */
 import { isAutomatedCheck } from '@threshold/core';
 import type { Plan } from '@threshold/core';
-import type { AttestationRecord } from '../store/store.js';
+import type { AttestationRecord, CheckResultRecord } from '../store/store.js';
 
 /** One check of the checklist. */
 export interface ReadinessCheckStatus {
@@ -18,13 +18,17 @@ export interface ReadinessCheckStatus {
   evidence: string | null;
   /**
    * attested: live attestation; expired: the latest one lapsed; missing: never
-   * attested; automated: checked by its probe or query, not attested.
+   * attested; automated: checked by its probe, query or CI's posted result, not attested.
    */
   status: 'attested' | 'expired' | 'missing' | 'automated';
   /** The automated check's probe, if it has one. */
   probe: { url: string; status: number } | null;
   /** The automated check's metric-source query, if it has one (ADR 0042). */
   query: { source: string; promql: string; min: number | null; max: number | null } | null;
+  /** A check whose result CI posts (ADR 0042): how old a result may be (ms; null: any age). */
+  ci: { maxAgeMs: number | null } | null;
+  /** The latest result CI posted for it, if any. */
+  result: Omit<CheckResultRecord, 'planName' | 'check'> | null;
   attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
 }
 
@@ -33,6 +37,7 @@ export function readinessStatus(
   plan: Plan,
   attestations: readonly AttestationRecord[],
   now: number,
+  results: readonly CheckResultRecord[] = [],
 ): ReadinessCheckStatus[] {
   return plan.readiness.map((item) => {
     let latest: AttestationRecord | undefined;
@@ -55,6 +60,8 @@ export function readinessStatus(
       owner: item.owner,
       blocking: item.blocking,
       evidence: item.evidence ?? null,
+      ci: item.ci === undefined ? null : { maxAgeMs: item.ci.max_age ?? null },
+      result: resultOf(results, item.check),
       probe: item.probe === undefined ? null : { url: item.probe.url, status: item.probe.status },
       query:
         item.query === undefined
@@ -91,4 +98,16 @@ export function blockingReasons(
           ? `not attested by ${c.owner}`
           : `attested by ${c.attestation.actor} on ${c.attestation.at}, expired ${c.attestation.expiresAt}`,
     }));
+}
+
+function resultOf(
+  results: readonly CheckResultRecord[],
+  check: string,
+): ReadinessCheckStatus['result'] {
+  let latest: CheckResultRecord | undefined;
+  for (const r of results)
+    if (r.check === check && (latest === undefined || r.id > latest.id)) latest = r;
+  if (latest === undefined) return null;
+  const { planName: _p, check: _c, ...view } = latest;
+  return view;
 }

@@ -70,14 +70,20 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
   const probeFailures =
     planned === undefined
       ? []
-      : (await runReadinessChecks(planned.plan, ctx.sources.sources))
+      : (
+          await runReadinessChecks(planned.plan, {
+            sources: ctx.sources.sources,
+            results: () => store.latestCheckResults(planned.name),
+            now: ctx.now(),
+          })
+        )
           .filter((r) => !r.passed)
           .map((r) => {
             const item = planned.plan.readiness.find((x) => x.check === r.check);
             return {
               check: r.check,
               owner: item?.owner ?? '',
-              reason: `${item?.query === undefined ? 'probe' : 'query'}: ${r.reason}`,
+              reason: `${item?.ci !== undefined ? 'ci' : item?.query !== undefined ? 'query' : 'probe'}: ${r.reason}`,
             };
           });
   return store

@@ -116,6 +116,20 @@ export interface AttestationsTable {
   expires_at: string;
 }
 
+export interface CheckResultsTable {
+  id: Generated<number>;
+  plan_name: string;
+  check_name: string;
+  /** 1 passed, 0 failed. */
+  passed: number;
+  link: string | null;
+  commit_sha: string | null;
+  note: string | null;
+  subject: string | null;
+  actor: string;
+  at: string;
+}
+
 export interface LoginAttemptsTable {
   state: string;
   verifier: string;
@@ -243,4 +257,5 @@ export interface Database {
   sessions: SessionsTable;
   login_attempts: LoginAttemptsTable;
   attestations: AttestationsTable;
+  check_results: CheckResultsTable;
 }

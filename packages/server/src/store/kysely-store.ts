@@ -21,6 +21,7 @@ import {
   toOutboxMessage,
   toPlanVersion,
   toAttestation,
+  toCheckResult,
   toSession,
   toToken,
 } from './row-mappers.js';
@@ -29,6 +30,7 @@ import type {
   Aggregates,
   ApprovalRecord,
   AttestationRecord,
+  CheckResultRecord,
   AuditEntry,
   AuditInput,
   AuditHead,
@@ -589,6 +591,43 @@ export abstract class KyselyStore implements Store {
       .orderBy('id')
       .execute();
     return rows.map(toAttestation);
+  }
+
+  async addCheckResult(
+    input: Omit<CheckResultRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<CheckResultRecord> {
+    const row = {
+      plan_name: requireText('planName', input.planName, 200),
+      check_name: requireText('check', input.check, 2000),
+      passed: input.passed ? 1 : 0,
+      link: optionalText('link', input.link, 2000),
+      commit_sha: optionalText('commit', input.commit, 200),
+      note: optionalText('note', input.note, 4000),
+      subject: optionalText('subject', input.subject),
+      actor: requireText('actor', input.actor, 500),
+      at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+    };
+    const inserted = await this.db
+      .insertInto('check_results')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return toCheckResult({ ...row, id: Number(inserted.id) });
+  }
+
+  async latestCheckResults(planName: string): Promise<CheckResultRecord[]> {
+    const latest = this.db
+      .selectFrom('check_results')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where('plan_name', '=', planName)
+      .groupBy('check_name');
+    const rows = await this.db
+      .selectFrom('check_results')
+      .selectAll()
+      .where('id', 'in', latest)
+      .orderBy('id')
+      .execute();
+    return rows.map(toCheckResult);
   }
 
   // ---- sessions (sign-in) ------------------------------------------------------------

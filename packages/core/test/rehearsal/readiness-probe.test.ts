@@ -117,7 +117,8 @@ describe('rehearse: a blocking probe', () => {
     const bad = parseInjection('check:No such check', PLAN);
     expect(bad).toEqual({
       ok: false,
-      message: '"No such check" is not a blocking automated check; the plan has "Payments API healthy"',
+      message:
+        '"No such check" is not a blocking automated check; the plan has "Payments API healthy"',
     });
   });
 });
@@ -136,10 +137,13 @@ readiness:
   - check: Queue drained
     owner: sre
     query: { promql: 'sum(queue_depth)', max: 10 }
+  - check: Contract tests green
+    owner: qa
+    ci: { max_age: 2h }
 `);
 
-describe('rehearse: a blocking query (ADR 0042)', () => {
-  it('passes in the clean replay; an injected failure holds the launch in its phase', () => {
+describe('rehearse: a blocking query and a ci: check (ADR 0042)', () => {
+  it('pass in the clean replay; an injected failure of either holds the launch in its phase', () => {
     const traffic = {
       unitsPerMinute: 500,
       durationMs: 6 * 3_600_000,
@@ -150,16 +154,19 @@ describe('rehearse: a blocking query (ADR 0042)', () => {
       promql: 'sum(queue_depth)',
       max: 10,
     });
-    const injection = parseInjection('check:Queue drained@half', QUERIED);
-    if (!injection.ok) throw new Error(injection.message);
-    const report = rehearse(QUERIED, traffic, {
-      runs: 20,
-      seed: 3,
-      injections: [injection.injection],
-    });
+    expect(QUERIED.readiness[1]?.ci).toEqual({ max_age: 2 * 3_600_000 });
+    const injections = ['check:Queue drained@half', 'check:Contract tests green@full'].map(
+      (text) => {
+        const parsed = parseInjection(text, QUERIED);
+        if (!parsed.ok) throw new Error(parsed.message);
+        return parsed.injection;
+      },
+    );
+    const report = rehearse(QUERIED, traffic, { runs: 20, seed: 3, injections });
     expect(report.clean.outcomes.completed.count).toBe(20);
-    const failed = report.injections[0];
-    expect(failed?.outcomes.completed.count).toBe(0);
-    expect(failed?.ends.stalled.count).toBe(20);
+    for (const failed of report.injections) {
+      expect(failed.outcomes.completed.count).toBe(0);
+      expect(failed.ends.stalled.count).toBe(20);
+    }
   });
 });

@@ -3,6 +3,7 @@
  * and who attested it until when (an expired attestation shows as expired);
  * holders of the owner's approver role attest a check here with a note.
  */
+import { describeAutomatedCheck } from '@threshold/core';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError } from '../api/api-client.js';
@@ -15,7 +16,7 @@ const STATUS_WORDS: Record<ReadinessCheckView['status'], string> = {
   attested: 'attested',
   expired: 'expired',
   missing: 'not attested',
-  automated: 'probed at the start and every look',
+  automated: 'checked at the start and every look',
 };
 
 export function ReadinessPanel({
@@ -29,7 +30,7 @@ export function ReadinessPanel({
 }) {
   const { api, who } = useSession();
   const roles = approverRoles(who);
-  const mine = checks.filter((c) => roles.includes(c.owner) && c.probe === null);
+  const mine = checks.filter((c) => roles.includes(c.owner) && c.status !== 'automated');
   const [check, setCheck] = useState(mine[0]?.check ?? '');
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
@@ -85,8 +86,8 @@ export function ReadinessPanel({
                   : `${c.attestation.actor}${c.attestation.subject === null ? '' : ` (${c.attestation.subject})`} at ${clockTime(c.attestation.at)}`}
               </td>
               <td>
-                {c.probe !== null
-                  ? `GET ${c.probe.url} answers ${c.probe.status}`
+                {c.status === 'automated'
+                  ? `${describeAutomatedCheck({ probe: c.probe, query: c.query, ci: c.ci === null ? null : { max_age: c.ci.maxAgeMs } }) ?? ''}${c.result === null ? '' : ` — CI posted ${c.result.passed ? 'passed' : 'failed'}${c.result.commit === null ? '' : ` for ${c.result.commit}`} at ${clockTime(c.result.at)}`}`
                   : c.attestation === null
                     ? (c.evidence ?? '–')
                     : c.attestation.note}

@@ -3,7 +3,7 @@
  * live controller and the rehearsal call it with the same inputs and get the
  * same decisions. The rules are written out for people in docs/decide.md.
  */
-import { formatShare, isAutomatedCheck } from '../plan/index.js';
+import { formatShare } from '../plan/index.js';
 import type { Phase, Plan } from '../plan/index.js';
 import type { SrmResult } from '../statistics/index.js';
 import { answerAsks } from './answer-asks.js';
@@ -392,9 +392,8 @@ function routerHold(run: LookRun): void {
 function checksHold(run: LookRun): void {
   const results = run.evidence?.checks;
   if (!Array.isArray(results)) return;
-  const blocking = new Set(
-    run.plan.readiness.filter((r) => r.blocking && isAutomatedCheck(r)).map((r) => r.check),
-  );
+  // Every blocking check: automated ones fail, attested ones lapse (ADR 0042).
+  const blocking = new Set(run.plan.readiness.filter((r) => r.blocking).map((r) => r.check));
   for (const r of results) {
     if (typeof r?.check !== 'string' || !blocking.has(r.check) || r.passed) continue;
     const id = `check:${r.check}`;
@@ -422,7 +421,7 @@ function checksHold(run: LookRun): void {
         run,
         'readiness-check',
         gone
-          ? `readiness check "${check}" is no longer a blocking automated check of the plan: releasing the hold`
+          ? `readiness check "${check}" is no longer a blocking check of the plan: releasing the hold`
           : `readiness check "${check}" passes again (${clause(r?.reason) || 'ok'}): releasing the hold`,
         {},
         { type: 'release-hold', hold: h.id },

@@ -4,7 +4,7 @@
  * (from the start of that phase on); several joined by commas act together.
  */
 import type { Kpi, Plan } from '../plan/index.js';
-import { KPI_CATEGORIES, isAutomatedCheck } from '../plan/index.js';
+import { KPI_CATEGORIES } from '../plan/index.js';
 import { didYouMeanSuffix } from '../text/index.js';
 
 /** One change of one KPI in the treatment arm. */
@@ -56,9 +56,8 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
   const phases = plan.phases.map((p) => p.name);
   const effects: Effect[] = [];
   const checks: CheckFailure[] = [];
-  const probes = plan.readiness
-    .filter((r) => r.blocking && isAutomatedCheck(r))
-    .map((r) => r.check);
+  // Any blocking check can fail mid-launch: an automated one fails, an attested one lapses.
+  const probes = plan.readiness.filter((r) => r.blocking).map((r) => r.check);
   for (const part of parts) {
     if (part.startsWith('check:')) {
       // A failing automated readiness check: it fails from that phase on.
@@ -74,8 +73,8 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
           ok: false,
           message:
             probes.length === 0
-              ? `"${name}" is not a blocking automated check: the plan has none (readiness items with probe: or query:)`
-              : `"${name}" is not a blocking automated check${didYouMeanSuffix(name, probes)}; the plan has ${probes.map((p) => `"${p}"`).join(', ')}`,
+              ? `"${name}" is not a blocking readiness check: the plan has none`
+              : `"${name}" is not a blocking readiness check${didYouMeanSuffix(name, probes)}; the plan has ${probes.map((p) => `"${p}"`).join(', ')}`,
         };
       if (checks.some((c) => c.check === name))
         return { ok: false, message: `check:${name} appears twice in one injection` };

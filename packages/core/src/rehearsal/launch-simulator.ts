@@ -90,9 +90,12 @@ export class LaunchSimulator {
     effects: Effect[],
     failing: readonly CheckFailure[] = [],
   ) {
-    // Blocking automated checks (probes, queries) pass in a rehearsal unless a scenario makes one fail (check:TEXT).
+    // Blocking automated checks pass in a rehearsal unless a scenario makes one fail
+    // (check:TEXT); an attested check is assumed attested unless a scenario lapses it.
     this.probes = plan.readiness
-      .filter((r) => r.blocking && isAutomatedCheck(r))
+      .filter(
+        (r) => r.blocking && (isAutomatedCheck(r) || failing.some((f) => f.check === r.check)),
+      )
       .map((r) => {
         const f = failing.find((x) => x.check === r.check);
         const from =

@@ -118,7 +118,7 @@ describe('rehearse: a blocking probe', () => {
     expect(bad).toEqual({
       ok: false,
       message:
-        '"No such check" is not a blocking automated check; the plan has "Payments API healthy"',
+        '"No such check" is not a blocking readiness check; the plan has "Payments API healthy"',
     });
   });
 });
@@ -168,5 +168,32 @@ describe('rehearse: a blocking query and a ci: check (ADR 0042)', () => {
       expect(failed.outcomes.completed.count).toBe(0);
       expect(failed.ends.stalled.count).toBe(20);
     }
+  });
+});
+
+describe('rehearse: an attestation that lapses mid-launch (ADR 0042)', () => {
+  it('check:TEXT on an attested check holds the launch in that phase', () => {
+    const plan = planOf(`
+launch: web-v2
+owner: platform
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 0 }
+  - { name: half, traffic: 50%, min_duration: 30m, min_units: 0 }
+  - { name: full, traffic: 100%, min_duration: 30m, min_units: 0 }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: error, guard: { max: 0.5 } }
+readiness:
+  - { check: Support briefed, owner: support }
+`);
+    const parsed = parseInjection('check:Support briefed@half', plan);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const report = rehearse(
+      plan,
+      { unitsPerMinute: 500, durationMs: 6 * 3_600_000, baselines: { errors: { value: 0.01 } } },
+      { runs: 20, seed: 3, injections: [parsed.injection] },
+    );
+    expect(report.clean.outcomes.completed.count).toBe(20);
+    expect(report.injections[0]?.ends.stalled.count).toBe(20);
   });
 });

@@ -6,7 +6,7 @@
  * lives and no longer counts on its own.
  */
 import { isAutomatedCheck } from '@threshold/core';
-import type { Plan } from '@threshold/core';
+import type { CheckEvidence, Plan } from '@threshold/core';
 import type { AttestationRecord, CheckResultRecord } from '../store/store.js';
 
 /** One check of the checklist. */
@@ -110,4 +110,32 @@ function resultOf(
   if (latest === undefined) return null;
   const { planName: _p, check: _c, ...view } = latest;
   return view;
+}
+
+/**
+ * The attested blocking checks as look evidence (ADR 0042): one whose latest
+ * attestation has lapsed fails, so a running launch holds its next advance
+ * until the owner attests again. A check never attested passes here: only
+ * launches from before attestations existed can run without one, and the
+ * start already refused every other.
+ */
+export function attestedCheckEvidence(checklist: readonly ReadinessCheckStatus[]): CheckEvidence[] {
+  return checklist
+    .filter((c) => c.blocking && c.status !== 'automated')
+    .map((c) =>
+      c.status === 'expired' && c.attestation !== null
+        ? {
+            check: c.check,
+            passed: false,
+            reason: `the attestation by ${c.attestation.actor} expired ${c.attestation.expiresAt}; ${c.owner} must attest it again`,
+          }
+        : {
+            check: c.check,
+            passed: true,
+            reason:
+              c.attestation === null
+                ? 'not attested'
+                : `attested by ${c.attestation.actor} until ${c.attestation.expiresAt}`,
+          },
+    );
 }

@@ -356,6 +356,9 @@ Options:
                           (absolute), KPI=+10%@PHASE (from that phase on); repeat
                           for more scenarios (sizes of one KPI draw a power
                           curve); join with commas for effects that act together
+                          check:TEXT[@PHASE] makes a blocking readiness check
+                          fail from that phase on (a probe, query or CI result
+                          failing, or an attestation lapsing)
   --runs N                Simulated launches per scenario (default 200; the
                           report's intervals say how precise that is; more
                           runs narrow them)

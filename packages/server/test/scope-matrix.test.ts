@@ -152,6 +152,11 @@ const MATRIX: Record<string, Case> = {
     path: () => '/api/v1/plans/checkout-v2/readiness',
     body: () => ({ check: 'No such check', note: 'matrix' }),
   },
+  'POST /api/v1/plans/:name/readiness/results': {
+    allowed: ['approver:product', 'approver:other'],
+    path: () => '/api/v1/plans/checkout-v2/readiness/results',
+    body: () => ({ check: 'No such check', passed: true }),
+  },
   // Sign-in routes are public (a server without a provider answers SIGN_IN_NOT_CONFIGURED);
   // logout needs a caller, which it finds itself.
   'GET /api/v1/auth': { allowed: ALL },

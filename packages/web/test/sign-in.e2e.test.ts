@@ -181,12 +181,35 @@ describe.skipIf(!HAS_CHROMIUM)(
       const row = page.locator('.readiness-panel tr[data-status]');
       await expect.poll(() => row.first().innerText(), SEE).toContain('not attested');
       await page.getByLabel('What shows it is done').fill('Briefing held 2026-12-02, FAQ KB-77');
+      await page
+        .getByLabel('Link to the evidence (optional)')
+        .fill('https://wiki.example/support/briefing-77');
+      // Three days from the browser's now, at 17:30 local time.
+      const until = await page.evaluate(() => {
+        const d = new Date(Date.now() + 3 * 24 * 3_600_000);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T17:30`;
+      });
+      await page.getByLabel('Holds until (optional; default a week)').fill(until);
       await page.getByRole('button', { name: 'Attest' }).click();
       await page
         .getByRole('status')
         .getByText('Attested "Support briefed on the new ranking".')
         .waitFor(SEE);
       await expect.poll(() => row.first().innerText(), SEE).toContain('Alice Approver (alice)');
+      expect(await row.first().innerText()).toContain(until.replace('T', ' '));
+      expect(await row.first().getByRole('link', { name: 'evidence' }).getAttribute('href')).toBe(
+        'https://wiki.example/support/briefing-77',
+      );
+      const view = await api<{ checks: { attestation: { link: string; expiresAt: string } }[] }>(
+        fx.url,
+        sam,
+        'GET',
+        '/api/v1/plans/people-ready/readiness',
+      );
+      expect(view.body.checks[0]?.attestation.link).toBe(
+        'https://wiki.example/support/briefing-77',
+      );
       const started = await api<{ launch: { id: string } }>(
         fx.url,
         sam,

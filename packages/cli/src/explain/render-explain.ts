@@ -170,7 +170,9 @@ function readiness(s: PlanSummary): string[] {
       : [`${plural(r.blockingAttested, 'blocking check')} to attest by the owner before a start`]),
     ...(r.blockingProbed === 0
       ? []
-      : [`${plural(r.blockingProbed, 'blocking probe')} asked at the start and every look`]),
+      : [
+          `${plural(r.blockingProbed, 'blocking automated check')} asked at the start and every look`,
+        ]),
   ];
   const status = parts.length === 0 ? 'nothing blocks a start' : parts.join(', ');
   const rows = [
@@ -179,9 +181,7 @@ function readiness(s: PlanSummary): string[] {
       i.blocking ? 'blocking' : 'advisory',
       i.owner,
       i.check,
-      i.probe !== null
-        ? `probe: GET ${i.probe.url} answers ${i.probe.status}`
-        : (i.evidence ?? '—'),
+      i.automated ?? i.evidence ?? '—',
     ]),
   ];
   return [

@@ -9,6 +9,7 @@ import {
   LIKELIHOOD_WORDS,
   baselinePhase,
   falseAlarmSplit,
+  describeAutomatedCheck,
   formatAudienceConstraint,
   formatDuration,
   formatShare,
@@ -136,14 +137,16 @@ export interface ReadinessSummary {
     evidence: string | null;
     /** An automated check's probe (GET url, passing on status). */
     probe: { url: string; status: number } | null;
+    /** How an automated check (probe, query, ci) is checked; null when attested. */
+    automated: string | null;
   }[];
   blocking: number;
   advisory: number;
   /** Blocking checks whose plan says nowhere where their evidence lives (attestation still decides). */
   blockingWithoutEvidence: number;
-  /** Blocking checks their owner must attest before a start (the others are probed). */
+  /** Blocking checks their owner must attest before a start (the others are automated). */
   blockingAttested: number;
-  /** Blocking checks probed before the start and at every look. */
+  /** Blocking automated checks (probe, query, ci) asked before the start and at every look. */
   blockingProbed: number;
 }
 
@@ -334,6 +337,7 @@ export function summarizePlan(plan: Plan): PlanSummary {
     blocking: r.blocking,
     evidence: r.evidence ?? null,
     probe: r.probe === undefined ? null : { url: r.probe.url, status: r.probe.status },
+    automated: describeAutomatedCheck(r),
   }));
   return {
     launch: plan.launch,
@@ -410,8 +414,8 @@ export function summarizePlan(plan: Plan): PlanSummary {
       items: readinessItems,
       blocking: readinessItems.filter((r) => r.blocking).length,
       advisory: readinessItems.filter((r) => !r.blocking).length,
-      blockingAttested: readinessItems.filter((r) => r.blocking && r.probe === null).length,
-      blockingProbed: readinessItems.filter((r) => r.blocking && r.probe !== null).length,
+      blockingAttested: readinessItems.filter((r) => r.blocking && r.automated === null).length,
+      blockingProbed: readinessItems.filter((r) => r.blocking && r.automated !== null).length,
       blockingWithoutEvidence: readinessItems.filter((r) => r.blocking && r.evidence === null)
         .length,
     },

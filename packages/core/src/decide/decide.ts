@@ -198,7 +198,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
 
   // 2b. The router: a weight it has not confirmed holds the launch where it is.
   routerHold(run);
-  // 2c. Automated readiness checks: a failing blocking probe holds the launch where it is.
+  // 2c. Automated readiness checks: a failing blocking probe or query holds the launch where it is.
   checksHold(run);
 
   // 3. Breaches that do not roll back: the most severe response, and every side effect once
@@ -392,9 +392,8 @@ function routerHold(run: LookRun): void {
 function checksHold(run: LookRun): void {
   const results = run.evidence?.checks;
   if (!Array.isArray(results)) return;
-  const blocking = new Set(
-    run.plan.readiness.filter((r) => r.blocking && r.probe !== undefined).map((r) => r.check),
-  );
+  // Every blocking check: automated ones fail, attested ones lapse (ADR 0042).
+  const blocking = new Set(run.plan.readiness.filter((r) => r.blocking).map((r) => r.check));
   for (const r of results) {
     if (typeof r?.check !== 'string' || !blocking.has(r.check) || r.passed) continue;
     const id = `check:${r.check}`;
@@ -422,7 +421,7 @@ function checksHold(run: LookRun): void {
         run,
         'readiness-check',
         gone
-          ? `readiness check "${check}" is no longer a blocking probe of the plan: releasing the hold`
+          ? `readiness check "${check}" is no longer a blocking check of the plan: releasing the hold`
           : `readiness check "${check}" passes again (${clause(r?.reason) || 'ok'}): releasing the hold`,
         {},
         { type: 'release-hold', hold: h.id },

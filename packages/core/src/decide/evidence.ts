@@ -58,7 +58,7 @@ export interface Evidence {
    * outside them nothing advances. Absent: no rules.
    */
   timeRules?: TimeRules;
-  /** Results of the plan's automated readiness checks (probes) at this look; absent: not probed. */
+  /** Results of the plan's automated readiness checks (probes, queries) at this look; absent: not checked. */
   checks?: CheckEvidence[];
 }
 

@@ -82,7 +82,7 @@ export const ERROR_CODES = {
   LAUNCH_NOT_READY: {
     status: 409,
     description:
-      'Blocking readiness checks are not attested, or their attestation expired; details.blocking lists each with the reason. The check owner attests it (POST /api/v1/plans/{name}/readiness).',
+      'Blocking readiness checks are not attested, or their attestation expired; details.blocking lists each with the reason. The check owner attests it (POST /api/v1/plans/{name}/readiness); an automated check (probe, query, ci) names what it saw.',
   },
   LAUNCH_BLOCKED: {
     status: 409,

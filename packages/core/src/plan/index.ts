@@ -8,3 +8,4 @@ export * from './parse-plan.js';
 export * from './plan-reference.js';
 export * from './source-template.js';
 export { ROUTER_TARGET } from './router-schema.js';
+export * from './automated-check.js';

@@ -184,19 +184,62 @@ const readinessProbe = z
       'An automated check: probed before the start and at every look of every phase; while a blocking probe fails, the launch holds with the reason. Probed checks are not attested.',
   });
 
-const readinessItem = z.strictObject({
-  check: text('check').meta({ description: 'What must be true before launch.' }),
-  owner: identifier('an owner role').meta({ description: 'Role that owns the check.' }),
-  blocking: z.boolean().default(true).meta({
+const readinessQuery = z
+  .strictObject({
+    source: identifier('a source name').default('prometheus').meta({
+      description:
+        'The configured Prometheus source to ask (by name; default the one named prometheus).',
+    }),
+    promql: z
+      .string()
+      .min(1, { error: 'must be a PromQL expression' })
+      .meta({ description: 'An instant PromQL query that must return one series (or a scalar).' }),
+    min: z.number().optional().meta({ description: 'The check passes when the value is ≥ min.' }),
+    max: z.number().optional().meta({ description: 'The check passes when the value is ≤ max.' }),
+  })
+  .refine((q) => q.min !== undefined || q.max !== undefined, {
+    error: 'needs min or max: the condition the value must meet',
+  })
+  .refine((q) => q.min === undefined || q.max === undefined || q.min <= q.max, {
+    error: 'must not be below min',
+    path: ['max'],
+  })
+  .meta({
     description:
-      "Blocking checks must be attested by someone holding the owner's role (approver:<owner>), and the attestation not expired, before the launch starts; others are advisory.",
-  }),
-  evidence: z.string().min(1).optional().meta({
+      'An automated check: a metric-source query asked before the start and at every look; while a blocking one returns a value outside min/max (or no value), the launch holds with the reason. Queried checks are not attested.',
+  });
+
+const readinessCi = z
+  .strictObject({
+    max_age: duration().optional().meta({
+      description:
+        'How long a posted result counts; older than this, the check fails until CI posts again. None: the latest result counts however old.',
+    }),
+  })
+  .meta({
     description:
-      'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
-  }),
-  probe: readinessProbe.optional(),
-});
+      'An automated check whose result CI posts (POST /api/v1/plans/{name}/readiness/results with a token holding approver:<owner>): the latest result counts, checked before the start and at every look; while it failed (or is missing or too old), the launch holds with the reason. Not attested.',
+  });
+
+const readinessItem = z
+  .strictObject({
+    check: text('check').meta({ description: 'What must be true before launch.' }),
+    owner: identifier('an owner role').meta({ description: 'Role that owns the check.' }),
+    blocking: z.boolean().default(true).meta({
+      description:
+        "Blocking checks must be attested by someone holding the owner's role (approver:<owner>), and the attestation not expired, before the launch starts; others are advisory.",
+    }),
+    evidence: z.string().min(1).optional().meta({
+      description:
+        'Where the evidence lives (a link or text), shown on the checklist; it does not attest the check.',
+    }),
+    probe: readinessProbe.optional(),
+    query: readinessQuery.optional(),
+    ci: readinessCi.optional(),
+  })
+  .refine((r) => [r.probe, r.query, r.ci].filter((x) => x !== undefined).length <= 1, {
+    error: 'a check is automated one way: probe, query or ci, not two of them',
+  });
 
 const kpiList = (category: string) =>
   z
@@ -287,5 +330,10 @@ export type Phase = Plan['phases'][number];
 export type Risk = Plan['risks'][number];
 export type SignoffPolicy = NonNullable<Plan['signoff']>;
 export type ReadinessItem = Plan['readiness'][number];
+
+/** Whether a readiness item is checked automatically (probe, query or ci) rather than attested. */
+export function isAutomatedCheck(item: ReadinessItem): boolean {
+  return item.probe !== undefined || item.query !== undefined || item.ci !== undefined;
+}
 export type PlanRouter = NonNullable<Plan['router']>;
 export type { Kpi };

@@ -17,7 +17,7 @@ export interface Effect {
   fromPhase: string | null;
 }
 
-/** An automated readiness check (a probe) that fails from a phase on. */
+/** An automated readiness check (probe or query) that fails from a phase on. */
 export interface CheckFailure {
   /** The check's text, as in the plan. */
   check: string;
@@ -30,7 +30,7 @@ export interface Injection {
   /** As the user wrote it, normalized, e.g. "conversion=-5%@early". */
   label: string;
   effects: Effect[];
-  /** Blocking probe checks that fail in this scenario (`check:TEXT[@phase]`); absent: none. */
+  /** Blocking automated checks that fail in this scenario (`check:TEXT[@phase]`); absent: none. */
   checks?: CheckFailure[];
 }
 
@@ -56,12 +56,11 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
   const phases = plan.phases.map((p) => p.name);
   const effects: Effect[] = [];
   const checks: CheckFailure[] = [];
-  const probes = plan.readiness
-    .filter((r) => r.blocking && r.probe !== undefined)
-    .map((r) => r.check);
+  // Any blocking check can fail mid-launch: an automated one fails, an attested one lapses.
+  const probes = plan.readiness.filter((r) => r.blocking).map((r) => r.check);
   for (const part of parts) {
     if (part.startsWith('check:')) {
-      // A failing automated readiness check: the probe answers wrong from that phase on.
+      // A failing automated readiness check: it fails from that phase on.
       let name = part.slice('check:'.length).trim();
       let fromPhase: string | null = null;
       const at = name.lastIndexOf('@');
@@ -74,8 +73,8 @@ export function parseInjection(spec: string, plan: Plan): InjectionParseResult {
           ok: false,
           message:
             probes.length === 0
-              ? `"${name}" is not a blocking probe check: the plan has none (readiness items with probe:)`
-              : `"${name}" is not a blocking probe check${didYouMeanSuffix(name, probes)}; the plan has ${probes.map((p) => `"${p}"`).join(', ')}`,
+              ? `"${name}" is not a blocking readiness check: the plan has none`
+              : `"${name}" is not a blocking readiness check${didYouMeanSuffix(name, probes)}; the plan has ${probes.map((p) => `"${p}"`).join(', ')}`,
         };
       if (checks.some((c) => c.check === name))
         return { ok: false, message: `check:${name} appears twice in one injection` };

@@ -20,6 +20,7 @@ import type {
 } from '../decide/index.js';
 import { applyDecision, baselinePhase, decide, initialLaunchState } from '../decide/index.js';
 import type { Phase, Plan } from '../plan/index.js';
+import { isAutomatedCheck } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards, evaluatePerInterval } from '../statistics/index.js';
 import { intervalEvidence } from './interval-slot.js';
@@ -75,7 +76,7 @@ export class LaunchSimulator {
   private readonly perInterval: number[] = [];
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
   private readonly actsOnInsufficient: boolean[];
-  /** Blocking probe checks and the phase index from which each fails (Infinity: never). */
+  /** Blocking automated checks and the phase index from which each fails (Infinity: never). */
   private readonly probes: { check: string; from: number }[];
   /** The planned split of the last traffic share (it changes only with the phase). */
   private split: { p: number; share: { treatment: number; control: number } } | null = null;
@@ -89,9 +90,12 @@ export class LaunchSimulator {
     effects: Effect[],
     failing: readonly CheckFailure[] = [],
   ) {
-    // Blocking probe checks pass in a rehearsal unless a scenario makes one fail (check:TEXT).
+    // Blocking automated checks pass in a rehearsal unless a scenario makes one fail
+    // (check:TEXT); an attested check is assumed attested unless a scenario lapses it.
     this.probes = plan.readiness
-      .filter((r) => r.blocking && r.probe !== undefined)
+      .filter(
+        (r) => r.blocking && (isAutomatedCheck(r) || failing.some((f) => f.check === r.check)),
+      )
       .map((r) => {
         const f = failing.find((x) => x.check === r.check);
         const from =
@@ -363,8 +367,8 @@ export class LaunchSimulator {
     return {
       checks: this.probes.map((p) =>
         index >= p.from
-          ? { check: p.check, passed: false, reason: 'the probe fails (injected)' }
-          : { check: p.check, passed: true, reason: 'the probe passes (rehearsal)' },
+          ? { check: p.check, passed: false, reason: 'the check fails (injected)' }
+          : { check: p.check, passed: true, reason: 'the check passes (rehearsal)' },
       ),
     };
   }

@@ -117,7 +117,83 @@ describe('rehearse: a blocking probe', () => {
     const bad = parseInjection('check:No such check', PLAN);
     expect(bad).toEqual({
       ok: false,
-      message: '"No such check" is not a blocking probe check; the plan has "Payments API healthy"',
+      message:
+        '"No such check" is not a blocking readiness check; the plan has "Payments API healthy"',
     });
+  });
+});
+
+const QUERIED = planOf(`
+launch: web-v2
+owner: platform
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 0 }
+  - { name: half, traffic: 50%, min_duration: 30m, min_units: 0 }
+  - { name: full, traffic: 100%, min_duration: 30m, min_units: 0 }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: error, guard: { max: 0.5 } }
+readiness:
+  - check: Queue drained
+    owner: sre
+    query: { promql: 'sum(queue_depth)', max: 10 }
+  - check: Contract tests green
+    owner: qa
+    ci: { max_age: 2h }
+`);
+
+describe('rehearse: a blocking query and a ci: check (ADR 0042)', () => {
+  it('pass in the clean replay; an injected failure of either holds the launch in its phase', () => {
+    const traffic = {
+      unitsPerMinute: 500,
+      durationMs: 6 * 3_600_000,
+      baselines: { errors: { value: 0.01 } },
+    };
+    expect(QUERIED.readiness[0]?.query).toEqual({
+      source: 'prometheus',
+      promql: 'sum(queue_depth)',
+      max: 10,
+    });
+    expect(QUERIED.readiness[1]?.ci).toEqual({ max_age: 2 * 3_600_000 });
+    const injections = ['check:Queue drained@half', 'check:Contract tests green@full'].map(
+      (text) => {
+        const parsed = parseInjection(text, QUERIED);
+        if (!parsed.ok) throw new Error(parsed.message);
+        return parsed.injection;
+      },
+    );
+    const report = rehearse(QUERIED, traffic, { runs: 20, seed: 3, injections });
+    expect(report.clean.outcomes.completed.count).toBe(20);
+    for (const failed of report.injections) {
+      expect(failed.outcomes.completed.count).toBe(0);
+      expect(failed.ends.stalled.count).toBe(20);
+    }
+  });
+});
+
+describe('rehearse: an attestation that lapses mid-launch (ADR 0042)', () => {
+  it('check:TEXT on an attested check holds the launch in that phase', () => {
+    const plan = planOf(`
+launch: web-v2
+owner: platform
+phases:
+  - { name: canary, traffic: 10%, min_duration: 30m, min_units: 0 }
+  - { name: half, traffic: 50%, min_duration: 30m, min_units: 0 }
+  - { name: full, traffic: 100%, min_duration: 30m, min_units: 0 }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: error, guard: { max: 0.5 } }
+readiness:
+  - { check: Support briefed, owner: support }
+`);
+    const parsed = parseInjection('check:Support briefed@half', plan);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const report = rehearse(
+      plan,
+      { unitsPerMinute: 500, durationMs: 6 * 3_600_000, baselines: { errors: { value: 0.01 } } },
+      { runs: 20, seed: 3, injections: [parsed.injection] },
+    );
+    expect(report.clean.outcomes.completed.count).toBe(20);
+    expect(report.injections[0]?.ends.stalled.count).toBe(20);
   });
 });

@@ -5,9 +5,10 @@
  * gather the evidence, call core's decide(), and commit what it decided in one
  * transaction. Nothing here decides anything: decide() does.
  */
-import { hasBlockingProbes, probeReadiness } from '../launches/readiness-probe.js';
+import { hasBlockingChecks, runReadinessChecks } from '../launches/readiness-checks.js';
+import { attestedCheckEvidence, readinessStatus } from '../launches/readiness-status.js';
 import { launchAuthors } from '../auth/person-key.js';
-import { decide, noExposureWarning } from '@threshold/core';
+import { decide, isAutomatedCheck, noExposureWarning } from '@threshold/core';
 import type {
   Decision,
   LaunchState,
@@ -227,8 +228,22 @@ export function createController(options: ControllerOptions): Controller {
     const { state } = cached.log;
     const at = now();
     const gathered = await gatherEvidence(store, launch.id, plan, state, at, options.sources);
-    // Blocking probes are asked at every look: a failing one holds the phase (ADR 0036).
-    const probed = hasBlockingProbes(plan) ? { checks: await probeReadiness(plan) } : {};
+    // Blocking automated checks are asked at every look, and attestations read: a failing
+    // check or a lapsed attestation holds the phase (ADRs 0036, 0042).
+    const automated = hasBlockingChecks(plan)
+      ? await runReadinessChecks(plan, {
+          sources: options.sources ?? new Map(),
+          results: () => store.latestCheckResults(launch.planName),
+          now: at,
+        })
+      : [];
+    const attested = plan.readiness.some((r) => r.blocking && !isAutomatedCheck(r))
+      ? attestedCheckEvidence(
+          readinessStatus(plan, await store.listAttestations(launch.planName), at),
+        )
+      : [];
+    const checks = [...automated, ...attested];
+    const probed = checks.length === 0 ? {} : { checks };
     const rules = options.timeRules?.(launch.environment);
     const withRules =
       rules === undefined

@@ -40,6 +40,7 @@ import { sdkRoutes } from '../routes/sdk-routes.js';
 import { tokenRoutes } from '../routes/token-routes.js';
 import { signInRoutes } from '../routes/sign-in-routes.js';
 import { readinessRoutes } from '../routes/readiness-routes.js';
+import { checkResultRoutes } from '../routes/check-result-routes.js';
 import { OidcClient } from '../auth/oidc-client.js';
 import { DEFAULT_SESSION_TTL_MS, checkOidcConfig } from '../auth/oidc-config.js';
 import type { OidcConfig } from '../auth/oidc-config.js';
@@ -112,6 +113,7 @@ export function appRoutes(ctx: RouteContext): RouteSpec[] {
     ...tokenRoutes(ctx),
     ...signInRoutes(ctx),
     ...readinessRoutes(ctx),
+    ...checkResultRoutes(ctx),
     ...dashboardStreamRoutes(ctx),
     ...dashboardSupportRoutes(ctx),
     ...sdkRoutes(ctx),

@@ -5,8 +5,9 @@
  * holding the owner's role; the plan's `evidence` text says where the evidence
  * lives and no longer counts on its own.
  */
-import type { Plan } from '@threshold/core';
-import type { AttestationRecord } from '../store/store.js';
+import { isAutomatedCheck } from '@threshold/core';
+import type { CheckEvidence, Plan } from '@threshold/core';
+import type { AttestationRecord, CheckResultRecord } from '../store/store.js';
 
 /** One check of the checklist. */
 export interface ReadinessCheckStatus {
@@ -17,11 +18,17 @@ export interface ReadinessCheckStatus {
   evidence: string | null;
   /**
    * attested: live attestation; expired: the latest one lapsed; missing: never
-   * attested; automated: checked by its probe, not attested.
+   * attested; automated: checked by its probe, query or CI's posted result, not attested.
    */
   status: 'attested' | 'expired' | 'missing' | 'automated';
   /** The automated check's probe, if it has one. */
   probe: { url: string; status: number } | null;
+  /** The automated check's metric-source query, if it has one (ADR 0042). */
+  query: { source: string; promql: string; min: number | null; max: number | null } | null;
+  /** A check whose result CI posts (ADR 0042): how old a result may be (ms; null: any age). */
+  ci: { maxAgeMs: number | null } | null;
+  /** The latest result CI posted for it, if any. */
+  result: Omit<CheckResultRecord, 'planName' | 'check'> | null;
   attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
 }
 
@@ -30,6 +37,7 @@ export function readinessStatus(
   plan: Plan,
   attestations: readonly AttestationRecord[],
   now: number,
+  results: readonly CheckResultRecord[] = [],
 ): ReadinessCheckStatus[] {
   return plan.readiness.map((item) => {
     let latest: AttestationRecord | undefined;
@@ -52,15 +60,25 @@ export function readinessStatus(
       owner: item.owner,
       blocking: item.blocking,
       evidence: item.evidence ?? null,
+      ci: item.ci === undefined ? null : { maxAgeMs: item.ci.max_age ?? null },
+      result: resultOf(results, item.check),
       probe: item.probe === undefined ? null : { url: item.probe.url, status: item.probe.status },
-      status:
-        item.probe !== undefined
-          ? 'automated'
-          : latest === undefined
-            ? 'missing'
-            : Date.parse(latest.expiresAt) > now
-              ? 'attested'
-              : 'expired',
+      query:
+        item.query === undefined
+          ? null
+          : {
+              source: item.query.source,
+              promql: item.query.promql,
+              min: item.query.min ?? null,
+              max: item.query.max ?? null,
+            },
+      status: isAutomatedCheck(item)
+        ? 'automated'
+        : latest === undefined
+          ? 'missing'
+          : Date.parse(latest.expiresAt) > now
+            ? 'attested'
+            : 'expired',
       attestation,
     };
   });
@@ -80,4 +98,44 @@ export function blockingReasons(
           ? `not attested by ${c.owner}`
           : `attested by ${c.attestation.actor} on ${c.attestation.at}, expired ${c.attestation.expiresAt}`,
     }));
+}
+
+function resultOf(
+  results: readonly CheckResultRecord[],
+  check: string,
+): ReadinessCheckStatus['result'] {
+  let latest: CheckResultRecord | undefined;
+  for (const r of results)
+    if (r.check === check && (latest === undefined || r.id > latest.id)) latest = r;
+  if (latest === undefined) return null;
+  const { planName: _p, check: _c, ...view } = latest;
+  return view;
+}
+
+/**
+ * The attested blocking checks as look evidence (ADR 0042): one whose latest
+ * attestation has lapsed fails, so a running launch holds its next advance
+ * until the owner attests again. A check never attested passes here: only
+ * launches from before attestations existed can run without one, and the
+ * start already refused every other.
+ */
+export function attestedCheckEvidence(checklist: readonly ReadinessCheckStatus[]): CheckEvidence[] {
+  return checklist
+    .filter((c) => c.blocking && c.status !== 'automated')
+    .map((c) =>
+      c.status === 'expired' && c.attestation !== null
+        ? {
+            check: c.check,
+            passed: false,
+            reason: `the attestation by ${c.attestation.actor} expired ${c.attestation.expiresAt}; ${c.owner} must attest it again`,
+          }
+        : {
+            check: c.check,
+            passed: true,
+            reason:
+              c.attestation === null
+                ? 'not attested'
+                : `attested by ${c.attestation.actor} until ${c.attestation.expiresAt}`,
+          },
+    );
 }

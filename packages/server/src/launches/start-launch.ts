@@ -17,7 +17,7 @@ import {
   StoreRouterInUseError,
 } from '../store/index.js';
 import { blockingReasons, readinessStatus } from './readiness-status.js';
-import { probeReadiness } from './readiness-probe.js';
+import { runReadinessChecks } from './readiness-checks.js';
 import {
   checkPromotion,
   checkTimeRules,
@@ -66,17 +66,26 @@ export async function startLaunch(ctx: RouteContext, input: StartInput): Promise
   const planned = await store.getPlanVersion(input.planName, input.version);
   if (planned !== undefined) await checkPlanSources(ctx, planned.plan, planned.source);
   if (planned?.plan.router !== undefined) await refuseRouterInUse(store, planned.plan.router);
-  // Probed before the transaction (a network round trip), like the sources above.
+  // Checked before the transaction (a network round trip), like the sources above.
   const probeFailures =
     planned === undefined
       ? []
-      : (await probeReadiness(planned.plan))
+      : (
+          await runReadinessChecks(planned.plan, {
+            sources: ctx.sources.sources,
+            results: () => store.latestCheckResults(planned.name),
+            now: ctx.now(),
+          })
+        )
           .filter((r) => !r.passed)
-          .map((r) => ({
-            check: r.check,
-            owner: planned.plan.readiness.find((x) => x.check === r.check)?.owner ?? '',
-            reason: `probe: ${r.reason}`,
-          }));
+          .map((r) => {
+            const item = planned.plan.readiness.find((x) => x.check === r.check);
+            return {
+              check: r.check,
+              owner: item?.owner ?? '',
+              reason: `${item?.ci !== undefined ? 'ci' : item?.query !== undefined ? 'query' : 'probe'}: ${r.reason}`,
+            };
+          });
   return store
     .transaction(async (tx) => {
       const version = await tx.getPlanVersion(input.planName, input.version);

@@ -337,6 +337,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
             version.plan,
             await store.listAttestations(version.name),
             ctx.now(),
+            await store.latestCheckResults(version.name),
           ),
           lineage: await lineageOf(store, launch),
           sources: sourcesOf(ctx, version.plan),

@@ -19,7 +19,8 @@ export const DEFAULT_ATTESTATION_MS = 7 * 24 * 60 * 60 * 1000;
 /** The longest an attestation may hold: evidence goes stale. */
 export const MAX_ATTESTATION_MS = 365 * 24 * 60 * 60 * 1000;
 
-const nameParams = z.object({ name: pathName });
+/** The `{name}` path parameter of a plan's readiness routes. */
+export const nameParams = z.object({ name: pathName });
 
 const attestBody = z.object({
   check: safeText(2000)
@@ -50,6 +51,18 @@ export const attestationSchema = z.object({
   expiresAt: z.string(),
 });
 
+/** A result CI posted for a `ci:` check (ADR 0042). */
+export const checkResultSchema = z.object({
+  id: z.number().int(),
+  passed: z.boolean(),
+  link: z.string().nullable(),
+  commit: z.string().nullable(),
+  note: z.string().nullable(),
+  subject: z.string().nullable(),
+  actor: z.string(),
+  at: z.string(),
+});
+
 /** One check of a checklist, as the API shows it. */
 export const readinessCheckSchema = z
   .object({
@@ -59,6 +72,16 @@ export const readinessCheckSchema = z
     evidence: z.string().nullable(),
     status: z.enum(['attested', 'expired', 'missing', 'automated']),
     probe: z.object({ url: z.string(), status: z.number().int() }).nullable(),
+    query: z
+      .object({
+        source: z.string(),
+        promql: z.string(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+      })
+      .nullable(),
+    ci: z.object({ maxAgeMs: z.number().nullable() }).nullable(),
+    result: checkResultSchema.nullable(),
     attestation: attestationSchema.nullable(),
   })
   .meta({ title: 'ReadinessCheck' });
@@ -92,7 +115,12 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json({
           plan: name,
           version: version.version,
-          checks: readinessStatus(version.plan, await store.listAttestations(name), ctx.now()),
+          checks: readinessStatus(
+            version.plan,
+            await store.listAttestations(name),
+            ctx.now(),
+            await store.latestCheckResults(name),
+          ),
         });
       },
     },
@@ -134,6 +162,18 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
           throw new HttpError(
             'VALIDATION_FAILED',
             `body.check: '${item.check}' is checked by its probe (GET ${item.probe.url}), not attested`,
+            { errors: [{ path: 'body.check', message: 'is an automated check' }] },
+          );
+        if (item.query !== undefined)
+          throw new HttpError(
+            'VALIDATION_FAILED',
+            `body.check: '${item.check}' is checked by its query (source ${item.query.source}), not attested`,
+            { errors: [{ path: 'body.check', message: 'is an automated check' }] },
+          );
+        if (item.ci !== undefined)
+          throw new HttpError(
+            'VALIDATION_FAILED',
+            `body.check: '${item.check}' is checked by the result CI posts (POST /api/v1/plans/${name}/readiness/results), not attested`,
             { errors: [{ path: 'body.check', message: 'is an automated check' }] },
           );
         const needed = approverScope(item.owner);
@@ -186,7 +226,12 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json(
           {
             attestation: view,
-            checks: readinessStatus(version.plan, await store.listAttestations(name), now),
+            checks: readinessStatus(
+              version.plan,
+              await store.listAttestations(name),
+              now,
+              await store.latestCheckResults(name),
+            ),
           },
           201,
         );

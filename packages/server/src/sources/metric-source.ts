@@ -98,6 +98,9 @@ export interface SourceHealth {
   lastQueryAt?: string;
 }
 
+/** The answer to a readiness query: one number, or why there is none. */
+export type SourceValue = { ok: true; value: number } | { ok: false; reason: string };
+
 /** A named source of KPI aggregates. */
 export interface MetricSource {
   /** The name plans refer to (`source_name:`, default the kind). */
@@ -109,6 +112,8 @@ export interface MetricSource {
   read(request: SourceReadRequest): Promise<SourceReading>;
   /** Check a KPI before a launch runs (e.g. the PromQL parses); none means nothing to check. */
   check?(kpi: Kpi, signal?: AbortSignal): Promise<KpiProblem[]>;
+  /** One value now, for a readiness query (ADR 0042); none means the kind cannot answer one. */
+  value?(query: string, signal?: AbortSignal): Promise<SourceValue>;
   /** Last known health. */
   health(): SourceHealth;
   /** Release connections; reads after close fail with a reason. */

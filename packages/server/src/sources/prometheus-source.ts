@@ -27,6 +27,7 @@ import type {
   SourceHealth,
   SourceReadRequest,
   SourceReading,
+  SourceValue,
 } from './metric-source.js';
 import { overdispersion } from './overdispersion.js';
 import { checkQueries, queryFields } from './prometheus-check.js';
@@ -389,6 +390,31 @@ export function prometheusSource(
       return { kpis };
     },
     check: (kpi: Kpi, signal?: AbortSignal) => checkQueries(client, kpi, signal),
+    async value(query: string, signal?: AbortSignal): Promise<SourceValue> {
+      if (closed) return { ok: false, reason: `${target}: the source is closed` };
+      try {
+        const data = await call('query', { query }, signal, {});
+        // A scalar answers [time, "value"]; a vector must hold exactly one series.
+        const scalar = (data as { resultType?: string; result?: unknown } | null) ?? {};
+        const raw =
+          scalar.resultType === 'scalar'
+            ? (scalar.result as [number, string] | undefined)?.[1]
+            : series(data, 'the readiness query')?.value?.[1];
+        if (raw === undefined) return { ok: false, reason: `${target} returned no series` };
+        const value = Number(raw);
+        return Number.isNaN(value)
+          ? { ok: false, reason: `${target} returned NaN` }
+          : { ok: true, value };
+      } catch (err) {
+        const reason =
+          err instanceof PromQueryError && err.failure === 'rejected'
+            ? `${target} rejected the query: ${err.detail ?? err.message}`
+            : err instanceof Error
+              ? err.message
+              : String(err);
+        return { ok: false, reason };
+      }
+    },
     health: () => health,
     async close() {
       closed = true;

@@ -98,6 +98,21 @@ export function openSources(
           );
         });
       }
+      // A readiness query (ADR 0042) needs a configured source that answers one value.
+      plan.readiness.forEach((item, i) => {
+        if (item.query === undefined) return;
+        const source = sources.get(item.query.source);
+        if (source === undefined)
+          problems.push({
+            path: ['readiness', i, 'query', 'source'],
+            message: `source ${item.query.source} is not configured on this server (${item.query.source === 'prometheus' ? 'set THRESHOLD_PROMETHEUS_URL' : 'add it to THRESHOLD_SOURCES_FILE'})`,
+          });
+        else if (source.value === undefined)
+          problems.push({
+            path: ['readiness', i, 'query', 'source'],
+            message: `source ${item.query.source} is a ${source.kind} source; readiness queries ask a prometheus source`,
+          });
+      });
       await Promise.all(checks);
       return problems;
     },

@@ -128,6 +128,20 @@ export interface RehearsalsTable {
   audit_seq: number | null;
 }
 
+export interface CheckResultsTable {
+  id: Generated<number>;
+  plan_name: string;
+  check_name: string;
+  /** 1 passed, 0 failed. */
+  passed: number;
+  link: string | null;
+  commit_sha: string | null;
+  note: string | null;
+  subject: string | null;
+  actor: string;
+  at: string;
+}
+
 export interface LoginAttemptsTable {
   state: string;
   verifier: string;
@@ -256,4 +270,5 @@ export interface Database {
   login_attempts: LoginAttemptsTable;
   attestations: AttestationsTable;
   rehearsals: RehearsalsTable;
+  check_results: CheckResultsTable;
 }

@@ -22,6 +22,7 @@ import {
   toPlanVersion,
   toAttestation,
   toRehearsal,
+  toCheckResult,
   toSession,
   toToken,
 } from './row-mappers.js';
@@ -31,6 +32,7 @@ import type {
   ApprovalRecord,
   AttestationRecord,
   RehearsalRecord,
+  CheckResultRecord,
   AuditEntry,
   AuditInput,
   AuditHead,
@@ -629,6 +631,43 @@ export abstract class KyselyStore implements Store {
     if (planVersion !== undefined) q = q.where('plan_version', '=', planVersion);
     const rows = await q.orderBy('at').orderBy('id').execute();
     return rows.map(toRehearsal);
+  }
+
+  async addCheckResult(
+    input: Omit<CheckResultRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<CheckResultRecord> {
+    const row = {
+      plan_name: requireText('planName', input.planName, 200),
+      check_name: requireText('check', input.check, 2000),
+      passed: input.passed ? 1 : 0,
+      link: optionalText('link', input.link, 2000),
+      commit_sha: optionalText('commit', input.commit, 200),
+      note: optionalText('note', input.note, 4000),
+      subject: optionalText('subject', input.subject),
+      actor: requireText('actor', input.actor, 500),
+      at: input.at === undefined ? this.nowIso() : requireTime('at', input.at),
+    };
+    const inserted = await this.db
+      .insertInto('check_results')
+      .values(row)
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return toCheckResult({ ...row, id: Number(inserted.id) });
+  }
+
+  async latestCheckResults(planName: string): Promise<CheckResultRecord[]> {
+    const latest = this.db
+      .selectFrom('check_results')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .where('plan_name', '=', planName)
+      .groupBy('check_name');
+    const rows = await this.db
+      .selectFrom('check_results')
+      .selectAll()
+      .where('id', 'in', latest)
+      .orderBy('id')
+      .execute();
+    return rows.map(toCheckResult);
   }
 
   // ---- sessions (sign-in) ------------------------------------------------------------

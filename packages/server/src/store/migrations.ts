@@ -493,4 +493,31 @@ export const MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // Results CI posts for readiness checks with `ci:` (ADR 0042): kept, not
+    // overwritten, so the checklist can say which commit passed when; the
+    // latest per check counts.
+    id: '0009_check_results',
+    async up(db, dialect) {
+      const id = autoId(dialect);
+      await db.schema
+        .createTable('check_results')
+        .addColumn('id', id.type, id.build)
+        .addColumn('plan_name', 'text', notNull)
+        .addColumn('check_name', 'text', notNull)
+        .addColumn('passed', 'integer', notNull)
+        .addColumn('link', 'text')
+        .addColumn('commit_sha', 'text')
+        .addColumn('note', 'text')
+        .addColumn('subject', 'text')
+        .addColumn('actor', 'text', notNull)
+        .addColumn('at', 'text', notNull)
+        .execute();
+      await db.schema
+        .createIndex('check_results_plan_idx')
+        .on('check_results')
+        .columns(['plan_name', 'check_name', 'id'])
+        .execute();
+    },
+  },
 ];

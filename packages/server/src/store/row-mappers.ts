@@ -4,6 +4,7 @@ import type { Plan } from '@threshold/core';
 import type {
   ApprovalsTable,
   AttestationsTable,
+  CheckResultsTable,
   AuditLogTable,
   LaunchEventsTable,
   LaunchesTable,
@@ -16,6 +17,7 @@ import type {
 import type {
   ApprovalRecord,
   AttestationRecord,
+  CheckResultRecord,
   AuditEntry,
   LaunchEvent,
   LaunchRecord,
@@ -201,4 +203,20 @@ export function isUniqueViolation(e: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     code === 'SQLITE_CONSTRAINT_UNIQUE'
   );
+}
+
+/** check_results row → CheckResultRecord. */
+export function toCheckResult(r: Selectable<CheckResultsTable>): CheckResultRecord {
+  return {
+    id: num(r.id),
+    planName: r.plan_name,
+    check: r.check_name,
+    passed: Number(r.passed) === 1,
+    link: r.link,
+    commit: r.commit_sha,
+    note: r.note,
+    subject: r.subject,
+    actor: r.actor,
+    at: r.at,
+  };
 }

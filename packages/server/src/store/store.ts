@@ -147,6 +147,23 @@ export interface SessionRecord {
   endedAt: string | null;
 }
 
+/** A result CI posted for a readiness check with `ci:` (ADR 0042); the latest counts. */
+export interface CheckResultRecord {
+  id: number;
+  planName: string;
+  /** The check's text, as in the plan's readiness list. */
+  check: string;
+  passed: boolean;
+  link: string | null;
+  /** The commit the result is for. */
+  commit: string | null;
+  note: string | null;
+  /** Verified subject behind the token; null for a token nobody owns. */
+  subject: string | null;
+  actor: string;
+  at: string;
+}
+
 /** A person's word that a readiness check of a plan is done, until `expiresAt`. */
 export interface AttestationRecord {
   id: number;
@@ -411,6 +428,12 @@ export interface Store {
   ): Promise<AttestationRecord>;
   /** A plan's attestations, oldest first (the latest per check is the one in force). */
   listAttestations(planName: string): Promise<AttestationRecord[]>;
+  /** Records a result CI posted for a readiness check. */
+  addCheckResult(
+    input: Omit<CheckResultRecord, 'id' | 'at'> & { at?: string },
+  ): Promise<CheckResultRecord>;
+  /** The latest posted result of each check of a plan (one per check). */
+  latestCheckResults(planName: string): Promise<CheckResultRecord[]>;
 
   /** Records a rehearsal of a stored plan version (call in a transaction with its audit entry). */
   addRehearsal(

@@ -820,6 +820,25 @@ export interface ReadinessCheck {
     url: string;
     status: number;
   } | null;
+  query: {
+    source: string;
+    promql: string;
+    min: number | null;
+    max: number | null;
+  } | null;
+  ci: {
+    maxAgeMs: number | null;
+  } | null;
+  result: {
+    id: number;
+    passed: boolean;
+    link: string | null;
+    commit: string | null;
+    note: string | null;
+    subject: string | null;
+    actor: string;
+    at: string;
+  } | null;
   attestation: {
     id: number;
     role: string;

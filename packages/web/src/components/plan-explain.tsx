@@ -3,7 +3,7 @@
  * minimum time to 100%, the KPI matrix with guards and actions, who must sign
  * what, and the readiness checklist. Same content as `threshold plan explain`.
  */
-import { formatAudienceConstraint } from '@threshold/core';
+import { describeAutomatedCheck, formatAudienceConstraint } from '@threshold/core';
 import { KPI_CATEGORIES } from '../format/plan-constants.js';
 import type { Plan } from '@threshold/core';
 import { formatShare, humanDuration } from '../format/numbers.js';
@@ -138,11 +138,8 @@ export function PlanExplain({ plan }: { plan: Plan }) {
               <span className="muted">
                 ({r.owner}, {r.blocking ? 'blocking' : 'advisory'})
               </span>
-              {r.probe !== undefined ? (
-                <span className="muted">
-                  {' '}
-                  probe: GET {r.probe.url} answers {r.probe.status}
-                </span>
+              {describeAutomatedCheck(r) !== null ? (
+                <span className="muted"> {describeAutomatedCheck(r)}</span>
               ) : r.blocking ? (
                 <strong> blocks a start until {r.owner} attests it</strong>
               ) : null}

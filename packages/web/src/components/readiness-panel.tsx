@@ -1,8 +1,10 @@
 /**
  * The readiness checklist: each check, its owner, whether it blocks a start,
  * and who attested it until when (an expired attestation shows as expired);
- * holders of the owner's approver role attest a check here with a note.
+ * holders of the owner's approver role attest a check here with a note, an
+ * optional link and an optional expiry.
  */
+import { describeAutomatedCheck } from '@threshold/core';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError } from '../api/api-client.js';
@@ -15,7 +17,7 @@ const STATUS_WORDS: Record<ReadinessCheckView['status'], string> = {
   attested: 'attested',
   expired: 'expired',
   missing: 'not attested',
-  automated: 'probed at the start and every look',
+  automated: 'checked at the start and every look',
 };
 
 export function ReadinessPanel({
@@ -29,9 +31,11 @@ export function ReadinessPanel({
 }) {
   const { api, who } = useSession();
   const roles = approverRoles(who);
-  const mine = checks.filter((c) => roles.includes(c.owner) && c.probe === null);
+  const mine = checks.filter((c) => roles.includes(c.owner) && c.status !== 'automated');
   const [check, setCheck] = useState(mine[0]?.check ?? '');
   const [note, setNote] = useState('');
+  const [link, setLink] = useState('');
+  const [until, setUntil] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -46,9 +50,14 @@ export function ReadinessPanel({
       await api.post(`/api/v1/plans/${encodeURIComponent(planName)}/readiness`, {
         check: check || mine[0]?.check,
         note,
+        ...(link.trim() === '' ? {} : { link: link.trim() }),
+        // datetime-local is the browser's local time; the API takes an instant.
+        ...(until === '' ? {} : { expiresAt: new Date(until).toISOString() }),
       });
       setDone(`Attested "${check || mine[0]?.check}".`);
       setNote('');
+      setLink('');
+      setUntil('');
       onDone();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'CLIENT', String(err)));
@@ -85,8 +94,8 @@ export function ReadinessPanel({
                   : `${c.attestation.actor}${c.attestation.subject === null ? '' : ` (${c.attestation.subject})`} at ${clockTime(c.attestation.at)}`}
               </td>
               <td>
-                {c.probe !== null
-                  ? `GET ${c.probe.url} answers ${c.probe.status}`
+                {c.status === 'automated'
+                  ? `${describeAutomatedCheck({ probe: c.probe, query: c.query, ci: c.ci === null ? null : { max_age: c.ci.maxAgeMs } }) ?? ''}${c.result === null ? '' : ` — CI posted ${c.result.passed ? 'passed' : 'failed'}${c.result.commit === null ? '' : ` for ${c.result.commit}`} at ${clockTime(c.result.at)}`}`
                   : c.attestation === null
                     ? (c.evidence ?? '–')
                     : c.attestation.note}
@@ -120,6 +129,21 @@ export function ReadinessPanel({
             value={note}
             onChange={(e) => setNote(e.target.value)}
             placeholder="e.g. load test run 4812 passed"
+          />
+          <label htmlFor="attest-link">Link to the evidence (optional)</label>
+          <input
+            id="attest-link"
+            type="url"
+            value={link}
+            onChange={(e) => setLink(e.target.value)}
+            placeholder="https://…"
+          />
+          <label htmlFor="attest-until">Holds until (optional; default a week)</label>
+          <input
+            id="attest-until"
+            type="datetime-local"
+            value={until}
+            onChange={(e) => setUntil(e.target.value)}
           />
           <button type="submit" disabled={busy || note.trim() === ''}>
             Attest

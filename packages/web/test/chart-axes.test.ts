@@ -252,10 +252,17 @@ describe('phases and events from the log', () => {
       decision: { at, ...d },
     }) as unknown as DecisionEvent;
 
-  it('names a phase by the most traffic it had, not the 0% of the look that rolled it back', () => {
-    const rolled = [look(0, 0, 'canary', 0), look(10, 0, 'canary', 0.2), look(20, 0, 'canary', 0)];
-    expect(phaseSpans(rolled, [decision(20, { type: 'rollback' })], 25)).toEqual([
+  it("names a phase by the plan's share, not the share a deciding look left it at", () => {
+    // The only look in canary rolled it back (0%); one that advanced reports the next share.
+    const rolled = [look(0, 0, 'canary', 0)];
+    const planned = (i: number) => [0.2, 1][i];
+    expect(phaseSpans(rolled, [decision(0, { type: 'rollback' })], 25, planned)).toEqual([
       { index: 0, name: 'canary', label: 'canary 20%', from: 0, to: 25 },
+    ]);
+    const advanced = [look(0, 0, 'canary', 1), look(10, 1, 'full', 1)];
+    expect(phaseSpans(advanced, [], 25, planned).map((p) => p.label)).toEqual([
+      'canary 20%',
+      'full 100%',
     ]);
   });
 

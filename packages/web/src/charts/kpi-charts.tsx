@@ -113,8 +113,11 @@ export function KpiCharts({
       d.type === 'advance' && d.at >= first ? [d.at] : [],
     );
     const domain = timeDomain([...s.xs, ...events.map((e) => e.at), ...advances]) ?? [first, first];
-    return { domain, events, phases: phaseSpans(s.looks, decisions, domain[1]) };
-  }, [s, decisions]);
+    // The plan names each phase's share: a look that rolled back or advanced is
+    // recorded with the share it left the phase at.
+    const phases = phaseSpans(s.looks, decisions, domain[1], (i) => plan?.phases[i]?.traffic);
+    return { domain, events, phases };
+  }, [s, decisions, plan]);
 
   const armsSeries = useMemo<SeriesSpec[]>(
     () => [

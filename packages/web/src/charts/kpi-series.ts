@@ -122,23 +122,15 @@ export function phaseSpans(
   looks: readonly LookRecord[],
   decisions: readonly DecisionEvent[],
   end: number,
+  /** The plan's share of a phase, when known: a look that decided reports the share after it. */
+  phaseTraffic: (index: number) => number | undefined = () => undefined,
 ): PhaseSpan[] {
   const entered = new Map<number, number>();
   for (const { decision: d } of decisions) if (d.type === 'advance') entered.set(d.to, d.at);
   const spans: PhaseSpan[] = [];
-  // A phase is named by the most traffic it had: the look that rolled it back
-  // is recorded with the 0% it left the phase at.
-  let peak = 0;
   for (const look of looks) {
     const last = spans[spans.length - 1];
-    if (last !== undefined && last.index === look.phaseIndex) {
-      if (look.traffic > peak && last.name !== 'before start') {
-        peak = look.traffic;
-        last.label = `${look.phase} ${shareText(peak)}`;
-      }
-      continue;
-    }
-    peak = look.traffic;
+    if (last !== undefined && last.index === look.phaseIndex) continue;
     // The boundary lies between the previous phase's last look and this phase's first.
     const boundary =
       last === undefined
@@ -149,7 +141,9 @@ export function phaseSpans(
     spans.push({
       index: look.phaseIndex,
       name: before ? 'before start' : look.phase,
-      label: before ? 'before start' : `${look.phase} ${shareText(look.traffic)}`,
+      label: before
+        ? 'before start'
+        : `${look.phase} ${shareText(phaseTraffic(look.phaseIndex) ?? look.traffic)}`,
       from: boundary,
       to: end,
     });

@@ -7,7 +7,7 @@
  */
 import { isAutomatedCheck } from '@threshold/core';
 import type { CheckEvidence, Plan } from '@threshold/core';
-import type { AttestationRecord, CheckResultRecord } from '../store/store.js';
+import type { AttestationRecord, CheckResultRecord, Store } from '../store/store.js';
 
 /** One check of the checklist. */
 export interface ReadinessCheckStatus {
@@ -32,7 +32,22 @@ export interface ReadinessCheckStatus {
   attestation: Omit<AttestationRecord, 'planName' | 'check'> | null;
 }
 
-/** The checklist of `plan` given its attestations, at `now` (ms). */
+/** The stored plan `planName`'s checklist as it stands at `now`, read from the store. */
+export async function readChecklist(
+  store: Pick<Store, 'listAttestations' | 'latestCheckResults'>,
+  plan: Plan,
+  planName: string,
+  now: number,
+): Promise<ReadinessCheckStatus[]> {
+  return readinessStatus(
+    plan,
+    await store.listAttestations(planName),
+    now,
+    await store.latestCheckResults(planName),
+  );
+}
+
+/** The checklist of `plan` given its attestations and CI results, at `now` (ms). */
 export function readinessStatus(
   plan: Plan,
   attestations: readonly AttestationRecord[],

@@ -11,7 +11,7 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
-import { readinessStatus } from '../launches/readiness-status.js';
+import { readChecklist } from '../launches/readiness-status.js';
 import { checkResultSchema, nameParams, readinessCheckSchema } from './readiness-routes.js';
 
 const resultBody = z.object({
@@ -103,12 +103,7 @@ export function checkResultRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json(
           {
             result: view,
-            checks: readinessStatus(
-              version.plan,
-              await store.listAttestations(name),
-              now,
-              await store.latestCheckResults(name),
-            ),
+            checks: await readChecklist(store, version.plan, name, now),
           },
           201,
         );

@@ -28,7 +28,7 @@ import { applyOperatorAction } from '../controller/operator-decision.js';
 import { OPERATOR_ACTIONS } from '../launches/operator-transition.js';
 import type { OperatorAction } from '../launches/operator-transition.js';
 import { signoffStatus } from '../launches/signoff-status.js';
-import { readinessStatus } from '../launches/readiness-status.js';
+import { readChecklist } from '../launches/readiness-status.js';
 import { readinessCheckSchema } from './readiness-routes.js';
 import { evidenceIntegritySchema, readEvidenceIntegrity } from '../launches/evidence-integrity.js';
 import type { LaunchStatus } from '../store/store.js';
@@ -333,12 +333,7 @@ export function launchRoutes(ctx: RouteContext): RouteSpec[] {
           standing: read.standing,
           notifications: await launchNotifications(store, id, events),
           integrity: await readEvidenceIntegrity(store, launch, version.plan),
-          readiness: readinessStatus(
-            version.plan,
-            await store.listAttestations(version.name),
-            ctx.now(),
-            await store.latestCheckResults(version.name),
-          ),
+          readiness: await readChecklist(store, version.plan, version.name, ctx.now()),
           lineage: await lineageOf(store, launch),
           sources: sourcesOf(ctx, version.plan),
         });

@@ -12,7 +12,7 @@ import { readJsonBody } from '../http/read-body.js';
 import type { RouteContext } from '../http/route-context.js';
 import type { RouteSpec } from '../http/route-spec.js';
 import { validateInput } from '../http/validate-input.js';
-import { readinessStatus } from '../launches/readiness-status.js';
+import { readChecklist } from '../launches/readiness-status.js';
 
 /** How long an attestation holds when the body names no expiry: a week. */
 export const DEFAULT_ATTESTATION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -115,12 +115,7 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json({
           plan: name,
           version: version.version,
-          checks: readinessStatus(
-            version.plan,
-            await store.listAttestations(name),
-            ctx.now(),
-            await store.latestCheckResults(name),
-          ),
+          checks: await readChecklist(store, version.plan, name, ctx.now()),
         });
       },
     },
@@ -226,12 +221,7 @@ export function readinessRoutes(ctx: RouteContext): RouteSpec[] {
         return c.json(
           {
             attestation: view,
-            checks: readinessStatus(
-              version.plan,
-              await store.listAttestations(name),
-              now,
-              await store.latestCheckResults(name),
-            ),
+            checks: await readChecklist(store, version.plan, name, now),
           },
           201,
         );

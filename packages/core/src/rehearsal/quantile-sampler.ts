@@ -233,7 +233,8 @@ export class QuantileSampler implements KpiSampler {
     const v = Math.round(nonNegative(acc[1] as number));
     sketch.units = units;
     sketch.count = v;
-    sketch.positive.length = 0;
+    // Only listed sketches fill the list; setting an array's length is a runtime call even when empty.
+    if (sketch.positive.length !== 0) sketch.positive.length = 0;
     if (v === 0) {
       counts.set(0, this.lo, this.lo, 0, 1);
       sketch.min = 0;

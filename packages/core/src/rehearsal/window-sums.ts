@@ -60,6 +60,9 @@ export class WindowLoads {
   /** The look step in intervals (fixed by the first window kept), and rows per remainder. */
   private step = 1;
   private perRemainder = 0;
+  /** The last start asked for and its row: every sampler of a look asks for the same one. */
+  private lastX0 = -1;
+  private lastRow = 0;
 
   /** Windows of a history of `n` intervals. */
   constructor(n: number) {
@@ -71,14 +74,18 @@ export class WindowLoads {
     const field = this.stride;
     this.stride += fields;
     this.kept = null;
+    this.lastX0 = -1;
     return field;
   }
 
   /** The first number of start x0's row (x0 a whole number in 0 … positions − 1). */
   private rowAt(x0: number): number {
+    if (x0 === this.lastX0) return this.lastRow;
     const step = this.step;
     const r = x0 % step;
-    return (r * this.perRemainder + (x0 - r) / step) * this.stride;
+    this.lastX0 = x0;
+    this.lastRow = (r * this.perRemainder + (x0 - r) / step) * this.stride;
+    return this.lastRow;
   }
 
   /**
@@ -105,6 +112,7 @@ export class WindowLoads {
       // A step that is not a whole number of intervals (or too long) keeps rows by start.
       this.step = Number.isInteger(step) && step >= 1 && step < this.positions ? step : 1;
       this.perRemainder = Math.ceil(this.positions / this.step);
+      this.lastX0 = -1;
       kept = this.kept = new Float64Array(this.step * this.perRemainder * this.stride).fill(NaN);
     }
     const at = this.rowAt(x0);

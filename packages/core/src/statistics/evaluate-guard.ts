@@ -8,7 +8,7 @@ import { momentEstimate, ratioEstimate } from './arm-estimate.js';
 import type { ArmEstimateOutcome } from './arm-estimate.js';
 import { checkBurnWindows, errorRatio, evaluateBurnRate } from './burn-rate-guard.js';
 import type { GuardResult } from './guard-result.js';
-import { DEFAULT_MIN_UNITS } from './guard-verdict.js';
+import { DEFAULT_MIN_UNITS, combineTwo } from './guard-verdict.js';
 import type { RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { ArmAggregates, KpiAggregate } from './kpi-aggregate.js';
 import { METHOD_NAMES, compareMeans, limitMean } from './mean-guard.js';
@@ -95,7 +95,8 @@ function insufficient(reason: string, units = { treatment: 0, control: 0 }): Fin
   };
 }
 
-function checkOptions(o: GuardOptions): string | undefined {
+/** Why options cannot be used (every guard is then insufficient-evidence with it), else undefined. */
+export function checkOptions(o: GuardOptions): string | undefined {
   if (!(o.alpha > 0 && o.alpha < 1))
     return `options.alpha must be between 0 and 1, got ${String(o.alpha)}`;
   if (!(o.launchAlpha > 0 && o.launchAlpha < 1))
@@ -109,31 +110,14 @@ function checkOptions(o: GuardOptions): string | undefined {
   return undefined;
 }
 
-/** Reasons joined; the verdict-only path's empty ones leave no stray separators. */
-function joinReasons(outcomes: RuleOutcome[]): string {
-  return outcomes
-    .map((o) => o.reason)
-    .filter((r) => r !== '')
-    .join('; ');
-}
-
-/** Combine rule outcomes: any breach wins, a pass needs every rule to pass. */
+/**
+ * Combine rule outcomes: any breach wins, a pass needs every rule to pass. A KPI
+ * has at most two rule groups (a comparison and its hard limits).
+ */
 function combine(outcomes: RuleOutcome[]): RuleOutcome {
-  if (outcomes.length === 1) return outcomes[0] as RuleOutcome;
-  const breach = outcomes.find((o) => o.verdict === 'breach');
-  if (breach !== undefined) return breach;
-  const open = outcomes.filter((o) => o.verdict !== 'pass');
-  if (open.length === 0)
-    return {
-      verdict: 'pass',
-      rule: outcomes[0]?.rule ?? 'compare',
-      reason: joinReasons(outcomes),
-    };
-  return {
-    verdict: 'insufficient-evidence',
-    rule: (open[0] as RuleOutcome).rule,
-    reason: joinReasons(open),
-  };
+  const [first, second] = outcomes;
+  if (first === undefined) return { verdict: 'pass', rule: 'compare', reason: '' };
+  return second === undefined ? first : combineTwo(first, second);
 }
 
 function limitsOf(kpi: Kpi): { max?: number; min?: number } | undefined {
@@ -219,7 +203,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
     else second = outcome;
   }
   found.outcome =
-    second === undefined ? (first ?? combine([])) : combine([first as RuleOutcome, second]);
+    second === undefined ? (first ?? combine([])) : combineTwo(first as RuleOutcome, second);
   return found;
 }
 

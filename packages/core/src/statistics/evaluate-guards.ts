@@ -1,11 +1,13 @@
 /** Every guard of a plan's KPI matrix at one look, under one launch-wide false alarm budget. */
 import { KPI_CATEGORIES } from '../plan/index.js';
-import type { Plan } from '../plan/index.js';
-import { evaluateGuard } from './evaluate-guard.js';
+import type { Kpi, KpiCategory, Plan } from '../plan/index.js';
+import { checkOptions, evaluateGuard } from './evaluate-guard.js';
 import { falseAlarmSplit, windowIndex, windowShare } from './false-alarm-budget.js';
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
+import { isMeanKind, quietMeanGuard } from './quiet-guards.js';
+import type { GuardScratch } from './quiet-guards.js';
 
 /**
  * Each statistical guard's share of a budget: a Bonferroni split, launchAlpha /
@@ -58,11 +60,16 @@ export interface GuardsOptions {
  * guards (falseAlarmSplit; burn-rate guards included: a window pair breaches on
  * confidence bounds, so it spends its share across its pairs), and a windowed
  * KPI's share across its windows.
+ *
+ * With `scratch` and `explain: false`, the results are the scratch's, written
+ * over at the next such call (see GuardScratch): the same verdicts and numbers
+ * without building them anew at every look.
  */
 export function evaluateGuards(
   plan: Plan,
   data: Record<string, ArmAggregates>,
   options: GuardsOptions = {},
+  scratch?: GuardScratch,
 ): GuardResult[] {
   // Plain loops and one options object: a rehearsal calls this millions of times.
   const split = splitOf(plan);
@@ -76,6 +83,8 @@ export function evaluateGuards(
   if (options.minUnits !== undefined) guardOptions.minUnits = options.minUnits;
   if (options.tuneUnits !== undefined) guardOptions.tuneUnits = options.tuneUnits;
   if (options.explain === false) guardOptions.explain = false;
+  if (scratch !== undefined && options.explain === false)
+    return evaluateQuietly(plan, data, options, guardOptions, split.guard, scratch);
   const results: GuardResult[] = [];
   for (const category of KPI_CATEGORIES) {
     // evaluateGuard copies what it reports, so one options object serves every KPI.
@@ -96,4 +105,76 @@ export function evaluateGuards(
     }
   }
   return results;
+}
+
+/**
+ * evaluateGuards's verdict-only path into a caller's scratch: mean-type KPIs
+ * written into last look's results (quietMeanGuard), the rest (and anything
+ * quietMeanGuard leaves) by evaluateGuard. Options are checked once a look, not
+ * once a guard: invalid ones leave every guard to evaluateGuard, which says why.
+ */
+function evaluateQuietly(
+  plan: Plan,
+  data: Record<string, ArmAggregates>,
+  options: GuardsOptions,
+  guardOptions: GuardOptions,
+  share: number,
+  scratch: GuardScratch,
+): GuardResult[] {
+  const matrix = matrixOf(plan);
+  if (scratch.matrix !== matrix) {
+    scratch.forget();
+    scratch.matrix = matrix;
+  }
+  const { results, owned } = scratch;
+  const checked = checkOptions(guardOptions) === undefined;
+  for (let i = 0; i < matrix.length; i++) {
+    const { kpi, category } = matrix[i] as MatrixEntry;
+    guardOptions.category = category;
+    guardOptions.alpha =
+      kpi.window === undefined
+        ? share
+        : share * windowShare(windowIndex(options.phaseElapsedMs ?? 0, kpi.window));
+    const arms = Object.hasOwn(data, kpi.name) ? data[kpi.name] : undefined;
+    let result: GuardResult | null = null;
+    if (checked && isMeanKind(kpi.kind) && typeof arms === 'object' && arms !== null) {
+      try {
+        result = quietMeanGuard(
+          kpi,
+          kpi.kind,
+          arms.treatment,
+          arms.control,
+          guardOptions,
+          category,
+          owned[i] ?? null,
+        );
+      } catch {
+        // evaluateGuard below turns whatever threw into insufficient evidence with its message.
+        result = null;
+      }
+      if (result !== null) owned[i] = result;
+    }
+    results[i] = result ?? evaluateGuard(kpi, arms, guardOptions);
+  }
+  results.length = matrix.length;
+  return results;
+}
+
+/** A KPI of the plan's matrix with its category. */
+export interface MatrixEntry {
+  kpi: Kpi;
+  category: KpiCategory;
+}
+
+// The plan's KPIs in matrix order with their categories, once per plan object.
+const matrices = new WeakMap<Plan, readonly MatrixEntry[]>();
+function matrixOf(plan: Plan): readonly MatrixEntry[] {
+  let matrix = matrices.get(plan);
+  if (matrix === undefined) {
+    const list: MatrixEntry[] = [];
+    for (const category of KPI_CATEGORIES)
+      for (const kpi of plan.kpis[category] ?? []) list.push({ kpi, category });
+    matrices.set(plan, (matrix = list));
+  }
+  return matrix;
 }

@@ -123,8 +123,36 @@ const QUIET: Record<Verdict, Record<GuardResult['rule'], RuleOutcome>> = {
   'insufficient-evidence': quietOutcomes('insufficient-evidence'),
 };
 
-function quietOutcome(verdict: Verdict, rule: GuardResult['rule']): RuleOutcome {
+/** An outcome without a reason (the verdict-only path's), one shared frozen object per verdict and rule. */
+export function quietOutcome(verdict: Verdict, rule: GuardResult['rule']): RuleOutcome {
   return QUIET[verdict][rule] ?? { verdict, rule, reason: '' };
+}
+
+/** Two reasons joined; the verdict-only path's empty ones leave no stray separators. */
+function joinTwo(a: string, b: string): string {
+  if (a === '') return b;
+  return b === '' ? a : `${a}; ${b}`;
+}
+
+/**
+ * Two rules' outcomes as one verdict: any breach wins (the first), a pass needs
+ * both to pass, else the first one still open says why (with the other's reason
+ * when it is open too). No list is built: a KPI with a comparison and hard
+ * limits combines two at every look.
+ */
+export function combineTwo(a: RuleOutcome, b: RuleOutcome): RuleOutcome {
+  if (a.verdict === 'breach') return a;
+  if (b.verdict === 'breach') return b;
+  if (a.verdict === 'pass' && b.verdict === 'pass')
+    return withReason('pass', a.rule, joinTwo(a.reason, b.reason));
+  if (a.verdict !== 'pass' && b.verdict !== 'pass')
+    return withReason('insufficient-evidence', a.rule, joinTwo(a.reason, b.reason));
+  const open = a.verdict !== 'pass' ? a : b;
+  return withReason('insufficient-evidence', open.rule, open.reason);
+}
+
+function withReason(verdict: Verdict, rule: GuardResult['rule'], reason: string): RuleOutcome {
+  return reason === '' ? quietOutcome(verdict, rule) : { verdict, rule, reason };
 }
 
 /** Whether a rule should write its reason sentences (false only on the verdict-only path). */

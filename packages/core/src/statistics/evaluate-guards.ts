@@ -72,6 +72,8 @@ export function evaluateGuards(
   scratch?: GuardScratch,
 ): GuardResult[] {
   // Plain loops and one options object: a rehearsal calls this millions of times.
+  if (scratch !== undefined && options.explain === false)
+    return evaluateQuietly(plan, data, options, scratch);
   const split = splitOf(plan);
   const guardOptions: GuardOptions = {
     alpha: split.guard,
@@ -83,8 +85,6 @@ export function evaluateGuards(
   if (options.minUnits !== undefined) guardOptions.minUnits = options.minUnits;
   if (options.tuneUnits !== undefined) guardOptions.tuneUnits = options.tuneUnits;
   if (options.explain === false) guardOptions.explain = false;
-  if (scratch !== undefined && options.explain === false)
-    return evaluateQuietly(plan, data, options, guardOptions, split.guard, scratch);
   const results: GuardResult[] = [];
   for (const category of KPI_CATEGORIES) {
     // evaluateGuard copies what it reports, so one options object serves every KPI.
@@ -117,24 +117,33 @@ function evaluateQuietly(
   plan: Plan,
   data: Record<string, ArmAggregates>,
   options: GuardsOptions,
-  guardOptions: GuardOptions,
-  share: number,
   scratch: GuardScratch,
 ): GuardResult[] {
-  const matrix = matrixOf(plan);
+  const { split, matrix } = matrixOf(plan);
   if (scratch.matrix !== matrix) {
     scratch.forget();
     scratch.matrix = matrix;
   }
   const { results, owned } = scratch;
+  // Every key set at every look (absent ones undefined, which evaluateGuard reads as
+  // absent): one object of one shape for every look.
+  const guardOptions = scratch.options;
+  guardOptions.alpha = split.guard;
+  guardOptions.launchAlpha = split.launch;
+  guardOptions.method = plan.analysis.method;
+  guardOptions.phases = split.phases;
+  guardOptions.baseline = options.baseline;
+  guardOptions.minUnits = options.minUnits;
+  guardOptions.tuneUnits = options.tuneUnits;
+  guardOptions.explain = false;
   const checked = checkOptions(guardOptions) === undefined;
   for (let i = 0; i < matrix.length; i++) {
     const { kpi, category } = matrix[i] as MatrixEntry;
     guardOptions.category = category;
     guardOptions.alpha =
       kpi.window === undefined
-        ? share
-        : share * windowShare(windowIndex(options.phaseElapsedMs ?? 0, kpi.window));
+        ? split.guard
+        : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, kpi.window));
     const arms = Object.hasOwn(data, kpi.name) ? data[kpi.name] : undefined;
     let result: GuardResult | null = null;
     if (checked && isMeanKind(kpi.kind) && typeof arms === 'object' && arms !== null) {
@@ -156,7 +165,7 @@ function evaluateQuietly(
     }
     results[i] = result ?? evaluateGuard(kpi, arms, guardOptions);
   }
-  results.length = matrix.length;
+  if (results.length !== matrix.length) results.length = matrix.length;
   return results;
 }
 
@@ -166,15 +175,21 @@ export interface MatrixEntry {
   category: KpiCategory;
 }
 
-// The plan's KPIs in matrix order with their categories, once per plan object.
-const matrices = new WeakMap<Plan, readonly MatrixEntry[]>();
-function matrixOf(plan: Plan): readonly MatrixEntry[] {
-  let matrix = matrices.get(plan);
-  if (matrix === undefined) {
-    const list: MatrixEntry[] = [];
+/** What evaluateGuards reads of a plan at every look, once per plan object. */
+interface PlanGuards {
+  split: ReturnType<typeof falseAlarmSplit>;
+  /** The plan's KPIs in matrix order with their categories. */
+  matrix: readonly MatrixEntry[];
+}
+
+const planGuards = new WeakMap<Plan, PlanGuards>();
+function matrixOf(plan: Plan): PlanGuards {
+  let found = planGuards.get(plan);
+  if (found === undefined) {
+    const matrix: MatrixEntry[] = [];
     for (const category of KPI_CATEGORIES)
-      for (const kpi of plan.kpis[category] ?? []) list.push({ kpi, category });
-    matrices.set(plan, (matrix = list));
+      for (const kpi of plan.kpis[category] ?? []) matrix.push({ kpi, category });
+    planGuards.set(plan, (found = { split: splitOf(plan), matrix }));
   }
-  return matrix;
+  return found;
 }

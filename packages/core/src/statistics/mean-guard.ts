@@ -309,7 +309,7 @@ function baselineInterval(
 ): void {
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
   armBoundsInto(t, settings.alpha / 2, settings, tune, kind, out, 0);
-  armBoundsInto(c, settings.alpha / 2, settings, tune, kind, out, 2);
+  baselineBoundsInto(c, settings.alpha / 2, settings, tune, kind, out);
   const tLo = out[0] as number;
   const tHi = out[1] as number;
   const cLo = out[2] as number;
@@ -321,6 +321,58 @@ function baselineInterval(
     out[0] = cHi > 0 ? tLo / cHi - 1 : -Infinity;
     out[1] = cLo > 0 ? tHi / cLo - 1 : Infinity;
   }
+}
+
+// The baseline arms' bounds last asked, by every number they depend on: a fixed
+// baseline (an earlier phase's control) asks the same at every look of a phase at
+// 100%, and its multiplier would fall out of the multiplier's short memory between
+// looks. A pure function's results, so remembering them changes no answer.
+const KEPT = 8;
+const KEY = 6;
+const keptKeys = new Float64Array(KEPT * KEY).fill(Number.NaN);
+const keptBounds = new Float64Array(KEPT * 2);
+let keptNext = 0;
+
+/** armBoundsInto of a baseline arm, written to out[2] and out[3], remembered. */
+function baselineBoundsInto(
+  c: ArmEstimate,
+  alpha: number,
+  settings: RuleSettings,
+  tune: number,
+  kind: KpiKind | undefined,
+  out: Float64Array,
+): void {
+  const flags = (settings.method === 'msprt' ? 2 : 0) + (kind === 'occurrence' ? 1 : 0);
+  // A zero could be −0, which === does not tell apart: such arms are not remembered.
+  const keep = c.value !== 0 && c.variance !== 0;
+  if (keep)
+    for (let i = 0; i < KEPT; i++) {
+      const k = i * KEY;
+      if (
+        keptKeys[k] === c.value &&
+        keptKeys[k + 1] === c.variance &&
+        keptKeys[k + 2] === c.units &&
+        keptKeys[k + 3] === alpha &&
+        keptKeys[k + 4] === tune &&
+        keptKeys[k + 5] === flags
+      ) {
+        out[2] = keptBounds[2 * i] as number;
+        out[3] = keptBounds[2 * i + 1] as number;
+        return;
+      }
+    }
+  armBoundsInto(c, alpha, settings, tune, kind, out, 2);
+  if (!keep) return;
+  const k = keptNext * KEY;
+  keptKeys[k] = c.value;
+  keptKeys[k + 1] = c.variance;
+  keptKeys[k + 2] = c.units;
+  keptKeys[k + 3] = alpha;
+  keptKeys[k + 4] = tune;
+  keptKeys[k + 5] = flags;
+  keptBounds[2 * keptNext] = out[2] as number;
+  keptBounds[2 * keptNext + 1] = out[3] as number;
+  keptNext = (keptNext + 1) % KEPT;
 }
 
 /** The hard limits of a KPI checked on the treatment arm alone. */

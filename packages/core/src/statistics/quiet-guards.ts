@@ -39,6 +39,19 @@ export class GuardScratch {
   owned: (GuardResult | null)[] = [];
   /** The plan's KPIs the results are for (evaluateGuards's own list): another plan starts afresh. */
   matrix: readonly unknown[] = [];
+  /** evaluateGuards's options for each guard, every key always set. */
+  readonly options: GuardOptions = {
+    alpha: 0,
+    launchAlpha: 0,
+    phases: undefined,
+    baseline: undefined,
+    method: 'confidence-sequence',
+    minUnits: undefined,
+    nowMs: undefined,
+    tuneUnits: undefined,
+    category: undefined,
+    explain: false,
+  };
 
   /** Give up every result handed out so far: the next call builds new ones. */
   forget(): void {

@@ -1,13 +1,13 @@
 /** Every guard of a plan's KPI matrix at one look, under one launch-wide false alarm budget. */
 import { KPI_CATEGORIES } from '../plan/index.js';
-import type { Kpi, KpiCategory, Plan } from '../plan/index.js';
+import type { Plan } from '../plan/index.js';
 import { checkOptions, evaluateGuard } from './evaluate-guard.js';
 import { falseAlarmSplit, windowIndex, windowShare } from './false-alarm-budget.js';
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
-import { isMeanKind, quietMeanGuard } from './quiet-guards.js';
-import type { GuardScratch } from './quiet-guards.js';
+import { quietKpi, quietMeanGuard } from './quiet-guards.js';
+import type { GuardScratch, QuietKpi } from './quiet-guards.js';
 
 /**
  * Each statistical guard's share of a budget: a Bonferroni split, launchAlpha /
@@ -137,58 +137,49 @@ function evaluateQuietly(
   guardOptions.tuneUnits = options.tuneUnits;
   guardOptions.explain = false;
   const checked = checkOptions(guardOptions) === undefined;
+  if (scratch.data !== data) {
+    scratch.data = data;
+    scratch.arms = matrix.map((q) => (Object.hasOwn(data, q.name) ? data[q.name] : undefined));
+  }
+  const arms = scratch.arms;
   for (let i = 0; i < matrix.length; i++) {
-    const { kpi, category } = matrix[i] as MatrixEntry;
-    guardOptions.category = category;
+    const q = matrix[i] as QuietKpi;
+    guardOptions.category = q.category;
     guardOptions.alpha =
-      kpi.window === undefined
+      q.window === undefined
         ? split.guard
-        : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, kpi.window));
-    const arms = Object.hasOwn(data, kpi.name) ? data[kpi.name] : undefined;
+        : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, q.window));
+    const a = arms[i];
     let result: GuardResult | null = null;
-    if (checked && isMeanKind(kpi.kind) && typeof arms === 'object' && arms !== null) {
+    if (checked && q.mean !== null && typeof a === 'object' && a !== null) {
       try {
-        result = quietMeanGuard(
-          kpi,
-          kpi.kind,
-          arms.treatment,
-          arms.control,
-          guardOptions,
-          category,
-          owned[i] ?? null,
-        );
+        result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, owned[i] ?? null);
       } catch {
         // evaluateGuard below turns whatever threw into insufficient evidence with its message.
         result = null;
       }
       if (result !== null) owned[i] = result;
     }
-    results[i] = result ?? evaluateGuard(kpi, arms, guardOptions);
+    results[i] = result ?? evaluateGuard(q.kpi, a, guardOptions);
   }
   if (results.length !== matrix.length) results.length = matrix.length;
   return results;
 }
 
-/** A KPI of the plan's matrix with its category. */
-export interface MatrixEntry {
-  kpi: Kpi;
-  category: KpiCategory;
-}
-
 /** What evaluateGuards reads of a plan at every look, once per plan object. */
 interface PlanGuards {
   split: ReturnType<typeof falseAlarmSplit>;
-  /** The plan's KPIs in matrix order with their categories. */
-  matrix: readonly MatrixEntry[];
+  /** The plan's KPIs in matrix order, as the quiet path reads them. */
+  matrix: readonly QuietKpi[];
 }
 
 const planGuards = new WeakMap<Plan, PlanGuards>();
 function matrixOf(plan: Plan): PlanGuards {
   let found = planGuards.get(plan);
   if (found === undefined) {
-    const matrix: MatrixEntry[] = [];
+    const matrix: QuietKpi[] = [];
     for (const category of KPI_CATEGORIES)
-      for (const kpi of plan.kpis[category] ?? []) matrix.push({ kpi, category });
+      for (const kpi of plan.kpis[category] ?? []) matrix.push(quietKpi(kpi, category));
     planGuards.set(plan, (found = { split: splitOf(plan), matrix }));
   }
   return found;

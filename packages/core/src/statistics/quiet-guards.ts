@@ -14,7 +14,7 @@ import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import { DEFAULT_MIN_UNITS, combineTwo, gateQuietly } from './guard-verdict.js';
 import type { RuleOutcome, RuleSettings } from './guard-verdict.js';
-import type { KpiAggregate } from './kpi-aggregate.js';
+import type { ArmAggregates, KpiAggregate } from './kpi-aggregate.js';
 import {
   METHOD_NAMES,
   comparisonOf,
@@ -39,6 +39,13 @@ export class GuardScratch {
   owned: (GuardResult | null)[] = [];
   /** The plan's KPIs the results are for (evaluateGuards's own list): another plan starts afresh. */
   matrix: readonly unknown[] = [];
+  /**
+   * The data record last lent and each KPI's arms in it (matrix order), read once:
+   * a record lent again must hold the same ArmAggregates object under each KPI's
+   * name (their numbers may change), as the simulator's does.
+   */
+  data: Record<string, ArmAggregates> | null = null;
+  arms: (ArmAggregates | undefined)[] = [];
   /** evaluateGuards's options for each guard, every key always set. */
   readonly options: GuardOptions = {
     alpha: 0,
@@ -57,6 +64,7 @@ export class GuardScratch {
   forget(): void {
     this.results = [];
     this.owned = [];
+    this.data = null;
   }
 }
 
@@ -78,10 +86,41 @@ const SETTINGS: RuleSettings = {
 };
 
 type MeanKind = 'occurrence' | 'count' | 'mean' | 'ratio';
+type Compare = NonNullable<Kpi['guard']['compare']>;
 
-/** Whether a KPI's kind is judged by mean-guard (so the quiet path can take it). */
-export function isMeanKind(kind: Kpi['kind']): kind is MeanKind {
-  return kind === 'occurrence' || kind === 'count' || kind === 'mean' || kind === 'ratio';
+/**
+ * What a look reads of a KPI, read off the plan once: the plan's objects come in
+ * many shapes, so reading them at every look is slow.
+ */
+export interface QuietKpi {
+  kpi: Kpi;
+  name: string;
+  category: KpiCategory;
+  window: number | undefined;
+  /** The kind, when mean-guard judges it (the quiet path can take it), else null. */
+  mean: MeanKind | null;
+  compare: Compare | undefined;
+  limits: { max: number | undefined; min: number | undefined };
+  /** Rule groups: the comparison, the hard limits. */
+  groups: number;
+}
+
+/** A KPI of the matrix as quietMeanGuard reads it. */
+export function quietKpi(kpi: Kpi, category: KpiCategory): QuietKpi {
+  const { compare, max, min } = kpi.guard;
+  const kind = kpi.kind;
+  const mean =
+    kind === 'occurrence' || kind === 'count' || kind === 'mean' || kind === 'ratio' ? kind : null;
+  return {
+    kpi,
+    name: kpi.name,
+    category,
+    window: kpi.window,
+    mean,
+    compare,
+    limits: { max, min },
+    groups: (compare !== undefined ? 1 : 0) + (max !== undefined || min !== undefined ? 1 : 0),
+  };
 }
 
 function estimateInto(kind: MeanKind, a: KpiAggregate, out: ArmEstimate): boolean {
@@ -96,20 +135,18 @@ function estimateInto(kind: MeanKind, a: KpiAggregate, out: ArmEstimate): boolea
  * evaluateGuard). `options` must have passed checkOptions but for alpha.
  */
 export function quietMeanGuard(
-  kpi: Kpi,
+  q: QuietKpi,
   kind: MeanKind,
   treatment: KpiAggregate | undefined,
   control: KpiAggregate | undefined,
   options: GuardOptions,
-  category: KpiCategory,
   into: GuardResult | null,
 ): GuardResult | null {
   const alpha = options.alpha;
   if (!(alpha > 0 && alpha < 1)) return null;
   if (treatment === undefined || treatment === null) return null;
-  const { compare, max, min } = kpi.guard;
-  const limited = max !== undefined || min !== undefined;
-  const groups = (compare !== undefined ? 1 : 0) + (limited ? 1 : 0);
+  const { compare, limits, groups } = q;
+  const limited = limits.max !== undefined || limits.min !== undefined;
   if (groups === 0) return null;
   if (!estimateInto(kind, treatment, T)) return null;
   // A control that is there must be an estimate (else evaluateGuard says why).
@@ -128,16 +165,16 @@ export function quietMeanGuard(
     outcome = gateQuietly(judgement, Math.min(T.units, C.units), settings.minUnits, 'compare');
   }
   if (limited) {
-    limitInterval(kpi.guard, T, settings, kind, LIMIT);
+    limitInterval(limits, T, settings, kind, LIMIT);
     const lo = LIMIT[0] as number;
     const hi = LIMIT[1] as number;
-    const rule = limitRule(kpi.guard, lo, hi);
-    const limit = gateQuietly(limitJudgement(kpi.guard, lo, hi), T.units, settings.minUnits, rule);
+    const rule = limitRule(limits, lo, hi);
+    const limit = gateQuietly(limitJudgement(limits, lo, hi), T.units, settings.minUnits, rule);
     outcome = outcome === undefined ? limit : combineTwo(outcome, limit);
   }
-  const r = shaped(into, kpi, options) ?? newResult(kpi, options);
+  const r = shaped(into, q, options) ?? newResult(q.kpi, options);
   const o = outcome as RuleOutcome;
-  r.category = category;
+  r.category = q.category;
   r.verdict = o.verdict;
   r.rule = o.rule;
   r.reason = o.reason;
@@ -165,11 +202,9 @@ export function quietMeanGuard(
   return r;
 }
 
-type Compare = NonNullable<Kpi['guard']['compare']>;
-
 /** `into` when it was built by newResult for this KPI and options of this shape, else null. */
-function shaped(into: GuardResult | null, kpi: Kpi, options: GuardOptions): GuardResult | null {
-  if (into === null || into.kpi !== kpi.name || into.kind !== kpi.kind) return null;
+function shaped(into: GuardResult | null, q: QuietKpi, options: GuardOptions): GuardResult | null {
+  if (into === null || into.kpi !== q.name || into.kind !== q.mean) return null;
   if ((into.alpha.phases !== undefined) !== (options.phases !== undefined)) return null;
   if (into.method !== METHOD_NAMES[options.method]) return null;
   const c = into.comparison;

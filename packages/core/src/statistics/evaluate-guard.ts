@@ -56,7 +56,7 @@ const QUANTILE_METHOD = 'quantile-confidence-sequence';
 const BURN_METHOD = 'multiwindow-burn-rate';
 
 /** What the rules found, before the KPI's identity and budget are added. */
-interface Finding {
+export interface Finding {
   outcome: RuleOutcome;
   estimate: GuardResult['estimate'];
   units: GuardResult['units'];
@@ -319,7 +319,7 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
 }
 
 /** The method a KPI's guard uses, also when there was no data to use it on. */
-function methodOf(kpi: Kpi, options: GuardOptions): string {
+export function methodOf(kpi: Kpi, options: GuardOptions): string {
   if (kpi.kind === 'slo-burn') return BURN_METHOD;
   if (kpi.kind === 'quantile') return QUANTILE_METHOD;
   return METHOD_NAMES[options.method] ?? String(options.method);
@@ -335,16 +335,28 @@ export function evaluateGuard(
   data: ArmAggregates | undefined,
   options: GuardOptions,
 ): GuardResult {
-  let found: Finding;
+  return resultOf(kpi, findGuard(kpi, data, options), options);
+}
+
+/** What a guard's rules found at one look (evaluateGuard's, before its result is built). */
+export function findGuard(
+  kpi: Kpi,
+  data: ArmAggregates | undefined,
+  options: GuardOptions,
+): Finding {
   try {
-    found = evaluateUnsafe(kpi, data, options);
+    return evaluateUnsafe(kpi, data, options);
   } catch (e) {
     // Every input should become a verdict; this is the last line of defence so that a
     // bug yields insufficient-evidence with its message rather than a crashed look.
-    found = insufficient(
+    return insufficient(
       `could not evaluate KPI ${kpi.name}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+}
+
+/** A finding as the guard's result, with the KPI's identity and budget. */
+export function resultOf(kpi: Kpi, found: Finding, options: GuardOptions): GuardResult {
   const result: GuardResult = {
     kpi: kpi.name,
     category: options.category ?? DEFAULT_CATEGORY,
@@ -354,21 +366,31 @@ export function evaluateGuard(
     reason: found.outcome.reason,
     estimate: found.estimate,
     units: found.units,
-    alpha: {
-      guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
-      launch: options.launchAlpha,
-    },
+    alpha: { guard: alphaOf(kpi, options), launch: options.launchAlpha },
     method: found.method ?? methodOf(kpi, options),
   };
   if (options.phases !== undefined) result.alpha.phases = options.phases;
   if (found.comparison !== undefined) {
-    // The rules build a new comparison at every call, so it is this result's own to extend.
-    if (options.baseline !== undefined && found.comparison.difference !== null)
-      found.comparison.baseline = options.baseline;
+    withBaseline(found, options);
     result.comparison = found.comparison;
   }
   if (found.limit !== undefined) result.limit = found.limit;
   if (found.burn !== undefined) result.burn = found.burn;
   if (found.evidence !== undefined) result.evidence = found.evidence;
   return result;
+}
+
+/** The guard's share of the budget as reported: a burn-rate guard is not a statistical test. */
+export function alphaOf(kpi: Kpi, options: GuardOptions): number {
+  return isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0;
+}
+
+/** Names the baseline in a comparison that has a difference (the rules' comparison is new, its own). */
+export function withBaseline(found: Finding, options: GuardOptions): void {
+  if (
+    found.comparison !== undefined &&
+    options.baseline !== undefined &&
+    found.comparison.difference !== null
+  )
+    found.comparison.baseline = options.baseline;
 }

@@ -6,7 +6,7 @@ import { falseAlarmSplit, windowIndex, windowShare } from './false-alarm-budget.
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
-import { quietKpi, quietMeanGuard } from './quiet-guards.js';
+import { quietGuardInto, quietKpi, quietMeanGuard } from './quiet-guards.js';
 import type { GuardScratch, QuietKpi } from './quiet-guards.js';
 
 /**
@@ -150,17 +150,20 @@ function evaluateQuietly(
         ? split.guard
         : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, q.window));
     const a = arms[i];
+    const into = owned[i] ?? null;
     let result: GuardResult | null = null;
-    if (checked && q.mean !== null && typeof a === 'object' && a !== null) {
+    if (!checked) result = evaluateGuard(q.kpi, a, guardOptions);
+    else if (q.mean !== null && typeof a === 'object' && a !== null)
       try {
-        result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, owned[i] ?? null);
+        result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, into);
       } catch {
-        // evaluateGuard below turns whatever threw into insufficient evidence with its message.
+        // quietGuardInto below turns whatever threw into insufficient evidence with its message.
         result = null;
       }
-      if (result !== null) owned[i] = result;
-    }
-    results[i] = result ?? evaluateGuard(q.kpi, a, guardOptions);
+    // Every other guard (and anything quietMeanGuard leaves) by evaluateGuard's rules.
+    if (result === null) result = quietGuardInto(q, a, guardOptions, into);
+    owned[i] = result;
+    results[i] = result;
   }
   if (results.length !== matrix.length) results.length = matrix.length;
   return results;

@@ -10,6 +10,7 @@
 import type { Kpi, KpiCategory } from '../plan/index.js';
 import { differenceInto, momentEstimateInto, ratioEstimateInto } from './arm-estimate.js';
 import type { ArmEstimate, Difference } from './arm-estimate.js';
+import { alphaOf, findGuard, methodOf, resultOf, withBaseline } from './evaluate-guard.js';
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import { DEFAULT_MIN_UNITS, combineTwo, gateQuietly } from './guard-verdict.js';
@@ -202,14 +203,65 @@ export function quietMeanGuard(
   return r;
 }
 
-/** `into` when it was built by newResult for this KPI and options of this shape, else null. */
+/** `into` when it has every key a mean-type KPI's result of these options has (newResult's), else null. */
 function shaped(into: GuardResult | null, q: QuietKpi, options: GuardOptions): GuardResult | null {
   if (into === null || into.kpi !== q.name || into.kind !== q.mean) return null;
   if ((into.alpha.phases !== undefined) !== (options.phases !== undefined)) return null;
   if (into.method !== METHOD_NAMES[options.method]) return null;
+  // A comparison or limit without an interval (evaluateGuard's when data was missing)
+  // has its keys in another order.
   const c = into.comparison;
+  if ((c !== undefined) !== (q.compare !== undefined)) return null;
+  if (c !== undefined && (c.interval === null || c.difference === null)) return null;
   if (c !== undefined && (c.baseline !== undefined) !== (options.baseline !== undefined))
     return null;
+  const limit = into.limit;
+  if ((limit !== undefined) !== q.groups - (q.compare !== undefined ? 1 : 0) > 0) return null;
+  if (limit !== undefined && limit.interval === null) return null;
+  if (into.burn !== undefined) return null;
+  const evidence = q.compare !== undefined && options.method === 'msprt';
+  return (into.evidence !== undefined) === evidence ? into : null;
+}
+
+/**
+ * evaluateGuard's result written into `into` when `into` has exactly the keys it
+ * would have (a result of the same KPI's guard at an earlier look), else a new
+ * one. `options` must have passed checkOptions.
+ */
+export function quietGuardInto(
+  q: QuietKpi,
+  data: ArmAggregates | undefined,
+  options: GuardOptions,
+  into: GuardResult | null,
+): GuardResult {
+  const kpi = q.kpi;
+  const found = findGuard(kpi, data, options);
+  if (into === null || into.kpi !== q.name || into.kind !== kpi.kind)
+    return resultOf(kpi, found, options);
+  withBaseline(found, options);
+  if (
+    (into.alpha.phases !== undefined) !== (options.phases !== undefined) ||
+    (into.comparison !== undefined) !== (found.comparison !== undefined) ||
+    (into.comparison?.baseline !== undefined) !== (found.comparison?.baseline !== undefined) ||
+    (into.limit !== undefined) !== (found.limit !== undefined) ||
+    (into.burn !== undefined) !== (found.burn !== undefined) ||
+    (into.evidence !== undefined) !== (found.evidence !== undefined)
+  )
+    return resultOf(kpi, found, options);
+  into.category = q.category;
+  into.verdict = found.outcome.verdict;
+  into.rule = found.outcome.rule;
+  into.reason = found.outcome.reason;
+  into.estimate = found.estimate;
+  into.units = found.units;
+  into.alpha.guard = alphaOf(kpi, options);
+  into.alpha.launch = options.launchAlpha;
+  if (options.phases !== undefined) into.alpha.phases = options.phases;
+  into.method = found.method ?? methodOf(kpi, options);
+  if (found.comparison !== undefined) into.comparison = found.comparison;
+  if (found.limit !== undefined) into.limit = found.limit;
+  if (found.burn !== undefined) into.burn = found.burn;
+  if (found.evidence !== undefined) into.evidence = found.evidence;
   return into;
 }
 

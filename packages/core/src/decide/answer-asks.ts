@@ -1,6 +1,6 @@
 /** Asks raised in the current phase, answered by approvals given after them. */
 import { countSignoff } from './count-signoff.js';
-import type { SignoffCount } from './decision.js';
+import type { Decision, SignoffCount } from './decision.js';
 import { decision, emit, taken } from './look-run.js';
 import type { LookRun } from './look-run.js';
 
@@ -8,7 +8,9 @@ import type { LookRun } from './look-run.js';
 export function answerAsks(run: LookRun): { unanswered: string[]; counts: SignoffCount[] } {
   let unanswered: string[] = [];
   let counts: SignoffCount[] = [];
-  const fresh = run.decisions.some((d) => d.type === 'ask');
+  let fresh = false;
+  for (let i = 0; i < run.decisions.length && !fresh; i++)
+    fresh = (run.decisions[i] as Decision).type === 'ask';
   if (run.state.asks.length === 0 && !fresh) return { unanswered, counts };
   const approvals = Array.isArray(run.evidence?.approvals) ? run.evidence.approvals : [];
   const asks: { id: string; kpi: string; roles: string[]; phase: string; since: number }[] = [

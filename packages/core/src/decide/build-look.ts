@@ -33,8 +33,8 @@ export interface PhaseFacts {
   insufficient: number[];
   notComparable: number[];
   srm: SrmResult | null;
-  unanswered: string[];
-  askCounts: SignoffCount[];
+  unanswered: readonly string[];
+  askCounts: readonly SignoffCount[];
   count: SignoffCount | null;
   durationMet: boolean;
   unitsMet: boolean;
@@ -149,7 +149,7 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
   const insufficient = namesOf(f, f.insufficient, null);
   const notComparable = namesOf(f, f.notComparable, null);
   conditions.push(
-    { id: 'no-asks', met: f.unanswered.length === 0, asks: f.unanswered },
+    { id: 'no-asks', met: f.unanswered.length === 0, asks: f.unanswered.slice() },
     {
       id: 'min-duration',
       met: f.durationMet,

@@ -1,6 +1,9 @@
 /**
- * The one-sided mixture multiplier starts Newton's method from a table of roots
- * (ADR 0040) instead of a cold start (ADR 0039). The owner's bar: every verdict,
+ * The one-sided mixture multiplier reads its root from a table of per-cell Taylor
+ * polynomials (ADR 0040; degree 5 at cells k/256, no Newton step) instead of
+ * solving from a cold start (ADR 0039). Over 2 million random targets in [0, 32)
+ * the largest difference from the cold solve was 4.4e-16 relative (two ulps):
+ * the 4e-15 bound below is ten times that. The owner's bar: every verdict,
  * decision and outcome identical; intervals equal to 1e-9 relative (they differ
  * in the last bits at most). These properties compare the engine on both solves,
  * the cold one kept callable through a test hook.

@@ -77,8 +77,8 @@ let lastSlot = 0;
  * the half-normal mixture martingale
  *   M = 2/sqrt(1+x) · exp(w²/2) · Φ(w),  w = z·sqrt(x/(1+x)),
  * reaches 1/α (Ville's inequality then bounds the chance of ever crossing by α).
- * Solved by Newton's method on w²/2 + log Φ(w) = log(1/α) − log 2 + log(1+x)/2, a
- * convex increasing function of w, started from a table of roots (mixture-root.ts).
+ * w is the root of w²/2 + log Φ(w) = log(1/α) − log 2 + log(1+x)/2, a convex
+ * increasing function of w, read from a table of Taylor polynomials (mixture-root.ts).
  */
 export function oneSidedMixtureMultiplier(x: number, alpha: number): number {
   if (!(x > 0)) return Infinity;

@@ -12,7 +12,7 @@ import { historyColumn } from './history.js';
 import type { ActiveEffect, KpiBaselineStats, KpiSampler } from './kpi-sampler.js';
 import { nonNegative, shiftMean } from './kpi-sampler.js';
 import type { SeededRandom } from './random.js';
-import { prefixSums, windowTotal } from './window-sums.js';
+import { WindowLoads, prefixSums, windowTotal } from './window-sums.js';
 
 /** Sampler of an slo-burn KPI. */
 export class BurnSampler implements KpiSampler {
@@ -25,12 +25,17 @@ export class BurnSampler implements KpiSampler {
   private units = 0;
   /** The guard's window lengths (ms), ascending and distinct, as the store reports them. */
   readonly windowsMs: number[];
+  /** Where this sampler's total and bad share sit in a row of `loads`. */
+  private readonly field: number;
 
   constructor(
     readonly kpi: Kpi,
     history: History,
+    /** Windows read so far (shared by a plan's samplers, see buildSamplers). */
+    private readonly loads = new WindowLoads(history.length),
   ) {
     this.n = history.length;
+    this.field = loads.reserve(2);
     this.pb = prefixSums(historyColumn(history, `${kpi.name}.bad`));
     this.pt = prefixSums(historyColumn(history, `${kpi.name}.total`));
     const lengths = new Set<number>();
@@ -42,10 +47,23 @@ export class BurnSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
+    this.units = units;
+    const found = this.loads.find(x0, x1, units, this.field);
+    if (found >= 0) {
+      const kept = this.loads.numbers();
+      this.total = kept[found] as number;
+      this.badShare = kept[found + 1] as number;
+      return;
+    }
     this.total = Math.round(windowTotal(this.pt, this.n, x0, x1));
     const bad = windowTotal(this.pb, this.n, x0, x1);
     this.badShare = this.total > 0 ? Math.min(1, bad / this.total) : 0;
-    this.units = units;
+    const at = this.loads.keep(x0, x1, units, this.field);
+    if (at >= 0) {
+      const kept = this.loads.numbers();
+      kept[at] = this.total;
+      kept[at + 1] = this.badShare;
+    }
   }
 
   draw(n: number, effect: ActiveEffect | null, rng: SeededRandom, out: Float64Array): void {

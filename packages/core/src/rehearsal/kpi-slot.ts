@@ -28,6 +28,14 @@ export interface KpiSlot {
   burn: BurnSampler | null;
   /** A KPI read as per-interval samples (a Prometheus KPI other than a burn rate); else null. */
   interval: IntervalState | null;
+  /**
+   * One array holding, in order, incT, incC, accT, accC and phaseC (the fields
+   * below are views of it): a look's draws and sums touch a few adjacent cache
+   * lines rather than five arrays' headers and data apiece.
+   */
+  buf: Float64Array;
+  /** The sampler's width (numbers per arm per look). */
+  width: number;
   /** Accumulated statistics per arm: the phase (or its current window; burn: every window). */
   accT: Float64Array;
   accC: Float64Array;
@@ -74,6 +82,8 @@ export function createSlot(
         control: createIntervalAggregate(kpi, sampler),
       }
     : { treatment: sampler.createAggregate(), control: sampler.createAggregate() };
+  const buf = new Float64Array(2 * width + 3 * accWidth);
+  const accAt = 2 * width;
   return {
     kpi,
     sampler,
@@ -81,15 +91,17 @@ export function createSlot(
     interval: perInterval
       ? createIntervalState(kpi, sampler, lookIntervalMs, aggregates.treatment)
       : null,
-    accT: new Float64Array(accWidth),
-    accC: new Float64Array(accWidth),
-    phaseC: new Float64Array(accWidth),
+    buf,
+    width,
+    accT: buf.subarray(accAt, accAt + accWidth),
+    accC: buf.subarray(accAt + accWidth, accAt + 2 * accWidth),
+    phaseC: buf.subarray(accAt + 2 * accWidth, accAt + 3 * accWidth),
     baselineC: null,
     baselineWritten: false,
     windowMs: burn === null ? (kpi.window ?? 0) : 0,
     window: 0,
-    incT: new Float64Array(width),
-    incC: new Float64Array(width),
+    incT: buf.subarray(0, width),
+    incC: buf.subarray(width, 2 * width),
     ringLooks,
     ringT: ringLooks > 0 ? new Float64Array(ringLooks * width) : null,
     ringC: ringLooks > 0 ? new Float64Array(ringLooks * width) : null,
@@ -153,7 +165,7 @@ export function stepSlot(
     stepBurn(s, launchLook);
     return;
   }
-  const w = sampler.width;
+  const w = s.width;
   if (s.windowMs > 0) {
     // Consecutive windows, as the controller reads them: a new window starts from nothing.
     const k = windowIndex(phaseElapsedMs, s.windowMs);
@@ -163,10 +175,14 @@ export function stepSlot(
       s.accC.fill(0);
     }
   }
+  // buf: incT, incC, accT, accC, phaseC, each w long (not a burn KPI: accumulators are w wide).
+  const buf = s.buf;
   for (let j = 0; j < w; j++) {
-    s.accT[j] = (s.accT[j] as number) + (incT[j] as number);
-    s.accC[j] = (s.accC[j] as number) + (incC[j] as number);
-    s.phaseC[j] = (s.phaseC[j] as number) + (incC[j] as number);
+    const inT = buf[j] as number;
+    const inC = buf[w + j] as number;
+    buf[2 * w + j] = (buf[2 * w + j] as number) + inT;
+    buf[3 * w + j] = (buf[3 * w + j] as number) + inC;
+    buf[4 * w + j] = (buf[4 * w + j] as number) + inC;
   }
   sampler.write(s.accT, s.aggregates.treatment);
   if (s.baselineC === null) sampler.write(s.accC, s.aggregates.control);

@@ -26,17 +26,19 @@ export class MomentSampler implements KpiSampler {
   private variance = 0;
   /** Share of the window's units with a value (mean KPIs). */
   private share = 1;
-  /** Mean, variance and share of the windows read so far. */
-  private readonly loads: WindowLoads;
+  /** Where this sampler's mean, variance and share sit in a row of `loads`. */
+  private readonly field: number;
 
   constructor(
     readonly kpi: Kpi,
     history: History,
     private readonly unitsPrefix: Float64Array,
+    /** Windows read so far (shared by a plan's samplers, see buildSamplers). */
+    private readonly loads = new WindowLoads(history.length),
   ) {
     this.kind = kpi.kind as 'occurrence' | 'count' | 'mean';
     this.n = history.length;
-    this.loads = new WindowLoads(this.n, 3);
+    this.field = loads.reserve(3);
     const k = kpi.name;
     this.pn = this.kind === 'mean' ? prefixSums(historyColumn(history, `${k}.units`)) : unitsPrefix;
     if (this.kind === 'occurrence') {
@@ -49,7 +51,7 @@ export class MomentSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
-    const found = this.loads.find(x0, x1, units);
+    const found = this.loads.find(x0, x1, units, this.field);
     if (found >= 0) {
       const kept = this.loads.numbers();
       this.mean = kept[found] as number;
@@ -58,7 +60,7 @@ export class MomentSampler implements KpiSampler {
       return;
     }
     this.read(x0, x1, units);
-    const at = this.loads.keep(x0, x1, units);
+    const at = this.loads.keep(x0, x1, units, this.field);
     if (at >= 0) {
       const kept = this.loads.numbers();
       kept[at] = this.mean;

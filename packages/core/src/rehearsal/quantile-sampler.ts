@@ -60,8 +60,8 @@ export class QuantileSampler implements KpiSampler {
   private unitShare = 0;
   /** Units that arrived in the loaded window (both arms and the excluded). */
   private windowUnits = 0;
-  /** Values, log-mean, log-sd and unit share of the windows read so far. */
-  private readonly loads: WindowLoads;
+  /** Where this sampler's values, log-mean, log-sd and unit share sit in a row of `loads`. */
+  private readonly field: number;
   /** Scratch for an interval's drawn values (see intervalValue). */
   private readonly draws = new Float64Array(EXACT_INTERVAL_VALUES);
   /** Per sketch, its running counts, and with listed buckets one reusable [index, count] pair per bucket. */
@@ -79,9 +79,11 @@ export class QuantileSampler implements KpiSampler {
     private readonly unitsPrefix: Float64Array,
     maxShift = 0,
     private readonly listed = false,
+    /** Windows read so far (shared by a plan's samplers, see buildSamplers). */
+    private readonly loads = new WindowLoads(history.length),
   ) {
     this.n = history.length;
-    this.loads = new WindowLoads(this.n, 4);
+    this.field = loads.reserve(4);
     const k = kpi.name;
     this.q = kpi.q ?? 0.5;
     this.zq = normalQuantile(this.q);
@@ -118,7 +120,7 @@ export class QuantileSampler implements KpiSampler {
   }
 
   load(x0: number, x1: number, units: number): void {
-    const found = this.loads.find(x0, x1, units);
+    const found = this.loads.find(x0, x1, units, this.field);
     if (found >= 0) {
       const kept = this.loads.numbers();
       this.values = kept[found] as number;
@@ -129,7 +131,7 @@ export class QuantileSampler implements KpiSampler {
       return;
     }
     this.read(x0, x1, units);
-    const at = this.loads.keep(x0, x1, units);
+    const at = this.loads.keep(x0, x1, units, this.field);
     if (at >= 0) {
       const kept = this.loads.numbers();
       kept[at] = this.values;
@@ -154,7 +156,8 @@ export class QuantileSampler implements KpiSampler {
   }
 
   draw(n: number, effect: ActiveEffect | null, rng: SeededRandom, out: Float64Array): void {
-    out.fill(0, 0, 5);
+    // Five stores, not fill(): a builtin call at every draw.
+    out[0] = out[1] = out[2] = out[3] = out[4] = 0;
     if (n === 0 || this.values === 0 || this.unitShare === 0) return;
     const u = Math.round(n * this.unitShare);
     // The arm's values: its share of the window's units, each value independently.
@@ -231,7 +234,8 @@ export class QuantileSampler implements KpiSampler {
     const v = Math.round(nonNegative(acc[1] as number));
     sketch.units = units;
     sketch.count = v;
-    sketch.positive.length = 0;
+    // Only listed sketches fill the list; setting an array's length is a runtime call even when empty.
+    if (sketch.positive.length !== 0) sketch.positive.length = 0;
     if (v === 0) {
       counts.set(0, this.lo, this.lo, 0, 1);
       sketch.min = 0;

@@ -33,16 +33,18 @@ export class RatioSampler implements KpiSampler {
   private readonly pxy: Float64Array;
   private readonly m: Moments = { my: 0, mx: 0, vy: 0, vx: 0, cxy: 0 };
   private nonNegativeY = true;
-  /** The moments of the windows read so far. */
-  private readonly loads: WindowLoads;
+  /** Where this sampler's moments sit in a row of `loads`. */
+  private readonly field: number;
 
   constructor(
     readonly kpi: Kpi,
     history: History,
     private readonly unitsPrefix: Float64Array,
+    /** Windows read so far (shared by a plan's samplers, see buildSamplers). */
+    private readonly loads = new WindowLoads(history.length),
   ) {
     this.n = history.length;
-    this.loads = new WindowLoads(this.n, 5);
+    this.field = loads.reserve(5);
     const k = kpi.name;
     this.py = prefixSums(historyColumn(history, `${k}.num`));
     this.px = prefixSums(historyColumn(history, `${k}.den`));
@@ -67,7 +69,7 @@ export class RatioSampler implements KpiSampler {
 
   load(x0: number, x1: number, units: number): void {
     const m = this.m;
-    const found = this.loads.find(x0, x1, units);
+    const found = this.loads.find(x0, x1, units, this.field);
     if (found >= 0) {
       const kept = this.loads.numbers();
       m.my = kept[found] as number;
@@ -86,7 +88,7 @@ export class RatioSampler implements KpiSampler {
       windowTotal(this.pxx, n, x0, x1),
       windowTotal(this.pxy, n, x0, x1),
     );
-    const at = this.loads.keep(x0, x1, units);
+    const at = this.loads.keep(x0, x1, units, this.field);
     if (at >= 0) {
       const kept = this.loads.numbers();
       kept[at] = m.my;

@@ -35,43 +35,114 @@ export function windowTotal(prefix: Float64Array, n: number, x0: number, x1: num
   return totalAt(prefix, n, x1) - totalAt(prefix, n, x0);
 }
 
+/** Looks whose rows are read ahead together (see WindowLoads.readAhead). */
+const AHEAD = 8;
+
 /**
- * What a sampler read from windows of the history, kept by the window's first
+ * What the samplers read from windows of the history, kept by the window's first
  * position: launches start at whole positions and look at a fixed step, so the
  * same windows recur in every launch, and reading them again from the prefix
  * sums was a tenth of a simulated look. Only windows that start at a whole
- * position below 2 × the history's length are kept (a look interval that is not
- * a whole number of intervals keeps none); a window is recognized by its start,
- * its end and the units that arrived in it, so a kept value is the one computed.
+ * position below 2 × the history's length are kept; a window is recognized by
+ * its start, its end and the units that arrived in it, so a kept value is the
+ * one computed.
+ *
+ * One row per window holds the numbers of every sampler that shares this object
+ * (each reserves its fields), so a look reads one row, not one per KPI. Rows are
+ * laid out in the order a launch reads them: by the start's remainder modulo
+ * the look step (the first window kept fixes it), then by start. A launch starts
+ * at a random place in the history; with rows by start each look's rows were
+ * cache misses, in look order a launch walks consecutive rows, which the
+ * processor prefetches. Any start still has its own row, whatever the step.
  */
 export class WindowLoads {
-  /** Per position: the window's end, its units, then `fields` numbers; NaN ends when none. */
+  /** Per row: the window's end, its units, then each sampler's fields (NaN: not kept). */
   private kept: Float64Array | null = null;
   private readonly positions: number;
-  private readonly stride: number;
+  private stride = 2;
+  /** The look step in intervals (fixed by the first window kept), and rows per remainder. */
+  private step = 1;
+  private perRemainder = 0;
+  /** The last start asked for and its row: every sampler of a look asks for the same one. */
+  private lastX0 = -1;
+  private lastRow = 0;
+  /** What readAhead read (unused). */
+  private ahead = 0;
 
-  /** `fields` numbers per window, for a history of `n` intervals. */
-  constructor(n: number, fields: number) {
+  /** Windows of a history of `n` intervals. */
+  constructor(n: number) {
     this.positions = 2 * n + 2;
-    this.stride = fields + 2;
   }
 
-  /** Where the kept numbers of window (x0, x1] start in `numbers()`, or −1 when none are kept. */
-  find(x0: number, x1: number, units: number): number {
+  /** Room for `fields` numbers per window: where they start in a row (kept windows are forgotten). */
+  reserve(fields: number): number {
+    const field = this.stride;
+    this.stride += fields;
+    this.kept = null;
+    this.lastX0 = -1;
+    return field;
+  }
+
+  /** The first number of start x0's row (x0 a whole number in 0 … positions − 1). */
+  private rowAt(x0: number): number {
+    if (x0 === this.lastX0) return this.lastRow;
+    const step = this.step;
+    const r = x0 % step;
+    const index = (x0 - r) / step;
+    this.lastX0 = x0;
+    this.lastRow = (r * this.perRemainder + index) * this.stride;
+    if (index % AHEAD === 0) this.readAhead(this.lastRow);
+    return this.lastRow;
+  }
+
+  /**
+   * Read the next AHEAD rows (the windows of the next looks) from memory now, all
+   * at once: their cache misses overlap instead of stalling one look each. The
+   * numbers read are summed into a field only so the reads are not left out.
+   */
+  private readAhead(row: number): void {
+    const kept = this.kept as Float64Array;
+    const end = Math.min(kept.length, row + (AHEAD + 1) * this.stride);
+    let sum = 0;
+    for (let at = row + this.stride; at < end; at += 8) sum += kept[at] as number;
+    this.ahead = sum;
+  }
+
+  /**
+   * Where the numbers kept at `field` (from reserve) for window (x0, x1] start in
+   * `numbers()`, or −1 when none are kept.
+   */
+  find(x0: number, x1: number, units: number, field: number): number {
     const kept = this.kept;
     if (kept === null || !Number.isInteger(x0) || !(x0 >= 0 && x0 < this.positions)) return -1;
-    const at = x0 * this.stride;
-    return kept[at] === x1 && kept[at + 1] === units ? at + 2 : -1;
+    const at = this.rowAt(x0);
+    if (kept[at] !== x1 || kept[at + 1] !== units) return -1;
+    const f = at + field;
+    // NaN: another sampler kept this window, this one not yet.
+    const first = kept[f] as number;
+    return first === first ? f : -1;
   }
 
-  /** Where to write the numbers of window (x0, x1] (then kept), or −1 when it is not kept. */
-  keep(x0: number, x1: number, units: number): number {
+  /** Where to write the numbers at `field` of window (x0, x1] (then kept), or −1 when it is not kept. */
+  keep(x0: number, x1: number, units: number, field: number): number {
     if (!Number.isInteger(x0) || !(x0 >= 0 && x0 < this.positions)) return -1;
-    this.kept ??= new Float64Array(this.positions * this.stride).fill(NaN);
-    const at = x0 * this.stride;
-    this.kept[at] = x1;
-    this.kept[at + 1] = units;
-    return at + 2;
+    let kept = this.kept;
+    if (kept === null) {
+      const step = x1 - x0;
+      // A step that is not a whole number of intervals (or too long) keeps rows by start.
+      this.step = Number.isInteger(step) && step >= 1 && step < this.positions ? step : 1;
+      this.perRemainder = Math.ceil(this.positions / this.step);
+      this.lastX0 = -1;
+      kept = this.kept = new Float64Array(this.step * this.perRemainder * this.stride).fill(NaN);
+    }
+    const at = this.rowAt(x0);
+    if (kept[at] !== x1 || kept[at + 1] !== units) {
+      // Another window had this row: every sampler's numbers of it go.
+      kept[at] = x1;
+      kept[at + 1] = units;
+      kept.fill(NaN, at + 2, at + this.stride);
+    }
+    return at + field;
   }
 
   /** The kept numbers (at positions found by find or keep). */

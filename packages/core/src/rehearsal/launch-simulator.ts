@@ -23,6 +23,7 @@ import type { Phase, Plan } from '../plan/index.js';
 import { isAutomatedCheck } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards, evaluatePerInterval } from '../statistics/index.js';
+import { GuardScratch } from '../statistics/quiet-guards.js';
 import { intervalEvidence } from './interval-slot.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
 import type { History } from './history.js';
@@ -78,6 +79,12 @@ export class LaunchSimulator {
   private readonly actsOnInsufficient: boolean[];
   /** Blocking automated checks and the phase index from which each fails (Infinity: never). */
   private readonly probes: { check: string; from: number }[];
+  /**
+   * The fast path's verdict-only results, written over at every look: a look's
+   * results are dropped once decide() made no decision with them; when it did,
+   * they are given up (forget) and the next look builds new ones.
+   */
+  private readonly scratch = new GuardScratch();
   /** The planned split of the last traffic share (it changes only with the phase). */
   private split: { p: number; share: { treatment: number; control: number } } | null = null;
 
@@ -271,6 +278,7 @@ export class LaunchSimulator {
         // decisions quote the same reasons.
         const quick = this.evaluate(
           lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, false),
+          this.scratch,
         );
         const quickSrm = this.srm(unitsT, unitsC, p, false);
         result = decide(
@@ -283,6 +291,8 @@ export class LaunchSimulator {
           },
         );
         if (result.decisions.length > 0) {
+          // The decisions may quote these results: they are theirs now.
+          this.scratch.forget();
           const guards = this.needsReasons(quick)
             ? this.evaluate(
                 lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, true),
@@ -343,10 +353,11 @@ export class LaunchSimulator {
   /**
    * evaluateGuards over the per-unit KPIs, then each per-interval KPI judged on
    * its intervals with the budget share evaluateGuards gave it, as the controller
-   * judges a source's per-interval reading.
+   * judges a source's per-interval reading. With `scratch` (the fast path's
+   * verdict-only looks) the results are the scratch's, written over at the next look.
    */
-  private evaluate(options: GuardsOptions): GuardResult[] {
-    const results = evaluateGuards(this.plan, this.data, options);
+  private evaluate(options: GuardsOptions, scratch?: GuardScratch): GuardResult[] {
+    const results = evaluateGuards(this.plan, this.data, options, scratch);
     for (const i of this.perInterval) {
       const slot = this.slots[i] as KpiSlot;
       results[i] = evaluatePerInterval(

@@ -27,18 +27,6 @@ function checkUnits(value: unknown, field: string): string | undefined {
     : `${field} must be a whole number, got ${String(value)}`;
 }
 
-/** An estimate when both numbers are finite, else why not (sums out of the range of doubles). */
-function finiteEstimate(
-  value: number,
-  variance: number,
-  units: number,
-  arm: string,
-): ArmEstimateOutcome {
-  if (!Number.isFinite(value) || !Number.isFinite(variance))
-    return fail(`${arm} sums are out of range (value ${value}, variance ${variance})`);
-  return { ok: true, estimate: { value, variance, units } };
-}
-
 /** A message naming the field when a number is not finite or is negative; undefined when fine. */
 export function checkCount(value: unknown, field: string): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value))
@@ -83,23 +71,41 @@ export function momentEstimate(
   a: MomentAggregate,
   arm: string,
 ): ArmEstimateOutcome {
-  // Field names are put in words only for a message (this runs at every look).
+  const estimate: ArmEstimate = { value: 0, variance: 0, units: 0 };
+  if (momentEstimateInto(kind, a, estimate)) return { ok: true, estimate };
+  // Why not, in words: only now (this runs at every look).
+  const bad =
+    checkUnits(a.units, `${arm}.units`) ??
+    (kind === 'mean' ? checkFinite(a.sum, `${arm}.sum`) : checkCount(a.sum, `${arm}.sum`)) ??
+    checkCount(a.sumSquares, `${arm}.sumSquares`);
+  if (bad !== undefined) return fail(bad);
+  const n = a.units;
+  if (n === 0) return fail(`${arm} has no units yet`);
+  if (kind === 'occurrence' && a.sum > n)
+    return fail(`${arm}.sum (${a.sum} units with the event) exceeds ${arm}.units (${n})`);
+  return outOfRange(estimate, arm);
+}
+
+/**
+ * momentEstimate's numbers written into `out` (the verdict-only path's own object),
+ * true when there is an estimate; false where momentEstimate says why not (`out`
+ * then holds what was computed, for that sentence).
+ */
+export function momentEstimateInto(
+  kind: 'occurrence' | 'count' | 'mean',
+  a: MomentAggregate,
+  out: ArmEstimate,
+): boolean {
   if (!(
     isCount(a.units) &&
     Number.isInteger(a.units) &&
     (kind === 'mean' ? isFiniteNumber(a.sum) : isCount(a.sum)) &&
     isCount(a.sumSquares)
-  )) {
-    const bad =
-      checkUnits(a.units, `${arm}.units`) ??
-      (kind === 'mean' ? checkFinite(a.sum, `${arm}.sum`) : checkCount(a.sum, `${arm}.sum`)) ??
-      checkCount(a.sumSquares, `${arm}.sumSquares`);
-    if (bad !== undefined) return fail(bad);
-  }
+  ))
+    return false;
   const n = a.units;
-  if (n === 0) return fail(`${arm} has no units yet`);
-  if (kind === 'occurrence' && a.sum > n)
-    return fail(`${arm}.sum (${a.sum} units with the event) exceeds ${arm}.units (${n})`);
+  if (n === 0) return false;
+  if (kind === 'occurrence' && a.sum > n) return false;
   const value = a.sum / n;
   let unitVariance: number;
   if (kind === 'occurrence') {
@@ -109,7 +115,20 @@ export function momentEstimate(
     unitVariance = sampleVariance(n, a.sum, a.sumSquares);
     if (kind === 'count') unitVariance = Math.max(unitVariance, 1 / n);
   }
-  return finiteEstimate(value, unitVariance / n, n, arm);
+  return finiteInto(value, unitVariance / n, n, out);
+}
+
+/** Writes an estimate into `out`; true when both numbers are finite (else sums out of the range of doubles). */
+function finiteInto(value: number, variance: number, units: number, out: ArmEstimate): boolean {
+  out.value = value;
+  out.variance = variance;
+  out.units = units;
+  return Number.isFinite(value) && Number.isFinite(variance);
+}
+
+/** Why an estimate whose numbers are not finite is none. */
+function outOfRange(e: ArmEstimate, arm: string): ArmEstimateOutcome {
+  return fail(`${arm} sums are out of range (value ${e.value}, variance ${e.variance})`);
 }
 
 /**
@@ -120,6 +139,24 @@ export function momentEstimate(
  * numerator event, 1/(Σx)², so that "no errors yet" is not certainty.
  */
 export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcome {
+  const estimate: ArmEstimate = { value: 0, variance: 0, units: 0 };
+  if (ratioEstimateInto(a, estimate)) return { ok: true, estimate };
+  const bad =
+    checkUnits(a.units, `${arm}.units`) ??
+    checkFinite(a.sumNumerator, `${arm}.sumNumerator`) ??
+    checkFinite(a.sumDenominator, `${arm}.sumDenominator`) ??
+    checkCount(a.sumNumeratorSquares, `${arm}.sumNumeratorSquares`) ??
+    checkCount(a.sumDenominatorSquares, `${arm}.sumDenominatorSquares`) ??
+    checkFinite(a.sumProducts, `${arm}.sumProducts`);
+  if (bad !== undefined) return fail(bad);
+  if (a.units === 0) return fail(`${arm} has no units yet`);
+  if (!(a.sumDenominator > 0))
+    return fail(`${arm} has no denominator yet (${arm}.sumDenominator is ${a.sumDenominator})`);
+  return outOfRange(estimate, arm);
+}
+
+/** ratioEstimate's numbers written into `out`, as momentEstimateInto. */
+export function ratioEstimateInto(a: RatioAggregate, out: ArmEstimate): boolean {
   if (!(
     isCount(a.units) &&
     Number.isInteger(a.units) &&
@@ -128,20 +165,11 @@ export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcom
     isCount(a.sumNumeratorSquares) &&
     isCount(a.sumDenominatorSquares) &&
     isFiniteNumber(a.sumProducts)
-  )) {
-    const bad =
-      checkUnits(a.units, `${arm}.units`) ??
-      checkFinite(a.sumNumerator, `${arm}.sumNumerator`) ??
-      checkFinite(a.sumDenominator, `${arm}.sumDenominator`) ??
-      checkCount(a.sumNumeratorSquares, `${arm}.sumNumeratorSquares`) ??
-      checkCount(a.sumDenominatorSquares, `${arm}.sumDenominatorSquares`) ??
-      checkFinite(a.sumProducts, `${arm}.sumProducts`);
-    if (bad !== undefined) return fail(bad);
-  }
+  ))
+    return false;
   const n = a.units;
-  if (n === 0) return fail(`${arm} has no units yet`);
-  if (!(a.sumDenominator > 0))
-    return fail(`${arm} has no denominator yet (${arm}.sumDenominator is ${a.sumDenominator})`);
+  if (n === 0) return false;
+  if (!(a.sumDenominator > 0)) return false;
   const r = a.sumNumerator / a.sumDenominator;
   const residual = Math.max(
     0,
@@ -150,7 +178,13 @@ export function ratioEstimate(a: RatioAggregate, arm: string): ArmEstimateOutcom
   let variance = n < 2 ? 0 : (residual * n) / ((n - 1) * a.sumDenominator * a.sumDenominator);
   if (a.sumNumerator === 0)
     variance = Math.max(variance, 1 / (a.sumDenominator * a.sumDenominator));
-  return finiteEstimate(r, variance, n, arm);
+  return finiteInto(r, variance, n, out);
+}
+
+/** A change between two arms and the variance of its estimate. */
+export interface Difference {
+  value: number;
+  variance: number;
 }
 
 /** The difference treatment − control, or the relative change treatment/control − 1 by the delta method. */
@@ -158,27 +192,35 @@ export function differenceOf(
   t: ArmEstimate,
   c: ArmEstimate,
   relative: boolean,
-): { value: number; variance: number } | { reason: string } {
-  const out = differenceUnchecked(t, c, relative);
-  if ('reason' in out) return out;
-  if (!Number.isFinite(out.value) || !Number.isFinite(out.variance))
-    return { reason: `the change is out of range (${out.value}, variance ${out.variance})` };
-  return out;
-}
-
-function differenceUnchecked(
-  t: ArmEstimate,
-  c: ArmEstimate,
-  relative: boolean,
-): { value: number; variance: number } | { reason: string } {
-  if (!relative) return { value: t.value - c.value, variance: t.variance + c.variance };
-  if (!(c.value > 0))
+): Difference | { reason: string } {
+  const out: Difference = { value: 0, variance: 0 };
+  if (differenceInto(t, c, relative, out)) return out;
+  if (relative && !(c.value > 0))
     return {
       reason: `a relative change needs a positive control value, and control is ${c.value} so far`,
     };
-  const ratio = t.value / c.value;
-  return {
-    value: ratio - 1,
-    variance: t.variance / (c.value * c.value) + (ratio * ratio * c.variance) / (c.value * c.value),
-  };
+  return { reason: `the change is out of range (${out.value}, variance ${out.variance})` };
+}
+
+/**
+ * differenceOf's numbers written into `out` (the verdict-only path's own object):
+ * true when there is a change, false where differenceOf says why not.
+ */
+export function differenceInto(
+  t: ArmEstimate,
+  c: ArmEstimate,
+  relative: boolean,
+  out: Difference,
+): boolean {
+  if (!relative) {
+    out.value = t.value - c.value;
+    out.variance = t.variance + c.variance;
+  } else {
+    if (!(c.value > 0)) return false;
+    const ratio = t.value / c.value;
+    out.value = ratio - 1;
+    out.variance =
+      t.variance / (c.value * c.value) + (ratio * ratio * c.variance) / (c.value * c.value);
+  }
+  return Number.isFinite(out.value) && Number.isFinite(out.variance);
 }

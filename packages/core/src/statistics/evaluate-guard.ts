@@ -8,7 +8,7 @@ import { momentEstimate, ratioEstimate } from './arm-estimate.js';
 import type { ArmEstimateOutcome } from './arm-estimate.js';
 import { checkBurnWindows, errorRatio, evaluateBurnRate } from './burn-rate-guard.js';
 import type { GuardResult } from './guard-result.js';
-import { DEFAULT_MIN_UNITS } from './guard-verdict.js';
+import { DEFAULT_MIN_UNITS, combineTwo } from './guard-verdict.js';
 import type { RuleOutcome, RuleSettings } from './guard-verdict.js';
 import type { ArmAggregates, KpiAggregate } from './kpi-aggregate.js';
 import { METHOD_NAMES, compareMeans, limitMean } from './mean-guard.js';
@@ -56,7 +56,7 @@ const QUANTILE_METHOD = 'quantile-confidence-sequence';
 const BURN_METHOD = 'multiwindow-burn-rate';
 
 /** What the rules found, before the KPI's identity and budget are added. */
-interface Finding {
+export interface Finding {
   outcome: RuleOutcome;
   estimate: GuardResult['estimate'];
   units: GuardResult['units'];
@@ -95,7 +95,8 @@ function insufficient(reason: string, units = { treatment: 0, control: 0 }): Fin
   };
 }
 
-function checkOptions(o: GuardOptions): string | undefined {
+/** Why options cannot be used (every guard is then insufficient-evidence with it), else undefined. */
+export function checkOptions(o: GuardOptions): string | undefined {
   if (!(o.alpha > 0 && o.alpha < 1))
     return `options.alpha must be between 0 and 1, got ${String(o.alpha)}`;
   if (!(o.launchAlpha > 0 && o.launchAlpha < 1))
@@ -109,31 +110,14 @@ function checkOptions(o: GuardOptions): string | undefined {
   return undefined;
 }
 
-/** Reasons joined; the verdict-only path's empty ones leave no stray separators. */
-function joinReasons(outcomes: RuleOutcome[]): string {
-  return outcomes
-    .map((o) => o.reason)
-    .filter((r) => r !== '')
-    .join('; ');
-}
-
-/** Combine rule outcomes: any breach wins, a pass needs every rule to pass. */
+/**
+ * Combine rule outcomes: any breach wins, a pass needs every rule to pass. A KPI
+ * has at most two rule groups (a comparison and its hard limits).
+ */
 function combine(outcomes: RuleOutcome[]): RuleOutcome {
-  if (outcomes.length === 1) return outcomes[0] as RuleOutcome;
-  const breach = outcomes.find((o) => o.verdict === 'breach');
-  if (breach !== undefined) return breach;
-  const open = outcomes.filter((o) => o.verdict !== 'pass');
-  if (open.length === 0)
-    return {
-      verdict: 'pass',
-      rule: outcomes[0]?.rule ?? 'compare',
-      reason: joinReasons(outcomes),
-    };
-  return {
-    verdict: 'insufficient-evidence',
-    rule: (open[0] as RuleOutcome).rule,
-    reason: joinReasons(open),
-  };
+  const [first, second] = outcomes;
+  if (first === undefined) return { verdict: 'pass', rule: 'compare', reason: '' };
+  return second === undefined ? first : combineTwo(first, second);
 }
 
 function limitsOf(kpi: Kpi): { max?: number; min?: number } | undefined {
@@ -219,7 +203,7 @@ function evaluateMeans(kpi: Kpi, data: ArmAggregates, settings: RuleSettings): F
     else second = outcome;
   }
   found.outcome =
-    second === undefined ? (first ?? combine([])) : combine([first as RuleOutcome, second]);
+    second === undefined ? (first ?? combine([])) : combineTwo(first as RuleOutcome, second);
   return found;
 }
 
@@ -335,7 +319,7 @@ function evaluateUnsafe(kpi: Kpi, data: ArmAggregates | undefined, options: Guar
 }
 
 /** The method a KPI's guard uses, also when there was no data to use it on. */
-function methodOf(kpi: Kpi, options: GuardOptions): string {
+export function methodOf(kpi: Kpi, options: GuardOptions): string {
   if (kpi.kind === 'slo-burn') return BURN_METHOD;
   if (kpi.kind === 'quantile') return QUANTILE_METHOD;
   return METHOD_NAMES[options.method] ?? String(options.method);
@@ -351,16 +335,28 @@ export function evaluateGuard(
   data: ArmAggregates | undefined,
   options: GuardOptions,
 ): GuardResult {
-  let found: Finding;
+  return resultOf(kpi, findGuard(kpi, data, options), options);
+}
+
+/** What a guard's rules found at one look (evaluateGuard's, before its result is built). */
+export function findGuard(
+  kpi: Kpi,
+  data: ArmAggregates | undefined,
+  options: GuardOptions,
+): Finding {
   try {
-    found = evaluateUnsafe(kpi, data, options);
+    return evaluateUnsafe(kpi, data, options);
   } catch (e) {
     // Every input should become a verdict; this is the last line of defence so that a
     // bug yields insufficient-evidence with its message rather than a crashed look.
-    found = insufficient(
+    return insufficient(
       `could not evaluate KPI ${kpi.name}: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+}
+
+/** A finding as the guard's result, with the KPI's identity and budget. */
+export function resultOf(kpi: Kpi, found: Finding, options: GuardOptions): GuardResult {
   const result: GuardResult = {
     kpi: kpi.name,
     category: options.category ?? DEFAULT_CATEGORY,
@@ -370,21 +366,31 @@ export function evaluateGuard(
     reason: found.outcome.reason,
     estimate: found.estimate,
     units: found.units,
-    alpha: {
-      guard: isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0,
-      launch: options.launchAlpha,
-    },
+    alpha: { guard: alphaOf(kpi, options), launch: options.launchAlpha },
     method: found.method ?? methodOf(kpi, options),
   };
   if (options.phases !== undefined) result.alpha.phases = options.phases;
   if (found.comparison !== undefined) {
-    // The rules build a new comparison at every call, so it is this result's own to extend.
-    if (options.baseline !== undefined && found.comparison.difference !== null)
-      found.comparison.baseline = options.baseline;
+    withBaseline(found, options);
     result.comparison = found.comparison;
   }
   if (found.limit !== undefined) result.limit = found.limit;
   if (found.burn !== undefined) result.burn = found.burn;
   if (found.evidence !== undefined) result.evidence = found.evidence;
   return result;
+}
+
+/** The guard's share of the budget as reported: a burn-rate guard is not a statistical test. */
+export function alphaOf(kpi: Kpi, options: GuardOptions): number {
+  return isStatistical(kpi) && Number.isFinite(options.alpha) ? options.alpha : 0;
+}
+
+/** Names the baseline in a comparison that has a difference (the rules' comparison is new, its own). */
+export function withBaseline(found: Finding, options: GuardOptions): void {
+  if (
+    found.comparison !== undefined &&
+    options.baseline !== undefined &&
+    found.comparison.difference !== null
+  )
+    found.comparison.baseline = options.baseline;
 }

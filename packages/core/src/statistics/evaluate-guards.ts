@@ -1,11 +1,13 @@
 /** Every guard of a plan's KPI matrix at one look, under one launch-wide false alarm budget. */
 import { KPI_CATEGORIES } from '../plan/index.js';
 import type { Plan } from '../plan/index.js';
-import { evaluateGuard } from './evaluate-guard.js';
+import { checkOptions, evaluateGuard } from './evaluate-guard.js';
 import { falseAlarmSplit, windowIndex, windowShare } from './false-alarm-budget.js';
 import type { GuardOptions } from './evaluate-guard.js';
 import type { GuardResult } from './guard-result.js';
 import type { ArmAggregates } from './kpi-aggregate.js';
+import { quietGuardInto, quietKpi, quietMeanGuard } from './quiet-guards.js';
+import type { GuardScratch, QuietKpi } from './quiet-guards.js';
 
 /**
  * Each statistical guard's share of a budget: a Bonferroni split, launchAlpha /
@@ -58,13 +60,20 @@ export interface GuardsOptions {
  * guards (falseAlarmSplit; burn-rate guards included: a window pair breaches on
  * confidence bounds, so it spends its share across its pairs), and a windowed
  * KPI's share across its windows.
+ *
+ * With `scratch` and `explain: false`, the results are the scratch's, written
+ * over at the next such call (see GuardScratch): the same verdicts and numbers
+ * without building them anew at every look.
  */
 export function evaluateGuards(
   plan: Plan,
   data: Record<string, ArmAggregates>,
   options: GuardsOptions = {},
+  scratch?: GuardScratch,
 ): GuardResult[] {
   // Plain loops and one options object: a rehearsal calls this millions of times.
+  if (scratch !== undefined && options.explain === false)
+    return evaluateQuietly(plan, data, options, scratch);
   const split = splitOf(plan);
   const guardOptions: GuardOptions = {
     alpha: split.guard,
@@ -96,4 +105,85 @@ export function evaluateGuards(
     }
   }
   return results;
+}
+
+/**
+ * evaluateGuards's verdict-only path into a caller's scratch: mean-type KPIs
+ * written into last look's results (quietMeanGuard), the rest (and anything
+ * quietMeanGuard leaves) by evaluateGuard. Options are checked once a look, not
+ * once a guard: invalid ones leave every guard to evaluateGuard, which says why.
+ */
+function evaluateQuietly(
+  plan: Plan,
+  data: Record<string, ArmAggregates>,
+  options: GuardsOptions,
+  scratch: GuardScratch,
+): GuardResult[] {
+  const { split, matrix } = matrixOf(plan);
+  if (scratch.matrix !== matrix) {
+    scratch.forget();
+    scratch.matrix = matrix;
+  }
+  const { results, owned } = scratch;
+  // Every key set at every look (absent ones undefined, which evaluateGuard reads as
+  // absent): one object of one shape for every look.
+  const guardOptions = scratch.options;
+  guardOptions.alpha = split.guard;
+  guardOptions.launchAlpha = split.launch;
+  guardOptions.method = plan.analysis.method;
+  guardOptions.phases = split.phases;
+  guardOptions.baseline = options.baseline;
+  guardOptions.minUnits = options.minUnits;
+  guardOptions.tuneUnits = options.tuneUnits;
+  guardOptions.explain = false;
+  const checked = checkOptions(guardOptions) === undefined;
+  if (scratch.data !== data) {
+    scratch.data = data;
+    scratch.arms = matrix.map((q) => (Object.hasOwn(data, q.name) ? data[q.name] : undefined));
+  }
+  const arms = scratch.arms;
+  for (let i = 0; i < matrix.length; i++) {
+    const q = matrix[i] as QuietKpi;
+    guardOptions.category = q.category;
+    guardOptions.alpha =
+      q.window === undefined
+        ? split.guard
+        : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, q.window));
+    const a = arms[i];
+    const into = owned[i] ?? null;
+    let result: GuardResult | null = null;
+    if (!checked) result = evaluateGuard(q.kpi, a, guardOptions);
+    else if (q.mean !== null && typeof a === 'object' && a !== null)
+      try {
+        result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, into);
+      } catch {
+        // quietGuardInto below turns whatever threw into insufficient evidence with its message.
+        result = null;
+      }
+    // Every other guard (and anything quietMeanGuard leaves) by evaluateGuard's rules.
+    if (result === null) result = quietGuardInto(q, a, guardOptions, into);
+    owned[i] = result;
+    results[i] = result;
+  }
+  if (results.length !== matrix.length) results.length = matrix.length;
+  return results;
+}
+
+/** What evaluateGuards reads of a plan at every look, once per plan object. */
+interface PlanGuards {
+  split: ReturnType<typeof falseAlarmSplit>;
+  /** The plan's KPIs in matrix order, as the quiet path reads them. */
+  matrix: readonly QuietKpi[];
+}
+
+const planGuards = new WeakMap<Plan, PlanGuards>();
+function matrixOf(plan: Plan): PlanGuards {
+  let found = planGuards.get(plan);
+  if (found === undefined) {
+    const matrix: QuietKpi[] = [];
+    for (const category of KPI_CATEGORIES)
+      for (const kpi of plan.kpis[category] ?? []) matrix.push(quietKpi(kpi, category));
+    planGuards.set(plan, (found = { split: splitOf(plan), matrix }));
+  }
+  return found;
 }

@@ -110,21 +110,70 @@ export function gateQuietly(
 }
 
 // Outcomes without a reason, one frozen object per verdict and rule: the verdict-only
-// path gives one per rule at every look, and outcomes are read, never changed.
+// path gives one per rule at every look, and outcomes are read, never changed. Found
+// by position, not by string keys (a keyed lookup at every look).
 const RULES = ['compare', 'max', 'min', 'burn-rate', 'min-sample'] as const;
-function quietOutcomes(verdict: Verdict): Record<GuardResult['rule'], RuleOutcome> {
-  const byRule = {} as Record<GuardResult['rule'], RuleOutcome>;
-  for (const rule of RULES) byRule[rule] = Object.freeze({ verdict, rule, reason: '' });
-  return byRule;
-}
-const QUIET: Record<Verdict, Record<GuardResult['rule'], RuleOutcome>> = {
-  pass: quietOutcomes('pass'),
-  breach: quietOutcomes('breach'),
-  'insufficient-evidence': quietOutcomes('insufficient-evidence'),
-};
+const VERDICTS = ['pass', 'breach', 'insufficient-evidence'] as const;
+const QUIET: readonly RuleOutcome[] = VERDICTS.flatMap((verdict) =>
+  RULES.map((rule) => Object.freeze({ verdict, rule, reason: '' })),
+);
 
-function quietOutcome(verdict: Verdict, rule: GuardResult['rule']): RuleOutcome {
-  return QUIET[verdict][rule] ?? { verdict, rule, reason: '' };
+function verdictIndex(verdict: Verdict): number {
+  if (verdict === 'pass') return 0;
+  if (verdict === 'breach') return 1;
+  return verdict === 'insufficient-evidence' ? 2 : -1;
+}
+
+function ruleIndex(rule: GuardResult['rule']): number {
+  switch (rule) {
+    case 'compare':
+      return 0;
+    case 'max':
+      return 1;
+    case 'min':
+      return 2;
+    case 'burn-rate':
+      return 3;
+    case 'min-sample':
+      return 4;
+    default:
+      return -1;
+  }
+}
+
+/** An outcome without a reason (the verdict-only path's), one shared frozen object per verdict and rule. */
+export function quietOutcome(verdict: Verdict, rule: GuardResult['rule']): RuleOutcome {
+  const v = verdictIndex(verdict);
+  const r = ruleIndex(rule);
+  if (v < 0 || r < 0) return { verdict, rule, reason: '' };
+  return QUIET[v * RULES.length + r] as RuleOutcome;
+}
+
+/** Two reasons joined; the verdict-only path's empty ones leave no stray separators. */
+function joinTwo(a: string, b: string): string {
+  if (a === '') return b;
+  return b === '' ? a : `${a}; ${b}`;
+}
+
+/**
+ * Two rules' outcomes as one verdict: any breach wins (the first), a pass needs
+ * both to pass, else the first one still open says why (with the other's reason
+ * when it is open too). No list is built: a KPI with a comparison and hard
+ * limits combines two at every look.
+ */
+export function combineTwo(a: RuleOutcome, b: RuleOutcome): RuleOutcome {
+  if (a.verdict === 'breach') return a;
+  if (b.verdict === 'breach') return b;
+  if (a.verdict === 'pass' && b.verdict === 'pass')
+    return withReason('pass', a.rule, joinTwo(a.reason, b.reason));
+  if (a.verdict !== 'pass' && b.verdict !== 'pass')
+    return withReason('insufficient-evidence', a.rule, joinTwo(a.reason, b.reason));
+  const open = a.verdict !== 'pass' ? a : b;
+  return withReason('insufficient-evidence', open.rule, open.reason);
+}
+
+function withReason(verdict: Verdict, rule: GuardResult['rule'], reason: string): RuleOutcome {
+  return reason === '' ? quietOutcome(verdict, rule) : { verdict, rule, reason };
 }
 
 /** Whether a rule should write its reason sentences (false only on the verdict-only path). */

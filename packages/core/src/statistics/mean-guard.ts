@@ -9,7 +9,7 @@
  * Its confidence sequence is therefore estimate ± z(N)·√V.
  */
 import type { KpiKind } from '../plan/index.js';
-import type { ArmEstimate } from './arm-estimate.js';
+import type { ArmEstimate, Difference } from './arm-estimate.js';
 import { differenceOf } from './arm-estimate.js';
 import { formatCount, formatPercent, formatSigned, formatValue } from './format-number.js';
 import type { GuardResult } from './guard-result.js';
@@ -19,11 +19,11 @@ import {
   gateQuietly,
   gateVerdict,
   judgeHarm,
-  sequenceMultiplier,
 } from './guard-verdict.js';
 import type { Judgement, RuleOutcome, RuleSettings } from './guard-verdict.js';
-import { mixtureRho2, msprtLogStatistic, twoSidedMixtureMultiplier } from './mixture-boundary.js';
-import { varianceAtChange, wilsonBounds } from './occurrence-bounds.js';
+import { armBoundsInto, baselineInterval, halfWidth } from './arm-bounds.js';
+import { mixtureRho2, msprtLogStatistic } from './mixture-boundary.js';
+import { varianceAtChange } from './occurrence-bounds.js';
 
 /** A comparison's outcome with the fields it fills in the GuardResult. */
 export interface ComparisonOutcome {
@@ -39,56 +39,6 @@ export const METHOD_NAMES = {
   'confidence-sequence': 'asymptotic-confidence-sequence',
   msprt: 'msprt',
 } as const;
-
-/**
- * Half-width of the anytime-valid interval of an estimate with variance V over a
- * sequence of t samples: one-sided confidence sequence, or the inverted mSPRT with
- * mixing variance τ² (the margin² when there is one, else matched to the sequence's
- * tuning: τ = ρ·σ with σ² = t·V the per-sample variance).
- */
-function halfWidth(
-  variance: number,
-  t: number,
-  alpha: number,
-  settings: RuleSettings,
-  tuneUnits: number,
-  tau2?: number,
-): number {
-  if (variance === 0) return 0;
-  if (settings.method === 'msprt') {
-    const mixing = tau2 ?? mixtureRho2(alpha, tuneUnits) * t * variance;
-    return twoSidedMixtureMultiplier(mixing / variance, alpha) * Math.sqrt(variance);
-  }
-  return sequenceMultiplier(t, alpha, tuneUnits) * Math.sqrt(variance);
-}
-
-/** The interval's multiplier of the standard error for one arm of t samples (no margin-based mixing). */
-function oneArmMultiplier(t: number, alpha: number, settings: RuleSettings, tune: number): number {
-  if (settings.method === 'msprt')
-    return twoSidedMixtureMultiplier(mixtureRho2(alpha, tune) * t, alpha);
-  return sequenceMultiplier(t, alpha, tune);
-}
-
-/**
- * One arm's anytime-valid bounds at `alpha` per side: value ± z·SE, and for
- * occurrence the hull of that and Wilson's score bounds, within [0, 1]. With
- * rare events the binomial's lower tail is lighter than the normal's and its
- * upper tail heavier: Wilson's variance (at the bound) keeps the lower bound
- * honest when the count is low, the observed one the upper bound when it is high.
- */
-export function armBounds(
-  a: ArmEstimate,
-  alpha: number,
-  settings: RuleSettings,
-  tune: number,
-  kind: KpiKind | undefined,
-): [number, number] {
-  const z = oneArmMultiplier(a.units, alpha, settings, tune);
-  const r = a.variance === 0 ? 0 : z * Math.sqrt(a.variance);
-  if (kind !== 'occurrence') return [a.value - r, a.value + r];
-  const [lo, hi] = wilsonBounds(a.value * a.units, a.units, z);
-  return [Math.max(0, Math.min(lo, a.value - r)), Math.min(1, Math.max(hi, a.value + r))];
-}
 
 /** Values of these kinds are never negative, so a relative change is never below −100%. */
 function nonNegative(kind: KpiKind | undefined): boolean {
@@ -122,6 +72,24 @@ export function comparisonOf(
 }
 
 /**
+ * A comparison's numbers beyond the difference (judgeMeans writes them): the
+ * variance the interval used, the interval, and the mSPRT's mixing variance.
+ */
+export interface MeanInterval {
+  variance: number;
+  lo: number;
+  hi: number;
+  /** τ² of the mSPRT's evidence (NaN with confidence sequences). */
+  mixing: number;
+}
+
+// Bounds of an interval being built: one rule at a time, read before the next one.
+const BOUNDS = new Float64Array(4);
+
+// compareMeans's own numbers: one comparison at a time, read before the next one.
+const INTERVAL: MeanInterval = { variance: 0, lo: 0, hi: 0, mixing: NaN };
+
+/**
  * Treatment against control with a margin in the bad direction. For occurrence
  * and count KPIs the interval's variance is the larger of the observed one and
  * the one at the margin (see varianceAtChange), so rare events keep the budget
@@ -135,37 +103,15 @@ export function compareMeans(
   settings: RuleSettings,
   kind?: KpiKind,
 ): ComparisonOutcome {
-  const { bad, margin, relative } = compare;
-  const threshold = bad === 'increase' ? margin : -margin;
-  const diff = differenceOf(t, c, relative);
+  const diff = differenceOf(t, c, compare.relative);
   if ('reason' in diff) {
     return {
       outcome: { verdict: 'insufficient-evidence', rule: 'compare', reason: diff.reason },
       comparison: comparisonOf(compare, null, null),
     };
   }
-  const n = t.units + c.units;
-  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
-  const tau2 = settings.method === 'msprt' && margin > 0 ? margin * margin : undefined;
-  let variance = diff.variance;
-  if (kind === 'occurrence' || kind === 'count') {
-    const atMargin = varianceAtChange(t, c, relative, threshold, kind);
-    if (atMargin !== undefined && atMargin > variance) variance = atMargin;
-  }
-  let lo: number;
-  let hi: number;
-  if (settings.baseline !== undefined) {
-    [lo, hi] = baselineInterval(t, c, relative, settings, kind);
-  } else {
-    const r = halfWidth(variance, n, settings.alpha, settings, tune, tau2);
-    lo = diff.value - r;
-    hi = diff.value + r;
-  }
-  if (relative && nonNegative(kind) && lo < -1) lo = -1;
-  // Two numbers, not a destructured pair: this runs at every look of every guard.
-  const harmLo = bad === 'increase' ? lo : -hi;
-  const harmHi = bad === 'increase' ? hi : -lo;
-  const judgement = judgeHarm(harmLo, harmHi, margin);
+  const judgement = judgeMeans(compare, t, c, settings, kind, diff, INTERVAL);
+  const { lo, hi } = INTERVAL;
   const outcome = explains(settings)
     ? gateVerdict(
         judgement,
@@ -183,17 +129,83 @@ export function compareMeans(
     comparison: comparisonOf(compare, diff.value, [lo, hi]),
   };
   if (settings.method === 'msprt') {
-    const mixing = tau2 ?? mixtureRho2(settings.alpha, tune) * n * variance;
-    const logStatistic = msprtLogStatistic(diff.value, variance, threshold, mixing);
-    // One-sided reading of the two-sided test: only the bad side counts as evidence.
-    const badSide = bad === 'increase' ? diff.value > margin : diff.value < -margin;
-    result.evidence = {
+    const evidence: NonNullable<GuardResult['evidence']> = {
       statistic: 'msprt-log-likelihood-ratio',
-      value: logStatistic,
-      pValue: badSide ? Math.min(1, Math.exp(-logStatistic)) : 1,
+      value: 0,
+      pValue: 1,
     };
+    msprtEvidenceInto(compare, diff.value, INTERVAL, evidence);
+    result.evidence = evidence;
   }
   return result;
+}
+
+/**
+ * The comparison's rule: its interval (written to `out`) and what that interval
+ * says against the margin, before the sample rules. compareMeans and the
+ * verdict-only path (quiet-guards.ts) both judge by it.
+ */
+export function judgeMeans(
+  compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
+  t: ArmEstimate,
+  c: ArmEstimate,
+  settings: RuleSettings,
+  kind: KpiKind | undefined,
+  diff: Difference,
+  out: MeanInterval,
+): Judgement {
+  const { bad, margin, relative } = compare;
+  const threshold = bad === 'increase' ? margin : -margin;
+  const n = t.units + c.units;
+  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
+  const tau2 = settings.method === 'msprt' && margin > 0 ? margin * margin : undefined;
+  let variance = diff.variance;
+  if (kind === 'occurrence' || kind === 'count') {
+    const atMargin = varianceAtChange(t, c, relative, threshold, kind);
+    if (atMargin !== undefined && atMargin > variance) variance = atMargin;
+  }
+  let lo: number;
+  let hi: number;
+  if (settings.baseline !== undefined) {
+    baselineInterval(t, c, relative, settings, kind, BOUNDS);
+    lo = BOUNDS[0] as number;
+    hi = BOUNDS[1] as number;
+  } else {
+    const r = halfWidth(variance, n, settings.alpha, settings, tune, tau2);
+    lo = diff.value - r;
+    hi = diff.value + r;
+  }
+  if (relative && nonNegative(kind) && lo < -1) lo = -1;
+  out.variance = variance;
+  out.lo = lo;
+  out.hi = hi;
+  out.mixing =
+    settings.method === 'msprt'
+      ? (tau2 ?? mixtureRho2(settings.alpha, tune) * n * variance)
+      : Number.NaN;
+  // Two numbers, not a destructured pair: this runs at every look of every guard.
+  const harmLo = bad === 'increase' ? lo : -hi;
+  const harmHi = bad === 'increase' ? hi : -lo;
+  return judgeHarm(harmLo, harmHi, margin);
+}
+
+/**
+ * The mSPRT's evidence of a comparison judged by judgeMeans, written into its
+ * `value` and `pValue`: one-sided reading of the two-sided test, only the bad
+ * side counts as evidence.
+ */
+export function msprtEvidenceInto(
+  compare: { bad: 'increase' | 'decrease'; margin: number },
+  difference: number,
+  m: MeanInterval,
+  out: { value: number; pValue: number },
+): void {
+  const { bad, margin } = compare;
+  const threshold = bad === 'increase' ? margin : -margin;
+  const logStatistic = msprtLogStatistic(difference, m.variance, threshold, m.mixing);
+  const badSide = bad === 'increase' ? difference > margin : difference < -margin;
+  out.value = logStatistic;
+  out.pValue = badSide ? Math.min(1, Math.exp(-logStatistic)) : 1;
 }
 
 /** The reason sentence of a comparison of means (built only when a reason is wanted). */
@@ -223,26 +235,6 @@ function compareText(
   return `not conclusive yet: ${change}, ${interval} still straddles the allowed ${bad} of ${m} (${n})`;
 }
 
-/**
- * The change's interval against a fixed baseline: each arm's one-sided bounds at
- * α/2 (the treatment's sequence tuned as one arm, the baseline's bounds valid at
- * whatever time its phase ended), combined: a false breach needs one of the two
- * to be wrong.
- */
-function baselineInterval(
-  t: ArmEstimate,
-  c: ArmEstimate,
-  relative: boolean,
-  settings: RuleSettings,
-  kind: KpiKind | undefined,
-): [number, number] {
-  const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
-  const [tLo, tHi] = armBounds(t, settings.alpha / 2, settings, tune, kind);
-  const [cLo, cHi] = armBounds(c, settings.alpha / 2, settings, tune, kind);
-  if (!relative) return [tLo - cHi, tHi - cLo];
-  return [cHi > 0 ? tLo / cHi - 1 : -Infinity, cLo > 0 ? tHi / cLo - 1 : Infinity];
-}
-
 /** The hard limits of a KPI checked on the treatment arm alone. */
 export function limitMean(
   limits: { max?: number; min?: number },
@@ -250,21 +242,61 @@ export function limitMean(
   settings: RuleSettings,
   kind?: KpiKind,
 ): { outcome: RuleOutcome; limit: NonNullable<GuardResult['limit']> } {
+  limitInterval(limits, t, settings, kind, BOUNDS);
+  const interval: [number, number] = [BOUNDS[0] as number, BOUNDS[1] as number];
+  return limitOutcome(limits, t.value, interval, t.units, settings.minUnits, explains(settings));
+}
+
+/**
+ * The treatment's interval of limitMean, written to out[0] and out[1]; the
+ * verdict-only path (quiet-guards.ts) judges it with limitJudgement and limitRule.
+ */
+export function limitInterval(
+  limits: { max?: number; min?: number },
+  t: ArmEstimate,
+  settings: RuleSettings,
+  kind: KpiKind | undefined,
+  out: Float64Array,
+): void {
   const sides = (limits.max !== undefined ? 1 : 0) + (limits.min !== undefined ? 1 : 0);
   // A false breach can come from either side, so each side gets its share.
   const alpha = settings.alpha / sides;
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 1);
-  let lo: number;
-  let hi: number;
   if (kind === 'occurrence') {
     // With Wilson's bounds: a rare event's lower bound must not come from its own low count.
-    [lo, hi] = armBounds(t, alpha, settings, tune, kind);
+    armBoundsInto(t, alpha, settings, tune, kind, out, 0);
   } else {
     const r = halfWidth(t.variance, t.units, alpha, settings, tune);
-    lo = t.value - r;
-    hi = t.value + r;
+    out[0] = t.value - r;
+    out[1] = t.value + r;
   }
-  return limitOutcome(limits, t.value, [lo, hi], t.units, settings.minUnits, explains(settings));
+}
+
+/** What an interval says against hard limits: a breach of either side, a pass of every side, else open. */
+export function limitJudgement(
+  limits: { max?: number; min?: number },
+  lo: number,
+  hi: number,
+): Judgement {
+  const max = limits.max === undefined ? 'pass' : judgeHarm(lo, hi, limits.max);
+  const min = limits.min === undefined ? 'pass' : judgeHarm(-hi, -lo, -limits.min);
+  if (max === 'breach' || min === 'breach') return 'breach';
+  return max === 'pass' && min === 'pass' ? 'pass' : 'open';
+}
+
+/** The side a limits verdict names: the first in breach, else the first still open, else the first. */
+export function limitRule(
+  limits: { max?: number; min?: number },
+  lo: number,
+  hi: number,
+): 'max' | 'min' {
+  const max = limits.max === undefined ? undefined : judgeHarm(lo, hi, limits.max);
+  const min = limits.min === undefined ? undefined : judgeHarm(-hi, -lo, -limits.min);
+  if (max === 'breach') return 'max';
+  if (min === 'breach') return 'min';
+  if (max === 'open') return 'max';
+  if (min === 'open') return 'min';
+  return max !== undefined ? 'max' : min !== undefined ? 'min' : 'max';
 }
 
 /** Verdict of hard limits from the treatment's value and its anytime-valid interval. */
@@ -276,15 +308,8 @@ export function limitOutcome(
   minUnits: number,
   explain = true,
 ): { outcome: RuleOutcome; limit: NonNullable<GuardResult['limit']> } {
-  const judgements: { j: Judgement; rule: 'max' | 'min' }[] = [];
-  if (limits.max !== undefined) judgements.push({ j: judgeHarm(lo, hi, limits.max), rule: 'max' });
-  if (limits.min !== undefined)
-    judgements.push({ j: judgeHarm(-hi, -lo, -limits.min), rule: 'min' });
-  const breach = judgements.find((x) => x.j === 'breach');
-  const judgement: Judgement =
-    breach !== undefined ? 'breach' : judgements.every((x) => x.j === 'pass') ? 'pass' : 'open';
-  const rule =
-    breach?.rule ?? judgements.find((x) => x.j === 'open')?.rule ?? judgements[0]?.rule ?? 'max';
+  const judgement = limitJudgement(limits, lo, hi);
+  const rule = limitRule(limits, lo, hi);
   const text = (j: Judgement): string => {
     const bounds = [
       limits.min !== undefined ? `at least ${formatValue(limits.min)}` : '',

@@ -21,14 +21,31 @@ import type { ArmEstimate } from './arm-estimate.js';
  * the shares p with |x/n − p| ≤ z·sqrt(p(1−p)/n). Always within [0, 1].
  */
 export function wilsonBounds(x: number, n: number, z: number): [number, number] {
-  if (!(n > 0)) return [0, 1];
-  if (!Number.isFinite(z)) return [0, 1];
+  const out = new Float64Array(2);
+  wilsonBoundsInto(x, n, z, out, 0);
+  return [out[0] as number, out[1] as number];
+}
+
+/** wilsonBounds written to out[at] (lower) and out[at + 1] (upper), without an array a call. */
+export function wilsonBoundsInto(
+  x: number,
+  n: number,
+  z: number,
+  out: Float64Array,
+  at: number,
+): void {
+  if (!(n > 0) || !Number.isFinite(z)) {
+    out[at] = 0;
+    out[at + 1] = 1;
+    return;
+  }
   const p = Math.min(1, Math.max(0, x / n));
   const z2n = (z * z) / n;
   const centre = (p + z2n / 2) / (1 + z2n);
   const spread = (z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
   // At a share of exactly 0 or 1 that end is exact; rounding must not move it.
-  return [p === 0 ? 0 : Math.max(0, centre - spread), p === 1 ? 1 : Math.min(1, centre + spread)];
+  out[at] = p === 0 ? 0 : Math.max(0, centre - spread);
+  out[at + 1] = p === 1 ? 1 : Math.min(1, centre + spread);
 }
 
 /**

@@ -33,8 +33,8 @@ export interface PhaseFacts {
   insufficient: number[];
   notComparable: number[];
   srm: SrmResult | null;
-  unanswered: string[];
-  askCounts: SignoffCount[];
+  unanswered: readonly string[];
+  askCounts: readonly SignoffCount[];
   count: SignoffCount | null;
   durationMet: boolean;
   unitsMet: boolean;
@@ -144,16 +144,12 @@ export function buildLook(run: LookRun, facts: LookFacts | null): Look {
 
   const f = facts;
   const last = f.next === null;
-  const breach =
-    f.advisory.length === 0
-      ? f.breach.map((i) => nameAt(f, i))
-      : f.breach.filter((i) => !f.advisory.includes(i)).map((i) => nameAt(f, i));
-  const advisory = f.advisory.length === 0 ? [] : f.advisory.map((i) => nameAt(f, i));
-  const insufficient = f.insufficient.map((i) => nameAt(f, i));
-  const notComparable =
-    f.notComparable.length === 0 ? [] : f.notComparable.map((i) => nameAt(f, i));
+  const breach = namesOf(f, f.breach, f.advisory);
+  const advisory = namesOf(f, f.advisory, null);
+  const insufficient = namesOf(f, f.insufficient, null);
+  const notComparable = namesOf(f, f.notComparable, null);
   conditions.push(
-    { id: 'no-asks', met: f.unanswered.length === 0, asks: f.unanswered },
+    { id: 'no-asks', met: f.unanswered.length === 0, asks: f.unanswered.slice() },
     {
       id: 'min-duration',
       met: f.durationMet,
@@ -285,8 +281,15 @@ function pushTimeRule(conditions: Condition[], rule: TimeRuleVerdict | null): vo
     conditions.push({ id: 'time-rules', met: rule.open, reason: rule.open ? '' : rule.reason });
 }
 
-function nameAt(f: PhaseFacts, i: number): string {
-  return f.names[i]?.name ?? String(i);
+/** The names of KPIs at `indexes` (a new array), leaving out those in `except`. */
+function namesOf(f: PhaseFacts, indexes: number[], except: number[] | null): string[] {
+  const out: string[] = [];
+  for (let j = 0; j < indexes.length; j++) {
+    const i = indexes[j] as number;
+    if (except !== null && except.length > 0 && except.includes(i)) continue;
+    out.push(f.names[i]?.name ?? String(i));
+  }
+  return out;
 }
 
 /** Paused or holding, with the reason. */

@@ -67,9 +67,14 @@ function resultFor(
   name: string,
   i: number,
 ): GuardResult | undefined {
+  // `kpi === name` (a string) is isResult's test too: each result's kpi read once
+  // (results come in several shapes, so every read of them is a slow one).
   const at = guards[i];
-  if (isResult(at) && at.kpi === name) return at;
-  for (const g of guards) if (isResult(g) && g.kpi === name) return g;
+  if (typeof at === 'object' && at !== null && at.kpi === name) return at;
+  for (let j = 0; j < guards.length; j++) {
+    const g = guards[j];
+    if (typeof g === 'object' && g !== null && g.kpi === name) return g;
+  }
   return undefined;
 }
 

@@ -144,7 +144,7 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const index = planIndex(plan);
   const units = unitsOf(run.evidence);
   // Without a control arm (100%, 'rest' or holdout alike) there is nothing to count or compare against.
-  const controlCounted = plannedSplit(plan, state.traffic).control > 0;
+  const controlCounted = hasControl(plan, state.traffic);
   const v = classify(run, index.kpis, controlCounted);
   // With a router, time at the phase's share counts from when the router last took it on.
   const since = routerSince(run.evidence);
@@ -226,17 +226,13 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   const guardsMet = v.pass + v.notComparable.length + v.advisory.length === index.kpis.length;
   const bakeElapsed = now - Math.max(state.bakeStartedAt ?? state.phaseStartedAt, since);
   const bakeMet = !last || phase.bake === undefined || bakeElapsed >= phase.bake;
-  const readyElse = (): boolean =>
-    run.status === 'running' &&
-    run.holds.length === 0 &&
-    asks.unanswered.length === 0 &&
-    durationMet &&
-    unitsMet &&
-    guardsMet &&
-    srmHealthy;
+  // Every condition but the bake, the sign-off and the time rules; the run's status
+  // and holds are read again after the gate, which may change them.
+  const othersMet =
+    asks.unanswered.length === 0 && durationMet && unitsMet && guardsMet && srmHealthy;
   let gate: { count: SignoffCount; ended: boolean } | null = null;
   if (next?.signoff !== undefined) {
-    gate = gateSignoff(run, next, readyElse());
+    gate = gateSignoff(run, next, othersMet && run.status === 'running' && run.holds.length === 0);
     if (gate.ended) return { decisions: run.decisions, look: buildLook(run, null) };
   }
 
@@ -246,7 +242,9 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   let despite = '';
   const window = timeRulesOf(run);
   if (
-    readyElse() &&
+    othersMet &&
+    run.status === 'running' &&
+    run.holds.length === 0 &&
     bakeMet &&
     (gate === null || gate.count.met) &&
     (window === null || window.open)
@@ -329,6 +327,22 @@ function inPhase(run: LookRun, phase: Phase): DecideResult {
   };
   return { decisions: run.decisions, look: buildLook(run, facts) };
 }
+// The last answer of hasControl: a launch keeps its traffic share for a phase, and
+// decide() runs at every look.
+let splitMode: Plan['control'] | undefined;
+let splitTraffic = Number.NaN;
+let splitControl = false;
+
+/** Whether the planned split at this traffic share has a control arm (plannedSplit's control > 0). */
+function hasControl(plan: Plan, traffic: number): boolean {
+  if (plan.control !== splitMode || traffic !== splitTraffic) {
+    splitControl = plannedSplit(plan, traffic).control > 0;
+    splitMode = plan.control;
+    splitTraffic = traffic;
+  }
+  return splitControl;
+}
+
 /** The verdict of the environment's time rules at this look, or null when it has none. */
 function timeRulesOf(run: LookRun): TimeRuleVerdict | null {
   const rules = run.evidence?.timeRules;

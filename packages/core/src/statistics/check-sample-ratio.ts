@@ -49,13 +49,14 @@ function formatBayesFactor(logBf: number): string {
 }
 
 function checkArmCounts(value: { treatment: number; control: number }, field: string): void {
-  for (const arm of ['treatment', 'control'] as const) {
-    const v = value?.[arm];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      throw new RangeError(
-        `${field}.${arm} must be a non-negative finite number, got ${String(v)}`,
-      );
-  }
+  // Both arms read by name (not by a key from a list): this runs at every look.
+  checkArmCount(value?.treatment, field, 'treatment');
+  checkArmCount(value?.control, field, 'control');
+}
+
+function checkArmCount(v: unknown, field: string, arm: string): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new RangeError(`${field}.${arm} must be a non-negative finite number, got ${String(v)}`);
 }
 
 /**
@@ -72,19 +73,23 @@ export function srmLogBayesFactor(
   const prior = priorOf(share, concentration);
   let logBf = 0;
   let n = 0;
+  // The last ln Γ taken: with one arm planned (100%, no control arm) Σα + n is that
+  // arm's α + x, the same double, so its ln Γ is not taken twice.
+  let lastArgument = Number.NaN;
+  let lastLogGamma = Number.NaN;
   for (let arm = 0; arm < 2; arm++) {
     const x = arm === 0 ? observed.treatment : observed.control;
     if (prior.theta[arm] === 0) {
       if (x > 0) return Infinity;
       continue;
     }
-    logBf +=
-      logGamma((prior.a[arm] as number) + x) -
-      (prior.logGammaA[arm] as number) -
-      x * (prior.logTheta[arm] as number);
+    lastArgument = (prior.a[arm] as number) + x;
+    lastLogGamma = logGamma(lastArgument);
+    logBf += lastLogGamma - (prior.logGammaA[arm] as number) - x * (prior.logTheta[arm] as number);
     n += x;
   }
-  return logBf + prior.logGammaSum - logGamma(prior.sum + n);
+  const total = prior.sum + n;
+  return logBf + prior.logGammaSum - (total === lastArgument ? lastLogGamma : logGamma(total));
 }
 
 /** The prior's terms that depend on the planned split alone (see srmLogBayesFactor). */

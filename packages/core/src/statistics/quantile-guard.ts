@@ -225,22 +225,34 @@ export function sparsityBandwidth(q: number, n: number): number {
  * sample the bounds need (units·min(q, 1−q) ≥ MIN_TAIL_UNITS).
  */
 export function quantileEstimate(s: QuantileSketch, q: number): QuantileEstimate | undefined {
+  if (!estimateInto(s, q, ESTIMATE, 0)) return undefined;
+  return { value: ESTIMATE[0] as number, se: ESTIMATE[1] as number, units: ESTIMATE[2] as number };
+}
+
+/**
+ * quantileEstimate's numbers (value, se, units) written to `out` from `at`; false
+ * where it gives undefined. The comparison reads two arms at every look: no objects.
+ */
+function estimateInto(s: QuantileSketch, q: number, out: Float64Array, at: number): boolean {
   const n = sketchUnits(s);
-  if (n < MIN_UNITS_FOR_VERDICT || n * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return undefined;
+  if (n < MIN_UNITS_FOR_VERDICT || n * Math.min(q, 1 - q) < MIN_TAIL_UNITS) return false;
   const count = s.count;
   const h = sparsityBandwidth(q, n);
   const kPoint = rankOf(q, count);
   const kLow = rankOf(q - h, count);
   const kHigh = rankOf(q + h, count);
   // Low, point and high, four numbers each: lower, upper, value, interpolated.
-  const at = RANKS;
-  if (!locateThreeRanks(s, kLow, kPoint, kHigh, at)) return undefined;
-  let spread = (at[11] as number) - (at[3] as number);
+  const r = RANKS;
+  if (!locateThreeRanks(s, kLow, kPoint, kHigh, r)) return false;
+  let spread = (r[11] as number) - (r[3] as number);
   // Ties (zeros, one value repeated) leave no spread between the ranks: fall back to
   // the buckets' edges rather than claim an exact quantile.
-  if (!(spread > 0)) spread = (at[9] as number) - (at[0] as number);
+  if (!(spread > 0)) spread = (r[9] as number) - (r[0] as number);
   const slope = spread / (Math.max(1, kHigh - kLow) / count);
-  return { value: at[7] as number, se: slope * Math.sqrt((q * (1 - q)) / n), units: n };
+  out[at] = r[7] as number;
+  out[at + 1] = slope * Math.sqrt((q * (1 - q)) / n);
+  out[at + 2] = n;
+  return true;
 }
 
 /** The rank of the p-quantile among `count` values (DDSketch's p·(count − 1)), within 1..count. */
@@ -250,6 +262,9 @@ function rankOf(p: number, count: number): number {
 
 // Scratch for quantileEstimate's three rank locations (read before the next call).
 const RANKS = new Float64Array(12);
+// Scratch for estimates: quantileEstimate's (0..2), the comparison's treatment (3..5)
+// and control (6..8), each read before the next call.
+const ESTIMATE = new Float64Array(9);
 
 /**
  * Treatment's quantile against control's with a margin in the bad direction: an
@@ -269,20 +284,25 @@ export function compareQuantiles(
 ): ComparisonOutcome {
   const { bad, margin, relative } = compare;
   const tune = settings.tuneUnits ?? defaultTuneUnits(settings.minUnits, 2);
-  const et = quantileEstimate(t, q);
-  const ec = quantileEstimate(c, q);
-  if (et === undefined || ec === undefined) {
+  const e = ESTIMATE;
+  const hasT = estimateInto(t, q, e, 3);
+  if (!hasT || !estimateInto(c, q, e, 6)) {
     return {
-      outcome:
-        et === undefined
-          ? tooFew('treatment', t, q, explains(settings))
-          : tooFew('control', c, q, explains(settings)),
+      outcome: !hasT
+        ? tooFew('treatment', t, q, explains(settings))
+        : tooFew('control', c, q, explains(settings)),
       comparison: comparisonOf(compare, null, null),
     };
   }
+  const tValue = e[3] as number;
+  const tSe = e[4] as number;
+  const tUnits = e[5] as number;
+  const cValue = e[6] as number;
+  const cSe = e[7] as number;
+  const cUnits = e[8] as number;
   const diff = differenceOf(
-    { value: et.value, variance: et.se * et.se, units: et.units },
-    { value: ec.value, variance: ec.se * ec.se, units: ec.units },
+    { value: tValue, variance: tSe * tSe, units: tUnits },
+    { value: cValue, variance: cSe * cSe, units: cUnits },
     relative,
   );
   if ('reason' in diff) {
@@ -292,7 +312,7 @@ export function compareQuantiles(
         rule: 'compare',
         reason: !explains(settings)
           ? ''
-          : `a relative change needs a positive control quantile, and control's is ${formatValue(ec.value)}`,
+          : `a relative change needs a positive control quantile, and control's is ${formatValue(cValue)}`,
       },
       comparison: comparisonOf(compare, null, null),
     };
@@ -300,38 +320,64 @@ export function compareQuantiles(
   const difference = diff.value;
   const r =
     diff.variance > 0
-      ? sequenceMultiplier(et.units + ec.units, settings.alpha, tune) * Math.sqrt(diff.variance)
+      ? sequenceMultiplier(tUnits + cUnits, settings.alpha, tune) * Math.sqrt(diff.variance)
       : 0;
   const lo = difference - r;
   const hi = difference + r;
   const harmLo = bad === 'increase' ? lo : -hi;
   const harmHi = bad === 'increase' ? hi : -lo;
+  const judgement = judgeHarm(harmLo, harmHi, margin);
+  const outcome = explains(settings)
+    ? explainedOutcome(
+        judgement,
+        compare,
+        q,
+        [tValue, cValue, difference, lo, hi],
+        tUnits,
+        cUnits,
+        settings.minUnits,
+      )
+    : gateQuietly(judgement, Math.min(tUnits, cUnits), settings.minUnits, 'compare');
+  return {
+    outcome,
+    comparison: comparisonOf(compare, difference, [lo, hi]),
+    values: { treatment: tValue, control: cValue },
+  };
+}
+
+/**
+ * The comparison's outcome with its sentence (the live path). Its own function, so
+ * the verdict-only path allocates no closure nor the variables the sentence reads.
+ */
+function explainedOutcome(
+  judgement: Judgement,
+  compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
+  q: number,
+  numbers: [tValue: number, cValue: number, difference: number, lo: number, hi: number],
+  tUnits: number,
+  cUnits: number,
+  minUnits: number,
+): RuleOutcome {
+  const { bad, margin, relative } = compare;
+  const [tValue, cValue, difference, lo, hi] = numbers;
   const text = (j: Judgement): string => {
     const f = relative ? (x: number) => formatPercent(x) : formatSigned;
     const m = relative ? formatPercent(margin, false) : formatValue(margin);
-    const detail = `p${formatValue(q * 100)} ${formatValue(et.value)} against ${formatValue(ec.value)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(et.units)} treatment and ${formatCount(ec.units)} control units)`;
+    const detail = `p${formatValue(q * 100)} ${formatValue(tValue)} against ${formatValue(cValue)}, change ${f(difference)}, anytime-valid interval ${f(lo)} to ${f(hi)} (${formatCount(tUnits)} treatment and ${formatCount(cUnits)} control units)`;
     if (j === 'breach') return `worse than control beyond the allowed ${bad} of ${m}: ${detail}`;
     if (j === 'pass') return `within the allowed ${bad} of ${m}: ${detail}`;
     return `not conclusive yet against the allowed ${bad} of ${m}: ${detail}`;
   };
-  const judgement = judgeHarm(harmLo, harmHi, margin);
-  const outcome = explains(settings)
-    ? gateVerdict(
-        judgement,
-        [
-          { label: 'treatment', units: et.units },
-          { label: 'control', units: ec.units },
-        ],
-        settings.minUnits,
-        'compare',
-        text,
-      )
-    : gateQuietly(judgement, Math.min(et.units, ec.units), settings.minUnits, 'compare');
-  return {
-    outcome,
-    comparison: comparisonOf(compare, difference, [lo, hi]),
-    values: { treatment: et.value, control: ec.value },
-  };
+  return gateVerdict(
+    judgement,
+    [
+      { label: 'treatment', units: tUnits },
+      { label: 'control', units: cUnits },
+    ],
+    minUnits,
+    'compare',
+    text,
+  );
 }
 
 /** Hard limits on the treatment's quantile. */

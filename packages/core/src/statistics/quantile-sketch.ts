@@ -12,6 +12,9 @@ import {
   sketchGammaPower,
 } from './kpi-aggregate.js';
 import type { QuantileSketch, RunningCounts } from './kpi-aggregate.js';
+import { probedUpTo, searchAbove } from './running-search.js';
+
+export { runningIndexAbove } from './running-search.js';
 
 // Same γ as kpi-aggregate.ts (same expression, so the same double).
 const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
@@ -291,7 +294,7 @@ function locateRunning(
   const down = first !== undefined && first > sketch.count / 2;
   for (const rank of ranks) {
     if (!(rank >= 1 && rank <= sketch.count)) continue;
-    locateRunningInto(LOCATION, 0, sketch, running, rank, down);
+    locateRunningInto(LOCATION, 0, sketch, running, rank, down, NaN, NaN);
     out.push(fromScratch(LOCATION, 0));
   }
   return out;
@@ -300,7 +303,10 @@ function locateRunning(
 /**
  * One rank (in 1..count) of a sketch of running counts, walked `down` from the
  * largest value or up from the smallest, written to `out` from `at` as
- * rankInBucketInto writes it.
+ * rankInBucketInto writes it. `hint` is where the search starts (see
+ * runningIndexAbove; NaN: the counts' own guess), `atHint` its running count when
+ * known (see searchAbove). Returns the rank's bucket
+ * index, or NaN when it lies among the zeros.
  */
 function locateRunningInto(
   out: Float64Array,
@@ -309,24 +315,33 @@ function locateRunningInto(
   running: RunningCounts,
   rank: number,
   down: boolean,
-): void {
+  hint: number,
+  atHint: number,
+): number {
   const zeros = sketch.zeroCount;
   const positives = sketch.count - zeros;
   if (down) {
     // Walking down: positives first, then zeros; `top` counts from the largest value.
     const top = sketch.count + 1 - rank;
-    if (top > positives) return zeroInto(out, at, sketch);
-    const index = runningIndexAbove(running, positives - top);
+    if (top > positives) {
+      zeroInto(out, at, sketch);
+      return NaN;
+    }
+    const index = searchAbove(running, positives - top, hint, atHint);
     const upTo = probedUpTo(running, index);
     const below = probedUpTo(running, index - 1);
     rankInBucketInto(out, at, sketch, index, 1, -1, top, positives - upTo, upTo - below);
-  } else {
-    if (rank <= zeros) return zeroInto(out, at, sketch);
-    const index = runningIndexAbove(running, rank - zeros - 1);
-    const below = probedUpTo(running, index - 1);
-    const upTo = probedUpTo(running, index);
-    rankInBucketInto(out, at, sketch, index, 1, 1, rank, zeros + below, upTo - below);
+    return index;
   }
+  if (rank <= zeros) {
+    zeroInto(out, at, sketch);
+    return NaN;
+  }
+  const index = searchAbove(running, rank - zeros - 1, hint, atHint);
+  const below = probedUpTo(running, index - 1);
+  const upTo = probedUpTo(running, index);
+  rankInBucketInto(out, at, sketch, index, 1, 1, rank, zeros + below, upTo - below);
+  return index;
 }
 
 function zeroInto(out: Float64Array, at: number, sketch: QuantileSketch): void {
@@ -366,88 +381,38 @@ export function locateThreeRanks(
   const count = sketch.count;
   if (!(k1 >= 1 && k1 <= count && k2 >= 1 && k2 <= count && k3 >= 1 && k3 <= count)) return false;
   const down = k1 > count / 2;
-  locateRunningInto(out, 0, sketch, running, k1, down);
-  locateRunningInto(out, 4, sketch, running, k2, down);
-  locateRunningInto(out, 8, sketch, running, k3, down);
+  // Each search starts where the same rank's search of the last look of these counts
+  // ended (they move a bucket or two from look to look), and the next rank's from
+  // this one's answer (ranks ascend, so their buckets do): a few probes instead of
+  // the counts' own guess (a normal quantile each). A start only saves probes: the
+  // search verifies its bracket, so every answer is the same whatever the start.
+  let slot = 0;
+  while (slot < HINT_SLOTS && hintCounts[slot] !== running) slot++;
+  if (slot === HINT_SLOTS) {
+    slot = hintNext;
+    hintNext = (hintNext + 1) % HINT_SLOTS;
+    hintCounts[slot] = running;
+    HINTS.fill(NaN, 3 * slot, 3 * slot + 3);
+  }
+  const h = 3 * slot;
+  // The next search's start is this one's answer, whose running count it just read.
+  const i1 = locateRunningInto(out, 0, sketch, running, k1, down, HINTS[h] as number, NaN);
+  const a1 = Number.isNaN(i1) ? NaN : probedUpTo(running, i1);
+  const i2 = locateRunningInto(out, 4, sketch, running, k2, down, i1, a1);
+  const a2 = Number.isNaN(i2) ? NaN : probedUpTo(running, i2);
+  const i3 = locateRunningInto(out, 8, sketch, running, k3, down, i2, a2);
+  HINTS[h] = i1;
+  HINTS[h + 1] = i2;
+  HINTS[h + 2] = i3;
   return true;
 }
 
-// The running counts the last search read next to its answer (upTo(answer) and
-// upTo(answer − 1)), so a reader need not compute them again: upTo is a pure
-// function of the counts, and a value is only taken from the same counts at the
-// same index.
-let probedCounts: RunningCounts | null = null;
-let probedIndex = NaN;
-let probedAbove = NaN;
-let probedBelow = NaN;
-
-function probedUpTo(running: RunningCounts, index: number): number {
-  if (running === probedCounts) {
-    if (index === probedIndex && !Number.isNaN(probedAbove)) return probedAbove;
-    if (index === probedIndex - 1 && !Number.isNaN(probedBelow)) return probedBelow;
-  }
-  return running.upTo(index);
-}
-
-/**
- * The lowest bucket index whose running count exceeds `count` (below the positive
- * total): from the counts' own guess (`near`) outward by doubling steps, then by
- * bisection. The guess only saves probes; the answer is the same without it.
- */
-export function runningIndexAbove(running: RunningCounts, count: number): number {
-  let lo = running.lowest; // the answer is at least lo
-  let hi = running.highest; // and at most hi, whose running count is the total
-  // Counts read at lo − 1 and hi, when read (NaN: not read).
-  let atLoBelow = NaN;
-  let atHi = NaN;
-  const guess = running.near?.(count) ?? NaN;
-  if (guess > lo && guess < hi && Number.isInteger(guess)) {
-    const atGuess = running.upTo(guess);
-    if (atGuess > count) {
-      hi = guess;
-      atHi = atGuess;
-      for (let step = 1; guess - step > lo; step *= 2) {
-        const probe = running.upTo(guess - step);
-        if (probe <= count) {
-          lo = guess - step + 1;
-          atLoBelow = probe;
-          break;
-        }
-        hi = guess - step;
-        atHi = probe;
-      }
-    } else {
-      lo = guess + 1;
-      atLoBelow = atGuess;
-      for (let step = 1; guess + step < hi; step *= 2) {
-        const probe = running.upTo(guess + step);
-        if (probe > count) {
-          hi = guess + step;
-          atHi = probe;
-          break;
-        }
-        lo = guess + step + 1;
-        atLoBelow = probe;
-      }
-    }
-  }
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    const probe = running.upTo(mid);
-    if (probe > count) {
-      hi = mid;
-      atHi = probe;
-    } else {
-      lo = mid + 1;
-      atLoBelow = probe;
-    }
-  }
-  probedCounts = running;
-  probedIndex = lo;
-  probedAbove = atHi;
-  probedBelow = atLoBelow;
-  return lo;
-}
+// Where the last searches of a few running counts (by object: a sampler resets one
+// object per arm at every look) ended, three per counts: starts for the next look's.
+const HINT_SLOTS = 4;
+const hintCounts: (RunningCounts | null)[] = [null, null, null, null];
+const HINTS = new Float64Array(3 * HINT_SLOTS).fill(NaN);
+let hintNext = 0;
 
 /**
  * The q-quantile of the sketched values (DDSketch's rank q·(count−1)), within the

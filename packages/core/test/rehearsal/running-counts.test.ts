@@ -139,6 +139,9 @@ describe('running-count sketches', () => {
                   expect(locateThreeRanks(l, k1, k2, k3, outL)).toBe(true);
                   expect([...outR]).toEqual(fromListed);
                   expect([...outL]).toEqual(fromListed);
+                  // Again, the searches now starting from the last answers: the same numbers.
+                  expect(locateThreeRanks(r, k1, k2, k3, outR)).toBe(true);
+                  expect([...outR]).toEqual(fromListed);
                 }
               }
             }
@@ -175,7 +178,8 @@ describe('running-count sketches', () => {
         fc.integer({ min: -50, max: 50 }),
         fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 60 }),
         fc.oneof(fc.integer({ min: -200, max: 200 }), fc.constant(Number.NaN)),
-        (lowest, counts, guess) => {
+        fc.oneof(fc.integer({ min: -200, max: 200 }), fc.constant(Number.NaN)),
+        (lowest, counts, guess, start) => {
           const upTo = (i: number) =>
             counts
               .slice(0, Math.max(0, Math.min(counts.length, i - lowest + 1)))
@@ -193,6 +197,9 @@ describe('running-count sketches', () => {
             while (upTo(expected) <= count) expected++;
             expect(runningIndexAbove(running, count)).toBe(expected);
             expect(runningIndexAbove(unguided, count)).toBe(expected);
+            // A start given by the caller (the last look's answer) instead of the guess.
+            expect(runningIndexAbove(running, count, start)).toBe(expected);
+            expect(runningIndexAbove(unguided, count, start)).toBe(expected);
           }
         },
       ),

@@ -66,8 +66,7 @@ const DECIDE_CONDITIONS: DecideOptions = Object.freeze({ explain: 'conditions' }
 const DECIDE_QUIET: DecideOptions = Object.freeze({ explain: false });
 const SEVERITY: Record<string, number> = {};
 RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
-const CONDITION_INDEX: Record<string, number> = {};
-WAIT_CONDITIONS.forEach((c, i) => (CONDITION_INDEX[c] = i));
+const CONDITION_INDEX = new Map<string, number>(WAIT_CONDITIONS.map((c, i) => [c, i]));
 
 /** Simulates launches of one plan with one set of injected effects; reuse it for every run. */
 export class LaunchSimulator {
@@ -549,13 +548,20 @@ export class LaunchSimulator {
   /** After the minimum duration: which conditions (and which KPIs' missing verdicts) kept the phase waiting. */
   private countWaits(conditions: readonly Condition[], phase: number, r: RunRecord): void {
     let pastMinimum = false;
-    for (const c of conditions) if (c.id === 'min-duration') pastMinimum = c.met;
+    for (let i = 0; i < conditions.length; i++) {
+      const c = conditions[i] as Condition;
+      if (c.id === 'min-duration') {
+        pastMinimum = c.met;
+        break;
+      }
+    }
     if (!pastMinimum) return;
     r.looksPastMinimum[phase] = (r.looksPastMinimum[phase] as number) + 1;
     const base = phase * WAIT_CONDITIONS.length;
-    for (const c of conditions) {
+    for (let m = 0; m < conditions.length; m++) {
+      const c = conditions[m] as Condition;
       if (c.met) continue;
-      const j = CONDITION_INDEX[c.id];
+      const j = CONDITION_INDEX.get(c.id);
       if (j !== undefined) r.waits[base + j] = (r.waits[base + j] as number) + 1;
       if (c.id === 'guards')
         for (const name of c.insufficient) {

@@ -11,10 +11,8 @@
  */
 import type {
   Approval,
-  Condition,
   DecideOptions,
   DecideResult,
-  Decision,
   Evidence,
   LaunchState,
   PhaseTraffic,
@@ -35,8 +33,10 @@ import type { KpiSampler } from './kpi-sampler.js';
 import type { KpiSlot } from './kpi-slot.js';
 import { createSlot, resetSlot, stepSlot } from './kpi-slot.js';
 import type { SeededRandom } from './random.js';
-import type { RunOutcome, RunRecord } from './run-record.js';
-import { RESPONSES, WAIT_CONDITIONS } from './run-record.js';
+import type { RunRecord } from './run-record.js';
+import { WAIT_CONDITIONS } from './run-record.js';
+import type { RunKpis } from './run-notes.js';
+import { countWaits, noteDecision, outcomeOf, scheduleApprovals } from './run-notes.js';
 import { totalAt } from './window-sums.js';
 
 /** How launches are simulated. */
@@ -64,9 +64,6 @@ const ALL_CONTROL = Object.freeze({ treatment: 0, control: 1 });
 /** decide()'s options, one object per value: it only reads them. */
 const DECIDE_CONDITIONS: DecideOptions = Object.freeze({ explain: 'conditions' });
 const DECIDE_QUIET: DecideOptions = Object.freeze({ explain: false });
-const SEVERITY: Record<string, number> = {};
-RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
-const CONDITION_INDEX = new Map<string, number>(WAIT_CONDITIONS.map((c, i) => [c, i]));
 
 /** Simulates launches of one plan with one set of injected effects; reuse it for every run. */
 export class LaunchSimulator {
@@ -79,6 +76,8 @@ export class LaunchSimulator {
   private readonly phaseCount: number;
   /** KPI name -> position in `slots`. */
   private readonly positions = new Map<string, number>();
+  /** `slots` and `positions`, for what the record notes. */
+  private readonly kpis: RunKpis;
   /** Positions (matrix order) of the KPIs read as per-interval samples. */
   private readonly perInterval: number[] = [];
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
@@ -174,6 +173,7 @@ export class LaunchSimulator {
       this.positions.set(sampler.kpi.name, this.positions.size);
       return slot;
     });
+    this.kpis = { positions: this.positions, slots: this.slots };
   }
 
   /** Simulate one launch starting at history interval `start`. */
@@ -357,17 +357,19 @@ export class LaunchSimulator {
       }
       const decisions = result.decisions;
       if (decisions.length === 0) {
-        if (phaseIndex >= 0) this.countWaits(result.look.conditions, phaseIndex, record);
+        if (phaseIndex >= 0) countWaits(result.look.conditions, phaseIndex, record, this.kpis);
         continue;
       }
       let advanced = false;
       for (const d of decisions) {
-        this.note(d, record, state, now - t0, live);
-        if (d.type === 'request-signoff' || d.type === 'ask') this.approve(d, state, pending);
+        noteDecision(d, record, state, now - t0, live, this.kpis);
+        if (d.type === 'request-signoff' || d.type === 'ask')
+          scheduleApprovals(d, state, pending, plan, settings.signoffDelayMs);
         if (d.type === 'advance') advanced = true;
         state = applyDecision(state, d);
       }
-      if (!advanced && phaseIndex >= 0) this.countWaits(result.look.conditions, phaseIndex, record);
+      if (!advanced && phaseIndex >= 0)
+        countWaits(result.look.conditions, phaseIndex, record, this.kpis);
       if (state.status !== 'running') {
         record.outcome = outcomeOf(state.status);
         record.endMs = now - t0;
@@ -479,100 +481,6 @@ export class LaunchSimulator {
       options,
     );
   }
-
-  /** Record what a decision means for the report. */
-  private note(d: Decision, r: RunRecord, state: LaunchState, at: number, live: boolean): void {
-    if (d.type === 'advance') {
-      r.phaseEnteredMs[d.to] = at;
-      if (d.traffic >= 1 && r.fullMs < 0) r.fullMs = at;
-      return;
-    }
-    if (d.rule === 'srm' && d.type === 'hold') {
-      if (r.srmMs < 0) r.srmMs = at;
-      return;
-    }
-    if (d.rule !== 'guard-breach' && d.rule !== 'risk-contingency') return;
-    const response = d.type === 'webhook' ? 'notify' : d.type;
-    const severity = SEVERITY[response];
-    if (severity === undefined) return;
-    const kpis =
-      'kpi' in d && d.kpi !== undefined
-        ? [d.kpi]
-        : (d.evidence.guards ?? []).filter((g) => g.verdict === 'breach').map((g) => g.kpi);
-    for (const name of kpis) {
-      const i = this.positions.get(name) ?? -1;
-      const slot = this.slots[i];
-      if (slot === undefined) continue;
-      if (d.type === 'rollback' || d.type === 'pause') r.stoppedBy.push(i);
-      const injectedHere = slot.effect !== null;
-      const liveHere = injectedHere && state.phaseIndex >= slot.effectFrom;
-      if (injectedHere && !liveHere) {
-        r.earlyAlarm[i] = 1;
-        continue;
-      }
-      const first = (r.alarmMs[i] as number) < 0;
-      if (first || (r.alarmMs[i] === at && severity > (r.alarmResponse[i] as number))) {
-        r.alarmMs[i] = at;
-        r.alarmPhase[i] = state.phaseIndex;
-        r.alarmResponse[i] = severity;
-        if (first && live && injectedHere && r.exposedAtAlarm < 0)
-          r.exposedAtAlarm = r.exposedUnits;
-      }
-    }
-  }
-
-  /** Schedule the approvals a request or an ask gets: each role's quorum, after the sign-off delay. */
-  private approve(
-    d: Extract<Decision, { type: 'request-signoff' } | { type: 'ask' }>,
-    state: LaunchState,
-    pending: Approval[],
-  ): void {
-    const roles =
-      d.type === 'request-signoff'
-        ? d.roles
-        : d.roles.map((role) => ({ role, quorum: this.plan.signoff?.roles[role]?.quorum ?? 1 }));
-    const phase = d.type === 'request-signoff' ? d.forPhase : d.phase;
-    for (const { role, quorum } of roles)
-      for (let i = 1; i <= quorum; i++)
-        pending.push({
-          role,
-          phase,
-          decision: 'approve',
-          actor: `rehearsal-${role}-${i}`,
-          planVersion: state.planVersion,
-          at: d.at + this.settings.signoffDelayMs,
-        });
-    pending.sort((x, y) => x.at - y.at);
-  }
-
-  /** After the minimum duration: which conditions (and which KPIs' missing verdicts) kept the phase waiting. */
-  private countWaits(conditions: readonly Condition[], phase: number, r: RunRecord): void {
-    let pastMinimum = false;
-    for (let i = 0; i < conditions.length; i++) {
-      const c = conditions[i] as Condition;
-      if (c.id === 'min-duration') {
-        pastMinimum = c.met;
-        break;
-      }
-    }
-    if (!pastMinimum) return;
-    r.looksPastMinimum[phase] = (r.looksPastMinimum[phase] as number) + 1;
-    const base = phase * WAIT_CONDITIONS.length;
-    for (let m = 0; m < conditions.length; m++) {
-      const c = conditions[m] as Condition;
-      if (c.met) continue;
-      const j = CONDITION_INDEX.get(c.id);
-      if (j !== undefined) r.waits[base + j] = (r.waits[base + j] as number) + 1;
-      if (c.id === 'guards')
-        for (const name of c.insufficient) {
-          const i = this.positions.get(name);
-          if (i !== undefined) {
-            const at = phase * this.slots.length + i;
-            r.undecided[at] = (r.undecided[at] as number) + 1;
-          }
-        }
-    }
-  }
 }
 
 /**
@@ -614,11 +522,4 @@ function freshEvidence(
   if (checks !== undefined) evidence.checks = checks;
   evidence.timeRules = timeRules;
   return evidence;
-}
-
-function outcomeOf(status: LaunchState['status']): RunOutcome {
-  if (status === 'completed') return 'completed';
-  if (status === 'rolled-back') return 'rolled-back';
-  if (status === 'paused') return 'paused';
-  return 'unfinished';
 }

@@ -11,9 +11,9 @@
  */
 import type {
   Approval,
-  Condition,
+  DecideOptions,
   DecideResult,
-  Decision,
+  Evidence,
   LaunchState,
   PhaseTraffic,
   TimeRules,
@@ -33,8 +33,10 @@ import type { KpiSampler } from './kpi-sampler.js';
 import type { KpiSlot } from './kpi-slot.js';
 import { createSlot, resetSlot, stepSlot } from './kpi-slot.js';
 import type { SeededRandom } from './random.js';
-import type { RunOutcome, RunRecord } from './run-record.js';
-import { RESPONSES, WAIT_CONDITIONS } from './run-record.js';
+import type { RunRecord } from './run-record.js';
+import { WAIT_CONDITIONS } from './run-record.js';
+import type { RunKpis } from './run-notes.js';
+import { countWaits, noteDecision, outcomeOf, scheduleApprovals } from './run-notes.js';
 import { totalAt } from './window-sums.js';
 
 /** How launches are simulated. */
@@ -57,10 +59,11 @@ export interface SimulationSettings {
 }
 
 const NO_EXPLAIN = { explain: false } as const;
-const SEVERITY: Record<string, number> = {};
-RESPONSES.forEach((r, i) => (SEVERITY[r] = i));
-const CONDITION_INDEX: Record<string, number> = {};
-WAIT_CONDITIONS.forEach((c, i) => (CONDITION_INDEX[c] = i));
+const ZERO_UNITS = Object.freeze({ treatment: 0, control: 0 });
+const ALL_CONTROL = Object.freeze({ treatment: 0, control: 1 });
+/** decide()'s options, one object per value: it only reads them. */
+const DECIDE_CONDITIONS: DecideOptions = Object.freeze({ explain: 'conditions' });
+const DECIDE_QUIET: DecideOptions = Object.freeze({ explain: false });
 
 /** Simulates launches of one plan with one set of injected effects; reuse it for every run. */
 export class LaunchSimulator {
@@ -73,6 +76,8 @@ export class LaunchSimulator {
   private readonly phaseCount: number;
   /** KPI name -> position in `slots`. */
   private readonly positions = new Map<string, number>();
+  /** `slots` and `positions`, for what the record notes. */
+  private readonly kpis: RunKpis;
   /** Positions (matrix order) of the KPIs read as per-interval samples. */
   private readonly perInterval: number[] = [];
   /** Per KPI in matrix order: whether its on_insufficient does more than wait. */
@@ -87,6 +92,39 @@ export class LaunchSimulator {
   private readonly scratch = new GuardScratch();
   /** The planned split of the last traffic share (it changes only with the phase). */
   private split: { p: number; share: { treatment: number; control: number } } | null = null;
+  /**
+   * What a look reads that changes only with the phase or its traffic, computed
+   * when either changes (see enterLook): the audience share, the holdout's control
+   * share of the units not in treatment, and the blocking probes' results.
+   */
+  private lookPhase = Number.NaN;
+  private lookTraffic = Number.NaN;
+  private audienceShare = 1;
+  private holdoutShare = 0;
+  private phaseChecks: CheckEvidence[] | undefined = undefined;
+  /**
+   * The verdict-only look's inputs, written over at every look: decide() and the
+   * guards only read them (decide() copies the units), and a look whose decide()
+   * made decisions is decided again on fresh objects, so nothing that outlives a
+   * look refers to these. One shape each, every key always set.
+   */
+  private readonly seen: PhaseTraffic = { units: 0, elapsedMs: 0 };
+  private readonly units = { treatment: 0, control: 0 };
+  private readonly quickOptions: GuardsOptions = {
+    minUnits: 0,
+    tuneUnits: undefined,
+    phaseElapsedMs: 0,
+    baseline: undefined,
+    explain: false,
+  };
+  private readonly evidence: Evidence = {
+    guards: [],
+    srm: checkSampleRatio(ZERO_UNITS, ALL_CONTROL, undefined, NO_EXPLAIN),
+    units: this.units,
+    approvals: [],
+    timeRules: undefined,
+    checks: undefined,
+  };
 
   constructor(
     private readonly plan: Plan,
@@ -135,6 +173,7 @@ export class LaunchSimulator {
       this.positions.set(sampler.kpi.name, this.positions.size);
       return slot;
     });
+    this.kpis = { positions: this.positions, slots: this.slots };
   }
 
   /** Simulate one launch starting at history interval `start`. */
@@ -172,7 +211,13 @@ export class LaunchSimulator {
     const approvals: Approval[] = [];
     const pending: Approval[] = [];
     const timeRules = this.settings.timeRules;
-    let accPhase = state.phaseIndex;
+    const holdout = plan.control === 'holdout';
+    // What the loop reads of the state, read again only when a decision changed it: the
+    // states applyDecision returns come in several shapes, and most looks decide nothing.
+    let phaseIndex = state.phaseIndex;
+    let p = state.traffic;
+    let phaseStartedAt = state.phaseStartedAt;
+    let accPhase = phaseIndex;
     let unitsT = 0;
     let unitsC = 0;
     let baselineName: string | undefined;
@@ -187,70 +232,53 @@ export class LaunchSimulator {
       const arriving = nextUnits - lastUnits;
       lastUnits = nextUnits;
 
-      if (state.phaseIndex !== accPhase) {
+      if (phaseIndex !== accPhase) {
         // Entering a phase without a control arm: the control arm of the phase left (if it
         // had one) becomes the baseline; a baseline taken earlier stays.
         const hadControl =
           accPhase >= 0 && controlShare(plan, plan.phases[accPhase]?.traffic ?? 0) > 0;
-        const baseline = baselinePhase(plan, state.phaseIndex, state.traffic);
+        const baseline = baselinePhase(plan, phaseIndex, p);
         const keep = baseline === undefined ? 'none' : hadControl ? 'take' : 'keep';
-        accPhase = state.phaseIndex;
+        accPhase = phaseIndex;
         unitsT = 0;
         unitsC = 0;
         baselineName = baseline?.name;
         // Burn windows run across phases, as the store counts them over the whole launch.
         for (const s of this.slots) if (s.burn === null) resetSlot(s, keep);
       }
-      const p = state.traffic;
-      const phase = plan.phases[state.phaseIndex];
+      if (phaseIndex !== this.lookPhase || p !== this.lookTraffic) this.enterLook(phaseIndex, p);
+      const phase = plan.phases[phaseIndex];
       let a = 0;
       let c = 0;
       if (p > 0 && arriving > 0) {
-        const share = settings.audience[state.phaseIndex] ?? 1;
+        const share = this.audienceShare;
         const eligible = share < 1 ? rng.binomial(arriving, share) : arriving;
         a = rng.binomial(eligible, p);
-        if (plan.control === 'holdout')
-          c = p < 1 ? rng.binomial(eligible - a, controlShare(plan, p) / (1 - p)) : 0;
+        if (holdout) c = p < 1 ? rng.binomial(eligible - a, this.holdoutShare) : 0;
         else c = eligible - a;
       }
       unitsT += a;
       unitsC += c;
+      // The traffic so far tunes the guards, as the controller's gatherEvidence does.
+      const phaseElapsedMs = now - phaseStartedAt;
       let live = false;
       for (const s of this.slots) {
-        const active = s.effect !== null && state.phaseIndex >= s.effectFrom;
+        const active = s.effect !== null && phaseIndex >= s.effectFrom;
         if (active) live = true;
-        stepSlot(
-          s,
-          x0,
-          x,
-          arriving,
-          a,
-          c,
-          active ? s.active : null,
-          rng,
-          k - 1,
-          now - state.phaseStartedAt,
-        );
+        stepSlot(s, x0, x, arriving, a, c, active ? s.active : null, rng, k - 1, phaseElapsedMs);
       }
       if (live) {
         if (record.onsetMs < 0) record.onsetMs = now - settings.lookIntervalMs - t0;
         record.exposedUnits += a;
       }
 
-      // The traffic so far tunes the guards, as the controller's gatherEvidence does.
-      const phaseElapsedMs = now - state.phaseStartedAt;
-      const seen: PhaseTraffic = { units: unitsT + unitsC, elapsedMs: phaseElapsedMs };
       while (pending.length > 0 && (pending[0] as Approval).at <= now)
         approvals.push(pending.shift() as Approval);
       // The look's conditions are read (countWaits) only past the phase's minimum
       // duration, and its summary never; decide() skips what is not read. Its
       // decisions are the same.
       const explain =
-        phase !== undefined && now - state.phaseStartedAt >= phase.min_duration
-          ? 'conditions'
-          : false;
-      const units = { treatment: unitsT, control: unitsC };
-      const probed = this.checksAt(state.phaseIndex);
+        phase !== undefined && phaseElapsedMs >= phase.min_duration ? 'conditions' : false;
       let result: DecideResult;
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
@@ -258,72 +286,98 @@ export class LaunchSimulator {
         result = decide(
           plan,
           state,
-          { guards: [], srm, units, approvals, ...probed, timeRules },
+          freshEvidence([], srm, unitsT, unitsC, approvals, this.checksAt(phaseIndex), timeRules),
           now,
-          {
-            explain,
-          },
+          { explain },
         );
       } else if (settings.reference === true) {
+        const seen: PhaseTraffic = { units: unitsT + unitsC, elapsedMs: phaseElapsedMs };
         const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
-        result = decide(plan, state, { guards, srm, units, approvals, ...probed, timeRules }, now, {
-          explain,
-        });
+        const probed = this.checksAt(phaseIndex);
+        result = decide(
+          plan,
+          state,
+          freshEvidence(guards, srm, unitsT, unitsC, approvals, probed, timeRules),
+          now,
+          { explain },
+        );
       } else {
         // Fast path: verdicts only (guards and split check without reason sentences).
         // decide() reads verdicts, not sentences, to choose decisions, so a look it
         // answers with no decision is the reference path's look; a look with
         // decisions is decided again exactly as on the reference path, so its
         // decisions quote the same reasons.
-        const quick = this.evaluate(
-          lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, false),
-          this.scratch,
-        );
-        const quickSrm = this.srm(unitsT, unitsC, p, false);
+        const seen = this.seen;
+        seen.units = unitsT + unitsC;
+        seen.elapsedMs = phaseElapsedMs;
+        const units = this.units;
+        units.treatment = unitsT;
+        units.control = unitsC;
+        const options = this.quickOptions;
+        const look = guardOptions(plan, phase, p, seen);
+        options.minUnits = look.minUnits;
+        options.tuneUnits = look.tuneUnits;
+        options.phaseElapsedMs = phaseElapsedMs;
+        options.baseline = baselineName;
+        const evidence = this.evidence;
+        evidence.guards = this.evaluate(options, this.scratch);
+        evidence.srm = this.quickSrm(units, p);
+        evidence.approvals = approvals;
+        evidence.timeRules = timeRules;
+        evidence.checks = this.phaseChecks;
         result = decide(
           plan,
           state,
-          { guards: quick, srm: quickSrm, units, approvals, ...probed, timeRules },
+          evidence,
           now,
-          {
-            explain,
-          },
+          explain === false ? DECIDE_QUIET : DECIDE_CONDITIONS,
         );
         if (result.decisions.length > 0) {
           // The decisions may quote these results: they are theirs now.
+          const quick = evidence.guards;
           this.scratch.forget();
+          evidence.guards = [];
+          const fresh: PhaseTraffic = { units: unitsT + unitsC, elapsedMs: phaseElapsedMs };
           const guards = this.needsReasons(quick)
             ? this.evaluate(
-                lookGuardOptions(plan, phase, p, seen, phaseElapsedMs, baselineName, true),
+                lookGuardOptions(plan, phase, p, fresh, phaseElapsedMs, baselineName, true),
               )
             : quick;
           const srm = this.srm(unitsT, unitsC, p, true);
+          const probed = this.checksAt(phaseIndex);
           result = decide(
             plan,
             state,
-            { guards, srm, units, approvals, ...probed, timeRules },
+            freshEvidence(guards, srm, unitsT, unitsC, approvals, probed, timeRules),
             now,
-            {
-              explain,
-            },
+            { explain },
           );
         }
       }
-      const lookPhase = state.phaseIndex;
+      const decisions = result.decisions;
+      if (decisions.length === 0) {
+        if (phaseIndex >= 0) countWaits(result.look.conditions, phaseIndex, record, this.kpis);
+        continue;
+      }
       let advanced = false;
-      for (const d of result.decisions) {
-        this.note(d, record, state, now - t0, live);
-        if (d.type === 'request-signoff' || d.type === 'ask') this.approve(d, state, pending);
+      for (const d of decisions) {
+        noteDecision(d, record, state, now - t0, live, this.kpis);
+        if (d.type === 'request-signoff' || d.type === 'ask')
+          scheduleApprovals(d, state, pending, plan, settings.signoffDelayMs);
         if (d.type === 'advance') advanced = true;
         state = applyDecision(state, d);
       }
-      if (!advanced && lookPhase >= 0) this.countWaits(result.look.conditions, lookPhase, record);
+      if (!advanced && phaseIndex >= 0)
+        countWaits(result.look.conditions, phaseIndex, record, this.kpis);
       if (state.status !== 'running') {
         record.outcome = outcomeOf(state.status);
         record.endMs = now - t0;
         break;
       }
+      phaseIndex = state.phaseIndex;
+      p = state.traffic;
+      phaseStartedAt = state.phaseStartedAt;
     }
     record.endPhase = state.phaseIndex;
     return record;
@@ -372,16 +426,31 @@ export class LaunchSimulator {
     return results;
   }
 
-  /** The probe results of a look in phase `index` (nothing when the plan has no blocking probe). */
-  private checksAt(index: number): { checks?: CheckEvidence[] } {
-    if (this.probes.length === 0) return {};
-    return {
-      checks: this.probes.map((p) =>
-        index >= p.from
-          ? { check: p.check, passed: false, reason: 'the check fails (injected)' }
-          : { check: p.check, passed: true, reason: 'the check passes (rehearsal)' },
-      ),
-    };
+  /** The probe results of a look in phase `index` (undefined when the plan has no blocking probe). */
+  private checksAt(index: number): CheckEvidence[] | undefined {
+    if (this.probes.length === 0) return undefined;
+    return this.probes.map((p) =>
+      index >= p.from
+        ? { check: p.check, passed: false, reason: 'the check fails (injected)' }
+        : { check: p.check, passed: true, reason: 'the check passes (rehearsal)' },
+    );
+  }
+
+  /** A look in a new phase or at a new traffic share: what stays the same until either changes. */
+  private enterLook(phaseIndex: number, p: number): void {
+    this.lookPhase = phaseIndex;
+    this.lookTraffic = p;
+    this.audienceShare = this.settings.audience[phaseIndex] ?? 1;
+    this.holdoutShare = p > 0 && p < 1 ? controlShare(this.plan, p) / (1 - p) : 0;
+    this.phaseChecks = this.checksAt(phaseIndex);
+  }
+
+  /** The verdict-only split check (a fresh result; `units` is only read). */
+  private quickSrm(units: { treatment: number; control: number }, p: number): SrmResult {
+    if (!(p > 0)) return checkSampleRatio(ZERO_UNITS, ALL_CONTROL, undefined, NO_EXPLAIN);
+    if (this.split === null || this.split.p !== p)
+      this.split = { p, share: plannedSplit(this.plan, p) };
+    return checkSampleRatio(units, this.split.share, this.plan.analysis.srm_p_value, NO_EXPLAIN);
   }
 
   /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */
@@ -412,93 +481,6 @@ export class LaunchSimulator {
       options,
     );
   }
-
-  /** Record what a decision means for the report. */
-  private note(d: Decision, r: RunRecord, state: LaunchState, at: number, live: boolean): void {
-    if (d.type === 'advance') {
-      r.phaseEnteredMs[d.to] = at;
-      if (d.traffic >= 1 && r.fullMs < 0) r.fullMs = at;
-      return;
-    }
-    if (d.rule === 'srm' && d.type === 'hold') {
-      if (r.srmMs < 0) r.srmMs = at;
-      return;
-    }
-    if (d.rule !== 'guard-breach' && d.rule !== 'risk-contingency') return;
-    const response = d.type === 'webhook' ? 'notify' : d.type;
-    const severity = SEVERITY[response];
-    if (severity === undefined) return;
-    const kpis =
-      'kpi' in d && d.kpi !== undefined
-        ? [d.kpi]
-        : (d.evidence.guards ?? []).filter((g) => g.verdict === 'breach').map((g) => g.kpi);
-    for (const name of kpis) {
-      const i = this.positions.get(name) ?? -1;
-      const slot = this.slots[i];
-      if (slot === undefined) continue;
-      if (d.type === 'rollback' || d.type === 'pause') r.stoppedBy.push(i);
-      const injectedHere = slot.effect !== null;
-      const liveHere = injectedHere && state.phaseIndex >= slot.effectFrom;
-      if (injectedHere && !liveHere) {
-        r.earlyAlarm[i] = 1;
-        continue;
-      }
-      const first = (r.alarmMs[i] as number) < 0;
-      if (first || (r.alarmMs[i] === at && severity > (r.alarmResponse[i] as number))) {
-        r.alarmMs[i] = at;
-        r.alarmPhase[i] = state.phaseIndex;
-        r.alarmResponse[i] = severity;
-        if (first && live && injectedHere && r.exposedAtAlarm < 0)
-          r.exposedAtAlarm = r.exposedUnits;
-      }
-    }
-  }
-
-  /** Schedule the approvals a request or an ask gets: each role's quorum, after the sign-off delay. */
-  private approve(
-    d: Extract<Decision, { type: 'request-signoff' } | { type: 'ask' }>,
-    state: LaunchState,
-    pending: Approval[],
-  ): void {
-    const roles =
-      d.type === 'request-signoff'
-        ? d.roles
-        : d.roles.map((role) => ({ role, quorum: this.plan.signoff?.roles[role]?.quorum ?? 1 }));
-    const phase = d.type === 'request-signoff' ? d.forPhase : d.phase;
-    for (const { role, quorum } of roles)
-      for (let i = 1; i <= quorum; i++)
-        pending.push({
-          role,
-          phase,
-          decision: 'approve',
-          actor: `rehearsal-${role}-${i}`,
-          planVersion: state.planVersion,
-          at: d.at + this.settings.signoffDelayMs,
-        });
-    pending.sort((x, y) => x.at - y.at);
-  }
-
-  /** After the minimum duration: which conditions (and which KPIs' missing verdicts) kept the phase waiting. */
-  private countWaits(conditions: readonly Condition[], phase: number, r: RunRecord): void {
-    let pastMinimum = false;
-    for (const c of conditions) if (c.id === 'min-duration') pastMinimum = c.met;
-    if (!pastMinimum) return;
-    r.looksPastMinimum[phase] = (r.looksPastMinimum[phase] as number) + 1;
-    const base = phase * WAIT_CONDITIONS.length;
-    for (const c of conditions) {
-      if (c.met) continue;
-      const j = CONDITION_INDEX[c.id];
-      if (j !== undefined) r.waits[base + j] = (r.waits[base + j] as number) + 1;
-      if (c.id === 'guards')
-        for (const name of c.insufficient) {
-          const i = this.positions.get(name);
-          if (i !== undefined) {
-            const at = phase * this.slots.length + i;
-            r.undecided[at] = (r.undecided[at] as number) + 1;
-          }
-        }
-    }
-  }
 }
 
 /**
@@ -523,9 +505,21 @@ function lookGuardOptions(
   return options;
 }
 
-function outcomeOf(status: LaunchState['status']): RunOutcome {
-  if (status === 'completed') return 'completed';
-  if (status === 'rolled-back') return 'rolled-back';
-  if (status === 'paused') return 'paused';
-  return 'unfinished';
+/**
+ * A look's evidence as decide() gets it on looks whose decisions are kept: fresh
+ * objects, with the keys in the order the controller builds them.
+ */
+function freshEvidence(
+  guards: GuardResult[],
+  srm: SrmResult,
+  treatment: number,
+  control: number,
+  approvals: Approval[],
+  checks: CheckEvidence[] | undefined,
+  timeRules: TimeRules | undefined,
+): Evidence {
+  const evidence: Evidence = { guards, srm, units: { treatment, control }, approvals };
+  if (checks !== undefined) evidence.checks = checks;
+  evidence.timeRules = timeRules;
+  return evidence;
 }

@@ -60,3 +60,23 @@ export function allKindsCsv(rows = 3): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The plan `bench/rehearsal.mjs` times: 4 phases, 6 KPIs of five kinds, every on_breach response. */
+export const BENCH_YAML = `launch: bench
+owner: bench
+phases:
+  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 500 }
+  - { name: early, traffic: 20%, min_duration: 4h, min_units: 1000 }
+  - { name: half, traffic: 50%, min_duration: 8h }
+  - { name: full, traffic: 100%, bake: 12h }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 25% }, on_breach: rollback }
+    - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
+  user-impact:
+    - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_breach: pause }
+    - { name: revenue, kind: mean, event: r, guard: { max_decrease: 10% }, on_breach: notify }
+  efficiency:
+    - { name: cpu, kind: count, event: c, guard: { max_increase: 15% }, on_breach: hold }
+    - { name: calls, kind: ratio, numerator: a, denominator: b, guard: { max_increase: 15% }, on_breach: hold }
+`;

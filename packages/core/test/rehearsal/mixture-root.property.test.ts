@@ -22,7 +22,7 @@ import type { GuardOptions, GuardResult, Plan, RehearsalOptions } from '@thresho
 import { useColdMixtureSolve } from '../../src/statistics/mixture-boundary.js';
 import { coldMixtureRoot, mixtureRoot } from '../../src/statistics/mixture-root.js';
 import { KPIS, plausibleArms } from '../statistics/support/aggregates.js';
-import { ALL_KINDS_PLAN, planOf } from './fixtures.js';
+import { ALL_KINDS_PLAN, BENCH_YAML, planOf } from './fixtures.js';
 
 afterEach(() => useColdMixtureSolve(false));
 
@@ -51,25 +51,7 @@ function near(a: unknown, b: unknown, path = ''): void {
   expect(b, path).toEqual(a);
 }
 
-const BENCH_PLAN = planOf(`
-launch: bench
-owner: bench
-phases:
-  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 500 }
-  - { name: early, traffic: 20%, min_duration: 4h, min_units: 1000 }
-  - { name: half, traffic: 50%, min_duration: 8h }
-  - { name: full, traffic: 100%, bake: 12h }
-kpis:
-  operational-health:
-    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 25% }, on_breach: rollback }
-    - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
-  user-impact:
-    - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_breach: pause }
-    - { name: revenue, kind: mean, event: r, guard: { max_decrease: 10% }, on_breach: notify }
-  efficiency:
-    - { name: cpu, kind: count, event: c, guard: { max_increase: 15% }, on_breach: hold }
-    - { name: calls, kind: ratio, numerator: a, denominator: b, guard: { max_increase: 15% }, on_breach: hold }
-`);
+const BENCH_PLAN = planOf(BENCH_YAML);
 
 /** Every record of every scenario, on both solves, must be identical. */
 function sameRecords(

@@ -9,31 +9,14 @@
 //   RUNS=10000 node bench/rehearsal-server.mjs    # the issue's size
 //
 // Prints a table, then a JSON line last.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createToken, startServer } from '../packages/server/dist/index.js';
 
 const RUNS = Number(process.env.RUNS ?? 2000);
-const PLAN = `launch: bench
-owner: bench
-phases:
-  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 500 }
-  - { name: early, traffic: 20%, min_duration: 4h, min_units: 1000 }
-  - { name: half, traffic: 50%, min_duration: 8h }
-  - { name: full, traffic: 100%, bake: 12h }
-kpis:
-  operational-health:
-    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 25% }, on_breach: rollback }
-    - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
-  user-impact:
-    - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_breach: pause }
-    - { name: revenue, kind: mean, event: r, guard: { max_decrease: 10% }, on_breach: notify }
-  efficiency:
-    - { name: cpu, kind: count, event: c, guard: { max_increase: 15% }, on_breach: hold }
-    - { name: calls, kind: ratio, numerator: a, denominator: b, guard: { max_increase: 15% }, on_breach: hold }
-`;
+const PLAN = readFileSync(new URL('./rehearsal-plan.yaml', import.meta.url), 'utf8');
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearsal-server-'));
 const server = await startServer({

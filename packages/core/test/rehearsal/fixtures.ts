@@ -1,4 +1,5 @@
 /** Plans and histories shared by the rehearsal tests. */
+import { readFileSync } from 'node:fs';
 import { parsePlan } from '@threshold/core';
 import type { Plan } from '@threshold/core';
 
@@ -31,6 +32,16 @@ kpis:
       guard: { burn_rate: { slo: 99.9% } }
 `);
 
+/** Levels for every KPI of ALL_KINDS_PLAN, for synthetic histories the samplers' tests draw from. */
+export const ALL_KINDS_BASELINES = {
+  conversion: { value: 0.1 },
+  order_value: { value: 40, sd: 20 },
+  clicks: { value: 0.3 },
+  errors: { value: 2, sd: 3 },
+  p95: { value: 800, sd: 0.4 },
+  availability: { value: 0.002 },
+};
+
 /** A small valid history for ALL_KINDS_PLAN: header plus `rows` per-minute rows. */
 export function allKindsCsv(rows = 3): string {
   const header = [
@@ -61,22 +72,5 @@ export function allKindsCsv(rows = 3): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The plan `bench/rehearsal.mjs` times: 4 phases, 6 KPIs of five kinds, every on_breach response. */
-export const BENCH_YAML = `launch: bench
-owner: bench
-phases:
-  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 500 }
-  - { name: early, traffic: 20%, min_duration: 4h, min_units: 1000 }
-  - { name: half, traffic: 50%, min_duration: 8h }
-  - { name: full, traffic: 100%, bake: 12h }
-kpis:
-  operational-health:
-    - { name: errors, kind: occurrence, event: e, guard: { max_increase: 25% }, on_breach: rollback }
-    - { name: latency, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: pause }
-  user-impact:
-    - { name: conversion, kind: occurrence, event: p, guard: { max_decrease: 10% }, on_breach: pause }
-    - { name: revenue, kind: mean, event: r, guard: { max_decrease: 10% }, on_breach: notify }
-  efficiency:
-    - { name: cpu, kind: count, event: c, guard: { max_increase: 15% }, on_breach: hold }
-    - { name: calls, kind: ratio, numerator: a, denominator: b, guard: { max_increase: 15% }, on_breach: hold }
-`;
+/** The plan `bench/rehearsal.mjs` times (bench/rehearsal-plan.yaml): 4 phases, 6 KPIs of five kinds, every on_breach response. */
+export const BENCH_YAML = readFileSync('bench/rehearsal-plan.yaml', 'utf8');

@@ -10,19 +10,12 @@ import { buildSamplers } from '../../src/rehearsal/build-samplers.js';
 import { SeededRandom } from '../../src/rehearsal/random.js';
 import { syntheticHistory } from '../../src/rehearsal/traffic-profile.js';
 import { prefixSums } from '../../src/rehearsal/window-sums.js';
-import { ALL_KINDS_PLAN } from './fixtures.js';
+import { ALL_KINDS_BASELINES, ALL_KINDS_PLAN } from './fixtures.js';
 
 const history = syntheticHistory(ALL_KINDS_PLAN, {
   unitsPerMinute: 1000,
   durationMs: 86_400_000,
-  baselines: {
-    conversion: { value: 0.1 },
-    order_value: { value: 40, sd: 20 },
-    clicks: { value: 0.3 },
-    errors: { value: 2, sd: 3 },
-    p95: { value: 800, sd: 0.4 },
-    availability: { value: 0.002 },
-  },
+  baselines: ALL_KINDS_BASELINES,
 });
 const unitsPrefix = prefixSums(history.units);
 const samplers = buildSamplers(ALL_KINDS_PLAN, history, unitsPrefix, []);

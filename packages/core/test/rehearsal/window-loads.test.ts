@@ -11,19 +11,12 @@ import type { KpiSampler } from '../../src/rehearsal/kpi-sampler.js';
 import { SeededRandom } from '../../src/rehearsal/random.js';
 import { syntheticHistory } from '../../src/rehearsal/traffic-profile.js';
 import { WindowLoads, prefixSums, totalAt } from '../../src/rehearsal/window-sums.js';
-import { ALL_KINDS_PLAN } from './fixtures.js';
+import { ALL_KINDS_BASELINES, ALL_KINDS_PLAN } from './fixtures.js';
 
 const history = syntheticHistory(ALL_KINDS_PLAN, {
   unitsPerMinute: 1000,
   durationMs: 2 * 3_600_000,
-  baselines: {
-    conversion: { value: 0.1 },
-    order_value: { value: 40, sd: 20 },
-    clicks: { value: 0.3 },
-    errors: { value: 2, sd: 3 },
-    p95: { value: 800, sd: 0.4 },
-    availability: { value: 0.002 },
-  },
+  baselines: ALL_KINDS_BASELINES,
 });
 const unitsPrefix = prefixSums(history.units);
 const n = history.length;

@@ -282,26 +282,11 @@ export class LaunchSimulator {
       let result: DecideResult;
       if (phase === undefined) {
         // Before the first phase nobody is exposed: the controller shows decide() no guards.
-        const srm = this.srm(unitsT, unitsC, p, true);
-        result = decide(
-          plan,
-          state,
-          freshEvidence([], srm, unitsT, unitsC, approvals, this.checksAt(phaseIndex), timeRules),
-          now,
-          { explain },
-        );
+        result = this.decideFresh(state, [], unitsT, unitsC, p, approvals, now, explain);
       } else if (settings.reference === true) {
         const seen: PhaseTraffic = { units: unitsT + unitsC, elapsedMs: phaseElapsedMs };
-        const srm = this.srm(unitsT, unitsC, p, true);
         const guards = this.guards(phase, p, seen, phaseElapsedMs, baselineName);
-        const probed = this.checksAt(phaseIndex);
-        result = decide(
-          plan,
-          state,
-          freshEvidence(guards, srm, unitsT, unitsC, approvals, probed, timeRules),
-          now,
-          { explain },
-        );
+        result = this.decideFresh(state, guards, unitsT, unitsC, p, approvals, now, explain);
       } else {
         // Fast path: verdicts only (guards and split check without reason sentences).
         // decide() reads verdicts, not sentences, to choose decisions, so a look it
@@ -322,7 +307,7 @@ export class LaunchSimulator {
         options.baseline = baselineName;
         const evidence = this.evidence;
         evidence.guards = this.evaluate(options, this.scratch);
-        evidence.srm = this.quickSrm(units, p);
+        evidence.srm = this.srm(units, p, false);
         evidence.approvals = approvals;
         evidence.timeRules = timeRules;
         evidence.checks = this.phaseChecks;
@@ -344,15 +329,7 @@ export class LaunchSimulator {
                 lookGuardOptions(plan, phase, p, fresh, phaseElapsedMs, baselineName, true),
               )
             : quick;
-          const srm = this.srm(unitsT, unitsC, p, true);
-          const probed = this.checksAt(phaseIndex);
-          result = decide(
-            plan,
-            state,
-            freshEvidence(guards, srm, unitsT, unitsC, approvals, probed, timeRules),
-            now,
-            { explain },
-          );
+          result = this.decideFresh(state, guards, unitsT, unitsC, p, approvals, now, explain);
         }
       }
       const decisions = result.decisions;
@@ -445,14 +422,6 @@ export class LaunchSimulator {
     this.phaseChecks = this.checksAt(phaseIndex);
   }
 
-  /** The verdict-only split check (a fresh result; `units` is only read). */
-  private quickSrm(units: { treatment: number; control: number }, p: number): SrmResult {
-    if (!(p > 0)) return checkSampleRatio(ZERO_UNITS, ALL_CONTROL, undefined, NO_EXPLAIN);
-    if (this.split === null || this.split.p !== p)
-      this.split = { p, share: plannedSplit(this.plan, p) };
-    return checkSampleRatio(units, this.split.share, this.plan.analysis.srm_p_value, NO_EXPLAIN);
-  }
-
   /** Whether decide() may quote one of these verdicts' reasons (a breach, or an insufficient verdict it acts on). */
   private needsReasons(quick: readonly GuardResult[]): boolean {
     for (let i = 0; i < quick.length; i++) {
@@ -463,23 +432,43 @@ export class LaunchSimulator {
     return false;
   }
 
-  private srm(unitsT: number, unitsC: number, p: number, explain: boolean): SrmResult {
+  /** The split check of a look (`units` is only read, so the verdict-only look lends its own). */
+  private srm(
+    units: { treatment: number; control: number },
+    p: number,
+    explain: boolean,
+  ): SrmResult {
     const options = explain ? undefined : NO_EXPLAIN;
-    if (!(p > 0))
-      return checkSampleRatio(
-        { treatment: 0, control: 0 },
-        { treatment: 0, control: 1 },
-        undefined,
-        options,
-      );
+    if (!(p > 0)) return checkSampleRatio(ZERO_UNITS, ALL_CONTROL, undefined, options);
     if (this.split === null || this.split.p !== p)
       this.split = { p, share: plannedSplit(this.plan, p) };
-    return checkSampleRatio(
-      { treatment: unitsT, control: unitsC },
-      this.split.share,
-      this.plan.analysis.srm_p_value,
-      options,
-    );
+    return checkSampleRatio(units, this.split.share, this.plan.analysis.srm_p_value, options);
+  }
+
+  /**
+   * decide() on evidence of its own (a look whose decisions may keep it): the
+   * split check with reasons, the phase's probe results, new objects throughout.
+   */
+  private decideFresh(
+    state: LaunchState,
+    guards: GuardResult[],
+    treatment: number,
+    control: number,
+    p: number,
+    approvals: Approval[],
+    now: number,
+    explain: false | 'conditions',
+  ): DecideResult {
+    const evidence: Evidence = {
+      guards,
+      srm: this.srm({ treatment, control }, p, true),
+      units: { treatment, control },
+      approvals,
+    };
+    const checks = this.checksAt(state.phaseIndex);
+    if (checks !== undefined) evidence.checks = checks;
+    evidence.timeRules = this.settings.timeRules;
+    return decide(this.plan, state, evidence, now, { explain });
   }
 }
 
@@ -503,23 +492,4 @@ function lookGuardOptions(
   if (baseline !== undefined) options.baseline = baseline;
   if (!explain) options.explain = false;
   return options;
-}
-
-/**
- * A look's evidence as decide() gets it on looks whose decisions are kept: fresh
- * objects, with the keys in the order the controller builds them.
- */
-function freshEvidence(
-  guards: GuardResult[],
-  srm: SrmResult,
-  treatment: number,
-  control: number,
-  approvals: Approval[],
-  checks: CheckEvidence[] | undefined,
-  timeRules: TimeRules | undefined,
-): Evidence {
-  const evidence: Evidence = { guards, srm, units: { treatment, control }, approvals };
-  if (checks !== undefined) evidence.checks = checks;
-  evidence.timeRules = timeRules;
-  return evidence;
 }

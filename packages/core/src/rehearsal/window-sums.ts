@@ -35,9 +35,6 @@ export function windowTotal(prefix: Float64Array, n: number, x0: number, x1: num
   return totalAt(prefix, n, x1) - totalAt(prefix, n, x0);
 }
 
-/** Looks whose rows are read ahead together (see WindowLoads.readAhead). */
-const AHEAD = 8;
-
 /**
  * What the samplers read from windows of the history, kept by the window's first
  * position: launches start at whole positions and look at a fixed step, so the
@@ -66,8 +63,6 @@ export class WindowLoads {
   /** The last start asked for and its row: every sampler of a look asks for the same one. */
   private lastX0 = -1;
   private lastRow = 0;
-  /** What readAhead read (unused). */
-  private ahead = 0;
 
   /** Windows of a history of `n` intervals. */
   constructor(n: number) {
@@ -91,21 +86,7 @@ export class WindowLoads {
     const index = (x0 - r) / step;
     this.lastX0 = x0;
     this.lastRow = (r * this.perRemainder + index) * this.stride;
-    if (index % AHEAD === 0) this.readAhead(this.lastRow);
     return this.lastRow;
-  }
-
-  /**
-   * Read the next AHEAD rows (the windows of the next looks) from memory now, all
-   * at once: their cache misses overlap instead of stalling one look each. The
-   * numbers read are summed into a field only so the reads are not left out.
-   */
-  private readAhead(row: number): void {
-    const kept = this.kept as Float64Array;
-    const end = Math.min(kept.length, row + (AHEAD + 1) * this.stride);
-    let sum = 0;
-    for (let at = row + this.stride; at < end; at += 8) sum += kept[at] as number;
-    this.ahead = sum;
   }
 
   /**

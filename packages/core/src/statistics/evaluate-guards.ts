@@ -119,12 +119,28 @@ function evaluateQuietly(
   options: GuardsOptions,
   scratch: GuardScratch,
 ): GuardResult[] {
+  const matrix = startQuietLook(plan, data, options, scratch);
+  const results = scratch.results;
+  for (let i = 0; i < matrix.length; i++) quietResultAt(matrix, i, scratch);
+  if (results.length !== matrix.length) results.length = matrix.length;
+  return results;
+}
+
+/**
+ * Ready `scratch` for one verdict-only look (its plan, options and arms) and
+ * return the plan's KPIs in matrix order; quietResultAt then judges any of them.
+ */
+export function startQuietLook(
+  plan: Plan,
+  data: Record<string, ArmAggregates>,
+  options: GuardsOptions,
+  scratch: GuardScratch,
+): readonly QuietKpi[] {
   const { split, matrix } = matrixOf(plan);
   if (scratch.matrix !== matrix) {
     scratch.forget();
     scratch.matrix = matrix;
   }
-  const { results, owned } = scratch;
   // Every key set at every look (absent ones undefined, which evaluateGuard reads as
   // absent): one object of one shape for every look.
   const guardOptions = scratch.options;
@@ -136,37 +152,45 @@ function evaluateQuietly(
   guardOptions.minUnits = options.minUnits;
   guardOptions.tuneUnits = options.tuneUnits;
   guardOptions.explain = false;
-  const checked = checkOptions(guardOptions) === undefined;
+  scratch.checked = checkOptions(guardOptions) === undefined;
+  scratch.guardAlpha = split.guard;
+  scratch.phaseElapsedMs = options.phaseElapsedMs ?? 0;
   if (scratch.data !== data) {
     scratch.data = data;
     scratch.arms = matrix.map((q) => (Object.hasOwn(data, q.name) ? data[q.name] : undefined));
   }
-  const arms = scratch.arms;
-  for (let i = 0; i < matrix.length; i++) {
-    const q = matrix[i] as QuietKpi;
-    guardOptions.category = q.category;
-    guardOptions.alpha =
-      q.window === undefined
-        ? split.guard
-        : split.guard * windowShare(windowIndex(options.phaseElapsedMs ?? 0, q.window));
-    const a = arms[i];
-    const into = owned[i] ?? null;
-    let result: GuardResult | null = null;
-    if (!checked) result = evaluateGuard(q.kpi, a, guardOptions);
-    else if (q.mean !== null && typeof a === 'object' && a !== null)
-      try {
-        result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, into);
-      } catch {
-        // quietGuardInto below turns whatever threw into insufficient evidence with its message.
-        result = null;
-      }
-    // Every other guard (and anything quietMeanGuard leaves) by evaluateGuard's rules.
-    if (result === null) result = quietGuardInto(q, a, guardOptions, into);
-    owned[i] = result;
-    results[i] = result;
-  }
-  if (results.length !== matrix.length) results.length = matrix.length;
-  return results;
+  return matrix;
+}
+
+/** KPI `i`'s verdict-only result of the look startQuietLook readied, written into the scratch. */
+export function quietResultAt(
+  matrix: readonly QuietKpi[],
+  i: number,
+  scratch: GuardScratch,
+): GuardResult {
+  const q = matrix[i] as QuietKpi;
+  const guardOptions = scratch.options;
+  guardOptions.category = q.category;
+  guardOptions.alpha =
+    q.window === undefined
+      ? scratch.guardAlpha
+      : scratch.guardAlpha * windowShare(windowIndex(scratch.phaseElapsedMs, q.window));
+  const a = scratch.arms[i];
+  const into = scratch.owned[i] ?? null;
+  let result: GuardResult | null = null;
+  if (!scratch.checked) result = evaluateGuard(q.kpi, a, guardOptions);
+  else if (q.mean !== null && typeof a === 'object' && a !== null)
+    try {
+      result = quietMeanGuard(q, q.mean, a.treatment, a.control, guardOptions, into);
+    } catch {
+      // quietGuardInto below turns whatever threw into insufficient evidence with its message.
+      result = null;
+    }
+  // Every other guard (and anything quietMeanGuard leaves) by evaluateGuard's rules.
+  if (result === null) result = quietGuardInto(q, a, guardOptions, into);
+  scratch.owned[i] = result;
+  scratch.results[i] = result;
+  return result;
 }
 
 /** What evaluateGuards reads of a plan at every look, once per plan object. */

@@ -43,7 +43,7 @@ import { checkCount, differenceOf, isCount } from './arm-estimate.js';
 import { normalDensity, normalQuantile } from './normal-distribution.js';
 import { comparisonOf, limitOutcome } from './mean-guard.js';
 import type { ComparisonOutcome } from './mean-guard.js';
-import { locateRanks, locateThreeRanks, rememberSorted } from './quantile-sketch.js';
+import { locateRanks, locateThreeRanks, rankEdgesInto, rememberSorted } from './quantile-sketch.js';
 
 /** Units needed on the smaller side of the quantile before its interval is trusted (n·min(q,1−q)). */
 export const MIN_TAIL_UNITS = 10;
@@ -253,6 +253,52 @@ function estimateInto(s: QuantileSketch, q: number, out: Float64Array, at: numbe
   out[at + 1] = slope * Math.sqrt((q * (1 - q)) / n);
   out[at + 2] = n;
   return true;
+}
+
+/** Whether estimateInto gives up on a sketch for its size alone (tooFew's rule). */
+function tooFewFor(s: QuantileSketch, q: number): boolean {
+  const n = sketchUnits(s);
+  return n < MIN_UNITS_FOR_VERDICT || n * Math.min(q, 1 - q) < MIN_TAIL_UNITS;
+}
+
+// The point ranks' bucket edges: treatment's lower and upper, then control's.
+const EDGES = new Float64Array(4);
+// Far above the rounding of an interpolation within a bucket (a few ulps).
+const EDGE_ROUNDING = 1e-9;
+
+/**
+ * True when compareQuantiles cannot breach on these sketches of running counts (a
+ * simulation's): an arm too small for an estimate, or the point quantiles' change
+ * on the good side of the margin whichever values in their buckets they take. Its
+ * interval is that change ± a half-width of 0 or more, so its bad-side bound is
+ * no further out than the change. False: not shown (sketches that list their
+ * buckets, malformed ones, values at or below zero). One bucket search per arm
+ * instead of three, and no bandwidth.
+ */
+export function quantilesCannotBreach(
+  compare: { bad: 'increase' | 'decrease'; margin: number; relative: boolean },
+  q: number | undefined,
+  t: QuantileSketch,
+  c: QuantileSketch,
+): boolean {
+  if (q === undefined || !(q > 0 && q < 1)) return false;
+  if (t.running === undefined || c.running === undefined) return false;
+  if (checkSketch(t, 'treatment') !== undefined || checkSketch(c, 'control') !== undefined)
+    return false;
+  if (tooFewFor(t, q) || tooFewFor(c, q)) return true;
+  const e = EDGES;
+  if (!rankEdgesInto(t, rankOf(q, t.count), e, 0) || !rankEdgesInto(c, rankOf(q, c.count), e, 2))
+    return false;
+  const tLo = e[0] as number;
+  const tHi = (e[1] as number) * (1 + EDGE_ROUNDING);
+  const cLo = e[2] as number;
+  const cHi = (e[3] as number) * (1 + EDGE_ROUNDING);
+  if (!(tLo > 0 && cLo > 0)) return false;
+  const tLow = tLo * (1 - EDGE_ROUNDING);
+  const cLow = cLo * (1 - EDGE_ROUNDING);
+  const { bad, margin, relative } = compare;
+  if (relative) return bad === 'increase' ? tHi / cLow - 1 <= margin : 1 - tLow / cHi <= margin;
+  return bad === 'increase' ? tHi - cLow <= margin : cHi - tLow <= margin;
 }
 
 /** The rank of the p-quantile among `count` values (DDSketch's p·(count − 1)), within 1..count. */

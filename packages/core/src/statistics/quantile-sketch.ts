@@ -386,15 +386,7 @@ export function locateThreeRanks(
   // this one's answer (ranks ascend, so their buckets do): a few probes instead of
   // the counts' own guess (a normal quantile each). A start only saves probes: the
   // search verifies its bracket, so every answer is the same whatever the start.
-  let slot = 0;
-  while (slot < HINT_SLOTS && hintCounts[slot] !== running) slot++;
-  if (slot === HINT_SLOTS) {
-    slot = hintNext;
-    hintNext = (hintNext + 1) % HINT_SLOTS;
-    hintCounts[slot] = running;
-    HINTS.fill(NaN, 3 * slot, 3 * slot + 3);
-  }
-  const h = 3 * slot;
+  const h = hintsOf(running);
   // The next search's start is this one's answer, whose running count it just read.
   const i1 = locateRunningInto(out, 0, sketch, running, k1, down, HINTS[h] as number, NaN);
   const a1 = Number.isNaN(i1) ? NaN : probedUpTo(running, i1);
@@ -413,6 +405,41 @@ const HINT_SLOTS = 4;
 const hintCounts: (RunningCounts | null)[] = [null, null, null, null];
 const HINTS = new Float64Array(3 * HINT_SLOTS).fill(NaN);
 let hintNext = 0;
+
+/** Where in HINTS the starts of these counts' searches are (a slot taken afresh when they have none). */
+function hintsOf(running: RunningCounts): number {
+  let slot = 0;
+  while (slot < HINT_SLOTS && hintCounts[slot] !== running) slot++;
+  if (slot === HINT_SLOTS) {
+    slot = hintNext;
+    hintNext = (hintNext + 1) % HINT_SLOTS;
+    hintCounts[slot] = running;
+    HINTS.fill(NaN, 3 * slot, 3 * slot + 3);
+  }
+  return 3 * slot;
+}
+
+/**
+ * The edges of the bucket holding rank `rank` (in 1..count) of a sketch of running
+ * counts, written to out[at] (lower) and out[at + 1] (upper), clamped to [min, max]
+ * as locateThreeRanks gives them: the rank's value, interpolated or not, lies
+ * between them. False for a sketch that lists its buckets, or a rank outside.
+ */
+export function rankEdgesInto(
+  sketch: QuantileSketch,
+  rank: number,
+  out: Float64Array,
+  at: number,
+): boolean {
+  const running = sketch.running;
+  if (running === undefined || !(rank >= 1 && rank <= sketch.count)) return false;
+  // The bucket is the same walked up or down; only the interpolation within it is not.
+  const h = hintsOf(running);
+  locateRunningInto(LOCATION, 0, sketch, running, rank, false, HINTS[h + 1] as number, NaN);
+  out[at] = LOCATION[0] as number;
+  out[at + 1] = LOCATION[1] as number;
+  return true;
+}
 
 /**
  * The q-quantile of the sketched values (DDSketch's rank q·(count−1)), within the

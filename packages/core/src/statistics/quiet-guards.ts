@@ -47,6 +47,12 @@ export class GuardScratch {
    */
   data: Record<string, ArmAggregates> | null = null;
   arms: (ArmAggregates | undefined)[] = [];
+  /** The look's options passed checkOptions (else every guard goes to evaluateGuard). */
+  checked = false;
+  /** The look's share of the budget per guard, before a window's share. */
+  guardAlpha = 0;
+  /** The look's time into its phase, for windowed KPIs (ms). */
+  phaseElapsedMs = 0;
   /** evaluateGuards's options for each guard, every key always set. */
   readonly options: GuardOptions = {
     alpha: 0,
@@ -86,7 +92,7 @@ const SETTINGS: RuleSettings = {
   baseline: undefined,
 };
 
-type MeanKind = 'occurrence' | 'count' | 'mean' | 'ratio';
+export type MeanKind = 'occurrence' | 'count' | 'mean' | 'ratio';
 type Compare = NonNullable<Kpi['guard']['compare']>;
 
 /**
@@ -124,7 +130,8 @@ export function quietKpi(kpi: Kpi, category: KpiCategory): QuietKpi {
   };
 }
 
-function estimateInto(kind: MeanKind, a: KpiAggregate, out: ArmEstimate): boolean {
+/** A mean-type arm's estimate written to `out`; false when the aggregate is not one of `kind`'s or is malformed. */
+export function meanEstimateInto(kind: MeanKind, a: KpiAggregate, out: ArmEstimate): boolean {
   if (kind === 'ratio') return a.kind === 'ratio' && ratioEstimateInto(a, out);
   return a.kind === kind && momentEstimateInto(kind, a, out);
 }
@@ -149,10 +156,10 @@ export function quietMeanGuard(
   const { compare, limits, groups } = q;
   const limited = limits.max !== undefined || limits.min !== undefined;
   if (groups === 0) return null;
-  if (!estimateInto(kind, treatment, T)) return null;
+  if (!meanEstimateInto(kind, treatment, T)) return null;
   // A control that is there must be an estimate (else evaluateGuard says why).
   const controlled = control !== undefined;
-  if (controlled && (control === null || !estimateInto(kind, control, C))) return null;
+  if (controlled && (control === null || !meanEstimateInto(kind, control, C))) return null;
   const settings = SETTINGS;
   settings.alpha = alpha / groups;
   settings.method = options.method;

@@ -23,6 +23,7 @@ import type { Phase, Plan } from '../plan/index.js';
 import { isAutomatedCheck } from '../plan/index.js';
 import type { ArmAggregates, GuardResult, GuardsOptions, SrmResult } from '../statistics/index.js';
 import { checkSampleRatio, evaluateGuards, evaluatePerInterval } from '../statistics/index.js';
+import { noGuardBreaches } from '../statistics/breach-screen.js';
 import { GuardScratch } from '../statistics/quiet-guards.js';
 import { intervalEvidence } from './interval-slot.js';
 import { controlShare, guardOptions, planKpis, plannedSplit } from './live-evidence.js';
@@ -37,6 +38,7 @@ import type { RunRecord } from './run-record.js';
 import { WAIT_CONDITIONS } from './run-record.js';
 import type { RunKpis } from './run-notes.js';
 import { countWaits, noteDecision, outcomeOf, scheduleApprovals } from './run-notes.js';
+import { quietBefore } from './quiet-look.js';
 import { totalAt } from './window-sums.js';
 
 /** How launches are simulated. */
@@ -56,6 +58,11 @@ export interface SimulationSettings {
   reference?: boolean;
   /** The environment's time rules: no advance outside them (ADR 0034). */
   timeRules?: TimeRules;
+  /**
+   * Tests: at every look the fast path settles without decide() (see quietBefore),
+   * run the guards and decide() anyway and throw if it decides anything.
+   */
+  checkQuietLooks?: boolean;
 }
 
 const NO_EXPLAIN = { explain: false } as const;
@@ -306,11 +313,23 @@ export class LaunchSimulator {
         options.phaseElapsedMs = phaseElapsedMs;
         options.baseline = baselineName;
         const evidence = this.evidence;
-        evidence.guards = this.evaluate(options, this.scratch);
         evidence.srm = this.srm(units, p, false);
         evidence.approvals = approvals;
         evidence.timeRules = timeRules;
         evidence.checks = this.phaseChecks;
+        // Before the minimum duration, with nothing pending, decide() can act on a
+        // breach or a broken split alone: a look with neither decides nothing.
+        if (
+          explain === false &&
+          evidence.srm.healthy !== false &&
+          this.perInterval.length === 0 &&
+          quietBefore(state, plan.phases[phaseIndex + 1]?.name, this.phaseChecks) &&
+          noGuardBreaches(plan, this.data, options, this.scratch)
+        ) {
+          if (settings.checkQuietLooks === true) this.checkQuiet(state, evidence, options, now);
+          continue;
+        }
+        evidence.guards = this.evaluate(options, this.scratch);
         result = decide(
           plan,
           state,
@@ -401,6 +420,16 @@ export class LaunchSimulator {
       );
     }
     return results;
+  }
+
+  /** checkQuietLooks: the look the fast path settled, decided in full, must decide nothing. */
+  private checkQuiet(state: LaunchState, evidence: Evidence, options: GuardsOptions, now: number) {
+    evidence.guards = this.evaluate(options, this.scratch);
+    const result = decide(this.plan, state, evidence, now, DECIDE_QUIET);
+    if (result.decisions.length > 0)
+      throw new Error(
+        `a look settled without decide() decides: ${result.decisions.map((d) => d.reason).join('; ')}`,
+      );
   }
 
   /** The probe results of a look in phase `index` (undefined when the plan has no blocking probe). */

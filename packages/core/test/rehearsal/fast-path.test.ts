@@ -44,8 +44,30 @@ signoff:
   roles: { product: 1 }
 `);
 
+// A blocking probe that an injection fails from the second phase: the launch holds
+// there while its guards stay armed (looks before a minimum duration with a hold
+// are decided in full).
+const PROBED_PLAN = planOf(`
+launch: probed
+owner: test
+phases:
+  - { name: canary, traffic: 5%, min_duration: 2h, min_units: 200 }
+  - { name: half, traffic: 50%, min_duration: 4h }
+  - { name: full, traffic: 100%, bake: 1h }
+kpis:
+  operational-health:
+    - { name: errors, kind: occurrence, event: err, guard: { max_increase: 20% }, on_breach: rollback }
+    - { name: p95, kind: quantile, q: 0.95, event: l, guard: { max_increase: 10% }, on_breach: hold }
+readiness:
+  - check: Payments API healthy
+    owner: sre
+    probe: { url: 'https://payments.internal/healthz' }
+`);
+
 function bothPaths(plan: Plan, source: Parameters<typeof rehearse>[1], options: RehearsalOptions) {
-  const fast = prepareRehearsal(plan, source, options);
+  const prepared = prepareRehearsal(plan, source, options);
+  // Every look the fast path settles without decide() is decided anyway, and must decide nothing.
+  const fast = { ...prepared, simulation: { ...prepared.simulation, checkQuietLooks: true } };
   const reference = prepareRehearsal(plan, source, { ...options, reference: true });
   const scenarios = 1 + fast.injections.length;
   for (let s = 0; s < scenarios; s++)
@@ -85,6 +107,23 @@ describe('rehearsal fast path', () => {
       ),
       { numRuns: 12 },
     );
+  });
+
+  it('gives the reference path’s records when a probe fails and a guard holds', () => {
+    const failing = parseInjection('check:Payments API healthy@half', PROBED_PLAN);
+    const worse = parseInjection('p95=+40%', PROBED_PLAN);
+    if (!failing.ok || !worse.ok) throw new Error('injection');
+    for (const seed of [1, 2])
+      bothPaths(
+        PROBED_PLAN,
+        { unitsPerMinute: 400, diurnal: true, durationMs: 2 * 86_400_000 },
+        {
+          runs: 8,
+          seed,
+          maxDurationMs: 86_400_000,
+          injections: [failing.injection, worse.injection],
+        },
+      );
   });
 
   it('gives the reference path’s report for the example plans and histories', () => {

@@ -173,9 +173,18 @@ export function respondToInsufficient(
   const action = e.kpi.on_insufficient;
   if (action.type === 'wait') return;
   const here = run.state.phase;
-  const why = r === undefined ? 'no result for it' : clause(r.reason);
-  const lack = `${e.name} has no verdict after the minimum ${roughDuration(phase.min_duration)}${why === '' ? '' : ` (${why})`}`;
-  const evidence = { guards: r === undefined ? [] : [r], actions: [action] };
+  // The sentence and the evidence only for a decision taken: once its key is taken,
+  // every later look of the phase takes none.
+  let lackText: string | undefined;
+  const lack = (): string => {
+    if (lackText === undefined) {
+      const why = r === undefined ? 'no result for it' : clause(r.reason);
+      lackText = `${e.name} has no verdict after the minimum ${roughDuration(phase.min_duration)}${why === '' ? '' : ` (${why})`}`;
+    }
+    return lackText;
+  };
+  let shared: { guards: GuardResult[]; actions: (typeof action)[] } | undefined;
+  const evidence = () => (shared ??= { guards: r === undefined ? [] : [r], actions: [action] });
   if (action.type === 'extend') {
     const key = `${here}:insufficient-evidence:${e.name}:extend`;
     if (!taken(run, key))
@@ -184,8 +193,8 @@ export function respondToInsufficient(
         decision(
           run,
           'insufficient-evidence',
-          `${lack}: keeping ${here} open until it has one`,
-          evidence,
+          `${lack()}: keeping ${here} open until it has one`,
+          evidence(),
           {
             type: 'extend',
             key,
@@ -198,7 +207,7 @@ export function respondToInsufficient(
     if (!holding(run, id))
       emit(
         run,
-        decision(run, 'insufficient-evidence', `${lack}: holding in ${here}`, evidence, {
+        decision(run, 'insufficient-evidence', `${lack()}: holding in ${here}`, evidence(), {
           type: 'hold',
           hold: id,
           kpi: e.name,
@@ -209,7 +218,7 @@ export function respondToInsufficient(
     if (!taken(run, key))
       emit(
         run,
-        decision(run, 'insufficient-evidence', `${lack}: notifying ${owner}`, evidence, {
+        decision(run, 'insufficient-evidence', `${lack()}: notifying ${owner}`, evidence(), {
           type: 'notify',
           key,
           to: owner,
@@ -224,8 +233,8 @@ export function respondToInsufficient(
         decision(
           run,
           'insufficient-evidence',
-          `${lack}: not advancing until ${action.roles.join(', ')} approve${action.roles.length === 1 ? 's' : ''}`,
-          evidence,
+          `${lack()}: not advancing until ${action.roles.join(', ')} approve${action.roles.length === 1 ? 's' : ''}`,
+          evidence(),
           {
             type: 'ask',
             key,

@@ -12,7 +12,8 @@ import type { CheckEvidence, LaunchState } from '../decide/index.js';
  * expire), and no failing probe (none to hold for). Nothing else there emits a
  * decision: on_insufficient and the advance wait for the minimum duration, an
  * open ask only pauses on a rejection and the simulator's approvals never reject,
- * and the simulator gives decide() no router evidence.
+ * and the simulator gives decide() no router evidence. So this holds for the
+ * simulator's evidence only, not for a live launch's.
  */
 export function quietBefore(
   state: LaunchState,

@@ -21,10 +21,11 @@ const C: ArmEstimate = { value: 0, variance: 0, units: 0 };
 const DIFF: Difference = { value: 0, variance: 0 };
 
 /**
- * True when no guard of the plan breaches on `data` with `options` (those of
- * evaluateGuards); false when one does, or may. A false answer says nothing
- * more: call evaluateGuards for the verdicts. Results of the guards it judged
- * exactly are left in `scratch`, as evaluateGuards leaves them.
+ * True exactly when evaluateGuards gives no breach on `data` with `options`
+ * (quantile sketches of running counts must keep their contract: whole,
+ * non-decreasing counts); false when a guard breaches. A false answer says
+ * nothing more: call evaluateGuards for the verdicts. Results of the guards it
+ * judged in full are left in `scratch`, the others keep an earlier look's.
  */
 export function noGuardBreaches(
   plan: Plan,
@@ -50,7 +51,8 @@ export function noGuardBreaches(
  * A comparison of means with no hard limit and a concurrent control breaches
  * only when its interval's bound on the bad side passes the margin (judgeMeans),
  * and that interval is the point difference ± a half-width of 0 or more (the
- * clamp at −100% only lowers a bound that is below the margin anyway). So when
+ * clamp at −100% only raises a lower bound to −1, on the good side of any margin,
+ * which is never negative). So when
  * the point difference is on the good side of the margin, or an arm has fewer
  * units than any verdict needs, it cannot breach. The estimates and difference
  * are quietMeanGuard's own functions: the same doubles. False: not proven.

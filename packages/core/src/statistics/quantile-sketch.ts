@@ -423,7 +423,8 @@ function hintsOf(running: RunningCounts): number {
  * The edges of the bucket holding rank `rank` (in 1..count) of a sketch of running
  * counts, written to out[at] (lower) and out[at + 1] (upper), clamped to [min, max]
  * as locateThreeRanks gives them: the rank's value, interpolated or not, lies
- * between them. False for a sketch that lists its buckets, or a rank outside.
+ * between them. False for a sketch that lists its buckets, a rank outside, or a
+ * bucket whose running counts are not whole numbers.
  */
 export function rankEdgesInto(
   sketch: QuantileSketch,
@@ -435,7 +436,25 @@ export function rankEdgesInto(
   if (running === undefined || !(rank >= 1 && rank <= sketch.count)) return false;
   // The bucket is the same walked up or down; only the interpolation within it is not.
   const h = hintsOf(running);
-  locateRunningInto(LOCATION, 0, sketch, running, rank, false, HINTS[h + 1] as number, NaN);
+  const index = locateRunningInto(
+    LOCATION,
+    0,
+    sketch,
+    running,
+    rank,
+    false,
+    HINTS[h + 1] as number,
+    NaN,
+  );
+  // The rank's value is within the edges only for whole counts (the counts' contract,
+  // which checkSketch checks at the ends alone): the bucket's own are checked here.
+  if (!Number.isNaN(index)) {
+    if (!Number.isInteger(probedUpTo(running, index))) return false;
+    if (!Number.isInteger(probedUpTo(running, index - 1))) return false;
+    // The next searches of these counts start here (a start only saves probes).
+    HINTS[h] = index;
+    HINTS[h + 1] = index;
+  }
   out[at] = LOCATION[0] as number;
   out[at + 1] = LOCATION[1] as number;
   return true;

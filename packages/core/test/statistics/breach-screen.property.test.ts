@@ -227,6 +227,42 @@ describe('quantilesCannotBreach', () => {
     );
   });
 
+  it('proves nothing from running counts that are not whole numbers (outside their contract)', () => {
+    // A bucket holding 0.05 of a value puts the interpolated median far past its
+    // upper edge, and the full rule breaches on it (found by an independent review).
+    const bell = Array.from({ length: 201 }, (_, i) =>
+      Math.round((1e6 * Math.exp(-((i - 100) ** 2) / 800)) / Math.sqrt(800 * Math.PI)),
+    );
+    const upTo: number[] = [];
+    let sum = 0;
+    for (const x of bell) upTo.push((sum += x));
+    const rank = Math.floor(0.5 * (sum - 1)) + 1;
+    const b = upTo.findIndex((u) => u > rank - 1);
+    const odd = upTo.slice();
+    odd[b - 1] = rank - 1;
+    odd[b] = rank - 1 + 0.05;
+    const sketchOf = (prefix: number[]): QuantileSketch => ({
+      units: sum,
+      count: sum,
+      zeroCount: 0,
+      positive: [],
+      negative: [],
+      min: Math.pow(GAMMA, 299),
+      max: Math.pow(GAMMA, 300 + prefix.length - 1),
+      running: {
+        lowest: 300,
+        highest: 300 + prefix.length - 1,
+        upTo: (i) =>
+          i < 300 ? 0 : i >= 300 + prefix.length - 1 ? sum : (prefix[i - 300] as number),
+      },
+    });
+    const half = { bad: 'increase' as const, margin: 0.05, relative: true };
+    const t = sketchOf(odd);
+    const c = sketchOf(upTo);
+    expect(compareQuantiles(half, 0.5, t, c, settings).outcome.verdict).toBe('breach');
+    expect(quantilesCannotBreach(half, 0.5, t, c)).toBe(false);
+  });
+
   it('proves nothing for sketches that list their buckets', () => {
     const { running: _running, ...listed } = arm(0);
     const positive = counts.map((c, i): [number, number] => [300 + i, c]);

@@ -11,7 +11,6 @@ import { describe, expect, it } from 'vitest';
 import { evaluateGuards } from '../../src/statistics/index.js';
 import type {
   ArmAggregates,
-  GuardsOptions,
   KpiAggregate,
   QuantileSketch,
   RunningCounts,
@@ -20,6 +19,7 @@ import { noGuardBreaches } from '../../src/statistics/breach-screen.js';
 import { compareQuantiles, quantilesCannotBreach } from '../../src/statistics/quantile-guard.js';
 import { GuardScratch } from '../../src/statistics/quiet-guards.js';
 import { aggregate, plausibleArms } from './support/aggregates.js';
+import { lookInputs } from './support/looks.js';
 import { planWith } from './support/plan.js';
 
 const MATRIX = `
@@ -168,18 +168,7 @@ describe('noGuardBreaches', () => {
       fc.property(look, (l) => {
         const plan = plans[l.plan];
         if (plan === undefined) throw new Error('plan');
-        const data: Record<string, ArmAggregates> = {};
-        NAMES.forEach((name, i) => {
-          const a = l.data[i];
-          if (a !== undefined) data[name] = a;
-        });
-        const options: GuardsOptions = {
-          minUnits: l.minUnits,
-          phaseElapsedMs: l.phaseElapsedMs,
-          explain: false,
-        };
-        if (l.tuneUnits !== undefined) options.tuneUnits = l.tuneUnits;
-        if (l.baseline !== undefined) options.baseline = l.baseline;
+        const { data, options } = lookInputs(NAMES, l);
         const full = evaluateGuards(plan, data, { ...options, explain: true });
         const none = !full.some((r) => r.verdict === 'breach');
         const scratch = new GuardScratch();

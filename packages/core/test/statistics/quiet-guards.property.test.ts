@@ -7,9 +7,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateGuards } from '../../src/statistics/index.js';
-import type { ArmAggregates, GuardsOptions } from '../../src/statistics/index.js';
+import type { ArmAggregates } from '../../src/statistics/index.js';
 import { GuardScratch } from '../../src/statistics/quiet-guards.js';
 import { KPIS, aggregate, plausibleArms } from './support/aggregates.js';
+import { lookInputs } from './support/looks.js';
 import { planWith } from './support/plan.js';
 
 const MATRIX = `
@@ -74,18 +75,7 @@ describe('the verdict-only path into a scratch', () => {
           if (plan === undefined) throw new Error('plan');
           const scratch = new GuardScratch();
           for (const l of looks) {
-            const data: Record<string, ArmAggregates> = {};
-            NAMES.forEach((name, i) => {
-              const a = l.data[i];
-              if (a !== undefined) data[name] = a;
-            });
-            const options: GuardsOptions = {
-              minUnits: l.minUnits,
-              phaseElapsedMs: l.phaseElapsedMs,
-              explain: false,
-            };
-            if (l.tuneUnits !== undefined) options.tuneUnits = l.tuneUnits;
-            if (l.baseline !== undefined) options.baseline = l.baseline;
+            const { data, options } = lookInputs(NAMES, l);
             const fresh = JSON.stringify(evaluateGuards(plan, data, options));
             const before = scratch.owned.slice();
             const results = evaluateGuards(plan, data, options, scratch);
